@@ -1,0 +1,14 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("api.urls")),
+    path("", include("web.urls")),
+]
+
+if settings.SERVE_MEDIA:
+    # Embedded default: Django serves uploaded media. At scale a CDN or object store does.
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]

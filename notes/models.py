@@ -1,0 +1,211 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.ids import new_id
+
+MAX_TITLE = 100
+MAX_BODY = 5000
+MAX_COMMENT = 1000
+MAX_ALT = 1500
+MAX_TAGS = 20
+MAX_BOARD_NAME = 60
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    UNLISTED = "unlisted", _("Unlisted")
+    FOLLOWERS = "followers", _("Followers only")
+
+
+class NoteState(models.TextChoices):
+    """The note lifecycle. Only ``published`` is visible to others; the review app moves the others."""
+
+    PENDING = "pending", _("Being checked")
+    PUBLISHED = "published", _("Published")
+    HELD = "held", _("Under review")
+    REJECTED = "rejected", _("Rejected")
+    REMOVED = "removed", _("Removed")
+
+
+class Place(models.Model):
+    name = models.CharField(max_length=120)
+    country = models.CharField(max_length=2, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "country"], name="unique_place")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=50, unique=True)  # normalised key (core.text.normalize_tag)
+    display = models.CharField(max_length=50)
+    notes_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.display
+
+
+class NoteQuerySet(models.QuerySet["Note"]):
+    def published(self) -> NoteQuerySet:
+        return self.filter(state=NoteState.PUBLISHED)
+
+    def public(self) -> NoteQuerySet:
+        return self.published().filter(visibility=Visibility.PUBLIC)
+
+
+class Note(models.Model):
+    id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notes")
+    title = models.CharField(_("title"), max_length=MAX_TITLE, blank=True)
+    body = models.TextField(_("text"), max_length=MAX_BODY, blank=True)
+    language = models.CharField(max_length=16, blank=True, help_text="detected or set by the author")
+    language_set_by_author = models.BooleanField(default=False)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    state = models.CharField(max_length=10, choices=NoteState.choices, default=NoteState.PUBLISHED)
+    place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.SET_NULL, related_name="notes")
+    tags = models.ManyToManyField(Tag, through="NoteTag", related_name="notes")
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    like_count = models.PositiveIntegerField(default=0)
+    collect_count = models.PositiveIntegerField(default=0)
+    comment_count = models.PositiveIntegerField(default=0)
+    # Application that posted it (Mastodon API), shown as "via ...".
+    application_name = models.CharField(max_length=100, blank=True)
+
+    objects = NoteQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["author", "-id"]),
+            models.Index(fields=["state", "visibility", "-id"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.body[:40]
+
+    @property
+    def is_visible_to_public(self) -> bool:
+        return self.state == NoteState.PUBLISHED and self.visibility != Visibility.FOLLOWERS
+
+
+class NoteTag(models.Model):
+    note = models.ForeignKey(Note, on_delete=models.CASCADE)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["note", "tag"], name="unique_note_tag")]
+        indexes = [models.Index(fields=["tag", "-note"])]
+
+
+class Photo(models.Model):
+    """An uploaded photo. Uploaded first (Mastodon's media flow), attached to a note on posting."""
+
+    id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="photos")
+    note = models.ForeignKey(Note, null=True, blank=True, on_delete=models.CASCADE, related_name="photos")
+    position = models.PositiveSmallIntegerField(default=0)
+    original = models.ImageField(upload_to="photos/o/%Y/%m/")
+    large = models.ImageField(upload_to="photos/l/%Y/%m/", blank=True)
+    thumb = models.ImageField(upload_to="photos/t/%Y/%m/", blank=True)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    blurhash = models.CharField(max_length=64, blank=True)
+    alt_text = models.TextField(max_length=MAX_ALT, blank=True)
+    alt_language = models.CharField(max_length=16, blank=True)
+    phash = models.CharField(max_length=16, blank=True, help_text="perceptual hash, for duplicate detection")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["note", "position"])]
+
+
+class Comment(models.Model):
+    """A comment. Threaded one level: replies to replies hang off the same top-level comment."""
+
+    id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    reply_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(max_length=MAX_COMMENT)
+    language = models.CharField(max_length=16, blank=True)
+    state = models.CharField(max_length=10, choices=NoteState.choices, default=NoteState.PUBLISHED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    like_count = models.PositiveIntegerField(default=0)
+    reply_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["note", "parent", "id"])]
+
+
+class Like(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes")
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="likes")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "note"], name="unique_like")]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+
+class Board(models.Model):
+    """A named collection of notes. Every user has one default board, "Saved" (Mastodon's bookmarks)."""
+
+    id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="boards")
+    name = models.CharField(_("name"), max_length=MAX_BOARD_NAME)
+    description = models.CharField(max_length=300, blank=True)
+    is_private = models.BooleanField(_("private"), default=False)
+    is_default = models.BooleanField(default=False)
+    notes_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="unique_board_name"),
+            models.UniqueConstraint(fields=["owner"], condition=Q(is_default=True), name="one_default_board"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Collect(models.Model):
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="collects")
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="collects")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["board", "note"], name="unique_collect")]
+        indexes = [models.Index(fields=["user", "note"]), models.Index(fields=["board", "-created_at"])]
+
+
+class Mention(models.Model):
+    note = models.ForeignKey(Note, null=True, blank=True, on_delete=models.CASCADE, related_name="mentions")
+    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="mentions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentioned_in")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(note__isnull=False) | Q(comment__isnull=False), name="mention_has_target"
+            )
+        ]
+
+
