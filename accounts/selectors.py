@@ -92,3 +92,27 @@ def suggested_accounts(user: User, limit: int = 8) -> list[User]:
 
     candidates.sort(key=score, reverse=True)
     return candidates[:limit]
+
+
+def followers_of(user: User, *, limit: int = 50, offset: int = 0) -> list[User]:
+    """Accounts following ``user``, most recent first."""
+    return list(
+        User.objects.filter(following_set__followee=user, is_active=True).order_by("-following_set__created_at")[
+            offset : offset + limit
+        ]
+    )
+
+
+def following_of(user: User, *, limit: int = 50, offset: int = 0) -> list[User]:
+    """Accounts ``user`` follows, most recent first."""
+    return list(
+        User.objects.filter(follower_set__follower=user, is_active=True).order_by("-follower_set__created_at")[
+            offset : offset + limit
+        ]
+    )
+
+
+def is_following(viewer: User | None, other_id: int) -> bool:
+    if viewer is None or not viewer.is_authenticated or viewer.pk == other_id:
+        return False
+    return Follow.objects.filter(follower=viewer, followee_id=other_id).exists()

@@ -14,7 +14,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from accounts.models import Block, User
 from accounts.selectors import hidden_author_ids
-from notes.models import Board, Collect, Comment, Like, Note, NoteState, Photo, Visibility
+from notes.models import Board, Collect, Comment, Like, Note, NoteState, Photo, Tag, Visibility
 
 NOTE_KEY = "note:{}"
 
@@ -193,3 +193,43 @@ def board_note_ids(board: Board, *, limit: int = 60, max_id: int | None = None) 
     if max_id is not None:
         qs = qs.filter(note_id__lt=max_id)
     return list(qs.order_by("-created_at").values_list("note_id", flat=True)[:limit])
+
+
+def draft_photos(owner: User, photo_ids: Iterable[int]) -> list[Photo]:
+    """The owner's uploaded photos not yet attached to a note, in the order asked (a compose draft)."""
+    ids = list(dict.fromkeys(photo_ids))
+    if not ids:
+        return []
+    found = {p.pk: p for p in Photo.objects.filter(owner=owner, note__isnull=True, pk__in=ids)}
+    return [found[i] for i in ids if i in found]
+
+
+def search_tags(query: str, *, limit: int = 20) -> list[Tag]:
+    """Tags whose key contains the query (normalised as tags are), most used first."""
+    from core.text import normalize_tag
+
+    key = normalize_tag(query or "")
+    if not key:
+        return []
+    return list(Tag.objects.filter(name__contains=key).order_by("-notes_count", "name")[:limit])
+
+
+def popular_tags(*, limit: int = 12) -> list[Tag]:
+    return list(Tag.objects.filter(notes_count__gt=0).order_by("-notes_count", "name")[:limit])
+
+
+def likes_and_collects_received(author: User) -> int:
+    """Likes plus collects on the author's published notes: the profile's headline figure."""
+    from django.db.models import Sum
+
+    totals = Note.objects.filter(author=author, state=NoteState.PUBLISHED).aggregate(
+        likes=Sum("like_count"), collects=Sum("collect_count")
+    )
+    return int(totals["likes"] or 0) + int(totals["collects"] or 0)
+
+
+def tag_by_name(name: str) -> Tag | None:
+    from core.text import normalize_tag
+
+    key = normalize_tag(name or "")
+    return Tag.objects.filter(name=key).first() if key else None
