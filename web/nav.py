@@ -29,9 +29,9 @@ def register_nav_link(url_name: str, label: str | Promise, *, staff_only: bool =
         _links.append(NavLink(url_name, label, staff_only))
 
 
-def links_for(user: object) -> list[dict[str, object]]:
+def links_for(user: object) -> list[dict[str, str | Promise]]:
     is_staff = bool(getattr(user, "is_staff", False))
-    out = []
+    out: list[dict[str, str | Promise]] = []
     for link in _links:
         if link.staff_only and not is_staff:
             continue

@@ -33,7 +33,11 @@ urlpatterns = [
     path("settings/profile/", profiles.edit_profile, name="edit_profile"),
     path("settings/sessions/", account.sign_out_others, name="sign_out_others"),
     path("signup/", account.signup, name="signup"),
-    path("login/", auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("welcome/", account.welcome, name="welcome"),
     path("language/", account.set_language, name="set_language"),

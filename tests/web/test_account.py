@@ -11,9 +11,7 @@ from web.templatetags.web_tags import when
 
 
 def test_signup_logs_in_and_goes_to_onboarding(client, db):
-    response = client.post(
-        "/signup/", {"username": "newbie", "display_name": "New", "password": "a sturdy passphrase"}
-    )
+    response = client.post("/signup/", {"username": "newbie", "display_name": "New", "password": "a sturdy passphrase"})
     assert response.status_code == 302 and response["Location"] == "/welcome/"
     user = User.objects.get(username="newbie")
     assert user.languages == ["en"] and user.ui_language == "en" and not user.onboarded
@@ -48,7 +46,9 @@ def test_login_logout(client, make_user):
     assert response.status_code == 200 and 'class="form-error"' in response.content.decode()
     response = client.post("/login/", {"username": "alice", "password": "correct horse battery", "next": "/search/"})
     assert response["Location"] == "/search/"
-    response = client.post("/login/", {"username": "alice", "password": "correct horse battery", "next": "https://evil.example/"})
+    response = client.post(
+        "/login/", {"username": "alice", "password": "correct horse battery", "next": "https://evil.example/"}
+    )
     assert client.get("/logout/").status_code == 405
     assert client.post("/logout/").status_code == 302
     assert client.get("/following/").status_code == 302
@@ -140,11 +140,17 @@ def test_change_password(client, make_user, login):
     login(alice)
     response = client.post(
         "/settings/",
-        {"form": "password", "old_password": "nope", "new_password": "another good one", "new_password2": "another good one"},
+        {
+            "form": "password",
+            "old_password": "nope",
+            "new_password": "another good one",
+            "new_password2": "another good one",
+        },
     )
     assert response.status_code == 422 and 'id="id_old_password_error"' in response.content.decode()
     response = client.post(
-        "/settings/", {"form": "password", "old_password": "correct horse battery", "new_password": "a", "new_password2": "b"}
+        "/settings/",
+        {"form": "password", "old_password": "correct horse battery", "new_password": "a", "new_password2": "b"},
     )
     assert 'id="id_new_password2_error"' in response.content.decode()
     response = client.post(

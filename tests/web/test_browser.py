@@ -80,9 +80,13 @@ def seeded(transactional_db):
     for i in range(36):
         author = authors[i % 3]
         title, body = TITLES[i % len(TITLES)]
-        photos = [upload_photo(owner=author, file=picture(i + k), alt_text=f"Photo {k + 1} of {title}") for k in range(2)]
+        photos = [
+            upload_photo(owner=author, file=picture(i + k), alt_text=f"Photo {k + 1} of {title}") for k in range(2)
+        ]
         notes.append(
-            create_note(author=author, title=title if i < 6 else f"{title} {i}", body=body, photo_ids=[p.pk for p in photos])
+            create_note(
+                author=author, title=title if i < 6 else f"{title} {i}", body=body, photo_ids=[p.pk for p in photos]
+            )
         )
     for i, note in enumerate(notes[:12]):
         like_note(user=authors[(i + 1) % 3], note_id=note.pk)
@@ -197,7 +201,7 @@ def test_newcomer_journey(live_server, seeded, browser):
     page.wait_for_selector("h1.note-title")
     note = Note.objects.get(author=newbie)
     assert [str(p.pk) for p in note.photos.order_by("position")] == ids_after
-    assert note.photos.order_by("position").first().alt_text == "A sunny picnic blanket"
+    assert note.photos.order_by("position")[0].alt_text == "A sunny picnic blanket"
     assert page.locator(".slide img").first.get_attribute("alt") == "A sunny picnic blanket"
 
     # Find it on the profile and in search (English and Chinese).

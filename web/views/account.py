@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
@@ -58,9 +59,14 @@ def welcome(request: HttpRequest) -> HttpResponse:
     suggestions = suggested_accounts(user, limit=8)
     form = OnboardingForm(
         request.POST or None,
-        initial={"languages": user.languages or [_reading_language_for(translation.get_language() or "en")], "interests": user.interests},
+        initial={
+            "languages": user.languages or [_reading_language_for(translation.get_language() or "en")],
+            "interests": user.interests,
+        },
     )
-    form.fields["follow"].choices = [(u.pk, u.username) for u in suggestions]
+    follow_field = form.fields["follow"]
+    assert isinstance(follow_field, forms.TypedMultipleChoiceField)
+    follow_field.choices = [(u.pk, u.username) for u in suggestions]
     if request.method == "POST" and form.is_valid():
         try:
             account_services.update_profile(

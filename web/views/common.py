@@ -20,6 +20,10 @@ from notes.selectors import viewer_state
 PAGE_SIZE = 30
 
 
+def is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
 def viewer(request: HttpRequest) -> User | None:
     user = request.user
     return user if user.is_authenticated else None  # type: ignore[return-value]
@@ -37,7 +41,9 @@ def viewer_country(request: HttpRequest) -> str | None:
 
 def safe_next(request: HttpRequest, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts=set(settings.ALLOWED_HOSTS) | {request.get_host()}):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts=set(settings.ALLOWED_HOSTS) | {request.get_host()}
+    ):
         return target
     return default
 

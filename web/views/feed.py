@@ -12,7 +12,7 @@ from core.text import normalize_tag
 from feeds.selectors import discover, home_timeline, tag_timeline
 from notes.models import Note
 from notes.selectors import tag_by_name
-from web.views.common import PAGE_SIZE, card_state, login_required_page, me, parse_id, viewer, viewer_country
+from web.views.common import PAGE_SIZE, card_state, is_htmx, login_required_page, me, parse_id, viewer, viewer_country
 
 
 def _render_feed(
@@ -26,7 +26,7 @@ def _render_feed(
         **card_state(notes, viewer(request)),
         **(extra or {}),
     }
-    if request.htmx and request.GET.get("cursor"):
+    if is_htmx(request) and request.GET.get("cursor"):
         return render(request, "web/_cards.html", context)
     return render(request, "web/feed.html", context)
 
@@ -63,5 +63,10 @@ def tag_page(request: HttpRequest, name: str) -> HttpResponse:
         tab="tag",
         notes=notes,
         next_cursor=cursor,
-        extra={"tag": tag, "tag_label": label, "page_title": _("#%(tag)s") % {"tag": label}, "tag_url": reverse("web:tag", args=[key])},
+        extra={
+            "tag": tag,
+            "tag_label": label,
+            "page_title": _("#%(tag)s") % {"tag": label},
+            "tag_url": reverse("web:tag", args=[key]),
+        },
     )

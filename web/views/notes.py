@@ -17,6 +17,7 @@ from notes.selectors import boards_of, comments_for, get_visible_note, viewer_st
 from web.forms import CollectForm, CommentForm
 from web.views.common import (
     add_service_error,
+    is_htmx,
     login_required_page,
     me,
     not_found_on,
@@ -64,7 +65,7 @@ def note_page(request: HttpRequest, note_id: int) -> HttpResponse:
 
 
 def _actions_response(request: HttpRequest, note_id: int) -> HttpResponse:
-    if request.htmx:
+    if is_htmx(request):
         note = _note_or_404(request, note_id)
         return render(request, "web/_note_actions.html", _actions_context(request, note))
     return redirect_back(request, reverse("web:note", args=[note_id]))
@@ -116,20 +117,23 @@ def comment(request: HttpRequest, note_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.create_comment(
-                author=me(request), note_id=note.pk, body=form.cleaned_data["body"], parent_id=form.cleaned_data["parent"]
+                author=me(request),
+                note_id=note.pk,
+                body=form.cleaned_data["body"],
+                parent_id=form.cleaned_data["parent"],
             )
             form = CommentForm()
         except ServiceError as exc:
             not_found_on(exc)
             add_service_error(form, exc)
-    if request.htmx:
+    if is_htmx(request):
         note = _note_or_404(request, note_id)
         context = {"note": note, "comments": comments_for(note, viewer(request)), "comment_form": form}
         return render(request, "web/_comments.html", context)
     if form.errors:
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
     return redirect(reverse("web:note", args=[note_id]) + "#comments")
 
 

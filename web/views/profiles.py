@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
 from accounts.models import User
-from accounts.services import is_blocked_between
 from accounts.selectors import followers_of, following_of, get_by_username, is_following
+from accounts.services import is_blocked_between
 from core.errors import ServiceError
 from notes.selectors import author_note_ids, boards_of, likes_and_collects_received, visible_notes
 from web.forms import ProfileForm
@@ -20,6 +20,7 @@ from web.views.common import (
     PAGE_SIZE,
     add_service_error,
     card_state,
+    is_htmx,
     login_required_page,
     me,
     parse_id,
@@ -45,13 +46,13 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     ids = author_note_ids(user, who, max_id=max_id, limit=PAGE_SIZE)
     notes = visible_notes(ids, who, country=viewer_country(request), for_feed=False)
     next_url = f"{request.path}?cursor={ids[-1]}" if len(ids) == PAGE_SIZE else None
-    context = {
+    context: dict[str, object] = {
         "profile_user": user,
         "notes": notes,
         "next_url": next_url,
         **card_state(notes, who),
     }
-    if request.htmx and max_id:
+    if is_htmx(request) and max_id:
         return render(request, "web/_cards.html", context)
     context.update(
         {
@@ -97,7 +98,7 @@ def follow(request: HttpRequest, username: str) -> HttpResponse:
             account_services.follow(follower=me(request), followee=other)
     except ServiceError as exc:
         messages.error(request, exc.message)
-    if request.htmx:
+    if is_htmx(request):
         context = {"profile_user": other, "following": is_following(me(request), other.pk)}
         return render(request, "web/_follow_button.html", context)
     return redirect_back(request, reverse("web:profile", args=[other.username]))

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from accounts.selectors import search_people
 from notes.search import search_note_ids
 from notes.selectors import popular_tags, search_tags, visible_notes
-from web.views.common import PAGE_SIZE, card_state, viewer, viewer_country
+from web.views.common import PAGE_SIZE, card_state, is_htmx, viewer, viewer_country
 
 KINDS = ("notes", "tags", "people")
 MAX_QUERY = 200
@@ -33,7 +33,7 @@ def search(request: HttpRequest) -> HttpResponse:
         context["tags"] = search_tags(query, limit=40)
     else:
         context["people"] = list(search_people(query, limit=40))
-    if request.htmx and page_no > 1:
+    if is_htmx(request) and page_no > 1:
         return render(request, "web/_cards.html", context)
     return render(request, "web/search.html", context)
 
