@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from notes.models import MAX_BOARD_NAME, MAX_BODY, MAX_COMMENT, MAX_TITLE, Visibility
@@ -15,7 +16,7 @@ LANGUAGE_CHOICES = [
     ("ja", "日本語"),
     ("ko", "한국어"),
 ]
-UI_LANGUAGE_CHOICES = [("en", "English"), ("zh-hans", "简体中文")]
+UI_LANGUAGE_CHOICES = [(code, str(name)) for code, name in settings.LANGUAGES]
 
 INTEREST_CHOICES = [
     ("food", _("Food")),
