@@ -12,7 +12,7 @@ urlpatterns: list = [
 
 def _serve_media(request, path):
     # MEDIA_ROOT is read per request, so tests that point it at a temporary folder are served from there.
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    return serve(request, path, document_root=str(settings.MEDIA_ROOT))
 
 
 if settings.SERVE_MEDIA:
