@@ -215,7 +215,13 @@ def search_tags(query: str, *, limit: int = 20) -> list[Tag]:
 
 
 def popular_tags(*, limit: int = 12) -> list[Tag]:
-    return list(Tag.objects.filter(notes_count__gt=0).order_by("-notes_count", "name")[:limit])
+    """The most used tags; shared by every viewer, cached a minute."""
+    key = f"popular-tags:{limit}"
+    tags = cache.get(key)
+    if tags is None:
+        tags = list(Tag.objects.filter(notes_count__gt=0).order_by("-notes_count", "name")[:limit])
+        cache.set(key, tags, 60)
+    return list(tags)
 
 
 def likes_and_collects_received(author: User) -> int:

@@ -158,6 +158,7 @@ def test_newcomer_journey(live_server, seeded, browser):
     assert Like.objects.filter(user=newbie, note=first).exists()
     page.click(".collect summary")
     page.fill("input[name=new_board]", "Weekend ideas")
+    page.screenshot(path=str(SHOTS / "collect-mobile.png"))
     page.click(".collect-panel button[type=submit]:not([value=uncollect])")
     page.wait_for_selector("text=Collected.")
     board = Board.objects.get(owner=newbie, name="Weekend ideas")

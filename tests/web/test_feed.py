@@ -25,8 +25,9 @@ def test_discover_30_cards_bounded_queries(client, make_user, make_note, login, 
     viewer = make_user("viewer")
     login(viewer)
     cache.clear()  # cold: ranking, hydrated notes and the session all come from the database
-    # user, session, ranking (2), notes + photos + tags, blocks, mutes, likes, collects, unread count
-    with django_assert_max_num_queries(12):
+    # user, session, ranking (2), notes + photos + tags, blocks, mutes, likes, collects, unread count,
+    # popular tags for the topic tabs
+    with django_assert_max_num_queries(13):
         response = client.get("/")
     assert response.status_code == 200
     assert response.content.decode().count('class="card"') == 30
@@ -74,3 +75,18 @@ def test_followers_only_note_not_on_discover(client, make_user, make_note):
     make_note(alice, title="secret", visibility="followers")
     assert "secret" not in client.get("/").content.decode()
     assert Note.objects.count() == 1
+
+
+def test_channel_tabs_from_interests_or_popular_tags(client, make_user, make_note, login):
+    alice = make_user()
+    make_note(alice, title="a", tags=["food"])
+    make_note(alice, title="b", tags=["food", "travel"])
+    html = client.get("/").content.decode()
+    assert 'href="/tag/food/"' in html and 'href="/tag/travel/"' in html
+    viewer = make_user(interests=["pets"])
+    login(viewer)
+    html = client.get("/tag/food/").content.decode()
+    assert 'href="/tag/pets/"' in html
+    assert '<a href="/tag/food/" aria-current="page">#food</a>' in html
+    html = client.get("/tag/pets/").content.decode()
+    assert html.count('aria-current="page"') == 1  # the interest tab itself, not a second one

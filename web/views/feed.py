@@ -11,8 +11,19 @@ from core.errors import ServiceError
 from core.text import normalize_tag
 from feeds.selectors import discover, home_timeline, tag_timeline
 from notes.models import Note
-from notes.selectors import tag_by_name
+from notes.selectors import popular_tags, tag_by_name
 from web.views.common import PAGE_SIZE, card_state, is_htmx, login_required_page, me, parse_id, viewer, viewer_country
+
+
+def _channels(request: HttpRequest) -> list[tuple[str, str]]:
+    """Topic tabs after Discover / Following: the viewer's interests, else the most used tags."""
+    if is_htmx(request) and request.GET.get("cursor"):
+        return []
+    user = viewer(request)
+    if user is not None and user.interests:
+        keys = [normalize_tag(i) for i in user.interests][:6]
+        return [(k, k) for k in keys if k]
+    return [(t.name, t.display) for t in popular_tags(limit=6)]
 
 
 def _render_feed(
@@ -21,11 +32,13 @@ def _render_feed(
     base = request.path
     context = {
         "tab": tab,
+        "channels": _channels(request),
         "notes": notes,
         "next_url": f"{base}?cursor={next_cursor}" if next_cursor else None,
         **card_state(notes, viewer(request)),
         **(extra or {}),
     }
+    context["tag_in_channels"] = any(k == context.get("tag_key") for k, _label in context["channels"])
     if is_htmx(request) and request.GET.get("cursor"):
         return render(request, "web/_cards.html", context)
     return render(request, "web/feed.html", context)
@@ -65,6 +78,7 @@ def tag_page(request: HttpRequest, name: str) -> HttpResponse:
         next_cursor=cursor,
         extra={
             "tag": tag,
+            "tag_key": key,
             "tag_label": label,
             "page_title": _("#%(tag)s") % {"tag": label},
             "tag_url": reverse("web:tag", args=[key]),
