@@ -195,12 +195,14 @@ def board_note_ids(board: Board, *, limit: int = 60, max_id: int | None = None) 
     return list(qs.order_by("-created_at").values_list("note_id", flat=True)[:limit])
 
 
-def draft_photos(owner: User, photo_ids: Iterable[int]) -> list[Photo]:
-    """The owner's uploaded photos not yet attached to a note, in the order asked (a compose draft)."""
+def draft_photos(owner: User, photo_ids: Iterable[int], *, note_id: int | None = None) -> list[Photo]:
+    """The owner's photos not yet attached to a note (or attached to ``note_id``, when editing it),
+    in the order asked: the photos of a compose draft."""
     ids = list(dict.fromkeys(photo_ids))
     if not ids:
         return []
-    found = {p.pk: p for p in Photo.objects.filter(owner=owner, note__isnull=True, pk__in=ids)}
+    free = Q(note__isnull=True) | Q(note_id=note_id) if note_id is not None else Q(note__isnull=True)
+    found = {p.pk: p for p in Photo.objects.filter(free, owner=owner, pk__in=ids)}
     return [found[i] for i in ids if i in found]
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("n/<int:note_id>/collect/", notes.collect, name="collect"),
     path("n/<int:note_id>/comments/", notes.comment, name="comment"),
     path("n/<int:note_id>/delete/", notes.delete_note, name="delete_note"),
+    path("n/<int:note_id>/edit/", compose.edit_note, name="edit_note"),
     path("comments/<int:comment_id>/delete/", notes.delete_comment, name="delete_comment"),
     path("compose/", compose.compose, name="compose"),
     path("compose/photos/", compose.compose_photos, name="compose_photos"),

@@ -31,3 +31,11 @@ def test_likes_and_collects_received(make_user, make_note):
     collect_note(user=bob, note_id=note.pk)
     assert likes_and_collects_received(alice) == 2
     assert likes_and_collects_received(bob) == 0
+
+
+def test_draft_photos_when_editing_a_note(make_user, make_note):
+    alice = make_user()
+    note, other = make_note(alice), make_note(alice)
+    own = note.photos.get()
+    free = upload_photo(owner=alice, file=image_bytes())
+    assert draft_photos(alice, [free.pk, own.pk, other.photos.get().pk], note_id=note.pk) == [free, own]

@@ -152,3 +152,68 @@ def test_tag_suggestions(client, make_user, make_note):
     make_note(make_user(), title="x", tags=["travel", "trains"])
     html = client.get("/tags/suggest/", {"tags": "food tra"}).content.decode()
     assert 'data-add-tag="travel"' in html and 'data-add-tag="trains"' in html
+
+
+def test_edit_note_by_author(client, make_user, make_note, login):
+    alice = make_user()
+    note = make_note(alice, title="Old title", photos=2, tags=["food"], place="Queens")
+    first, second = list(note.photos.order_by("position"))
+    login(alice)
+    html = client.get(f"/n/{note.pk}/edit/").content.decode()
+    assert 'value="Old title"' in html and 'value="food"' in html and 'value="Queens"' in html
+    response = client.post(
+        f"/n/{note.pk}/edit/",
+        {
+            "title": "New title",
+            "body": "new body",
+            "tags": "food travel",
+            "place": "",
+            "visibility": "public",
+            "photo_ids": [second.pk, first.pk],
+            "photos": [jpeg()],
+        },
+    )
+    assert response.status_code == 302
+    note.refresh_from_db()
+    assert note.title == "New title" and note.place is None
+    photos = list(note.photos.order_by("position"))
+    assert [p.pk for p in photos[:2]] == [second.pk, first.pk] and len(photos) == 3
+    assert {t.name for t in note.tags.all()} == {"food", "travel"}
+
+
+def test_edit_note_errors_keep_the_draft(client, make_user, make_note, login):
+    alice = make_user()
+    note = make_note(alice, title="Keep")
+    login(alice)
+    photo = note.photos.get()
+    response = client.post(
+        f"/n/{note.pk}/edit/",
+        {"title": "x" * 101, "body": "typed body", "visibility": "public", "photo_ids": [photo.pk]},
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert 'id="id_title_error"' in html and "typed body" in html and f'value="{photo.pk}"' in html
+    note.refresh_from_db()
+    assert note.title == "Keep"
+
+
+def test_edit_page_of_another_user_is_404(client, make_user, make_note, login):
+    note = make_note(make_user(), title="Theirs")
+    assert client.get(f"/n/{note.pk}/edit/").status_code == 302
+    mallory = make_user()
+    login(mallory)
+    assert client.get(f"/n/{note.pk}/edit/").status_code == 404
+    photo = note.photos.get()
+    assert client.post(f"/n/{note.pk}/edit/", {"title": "pwned", "photo_ids": [photo.pk]}).status_code == 404
+    note.refresh_from_db()
+    assert note.title == "Theirs"
+
+
+def test_photo_of_another_note_cannot_be_moved_in(client, make_user, make_note, login):
+    alice = make_user()
+    one, two = make_note(alice), make_note(alice)
+    login(alice)
+    other_photo = two.photos.get()
+    response = client.post(f"/n/{one.pk}/edit/", {"title": "x", "visibility": "public", "photo_ids": [other_photo.pk]})
+    assert response.status_code == 422  # only its own and unattached photos are kept: none here
+    assert two.photos.count() == 1

@@ -8,15 +8,15 @@ submit re-renders the page with every photo, alt text and field as the user left
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.errors import ServiceError
 from notes import services
-from notes.models import Photo
-from notes.selectors import draft_photos, popular_tags, search_tags
+from notes.models import Note, Photo
+from notes.selectors import draft_photos, get_visible_note, popular_tags, search_tags
 from web.forms import NoteForm
 from web.views.common import add_service_error, login_required_page, me
 
@@ -64,16 +64,15 @@ def _save_alt_texts(request: HttpRequest, photos: list[Photo]) -> list[str]:
     return errors
 
 
-@login_required_page
-def compose(request: HttpRequest) -> HttpResponse:
+def _note_editor(request: HttpRequest, *, note: Note | None, initial: dict, photos: list[Photo]) -> HttpResponse:
+    """Compose and edit share one flow: keep every photo and field, post only when nothing failed."""
     user = me(request)
     photo_errors: list[str] = []
     if request.method != "POST":
-        form = NoteForm()
-        photos: list[Photo] = []
+        form = NoteForm(initial=initial)
     else:
         form = NoteForm(request.POST)
-        photos = draft_photos(user, _posted_photo_ids(request))
+        photos = draft_photos(user, _posted_photo_ids(request), note_id=note.pk if note else None)
         new_photos, photo_errors = _upload_files(request, MAX_PHOTOS - len(photos))
         photos += new_photos
         photo_errors += _save_alt_texts(request, photos)
@@ -82,30 +81,56 @@ def compose(request: HttpRequest) -> HttpResponse:
             if not photos:
                 form.add_error(None, _("Add at least one photo."))
             else:
+                fields = {
+                    "title": form.cleaned_data["title"],
+                    "body": form.cleaned_data["body"],
+                    "photo_ids": [p.pk for p in photos],
+                    "tags": form.tag_list(),
+                    "visibility": form.cleaned_data["visibility"],
+                }
                 try:
-                    note = services.create_note(
-                        author=user,
-                        title=form.cleaned_data["title"],
-                        body=form.cleaned_data["body"],
-                        photo_ids=[p.pk for p in photos],
-                        tags=form.tag_list(),
-                        place=form.cleaned_data["place"] or None,
-                        visibility=form.cleaned_data["visibility"],
-                    )
-                    return redirect("web:note", note_id=note.pk)
+                    if note is None:
+                        saved = services.create_note(author=user, place=form.cleaned_data["place"] or None, **fields)
+                    else:
+                        saved = services.edit_note(
+                            author=user, note_id=note.pk, place=form.cleaned_data["place"], **fields
+                        )
+                    return redirect("web:note", note_id=saved.pk)
                 except ServiceError as exc:
-                    add_service_error(form, exc, {"photos": "__photos__"})
+                    add_service_error(form, exc)
                     if exc.field == "photos":
                         photo_errors.append(exc.message)
     status = 422 if (form.is_bound and (form.errors or photo_errors)) else 200
     context = {
         "form": form,
+        "note": note,
         "photos": photos,
         "photo_errors": photo_errors,
         "max_photos": MAX_PHOTOS,
         "suggested_tags": popular_tags(limit=10),
     }
     return render(request, "web/compose.html", context, status=status)
+
+
+@login_required_page
+def compose(request: HttpRequest) -> HttpResponse:
+    return _note_editor(request, note=None, initial={}, photos=[])
+
+
+@login_required_page
+def edit_note(request: HttpRequest, note_id: int) -> HttpResponse:
+    """The author's edit page; for anyone else the note's edit page does not exist (404)."""
+    note = get_visible_note(viewer=me(request), note_id=note_id)
+    if note is None or note.author_id != me(request).pk:
+        raise Http404
+    initial = {
+        "title": note.title,
+        "body": note.body,
+        "tags": " ".join(t.display for t in note.tags.all()),
+        "place": note.place.name if note.place else "",
+        "visibility": note.visibility,
+    }
+    return _note_editor(request, note=note, initial=initial, photos=list(note.photos.all()))
 
 
 @login_required_page
