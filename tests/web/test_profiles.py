@@ -84,3 +84,10 @@ def test_profile_pagination_partial(client, make_user, make_note):
     assert html.count('class="card"') == 30
     response = client.get(f"/u/alice/?cursor={notes[1].pk}", headers={"HX-Request": "true"})
     assert response.content.decode().count('class="card"') == 1
+
+
+def test_follow_lists_tolerate_odd_pages(client, make_user):
+    make_user("alice")
+    for page in ("abc", "0", "-1", "99999999999999999999", ""):
+        assert client.get("/u/alice/followers/", {"page": page}).status_code == 200
+    assert client.get("/u/nobody/following/").status_code == 404

@@ -85,6 +85,13 @@ def redirect_back(request: HttpRequest, default: str) -> HttpResponseRedirect:
     return HttpResponseRedirect(safe_next(request, default))
 
 
+def parse_page(value: str | None, *, last: int) -> int:
+    """A 1-based page number from the query string; anything odd is page 1, and there is a last page."""
+    if not value or not value.isdigit() or len(value) > 6:
+        return 1
+    return max(1, min(last, int(value)))
+
+
 def parse_id(value: str | None) -> int | None:
     if value is None or value == "":
         return None

@@ -24,6 +24,7 @@ from web.views.common import (
     login_required_page,
     me,
     parse_id,
+    parse_page,
     redirect_back,
     viewer,
     viewer_country,
@@ -67,7 +68,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
 
 def _people_page(request: HttpRequest, username: str, which: str) -> HttpResponse:
     user = _user_or_404(request, username)
-    page = max(1, min(1000, int(request.GET.get("page", "1")) if request.GET.get("page", "1").isdigit() else 1))
+    page = parse_page(request.GET.get("page"), last=1000)
     fetch = followers_of if which == "followers" else following_of
     people = fetch(user, limit=51, offset=(page - 1) * 50)
     context = {

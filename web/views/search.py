@@ -8,7 +8,7 @@ from django.shortcuts import render
 from accounts.selectors import search_people
 from notes.search import search_note_ids
 from notes.selectors import popular_tags, search_tags, visible_notes
-from web.views.common import PAGE_SIZE, card_state, is_htmx, viewer, viewer_country
+from web.views.common import PAGE_SIZE, card_state, is_htmx, parse_page, viewer, viewer_country
 
 KINDS = ("notes", "tags", "people")
 MAX_QUERY = 200
@@ -17,8 +17,7 @@ MAX_QUERY = 200
 def search(request: HttpRequest) -> HttpResponse:
     query = (request.GET.get("q") or "").strip()[:MAX_QUERY]
     kind = request.GET.get("type") if request.GET.get("type") in KINDS else "notes"
-    page = request.GET.get("page", "1")
-    page_no = max(1, min(100, int(page))) if page.isdigit() and len(page) < 4 else 1
+    page_no = parse_page(request.GET.get("page"), last=100)
     who = viewer(request)
     context: dict = {"query": query, "kind": kind, "kinds": KINDS, "notes": [], "tags": [], "people": []}
     if not query:
