@@ -40,6 +40,8 @@ class PhotoSource:
     file: str
     license: str
     credit: str
+    alt: str = ""
+    alt_zh: str = ""
     gray: bool = False
 
 
@@ -123,6 +125,8 @@ def load_photo_catalog() -> PhotoCatalog:
             file=str(spec["file"]),
             license=str(spec["license"]),
             credit=str(spec["credit"]),
+            alt=str(spec.get("alt", "")),
+            alt_zh=str(spec.get("alt_zh", "")),
             gray=bool(spec.get("gray", False)),
         )
         for name, spec in raw["sources"].items()
