@@ -49,6 +49,7 @@ class PhotoSource:
 class PhotoCatalog:
     sources: dict[str, PhotoSource]
     topics: dict[str, list[str]]
+    fallbacks: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,8 @@ def load_photo_catalog() -> PhotoCatalog:
         for name, spec in raw["sources"].items()
     }
     topics = {str(topic): [str(s) for s in names] for topic, names in raw["topics"].items()}
-    return PhotoCatalog(sources=sources, topics=topics)
+    fallbacks = {str(topic): [str(s) for s in names] for topic, names in (raw.get("fallbacks") or {}).items()}
+    return PhotoCatalog(sources=sources, topics=topics, fallbacks=fallbacks)
 
 
 def _user(raw: dict[str, Any]) -> DemoUser:
@@ -195,10 +197,13 @@ def validate(content: DemoContent) -> list[str]:
     errors += _validate_users(content.users)
     errors += _validate_notes(content)
     errors += _validate_chatter(content.chatter)
-    for topic, names in content.photos.topics.items():
-        for name in names:
-            if name not in content.photos.sources:
-                errors.append(f"photo topic {topic}: unknown source {name}")
+    for group in (content.photos.topics, content.photos.fallbacks):
+        for topic, names in group.items():
+            if topic not in content.photos.topics:
+                errors.append(f"photo fallback for unknown topic {topic}")
+            for name in names:
+                if name not in content.photos.sources:
+                    errors.append(f"photo topic {topic}: unknown source {name}")
     return errors
 
 

@@ -36,13 +36,12 @@ def skimage_data_dir() -> Path | None:
     return Path(next(iter(spec.submodule_search_locations))) / "data"
 
 
-def source_path(source: PhotoSource) -> Path | None:
-    if source.root == "skimage":
-        base = skimage_data_dir()
-    elif source.root == "mate":
-        base = MATE_ROOT
-    else:
-        base = None
+def default_roots() -> dict[str, Path | None]:
+    return {"skimage": skimage_data_dir(), "mate": MATE_ROOT}
+
+
+def source_path(source: PhotoSource, roots: dict[str, Path | None] | None = None) -> Path | None:
+    base = (roots if roots is not None else default_roots()).get(source.root)
     if base is None:
         return None
     path = base / source.file
@@ -60,8 +59,9 @@ class PhotoPool:
     them while this one writes notes: on two cores that halves the photo work's wall time.
     """
 
-    def __init__(self, *, seed: int) -> None:
+    def __init__(self, *, seed: int, roots: dict[str, Path | None] | None = None) -> None:
         self.seed = seed
+        self.roots = roots if roots is not None else default_roots()
         self.catalog = load_photo_catalog()
         self._next_variant: dict[str, int] = {}
         self._rendered: dict[PhotoKey, bytes] = {}
@@ -72,7 +72,7 @@ class PhotoPool:
     def available(self) -> dict[str, Path]:
         found = {}
         for name, source in self.catalog.sources.items():
-            path = source_path(source)
+            path = source_path(source, self.roots)
             if path is not None:
                 found[name] = path
         return found
@@ -82,10 +82,11 @@ class PhotoPool:
         return sorted(set(self.catalog.sources) - set(self.available))
 
     def sources_for(self, topic: str) -> list[str]:
-        """The installed sources for a topic, or every installed source when none of its own is there."""
-        names = [name for name in self.catalog.topics[topic] if name in self.available]
-        if names:
-            return names
+        """The installed sources for a topic, else its installed fallbacks, else every installed source."""
+        for group in (self.catalog.topics, self.catalog.fallbacks):
+            names = [name for name in group.get(topic, []) if name in self.available]
+            if names:
+                return names
         if not self.available:
             raise RuntimeError(
                 "No demo photo source is installed: pip install scikit-image (and apt-get install mate-backgrounds)."

@@ -17,7 +17,7 @@ from accounts.models import Follow, User
 from demo import content as demo_content
 from demo.content import CATEGORIES, DemoContent, load_content, validate
 from demo.loader import LOGIN_ACCOUNTS, pick_notes, pick_users
-from demo.photos import LONG_SIDE, PhotoPool, render_variant, source_path
+from demo.photos import LONG_SIDE, PhotoPool, render_variant, skimage_data_dir, source_path
 from feeds.selectors import home_timeline
 from notes.models import Board, Collect, Comment, Like, Note, Photo, Place, Tag
 
@@ -135,6 +135,22 @@ def test_pool_gives_a_note_different_photos():
     assert len(set(keys)) == 4
     assert all(name in pool.catalog.topics["flowers"] for name, _ in keys)
     assert len({pool.render(k) for k in keys}) == 4
+
+
+def test_without_mate_backgrounds_topics_fall_back_to_scikit_image(tmp_path):
+    pool = PhotoPool(seed=1, roots={"skimage": skimage_data_dir(), "mate": tmp_path})
+    assert "dune" in pool.missing and "coffee" not in pool.missing
+    assert pool.sources_for("meadow") == ["grass"]
+    assert pool.sources_for("cafe") == ["coffee"]
+    keys = pool.choose("beach", 2, random.Random(0))
+    assert {name for name, _ in keys} == {"gravel"}
+    assert Image.open(io.BytesIO(pool.render(keys[0]))).format == "JPEG"
+
+
+def test_no_photo_source_at_all_is_a_clear_error(tmp_path):
+    pool = PhotoPool(seed=1, roots={"skimage": tmp_path, "mate": tmp_path})
+    with pytest.raises(RuntimeError, match="pip install scikit-image"):
+        pool.sources_for("cat")
 
 
 def test_unknown_source_root_is_not_found():
