@@ -105,6 +105,7 @@ class DemoLoader:
         self.content = load_content()
         if self.content.errors:
             raise ValueError("demo data is invalid:\n" + "\n".join(self.content.errors))
+        self.asked_users, self.asked_notes = users, notes
         self.people = pick_users(self.content, users)
         self.note_specs = pick_notes(self.content, notes)
         self.rng = random.Random(seed)
@@ -125,6 +126,10 @@ class DemoLoader:
     # --- the steps, in order --------------------------------------------------------------------
 
     def run(self) -> LoadSummary:
+        if self.asked_users and self.asked_users > len(self.people):
+            self.log(f"  note: the demo has {len(self.people)} people; loading all of them")
+        if self.asked_notes and self.asked_notes > len(self.note_specs):
+            self.log(f"  note: the demo has {len(self.note_specs)} notes; loading all of them")
         if self.pool.missing:
             self.log(
                 "  note: photo sources not installed, their topics fall back to others: " + ", ".join(self.pool.missing)
