@@ -275,3 +275,59 @@ def test_main_pages_screenshots(live_server, seeded, browser, viewport, suffix):
         assert broken == 0, path
         shoot(page, f"{name}-{suffix}")
     context.close()
+
+
+def test_core_actions_without_javascript(live_server, seeded, browser):
+    """Like, collect into a new board, comment, follow and post with two photos: plain forms, no script."""
+    from accounts.models import Follow, User
+    from notes.models import Board, Comment, Like, Note
+
+    url = live_server.url
+    context = browser.new_context(viewport=MOBILE, java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.goto(f"{url}/signup/")
+    page.fill("#id_username", "nojs")
+    page.fill("#id_password", "a sturdy passphrase")
+    page.click("button[type=submit].btn-block")
+    page.wait_for_url(f"{url}/welcome/")
+    page.click("text=Start exploring")
+    page.wait_for_url(f"{url}/")
+    assert page.locator(".waterfall .card").count() == 30
+    page.click("text=Show more")
+    assert page.locator(".waterfall .card").count() == 6  # the plain link opens the next page
+    me = User.objects.get(username="nojs")
+
+    note = seeded["notes"][0]
+    page.goto(f"{url}/n/{note.pk}/")
+    page.click("button[name=action][value=like]")
+    page.wait_for_selector("button[name=action][value=unlike]")
+    assert Like.objects.filter(user=me, note=note).exists()
+    page.click(".collect summary")
+    page.fill("input[name=new_board]", "No script board")
+    page.click(".collect-panel button[type=submit]:not([value=uncollect])")
+    page.wait_for_selector("text=Collected.")
+    assert Board.objects.filter(owner=me, name="No script board", notes_count=1).exists()
+    page.fill("#comment-body", "Works without JavaScript")
+    page.click(".comment-form button[type=submit]")
+    page.wait_for_selector("text=Works without JavaScript")
+    assert Comment.objects.filter(author=me).exists()
+    Follow.objects.filter(follower=me).delete()
+    page.reload()
+    page.click(".note-author button[value=follow]")
+    page.wait_for_selector(".note-author button[value=unfollow]")
+
+    page.goto(f"{url}/compose/")
+    page.set_input_files(
+        "#photo-input",
+        [
+            {"name": "a.jpg", "mimeType": "image/jpeg", "buffer": picture(2)},
+            {"name": "b.jpg", "mimeType": "image/jpeg", "buffer": picture(3)},
+        ],
+    )
+    page.fill("#id_title", "Posted without scripts")
+    page.click("button[value=post]")
+    page.wait_for_selector("h1.note-title")
+    posted = Note.objects.get(author=me)
+    assert posted.title == "Posted without scripts" and posted.photos.count() == 2
+    context.close()
