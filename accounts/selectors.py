@@ -92,3 +92,13 @@ def suggested_accounts(user: User, limit: int = 8) -> list[User]:
 
     candidates.sort(key=score, reverse=True)
     return candidates[:limit]
+
+
+def follow_page(user_id: int, *, followers: bool, max_id: int | None = None, limit: int = 40) -> list[tuple[int, User]]:
+    """(follow id, account) pairs, newest follow first: who follows ``user_id``, or whom it follows."""
+    qs = Follow.objects.filter(**({"followee_id": user_id} if followers else {"follower_id": user_id}))
+    other = "follower" if followers else "followee"
+    qs = qs.filter(**{f"{other}__is_active": True}).select_related(other)
+    if max_id is not None:
+        qs = qs.filter(pk__lt=max_id)
+    return [(f.pk, getattr(f, other)) for f in qs.order_by("-pk")[:limit]]

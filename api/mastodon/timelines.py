@@ -1,0 +1,44 @@
+"""/api/v1/timelines: home (fan-out table or Redis), public, and tag timelines, with Link headers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.http import AUTH_OPTIONAL, Ctx, Page, endpoint, id_page, page_bounds
+from api.mastodon import entities
+from core.text import normalize_tag
+from feeds import selectors as feeds
+
+
+def _page(items: list[dict[str, Any]]) -> Page:
+    return id_page(items)
+
+
+@endpoint(scope="read:statuses")
+def home(ctx: Ctx) -> Page:
+    viewer = ctx.require_user()
+    notes = feeds.home_timeline(viewer, **page_bounds(ctx))
+    return _page(entities.statuses(notes, viewer))
+
+
+@endpoint(auth=AUTH_OPTIONAL, scope="read:statuses")
+def public(ctx: Ctx) -> Page:
+    bounds = page_bounds(ctx)
+    if ctx.params.bool("remote"):
+        return Page([])  # no federation: nothing is remote
+    notes = feeds.public_timeline(ctx.user, **bounds)
+    if ctx.params.bool("only_media"):
+        notes = [n for n in notes if n.photos.all()]
+    return _page(entities.statuses(notes, ctx.user))
+
+
+@endpoint(auth=AUTH_OPTIONAL, scope="read:statuses")
+def tag(ctx: Ctx, hashtag: str) -> Page:
+    bounds = page_bounds(ctx)
+    name = normalize_tag(hashtag)
+    if not name:
+        return Page([])
+    notes = feeds.tag_timeline(
+        name, ctx.user, max_id=bounds["max_id"], min_id=bounds["min_id"] or bounds["since_id"], limit=bounds["limit"]
+    )
+    return _page(entities.statuses(notes, ctx.user))
