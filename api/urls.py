@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from django.urls import path
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django.urls import URLPattern, re_path
+from django.urls import path as django_path
 
 from api.http import methods
 from api.mastodon import accounts, apps, instance, media, notifications, statuses, timelines
@@ -10,6 +15,12 @@ from api.native import api as native_api
 
 S = "<str:status_id>"
 A = "<str:account_id>"
+
+
+def path(route: str, view: Callable[..., Any], name: str | None = None) -> URLPattern:
+    """Like Django's ``path``, but a trailing slash is optional (Mastodon.py asks for /api/v1/instance/)."""
+    regex = re.sub(r"<str:(\w+)>", r"(?P<\1>[^/]+)", route)
+    return re_path(f"^{regex}/?$", view, name=name)
 
 mastodon = [
     # apps and OAuth
@@ -79,4 +90,4 @@ mastodon = [
     path("api/v1/trends/tags", instance.trending_tags),
 ]
 
-urlpatterns: list = [*mastodon, path("api/nb/v1/", native_api.urls)]
+urlpatterns: list = [*mastodon, django_path("api/nb/v1/", native_api.urls)]
