@@ -91,7 +91,7 @@ class Params:
             return self.form.get(name)
         return self.query.get(name)
 
-    def str(self, name: str, default: str = "", *, max_length: int = MAX_TEXT_PARAM) -> str:
+    def string(self, name: str, default: str = "", *, max_length: int = MAX_TEXT_PARAM) -> str:
         value = self.raw(name)
         if value is None:
             return default
@@ -102,10 +102,10 @@ class Params:
             raise ApiError(f"Validation failed: {name} is too long")
         return text
 
-    def opt_str(self, name: str, *, max_length: int = MAX_TEXT_PARAM) -> str | None:
-        return self.str(name, max_length=max_length) if self.raw(name) is not None else None
+    def opt_string(self, name: str, *, max_length: int = MAX_TEXT_PARAM) -> str | None:
+        return self.string(name, max_length=max_length) if self.raw(name) is not None else None
 
-    def int(self, name: str, default: int | None = None, *, low: int = 0, high: int = 1 << 31) -> int | None:
+    def integer(self, name: str, default: int | None = None, *, low: int = 0, high: int = 1 << 31) -> int | None:
         value = self.raw(name)
         if value in (None, ""):
             return default
@@ -117,7 +117,7 @@ class Params:
             raise ApiError(f"Validation failed: {name} must be a number") from exc
         return max(low, min(high, number))
 
-    def bool(self, name: str, default: bool = False) -> bool:
+    def flag(self, name: str, default: bool = False) -> bool:
         value = self.raw(name)
         if value is None or value == "":
             return default
@@ -140,7 +140,7 @@ class Params:
             raise ApiError(f"Validation failed: {name} is not a valid id")
         return parsed
 
-    def list(self, name: str, *, max_items: int = 100) -> list[str]:
+    def strings(self, name: str, *, max_items: int = 100) -> list[str]:
         if name in self.json or f"{name}[]" in self.json:
             value = self.json.get(name, self.json.get(f"{name}[]"))
             if value is None:
@@ -163,7 +163,7 @@ class Params:
 
     def ids(self, name: str, *, max_items: int = 100) -> list[int]:
         out = []
-        for raw in self.list(name, max_items=max_items):
+        for raw in self.strings(name, max_items=max_items):
             parsed = parse_id(raw)
             if parsed is None:
                 raise ApiError(f"Validation failed: {name} contains an invalid id")
@@ -383,7 +383,7 @@ def page_bounds(ctx: Ctx, *, default_limit: int = 20, max_limit: int = 40) -> di
         "max_id": p.id("max_id"),
         "since_id": p.id("since_id"),
         "min_id": p.id("min_id"),
-        "limit": p.int("limit", default_limit, low=1, high=max_limit) or default_limit,
+        "limit": p.integer("limit", default_limit, low=1, high=max_limit) or default_limit,
     }
 
 

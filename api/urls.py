@@ -22,6 +22,7 @@ def path(route: str, view: Callable[..., Any], name: str | None = None) -> URLPa
     regex = re.sub(r"<str:(\w+)>", r"(?P<\1>[^/]+)", route)
     return re_path(f"^{regex}/?$", view, name=name)
 
+
 mastodon = [
     # apps and OAuth
     path("api/v1/apps", apps.create_app),

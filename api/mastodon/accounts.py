@@ -46,11 +46,11 @@ def register(ctx: Ctx) -> Any:
         _user, raw, token = register_account_via_app(
             application=application,
             scopes=ctx.token.scopes,
-            username=p.str("username", max_length=100),
-            password=p.str("password", max_length=200),
-            email=p.str("email", max_length=254),
-            agreement=p.bool("agreement"),
-            locale=p.str("locale", max_length=16),
+            username=p.string("username", max_length=100),
+            password=p.string("password", max_length=200),
+            email=p.string("email", max_length=254),
+            agreement=p.flag("agreement"),
+            locale=p.string("locale", max_length=16),
         )
     except ServiceError as exc:
         details = {
@@ -85,8 +85,8 @@ def update_credentials(ctx: Ctx) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     for name, field in _UPDATE_FIELDS.items():
         if p.has(name):
-            changes[field] = p.bool(name) if field == "locked" else p.str(name, max_length=2000)
-    language = p.opt_str("source[language]", max_length=16)
+            changes[field] = p.flag(name) if field == "locked" else p.string(name, max_length=2000)
+    language = p.opt_string("source[language]", max_length=16)
     if language is None and isinstance(p.raw("source"), dict):
         language = p.raw("source").get("language")
     if language:
@@ -107,7 +107,7 @@ def show(ctx: Ctx, account_id: str) -> dict[str, Any]:
 
 @endpoint(auth=AUTH_OPTIONAL, scope="read:accounts")
 def lookup(ctx: Ctx) -> dict[str, Any]:
-    acct = ctx.params.str("acct", max_length=300).strip().lstrip("@")
+    acct = ctx.params.string("acct", max_length=300).strip().lstrip("@")
     username, _sep, domain = acct.partition("@")
     if domain and domain.lower() != settings.INSTANCE_DOMAIN.lower():
         raise ApiError("Record not found", 404)
@@ -119,8 +119,8 @@ def lookup(ctx: Ctx) -> dict[str, Any]:
 
 @endpoint(auth=AUTH_OPTIONAL, scope="read:accounts")
 def search(ctx: Ctx) -> list[dict[str, Any]]:
-    q = ctx.params.str("q", max_length=200)
-    limit = ctx.params.int("limit", 40, low=1, high=80) or 40
+    q = ctx.params.string("q", max_length=200)
+    limit = ctx.params.integer("limit", 40, low=1, high=80) or 40
     return [entities.account(u) for u in account_selectors.search_people(q, limit=limit)]
 
 
@@ -128,17 +128,17 @@ def search(ctx: Ctx) -> list[dict[str, Any]]:
 def statuses(ctx: Ctx, account_id: str) -> Page:
     author = _account_or_404(account_id)
     p = ctx.params
-    limit = p.int("limit", 20, low=1, high=40) or 20
+    limit = p.integer("limit", 20, low=1, high=40) or 20
     max_id = p.id("max_id")
     p.id("min_id"), p.id("since_id")  # validated; profile pages paginate backwards only
-    if p.bool("pinned"):
+    if p.flag("pinned"):
         return Page([])  # notes cannot be pinned
     ids = author_note_ids(author, ctx.user, max_id=max_id, limit=limit)
     notes = visible_notes(ids, ctx.user, for_feed=False)
-    if p.bool("only_media"):
+    if p.flag("only_media"):
         notes = [n for n in notes if n.photos.all()]
     if p.has("tagged"):
-        wanted = p.str("tagged", max_length=60).lstrip("#").casefold()
+        wanted = p.string("tagged", max_length=60).lstrip("#").casefold()
         notes = [n for n in notes if any(t.name == wanted for t in n.tags.all())]
     items = entities.statuses(notes, ctx.user)
     return Page(items, next_max_id=ids[-1] if len(ids) == limit else None, prev_min_id=ids[0] if ids else None)
@@ -147,7 +147,7 @@ def statuses(ctx: Ctx, account_id: str) -> Page:
 def _follow_list(ctx: Ctx, account_id: str, *, followers: bool) -> Page:
     user = _account_or_404(account_id)
     p = ctx.params
-    limit = p.int("limit", 40, low=1, high=80) or 40
+    limit = p.integer("limit", 40, low=1, high=80) or 40
     rows = account_selectors.follow_page(user.pk, followers=followers, max_id=p.id("max_id"), limit=limit)
     hidden = account_selectors.hidden_author_ids(ctx.user)
     items = [entities.account(u) for _pk, u in rows if u.pk not in hidden]

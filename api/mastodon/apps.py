@@ -40,12 +40,13 @@ def create_app(ctx: Ctx) -> dict[str, Any]:
     if isinstance(raw_uris, list):
         uris: str | list[str] = [str(u) for u in raw_uris]
     else:
-        uris = p.list("redirect_uris") if p.has("redirect_uris[]") else p.str("redirect_uris", OOB, max_length=5000)
+        many = p.has("redirect_uris[]")
+        uris = p.strings("redirect_uris") if many else p.string("redirect_uris", OOB, max_length=5000)
     app, secret = register_app(
-        name=p.str("client_name", max_length=200),
+        name=p.string("client_name", max_length=200),
         redirect_uris=uris,
-        scopes=p.str("scopes", "read", max_length=2000),
-        website=p.str("website", max_length=400),
+        scopes=p.string("scopes", "read", max_length=2000),
+        website=p.string("website", max_length=400),
     )
     data = _app_entity(app, app.registration)
     data.update({"client_id": app.client_id, "client_secret": secret, "client_secret_expires_at": 0})

@@ -25,7 +25,11 @@ from notes.models import Comment, Note, Photo, Tag, Visibility
 from notes.selectors import viewer_state
 
 STATUS_CACHE_SECONDS = 600
-VISIBILITY_OUT = {Visibility.PUBLIC: "public", Visibility.UNLISTED: "unlisted", Visibility.FOLLOWERS: "private"}
+VISIBILITY_OUT: dict[str, str] = {
+    Visibility.PUBLIC.value: "public",
+    Visibility.UNLISTED.value: "unlisted",
+    Visibility.FOLLOWERS.value: "private",
+}
 
 
 def iso(value: datetime | None) -> str | None:

@@ -134,7 +134,7 @@ def markers(ctx: Ctx) -> dict[str, Any]:
         raise ApiError("This action is outside the authorized scopes", 403)
     out: dict[str, Any] = {}
     for timeline in ("home", "notifications"):
-        last = ctx.params.opt_str(f"{timeline}[last_read_id]", max_length=30)
+        last = ctx.params.opt_string(f"{timeline}[last_read_id]", max_length=30)
         if last is None and isinstance(ctx.params.raw(timeline), dict):
             last = str(ctx.params.raw(timeline).get("last_read_id", ""))
         if not last:
@@ -150,12 +150,12 @@ def markers(ctx: Ctx) -> dict[str, Any]:
 @endpoint(auth=AUTH_OPTIONAL, scope="read:search")
 def search_v2(ctx: Ctx) -> dict[str, Any]:
     p = ctx.params
-    q = p.str("q", max_length=500).strip()
-    kind = p.str("type", max_length=20)
+    q = p.string("q", max_length=500).strip()
+    kind = p.string("type", max_length=20)
     if kind and kind not in {"accounts", "statuses", "hashtags"}:
         raise ApiError("Validation failed: type is not included in the list")
-    limit = p.int("limit", 20, low=1, high=40) or 20
-    offset = p.int("offset", 0, low=0, high=10_000) or 0
+    limit = p.integer("limit", 20, low=1, high=40) or 20
+    offset = p.integer("offset", 0, low=0, high=10_000) or 0
     result: dict[str, Any] = {"accounts": [], "statuses": [], "hashtags": []}
     if not q:
         return result
@@ -173,6 +173,6 @@ def search_v2(ctx: Ctx) -> dict[str, Any]:
 
 @endpoint(auth=AUTH_NONE)
 def trending_tags(ctx: Ctx) -> list[dict[str, Any]]:
-    limit = ctx.params.int("limit", 10, low=1, high=20) or 10
-    offset = ctx.params.int("offset", 0, low=0, high=1000) or 0
+    limit = ctx.params.integer("limit", 10, low=1, high=20) or 10
+    offset = ctx.params.integer("offset", 0, low=0, high=1000) or 0
     return [entities.tag(t) for t in popular_tags(limit=limit, offset=offset)]

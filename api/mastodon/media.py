@@ -17,7 +17,7 @@ def upload(ctx: Ctx) -> dict[str, Any]:
     if upload_file is None:
         raise ApiError("Validation failed: File can't be blank", 422)
     photo = note_services.upload_photo(
-        owner=user, file=upload_file, alt_text=ctx.params.str("description", max_length=MAX_ALT * 2)
+        owner=user, file=upload_file, alt_text=ctx.params.string("description", max_length=MAX_ALT * 2)
     )
     return entities.media(photo)
 
@@ -41,6 +41,6 @@ def update(ctx: Ctx, media_id: str) -> dict[str, Any]:
         photo = note_services.update_photo(
             owner=ctx.require_user(),
             photo_id=photo.pk,
-            alt_text=ctx.params.str("description", max_length=MAX_ALT * 2),
+            alt_text=ctx.params.string("description", max_length=MAX_ALT * 2),
         )
     return entities.media(photo)

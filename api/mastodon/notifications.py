@@ -55,8 +55,8 @@ def _serialize(items: list[Notification], ctx: Ctx) -> list[dict[str, Any]]:
 @endpoint(scope="read:notifications")
 def index(ctx: Ctx) -> Any:
     p = ctx.params
-    types = p.list("types", max_items=20)
-    exclude = p.list("exclude_types", max_items=20)
+    types = p.strings("types", max_items=20)
+    exclude = p.strings("exclude_types", max_items=20)
     if types and not entities.notification_types_in(types):
         return id_page([])
     items = notification_selectors.notifications_for(

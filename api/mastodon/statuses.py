@@ -92,26 +92,26 @@ def create(ctx: Ctx) -> dict[str, Any]:
         raise ApiError("Polls are not supported", 422)
     if p.raw("scheduled_at"):
         raise ApiError("Scheduled posts are not supported", 422)
-    text = p.str("status", max_length=MAX_STATUS_PARAM)
+    text = p.string("status", max_length=MAX_STATUS_PARAM)
     media_ids = p.ids("media_ids", max_items=20)
-    visibility_name = p.str("visibility", "public", max_length=20) or "public"
+    visibility_name = p.string("visibility", "public", max_length=20) or "public"
     if visibility_name == "direct":
         raise ApiError("Direct messages are not supported", 422)
     if visibility_name not in VISIBILITY_IN:
         raise ApiError("Validation failed: Visibility is not included in the list", 422)
-    language = p.opt_str("language", max_length=16)
+    language = p.opt_string("language", max_length=16)
     reply_to = p.id("in_reply_to_id")
     if reply_to is not None:
         result = _reply(user, reply_to, text, media_ids)
     else:
-        explicit_title = p.opt_str("title", max_length=1000)
+        explicit_title = p.opt_string("title", max_length=1000)
         title, body = (explicit_title, text) if explicit_title is not None else split_status_text(text)
         note = note_services.create_note(
             author=user,
             title=title,
             body=body,
             photo_ids=media_ids,
-            tags=p.list("tags", max_items=40) or None,
+            tags=p.strings("tags", max_items=40) or None,
             visibility=VISIBILITY_IN[visibility_name],
             language=language or None,
             application_name=ctx.app_name,
@@ -231,7 +231,7 @@ def favourited_by(ctx: Ctx, status_id: str) -> Page:
     note = _find(ctx.user, status_id)
     if isinstance(note, Comment):
         return Page([])
-    limit = ctx.params.int("limit", 40, low=1, high=80) or 40
+    limit = ctx.params.integer("limit", 40, low=1, high=80) or 40
     likes = likers_page(note.pk, max_id=ctx.params.id("max_id"), limit=limit)
     from accounts.selectors import hidden_author_ids
 
@@ -261,7 +261,7 @@ def _own_list(ctx: Ctx, rows: list[Any], limit: int) -> Page:
 @endpoint(scope="read:favourites")
 def favourites(ctx: Ctx) -> Page:
     p = ctx.params
-    limit = p.int("limit", 20, low=1, high=40) or 20
+    limit = p.integer("limit", 20, low=1, high=40) or 20
     rows = liked_page(ctx.require_user(), max_id=p.id("max_id"), min_id=p.id("min_id"), limit=limit)
     return _own_list(ctx, rows, limit)
 
@@ -269,6 +269,6 @@ def favourites(ctx: Ctx) -> Page:
 @endpoint(scope="read:bookmarks")
 def bookmarks(ctx: Ctx) -> Page:
     p = ctx.params
-    limit = p.int("limit", 20, low=1, high=40) or 20
+    limit = p.integer("limit", 20, low=1, high=40) or 20
     rows = collected_page(ctx.require_user(), max_id=p.id("max_id"), min_id=p.id("min_id"), limit=limit)
     return _own_list(ctx, rows, limit)

@@ -24,10 +24,10 @@ def home(ctx: Ctx) -> Page:
 @endpoint(auth=AUTH_OPTIONAL, scope="read:statuses")
 def public(ctx: Ctx) -> Page:
     bounds = page_bounds(ctx)
-    if ctx.params.bool("remote"):
+    if ctx.params.flag("remote"):
         return Page([])  # no federation: nothing is remote
     notes = feeds.public_timeline(ctx.user, **bounds)
-    if ctx.params.bool("only_media"):
+    if ctx.params.flag("only_media"):
         notes = [n for n in notes if n.photos.all()]
     return _page(entities.statuses(notes, ctx.user))
 

@@ -16,7 +16,7 @@ class ApiClient:
         self.client = Client()
         self.token = token
 
-    def _headers(self) -> dict[str, str]:
+    def _headers(self) -> dict[str, Any]:
         return {"HTTP_AUTHORIZATION": f"Bearer {self.token}"} if self.token else {}
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
@@ -46,8 +46,9 @@ class ApiClient:
 def app(db):
     from api.services import register_app
 
-    application, _secret = register_app(name="Test client", redirect_uris="urn:ietf:wg:oauth:2.0:oob",
-                                        scopes="read write follow push")
+    application, _secret = register_app(
+        name="Test client", redirect_uris="urn:ietf:wg:oauth:2.0:oob", scopes="read write follow push"
+    )
     return application
 
 

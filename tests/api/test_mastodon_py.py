@@ -139,8 +139,11 @@ def test_mastodon_py_pagination_follows_link_headers(server, make_user, make_not
     client = Mastodon(access_token=raw, api_base_url=server)
     first = client.timeline_home(limit=2)
     second = client.fetch_next(first)
+    assert second is not None
     third = client.fetch_next(second)
+    assert third is not None
     titles = [s.notebridge.title for page in (first, second, third) for s in page]
     assert titles == ["Note 4", "Note 3", "Note 2", "Note 1", "Note 0"]
     newer = client.fetch_previous(third)
+    assert newer is not None
     assert [s.notebridge.title for s in newer] == ["Note 2", "Note 1"]
