@@ -274,10 +274,10 @@ class Ctx:
 class Page:
     """A list response with Mastodon's Link header built from the first and last ids."""
 
-    items: list[Any]
+    items: list[Any]  # JSON-ready values, or JSON texts when ``raw``
     next_max_id: int | str | None = None
     prev_min_id: int | str | None = None
-    extra_query: dict[str, Any] = field(default_factory=dict)
+    raw: bool = False
 
 
 def _link_header(request: HttpRequest, page: Page) -> str:
@@ -300,7 +300,11 @@ def render(request: HttpRequest, result: Any, status: int = 200) -> HttpResponse
     if isinstance(result, HttpResponse):
         return result
     if isinstance(result, Page):
-        response = JsonResponse(result.items, safe=False, status=status, json_dumps_params={"ensure_ascii": False})
+        if result.raw:
+            body = "[" + ",".join(result.items) + "]"
+            response = HttpResponse(body.encode(), status=status, content_type="application/json")
+        else:
+            response = JsonResponse(result.items, safe=False, status=status, json_dumps_params={"ensure_ascii": False})
         link = _link_header(request, result)
         if link:
             response["Link"] = link

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from api.http import AUTH_OPTIONAL, Ctx, Page, endpoint, id_page, page_bounds
+from accounts.models import User
+from api.http import AUTH_OPTIONAL, Ctx, Page, endpoint, page_bounds
 from api.mastodon import entities
 from core.text import normalize_tag
 from feeds import selectors as feeds
+from notes.models import Note
 
 
-def _page(items: list[dict[str, Any]]) -> Page:
-    return id_page(items)
+def _page(notes: list[Note], viewer: User | None) -> Page:
+    """Statuses as cached JSON texts; the cursors are the first and last note ids."""
+    if not notes:
+        return Page([])
+    return Page(entities.statuses_json(notes, viewer), next_max_id=notes[-1].pk, prev_min_id=notes[0].pk, raw=True)
 
 
 @endpoint(scope="read:statuses")
 def home(ctx: Ctx) -> Page:
     viewer = ctx.require_user()
     notes = feeds.home_timeline(viewer, **page_bounds(ctx))
-    return _page(entities.statuses(notes, viewer))
+    return _page(notes, viewer)
 
 
 @endpoint(auth=AUTH_OPTIONAL, scope="read:statuses")
@@ -29,7 +32,7 @@ def public(ctx: Ctx) -> Page:
     notes = feeds.public_timeline(ctx.user, **bounds)
     if ctx.params.flag("only_media"):
         notes = [n for n in notes if n.photos.all()]
-    return _page(entities.statuses(notes, ctx.user))
+    return _page(notes, ctx.user)
 
 
 @endpoint(auth=AUTH_OPTIONAL, scope="read:statuses")
@@ -41,4 +44,4 @@ def tag(ctx: Ctx, hashtag: str) -> Page:
     notes = feeds.tag_timeline(
         name, ctx.user, max_id=bounds["max_id"], min_id=bounds["min_id"] or bounds["since_id"], limit=bounds["limit"]
     )
-    return _page(entities.statuses(notes, ctx.user))
+    return _page(notes, ctx.user)
