@@ -49,7 +49,8 @@ mastodon = [
     path(f"api/v1/accounts/{A}/unmute", accounts.unmute),
     # statuses
     path("api/v1/statuses", methods(POST=statuses.create, GET=statuses.show_many)),
-    path(f"api/v1/statuses/{S}", methods(GET=statuses.show, DELETE=statuses.delete)),
+    path(f"api/v1/statuses/{S}", methods(GET=statuses.show, DELETE=statuses.delete, PUT=statuses.update)),
+    path(f"api/v1/statuses/{S}/source", statuses.source),
     path(f"api/v1/statuses/{S}/context", statuses.context),
     path(f"api/v1/statuses/{S}/favourite", statuses.favourite),
     path(f"api/v1/statuses/{S}/unfavourite", statuses.unfavourite),

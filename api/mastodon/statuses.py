@@ -137,6 +137,34 @@ def _reply(user: User, reply_to: int, text: str, media_ids: list[int]) -> dict[s
     return _comment_status(comment, user)
 
 
+@endpoint(scope="write:statuses")
+def update(ctx: Ctx, status_id: str) -> dict[str, Any]:
+    """Edit a note: the text is split into title and body as when posting; media_ids replace the photos."""
+    user = ctx.require_user()
+    found = _find_note(user, status_id, "edited")
+    p = ctx.params
+    text = p.string("status", max_length=MAX_STATUS_PARAM)
+    explicit_title = p.opt_string("title", max_length=1000)
+    title, body = (explicit_title, text) if explicit_title is not None else split_status_text(text)
+    media_ids = p.ids("media_ids", max_items=20) if p.has("media_ids") else None
+    note = note_services.edit_note(
+        author=user,
+        note_id=found.pk,
+        title=title,
+        body=body,
+        photo_ids=media_ids,
+        language=p.opt_string("language", max_length=16) or None,
+    )
+    return _fresh_status(user, note.pk)
+
+
+@endpoint(scope="read:statuses")
+def source(ctx: Ctx, status_id: str) -> dict[str, Any]:
+    found = _find(ctx.require_user(), status_id)
+    text = found.body if isinstance(found, Comment) else "\n".join(x for x in (found.title, found.body) if x)
+    return {"id": str(found.pk), "text": text, "spoiler_text": ""}
+
+
 @endpoint(auth=AUTH_OPTIONAL, scope="read:statuses")
 def show(ctx: Ctx, status_id: str) -> dict[str, Any]:
     return _render(_find(ctx.user, status_id), ctx.user)
