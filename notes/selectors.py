@@ -6,6 +6,7 @@ Every read path (feeds, note pages, search, profiles, notifications, both APIs) 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -29,6 +30,34 @@ def _base_queryset() -> QuerySet[Note]:
     )
 
 
+def _packed(note: Note) -> tuple[Note, list[Photo], list[Tag]]:
+    """What the cache holds: the note without its prefetched querysets, and their rows as lists.
+
+    A pickled QuerySet carries its whole Query; unpickling 25 of them per feed page cost more than the
+    rest of the request. Rows in plain lists unpickle about five times faster.
+    """
+    photos, tags = list(note.photos.all()), list(note.tags.all())
+    bare = copy.copy(note)
+    bare._prefetched_objects_cache = {}  # type: ignore[attr-defined]
+    return bare, photos, tags
+
+
+def _results(manager_qs: QuerySet, rows: list) -> QuerySet:
+    manager_qs._result_cache = rows  # type: ignore[attr-defined]
+    manager_qs._prefetch_done = True  # type: ignore[attr-defined]
+    return manager_qs
+
+
+def _unpacked(packed: tuple[Note, list[Photo], list[Tag]]) -> Note:
+    note, photos, tags = packed
+    # The same shape a prefetch gives: note.photos.all() / note.tags.all() answer from memory.
+    note._prefetched_objects_cache = {  # type: ignore[attr-defined]
+        "photos": _results(Photo.objects.order_by("position", "id"), photos),
+        "tags": _results(Tag.objects.all(), tags),
+    }
+    return note
+
+
 def notes_by_ids(ids: Iterable[int]) -> dict[int, Note]:
     """Notes with author, place, photos and tags, from the cache where possible (3 queries on a miss)."""
     ids = list(dict.fromkeys(ids))
@@ -36,15 +65,11 @@ def notes_by_ids(ids: Iterable[int]) -> dict[int, Note]:
         return {}
     keys = {NOTE_KEY.format(i): i for i in ids}
     found = cache.get_many(list(keys))
-    result: dict[int, Note] = {keys[k]: v for k, v in found.items()}
+    result: dict[int, Note] = {keys[k]: _unpacked(v) for k, v in found.items()}
     missing = [i for i in ids if i not in result]
     if missing:
         fresh = {n.pk: n for n in _base_queryset().filter(pk__in=missing)}
-        for note in fresh.values():
-            # Evaluate the prefetches so the cached object carries them.
-            list(note.photos.all())
-            list(note.tags.all())
-        cache.set_many({NOTE_KEY.format(pk): n for pk, n in fresh.items()}, settings.NOTE_CACHE_SECONDS)
+        cache.set_many({NOTE_KEY.format(pk): _packed(n) for pk, n in fresh.items()}, settings.NOTE_CACHE_SECONDS)
         result.update(fresh)
     return result
 

@@ -56,3 +56,17 @@ def test_follow_pages_tags_and_places(make_user, make_note):
     places = search_places("cheng")
     assert [p.name for p in places] == ["Chengdu"]
     assert len(place_note_ids(places[0].pk)) == 1
+
+
+def test_cached_notes_answer_photos_and_tags_from_memory(make_user, make_note, django_assert_num_queries):
+    from notes.selectors import notes_by_ids
+
+    note = make_note(make_user(), body="#one #two", photos=2)
+    fresh = notes_by_ids([note.pk])[note.pk]
+    with django_assert_num_queries(0):
+        cached = notes_by_ids([note.pk])[note.pk]
+        assert [p.pk for p in cached.photos.all()] == [p.pk for p in fresh.photos.all()]
+        assert sorted(t.name for t in cached.tags.all()) == ["one", "two"]
+        assert cached.photos.count() == 2 and cached.photos.exists()
+        assert cached.author.username == note.author.username
+    assert fresh.photos.all()  # the fresh object keeps its own prefetch
