@@ -52,8 +52,8 @@ def _unpacked(packed: tuple[Note, list[Photo], list[Tag]]) -> Note:
     note, photos, tags = packed
     # The same shape a prefetch gives: note.photos.all() / note.tags.all() answer from memory.
     note._prefetched_objects_cache = {  # type: ignore[attr-defined]
-        "photos": _results(Photo.objects.order_by("position", "id"), photos),
-        "tags": _results(Tag.objects.all(), tags),
+        "photos": _results(QuerySet(model=Photo), photos),  # Photo's Meta.ordering applies
+        "tags": _results(QuerySet(model=Tag), tags),
     }
     return note
 
