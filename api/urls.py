@@ -31,7 +31,7 @@ mastodon = [
     path("oauth/token", apps.Token.as_view(), name="oauth-token"),
     path("oauth/revoke", apps.Revoke.as_view(), name="oauth-revoke"),
     # accounts
-    path("api/v1/accounts", accounts.register),
+    path("api/v1/accounts", methods(POST=accounts.register, GET=accounts.show_many)),
     path("api/v1/accounts/verify_credentials", accounts.verify_credentials),
     path("api/v1/accounts/update_credentials", accounts.update_credentials),
     path("api/v1/accounts/relationships", accounts.relationships),
@@ -47,6 +47,10 @@ mastodon = [
     path(f"api/v1/accounts/{A}/unblock", accounts.unblock),
     path(f"api/v1/accounts/{A}/mute", accounts.mute),
     path(f"api/v1/accounts/{A}/unmute", accounts.unmute),
+    path("api/v1/blocks", accounts.blocks),
+    path("api/v1/mutes", accounts.mutes),
+    path("api/v1/suggestions", accounts.suggestions_v1),
+    path("api/v2/suggestions", accounts.suggestions_v2),
     # statuses
     path("api/v1/statuses", methods(POST=statuses.create, GET=statuses.show_many)),
     path(f"api/v1/statuses/{S}", methods(GET=statuses.show, DELETE=statuses.delete, PUT=statuses.update)),

@@ -217,3 +217,41 @@ def unmute(ctx: Ctx, account_id: str) -> dict[str, Any]:
     viewer, other = ctx.require_user(), _account_or_404(account_id)
     account_services.unmute(muter=viewer, muted=other)
     return _relationship(viewer, other)
+
+
+@endpoint(auth=AUTH_OPTIONAL, scope="read:accounts")
+def show_many(ctx: Ctx) -> list[dict[str, Any]]:
+    ids = ctx.params.ids("id", max_items=40)
+    found = {u.pk: u for u in User.objects.filter(pk__in=ids, is_active=True)}
+    return [entities.account(found[pk]) for pk in ids if pk in found]
+
+
+def _own_list(ctx: Ctx, rows: list[tuple[int, User]], limit: int) -> Page:
+    return Page([entities.account(u) for _pk, u in rows], next_max_id=rows[-1][0] if len(rows) == limit else None)
+
+
+@endpoint(scope="read:blocks")
+def blocks(ctx: Ctx) -> Page:
+    limit = ctx.params.integer("limit", 40, low=1, high=80) or 40
+    rows = account_selectors.blocked_page(ctx.require_user(), max_id=ctx.params.id("max_id"), limit=limit)
+    return _own_list(ctx, rows, limit)
+
+
+@endpoint(scope="read:mutes")
+def mutes(ctx: Ctx) -> Page:
+    limit = ctx.params.integer("limit", 40, low=1, high=80) or 40
+    rows = account_selectors.muted_page(ctx.require_user(), max_id=ctx.params.id("max_id"), limit=limit)
+    return _own_list(ctx, rows, limit)
+
+
+@endpoint(scope="read:accounts")
+def suggestions_v1(ctx: Ctx) -> list[dict[str, Any]]:
+    limit = ctx.params.integer("limit", 8, low=1, high=40) or 8
+    return [entities.account(u) for u in account_selectors.suggested_accounts(ctx.require_user(), limit=limit)]
+
+
+@endpoint(scope="read:accounts")
+def suggestions_v2(ctx: Ctx) -> list[dict[str, Any]]:
+    limit = ctx.params.integer("limit", 8, low=1, high=40) or 8
+    users = account_selectors.suggested_accounts(ctx.require_user(), limit=limit)
+    return [{"source": "global", "sources": ["featured"], "account": entities.account(u)} for u in users]

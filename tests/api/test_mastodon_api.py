@@ -454,3 +454,18 @@ def test_edit_status_by_author_only(make_user, make_note, client_for):
     assert client_for(bob).put(f"/api/v1/statuses/{note.pk}", {"status": "hijack"}).status_code == 403
     note.refresh_from_db()
     assert note.title == "New title"
+
+
+def test_blocks_mutes_suggestions_and_many_accounts(make_user, make_note, client_for):
+    me, loud, rude, star = make_user("myself"), make_user("loud"), make_user("rude"), make_user("star")
+    make_note(star)
+    api = client_for(me)
+    api.post(f"/api/v1/accounts/{loud.pk}/mute")
+    api.post(f"/api/v1/accounts/{rude.pk}/block")
+    assert [a["username"] for a in api.get("/api/v1/mutes").json()] == ["loud"]
+    assert [a["username"] for a in api.get("/api/v1/blocks").json()] == ["rude"]
+    assert [a["username"] for a in api.get("/api/v1/suggestions").json()] == ["star"]
+    assert api.get("/api/v2/suggestions").json()[0]["account"]["username"] == "star"
+    many = api.get("/api/v1/accounts", {"id[]": [str(star.pk), str(loud.pk), "42"]}).json()
+    assert [a["username"] for a in many] == ["star", "loud"]
+    assert client_for(me, scopes="read:statuses").get("/api/v1/blocks").status_code == 403
