@@ -13,11 +13,12 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from django.core.cache import cache
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
@@ -255,7 +256,6 @@ class Ctx:
     user: User | None = None
     token: TokenInfo | None = None
     raw_token: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def app_name(self) -> str:
@@ -357,6 +357,8 @@ def endpoint(
                 return error_response(exc.message, exc.status)
             except Http404:
                 return error_response("Record not found", 404)
+            except RequestDataTooBig:
+                return error_response("The request is too large", 413)
 
         wrapped.__name__ = view.__name__
         wrapped.__doc__ = view.__doc__

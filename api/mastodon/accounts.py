@@ -130,7 +130,9 @@ def statuses(ctx: Ctx, account_id: str) -> Page:
     p = ctx.params
     limit = p.integer("limit", 20, low=1, high=40) or 20
     max_id = p.id("max_id")
-    p.id("min_id"), p.id("since_id")  # validated; profile pages paginate backwards only
+    # min_id and since_id are validated but not used: profile pages paginate backwards only.
+    p.id("min_id")
+    p.id("since_id")
     if p.flag("pinned"):
         return Page([])  # notes cannot be pinned
     ids = author_note_ids(author, ctx.user, max_id=max_id, limit=limit)

@@ -277,8 +277,7 @@ def reblogged_by(ctx: Ctx, status_id: str) -> list[Any]:
 def _own_list(ctx: Ctx, rows: list[Any], limit: int) -> Page:
     user = ctx.require_user()
     notes = visible_notes([r.note_id for r in rows], user, for_feed=False)
-    seen: set[int] = set()
-    unique = [n for n in notes if not (n.pk in seen or seen.add(n.pk))]  # type: ignore[func-returns-value]
+    unique = list({n.pk: n for n in notes}.values())  # a note collected into two boards appears once
     return Page(
         entities.statuses(unique, user),
         next_max_id=rows[-1].pk if len(rows) == limit else None,

@@ -199,3 +199,22 @@ def test_native_auth_session_needs_csrf_and_token_needs_scope(make_user, client_
     reader = client_for(alice, scopes="read")
     assert reader.post("/api/nb/v1/notes", {"title": "x"}).status_code == 403
     assert Note.objects.count() == 0
+
+
+def test_oversize_photo_and_body(make_user, client_for, settings):
+    api = client_for(make_user())
+    settings.PHOTO_MAX_BYTES = 10_000
+    from tests.conftest import image_bytes
+
+    big = image_bytes(size=(1200, 900))
+    assert len(big) > 10_000
+    response = api.client.post(
+        "/api/v2/media",
+        {"file": SimpleUploadedFile("big.jpg", big, "image/jpeg")},
+        HTTP_AUTHORIZATION=f"Bearer {api.token}",
+    )
+    assert response.status_code == 422 and "too large" in response.json()["error"]
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    huge = api.raw("POST", "/api/v1/statuses", json.dumps({"status": "x" * 2000}), "application/json")
+    assert huge.status_code == 413 and huge.json() == {"error": "The request is too large"}
+    assert Photo.objects.count() == 0 and Note.objects.count() == 0
