@@ -340,13 +340,29 @@ def authenticate(ctx: Ctx, auth: str, scope: str | None) -> None:
         raise ApiError("This action is outside the authorized scopes", 403)
 
 
+READ_METHODS = ("GET", "HEAD")
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
 def endpoint(
-    *, auth: str = AUTH_USER, scope: str | None = None, status: int = 200
+    *,
+    auth: str = AUTH_USER,
+    scope: str | None = None,
+    status: int = 200,
+    allow: tuple[str, ...] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., HttpResponse]]:
-    """Wrap ``view(ctx, **url_kwargs)``: authenticate, check the scope, map errors, render JSON."""
+    """Wrap ``view(ctx, **url_kwargs)``: authenticate, check the scope, map errors, render JSON.
+
+    Methods: a ``write:`` scope means POST, PUT, PATCH or DELETE; anything else GET (or ``allow``).
+    """
+    allowed = allow or (WRITE_METHODS if scope and scope.startswith("write") else READ_METHODS)
 
     def decorate(view: Callable[..., Any]) -> Callable[..., HttpResponse]:
         def wrapped(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+            if request.method not in allowed:
+                response = error_response("Method not allowed", 405)
+                response["Allow"] = ", ".join(allowed)
+                return response
             try:
                 ctx = Ctx(request=request, params=Params(request))
                 authenticate(ctx, auth, scope)

@@ -33,7 +33,7 @@ def _app_entity(app: Application, registration: AppRegistration | None) -> dict[
     }
 
 
-@endpoint(auth=AUTH_NONE)
+@endpoint(auth=AUTH_NONE, allow=("POST",))
 def create_app(ctx: Ctx) -> dict[str, Any]:
     p = ctx.params
     raw_uris: Any = p.raw("redirect_uris")

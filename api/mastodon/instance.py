@@ -124,7 +124,7 @@ def preferences(ctx: Ctx) -> dict[str, Any]:
     }
 
 
-@endpoint(scope="read:statuses")
+@endpoint(scope="read:statuses", allow=("GET", "POST"))
 def markers(ctx: Ctx) -> dict[str, Any]:
     """Minimal: positions are not stored, except that a notifications marker marks them read."""
     user = ctx.require_user()

@@ -128,9 +128,14 @@ def test_unknown_ids_are_404(make_user, client_for):
     assert Comment.objects.count() == 0
 
 
-def test_wrong_method_is_405(make_user, client_for):
+def test_wrong_method_is_405(make_user, make_note, client_for):
     api = client_for(make_user())
+    note = make_note(make_user())
     assert api.put("/api/v1/statuses").status_code == 405
+    assert api.get(f"/api/v1/statuses/{note.pk}/favourite").status_code == 405  # no writes by GET
+    assert api.post("/api/v1/timelines/home").status_code == 405
+    assert Client().get("/api/v1/apps").status_code == 405
+    assert Like.objects.count() == 0
 
 
 def test_deactivated_user_token_is_refused(make_user, client_for):
