@@ -83,7 +83,7 @@ class Params:
             self.files = request.FILES
 
     def has(self, name: str) -> bool:
-        return name in self.json or name in self.form or name in self.query or f"{name}[]" in self.form
+        return any(key in source for key in (name, f"{name}[]") for source in (self.json, self.form, self.query))
 
     def raw(self, name: str) -> Any:
         if name in self.json:
