@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -101,7 +102,13 @@ def _json_body_as_form(request: HttpRequest) -> None:
 class Token(TokenView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         _json_body_as_form(request)
-        return super().post(request, *args, **kwargs)
+        response = super().post(request, *args, **kwargs)
+        if response.status_code == 200:
+            # Mastodon's token response also says when the token was made; some clients read it.
+            data = json.loads(response.content)
+            data.setdefault("created_at", int(time.time()))
+            response.content = json.dumps(data).encode()
+        return response
 
 
 @method_decorator(csrf_exempt, name="dispatch")

@@ -87,6 +87,7 @@ def test_authorization_code_refresh_and_revoke(make_user):
         .json()
     )
     assert token["scope"] == "read write follow push" and token["refresh_token"]
+    assert token["token_type"] == "Bearer" and isinstance(token["created_at"], int)
     me = Client().get("/api/v1/accounts/verify_credentials", HTTP_AUTHORIZATION=f"Bearer {token['access_token']}")
     assert me.json()["username"] == "alice"
 
