@@ -240,6 +240,11 @@ def forget_user(user_id: int) -> None:
     cache.delete(_user_key(user_id))
 
 
+def country_of(user: User | None) -> str | None:
+    """The country whose withholding rules apply to this viewer (the profile's region for now)."""
+    return (user.region or None) if user is not None else None
+
+
 def bearer_token(request: HttpRequest) -> str | None:
     header = request.META.get("HTTP_AUTHORIZATION", "")
     if header[:7].lower() == "bearer ":

@@ -220,7 +220,7 @@ def board_note_ids(board: Board, *, limit: int = 60, max_id: int | None = None) 
     return list(qs.order_by("-created_at").values_list("note_id", flat=True)[:limit])
 
 
-def get_visible_comment(*, viewer: User | None, comment_id: int) -> Comment | None:
+def get_visible_comment(*, viewer: User | None, comment_id: int, country: str | None = None) -> Comment | None:
     """A published comment on a note the viewer may see, by an author the viewer is not blocked with."""
     comment = (
         Comment.objects.select_related("author", "reply_to")
@@ -229,7 +229,7 @@ def get_visible_comment(*, viewer: User | None, comment_id: int) -> Comment | No
     )
     if comment is None or comment.author_id in blocked_ids(viewer):
         return None
-    if get_visible_note(viewer=viewer, note_id=comment.note_id) is None:
+    if get_visible_note(viewer=viewer, note_id=comment.note_id, country=country) is None:
         return None
     return comment
 

@@ -10,7 +10,7 @@ from oauth2_provider.models import Application
 from accounts import selectors as account_selectors
 from accounts import services as account_services
 from accounts.models import User
-from api.http import AUTH_APP, AUTH_OPTIONAL, ApiError, Ctx, Page, endpoint, forget_user, render, url_id
+from api.http import AUTH_APP, AUTH_OPTIONAL, ApiError, Ctx, Page, country_of, endpoint, forget_user, render, url_id
 from api.mastodon import entities
 from api.services import register_account_via_app
 from core.errors import ServiceError
@@ -136,7 +136,7 @@ def statuses(ctx: Ctx, account_id: str) -> Page:
     if p.flag("pinned"):
         return Page([])  # notes cannot be pinned
     ids = author_note_ids(author, ctx.user, max_id=max_id, limit=limit)
-    notes = visible_notes(ids, ctx.user, for_feed=False)
+    notes = visible_notes(ids, ctx.user, for_feed=False, country=country_of(ctx.user))
     if p.flag("only_media"):
         notes = [n for n in notes if n.photos.all()]
     if p.has("tagged"):

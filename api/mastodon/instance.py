@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts import selectors as account_selectors
 from accounts.models import User
-from api.http import AUTH_NONE, AUTH_OPTIONAL, ApiError, Ctx, endpoint
+from api.http import AUTH_NONE, AUTH_OPTIONAL, ApiError, Ctx, country_of, endpoint
 from api.mastodon import entities
 from api.mastodon.content import site_url
 from api.oauth import token_allows
@@ -164,7 +164,7 @@ def search_v2(ctx: Ctx) -> dict[str, Any]:
         hidden = account_selectors.hidden_author_ids(ctx.user)
         result["accounts"] = [entities.account(u) for u in people if u.pk not in hidden]
     if kind in ("", "statuses"):
-        notes = visible_notes(search_note_ids(q, limit=limit, offset=offset), ctx.user)
+        notes = visible_notes(search_note_ids(q, limit=limit, offset=offset), ctx.user, country=country_of(ctx.user))
         result["statuses"] = entities.statuses(notes, ctx.user)
     if kind in ("", "hashtags"):
         result["hashtags"] = [entities.tag(t) for t in search_tags(q, limit=limit, offset=offset)]

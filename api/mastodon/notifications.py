@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.http import ApiError, Ctx, endpoint, id_page, page_bounds, url_id
+from api.http import ApiError, Ctx, country_of, endpoint, id_page, page_bounds, url_id
 from api.mastodon import entities
 from notes.models import Comment
 from notes.selectors import visible_notes
@@ -16,7 +16,7 @@ from notifications.models import Notification
 def _serialize(items: list[Notification], ctx: Ctx) -> list[dict[str, Any]]:
     viewer = ctx.require_user()
     note_ids = [n.note_id for n in items if n.note_id]
-    notes = {n.pk: n for n in visible_notes(note_ids, viewer, for_feed=False)}
+    notes = {n.pk: n for n in visible_notes(note_ids, viewer, for_feed=False, country=country_of(viewer))}
     note_statuses = {
         n.pk: s for n, s in zip(notes.values(), entities.statuses(list(notes.values()), viewer), strict=True)
     }
@@ -61,6 +61,7 @@ def index(ctx: Ctx) -> Any:
         return id_page([])
     items = notification_selectors.notifications_for(
         ctx.require_user(),
+        country=country_of(ctx.user),
         types=entities.notification_types_in(types) or None,
         exclude_types=entities.notification_types_in(exclude) or None,
         **page_bounds(ctx, default_limit=40, max_limit=80),
@@ -76,7 +77,11 @@ def show(ctx: Ctx, notification_id: str) -> dict[str, Any]:
     user = ctx.require_user()
     pk = url_id(notification_id)
     items = [
-        n for n in notification_selectors.notifications_for(user, max_id=pk + 1, since_id=pk - 1, limit=1) if n.pk == pk
+        n
+        for n in notification_selectors.notifications_for(
+            user, max_id=pk + 1, since_id=pk - 1, limit=1, country=country_of(user)
+        )
+        if n.pk == pk
     ]
     serialized = _serialize(items, ctx)
     if not serialized:

@@ -16,7 +16,7 @@ from typing import Any
 from django.core.cache import cache
 
 from accounts.models import User
-from api.http import AUTH_OPTIONAL, ApiError, Ctx, Page, endpoint, url_id
+from api.http import AUTH_OPTIONAL, ApiError, Ctx, Page, country_of, endpoint, url_id
 from api.mastodon import entities
 from api.mastodon.content import split_status_text
 from notes import services as note_services
@@ -37,7 +37,7 @@ MAX_STATUS_PARAM = 10_000
 
 
 def _note(viewer: User | None, status_id: int) -> Note | None:
-    return get_visible_note(viewer=viewer, note_id=status_id)
+    return get_visible_note(viewer=viewer, note_id=status_id, country=country_of(viewer))
 
 
 def _find(viewer: User | None, status_id: str) -> Note | Comment:
@@ -45,7 +45,7 @@ def _find(viewer: User | None, status_id: str) -> Note | Comment:
     note = _note(viewer, pk)
     if note is not None:
         return note
-    comment = get_visible_comment(viewer=viewer, comment_id=pk)
+    comment = get_visible_comment(viewer=viewer, comment_id=pk, country=country_of(viewer))
     if comment is None:
         raise ApiError("Record not found", 404)
     return comment
@@ -129,7 +129,7 @@ def _reply(user: User, reply_to: int, text: str, media_ids: list[int]) -> dict[s
     if note is not None:
         comment = note_services.create_comment(author=user, note_id=note.pk, body=text)
     else:
-        replied = get_visible_comment(viewer=user, comment_id=reply_to)
+        replied = get_visible_comment(viewer=user, comment_id=reply_to, country=country_of(user))
         if replied is None:
             raise ApiError("Record not found", 404)
         comment = note_services.create_comment(author=user, note_id=replied.note_id, body=text, parent_id=replied.pk)
@@ -173,7 +173,7 @@ def show(ctx: Ctx, status_id: str) -> dict[str, Any]:
 @endpoint(auth=AUTH_OPTIONAL, scope="read:statuses")
 def show_many(ctx: Ctx) -> list[dict[str, Any]]:
     ids = ctx.params.ids("id", max_items=40)
-    return entities.statuses(visible_notes(ids, ctx.user, for_feed=False), ctx.user)
+    return entities.statuses(visible_notes(ids, ctx.user, for_feed=False, country=country_of(ctx.user)), ctx.user)
 
 
 @endpoint(scope="write:statuses")
@@ -276,7 +276,7 @@ def reblogged_by(ctx: Ctx, status_id: str) -> list[Any]:
 
 def _own_list(ctx: Ctx, rows: list[Any], limit: int) -> Page:
     user = ctx.require_user()
-    notes = visible_notes([r.note_id for r in rows], user, for_feed=False)
+    notes = visible_notes([r.note_id for r in rows], user, for_feed=False, country=country_of(user))
     unique = list({n.pk: n for n in notes}.values())  # a note collected into two boards appears once
     return Page(
         entities.statuses(unique, user),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from accounts.models import User
-from api.http import AUTH_OPTIONAL, Ctx, Page, endpoint, page_bounds
+from api.http import AUTH_OPTIONAL, Ctx, Page, country_of, endpoint, page_bounds
 from api.mastodon import entities
 from core.text import normalize_tag
 from feeds import selectors as feeds
@@ -20,7 +20,7 @@ def _page(notes: list[Note], viewer: User | None) -> Page:
 @endpoint(scope="read:statuses")
 def home(ctx: Ctx) -> Page:
     viewer = ctx.require_user()
-    notes = feeds.home_timeline(viewer, **page_bounds(ctx))
+    notes = feeds.home_timeline(viewer, **page_bounds(ctx), country=country_of(viewer))
     return _page(notes, viewer)
 
 
@@ -29,7 +29,7 @@ def public(ctx: Ctx) -> Page:
     bounds = page_bounds(ctx)
     if ctx.params.flag("remote"):
         return Page([])  # no federation: nothing is remote
-    notes = feeds.public_timeline(ctx.user, **bounds)
+    notes = feeds.public_timeline(ctx.user, **bounds, country=country_of(ctx.user))
     if ctx.params.flag("only_media"):
         notes = [n for n in notes if n.photos.all()]
     return _page(notes, ctx.user)
@@ -42,6 +42,11 @@ def tag(ctx: Ctx, hashtag: str) -> Page:
     if not name:
         return Page([])
     notes = feeds.tag_timeline(
-        name, ctx.user, max_id=bounds["max_id"], min_id=bounds["min_id"] or bounds["since_id"], limit=bounds["limit"]
+        name,
+        ctx.user,
+        max_id=bounds["max_id"],
+        min_id=bounds["min_id"] or bounds["since_id"],
+        limit=bounds["limit"],
+        country=country_of(ctx.user),
     )
     return _page(notes, ctx.user)

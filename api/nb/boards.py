@@ -45,7 +45,7 @@ def show_board(request: HttpRequest, board_id: str, cursor: str | None = None, l
     limit = max(1, min(limit, 60))
     ids = board_note_ids(board, limit=limit, max_id=common.opt_cursor(cursor))
     data = common.board(board)
-    data["notes"] = common.notes(visible_notes(ids, me, for_feed=False), me)
+    data["notes"] = common.notes(visible_notes(ids, me, for_feed=False, country=common.country(request)), me)
     data["next_cursor"] = str(ids[-1]) if len(ids) == limit else None
     return data
 

@@ -10,7 +10,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.security import HttpBearer, SessionAuth
 
 from accounts.models import User
-from api.http import cached_user, lookup_token
+from api.http import cached_user, country_of, lookup_token
 from api.mastodon.content import note_url, profile_url, site_url
 from api.mastodon.entities import iso
 from api.oauth import token_allows
@@ -52,6 +52,11 @@ OPTIONAL: list[Any] = [BearerAuth(), Session(), _anonymous]
 def viewer(request: HttpRequest) -> User | None:
     auth = getattr(request, "auth", None)
     return auth if isinstance(auth, User) else None
+
+
+def country(request: HttpRequest) -> str | None:
+    """The viewer's country, for regional withholding (see ``api.http.country_of``)."""
+    return country_of(viewer(request))
 
 
 def require_user(request: HttpRequest) -> User:

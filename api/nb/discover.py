@@ -18,5 +18,5 @@ router = Router(tags=["discover"])
 @router.get("", response=NotePage, auth=OPTIONAL)
 def discover_page(request: HttpRequest, cursor: str | None = None, limit: int = 30) -> dict[str, Any]:
     me = common.viewer(request)
-    items, next_cursor = discover(me, cursor=cursor, limit=max(1, min(limit, 60)), country=me.region if me else None)
+    items, next_cursor = discover(me, cursor=cursor, limit=max(1, min(limit, 60)), country=common.country(request))
     return {"items": common.notes(items, me), "next_cursor": next_cursor}

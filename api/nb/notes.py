@@ -18,14 +18,16 @@ router = Router(tags=["notes"])
 
 
 def _visible(request: HttpRequest, note_id: str) -> Any:
-    note = get_visible_note(viewer=common.viewer(request), note_id=common.to_id(note_id))
+    note = get_visible_note(
+        viewer=common.viewer(request), note_id=common.to_id(note_id), country=common.country(request)
+    )
     if note is None:
         raise HttpError(404, "Record not found")
     return note
 
 
 def _out(request: HttpRequest, note_id: int) -> dict[str, Any]:
-    note = get_visible_note(viewer=common.viewer(request), note_id=note_id)
+    note = get_visible_note(viewer=common.viewer(request), note_id=note_id, country=common.country(request))
     if note is None:
         raise HttpError(404, "Record not found")
     return common.notes([note], common.viewer(request))[0]

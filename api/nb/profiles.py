@@ -53,6 +53,6 @@ def notes(request: HttpRequest, username: str, cursor: str | None = None, limit:
     limit = max(1, min(limit, 40))
     ids = author_note_ids(user, viewer, max_id=common.opt_cursor(cursor), limit=limit)
     return {
-        "items": common.notes(visible_notes(ids, viewer, for_feed=False), viewer),
+        "items": common.notes(visible_notes(ids, viewer, for_feed=False, country=common.country(request)), viewer),
         "next_cursor": str(ids[-1]) if len(ids) == limit else None,
     }

@@ -30,7 +30,9 @@ def search(request: HttpRequest, q: str, type: str = "", limit: int = 20, offset
     limit = max(1, min(limit, 40))
     out: dict[str, Any] = {"notes": [], "people": [], "tags": []}
     if type in ("", "notes"):
-        out["notes"] = common.notes(visible_notes(search_note_ids(q, limit=limit, offset=offset), me), me)
+        out["notes"] = common.notes(
+            visible_notes(search_note_ids(q, limit=limit, offset=offset), me, country=common.country(request)), me
+        )
     if type in ("", "people"):
         hidden = hidden_author_ids(me)
         out["people"] = [common.profile(u) for u in search_people(q, limit=limit) if u.pk not in hidden]
