@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_htmx",
+    "ninja",  # serves the native API's docs (Swagger UI) from local static files, not a CDN
     "core",
     "accounts",
     "notes",
