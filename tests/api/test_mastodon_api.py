@@ -470,3 +470,19 @@ def test_blocks_mutes_suggestions_and_many_accounts(make_user, make_note, client
     many = api.get("/api/v1/accounts", {"id[]": [str(star.pk), str(loud.pk), "42"]}).json()
     assert [a["username"] for a in many] == ["star", "loud"]
     assert client_for(me, scopes="read:statuses").get("/api/v1/blocks").status_code == 403
+
+
+def test_denied_consent_gives_no_code_and_user_tokens_cannot_register(make_user, client_for):
+    alice = make_user("alice")
+    app = _new_app()
+    browser = Client()
+    browser.force_login(alice)
+    params = {"client_id": app["client_id"], "response_type": "code", "redirect_uri": "urn:ietf:wg:oauth:2.0:oob"}
+    page = browser.get("/oauth/authorize", params).content.decode()
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+    denied = browser.post("/oauth/authorize?" + "&".join(f"{k}={v}" for k, v in params.items()), fields)
+    assert "access_denied" in denied.content.decode() and "oauth-code" not in denied.content.decode()
+    refused = client_for(alice).post(
+        "/api/v1/accounts", {"username": "sock", "password": "a long passphrase", "agreement": True}
+    )
+    assert refused.status_code == 403
