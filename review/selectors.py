@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -33,6 +35,33 @@ def exclude_withheld(queryset: QuerySet[Any], country: str | None, *, note_field
         return queryset
     withheld = Withholding.objects.filter(note_id=OuterRef(note_field), country=country.upper())
     return queryset.filter(~Exists(withheld))
+
+
+WITHHELD_COUNTRIES_KEY = "review:withheld-countries"
+
+
+def countries_with_withholdings() -> set[str]:
+    """Countries where anything is withheld, cached: most countries have none, so most reads skip the query."""
+    found = cache.get(WITHHELD_COUNTRIES_KEY)
+    if found is None:
+        found = set(Withholding.objects.values_list("country", flat=True).distinct())
+        cache.set(WITHHELD_COUNTRIES_KEY, found, 300)
+    return set(found)
+
+
+def forget_withheld_countries() -> None:
+    cache.delete(WITHHELD_COUNTRIES_KEY)
+
+
+def withheld_note_ids(note_ids: Iterable[int], country: str | None) -> set[int]:
+    """Which of ``note_ids`` are withheld in ``country`` (the hook notes.selectors calls on every read)."""
+    if not country:
+        return set()
+    country = country.upper()
+    ids = list(note_ids)
+    if not ids or country not in countries_with_withholdings():
+        return set()
+    return set(Withholding.objects.filter(note_id__in=ids, country=country).values_list("note_id", flat=True))
 
 
 def is_withheld(note_id: int, country: str | None) -> bool:

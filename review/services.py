@@ -215,6 +215,8 @@ def _apply_note_verdict(note: Note, verdict: Verdict, result: ScreeningResult, l
                _("Your note is being reviewed by a person before it is shown to others. Reasons: %(r)s")
                % {"r": "; ".join(verdict.reasons[:3])}, target_type=TargetType.NOTE, target_id=note.pk)
         return
+    if verdict.regional:
+        _withholdings_changed()
     for country, categories in verdict.regional.items():
         Withholding.objects.get_or_create(
             note=note, country=country, defaults={"reason_code": categories[0], "provisional": True}
@@ -234,16 +236,22 @@ def _apply_note_verdict(note: Note, verdict: Verdict, result: ScreeningResult, l
 
 
 def screen_comment(*, comment_id: int, use_llm: bool | None = None) -> ScreeningResult | None:
+    """Screen a comment once. Comments appear at once and are screened right after: a risky one is
+    hidden (held) and queued, a rejected one removed from view with a statement of reasons."""
     use_llm = getattr(settings, "REVIEW_USE_LLM", True) if use_llm is None else use_llm
     with transaction.atomic():
         comment = Comment.objects.select_for_update().select_related("author").filter(pk=comment_id).first()
-        if comment is None or comment.state != NoteState.PENDING:
+        if comment is None or comment.state not in (NoteState.PENDING, NoteState.PUBLISHED):
+            return None
+        if ScreeningResult.objects.filter(target_type=TargetType.COMMENT, target_id=comment.pk).exists():
             return None
         language = guess_language(comment.body, comment.language)
         verdict = screen(
-            ScreenInput(text=comment.body, target_type=TargetType.COMMENT, target_id=comment.pk,
-                        author_id=comment.author_id, author_joined=comment.author.date_joined, language=language,
-                        translated_text=_translation_for_screening(comment.body, language)),
+            ScreenInput(
+                text=comment.body, target_type=TargetType.COMMENT, target_id=comment.pk,
+                author_id=comment.author_id, author_joined=comment.author.date_joined, language=language,
+                translated_text=_translation_for_screening(comment.body, language),
+            ),
             use_llm=use_llm,
         )
         result = _record(verdict, target_type=TargetType.COMMENT, target_id=comment.pk,
@@ -259,7 +267,7 @@ def screen_comment(*, comment_id: int, use_llm: bool | None = None) -> Screening
             notify(comment.author, NoticeKind.UNDER_REVIEW,
                    _("Your comment is being reviewed by a person before it is shown to others."),
                    target_type=TargetType.COMMENT, target_id=comment.pk)
-        else:
+        elif comment.state != NoteState.PUBLISHED:
             lifecycle.set_comment_state(comment, NoteState.PUBLISHED)
     return result
 
@@ -303,8 +311,8 @@ def submit_note(note: Note) -> None:
 
 
 def submit_comment(comment: Comment) -> None:
+    """Called by notes.services after a comment is written: screen it once the write commits."""
     if not screening_enabled():
-        lifecycle.set_comment_state(comment, NoteState.PUBLISHED)
         return
     from core.tasks import enqueue_on_commit
     from review.tasks import screen_comment_task
@@ -435,6 +443,15 @@ def active_strikes(user: Any) -> int:
 # --- operators: withholding, packs, reviewers ----------------------------------------------
 
 
+def _withholdings_changed() -> None:
+    # Forget the cached set of countries with withholdings now and again after commit, so no read
+    # between the two re-caches a set without the new country.
+    from review.selectors import forget_withheld_countries
+
+    forget_withheld_countries()
+    transaction.on_commit(forget_withheld_countries)
+
+
 def withhold_note(*, actor: Any, note: Note, countries: list[str], reason_code: str,
                   decision: Decision | None = None) -> list[Withholding]:
     if not (is_admin(actor) or decision is not None):
@@ -443,6 +460,7 @@ def withhold_note(*, actor: Any, note: Note, countries: list[str], reason_code: 
     if not clean:
         raise ValidationError(_("Name at least one country."))
     rows = []
+    _withholdings_changed()
     with transaction.atomic():
         for country in clean:
             row, _c = Withholding.objects.update_or_create(
