@@ -22,6 +22,14 @@ def record(
 ) -> AuditEvent:
     actor_id = getattr(actor, "pk", None) if actor is not None and getattr(actor, "is_authenticated", False) else None
     return AuditEvent.objects.create(
-        actor_id=actor_id, action=action, target_type=target_type, target_id=target_id, reason_code=reason_code,
-        language=language, countries=countries or [], before=before or {}, after=after or {}, detail=detail or {},
+        actor_id=actor_id,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        reason_code=reason_code,
+        language=language,
+        countries=countries or [],
+        before=before or {},
+        after=after or {},
+        detail=detail or {},
     )

@@ -24,7 +24,7 @@ def country_for_ip(ip: str | None) -> str:
         import iptocc
 
         code = iptocc.country_code(str(address))
-    except Exception:  # noqa: BLE001 - no database means "unknown", and the profile fallback applies
+    except Exception:
         return ""
     return code.upper() if isinstance(code, str) and len(code) == 2 else ""
 

@@ -17,25 +17,108 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 _INVISIBLE = dict.fromkeys(
-    [0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xFEFF, 0x00AD,
-     0x180E, 0x034F, 0x115F, 0x1160, 0x3164, 0xFFA0, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E,
-     0x2066, 0x2067, 0x2068, 0x2069]
+    [
+        0x200B,
+        0x200C,
+        0x200D,
+        0x200E,
+        0x200F,
+        0x2060,
+        0x2061,
+        0x2062,
+        0x2063,
+        0x2064,
+        0xFEFF,
+        0x00AD,
+        0x180E,
+        0x034F,
+        0x115F,
+        0x1160,
+        0x3164,
+        0xFFA0,
+        0x202A,
+        0x202B,
+        0x202C,
+        0x202D,
+        0x202E,
+        0x2066,
+        0x2067,
+        0x2068,
+        0x2069,
+    ]
 )
 _INVISIBLE.update(dict.fromkeys(range(0xFE00, 0xFE10)))  # variation selectors
 
-HOMOGLYPHS = str.maketrans({
-    # Cyrillic
-    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c",
-    "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i", "ј": "j", "ԁ": "d", "ԛ": "q", "ԝ": "w",
-    "ɡ": "g", "һ": "h", "ո": "n", "ս": "u",
-    # Greek
-    "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t",
-    "υ": "u", "χ": "x", "ω": "w", "γ": "y",
-    # Latin look-alikes outside ASCII
-    "ı": "i", "ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe",
-})
-LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i",
-                      "|": "l", "€": "e", "8": "b", "9": "g", "+": "t"})
+HOMOGLYPHS = str.maketrans(
+    {
+        # Cyrillic
+        "а": "a",
+        "в": "b",
+        "е": "e",
+        "ё": "e",
+        "к": "k",
+        "м": "m",
+        "н": "h",
+        "о": "o",
+        "р": "p",
+        "с": "c",
+        "т": "t",
+        "у": "y",
+        "х": "x",
+        "ѕ": "s",
+        "і": "i",
+        "ї": "i",
+        "ј": "j",
+        "ԁ": "d",
+        "ԛ": "q",
+        "ԝ": "w",
+        "ɡ": "g",
+        "һ": "h",
+        "ո": "n",
+        "ս": "u",
+        # Greek
+        "α": "a",
+        "β": "b",
+        "ε": "e",
+        "η": "n",
+        "ι": "i",
+        "κ": "k",
+        "ν": "v",
+        "ο": "o",
+        "ρ": "p",
+        "τ": "t",
+        "υ": "u",
+        "χ": "x",
+        "ω": "w",
+        "γ": "y",
+        # Latin look-alikes outside ASCII
+        "ı": "i",
+        "ł": "l",
+        "ø": "o",
+        "đ": "d",
+        "ß": "ss",
+        "æ": "ae",
+        "œ": "oe",
+    }
+)
+LEET = str.maketrans(
+    {
+        "0": "o",
+        "1": "i",
+        "3": "e",
+        "4": "a",
+        "5": "s",
+        "7": "t",
+        "@": "a",
+        "$": "s",
+        "!": "i",
+        "|": "l",
+        "€": "e",
+        "8": "b",
+        "9": "g",
+        "+": "t",
+    }
+)
 # Characters people put inside a word to break it up ("f*ck", "k.i.l.l", "id-iot").
 _INNER_JUNK = re.compile(r"(?<=[a-z])[*_.\-'`~^]+(?=[a-z])")
 _TOKEN = re.compile(r"[a-z0-9@$!|€+]+(?:['’][a-z]+)?")
@@ -56,7 +139,7 @@ def _opencc():  # type: ignore[no-untyped-def]
         import opencc
 
         return opencc.OpenCC("t2s")
-    except Exception:  # noqa: BLE001 - optional dependency; screening still folds everything else
+    except Exception:
         return None
 
 
@@ -82,7 +165,10 @@ def _fold_token(token: str) -> str:
 
 
 def dedupe_runs(token: str) -> str:
-    """All letter runs to one letter: the key words are stored and looked up under."""
+    """Latin letter runs to one letter: the key words are stored and looked up under. Chinese and
+    Thai keep their doubled characters ("ออนไลน์", "哈哈")."""
+    if _CJK_THAI.search(token):
+        return token
     return re.sub(r"(.)\1+", r"\1", token)
 
 
@@ -107,15 +193,18 @@ class Normalized:
 
 def normalize(text: str) -> Normalized:
     folded = base_fold(text)
-    domains = tuple(
-        dict.fromkeys(m.group(1).lower().rstrip(".") for m in _URL.finditer(folded))
-    ) + tuple(m.group(1) for m in _BARE_DOMAIN.finditer(folded))
+    domains = tuple(dict.fromkeys(m.group(1).lower().rstrip(".") for m in _URL.finditer(folded))) + tuple(
+        m.group(1) for m in _BARE_DOMAIN.finditer(folded)
+    )
     folded = _INNER_JUNK.sub("", folded)
     folded = _SPACED.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group(0)), folded)
     tokens = tuple(_fold_token(t) for t in _TOKEN.findall(folded))
     # Keep CJK/Thai runs as their own tokens so phrases over mixed text still line up.
     parts: list[str] = []
-    for chunk in re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]+|[^\s\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]+", folded):
+    for chunk in re.findall(
+        r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]+|[^\s\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]+",
+        folded,
+    ):
         if _CJK_THAI.match(chunk):
             parts.append(chunk)
         else:
@@ -124,7 +213,11 @@ def normalize(text: str) -> Normalized:
     squashed = _NON_WORD_CJK.sub("", joined)
     scripts = {unicodedata.name(ch, "?").split(" ")[0] for ch in text if ch.isalpha()}
     return Normalized(
-        original=text, text=joined, tokens=tokens, squashed=squashed, domains=tuple(dict.fromkeys(domains)),
+        original=text,
+        text=joined,
+        tokens=tokens,
+        squashed=squashed,
+        domains=tuple(dict.fromkeys(domains)),
         mixed_script=len(scripts & {"LATIN", "CYRILLIC", "GREEK"}) > 1,
     )
 
@@ -137,6 +230,11 @@ def fold_word(word: str) -> str:
 def fold_phrase(phrase: str) -> str:
     """A phrase as matched: folded, each token's letter runs collapsed (see ``dedupe_runs``)."""
     return " ".join(dedupe_runs(t) for t in normalize(phrase).text.split())
+
+
+def fold_substring(entry: str) -> str:
+    """A Chinese or Thai list entry as matched against ``Normalized.squashed``."""
+    return normalize(entry).squashed
 
 
 def match_text(norm: Normalized) -> str:

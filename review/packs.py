@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from django.db.utils import DatabaseError
 
-from review.normalize import fold_phrase, fold_word, is_cjk_or_thai
+from review.normalize import fold_phrase, fold_substring, fold_word, is_cjk_or_thai
 
 PACK_DIR = Path(__file__).resolve().parent / "policy_packs"
 PACK_CODES = ["global", "US", "GB", "EU", "TH", "CN"]
@@ -37,8 +37,17 @@ DEFAULT_THRESHOLDS: dict[str, Any] = {
     "claim_minutes": 15,
 }
 _TOP_KEYS = {
-    "code", "name", "countries", "categories", "prohibited_categories", "thresholds", "age_rules",
-    "ip_location_label", "duties", "blocked_domains", "rules",
+    "code",
+    "name",
+    "countries",
+    "categories",
+    "prohibited_categories",
+    "thresholds",
+    "age_rules",
+    "ip_location_label",
+    "duties",
+    "blocked_domains",
+    "rules",
 }
 _RULE_KEYS = {"id", "category", "score", "words", "phrases", "zh", "th", "patterns", "except"}
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -58,7 +67,7 @@ class Rule:
     phrases: tuple[str, ...]
     substrings: tuple[str, ...]
     patterns: tuple[re.Pattern[str], ...]
-    exceptions: tuple[str, ...]
+    exceptions: tuple[tuple[str, str], ...]  # (phrase form, squashed form)
 
 
 @dataclass
@@ -107,7 +116,9 @@ def parse_pack(source: str, *, expected_code: str | None = None, known_categorie
     if code == "global":
         _require(bool(categories), "categories", "the global pack defines the taxonomy")
     for name, info in categories.items():
-        _require(isinstance(info, dict) and isinstance(info.get("severity"), int), f"categories.{name}", "needs severity")
+        _require(
+            isinstance(info, dict) and isinstance(info.get("severity"), int), f"categories.{name}", "needs severity"
+        )
         _require(1 <= info["severity"] <= 4, f"categories.{name}", "severity 1..4")
     known = set(categories) | (known_categories or set())
     countries = _str_list(data.get("countries") or [], "countries")
@@ -125,7 +136,8 @@ def parse_pack(source: str, *, expected_code: str | None = None, known_categorie
         if key == "llm_band":
             _require(
                 isinstance(value, list) and len(value) == 2 and all(isinstance(v, int | float) for v in value),
-                "thresholds.llm_band", "two numbers",
+                "thresholds.llm_band",
+                "two numbers",
             )
         else:
             _require(isinstance(value, int | float) and value >= 0, f"thresholds.{key}", "a number >= 0")
@@ -156,7 +168,7 @@ def parse_pack(source: str, *, expected_code: str | None = None, known_categorie
         for key in ("words", "phrases", "zh", "th"):
             for entry in _str_list(rd.get(key) or [], f"{where}.{key}"):
                 if is_cjk_or_thai(entry):
-                    substrings.append(fold_phrase(entry).replace(" ", ""))
+                    substrings.append(fold_substring(entry))
                 elif " " in entry.strip():
                     phrases.append(fold_phrase(entry))
                 else:
@@ -168,22 +180,36 @@ def parse_pack(source: str, *, expected_code: str | None = None, known_categorie
                 patterns.append(re.compile(raw, re.IGNORECASE))
             except re.error as exc:
                 raise PackError(f"{where}.patterns: {exc}") from exc
-        exceptions = [fold_phrase(e) for e in _str_list(rd.get("except") or [], f"{where}.except")]
+        exceptions = [
+            (fold_phrase(e), fold_substring(e)) for e in _str_list(rd.get("except") or [], f"{where}.except")
+        ]
         rules.append(
             Rule(
-                id=rid, category=rd["category"], score=float(score), words=frozenset(w for w in words if w),
-                phrases=tuple(p for p in phrases if p), substrings=tuple(s for s in substrings if s),
-                patterns=tuple(patterns), exceptions=tuple(e for e in exceptions if e),
+                id=rid,
+                category=rd["category"],
+                score=float(score),
+                words=frozenset(w for w in words if w),
+                phrases=tuple(p for p in phrases if p),
+                substrings=tuple(s for s in substrings if s),
+                patterns=tuple(patterns),
+                exceptions=tuple(e for e in exceptions if e[0] or e[1]),
             )
         )
     age_rules = data.get("age_rules") or {}
     duties = data.get("duties") or {}
     _require(isinstance(age_rules, dict) and isinstance(duties, dict), "pack", "age_rules and duties are mappings")
     return Pack(
-        code=code, name=str(data.get("name") or code), countries=countries, categories=categories,
-        prohibited=prohibited, thresholds=thresholds, age_rules=age_rules,
-        ip_location_label=bool(data.get("ip_location_label", False)), duties=duties,
-        blocked_domains=frozenset(domains), rules=rules,
+        code=code,
+        name=str(data.get("name") or code),
+        countries=countries,
+        categories=categories,
+        prohibited=prohibited,
+        thresholds=thresholds,
+        age_rules=age_rules,
+        ip_location_label=bool(data.get("ip_location_label", False)),
+        duties=duties,
+        blocked_domains=frozenset(domains),
+        rules=rules,
     )
 
 
@@ -242,7 +268,9 @@ def build_packs(overrides: dict[str, str] | None = None) -> PackSet:
     known = set(global_pack.categories)
     packs = {"global": global_pack}
     for code in PACK_CODES[1:]:
-        packs[code] = parse_pack(overrides.get(code) or shipped_source(code), expected_code=code, known_categories=known)
+        packs[code] = parse_pack(
+            overrides.get(code) or shipped_source(code), expected_code=code, known_categories=known
+        )
     return PackSet(packs)
 
 

@@ -74,7 +74,7 @@ def _run_stage(name: str, func: Callable[[], list[Signal]], report: dict[str, An
     started = time.perf_counter()
     try:
         found = func()
-    except Exception as exc:  # noqa: BLE001 - any failure means "not screened": the item is held
+    except Exception as exc:
         errors.append(name)
         report[name] = {"error": f"{exc.__class__.__name__}: {str(exc)[:200]}"}
         return []
@@ -84,8 +84,19 @@ def _run_stage(name: str, func: Callable[[], list[Signal]], report: dict[str, An
 
 def _injection_suspected(norm: Normalized) -> bool:
     text = norm.text
-    markers = ("ignore all previous", "ignore previous instructions", "ignore the above", "system prompt",
-               "you are now", "answer ok", "reply with", "label: ok", "respond with", "忽略之前", "忽略以上")
+    markers = (
+        "ignore all previous",
+        "ignore previous instructions",
+        "ignore the above",
+        "system prompt",
+        "you are now",
+        "answer ok",
+        "reply with",
+        "label: ok",
+        "respond with",
+        "忽略之前",
+        "忽略以上",
+    )
     return any(m in text for m in markers)
 
 
@@ -97,7 +108,10 @@ def screen(
     use_duplicates: bool = True,
     record_fingerprints: bool = True,
     stages_enabled: set[str] | None = None,
+    llm_classify: Callable[[str], str | None] | None = None,
 ) -> Verdict:
+    """Screen one item. ``llm_classify`` replaces the local model (the evaluation and tests pass a
+    stand-in); by default ``translation.llm`` is used when it is installed."""
     packs = packs or get_packs()
     thresholds = packs.thresholds()
     norm = normalize(item.text)
@@ -117,7 +131,9 @@ def screen(
             translated = normalize(item.translated_text)
             signals += [
                 Signal("rules:translation", s.category, s.score, s.reason + " (in the machine translation)", s.rule)
-                for s in _run_stage("rules:translation", lambda: rules.run(translated, packs.global_pack), report, errors)
+                for s in _run_stage(
+                    "rules:translation", lambda: rules.run(translated, packs.global_pack), report, errors
+                )
             ]
     if on("glin_profanity"):
         signals += _run_stage("glin_profanity", lambda: profanity.glin_run(norm), report, errors)
@@ -127,10 +143,16 @@ def screen(
         signals += _run_stage(
             "duplicates",
             lambda: duplicates.run(
-                norm, target_type=item.target_type, target_id=item.target_id, author_id=item.author_id,
-                thresholds=thresholds, photo_hashes=item.photo_hashes, record=record_fingerprints,
+                norm,
+                target_type=item.target_type,
+                target_id=item.target_id,
+                author_id=item.author_id,
+                thresholds=thresholds,
+                photo_hashes=item.photo_hashes,
+                record=record_fingerprints,
             ),
-            report, errors,
+            report,
+            errors,
         )
     if item.photo_paths and on("nudenet"):
         signals += _run_stage("nudenet", lambda: images.run(item.photo_paths), report, errors)
@@ -142,10 +164,14 @@ def screen(
 
     used_llm = False
     low, high = thresholds["llm_band"]
-    if use_llm and not errors and low <= risk < min(high, reject_at) and llm.available():
+    classify = llm_classify or (llm.classify if llm.available() else None)
+    if use_llm and classify is not None and not errors and low <= risk < min(high, reject_at):
         used_llm = True
         started = time.perf_counter()
-        label = llm.classify(item.text)
+        try:
+            label = llm.parse_label(classify(item.text))
+        except Exception:  # noqa: BLE001 - no second opinion; the item keeps the risk it has
+            label = None
         report["llm"] = {"label": label, "ms": round((time.perf_counter() - started) * 1000, 2)}
         if label and label != "ok":
             signals.append(Signal("llm", label, hold_at, f"LLM second opinion: {label}"))
@@ -183,6 +209,14 @@ def screen(
     if new_account and outcome != "publish":
         reasons.append("stricter thresholds for a new account")
     return Verdict(
-        outcome=outcome, risk=round(risk, 4), labels=sorted(by_category), reasons=reasons, top_category=top,
-        regional=regional, stages=report, errors=errors, used_llm=used_llm, signals=signals,
+        outcome=outcome,
+        risk=round(risk, 4),
+        labels=sorted(by_category),
+        reasons=reasons,
+        top_category=top,
+        regional=regional,
+        stages=report,
+        errors=errors,
+        used_llm=used_llm,
+        signals=signals,
     )

@@ -72,8 +72,15 @@ def withheld_countries(note_id: int) -> list[str]:
     return sorted(Withholding.objects.filter(note_id=note_id).values_list("country", flat=True))
 
 
-def queue_for(user: Any, *, language: str = "", region: str = "", category: str = "", severity: int | None = None,
-              source: str = "") -> QuerySet[ReviewItem]:
+def queue_for(
+    user: Any,
+    *,
+    language: str = "",
+    region: str = "",
+    category: str = "",
+    severity: int | None = None,
+    source: str = "",
+) -> QuerySet[ReviewItem]:
     """Open items ``user`` may decide, most severe first, then oldest. Empty for non-reviewers."""
     reviewer = reviewer_for(user)
     if reviewer is None:
@@ -106,12 +113,7 @@ def queue_for(user: Any, *, language: str = "", region: str = "", category: str 
 def queue_summary(user: Any) -> list[dict[str, Any]]:
     """One row per queue (language, region, category) the user sees: size and age of the oldest item."""
     now = timezone.now()
-    rows = (
-        queue_for(user)
-        .order_by()
-        .values("language", "region", "category")
-        .annotate(oldest=Min("created_at"))
-    )
+    rows = queue_for(user).order_by().values("language", "region", "category").annotate(oldest=Min("created_at"))
     counts = Counter(
         (r["language"], r["region"], r["category"])
         for r in queue_for(user).order_by().values("language", "region", "category")
@@ -120,8 +122,15 @@ def queue_summary(user: Any) -> list[dict[str, Any]]:
     for r in rows:
         key = (r["language"], r["region"], r["category"])
         age = (now - r["oldest"]).total_seconds() if r["oldest"] else 0
-        out.append({"language": r["language"] or "?", "region": r["region"], "category": r["category"],
-                    "count": counts[key], "oldest_age_seconds": int(age)})
+        out.append(
+            {
+                "language": r["language"] or "?",
+                "region": r["region"],
+                "category": r["category"],
+                "count": counts[key],
+                "oldest_age_seconds": int(age),
+            }
+        )
     return sorted(out, key=lambda r: -r["oldest_age_seconds"])
 
 
@@ -160,8 +169,15 @@ def decisions_for_author(user: Any) -> QuerySet[Decision]:
     return Decision.objects.filter(author=user).order_by("-id")
 
 
-def search_audit(*, q: str = "", action: str = "", actor_id: int | None = None, target_id: int | None = None,
-                 since: datetime | None = None, limit: int = 100) -> QuerySet[AuditEvent]:
+def search_audit(
+    *,
+    q: str = "",
+    action: str = "",
+    actor_id: int | None = None,
+    target_id: int | None = None,
+    since: datetime | None = None,
+    limit: int = 100,
+) -> QuerySet[AuditEvent]:
     qs = AuditEvent.objects.all()
     if action:
         qs = qs.filter(action=action)
@@ -187,9 +203,7 @@ def transparency_report() -> dict[str, Any]:
     by_country: Counter[str] = Counter()
     for countries in decisions.exclude(countries=[]).values_list("countries", flat=True):
         by_country.update(countries)
-    by_language = Counter(
-        ReviewItem.objects.filter(status=ItemStatus.RESOLVED).values_list("language", flat=True)
-    )
+    by_language = Counter(ReviewItem.objects.filter(status=ItemStatus.RESOLVED).values_list("language", flat=True))
     durations = [
         (resolved - created).total_seconds()
         for created, resolved in ReviewItem.objects.filter(resolved_at__isnull=False).values_list(

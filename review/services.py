@@ -11,12 +11,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import Forbidden, NotFound, ServiceError
 from core.text import clean_user_text
 from notes.models import Comment, Note, NoteState
 from review import audit, lifecycle, statements
@@ -31,8 +31,8 @@ from review.models import (
     PolicyPackOverride,
     Report,
     ReportCategory,
-    ReviewItem,
     Reviewer,
+    ReviewItem,
     ScreeningResult,
     Severity,
     Strike,
@@ -45,9 +45,15 @@ from review.screening import ScreenInput, Verdict, screen
 
 MAX_BULK = 200
 REPORT_SEVERITY = {
-    "spam": Severity.LOW, "harassment": Severity.HIGH, "sexual": Severity.HIGH, "violence": Severity.HIGH,
-    "misinformation": Severity.MEDIUM, "impersonation": Severity.MEDIUM, "illegal": Severity.HIGH,
-    "translation": Severity.LOW, "other": Severity.LOW,
+    "spam": Severity.LOW,
+    "harassment": Severity.HIGH,
+    "sexual": Severity.HIGH,
+    "violence": Severity.HIGH,
+    "misinformation": Severity.MEDIUM,
+    "impersonation": Severity.MEDIUM,
+    "illegal": Severity.HIGH,
+    "translation": Severity.LOW,
+    "other": Severity.LOW,
 }
 
 
@@ -66,8 +72,15 @@ def guess_language(text: str, declared: str = "") -> str:
     return "en"
 
 
-def notify(user: Any, kind: str, text: str, *, target_type: str = "", target_id: int | None = None,
-           decision: Decision | None = None) -> Notice:
+def notify(
+    user: Any,
+    kind: str,
+    text: str,
+    *,
+    target_type: str = "",
+    target_id: int | None = None,
+    decision: Decision | None = None,
+) -> Notice:
     return Notice.objects.create(
         recipient=user, kind=kind, text=text, target_type=target_type, target_id=target_id, decision=decision
     )
@@ -101,24 +114,41 @@ def _open_item(*, target_type: str, target_id: int, source: str, defaults: dict[
         return item, False
     try:
         with transaction.atomic():
-            return ReviewItem.objects.create(target_type=target_type, target_id=target_id, source=source, **defaults), True
+            return ReviewItem.objects.create(
+                target_type=target_type, target_id=target_id, source=source, **defaults
+            ), True
     except IntegrityError:
         # Another worker opened it a moment ago: merge into theirs.
         item = ReviewItem.objects.get(
-            target_type=target_type, target_id=target_id, source=source, status__in=[ItemStatus.OPEN, ItemStatus.ESCALATED]
+            target_type=target_type,
+            target_id=target_id,
+            source=source,
+            status__in=[ItemStatus.OPEN, ItemStatus.ESCALATED],
         )
         return item, False
 
 
 def _record(verdict: Verdict, *, target_type: str, target_id: int, author_id: int, language: str) -> ScreeningResult:
     result = ScreeningResult.objects.create(
-        target_type=target_type, target_id=target_id, author_id=author_id, language=language,
-        labels=verdict.labels, risk=verdict.risk, reasons=verdict.reasons, stages=verdict.stages,
-        outcome=verdict.outcome, regional=verdict.regional, used_llm=verdict.used_llm,
+        target_type=target_type,
+        target_id=target_id,
+        author_id=author_id,
+        language=language,
+        labels=verdict.labels,
+        risk=verdict.risk,
+        reasons=verdict.reasons,
+        stages=verdict.stages,
+        outcome=verdict.outcome,
+        regional=verdict.regional,
+        used_llm=verdict.used_llm,
     )
     audit.record(
-        "screened", target_type=target_type, target_id=target_id, reason_code=verdict.top_category,
-        language=language, countries=sorted(verdict.regional),
+        "screened",
+        target_type=target_type,
+        target_id=target_id,
+        reason_code=verdict.top_category,
+        language=language,
+        countries=sorted(verdict.regional),
         after={"outcome": verdict.outcome, "risk": verdict.risk, "labels": verdict.labels},
         detail={"reasons": verdict.reasons[:20], "errors": verdict.errors, "llm": verdict.used_llm},
     )
@@ -130,13 +160,31 @@ def _severity(category: str) -> int:
     return int(info.get("severity", 1))
 
 
-def _queue_for(verdict: Verdict, result: ScreeningResult, *, target_type: str, target_id: int, author: Any,
-               language: str, note: Note | None, region: str = "") -> ReviewItem:
+def _queue_for(
+    verdict: Verdict,
+    result: ScreeningResult,
+    *,
+    target_type: str,
+    target_id: int,
+    author: Any,
+    language: str,
+    note: Note | None,
+    region: str = "",
+) -> ReviewItem:
     category = verdict.top_category or (next(iter(verdict.regional.get(region, [])), "") if region else "")
     item, created = _open_item(
-        target_type=target_type, target_id=target_id, source="screening",
-        defaults={"author": author, "note": note, "language": language, "region": region,
-                  "category": category or "other", "severity": _severity(category), "screening": result},
+        target_type=target_type,
+        target_id=target_id,
+        source="screening",
+        defaults={
+            "author": author,
+            "note": note,
+            "language": language,
+            "region": region,
+            "category": category or "other",
+            "severity": _severity(category),
+            "screening": result,
+        },
     )
     if not created:
         item.screening = result
@@ -148,20 +196,47 @@ def _queue_for(verdict: Verdict, result: ScreeningResult, *, target_type: str, t
 def _automated_reject(*, target_type: str, target_id: int, author: Any, verdict: Verdict) -> Decision:
     deadline = timezone.now() + timedelta(days=int(get_packs().global_pack.duties.get("appeal_days", 183)))
     decision = Decision.objects.create(
-        target_type=target_type, target_id=target_id, author=author, action=Action.REJECT,
-        reason_code=verdict.top_category or "other", note="; ".join(verdict.reasons[:5]),
-        automated_detection=True, automated_decision=True, appeal_deadline=deadline,
+        target_type=target_type,
+        target_id=target_id,
+        author=author,
+        action=Action.REJECT,
+        reason_code=verdict.top_category or "other",
+        note="; ".join(verdict.reasons[:5]),
+        automated_detection=True,
+        automated_decision=True,
+        appeal_deadline=deadline,
     )
     decision.statement = statements.build(
-        action="reject", reason_code=decision.reason_code, target_type=target_type, target_id=target_id,
-        countries=[], source="screening", report_count=0, automated_detection=True, automated_decision=True,
-        note=decision.note, appeal_deadline=deadline, decision_id=decision.pk,
+        action="reject",
+        reason_code=decision.reason_code,
+        target_type=target_type,
+        target_id=target_id,
+        countries=[],
+        source="screening",
+        report_count=0,
+        automated_detection=True,
+        automated_decision=True,
+        note=decision.note,
+        appeal_deadline=deadline,
+        decision_id=decision.pk,
     )
     decision.save(update_fields=["statement"])
-    notify(author, NoticeKind.DECISION, statements.summary(decision.statement), target_type=target_type,
-           target_id=target_id, decision=decision)
-    audit.record("auto_reject", target_type=target_type, target_id=target_id, reason_code=decision.reason_code,
-                 after={"state": "rejected"}, detail={"decision": str(decision.pk)})
+    notify(
+        author,
+        NoticeKind.DECISION,
+        statements.summary(decision.statement),
+        target_type=target_type,
+        target_id=target_id,
+        decision=decision,
+    )
+    audit.record(
+        "auto_reject",
+        target_type=target_type,
+        target_id=target_id,
+        reason_code=decision.reason_code,
+        after={"state": "rejected"},
+        detail={"decision": str(decision.pk)},
+    )
     return decision
 
 
@@ -181,15 +256,20 @@ def screen_note(*, note_id: int, use_llm: bool | None = None) -> ScreeningResult
         text = _note_text(note)
         language = guess_language(text, note.language)
         item_input = ScreenInput(
-            text=text, target_type=TargetType.NOTE, target_id=note.pk, author_id=note.author_id,
-            author_joined=note.author.date_joined, language=language,
+            text=text,
+            target_type=TargetType.NOTE,
+            target_id=note.pk,
+            author_id=note.author_id,
+            author_joined=note.author.date_joined,
+            language=language,
             photo_hashes=[p.phash for p in photos if p.phash],
             photo_paths=[p.original.path for p in photos if p.original and _local(p.original)],
             translated_text=_translation_for_screening(text, language),
         )
         verdict = screen(item_input, use_llm=use_llm)
-        result = _record(verdict, target_type=TargetType.NOTE, target_id=note.pk, author_id=note.author_id,
-                         language=language)
+        result = _record(
+            verdict, target_type=TargetType.NOTE, target_id=note.pk, author_id=note.author_id, language=language
+        )
         _apply_note_verdict(note, verdict, result, language)
     return result
 
@@ -209,11 +289,23 @@ def _apply_note_verdict(note: Note, verdict: Verdict, result: ScreeningResult, l
         return
     if verdict.outcome == "hold":
         lifecycle.set_note_state(note, NoteState.HELD)
-        _queue_for(verdict, result, target_type=TargetType.NOTE, target_id=note.pk, author=note.author,
-                   language=language, note=note)
-        notify(note.author, NoticeKind.UNDER_REVIEW,
-               _("Your note is being reviewed by a person before it is shown to others. Reasons: %(r)s")
-               % {"r": "; ".join(verdict.reasons[:3])}, target_type=TargetType.NOTE, target_id=note.pk)
+        _queue_for(
+            verdict,
+            result,
+            target_type=TargetType.NOTE,
+            target_id=note.pk,
+            author=note.author,
+            language=language,
+            note=note,
+        )
+        notify(
+            note.author,
+            NoticeKind.UNDER_REVIEW,
+            _("Your note is being reviewed by a person before it is shown to others. Reasons: %(r)s")
+            % {"r": "; ".join(verdict.reasons[:3])},
+            target_type=TargetType.NOTE,
+            target_id=note.pk,
+        )
         return
     if verdict.regional:
         _withholdings_changed()
@@ -221,17 +313,30 @@ def _apply_note_verdict(note: Note, verdict: Verdict, result: ScreeningResult, l
         Withholding.objects.get_or_create(
             note=note, country=country, defaults={"reason_code": categories[0], "provisional": True}
         )
-    for country in sorted({c for c in verdict.regional}):
+    for country in sorted(set(verdict.regional)):
         region_pack = get_packs().for_country(country)
         # One queue item per regional pack, not per member state.
         if region_pack and country != region_pack[0].countries[0]:
             continue
-        _queue_for(verdict, result, target_type=TargetType.NOTE, target_id=note.pk, author=note.author,
-                   language=language, note=note, region=country)
+        _queue_for(
+            verdict,
+            result,
+            target_type=TargetType.NOTE,
+            target_id=note.pk,
+            author=note.author,
+            language=language,
+            note=note,
+            region=country,
+        )
     if verdict.regional:
-        audit.record("withhold_provisional", target_type=TargetType.NOTE, target_id=note.pk,
-                     countries=sorted(verdict.regional), reason_code=verdict.top_category,
-                     after={"withheld_in": sorted(verdict.regional)})
+        audit.record(
+            "withhold_provisional",
+            target_type=TargetType.NOTE,
+            target_id=note.pk,
+            countries=sorted(verdict.regional),
+            reason_code=verdict.top_category,
+            after={"withheld_in": sorted(verdict.regional)},
+        )
     lifecycle.publish(note)
 
 
@@ -248,25 +353,46 @@ def screen_comment(*, comment_id: int, use_llm: bool | None = None) -> Screening
         language = guess_language(comment.body, comment.language)
         verdict = screen(
             ScreenInput(
-                text=comment.body, target_type=TargetType.COMMENT, target_id=comment.pk,
-                author_id=comment.author_id, author_joined=comment.author.date_joined, language=language,
+                text=comment.body,
+                target_type=TargetType.COMMENT,
+                target_id=comment.pk,
+                author_id=comment.author_id,
+                author_joined=comment.author.date_joined,
+                language=language,
                 translated_text=_translation_for_screening(comment.body, language),
             ),
             use_llm=use_llm,
         )
-        result = _record(verdict, target_type=TargetType.COMMENT, target_id=comment.pk,
-                         author_id=comment.author_id, language=language)
+        result = _record(
+            verdict,
+            target_type=TargetType.COMMENT,
+            target_id=comment.pk,
+            author_id=comment.author_id,
+            language=language,
+        )
         if verdict.outcome == "reject":
             lifecycle.set_comment_state(comment, NoteState.REJECTED)
-            _automated_reject(target_type=TargetType.COMMENT, target_id=comment.pk, author=comment.author,
-                              verdict=verdict)
+            _automated_reject(
+                target_type=TargetType.COMMENT, target_id=comment.pk, author=comment.author, verdict=verdict
+            )
         elif verdict.outcome == "hold":
             lifecycle.set_comment_state(comment, NoteState.HELD)
-            _queue_for(verdict, result, target_type=TargetType.COMMENT, target_id=comment.pk,
-                       author=comment.author, language=language, note=None)
-            notify(comment.author, NoticeKind.UNDER_REVIEW,
-                   _("Your comment is being reviewed by a person before it is shown to others."),
-                   target_type=TargetType.COMMENT, target_id=comment.pk)
+            _queue_for(
+                verdict,
+                result,
+                target_type=TargetType.COMMENT,
+                target_id=comment.pk,
+                author=comment.author,
+                language=language,
+                note=None,
+            )
+            notify(
+                comment.author,
+                NoticeKind.UNDER_REVIEW,
+                _("Your comment is being reviewed by a person before it is shown to others."),
+                target_type=TargetType.COMMENT,
+                target_id=comment.pk,
+            )
         elif comment.state != NoteState.PUBLISHED:
             lifecycle.set_comment_state(comment, NoteState.PUBLISHED)
     return result
@@ -284,14 +410,31 @@ def screen_profile(*, user_id: int) -> ScreeningResult | None:
         return None
     with transaction.atomic():
         language = guess_language(text, user.bio_language)
-        verdict = screen(ScreenInput(text=text, target_type=TargetType.PROFILE, target_id=user.pk,
-                                     author_id=user.pk, author_joined=user.date_joined, language=language),
-                         use_llm=False, use_duplicates=False)
-        result = _record(verdict, target_type=TargetType.PROFILE, target_id=user.pk, author_id=user.pk,
-                         language=language)
+        verdict = screen(
+            ScreenInput(
+                text=text,
+                target_type=TargetType.PROFILE,
+                target_id=user.pk,
+                author_id=user.pk,
+                author_joined=user.date_joined,
+                language=language,
+            ),
+            use_llm=False,
+            use_duplicates=False,
+        )
+        result = _record(
+            verdict, target_type=TargetType.PROFILE, target_id=user.pk, author_id=user.pk, language=language
+        )
         if verdict.outcome != "publish":
-            _queue_for(verdict, result, target_type=TargetType.PROFILE, target_id=user.pk, author=user,
-                       language=language, note=None)
+            _queue_for(
+                verdict,
+                result,
+                target_type=TargetType.PROFILE,
+                target_id=user.pk,
+                author=user,
+                language=language,
+                note=None,
+            )
     return result
 
 
@@ -330,19 +473,19 @@ def _target(target_type: str, target_id: int) -> tuple[Any, Any, Note | None, st
     if target_type == TargetType.NOTE:
         note = Note.objects.select_related("author").filter(pk=target_id).first()
         if note is None:
-            raise ValidationError(_("No such note."))
+            raise NotFound(_("No such note."))
         return note, note.author, note, guess_language(note.title + " " + note.body, note.language)
     if target_type == TargetType.COMMENT:
         comment = Comment.objects.select_related("author", "note").filter(pk=target_id).first()
         if comment is None:
-            raise ValidationError(_("No such comment."))
+            raise NotFound(_("No such comment."))
         return comment, comment.author, None, guess_language(comment.body, comment.language)
     if target_type == TargetType.PROFILE:
         user = User.objects.filter(pk=target_id).first()
         if user is None:
-            raise ValidationError(_("No such account."))
+            raise NotFound(_("No such account."))
         return user, user, None, guess_language(user.bio, user.bio_language)
-    raise ValidationError(_("Unknown report target."))
+    raise ServiceError(_("Unknown report target."))
 
 
 def _can_see(reporter: Any, obj: Any, target_type: str) -> bool:
@@ -354,40 +497,70 @@ def _can_see(reporter: Any, obj: Any, target_type: str) -> bool:
 
 
 def file_report(
-    *, reporter: Any, target_type: str, target_id: int, category: str, country: str = "",
-    explanation: str = "", good_faith: bool = False,
+    *,
+    reporter: Any,
+    target_type: str,
+    target_id: int,
+    category: str,
+    country: str = "",
+    explanation: str = "",
+    good_faith: bool = False,
 ) -> Report:
     """A user's notice. Merges into the open report review of the same item; receipt is confirmed."""
     if category not in ReportCategory.values:
-        raise ValidationError(_("Unknown report category."))
+        raise ServiceError(_("Unknown report category."))
     country = (country or "").strip().upper()
     if category == ReportCategory.ILLEGAL and not (len(country) == 2 and country.isalpha()):
-        raise ValidationError(_("Say in which country it is illegal."))
+        raise ServiceError(_("Say in which country it is illegal."))
     explanation = clean_user_text(explanation or "")[:2000]
     with transaction.atomic():
         obj, author, note, language = _target(target_type, target_id)
         if not _can_see(reporter, obj, target_type):
-            raise ValidationError(_("No such item."))
+            raise NotFound(_("No such item."))
         severity = REPORT_SEVERITY.get(category, Severity.LOW)
         item, _created = _open_item(
-            target_type=target_type, target_id=target_id, source="report",
-            defaults={"author": author, "note": note, "language": language, "category": category,
-                      "severity": severity, "region": country if category == ReportCategory.ILLEGAL else ""},
+            target_type=target_type,
+            target_id=target_id,
+            source="report",
+            defaults={
+                "author": author,
+                "note": note,
+                "language": language,
+                "category": category,
+                "severity": severity,
+                "region": country if category == ReportCategory.ILLEGAL else "",
+            },
         )
         if Report.objects.filter(reporter=reporter, item=item).exists():
-            raise ValidationError(_("You have already reported this."))
+            raise ServiceError(_("You have already reported this."))
         report = Report.objects.create(
-            reporter=reporter, item=item, category=category, country=country, explanation=explanation,
+            reporter=reporter,
+            item=item,
+            category=category,
+            country=country,
+            explanation=explanation,
             good_faith=good_faith,
         )
         ReviewItem.objects.filter(pk=item.pk).update(report_count=F("report_count") + 1)
         if severity > item.severity:
             ReviewItem.objects.filter(pk=item.pk).update(severity=severity, category=category)
-        audit.record("report", actor=reporter, target_type=target_type, target_id=target_id, reason_code=category,
-                     language=language, countries=[country] if country else [],
-                     detail={"report": str(report.pk), "item": str(item.pk), "good_faith": good_faith})
-        notify(reporter, NoticeKind.REPORT_RECEIVED, _("We received your report and a person will look at it."),
-               target_type=target_type, target_id=target_id)
+        audit.record(
+            "report",
+            actor=reporter,
+            target_type=target_type,
+            target_id=target_id,
+            reason_code=category,
+            language=language,
+            countries=[country] if country else [],
+            detail={"report": str(report.pk), "item": str(item.pk), "good_faith": good_faith},
+        )
+        notify(
+            reporter,
+            NoticeKind.REPORT_RECEIVED,
+            _("We received your report and a person will look at it."),
+            target_type=target_type,
+            target_id=target_id,
+        )
     return report
 
 
@@ -397,29 +570,41 @@ def file_report(
 def file_appeal(*, user: Any, decision: Decision, text: str) -> Appeal:
     """The author appeals a decision; it goes to the queue for a reviewer other than the decider."""
     if decision.author_id != user.pk:
-        raise PermissionDenied(_("Only the author can appeal this decision."))
+        raise Forbidden(_("Only the author can appeal this decision."))
     if not get_packs().global_pack.duties.get("appeals", True):
-        raise ValidationError(_("Appeals are not offered on this instance."))
+        raise ServiceError(_("Appeals are not offered on this instance."))
     if decision.action in (Action.APPROVE, Action.ESCALATE):
-        raise ValidationError(_("There is nothing to appeal."))
+        raise ServiceError(_("There is nothing to appeal."))
     if decision.appeal_deadline and timezone.now() > decision.appeal_deadline:
-        raise ValidationError(_("The time to appeal has passed."))
+        raise ServiceError(_("The time to appeal has passed."))
     text = clean_user_text(text or "")
     if not text:
-        raise ValidationError(_("Say why the decision is wrong."))
+        raise ServiceError(_("Say why the decision is wrong."))
     with transaction.atomic():
         if Appeal.objects.filter(decision=decision).exists():
-            raise ValidationError(_("This decision has already been appealed."))
+            raise ServiceError(_("This decision has already been appealed."))
         appeal = Appeal.objects.create(decision=decision, appellant=user, text=text[:2000])
         note = Note.objects.filter(pk=decision.target_id).first() if decision.target_type == TargetType.NOTE else None
         ReviewItem.objects.create(
-            target_type=decision.target_type, target_id=decision.target_id, note=note, author=decision.author,
+            target_type=decision.target_type,
+            target_id=decision.target_id,
+            note=note,
+            author=decision.author,
             language=guess_language(note.title + " " + note.body, note.language) if note else "",
             region=(decision.countries[0] if len(decision.countries) == 1 else ""),
-            category=decision.reason_code, severity=Severity.MEDIUM, source="appeal", appeal=appeal,
+            category=decision.reason_code,
+            severity=Severity.MEDIUM,
+            source="appeal",
+            appeal=appeal,
         )
-        audit.record("appeal", actor=user, target_type=decision.target_type, target_id=decision.target_id,
-                     reason_code=decision.reason_code, detail={"decision": str(decision.pk), "appeal": str(appeal.pk)})
+        audit.record(
+            "appeal",
+            actor=user,
+            target_type=decision.target_type,
+            target_id=decision.target_id,
+            reason_code=decision.reason_code,
+            detail={"decision": str(decision.pk), "appeal": str(appeal.pk)},
+        )
     return appeal
 
 
@@ -430,8 +615,11 @@ def add_strike(*, decision: Decision) -> Strike:
     days = int(get_packs().global_pack.thresholds["strike_expiry_days"])
     strike, _created = Strike.objects.get_or_create(
         decision=decision,
-        defaults={"user_id": decision.author_id, "reason_code": decision.reason_code,
-                  "expires_at": timezone.now() + timedelta(days=days)},
+        defaults={
+            "user_id": decision.author_id,
+            "reason_code": decision.reason_code,
+            "expires_at": timezone.now() + timedelta(days=days),
+        },
     )
     return strike
 
@@ -452,24 +640,33 @@ def _withholdings_changed() -> None:
     transaction.on_commit(forget_withheld_countries)
 
 
-def withhold_note(*, actor: Any, note: Note, countries: list[str], reason_code: str,
-                  decision: Decision | None = None) -> list[Withholding]:
+def withhold_note(
+    *, actor: Any, note: Note, countries: list[str], reason_code: str, decision: Decision | None = None
+) -> list[Withholding]:
     if not (is_admin(actor) or decision is not None):
-        raise PermissionDenied(_("Only reviewers and admins can withhold content."))
+        raise Forbidden(_("Only reviewers and admins can withhold content."))
     clean = sorted({c.strip().upper() for c in countries if len(c.strip()) == 2 and c.strip().isalpha()})
     if not clean:
-        raise ValidationError(_("Name at least one country."))
+        raise ServiceError(_("Name at least one country."))
     rows = []
     _withholdings_changed()
     with transaction.atomic():
         for country in clean:
             row, _c = Withholding.objects.update_or_create(
-                note=note, country=country,
+                note=note,
+                country=country,
                 defaults={"reason_code": reason_code, "provisional": False, "decision": decision},
             )
             rows.append(row)
-        audit.record("withhold", actor=actor, target_type=TargetType.NOTE, target_id=note.pk, reason_code=reason_code,
-                     countries=clean, after={"withheld_in": clean})
+        audit.record(
+            "withhold",
+            actor=actor,
+            target_type=TargetType.NOTE,
+            target_id=note.pk,
+            reason_code=reason_code,
+            countries=clean,
+            after={"withheld_in": clean},
+        )
     return rows
 
 
@@ -480,30 +677,40 @@ def lift_withholding(*, actor: Any, note: Note, countries: list[str] | None = No
     before = sorted(qs.values_list("country", flat=True))
     deleted, _d = qs.delete()
     if deleted:
-        audit.record("withhold_lift", actor=actor, target_type=TargetType.NOTE, target_id=note.pk,
-                     countries=before, before={"withheld_in": before})
+        audit.record(
+            "withhold_lift",
+            actor=actor,
+            target_type=TargetType.NOTE,
+            target_id=note.pk,
+            countries=before,
+            before={"withheld_in": before},
+        )
     return deleted
 
 
 def update_pack(*, actor: Any, code: str, source: str) -> PolicyPackOverride:
     """Replace a policy pack (admins only). The YAML is validated before anything is saved."""
     if not is_admin(actor):
-        raise PermissionDenied(_("Only admins edit policy packs."))
+        raise Forbidden(_("Only admins edit policy packs."))
     if code not in PACK_CODES:
-        raise ValidationError(_("Unknown policy pack."))
+        raise ServiceError(_("Unknown policy pack."))
     known = set(get_packs().categories) if code != "global" else None
     try:
         parse_pack(source, expected_code=code, known_categories=known)
     except PackError as exc:
-        raise ValidationError(str(exc)) from exc
+        raise ServiceError(str(exc)) from exc
     with transaction.atomic():
         previous = PolicyPackOverride.objects.filter(code=code).first()
         override, _c = PolicyPackOverride.objects.update_or_create(
             code=code, defaults={"source": source, "updated_by": actor}
         )
-        audit.record("pack_update", actor=actor, reason_code=code,
-                     before={"source_chars": len(previous.source) if previous else None},
-                     after={"source_chars": len(source)})
+        audit.record(
+            "pack_update",
+            actor=actor,
+            reason_code=code,
+            before={"source_chars": len(previous.source) if previous else None},
+            after={"source_chars": len(source)},
+        )
         transaction.on_commit(_packs_changed)
     return override
 
@@ -513,19 +720,30 @@ def _packs_changed() -> None:
     reload_packs()
 
 
-def set_reviewer(*, actor: Any, user: Any, languages: list[str], regions: list[str] | None = None,
-                 senior: bool = False, active: bool = True) -> Reviewer:
+def set_reviewer(
+    *,
+    actor: Any,
+    user: Any,
+    languages: list[str],
+    regions: list[str] | None = None,
+    senior: bool = False,
+    active: bool = True,
+) -> Reviewer:
     if not is_admin(actor):
-        raise PermissionDenied(_("Only admins manage reviewer roles."))
+        raise Forbidden(_("Only admins manage reviewer roles."))
     langs = [lang.strip() for lang in languages if lang and len(lang.strip()) <= 16][:20]
     regs = [r.strip().upper() for r in (regions or []) if len(r.strip()) == 2][:50]
     with transaction.atomic():
         reviewer, created = Reviewer.objects.update_or_create(
             user=user, defaults={"languages": langs, "regions": regs, "senior": senior, "active": active}
         )
-        audit.record("reviewer_set", actor=actor, target_type=TargetType.PROFILE, target_id=user.pk,
-                     after={"languages": langs, "regions": regs, "senior": senior, "active": active,
-                            "created": created})
+        audit.record(
+            "reviewer_set",
+            actor=actor,
+            target_type=TargetType.PROFILE,
+            target_id=user.pk,
+            after={"languages": langs, "regions": regs, "senior": senior, "active": active, "created": created},
+        )
     return reviewer
 
 
@@ -535,6 +753,7 @@ def mark_notices_read(*, user: Any) -> int:
 
 def resolve_appeal(*, appeal: Appeal, reversed_: bool, reply: str) -> None:
     Appeal.objects.filter(pk=appeal.pk).update(
-        status=AppealStatus.REVERSED if reversed_ else AppealStatus.UPHELD, reply=reply[:2000],
+        status=AppealStatus.REVERSED if reversed_ else AppealStatus.UPHELD,
+        reply=reply[:2000],
         resolved_at=timezone.now(),
     )

@@ -48,8 +48,10 @@ def build(
     packs = get_packs()
     category = packs.categories.get(reason_code, packs.categories.get("other", {}))
     provisions = {k: v for k, v in category.items() if k in ("eu", "uk", "us", "th", "cn")}
-    facts = _("Found by automated screening.") if source == "screening" else (
-        _("Reported by %(n)s user notice(s).") % {"n": report_count} if source == "report" else _("On appeal.")
+    facts = (
+        _("Found by automated screening.")
+        if source == "screening"
+        else (_("Reported by %(n)s user notice(s).") % {"n": report_count} if source == "report" else _("On appeal."))
     )
     duties = packs.global_pack.duties
     return {
@@ -82,8 +84,12 @@ def summary(statement: dict[str, Any]) -> str:
     ground = statement.get("ground", {})
     deadline = statement.get("redress", {}).get("appeal_deadline")
     text = _("Your %(type)s was %(restriction)s (%(scope)s) under our rule “%(clause)s” [%(code)s]. %(facts)s") % {
-        "type": statement["content"]["type"], "restriction": statement["restriction"], "scope": scope,
-        "clause": ground.get("terms_clause", ""), "code": ground.get("category", ""), "facts": statement["facts"],
+        "type": statement["content"]["type"],
+        "restriction": statement["restriction"],
+        "scope": scope,
+        "clause": ground.get("terms_clause", ""),
+        "code": ground.get("category", ""),
+        "facts": statement["facts"],
     }
     if deadline:
         text += " " + _("You can appeal until %(date)s.") % {"date": deadline[:10]}

@@ -46,8 +46,16 @@ def bands(sig: list[int]) -> list[int]:
     return out
 
 
-def run(norm: Normalized, *, target_type: str, target_id: int, author_id: int, thresholds: dict,
-        photo_hashes: list[str] | None = None, record: bool = True) -> list[Signal]:
+def run(
+    norm: Normalized,
+    *,
+    target_type: str,
+    target_id: int,
+    author_id: int,
+    thresholds: dict,
+    photo_hashes: list[str] | None = None,
+    record: bool = True,
+) -> list[Signal]:
     from notes.models import Photo
     from review.models import TextFingerprint
 
@@ -66,8 +74,10 @@ def run(norm: Normalized, *, target_type: str, target_id: int, author_id: int, t
         if record:
             TextFingerprint.objects.filter(target_type=target_type, target_id=target_id).delete()
             TextFingerprint.objects.bulk_create(
-                [TextFingerprint(target_type=target_type, target_id=target_id, author_id=author_id, band=k)
-                 for k in keys]
+                [
+                    TextFingerprint(target_type=target_type, target_id=target_id, author_id=author_id, band=k)
+                    for k in keys
+                ]
             )
         signals.extend(_score(count, thresholds, "text"))
     hashes = [h for h in (photo_hashes or []) if h]

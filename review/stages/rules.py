@@ -10,9 +10,11 @@ STAGE = "rules"
 
 
 def _strip_exceptions(rule: Rule, text: str, squashed: str) -> tuple[str, str]:
-    for exc in rule.exceptions:
-        text = text.replace(" " + exc + " ", " ").replace(exc, " ")
-        squashed = squashed.replace(exc.replace(" ", ""), "|")
+    for phrase, squashed_form in rule.exceptions:
+        if phrase:
+            text = text.replace(phrase, " ")
+        if squashed_form:
+            squashed = squashed.replace(squashed_form, "|")
     return text, squashed
 
 
