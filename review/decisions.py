@@ -222,7 +222,7 @@ def _record_decision(
 
 
 def _decide_appeal(item: ReviewItem, user: Any, action: str, reason_code: str, note: str) -> Decision:
-    appeal = Appeal.objects.select_related("decision").get(pk=item.appeal_id)
+    appeal = Appeal.objects.select_related("decision").get(pk=item.appeal_id or 0)
     original = appeal.decision
     reverse = action == Action.APPROVE
     decision = Decision.objects.create(
@@ -277,13 +277,14 @@ def _tell_reporters(item: ReviewItem, decision: Decision) -> None:
     reports = Report.objects.filter(
         item__target_type=item.target_type, item__target_id=item.target_id, outcome_sent_at__isnull=True
     ).select_related("reporter")
-    text = {
+    texts: dict[str, str] = {
         Action.APPROVE: _("We reviewed the content you reported and found it does not break our rules."),
         Action.REJECT: _("We reviewed the content you reported and removed it."),
         Action.REMOVE: _("We reviewed the content you reported and removed it."),
         Action.WITHHOLD: _("We reviewed the content you reported and withheld it in %(c)s.")
         % {"c": ", ".join(decision.countries)},
-    }.get(decision.action, "")
+    }
+    text = texts.get(decision.action, "")
     now = timezone.now()
     for report in reports:
         services.notify(

@@ -33,10 +33,10 @@ def _error(message: str, status: int) -> JsonResponse:
 def _params(request: HttpRequest) -> dict[str, Any]:
     if request.content_type == "application/json":
         try:
-            data = json.loads(request.body or b"{}")
+            parsed = json.loads(request.body or b"{}")
         except ValueError:
             return {}
-        return data if isinstance(data, dict) else {}
+        return parsed if isinstance(parsed, dict) else {}
     data: dict[str, Any] = dict(request.POST.items())
     for key in ("status_ids", "rule_ids"):
         values = request.POST.getlist(key + "[]") or request.POST.getlist(key)

@@ -180,9 +180,7 @@ def parse_pack(source: str, *, expected_code: str | None = None, known_categorie
                 patterns.append(re.compile(raw, re.IGNORECASE))
             except re.error as exc:
                 raise PackError(f"{where}.patterns: {exc}") from exc
-        exceptions = [
-            (fold_phrase(e), fold_substring(e)) for e in _str_list(rd.get("except") or [], f"{where}.except")
-        ]
+        exceptions = [(fold_phrase(e), fold_substring(e)) for e in _str_list(rd.get("except") or [], f"{where}.except")]
         rules.append(
             Rule(
                 id=rid,

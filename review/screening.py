@@ -12,6 +12,7 @@ countries, provisionally, until a reviewer confirms.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -125,7 +126,7 @@ def screen(
     if on("rules"):
         signals += _run_stage("rules", lambda: rules.run(norm, packs.global_pack), report, errors)
         for pack in packs.regional():
-            found = _run_stage(f"rules:{pack.code}", lambda p=pack: rules.run(norm, p), report, errors)
+            found = _run_stage(f"rules:{pack.code}", functools.partial(rules.run, norm, pack), report, errors)
             signals += [replace(s, country=c) for s in found for c in pack.countries]
         if item.translated_text:
             translated = normalize(item.translated_text)
@@ -170,7 +171,7 @@ def screen(
         started = time.perf_counter()
         try:
             label = llm.parse_label(classify(item.text))
-        except Exception:  # noqa: BLE001 - no second opinion; the item keeps the risk it has
+        except Exception:
             label = None
         report["llm"] = {"label": label, "ms": round((time.perf_counter() - started) * 1000, 2)}
         if label and label != "ok":

@@ -205,7 +205,7 @@ def transparency_report() -> dict[str, Any]:
         by_country.update(countries)
     by_language = Counter(ReviewItem.objects.filter(status=ItemStatus.RESOLVED).values_list("language", flat=True))
     durations = [
-        (resolved - created).total_seconds()
+        (resolved - created).total_seconds()  # type: ignore[operator]
         for created, resolved in ReviewItem.objects.filter(resolved_at__isnull=False).values_list(
             "created_at", "resolved_at"
         )

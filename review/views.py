@@ -185,7 +185,7 @@ def notices_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def appeal_page(request: HttpRequest, decision_id: str) -> HttpResponse:
-    decision = Decision.objects.filter(pk=parse_id(decision_id) or 0, author=request.user).first()
+    decision = Decision.objects.filter(pk=parse_id(decision_id) or 0, author_id=request.user.pk).first()
     if decision is None:
         raise Http404
     if request.method == "POST":

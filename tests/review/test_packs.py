@@ -51,7 +51,7 @@ def test_oversize_pack_refused():
 def test_admin_override_replaces_the_shipped_pack(db, admin_user):
     from review.services import update_pack
 
-    source = shipped_source("TH").replace("ล้มเจ้า", "ล้มเจ้า\", \"กบฏออนไลน์")
+    source = shipped_source("TH").replace("ล้มเจ้า", 'ล้มเจ้า", "กบฏออนไลน์')
     with_cb = update_pack(actor=admin_user, code="TH", source=source)
     assert with_cb.code == "TH"
     from review.services import _packs_changed
