@@ -76,9 +76,12 @@ def make_llm(path: str, threads: int):  # type: ignore[no-untyped-def]
     def classify(text: str) -> str | None:
         post = text[:MAX_POST_CHARS].replace("POST>>>", "POST> >>")
         reply = model.create_chat_completion(
-            messages=[{"role": "system", "content": SYSTEM},
-                      {"role": "user", "content": f"<<<POST\n{post}\nPOST>>>\nLabel:"}],
-            max_tokens=4, temperature=0.0,
+            messages=[
+                {"role": "system", "content": SYSTEM},
+                {"role": "user", "content": f"<<<POST\n{post}\nPOST>>>\nLabel:"},
+            ],
+            max_tokens=4,
+            temperature=0.0,
         )
         return reply["choices"][0]["message"]["content"]
 
@@ -93,8 +96,12 @@ def evaluate(rows: list[dict[str, str]], stage: set[str] | None, *, llm=None, pa
     for i, row in enumerate(rows):
         verdict = screen(
             ScreenInput(text=row["text"], target_id=i + 1, author_id=0, language=""),
-            use_llm=llm is not None, use_duplicates=stage is None, record_fingerprints=False, stages_enabled=stage,
-            llm_classify=llm, packs=packs,
+            use_llm=llm is not None,
+            use_duplicates=stage is None,
+            record_fingerprints=False,
+            stages_enabled=stage,
+            llm_classify=llm,
+            packs=packs,
         )
         asked += verdict.used_llm
         # A stage alone "flags" when it raises any signal; the pipeline when it holds or rejects.
@@ -171,9 +178,11 @@ def run_llm(args: argparse.Namespace) -> None:
             started = time.perf_counter()
             res = evaluate(rows, None, llm=llm, packs=packs)
             p, r = res["all"]
-            print(f"== {label}, {name}: precision {p:.2f} recall {r:.2f}; asked {res['llm_asked']}, "
-                  f"held {res['held']}, benign wrongly flagged {len(res['benign_flagged'])}, "
-                  f"{time.perf_counter() - started:.0f} s")
+            print(
+                f"== {label}, {name}: precision {p:.2f} recall {r:.2f}; asked {res['llm_asked']}, "
+                f"held {res['held']}, benign wrongly flagged {len(res['benign_flagged'])}, "
+                f"{time.perf_counter() - started:.0f} s"
+            )
             for lang, (lp, lr) in res["languages"].items():
                 print(f"   {lang}: precision {lp:.2f} recall {lr:.2f}")
             if args.show_errors:
@@ -202,12 +211,16 @@ def main() -> None:
     results["held-out set, pipeline (no LLM)"] = evaluate(holdout_rows, None)
     wave = spam_wave()
     speed = throughput(rows, args.repeat)
-    print(f"{len(rows)} items (+{len(holdout_rows)} held out): " + ", ".join(
-        f"{lang} {sum(1 for r in rows if r['lang'] == lang)}" for lang in sorted({r['lang'] for r in rows})))
+    print(
+        f"{len(rows)} items (+{len(holdout_rows)} held out): "
+        + ", ".join(f"{lang} {sum(1 for r in rows if r['lang'] == lang)}" for lang in sorted({r["lang"] for r in rows}))
+    )
     for name, res in results.items():
         p, r = res["all"]
-        print(f"\n== {name}: precision {p:.2f} recall {r:.2f}; held {res['held']}, rejected {res['rejected']}, "
-              f"benign wrongly flagged {len(res['benign_flagged'])}")
+        print(
+            f"\n== {name}: precision {p:.2f} recall {r:.2f}; held {res['held']}, rejected {res['rejected']}, "
+            f"benign wrongly flagged {len(res['benign_flagged'])}"
+        )
         for lang, (lp, lr) in res["languages"].items():
             print(f"   {lang}: precision {lp:.2f} recall {lr:.2f}")
         print("   flagged share by category: " + ", ".join(f"{c} {v:.2f}" for c, v in res["categories"].items()))
@@ -215,11 +228,15 @@ def main() -> None:
             for line in res["benign_flagged"]:
                 print("     FP", line)
     whole = results["pipeline (no LLM)"]
-    print(f"\nshare reaching humans (held): {whole['held'] / whole['n']:.1%}; auto-rejected "
-          f"{whole['rejected'] / whole['n']:.1%}")
+    print(
+        f"\nshare reaching humans (held): {whole['held'] / whole['n']:.1%}; auto-rejected "
+        f"{whole['rejected'] / whole['n']:.1%}"
+    )
     print(f"spam wave: {wave}")
-    print(f"throughput, pipeline without LLM, one process: {speed['items_per_second_median']:.0f} items/s "
-          f"(runs {', '.join(f'{x:.0f}' for x in speed['runs'])})")
+    print(
+        f"throughput, pipeline without LLM, one process: {speed['items_per_second_median']:.0f} items/s "
+        f"(runs {', '.join(f'{x:.0f}' for x in speed['runs'])})"
+    )
     if args.json:
         Path(args.json).write_text(json.dumps({"results": results, "wave": wave, "speed": speed}, indent=1))
 
