@@ -164,6 +164,33 @@ def throughput(rows: list[dict[str, str]], repeat: int) -> dict:
     return {"items_per_second_median": statistics.median(runs), "runs": runs}
 
 
+def demo_share(folder: str) -> None:
+    """Screen the demo data's notes (YAML lists of title/body/author) and report the share held."""
+    import yaml
+
+    from accounts.models import User
+
+    notes = []
+    for path in sorted(Path(folder).glob("*.yaml")):
+        notes += [n for n in yaml.safe_load(path.read_text(encoding="utf-8")) or [] if isinstance(n, dict)]
+    authors: dict[str, int] = {}
+    outcomes: dict[str, list[str]] = defaultdict(list)
+    for i, note in enumerate(notes):
+        name = str(note.get("author") or f"anon{i}")
+        if name not in authors:
+            authors[name] = User.objects.create(username=f"demo{len(authors)}").pk
+        text = f"{note.get('title', '')}\n{note.get('body', '')}"
+        verdict = screen(ScreenInput(text=text, target_id=90_000 + i, author_id=authors[name]), use_llm=False)
+        outcomes[verdict.outcome].append(f"{text[:60]!r} <- {'; '.join(verdict.reasons[:2])}")
+    total = len(notes)
+    print(
+        f"demo notes: {total}; held {len(outcomes['hold'])} ({len(outcomes['hold']) / total:.1%}), "
+        f"rejected {len(outcomes['reject'])}"
+    )
+    for line in outcomes["hold"] + outcomes["reject"]:
+        print("   ", line)
+
+
 def run_llm(args: argparse.Namespace) -> None:
     """The LLM's contribution: on the uncertain band only (the default), and asked on every item
     (llm_band [0, 0.9] in the global pack, what an operator with a fast machine could choose)."""
@@ -195,6 +222,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", type=str, default="")
     parser.add_argument("--show-errors", action="store_true")
+    parser.add_argument("--demo", default="", help="folder of the demo data's note YAML files")
     parser.add_argument("--llm-model", default="", help="GGUF file: also run the LLM second opinion")
     parser.add_argument("--llm-threads", type=int, default=2)
     parser.add_argument("--llm-only", action="store_true", help="only the LLM runs (slow on CPU)")
@@ -202,6 +230,9 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     if args.llm_model:
         run_llm(args)
+        return
+    if args.demo:
+        demo_share(args.demo)
         return
     rows = load()
     # Warm the classifiers (load word lists, model, OpenCC) before anything is timed.
