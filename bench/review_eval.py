@@ -83,7 +83,7 @@ def make_llm(path: str, threads: int):  # type: ignore[no-untyped-def]
             max_tokens=4,
             temperature=0.0,
         )
-        return reply["choices"][0]["message"]["content"]
+        return reply["choices"][0]["message"]["content"]  # type: ignore[index]
 
     return classify
 
