@@ -103,7 +103,7 @@ class WithholdIn(Schema):
     reason_code: str
 
 
-def item_json(item: ReviewItem, *, full: bool = False) -> dict[str, Any]:
+def item_json(item: ReviewItem, *, full: bool = False, target_language: str = "en") -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": str(item.pk),
         "target_type": item.target_type,
@@ -129,18 +129,20 @@ def item_json(item: ReviewItem, *, full: bool = False) -> dict[str, Any]:
     if full:
         content = selectors.item_content(item)
         data["content"] = content
-        from review.translate import translate_for_review
+        from review.translate import translation_for_reviewer
 
-        translated = (
-            translate_for_review(
-                (content.get("title", "") + "\n" + content.get("body", "")).strip(),
-                source=item.language or "und",
-                target="en",
+        data["translation"] = (
+            translation_for_reviewer(
+                target_type=item.target_type,
+                target_id=item.target_id,
+                title=content.get("title", ""),
+                body=content.get("body", ""),
+                source=item.language,
+                target=target_language,
             )
             if content
             else None
         )
-        data["translation"] = {"text": translated[0], "engine": translated[1]} if translated else None
         data["reports"] = [
             {
                 "category": r.category,
@@ -253,7 +255,8 @@ def item_detail(request: HttpRequest, item_id: str) -> dict[str, Any]:
     item = selectors.visible_item(_user(request), _id(item_id))
     if item is None:
         raise HttpError(404, "Record not found")
-    return item_json(item, full=True)
+    user = _user(request)
+    return item_json(item, full=True, target_language=getattr(user, "preferred_language", "en") or "en")
 
 
 @router.post("/items/{item_id}/claim")

@@ -67,14 +67,17 @@ def item_page(request: HttpRequest, item_id: str) -> HttpResponse:
     item = selectors.visible_item(request.user, parse_id(item_id) or 0)
     if item is None:
         raise Http404
-    from review.translate import translate_for_review
+    from review.translate import translation_for_reviewer
 
     content = selectors.item_content(item)
     translation = (
-        translate_for_review(
-            (content.get("title", "") + "\n" + content.get("body", "")).strip(),
-            source=item.language or "und",
-            target=(getattr(request.user, "preferred_language", "en") or "en"),
+        translation_for_reviewer(
+            target_type=item.target_type,
+            target_id=item.target_id,
+            title=content.get("title", ""),
+            body=content.get("body", ""),
+            source=item.language,
+            target=getattr(request.user, "preferred_language", "en") or "en",
         )
         if content
         else None
