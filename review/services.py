@@ -246,27 +246,35 @@ def _note_text(note: Note) -> str:
 
 
 def screen_note(*, note_id: int, use_llm: bool | None = None) -> ScreeningResult | None:
-    """Screen a pending note and apply the outcome. Idempotent: a note no longer pending is left alone."""
+    """Screen a pending note and apply the outcome. Idempotent: a note no longer pending is left alone.
+
+    The stages (the LLM may take seconds) run outside any transaction, so SQLite's single writer is
+    never held while a model thinks; the outcome is applied in one transaction after re-checking that
+    the note is still pending with the same text (an edit meanwhile means a newer task decides).
+    """
     use_llm = getattr(settings, "REVIEW_USE_LLM", True) if use_llm is None else use_llm
+    note = Note.objects.select_related("author").filter(pk=note_id).first()
+    if note is None or note.state != NoteState.PENDING:
+        return None
+    photos = list(note.photos.all())
+    text = _note_text(note)
+    language = guess_language(text, note.language)
+    item_input = ScreenInput(
+        text=text,
+        target_type=TargetType.NOTE,
+        target_id=note.pk,
+        author_id=note.author_id,
+        author_joined=note.author.date_joined,
+        language=language,
+        photo_hashes=[p.phash for p in photos if p.phash],
+        photo_paths=[p.original.path for p in photos if p.original and _local(p.original)],
+        translated_text=_translation_for_screening(text, language),
+    )
+    verdict = screen(item_input, use_llm=use_llm)
     with transaction.atomic():
         note = Note.objects.select_for_update().select_related("author").filter(pk=note_id).first()
-        if note is None or note.state != NoteState.PENDING:
+        if note is None or note.state != NoteState.PENDING or _note_text(note) != text:
             return None
-        photos = list(note.photos.all())
-        text = _note_text(note)
-        language = guess_language(text, note.language)
-        item_input = ScreenInput(
-            text=text,
-            target_type=TargetType.NOTE,
-            target_id=note.pk,
-            author_id=note.author_id,
-            author_joined=note.author.date_joined,
-            language=language,
-            photo_hashes=[p.phash for p in photos if p.phash],
-            photo_paths=[p.original.path for p in photos if p.original and _local(p.original)],
-            translated_text=_translation_for_screening(text, language),
-        )
-        verdict = screen(item_input, use_llm=use_llm)
         result = _record(
             verdict, target_type=TargetType.NOTE, target_id=note.pk, author_id=note.author_id, language=language
         )
@@ -342,27 +350,37 @@ def _apply_note_verdict(note: Note, verdict: Verdict, result: ScreeningResult, l
 
 def screen_comment(*, comment_id: int, use_llm: bool | None = None) -> ScreeningResult | None:
     """Screen a comment once. Comments appear at once and are screened right after: a risky one is
-    hidden (held) and queued, a rejected one removed from view with a statement of reasons."""
+    hidden (held) and queued, a rejected one removed from view with a statement of reasons. The stages
+    run outside the transaction, as in ``screen_note``."""
     use_llm = getattr(settings, "REVIEW_USE_LLM", True) if use_llm is None else use_llm
+
+    def screenable(c: Comment | None) -> bool:
+        return (
+            c is not None
+            and c.state in (NoteState.PENDING, NoteState.PUBLISHED)
+            and not ScreeningResult.objects.filter(target_type=TargetType.COMMENT, target_id=c.pk).exists()
+        )
+
+    comment = Comment.objects.select_related("author").filter(pk=comment_id).first()
+    if comment is None or not screenable(comment):
+        return None
+    language = guess_language(comment.body, comment.language)
+    verdict = screen(
+        ScreenInput(
+            text=comment.body,
+            target_type=TargetType.COMMENT,
+            target_id=comment.pk,
+            author_id=comment.author_id,
+            author_joined=comment.author.date_joined,
+            language=language,
+            translated_text=_translation_for_screening(comment.body, language),
+        ),
+        use_llm=use_llm,
+    )
     with transaction.atomic():
         comment = Comment.objects.select_for_update().select_related("author").filter(pk=comment_id).first()
-        if comment is None or comment.state not in (NoteState.PENDING, NoteState.PUBLISHED):
+        if comment is None or not screenable(comment):
             return None
-        if ScreeningResult.objects.filter(target_type=TargetType.COMMENT, target_id=comment.pk).exists():
-            return None
-        language = guess_language(comment.body, comment.language)
-        verdict = screen(
-            ScreenInput(
-                text=comment.body,
-                target_type=TargetType.COMMENT,
-                target_id=comment.pk,
-                author_id=comment.author_id,
-                author_joined=comment.author.date_joined,
-                language=language,
-                translated_text=_translation_for_screening(comment.body, language),
-            ),
-            use_llm=use_llm,
-        )
         result = _record(
             verdict,
             target_type=TargetType.COMMENT,
