@@ -95,3 +95,38 @@ def test_regionally_flagged_note_is_published_and_withheld_provisionally(make_us
     assert row.country == "TH" and row.provisional
     item = ReviewItem.objects.get(target_id=note.pk)
     assert item.region == "TH"
+
+
+def test_comment_is_screened_once(make_user, post, on_commit):
+    from notes.services import create_comment
+    from review.services import screen_comment
+
+    note = post(make_user(), "My sourdough starter is alive")
+    with on_commit():
+        comment = create_comment(author=make_user(), note_id=note.pk, body="Lovely crumb!")
+    assert screen_comment(comment_id=comment.pk) is None
+    assert ScreeningResult.objects.filter(target_type="comment", target_id=comment.pk).count() == 1
+
+
+def test_risky_bio_is_queued_for_a_human(make_user):
+    from accounts.services import update_profile
+    from review.services import screen_profile
+
+    user = update_profile(user=make_user(), bio="Double your bitcoin, guaranteed returns, dm me to invest")
+    result = screen_profile(user_id=user.pk)
+    assert result is not None and result.outcome != "publish"
+    assert ReviewItem.objects.filter(target_type="profile", target_id=user.pk).exists()
+    baker = update_profile(user=make_user(), bio="Baker in Lyon")
+    assert screen_profile(user_id=baker.pk).outcome == "publish"
+
+
+def test_photo_reused_across_accounts_is_a_spam_signal(make_user, db, photo_bytes):
+    from notes.models import Photo
+    from review.screening import ScreenInput, screen
+
+    phash = "f0e1d2c3b4a59687"
+    owners = [make_user() for _ in range(3)]
+    for owner in owners[:2]:
+        Photo.objects.create(owner=owner, original="photos/o/x.jpg", phash=phash)
+    verdict = screen(ScreenInput(text="", target_id=1, author_id=owners[2].pk, photo_hashes=[phash]), use_llm=False)
+    assert verdict.outcome == "hold" and "spam" in verdict.labels
