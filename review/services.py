@@ -471,6 +471,16 @@ def submit_note(note: Note) -> None:
     enqueue_on_commit(screen_note_task, note.pk)
 
 
+def submit_profile(user: Any) -> None:
+    """Called by accounts.services.update_profile when the bio or display name changed."""
+    if not screening_enabled() or not (user.bio or user.display_name):
+        return
+    from core.tasks import enqueue_on_commit
+    from review.tasks import screen_profile_task
+
+    enqueue_on_commit(screen_profile_task, user.pk)
+
+
 def submit_comment(comment: Comment) -> None:
     """Called by notes.services after a comment is written: screen it once the write commits."""
     if not screening_enabled():

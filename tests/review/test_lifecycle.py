@@ -130,3 +130,12 @@ def test_photo_reused_across_accounts_is_a_spam_signal(make_user, db, photo_byte
         Photo.objects.create(owner=owner, original="photos/o/x.jpg", phash=phash)
     verdict = screen(ScreenInput(text="", target_id=1, author_id=owners[2].pk, photo_hashes=[phash]), use_llm=False)
     assert verdict.outcome == "hold" and "spam" in verdict.labels
+
+
+def test_profile_edit_is_screened_on_commit(make_user, on_commit):
+    from accounts.services import update_profile
+
+    user = make_user()
+    with on_commit():
+        update_profile(user=user, bio="约炮 一夜情 加微信 abc12345")
+    assert ReviewItem.objects.filter(target_type="profile", target_id=user.pk).exists()
