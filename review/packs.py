@@ -28,7 +28,7 @@ DEFAULT_THRESHOLDS: dict[str, Any] = {
     "reject": 0.9,
     "llm_band": [0.3, 0.9],
     "new_account_days": 7,
-    "new_account_hold": 0.35,
+    "new_account_hold": 0.4,
     "new_account_reject": 0.85,
     "duplicate_accounts_hold": 3,
     "duplicate_accounts_reject": 8,

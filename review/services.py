@@ -6,6 +6,9 @@ keyword-only, runs in one transaction and writes an audit record.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -456,6 +459,20 @@ def screen_profile(*, user_id: int) -> ScreeningResult | None:
     return result
 
 
+_inline = contextvars.ContextVar("review_inline_screening", default=False)
+
+
+@contextlib.contextmanager
+def inline_screening() -> Iterator[None]:
+    """Screen notes in the caller's transaction instead of on the review queue: for bulk loads that
+    go on to act on the notes at once (the demo loader likes and comments on what it just posted)."""
+    token = _inline.set(True)
+    try:
+        yield
+    finally:
+        _inline.reset(token)
+
+
 def submit_note(note: Note) -> None:
     """Called by notes.services when a note is created or edited: screen it once the write commits.
 
@@ -464,6 +481,10 @@ def submit_note(note: Note) -> None:
     """
     if not screening_enabled():
         lifecycle.publish(note)
+        return
+    if _inline.get():
+        screen_note(note_id=note.pk)
+        note.refresh_from_db(fields=["state", "published_at"])
         return
     from core.tasks import enqueue_on_commit
     from review.tasks import screen_note_task

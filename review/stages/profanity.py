@@ -36,7 +36,7 @@ def glin_run(norm: Normalized) -> list[Signal]:
     if not result.get("contains_profanity") or not words:
         return []
     shown = ", ".join(sorted(set(words))[:5])
-    return [Signal(GLIN, "profanity", 0.35, f"profanity list matched: {shown}")]
+    return [Signal(GLIN, "profanity", 0.3, f"profanity list matched: {shown}")]
 
 
 def alt_scores(texts: list[str]) -> list[float]:
