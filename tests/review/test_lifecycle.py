@@ -117,7 +117,8 @@ def test_risky_bio_is_queued_for_a_human(make_user):
     assert result is not None and result.outcome != "publish"
     assert ReviewItem.objects.filter(target_type="profile", target_id=user.pk).exists()
     baker = update_profile(user=make_user(), bio="Baker in Lyon")
-    assert screen_profile(user_id=baker.pk).outcome == "publish"
+    clean = screen_profile(user_id=baker.pk)
+    assert clean is not None and clean.outcome == "publish"
 
 
 def test_photo_reused_across_accounts_is_a_spam_signal(make_user, db, photo_bytes):
