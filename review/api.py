@@ -399,6 +399,19 @@ def withhold(request: HttpRequest, payload: WithholdIn) -> dict[str, Any]:
     return {"note_id": str(note.pk), "countries": [r.country for r in rows]}
 
 
+@router.delete("/withholdings/{note_id}")
+def lift_withholding(request: HttpRequest, note_id: str, countries: str = "") -> dict[str, Any]:
+    _require_admin(request)
+    from notes.models import Note
+
+    note = Note.objects.filter(pk=_id(note_id)).first()
+    if note is None:
+        raise HttpError(404, "Record not found")
+    wanted = [c for c in countries.replace(",", " ").split() if c] or None
+    lifted = services.lift_withholding(actor=_user(request), note=note, countries=wanted)
+    return {"note_id": str(note.pk), "lifted": lifted, "withheld_in": selectors.withheld_countries(note.pk)}
+
+
 @router.get("/audit")
 def audit_log(
     request: HttpRequest, q: str = "", action: str = "", actor_id: str = "", target_id: str = "", limit: int = 100

@@ -289,3 +289,14 @@ def test_report_form(make_user, post):
 def test_audit_page_for_admins_only(make_user, admin_user):
     assert as_user(make_user()).get("/review/audit/").status_code == 403
     assert as_user(admin_user).get("/review/audit/").status_code == 200
+
+
+def test_admin_withholds_and_lifts_through_the_api(make_user, post, admin_user):
+    note = post(make_user(), "Tasty noodles")
+    body = json.dumps({"note_id": str(note.pk), "countries": ["th", "GB", "nonsense"], "reason_code": "illegal_local"})
+    assert as_user(make_user()).post(f"{BASE}/withholdings", body, content_type="application/json").status_code == 403
+    admin = as_user(admin_user)
+    assert admin.post(f"{BASE}/withholdings", body, content_type="application/json").json()["countries"] == ["GB", "TH"]
+    lifted = admin.delete(f"{BASE}/withholdings/{note.pk}?countries=TH").json()
+    assert lifted["withheld_in"] == ["GB"]
+    assert as_user(make_user()).delete(f"{BASE}/withholdings/{note.pk}").status_code == 403
