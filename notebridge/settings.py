@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_htmx",
+    "ninja",  # serves the native API's docs (Swagger UI) from local static files, not a CDN
     "core",
     "accounts",
     "notes",
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "api",
     "web",
     "demo",
+    "review",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "review.middleware.CountryMiddleware",
 ]
 
 ROOT_URLCONF = "notebridge.urls"
@@ -183,6 +186,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 if SECURE:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Named so that migrations of apps that refer to OAuth applications resolve the swappable model.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER = {
     "SCOPES": {
         "read": "read your account, notes and timelines",
@@ -196,6 +201,8 @@ OAUTH2_PROVIDER = {
     "PKCE_REQUIRED": False,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https", "urn", "web+notebridge"],
     "OAUTH2_VALIDATOR_CLASS": "api.oauth.NotebridgeOAuth2Validator",
+    # Mastodon's granular scopes (read:statuses, write:media, ...); see api/oauth.py.
+    "SCOPES_BACKEND_CLASS": "api.oauth.MastodonScopes",
 }
 
 # --- i18n -----------------------------------------------------------------------------------
@@ -207,6 +214,14 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 # Languages the instance supports for content (detection, translation, review queues).
 CONTENT_LANGUAGES = ["en", "zh-Hans", "zh-Hant", "th", "ja", "ko"]
+
+# --- review ---------------------------------------------------------------------------------
+# New and edited notes and comments start "pending" and are screened on the review queue. Off: they
+# publish at once (tests of other apps, tiny private instances). See docs/review.md.
+REVIEW_SCREENING = env_bool("REVIEW_SCREENING", True)
+REVIEW_USE_LLM = env_bool("REVIEW_USE_LLM", True)
+# Behind a reverse proxy that sets X-Forwarded-For, trust its first address for the viewer's country.
+REVIEW_TRUST_X_FORWARDED_FOR = env_bool("REVIEW_TRUST_X_FORWARDED_FOR", False)
 
 # --- files ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"

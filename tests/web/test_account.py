@@ -62,10 +62,10 @@ def test_login_refuses_offsite_next(client, make_user):
     assert response["Location"] == "/"
 
 
-def test_onboarding_saves_choices_and_follows(client, make_user, make_note, login):
+def test_onboarding_saves_choices_and_follows(client, make_user, post_note, login):
     stars = [make_user(f"star{i}") for i in range(4)]
     for star in stars:
-        make_note(star)
+        post_note(star)
     newbie = make_user("newbie")
     login(newbie)
     html = client.get("/welcome/").content.decode()
@@ -186,8 +186,8 @@ def test_settings_need_login(client, db):
     assert client.post("/settings/sessions/").status_code == 302
 
 
-def test_times_in_viewer_time_zone(client, make_user, make_note):
-    note = make_note(make_user())
+def test_times_in_viewer_time_zone(client, make_user, post_note):
+    note = post_note(make_user())
     note.refresh_from_db()
     client.cookies["nb_tz"] = "Asia/Shanghai"
     html = client.get(f"/n/{note.pk}/").content.decode()

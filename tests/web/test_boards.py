@@ -43,9 +43,9 @@ def test_rename_and_make_private(client, make_user, login):
     assert response.status_code == 422 and 'id="id_name_error"' in response.content.decode()
 
 
-def test_move_and_remove_notes_between_boards(client, make_user, make_note, login):
+def test_move_and_remove_notes_between_boards(client, make_user, post_note, login):
     alice = make_user()
-    note = make_note(make_user())
+    note = post_note(make_user())
     a = create_board(owner=alice, name="A")
     b = create_board(owner=alice, name="B")
     collect_note(user=alice, note_id=note.pk, board_id=a.pk)
@@ -58,9 +58,9 @@ def test_move_and_remove_notes_between_boards(client, make_user, make_note, logi
     assert not Collect.objects.exists()
 
 
-def test_move_into_someone_elses_board_refused(client, make_user, make_note, login):
+def test_move_into_someone_elses_board_refused(client, make_user, post_note, login):
     alice, mallory = make_user(), make_user()
-    note = make_note(make_user())
+    note = post_note(make_user())
     a = create_board(owner=alice, name="A")
     theirs = create_board(owner=mallory, name="M")
     collect_note(user=alice, note_id=note.pk, board_id=a.pk)

@@ -106,7 +106,7 @@ def test_text_errors_next_to_fields(client, make_user, login):
     assert not Note.objects.exists()
 
 
-def test_someone_elses_or_used_photo_is_ignored(client, make_user, make_note, login):
+def test_someone_elses_or_used_photo_is_ignored(client, make_user, post_note, login):
     alice, bob = make_user(), make_user()
     bobs = upload_photo(owner=bob, file=image_bytes())
     login(alice)
@@ -148,15 +148,15 @@ def test_at_most_nine_photos(client, make_user, login):
     assert Photo.objects.count() == 9
 
 
-def test_tag_suggestions(client, make_user, make_note):
-    make_note(make_user(), title="x", tags=["travel", "trains"])
+def test_tag_suggestions(client, make_user, post_note):
+    post_note(make_user(), title="x", tags=["travel", "trains"])
     html = client.get("/tags/suggest/", {"tags": "food tra"}).content.decode()
     assert 'data-add-tag="travel"' in html and 'data-add-tag="trains"' in html
 
 
-def test_edit_note_by_author(client, make_user, make_note, login):
+def test_edit_note_by_author(client, make_user, post_note, login):
     alice = make_user()
-    note = make_note(alice, title="Old title", photos=2, tags=["food"], place="Queens")
+    note = post_note(alice, title="Old title", photos=2, tags=["food"], place="Queens")
     first, second = list(note.photos.order_by("position"))
     login(alice)
     html = client.get(f"/n/{note.pk}/edit/").content.decode()
@@ -181,9 +181,9 @@ def test_edit_note_by_author(client, make_user, make_note, login):
     assert {t.name for t in note.tags.all()} == {"food", "travel"}
 
 
-def test_edit_note_errors_keep_the_draft(client, make_user, make_note, login):
+def test_edit_note_errors_keep_the_draft(client, make_user, post_note, login):
     alice = make_user()
-    note = make_note(alice, title="Keep")
+    note = post_note(alice, title="Keep")
     login(alice)
     photo = note.photos.get()
     response = client.post(
@@ -197,8 +197,8 @@ def test_edit_note_errors_keep_the_draft(client, make_user, make_note, login):
     assert note.title == "Keep"
 
 
-def test_edit_page_of_another_user_is_404(client, make_user, make_note, login):
-    note = make_note(make_user(), title="Theirs")
+def test_edit_page_of_another_user_is_404(client, make_user, post_note, login):
+    note = post_note(make_user(), title="Theirs")
     assert client.get(f"/n/{note.pk}/edit/").status_code == 302
     mallory = make_user()
     login(mallory)
@@ -209,9 +209,9 @@ def test_edit_page_of_another_user_is_404(client, make_user, make_note, login):
     assert note.title == "Theirs"
 
 
-def test_photo_of_another_note_cannot_be_moved_in(client, make_user, make_note, login):
+def test_photo_of_another_note_cannot_be_moved_in(client, make_user, post_note, login):
     alice = make_user()
-    one, two = make_note(alice), make_note(alice)
+    one, two = post_note(alice), post_note(alice)
     login(alice)
     other_photo = two.photos.get()
     response = client.post(f"/n/{one.pk}/edit/", {"title": "x", "visibility": "public", "photo_ids": [other_photo.pk]})

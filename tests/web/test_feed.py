@@ -4,9 +4,9 @@ from accounts.services import follow
 from notes.models import Note
 
 
-def test_discover_shows_cards_with_renditions(client, make_user, make_note):
+def test_discover_shows_cards_with_renditions(client, make_user, post_note):
     alice = make_user("alice", display_name="Alice")
-    note = make_note(alice, title="Dumplings in Flushing")
+    note = post_note(alice, title="Dumplings in Flushing")
     response = client.get("/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -18,10 +18,10 @@ def test_discover_shows_cards_with_renditions(client, make_user, make_note):
     assert "linear-gradient(" in html  # blurhash placeholder
 
 
-def test_discover_30_cards_bounded_queries(client, make_user, make_note, login, django_assert_max_num_queries):
+def test_discover_30_cards_bounded_queries(client, make_user, post_note, login, django_assert_max_num_queries):
     authors = [make_user() for _ in range(6)]
     for i in range(32):
-        make_note(authors[i % 6], title=f"note {i}")
+        post_note(authors[i % 6], title=f"note {i}")
     viewer = make_user("viewer")
     login(viewer)
     cache.clear()  # cold: ranking, hydrated notes and the session all come from the database
@@ -34,10 +34,10 @@ def test_discover_30_cards_bounded_queries(client, make_user, make_note, login, 
     assert 'hx-get="/?cursor=30"' in response.content.decode()
 
 
-def test_discover_next_page_is_a_partial_for_htmx(client, make_user, make_note):
+def test_discover_next_page_is_a_partial_for_htmx(client, make_user, post_note):
     alice = make_user()
     for i in range(33):
-        make_note(alice, title=f"n{i}", photos=1)
+        post_note(alice, title=f"n{i}", photos=1)
     response = client.get("/?cursor=30", headers={"HX-Request": "true"})
     html = response.content.decode()
     assert response.status_code == 200
@@ -50,37 +50,37 @@ def test_discover_bad_cursor_is_404(client, db):
     assert client.get("/?cursor=abc").status_code == 404
 
 
-def test_following_needs_login_and_shows_followed(client, make_user, make_note, login):
+def test_following_needs_login_and_shows_followed(client, make_user, post_note, login):
     assert client.get("/following/").status_code == 302
     alice, bob, carol = make_user(), make_user(), make_user()
     follow(follower=bob, followee=alice)
-    make_note(alice, title="from alice")
-    make_note(carol, title="from carol")
+    post_note(alice, title="from alice")
+    post_note(carol, title="from carol")
     login(bob)
     html = client.get("/following/").content.decode()
     assert "from alice" in html and "from carol" not in html
 
 
-def test_tag_page(client, make_user, make_note):
+def test_tag_page(client, make_user, post_note):
     alice = make_user()
-    make_note(alice, title="Hotpot night", tags=["火锅"])
-    make_note(alice, title="Other")
+    post_note(alice, title="Hotpot night", tags=["火锅"])
+    post_note(alice, title="Other")
     html = client.get("/tag/火锅/").content.decode()
     assert "Hotpot night" in html and "Other" not in html
     assert client.get("/tag/%20/").status_code == 404
 
 
-def test_followers_only_note_not_on_discover(client, make_user, make_note):
+def test_followers_only_note_not_on_discover(client, make_user, post_note):
     alice = make_user()
-    make_note(alice, title="secret", visibility="followers")
+    post_note(alice, title="secret", visibility="followers")
     assert "secret" not in client.get("/").content.decode()
     assert Note.objects.count() == 1
 
 
-def test_channel_tabs_from_interests_or_popular_tags(client, make_user, make_note, login):
+def test_channel_tabs_from_interests_or_popular_tags(client, make_user, post_note, login):
     alice = make_user()
-    make_note(alice, title="a", tags=["food"])
-    make_note(alice, title="b", tags=["food", "travel"])
+    post_note(alice, title="a", tags=["food"])
+    post_note(alice, title="b", tags=["food", "travel"])
     html = client.get("/").content.decode()
     assert 'href="/tag/food/"' in html and 'href="/tag/travel/"' in html
     viewer = make_user(interests=["pets"])

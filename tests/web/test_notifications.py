@@ -2,9 +2,9 @@ from notes.services import create_comment, like_note
 from notifications.models import Notification
 
 
-def test_notifications_list_and_mark_read(client, make_user, make_note, login):
+def test_notifications_list_and_mark_read(client, make_user, post_note, login):
     alice, bob = make_user("alice"), make_user("bob", display_name="Bob")
-    note = make_note(alice, title="My note")
+    note = post_note(alice, title="My note")
     like_note(user=bob, note_id=note.pk)
     create_comment(author=bob, note_id=note.pk, body="so good")
     login(alice)
@@ -18,10 +18,10 @@ def test_notifications_need_login(client, db):
     assert client.get("/notifications/").status_code == 302
 
 
-def test_notifications_query_count(client, make_user, make_note, login, django_assert_max_num_queries):
+def test_notifications_query_count(client, make_user, post_note, login, django_assert_max_num_queries):
     alice = make_user()
     for i in range(10):
-        note = make_note(alice, title=f"n{i}")
+        note = post_note(alice, title=f"n{i}")
         like_note(user=make_user(), note_id=note.pk)
     login(alice)
     with django_assert_max_num_queries(14):

@@ -1,15 +1,15 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Follow, User
-from accounts.services import block, update_profile
+from accounts.services import block, follow, update_profile
 from notes.services import create_board
 from tests.conftest import image_bytes
 
 
-def test_profile_shows_notes_stats_and_public_boards(client, make_user, make_note):
+def test_profile_shows_notes_stats_and_public_boards(client, make_user, post_note):
     alice = make_user("alice", display_name="Alice")
     update_profile(user=alice, bio="I eat")
-    make_note(alice, title="First")
+    post_note(alice, title="First")
     create_board(owner=alice, name="Open board")
     create_board(owner=alice, name="Hidden board", is_private=True)
     html = client.get("/u/alice/").content.decode()
@@ -77,17 +77,27 @@ def test_edit_profile_errors_next_to_fields(client, make_user, login):
     assert User.objects.get(username="alice").bio == ""
 
 
-def test_profile_pagination_partial(client, make_user, make_note):
+def test_profile_pagination_partial(client, make_user, post_note):
     alice = make_user("alice")
-    notes = [make_note(alice, title=f"n{i}") for i in range(31)]
+    notes = [post_note(alice, title=f"n{i}") for i in range(31)]
     html = client.get("/u/alice/").content.decode()
     assert html.count('class="card"') == 30
     response = client.get(f"/u/alice/?cursor={notes[1].pk}", headers={"HX-Request": "true"})
     assert response.content.decode().count('class="card"') == 1
 
 
-def test_follow_lists_tolerate_odd_pages(client, make_user):
-    make_user("alice")
-    for page in ("abc", "0", "-1", "99999999999999999999", ""):
-        assert client.get("/u/alice/followers/", {"page": page}).status_code == 200
+def test_follow_lists_page_by_cursor_and_refuse_odd_ones(client, make_user):
+    alice = make_user("alice")
+    fans = [make_user() for _ in range(51)]
+    for fan in fans:
+        follow(follower=fan, followee=alice)
+    html = client.get("/u/alice/followers/").content.decode()
+    assert html.count('class="person"') == 50 and "?cursor=" in html
+    assert f"@{fans[0].username}<" not in html  # the oldest follower is on the next page
+    cursor = html.split("?cursor=")[1].split('"')[0]
+    html = client.get("/u/alice/followers/", {"cursor": cursor}).content.decode()
+    assert html.count('class="person"') == 1 and f"@{fans[0].username}" in html
+    assert client.get("/u/alice/followers/", {"cursor": ""}).status_code == 200
+    for cursor in ("abc", "-1", "9" * 30):
+        assert client.get("/u/alice/followers/", {"cursor": cursor}).status_code == 404
     assert client.get("/u/nobody/following/").status_code == 404

@@ -1,7 +1,7 @@
-def test_search_notes_english_and_chinese(client, make_user, make_note):
+def test_search_notes_english_and_chinese(client, make_user, post_note):
     alice = make_user("alice")
-    make_note(alice, title="Best dumplings in Queens", body="pork and chive")
-    make_note(alice, title="成都火锅推荐", body="牛油锅底非常香")
+    post_note(alice, title="Best dumplings in Queens", body="pork and chive")
+    post_note(alice, title="成都火锅推荐", body="牛油锅底非常香")
     html = client.get("/search/", {"q": "dumplings"}).content.decode()
     assert "Best dumplings in Queens" in html and "成都火锅推荐" not in html
     html = client.get("/search/", {"q": "火锅"}).content.decode()
@@ -10,9 +10,9 @@ def test_search_notes_english_and_chinese(client, make_user, make_note):
     assert "No notes match" in html
 
 
-def test_search_tags_and_people(client, make_user, make_note):
+def test_search_tags_and_people(client, make_user, post_note):
     alice = make_user("alice", display_name="小红")
-    make_note(alice, title="x", tags=["旅行", "travel"])
+    post_note(alice, title="x", tags=["旅行", "travel"])
     html = client.get("/search/", {"q": "旅", "type": "tags"}).content.decode()
     assert "#旅行" in html and "#travel" not in html
     html = client.get("/search/", {"q": "小红", "type": "people"}).content.decode()

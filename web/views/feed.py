@@ -11,7 +11,7 @@ from core.errors import ServiceError
 from core.text import normalize_tag
 from feeds.selectors import discover, home_timeline, tag_timeline
 from notes.models import Note
-from notes.selectors import popular_tags, tag_by_name
+from notes.selectors import popular_tags_cached, tag_by_name
 from web.views.common import PAGE_SIZE, card_state, is_htmx, login_required_page, me, parse_id, viewer, viewer_country
 
 
@@ -23,7 +23,7 @@ def _channels(request: HttpRequest) -> list[tuple[str, str]]:
     if user is not None and user.interests:
         keys = [normalize_tag(i) for i in user.interests][:6]
         return [(k, k) for k in keys if k]
-    return [(t.name, t.display) for t in popular_tags(limit=6)]
+    return [(t.name, t.display) for t in popular_tags_cached(limit=6)]
 
 
 def _render_feed(

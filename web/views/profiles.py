@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
 from accounts.models import User
-from accounts.selectors import followers_of, following_of, get_by_username, is_following
+from accounts.selectors import follow_page, get_by_username, is_following
 from accounts.services import is_blocked_between
 from core.errors import ServiceError
 from notes.selectors import author_note_ids, boards_of, likes_and_collects_received, visible_notes
@@ -24,7 +24,6 @@ from web.views.common import (
     login_required_page,
     me,
     parse_id,
-    parse_page,
     redirect_back,
     viewer,
     viewer_country,
@@ -68,14 +67,12 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
 
 def _people_page(request: HttpRequest, username: str, which: str) -> HttpResponse:
     user = _user_or_404(request, username)
-    page = parse_page(request.GET.get("page"), last=1000)
-    fetch = followers_of if which == "followers" else following_of
-    people = fetch(user, limit=51, offset=(page - 1) * 50)
+    rows = follow_page(user.pk, followers=which == "followers", max_id=parse_id(request.GET.get("cursor")), limit=50)
     context = {
         "profile_user": user,
         "which": which,
-        "people": people[:50],
-        "next_page": page + 1 if len(people) > 50 else None,
+        "people": [person for _follow_id, person in rows],
+        "next_url": f"{request.path}?cursor={rows[-1][0]}" if len(rows) == 50 else None,
     }
     return render(request, "web/people.html", context)
 
