@@ -77,7 +77,7 @@ def test_the_same_note_is_visible_from_elsewhere(world, client_for):
 
 
 def test_profile_region_applies_when_the_ip_says_nothing(world, client_for):
-    author, reader, note, _other = world
+    _author, reader, note, _other = world
     reader.region = "TH"
     reader.save(update_fields=["region"])
     from api.http import forget_user
