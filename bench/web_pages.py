@@ -14,6 +14,7 @@ import argparse
 import io
 import json
 import os
+import random
 import shutil
 import statistics
 import sys
@@ -64,15 +65,44 @@ def run(args: argparse.Namespace) -> None:
     from django.core.cache import cache
     from django.db import connection
     from django.test import Client
-    from PIL import Image
+    from PIL import Image, ImageDraw
 
     from accounts.services import follow, register_user
     from notes.services import create_comment, create_note, like_note, upload_photo
 
     def jpeg(i: int) -> bytes:
+        # Every photo different (random blocks): review holds photos and texts shared by several accounts.
+        rng = random.Random(i)
+        size = (600, 800 if i % 2 else 600)
+        image = Image.new("RGB", size, tuple(rng.randrange(256) for _ in range(3)))
+        draw = ImageDraw.Draw(image)
+        for _ in range(10):
+            x, y = rng.randrange(size[0]), rng.randrange(size[1])
+            draw.rectangle([x, y, x + rng.randrange(50, 300), y + rng.randrange(50, 300)], fill=rng.randrange(256))
         out = io.BytesIO()
-        Image.new("RGB", (600, 800 if i % 2 else 600), (i * 37 % 255, i * 91 % 255, 120)).save(out, "JPEG")
+        image.save(out, "JPEG")
         return out.getvalue()
+
+    words = [
+        "dumplings",
+        "hotpot",
+        "noodles",
+        "matcha",
+        "latte",
+        "bakery",
+        "hiking",
+        "lake",
+        "museum",
+        "garden",
+        "puppy",
+        "kitten",
+        "film",
+        "vinyl",
+    ]
+
+    def text(i: int) -> str:
+        rng = random.Random(i)
+        return " ".join(rng.choice(words) for _ in range(16)) + f" 火锅 {i}"
 
     authors = [register_user(username=f"author{i}", password="x", check_password=False) for i in range(40)]
     viewer = register_user(username="viewer", password="bench-pass-1", check_password=False)
@@ -82,10 +112,15 @@ def run(args: argparse.Namespace) -> None:
     for i in range(args.notes):
         author = authors[i % len(authors)]
         photos = [upload_photo(owner=author, file=jpeg(i + k)).pk for k in range(2)]
-        notes.append(create_note(author=author, title=f"Note {i} #food", body="dumplings 火锅 " * 5, photo_ids=photos))
+        notes.append(create_note(author=author, title=f"Note {i} #food", body=text(i), photo_ids=photos))
+    from notes.models import Note
+
+    # Screening may hold a few (new accounts posting fast); react only to what others can see.
+    created = len(notes)
+    notes = list(Note.objects.filter(state="published").order_by("pk"))
     for i, note in enumerate(notes[:200]):
         like_note(user=authors[(i + 1) % len(authors)], note_id=note.pk)
-        create_comment(author=authors[(i + 2) % len(authors)], note_id=note.pk, body="Looks great")
+        create_comment(author=authors[(i + 2) % len(authors)], note_id=note.pk, body=f"Looks great {i}")
 
     pages = {
         "discover": "/",
@@ -98,6 +133,7 @@ def run(args: argparse.Namespace) -> None:
     }
     anonymous, signed_in = Client(), Client()
     signed_in.post("/login/", {"username": "viewer", "password": "bench-pass-1"})
+    print(json.dumps({"notes": created, "published": len(notes)}))
     for who, client in (("anonymous", anonymous), ("signed_in", signed_in)):
         for name, path in pages.items():
             if name == "following" and who == "anonymous":
