@@ -11,3 +11,10 @@ class ReviewConfig(AppConfig):
         from review.packs import validate_shipped_packs
 
         validate_shipped_packs()
+
+        from django.utils.translation import gettext_lazy as _
+
+        from web.nav import register_nav_link
+
+        register_nav_link("review:console", _("Review"), staff_only=True)
+        register_nav_link("review:transparency", _("Transparency"))
