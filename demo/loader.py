@@ -165,8 +165,8 @@ class DemoLoader:
                     interests=spec.interests,
                     check_password=False,
                 )
-                if spec.bio:
-                    user = update_profile(user=user, bio=spec.bio)
+                # Demo accounts are established members: they have picked interests and languages already.
+                user = update_profile(user=user, bio=spec.bio, onboarded=True)
                 self.accounts[spec.username] = user
                 self.specs[spec.username] = spec
         self.summary.users = len(self.accounts)
