@@ -1,0 +1,99 @@
+"""Native JSON API for translation (mounted under /api/nb/v1 by the api app).
+
+    POST /translate/{kind}/{obj_id}?target=en   translations of one object's fields, never waiting
+    GET  /translation/status                     operators only: engines, queue, cache hit rate
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Q
+from django.http import HttpRequest
+from ninja import Router
+from ninja.errors import HttpError
+
+from core.ids import parse_id
+from translation import languages
+from translation.models import ObjectKind
+from translation.selectors import translation_status
+from translation.services import get_or_request_translation
+
+router = Router(tags=["translation"])
+
+
+def _user(request: HttpRequest) -> Any:
+    user = getattr(request, "auth", None) or getattr(request, "user", None)
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def visible_notes(user: Any) -> Any:
+    """Notes a user may read: published and not followers-only, or their own, or followed authors'."""
+    note = apps.get_model("notes", "Note")
+    allowed = Q(state="published") & ~Q(visibility="followers")
+    if user is not None:
+        follows = apps.get_model("accounts", "Follow").objects.filter(follower=user).values("followee_id")
+        allowed |= Q(author=user) | Q(state="published", visibility="followers", author_id__in=follows)
+    return note.objects.filter(allowed)
+
+
+def _fields(kind: str, obj_id: int, user: Any) -> list[tuple[str, int, str, str, str]]:
+    """(object kind, object id, field, text, source language) the reader may see, or 404."""
+    if kind == ObjectKind.NOTE:
+        note = visible_notes(user).filter(pk=obj_id).prefetch_related("photos").first()
+        if note is None:
+            raise HttpError(404, "not found")
+        fields = [(kind, note.pk, "title", note.title, note.language), (kind, note.pk, "body", note.body, note.language)]
+        fields += [(ObjectKind.ALT, p.pk, "alt_text", p.alt_text, p.alt_language) for p in note.photos.all() if p.alt_text]
+        return fields
+    if kind == ObjectKind.COMMENT:
+        comment_model = apps.get_model("notes", "Comment")
+        comment = comment_model.objects.filter(
+            pk=obj_id, state="published", note__in=visible_notes(user)
+        ).first()
+        if comment is None:
+            raise HttpError(404, "not found")
+        return [(kind, comment.pk, "body", comment.body, comment.language)]
+    if kind == ObjectKind.BIO:
+        user_model = apps.get_model("accounts", "User")
+        owner = user_model.objects.filter(pk=obj_id, is_active=True).first()
+        if owner is None:
+            raise HttpError(404, "not found")
+        return [(kind, owner.pk, "bio", owner.bio, owner.bio_language)]
+    if kind == ObjectKind.ALT:
+        photo_model = apps.get_model("notes", "Photo")
+        photo = photo_model.objects.filter(pk=obj_id, note__in=visible_notes(user)).first()
+        if photo is None:
+            raise HttpError(404, "not found")
+        return [(kind, photo.pk, "alt_text", photo.alt_text, photo.alt_language)]
+    raise HttpError(404, "unknown kind")
+
+
+@router.post("/translate/{kind}/{obj_id}")
+def translate_object(request: HttpRequest, kind: str, obj_id: str, target: str = "") -> dict[str, Any]:
+    """Translations of every readable field of one object; pending ones are filled in by a worker."""
+    parsed = parse_id(obj_id)
+    if parsed is None:
+        raise HttpError(404, "not found")
+    user = _user(request)
+    wanted = target or (user.preferred_language if user is not None else "en")
+    target_code = languages.normalize(wanted)
+    if not target_code:
+        raise HttpError(422, "unsupported target language")
+    out: dict[str, Any] = {}
+    for obj_kind, pk, field, text, source in _fields(kind, parsed, user):
+        view = get_or_request_translation(
+            obj_kind=obj_kind, obj_id=pk, field=field, text=text, source=source, target=target_code
+        )
+        name = field if obj_kind == kind else f"{obj_kind}:{pk}"
+        out[name] = view.as_dict()
+    return {"kind": kind, "id": str(parsed), "target": target_code, "fields": out}
+
+
+@router.get("/translation/status")
+def status(request: HttpRequest) -> dict[str, Any]:
+    user = _user(request)
+    if user is None or not user.is_staff:
+        raise HttpError(403, "operators only")
+    return translation_status()

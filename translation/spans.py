@@ -1,0 +1,109 @@
+"""Protected spans: the parts of a post that a translation must carry through unchanged.
+
+Hashtags, @mentions, URLs, emoji and numbers are swapped for numbered placeholders before a text goes
+to an engine and swapped back afterwards. The engine never sees them, so it cannot translate a hashtag,
+"correct" a handle, break a link or replace one emoji with another; and a placeholder that comes back
+missing, doubled or invented shows that the output cannot be trusted.
+
+A placeholder looks like ``⟦3⟧``. Brackets of that kind do not occur in ordinary posts; if a user types
+one anyway, that text is protected as a span itself, so restoring can never be confused by user input.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from translation.detection import EMOJI_RE, HASHTAG_RE, MENTION_RE, URL_RE
+
+OPEN, CLOSE = "⟦", "⟧"
+PLACEHOLDER_RE = re.compile(r"[⟦\[【〔{]\s*(\d{1,3})\s*[⟧\]】〕}]")
+# Anything a user typed that could pass for a placeholder ("[2]", "{3}", a stray "⟦") is protected itself.
+_USER_BRACKETS_RE = re.compile(PLACEHOLDER_RE.pattern + r"|[⟦⟧]")
+NUMBER_RE = re.compile(r"(?<![A-Za-z0-9_.])[+-]?\d+(?:[.,:/\-]\d+)*%?(?![A-Za-z0-9_])")
+
+# Our prompt delimiter and chat-template control tokens: a user typing "</post>" or "<|im_start|>" must
+# never reach the model as markup (the tokenizer would read the latter as a real control token).
+MARKUP_RE = re.compile(r"<\s*/?\s*post\s*>|<\|[^|<>]{0,40}\|>|\[/?INST\]|<</?SYS>>", re.IGNORECASE)
+
+# Earlier patterns win where spans overlap: a URL containing digits is one URL, not a URL and numbers.
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("markup", MARKUP_RE),
+    ("bracket", _USER_BRACKETS_RE),
+    ("url", URL_RE),
+    ("mention", MENTION_RE),
+    ("hashtag", HASHTAG_RE),
+    ("emoji", EMOJI_RE),
+    ("number", NUMBER_RE),
+]
+
+
+ALL_KINDS = ("markup", "bracket", "url", "mention", "hashtag", "emoji", "number")
+
+
+def placeholder(n: int) -> str:
+    return f"{OPEN}{n}{CLOSE}"
+
+
+@dataclass
+class Protected:
+    text: str
+    spans: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+
+    def restore(self, translated: str) -> str:
+        """``translated`` with every placeholder put back; call ``check`` first to know it is safe."""
+        return PLACEHOLDER_RE.sub(lambda m: self._span(int(m.group(1))) or m.group(0), translated)
+
+    def _span(self, n: int) -> str | None:
+        return self.spans[n - 1] if 1 <= n <= len(self.spans) else None
+
+    def check(self, translated: str) -> list[str]:
+        """Problems with the placeholders in an engine's output: each must come back exactly once."""
+        found = [int(m.group(1)) for m in PLACEHOLDER_RE.finditer(translated)]
+        problems = []
+        expected = set(range(1, len(self.spans) + 1))
+        missing = expected - set(found)
+        if missing:
+            problems.append(f"placeholders missing: {sorted(missing)}")
+        invented = set(found) - expected
+        if invented:
+            problems.append(f"placeholders invented: {sorted(invented)}")
+        doubled = sorted({n for n in found if found.count(n) > 1})
+        if doubled:
+            problems.append(f"placeholders repeated: {doubled}")
+        return problems
+
+
+def protect(text: str, *, kinds: tuple[str, ...] = ALL_KINDS) -> Protected:
+    """Replace protected spans in ``text`` by placeholders ``⟦1⟧``, ``⟦2⟧``... in order of appearance."""
+    taken: list[tuple[int, int, str]] = []
+    for kind, pattern in _PATTERNS:
+        if kind not in kinds:
+            continue
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if start == end or not match.group(0).strip():
+                continue
+            if any(start < t_end and t_start < end for t_start, t_end, _ in taken):
+                continue
+            taken.append((start, end, kind))
+    taken.sort()
+    out: list[str] = []
+    spans: list[str] = []
+    span_kinds: list[str] = []
+    cursor = 0
+    for start, end, kind in taken:
+        out.append(text[cursor:start])
+        spans.append(text[start:end])
+        span_kinds.append(kind)
+        out.append(placeholder(len(spans)))
+        cursor = end
+    out.append(text[cursor:])
+    return Protected(text="".join(out), spans=spans, kinds=span_kinds)
+
+
+def only_spans(protected: Protected) -> bool:
+    """True when nothing but placeholders, spaces and punctuation is left: nothing to translate."""
+    rest = PLACEHOLDER_RE.sub("", protected.text)
+    return not any(ch.isalpha() for ch in rest)
