@@ -6,17 +6,23 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE = notebridge.settings
 
-.PHONY: run test install migrate demo serve worker lint typecheck check bench clean
+.PHONY: run test install install-dev migrate demo serve worker lint typecheck check bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
@@ -29,19 +35,19 @@ run: demo
 	$(BIN)/python manage.py ensure_admin
 	$(BIN)/python manage.py runstack --host $(HOST) --port $(PORT)
 
-test: install
+test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: install
+typecheck: install-dev
 	$(BIN)/mypy .
 
 check: lint typecheck test
 
-bench: install
+bench: install-dev
 	$(BIN)/python bench/timeline_load.py
 
 clean:

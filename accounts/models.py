@@ -20,7 +20,10 @@ class User(AbstractUser):
 
     id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
     username = models.CharField(
-        _("username"), max_length=30, unique=True, validators=[username_validator],
+        _("username"),
+        max_length=30,
+        unique=True,
+        validators=[username_validator],
         error_messages={"unique": _("That username is taken.")},
     )
     display_name = models.CharField(_("display name"), max_length=MAX_DISPLAY_NAME, blank=True)

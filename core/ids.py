@@ -12,7 +12,7 @@ import os
 import random
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 _lock = threading.Lock()
 _counter = itertools.count(random.randrange(1 << 16))
@@ -38,7 +38,7 @@ def id_for_time(when: datetime, low: int = 0) -> int:
 
 
 def id_to_datetime(value: int) -> datetime:
-    return datetime.fromtimestamp((value >> 16) / 1000, tz=timezone.utc)
+    return datetime.fromtimestamp((value >> 16) / 1000, tz=UTC)
 
 
 def parse_id(value: object) -> int | None:

@@ -139,7 +139,7 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "notebridge",
-            "OPTIONS": {"MAX_ENTRIES": 50000},
+            "OPTIONS": {"MAX_ENTRIES": 50000},  # type: ignore[dict-item]
         }
     }
     TASKS = {
@@ -162,7 +162,7 @@ if env_bool("FAST_PASSWORD_HASHER", False):
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},  # type: ignore[dict-item]
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "/login/"
@@ -252,3 +252,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {"notebridge": {"level": os.environ.get("LOG_LEVEL", "INFO")}},
 }
+
+# How long hydrated notes stay cached. In-process caches are per worker and cannot be invalidated
+# across workers, so keep them short there; Redis is shared and invalidated on every write.
+NOTE_CACHE_SECONDS = int(os.environ.get("NOTE_CACHE_SECONDS", "300" if REDIS_URL else "10"))

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-urlpatterns = [
+urlpatterns: list = [
     path("admin/", admin.site.urls),
     path("", include("api.urls")),
     path("", include("web.urls")),

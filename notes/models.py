@@ -209,3 +209,8 @@ class Mention(models.Model):
         ]
 
 
+class NoteSearch(models.Model):
+    """Segmented text of a published note (derived; see notes/search.py)."""
+
+    note = models.OneToOneField(Note, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField()

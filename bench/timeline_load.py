@@ -1,0 +1,147 @@
+"""Load benchmark of the Mastodon home timeline and status posting, served by gunicorn.
+
+For each configuration: seed a fresh data set (bench/seed.py), start gunicorn, warm up, then drive
+``GET /api/v1/timelines/home?limit=20`` with wrk (8 connections, rotating tokens, a separate process),
+and ``POST /api/v1/statuses``. Prints one JSON line per measurement; medians of ``--repeat`` runs.
+
+    python bench/timeline_load.py [--config sqlite postgres postgres+redis] [--duration 20] [--repeat 3]
+
+Needs Debian's ``wrk``. Uses ``var/bench-*`` and the PostgreSQL database ``notebridge_bench``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+PG_URL = "postgres://postgres@127.0.0.1:5432/notebridge_bench"
+
+
+def env_for(config: str, data: Path) -> dict[str, str]:
+    env = {**os.environ, "NOTEBRIDGE_DATA_DIR": str(data), "FAST_PASSWORD_HASHER": "1", "LOG_LEVEL": "ERROR"}
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    if config.startswith("postgres"):
+        env["DATABASE_URL"] = PG_URL
+    if config.endswith("+redis"):
+        env["REDIS_URL"] = "redis://127.0.0.1:6379/9"
+    return env
+
+
+def reset(config: str, data: Path) -> None:
+    shutil.rmtree(data, ignore_errors=True)
+    data.mkdir(parents=True)
+    if config.startswith("postgres"):
+        for sql in ("DROP DATABASE IF EXISTS notebridge_bench", "CREATE DATABASE notebridge_bench"):
+            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
+    if config.endswith("+redis"):
+        subprocess.run(["redis-cli", "-n", "9", "flushdb"], check=True, stdout=subprocess.DEVNULL)
+
+
+def wait_ready(port: int) -> None:
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/instance", timeout=2)
+            return
+        except Exception:
+            time.sleep(0.3)
+    raise RuntimeError("server did not start")
+
+
+def wrk(port: int, tokens: Path, method: str, path: str, duration: int) -> dict:
+    env = {**os.environ, "BENCH_METHOD": method, "BENCH_PATH": path, "BENCH_TOKENS": str(tokens)}
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            "-c8",
+            f"-d{duration}s",
+            "--latency",
+            "-s",
+            str(ROOT / "bench/rotate_tokens.lua"),
+            f"http://127.0.0.1:{port}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    line = next(ln for ln in out.splitlines() if ln.startswith("JSON "))
+    return json.loads(line[5:])
+
+
+def median_of(runs: list[dict]) -> dict:
+    keys = ["rps", "p50_ms", "p90_ms", "p99_ms"]
+    return {k: round(statistics.median(r[k] for r in runs), 1) for k in keys} | {
+        "runs": len(runs),
+        "non_2xx": sum(r["non_2xx"] for r in runs),
+        "all_rps": [r["rps"] for r in runs],
+    }
+
+
+def run_config(config: str, args: argparse.Namespace) -> dict:
+    data = ROOT / "var" / f"bench-{config.replace('+', '-')}"
+    reset(config, data)
+    env = env_for(config, data)
+    seed = subprocess.run(
+        [PY, str(ROOT / "bench/seed.py"), str(data)], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    if seed.returncode:
+        raise RuntimeError(seed.stderr[-3000:])
+    seeded = json.loads((data / "seed.json").read_text())
+    port = args.port
+    server = subprocess.Popen(
+        [
+            PY,
+            "-m",
+            "gunicorn",
+            "notebridge.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        wait_ready(port)
+        tokens = data / "tokens.txt"
+        wrk(port, tokens, "GET", "/api/v1/timelines/home?limit=20", 5)  # warm-up
+        home = [wrk(port, tokens, "GET", "/api/v1/timelines/home?limit=20", args.duration) for _ in range(args.repeat)]
+        post = [wrk(port, tokens, "POST", "/api/v1/statuses", max(5, args.duration // 2)) for _ in range(args.repeat)]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return {"config": config, "seed": seeded, "home_timeline": median_of(home), "post_status": median_of(post)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--config", nargs="+", default=["sqlite", "postgres", "postgres+redis"])
+    parser.add_argument("--duration", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--port", type=int, default=8099)
+    args = parser.parse_args()
+    for config in args.config:
+        print(json.dumps(run_config(config, args)), flush=True)
+
+
+if __name__ == "__main__":
+    main()

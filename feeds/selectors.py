@@ -1,0 +1,143 @@
+"""Reads of feeds: home timeline, public and tag timelines, Discover."""
+
+from __future__ import annotations
+
+import math
+import time
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from accounts.models import User
+from core.errors import ServiceError
+from feeds.timelines import store
+from notes.models import Note, Visibility
+from notes.selectors import tag_note_ids, visible_notes
+
+MAX_LIMIT = 40
+DISCOVER_POOL = 1000
+DISCOVER_WINDOW_DAYS = 30
+DISCOVER_CACHE_SECONDS = 60
+
+
+def clamp_limit(limit: int | None, default: int = 20) -> int:
+    if limit is None:
+        return default
+    return max(1, min(int(limit), MAX_LIMIT))
+
+
+def home_timeline(
+    viewer: User,
+    *,
+    max_id: int | None = None,
+    since_id: int | None = None,
+    min_id: int | None = None,
+    limit: int = 20,
+    country: str | None = None,
+) -> list[Note]:
+    """A page of the viewer's home timeline, newest first, with hidden notes dropped.
+
+    Filtering can leave a page short; fetch a little extra and, rarely, a second batch.
+    """
+    s = store()
+    out: list[Note] = []
+    cursor_max = max_id
+    for _ in range(3):
+        ids = s.page(viewer.pk, max_id=cursor_max, since_id=since_id, min_id=min_id, limit=limit + 5)
+        if not ids:
+            break
+        out.extend(visible_notes(ids, viewer, country=country))
+        if len(out) >= limit or len(ids) < limit + 5 or min_id is not None:
+            break
+        cursor_max = ids[-1]
+    return out[:limit]
+
+
+def public_timeline(
+    viewer: User | None,
+    *,
+    max_id: int | None = None,
+    since_id: int | None = None,
+    min_id: int | None = None,
+    limit: int = 20,
+    country: str | None = None,
+) -> list[Note]:
+    qs = Note.objects.public()
+    if max_id is not None:
+        qs = qs.filter(pk__lt=max_id)
+    if since_id is not None:
+        qs = qs.filter(pk__gt=since_id)
+    if min_id is not None:
+        ids = list(qs.filter(pk__gt=min_id).order_by("id").values_list("id", flat=True)[:limit])[::-1]
+    else:
+        ids = list(qs.order_by("-id").values_list("id", flat=True)[:limit])
+    return visible_notes(ids, viewer, country=country)
+
+
+def tag_timeline(
+    tag_name: str,
+    viewer: User | None,
+    *,
+    max_id: int | None = None,
+    min_id: int | None = None,
+    limit: int = 20,
+    country: str | None = None,
+) -> list[Note]:
+    return visible_notes(tag_note_ids(tag_name, max_id=max_id, min_id=min_id, limit=limit), viewer, country=country)
+
+
+def popularity(like_count: int, collect_count: int, comment_count: int, age_hours: float) -> float:
+    """Engagement decayed by age, in the spirit of Hacker News ranking: fresh and liked rises."""
+    engagement = like_count + 2.0 * collect_count + 1.5 * comment_count
+    return (1.0 + engagement) / math.pow(age_hours + 2.0, 1.2)
+
+
+def discover_ranking() -> list[int]:
+    """Ids of recent public notes ranked by popularity; shared by every viewer, cached a minute."""
+    cached = cache.get("discover:ranking")
+    if cached is not None:
+        return list(cached)
+    since = timezone.now() - timedelta(days=DISCOVER_WINDOW_DAYS)
+    rows = list(
+        Note.objects.public()
+        .filter(created_at__gte=since, visibility=Visibility.PUBLIC)
+        .order_by("-id")
+        .values_list("id", "like_count", "collect_count", "comment_count", "created_at")[:DISCOVER_POOL]
+    )
+    if len(rows) < 60:
+        # A young or quiet instance: fall back to the newest notes of any age.
+        rows = list(
+            Note.objects.public()
+            .order_by("-id")
+            .values_list("id", "like_count", "collect_count", "comment_count", "created_at")[:DISCOVER_POOL]
+        )
+    now = time.time()
+    ranked = sorted(
+        rows,
+        key=lambda r: popularity(r[1], r[2], r[3], max(0.0, (now - r[4].timestamp()) / 3600.0)),
+        reverse=True,
+    )
+    ids = [r[0] for r in ranked]
+    cache.set("discover:ranking", ids, DISCOVER_CACHE_SECONDS)
+    return ids
+
+
+def parse_offset_cursor(cursor: str | None) -> int:
+    if cursor in (None, ""):
+        return 0
+    if not isinstance(cursor, str) or not cursor.isdigit() or len(cursor) > 6:
+        raise ServiceError("Invalid cursor", field="cursor", code="bad_cursor")
+    return int(cursor)
+
+
+def discover(
+    viewer: User | None, *, cursor: str | None = None, limit: int = 30, country: str | None = None
+) -> tuple[list[Note], str | None]:
+    """A page of Discover and the cursor of the next page (None at the end)."""
+    offset = parse_offset_cursor(cursor)
+    ranking = discover_ranking()
+    ids = ranking[offset : offset + limit]
+    notes = visible_notes(ids, viewer, country=country)
+    next_offset = offset + limit
+    return notes, (str(next_offset) if next_offset < len(ranking) else None)

@@ -1,0 +1,195 @@
+"""Reads about notes: what a viewer may see, hydrated in batches, cached.
+
+Every read path (feeds, note pages, search, profiles, notifications, both APIs) goes through
+``visible_notes`` / ``filter_visible_ids`` so the rules live in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Prefetch, Q, QuerySet
+
+from accounts.models import Block, User
+from accounts.selectors import hidden_author_ids
+from notes.models import Board, Collect, Comment, Like, Note, NoteState, Photo, Visibility
+
+NOTE_KEY = "note:{}"
+
+
+def forget_note(note_id: int) -> None:
+    cache.delete(NOTE_KEY.format(note_id))
+
+
+def _base_queryset() -> QuerySet[Note]:
+    return Note.objects.select_related("author", "place").prefetch_related(
+        Prefetch("photos", queryset=Photo.objects.order_by("position", "id")), "tags"
+    )
+
+
+def notes_by_ids(ids: Iterable[int]) -> dict[int, Note]:
+    """Notes with author, place, photos and tags, from the cache where possible (3 queries on a miss)."""
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return {}
+    keys = {NOTE_KEY.format(i): i for i in ids}
+    found = cache.get_many(list(keys))
+    result: dict[int, Note] = {keys[k]: v for k, v in found.items()}
+    missing = [i for i in ids if i not in result]
+    if missing:
+        fresh = {n.pk: n for n in _base_queryset().filter(pk__in=missing)}
+        for note in fresh.values():
+            # Evaluate the prefetches so the cached object carries them.
+            list(note.photos.all())
+            list(note.tags.all())
+        cache.set_many({NOTE_KEY.format(pk): n for pk, n in fresh.items()}, settings.NOTE_CACHE_SECONDS)
+        result.update(fresh)
+    return result
+
+
+def blocked_ids(viewer: User | None) -> set[int]:
+    if viewer is None or not viewer.is_authenticated:
+        return set()
+    return {
+        b if a == viewer.pk else a
+        for a, b in Block.objects.filter(Q(blocker=viewer) | Q(blocked=viewer)).values_list("blocker_id", "blocked_id")
+    }
+
+
+def withheld_note_ids(note_ids: Iterable[int], country: str | None) -> set[int]:
+    """Notes withheld in the viewer's country. The review app fills this in."""
+    return set()
+
+
+def can_see(
+    note: Note,
+    viewer: User | None,
+    *,
+    following: set[int] | None = None,
+    hidden: set[int] | None = None,
+    country: str | None = None,
+) -> bool:
+    viewer_id = viewer.pk if viewer is not None and viewer.is_authenticated else None
+    if note.author_id == viewer_id:
+        return note.state != NoteState.REMOVED
+    if note.state != NoteState.PUBLISHED or not note.author.is_active:
+        return False
+    if hidden is not None and note.author_id in hidden:
+        return False
+    if note.visibility == Visibility.FOLLOWERS:
+        if viewer_id is None:
+            return False
+        if following is None:
+            from accounts.models import Follow
+
+            return Follow.objects.filter(follower_id=viewer_id, followee_id=note.author_id).exists()
+        return note.author_id in following
+    return True
+
+
+def visible_notes(
+    ids: Iterable[int],
+    viewer: User | None,
+    *,
+    country: str | None = None,
+    for_feed: bool = True,
+    following: set[int] | None = None,
+) -> list[Note]:
+    """Hydrate ``ids`` in order and keep what ``viewer`` may see from ``country``."""
+    ids = list(ids)
+    notes = notes_by_ids(ids)
+    hidden = hidden_author_ids(viewer) if for_feed else blocked_ids(viewer)
+    if following is None and viewer is not None and viewer.is_authenticated:
+        if any(n.visibility == Visibility.FOLLOWERS and n.author_id != viewer.pk for n in notes.values()):
+            from accounts.selectors import following_ids
+
+            following = following_ids(viewer)
+    withheld = withheld_note_ids(notes.keys(), country)
+    out = []
+    for pk in ids:
+        note = notes.get(pk)
+        if note is None or pk in withheld:
+            continue
+        if can_see(note, viewer, following=following or set(), hidden=hidden, country=country):
+            out.append(note)
+    return out
+
+
+def get_visible_note(*, viewer: User | None, note_id: int, country: str | None = None) -> Note | None:
+    found = visible_notes([note_id], viewer, country=country, for_feed=False)
+    return found[0] if found else None
+
+
+def viewer_state(viewer: User | None, note_ids: list[int]) -> tuple[set[int], set[int]]:
+    """(liked, collected) note ids among ``note_ids`` for the viewer: two small queries."""
+    if viewer is None or not viewer.is_authenticated or not note_ids:
+        return set(), set()
+    liked = set(Like.objects.filter(user=viewer, note_id__in=note_ids).values_list("note_id", flat=True))
+    collected = set(Collect.objects.filter(user=viewer, note_id__in=note_ids).values_list("note_id", flat=True))
+    return liked, collected
+
+
+def author_note_ids(author: User, viewer: User | None, *, max_id: int | None = None, limit: int = 20) -> list[int]:
+    qs = Note.objects.filter(author=author)
+    if viewer is None or viewer.pk != author.pk:
+        qs = qs.filter(state=NoteState.PUBLISHED).exclude(visibility=Visibility.UNLISTED)
+    else:
+        qs = qs.exclude(state=NoteState.REMOVED)
+    if max_id is not None:
+        qs = qs.filter(pk__lt=max_id)
+    return list(qs.order_by("-id").values_list("id", flat=True)[:limit])
+
+
+def tag_note_ids(tag_name: str, *, max_id: int | None = None, min_id: int | None = None, limit: int = 20) -> list[int]:
+    qs = Note.objects.public().filter(notetag__tag__name=tag_name)
+    if max_id is not None:
+        qs = qs.filter(pk__lt=max_id)
+    if min_id is not None:
+        qs = qs.filter(pk__gt=min_id)
+        return list(qs.order_by("id").values_list("id", flat=True)[:limit])[::-1]
+    return list(qs.order_by("-id").values_list("id", flat=True)[:limit])
+
+
+def comments_for(note: Note, viewer: User | None, *, limit: int = 200) -> list[Comment]:
+    """Top-level comments, each with ``thread_replies`` attached, oldest first; hidden authors dropped."""
+    hidden = hidden_author_ids(viewer)
+    comments = list(
+        Comment.objects.filter(note=note, state=NoteState.PUBLISHED)
+        .exclude(author_id__in=hidden)
+        .select_related("author", "reply_to")
+        .order_by("id")[:limit]
+    )
+    top = [c for c in comments if c.parent_id is None]
+    by_parent: dict[int, list[Comment]] = {}
+    for c in comments:
+        if c.parent_id is not None:
+            by_parent.setdefault(c.parent_id, []).append(c)
+    for c in top:
+        c.thread_replies = by_parent.get(c.pk, [])  # type: ignore[attr-defined]
+    return top
+
+
+def boards_of(owner: User, viewer: User | None) -> QuerySet[Board]:
+    qs = Board.objects.filter(owner=owner).order_by("-is_default", "name")
+    if viewer is None or viewer.pk != owner.pk:
+        qs = qs.filter(is_private=False)
+    return qs
+
+
+def get_board(board_id: int, viewer: User | None) -> Board | None:
+    """A board the viewer may see; private boards of others look like missing ones (404)."""
+    board = Board.objects.select_related("owner").filter(pk=board_id).first()
+    if board is None:
+        return None
+    if board.is_private and (viewer is None or viewer.pk != board.owner_id):
+        return None
+    return board
+
+
+def board_note_ids(board: Board, *, limit: int = 60, max_id: int | None = None) -> list[int]:
+    qs = Collect.objects.filter(board=board)
+    if max_id is not None:
+        qs = qs.filter(note_id__lt=max_id)
+    return list(qs.order_by("-created_at").values_list("note_id", flat=True)[:limit])

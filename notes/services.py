@@ -1,0 +1,572 @@
+"""Writes about notes, photos, comments, likes and boards.
+
+Each function validates, writes in one transaction, and schedules side effects (fan-out, search
+indexing, notifications) with ``transaction.on_commit`` so nothing half-written is ever seen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import IO
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.errors import Forbidden, NotFound, ServiceError
+from core.text import clean_user_text, extract_mentions, extract_tags, normalize_tag
+from notes.media import process_photo
+from notes.models import (
+    MAX_ALT,
+    MAX_BOARD_NAME,
+    MAX_BODY,
+    MAX_COMMENT,
+    MAX_TAGS,
+    MAX_TITLE,
+    Board,
+    Collect,
+    Comment,
+    Like,
+    Mention,
+    Note,
+    NoteState,
+    NoteTag,
+    Photo,
+    Place,
+    Tag,
+    Visibility,
+)
+from notifications.services import notify
+
+MAX_PHOTOS = 9
+DEFAULT_BOARD_NAME = "Saved"
+
+
+# --- photos -----------------------------------------------------------------------------------
+
+
+def upload_photo(*, owner: User, file: IO[bytes] | bytes, alt_text: str = "") -> Photo:
+    """Validate and store a photo not yet attached to a note (Mastodon's media upload)."""
+    alt_text = clean_user_text(alt_text or "")
+    if len(alt_text) > MAX_ALT:
+        raise ServiceError(_("Alt text is too long."), field="alt_text")
+    processed = process_photo(file)
+    photo = Photo(
+        owner=owner,
+        width=processed.width,
+        height=processed.height,
+        blurhash=processed.blurhash,
+        phash=processed.phash,
+        alt_text=alt_text,
+    )
+    photo.original.save(f"{photo.pk}.jpg", processed.original, save=False)
+    photo.large.save(f"{photo.pk}.jpg", processed.large, save=False)
+    photo.thumb.save(f"{photo.pk}.jpg", processed.thumb, save=False)
+    photo.save(force_insert=True)
+    return photo
+
+
+def update_photo(*, owner: User, photo_id: int, alt_text: str) -> Photo:
+    photo = Photo.objects.filter(pk=photo_id, owner=owner).first()
+    if photo is None:
+        raise NotFound()
+    alt_text = clean_user_text(alt_text or "")
+    if len(alt_text) > MAX_ALT:
+        raise ServiceError(_("Alt text is too long."), field="alt_text")
+    photo.alt_text = alt_text
+    photo.save(update_fields=["alt_text"])
+    return photo
+
+
+# --- notes ------------------------------------------------------------------------------------
+
+
+def _clean_note_fields(title: str, body: str) -> tuple[str, str]:
+    title = clean_user_text(title or "").replace("\n", " ")
+    body = clean_user_text(body or "")
+    if len(title) > MAX_TITLE:
+        raise ServiceError(_("The title is too long (at most %(n)s characters).") % {"n": MAX_TITLE}, field="title")
+    if len(body) > MAX_BODY:
+        raise ServiceError(_("The text is too long (at most %(n)s characters).") % {"n": MAX_BODY}, field="body")
+    if not title and not body:
+        raise ServiceError(_("Write a title or some text."), field="body")
+    return title, body
+
+
+def _resolve_tags(explicit: Sequence[str] | None, title: str, body: str) -> list[Tag]:
+    keys: list[str] = []
+    displays: dict[str, str] = {}
+    for raw in list(explicit or []):
+        if not isinstance(raw, str):
+            raise ServiceError(_("Tags must be text."), field="tags")
+        key = normalize_tag(raw)
+        if key:
+            keys.append(key)
+            displays.setdefault(key, raw.strip().lstrip("#")[:50])
+    for key in extract_tags(f"{title}\n{body}"):
+        keys.append(key)
+        displays.setdefault(key, key)
+    keys = list(dict.fromkeys(keys))
+    if len(keys) > MAX_TAGS:
+        raise ServiceError(_("At most %(n)s tags.") % {"n": MAX_TAGS}, field="tags")
+    existing = {t.name: t for t in Tag.objects.filter(name__in=keys)}
+    for key in keys:
+        if key not in existing:
+            tag, _created = Tag.objects.get_or_create(name=key, defaults={"display": displays[key]})
+            existing[key] = tag
+    return [existing[k] for k in keys]
+
+
+def _resolve_place(place: dict | str | None) -> Place | None:
+    if not place:
+        return None
+    if isinstance(place, str):
+        place = {"name": place}
+    if not isinstance(place, dict):
+        raise ServiceError(_("Invalid place."), field="place")
+    name = clean_user_text(str(place.get("name") or ""))[:120]
+    if not name:
+        return None
+    country = str(place.get("country") or "").upper()[:2]
+    lat, lng = place.get("latitude"), place.get("longitude")
+    try:
+        lat = float(lat) if lat is not None else None
+        lng = float(lng) if lng is not None else None
+    except (TypeError, ValueError) as exc:
+        raise ServiceError(_("Invalid coordinates."), field="place") from exc
+    if (lat is not None and not -90 <= lat <= 90) or (lng is not None and not -180 <= lng <= 180):
+        raise ServiceError(_("Invalid coordinates."), field="place")
+    obj, _created = Place.objects.get_or_create(
+        name=name, country=country, defaults={"latitude": lat, "longitude": lng}
+    )
+    return obj
+
+
+def _attach_photos(note: Note, author: User, photo_ids: Sequence[int], *, allow_existing: bool) -> None:
+    if len(photo_ids) > MAX_PHOTOS:
+        raise ServiceError(_("At most %(n)s photos.") % {"n": MAX_PHOTOS}, field="photos")
+    if len(set(photo_ids)) != len(photo_ids):
+        raise ServiceError(_("The same photo was given twice."), field="photos")
+    photos = {p.pk: p for p in Photo.objects.select_for_update().filter(pk__in=photo_ids, owner=author)}
+    for pk in photo_ids:
+        photo = photos.get(pk)
+        if photo is None or (photo.note_id is not None and not (allow_existing and photo.note_id == note.pk)):
+            raise ServiceError(_("Photo %(id)s cannot be used.") % {"id": pk}, field="photos", code="bad_photo")
+    Photo.objects.filter(note=note).exclude(pk__in=photo_ids).delete()
+    for position, pk in enumerate(photo_ids):
+        Photo.objects.filter(pk=pk).update(note=note, position=position)
+
+
+def _set_tags(note: Note, tags: list[Tag]) -> None:
+    old = set(NoteTag.objects.filter(note=note).values_list("tag_id", flat=True))
+    new = {t.pk for t in tags}
+    NoteTag.objects.filter(note=note, tag_id__in=old - new).delete()
+    NoteTag.objects.bulk_create([NoteTag(note=note, tag=t, position=i) for i, t in enumerate(tags) if t.pk not in old])
+    for i, t in enumerate(tags):
+        NoteTag.objects.filter(note=note, tag=t).update(position=i)
+    Tag.objects.filter(pk__in=new - old).update(notes_count=F("notes_count") + 1)
+    Tag.objects.filter(pk__in=old - new, notes_count__gt=0).update(notes_count=F("notes_count") - 1)
+
+
+def _set_mentions(*, note: Note | None = None, comment: Comment | None = None, text: str) -> list[User]:
+    usernames = extract_mentions(text)[:20]
+    users = list(User.objects.filter(username__in=usernames, is_active=True)) if usernames else []
+    if note is not None:
+        Mention.objects.filter(note=note).delete()
+    Mention.objects.bulk_create([Mention(note=note, comment=comment, user=u) for u in users])
+    return users
+
+
+def _check_language(language: str | None) -> str:
+    from accounts.services import SUPPORTED_LANGUAGES
+
+    if not language:
+        return ""
+    aliases = {
+        "zh": "zh-Hans",
+        "zh-cn": "zh-Hans",
+        "zh-tw": "zh-Hant",
+        "zh-hk": "zh-Hant",
+        "zh-hans": "zh-Hans",
+        "zh-hant": "zh-Hant",
+    }
+    language = aliases.get(language.lower(), language)
+    if language not in SUPPORTED_LANGUAGES:
+        raise ServiceError(_("Unsupported language: %(code)s") % {"code": language}, field="language")
+    return language
+
+
+@transaction.atomic
+def create_note(
+    *,
+    author: User,
+    title: str = "",
+    body: str = "",
+    photo_ids: Sequence[int] = (),
+    tags: Sequence[str] | None = None,
+    place: dict | str | None = None,
+    visibility: str = Visibility.PUBLIC,
+    language: str | None = None,
+    application_name: str = "",
+    require_photo: bool = False,
+    created_at: datetime | None = None,
+) -> Note:
+    """Create a note. It is committed before this returns, whatever later fails."""
+    title, body = _clean_note_fields(title, body)
+    if visibility not in Visibility.values:
+        raise ServiceError(_("Unknown visibility."), field="visibility")
+    if require_photo and not photo_ids:
+        raise ServiceError(_("Add at least one photo."), field="photos")
+    language = _check_language(language)
+    note = Note(
+        author=author,
+        title=title,
+        body=body,
+        visibility=visibility,
+        language=language,
+        language_set_by_author=bool(language),
+        place=_resolve_place(place),
+        application_name=application_name[:100],
+        state=NoteState.PENDING,
+    )
+    if created_at is not None:
+        from core.ids import id_for_time, new_id
+
+        note.id = id_for_time(created_at, new_id() & 0xFFFF)
+    note.save(force_insert=True)
+    if created_at is not None:
+        Note.objects.filter(pk=note.pk).update(created_at=created_at)
+        note.created_at = created_at
+    _attach_photos(note, author, list(photo_ids), allow_existing=False)
+    _set_tags(note, _resolve_tags(tags, title, body))
+    mentioned = _set_mentions(note=note, text=f"{title}\n{body}")
+    User.objects.filter(pk=author.pk).update(notes_count=F("notes_count") + 1, last_note_at=timezone.now())
+    publish_note(note=note)
+    for user in mentioned:
+        notify(recipient_id=user.pk, actor_id=author.pk, type="mention", note_id=note.pk)
+    return note
+
+
+def publish_note(*, note: Note) -> None:
+    """The only way into ``published``: make the note visible and schedule fan-out and indexing."""
+    from feeds.services import schedule_fan_out
+    from notes.search import index_note
+
+    first_time = note.published_at is None
+    note.state = NoteState.PUBLISHED
+    note.published_at = note.published_at or timezone.now()
+    Note.objects.filter(pk=note.pk).update(state=note.state, published_at=note.published_at)
+    index_note(note.pk)
+    if first_time:
+        schedule_fan_out(note_id=note.pk)
+    _forget_note(note.pk)
+
+
+def set_note_state(*, note: Note, state: str) -> None:
+    """Move a note out of view (held, rejected, removed). Publishing goes through ``publish_note``."""
+    if state == NoteState.PUBLISHED:
+        publish_note(note=note)
+        return
+    note.state = state
+    Note.objects.filter(pk=note.pk).update(state=state)
+    from notes.search import unindex_note
+
+    unindex_note(note.pk)
+    _forget_note(note.pk)
+
+
+def _forget_note(note_id: int) -> None:
+    from notes.selectors import forget_note
+
+    forget_note(note_id)
+
+
+def get_own_note(*, author: User, note_id: int) -> Note:
+    note = Note.objects.select_for_update().filter(pk=note_id).first()
+    if note is None or note.state == NoteState.REMOVED:
+        raise NotFound()
+    if note.author_id != author.pk:
+        raise Forbidden(_("Only the author can change this note."))
+    return note
+
+
+@transaction.atomic
+def edit_note(
+    *,
+    author: User,
+    note_id: int,
+    title: str | None = None,
+    body: str | None = None,
+    photo_ids: Sequence[int] | None = None,
+    tags: Sequence[str] | None = None,
+    place: dict | str | None = None,
+    visibility: str | None = None,
+    language: str | None = None,
+) -> Note:
+    note = get_own_note(author=author, note_id=note_id)
+    new_title, new_body = _clean_note_fields(
+        note.title if title is None else title, note.body if body is None else body
+    )
+    text_changed = (new_title, new_body) != (note.title, note.body)
+    note.title, note.body = new_title, new_body
+    if visibility is not None:
+        if visibility not in Visibility.values:
+            raise ServiceError(_("Unknown visibility."), field="visibility")
+        note.visibility = visibility
+    if language is not None:
+        note.language = _check_language(language)
+        note.language_set_by_author = bool(note.language)
+    if place is not None:
+        note.place = _resolve_place(place)
+    note.edited_at = timezone.now()
+    note.save()
+    if photo_ids is not None:
+        if not photo_ids and note.photos.exists() and not (note.title or note.body):
+            raise ServiceError(_("A note needs text or photos."), field="photos")
+        _attach_photos(note, author, list(photo_ids), allow_existing=True)
+    if tags is not None or text_changed:
+        _set_tags(note, _resolve_tags(tags, note.title, note.body))
+    if text_changed:
+        _set_mentions(note=note, text=f"{note.title}\n{note.body}")
+    if note.state == NoteState.PUBLISHED:
+        from notes.search import index_note
+
+        index_note(note.pk)
+    _forget_note(note.pk)
+    return note
+
+
+@transaction.atomic
+def delete_note(*, author: User, note_id: int) -> None:
+    note = get_own_note(author=author, note_id=note_id)
+    tag_ids = list(NoteTag.objects.filter(note=note).values_list("tag_id", flat=True))
+    board_ids = list(Collect.objects.filter(note=note).values_list("board_id", flat=True))
+    Tag.objects.filter(pk__in=tag_ids, notes_count__gt=0).update(notes_count=F("notes_count") - 1)
+    for board_id in board_ids:
+        Board.objects.filter(pk=board_id, notes_count__gt=0).update(notes_count=F("notes_count") - 1)
+    User.objects.filter(pk=author.pk, notes_count__gt=0).update(notes_count=F("notes_count") - 1)
+    from notes.search import unindex_note
+
+    unindex_note(note.pk)
+    photos = list(note.photos.all())
+    note.delete()
+    transaction.on_commit(lambda: _delete_photo_files(photos))
+    _forget_note(note_id)
+
+
+def _delete_photo_files(photos: list[Photo]) -> None:
+    for photo in photos:
+        for field in (photo.original, photo.large, photo.thumb):
+            if field and field.name:
+                field.storage.delete(field.name)
+
+
+# --- comments ---------------------------------------------------------------------------------
+
+
+def _visible_note_for(viewer: User, note_id: int) -> Note:
+    from notes.selectors import get_visible_note
+
+    note = get_visible_note(viewer=viewer, note_id=note_id)
+    if note is None:
+        raise NotFound()
+    return note
+
+
+@transaction.atomic
+def create_comment(*, author: User, note_id: int, body: str, parent_id: int | None = None) -> Comment:
+    note = _visible_note_for(author, note_id)
+    body = clean_user_text(body or "")
+    if not body:
+        raise ServiceError(_("Write something first."), field="body")
+    if len(body) > MAX_COMMENT:
+        raise ServiceError(_("The comment is too long (at most %(n)s characters).") % {"n": MAX_COMMENT}, field="body")
+    parent = None
+    reply_to = None
+    if parent_id is not None:
+        replied = Comment.objects.filter(pk=parent_id, note=note, state=NoteState.PUBLISHED).first()
+        if replied is None:
+            raise NotFound(_("The comment you reply to does not exist."))
+        # One level of threads: a reply to a reply joins the top-level comment's thread.
+        parent = replied if replied.parent_id is None else replied.parent
+        reply_to = replied.author
+    comment = Comment(note=note, author=author, parent=parent, reply_to=reply_to, body=body)
+    comment.save(force_insert=True)
+    Note.objects.filter(pk=note.pk).update(comment_count=F("comment_count") + 1)
+    if parent is not None:
+        Comment.objects.filter(pk=parent.pk).update(reply_count=F("reply_count") + 1)
+    mentioned = _set_mentions(comment=comment, text=body)
+    if reply_to is not None:
+        notify(recipient_id=reply_to.pk, actor_id=author.pk, type="reply", note_id=note.pk, comment_id=comment.pk)
+    if reply_to is None or reply_to.pk != note.author_id:
+        notify(recipient_id=note.author_id, actor_id=author.pk, type="comment", note_id=note.pk, comment_id=comment.pk)
+    for user in mentioned:
+        notify(recipient_id=user.pk, actor_id=author.pk, type="mention", note_id=note.pk, comment_id=comment.pk)
+    _forget_note(note.pk)
+    return comment
+
+
+@transaction.atomic
+def delete_comment(*, user: User, comment_id: int) -> None:
+    comment = Comment.objects.select_related("note").filter(pk=comment_id).first()
+    if comment is None:
+        raise NotFound()
+    # The comment's author, or the note's author tidying their own comments.
+    if user.pk not in (comment.author_id, comment.note.author_id):
+        raise Forbidden(_("You cannot delete this comment."))
+    removed = 1 + (comment.replies.count() if comment.parent_id is None else 0)
+    if comment.parent_id is not None:
+        Comment.objects.filter(pk=comment.parent_id, reply_count__gt=0).update(reply_count=F("reply_count") - 1)
+    Note.objects.filter(pk=comment.note_id).update(comment_count=F("comment_count") - removed)
+    comment.delete()
+    _forget_note(comment.note_id)
+
+
+# --- likes and boards -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def like_note(*, user: User, note_id: int) -> bool:
+    note = _visible_note_for(user, note_id)
+    try:
+        with transaction.atomic():
+            Like.objects.create(user=user, note=note)
+    except IntegrityError:
+        return False
+    Note.objects.filter(pk=note.pk).update(like_count=F("like_count") + 1)
+    notify(recipient_id=note.author_id, actor_id=user.pk, type="like", note_id=note.pk)
+    _forget_note(note.pk)
+    return True
+
+
+@transaction.atomic
+def unlike_note(*, user: User, note_id: int) -> bool:
+    deleted, _count = Like.objects.filter(user=user, note_id=note_id).delete()
+    if deleted:
+        Note.objects.filter(pk=note_id, like_count__gt=0).update(like_count=F("like_count") - 1)
+        _forget_note(note_id)
+    return bool(deleted)
+
+
+def ensure_default_board(user: User) -> Board:
+    board = Board.objects.filter(owner=user, is_default=True).first()
+    if board is None:
+        board, _created = Board.objects.get_or_create(
+            owner=user, is_default=True, defaults={"name": DEFAULT_BOARD_NAME, "is_private": True}
+        )
+    return board
+
+
+def _clean_board_name(name: str) -> str:
+    name = clean_user_text(name or "").replace("\n", " ")
+    if not name:
+        raise ServiceError(_("Give the board a name."), field="name")
+    if len(name) > MAX_BOARD_NAME:
+        raise ServiceError(_("The name is too long."), field="name")
+    return name
+
+
+def create_board(*, owner: User, name: str, description: str = "", is_private: bool = False) -> Board:
+    name = _clean_board_name(name)
+    if Board.objects.filter(owner=owner, name=name).exists():
+        raise ServiceError(_("You already have a board with that name."), field="name", code="taken")
+    try:
+        with transaction.atomic():
+            return Board.objects.create(
+                owner=owner, name=name, description=clean_user_text(description)[:300], is_private=is_private
+            )
+    except IntegrityError as exc:
+        raise ServiceError(_("You already have a board with that name."), field="name", code="taken") from exc
+
+
+def _own_board(owner: User, board_id: int) -> Board:
+    board = Board.objects.filter(pk=board_id, owner=owner).first()
+    if board is None:
+        raise NotFound()
+    return board
+
+
+def update_board(
+    *,
+    owner: User,
+    board_id: int,
+    name: str | None = None,
+    description: str | None = None,
+    is_private: bool | None = None,
+) -> Board:
+    board = _own_board(owner, board_id)
+    if name is not None:
+        name = _clean_board_name(name)
+        if Board.objects.filter(owner=owner, name=name).exclude(pk=board.pk).exists():
+            raise ServiceError(_("You already have a board with that name."), field="name", code="taken")
+        board.name = name
+    if description is not None:
+        board.description = clean_user_text(description)[:300]
+    if is_private is not None:
+        board.is_private = is_private
+    board.save()
+    return board
+
+
+@transaction.atomic
+def delete_board(*, owner: User, board_id: int) -> None:
+    board = _own_board(owner, board_id)
+    if board.is_default:
+        raise ServiceError(_("The default board cannot be deleted."))
+    for note_id in list(board.collects.values_list("note_id", flat=True)):
+        _uncollect(owner, board, note_id)
+    board.delete()
+
+
+@transaction.atomic
+def collect_note(*, user: User, note_id: int, board_id: int | None = None) -> Collect:
+    """Collect a note into a board (the default "Saved" board when none is named)."""
+    note = _visible_note_for(user, note_id)
+    board = _own_board(user, board_id) if board_id is not None else ensure_default_board(user)
+    existing = Collect.objects.filter(board=board, note=note).first()
+    if existing is not None:
+        return existing
+    first_for_user = not Collect.objects.filter(user=user, note=note).exists()
+    collect = Collect.objects.create(board=board, note=note, user=user)
+    Board.objects.filter(pk=board.pk).update(notes_count=F("notes_count") + 1)
+    if first_for_user:
+        Note.objects.filter(pk=note.pk).update(collect_count=F("collect_count") + 1)
+        notify(recipient_id=note.author_id, actor_id=user.pk, type="collect", note_id=note.pk)
+        _forget_note(note.pk)
+    return collect
+
+
+def _uncollect(user: User, board: Board, note_id: int) -> bool:
+    deleted, _count = Collect.objects.filter(board=board, note_id=note_id).delete()
+    if not deleted:
+        return False
+    Board.objects.filter(pk=board.pk, notes_count__gt=0).update(notes_count=F("notes_count") - 1)
+    if not Collect.objects.filter(user=user, note_id=note_id).exists():
+        Note.objects.filter(pk=note_id, collect_count__gt=0).update(collect_count=F("collect_count") - 1)
+        _forget_note(note_id)
+    return True
+
+
+@transaction.atomic
+def uncollect_note(*, user: User, note_id: int, board_id: int | None = None) -> bool:
+    """Remove a note from one board, or from every board of the user when none is named."""
+    if board_id is not None:
+        return _uncollect(user, _own_board(user, board_id), note_id)
+    removed = False
+    for board in Board.objects.filter(owner=user, collects__note_id=note_id).distinct():
+        removed = _uncollect(user, board, note_id) or removed
+    return removed
+
+
+@transaction.atomic
+def move_collect(*, user: User, note_id: int, from_board_id: int, to_board_id: int) -> Collect:
+    source = _own_board(user, from_board_id)
+    target = _own_board(user, to_board_id)
+    if not Collect.objects.filter(board=source, note_id=note_id).exists():
+        raise NotFound()
+    collect = collect_note(user=user, note_id=note_id, board_id=target.pk)
+    _uncollect(user, source, note_id)
+    return collect

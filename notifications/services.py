@@ -1,0 +1,45 @@
+"""Notifications: written inside the action's transaction, deduplicated, never to oneself."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from notifications.models import Notification
+
+
+def notify(
+    *, recipient_id: int, actor_id: int, type: str, note_id: int | None = None, comment_id: int | None = None
+) -> Notification | None:
+    if recipient_id == actor_id:
+        return None
+    from accounts.models import Block, Mute
+
+    if (
+        Block.objects.filter(blocker_id=recipient_id, blocked_id=actor_id).exists()
+        or Mute.objects.filter(muter_id=recipient_id, muted_id=actor_id).exists()
+    ):
+        return None
+    try:
+        with transaction.atomic():
+            return Notification.objects.create(
+                recipient_id=recipient_id, actor_id=actor_id, type=type, note_id=note_id, comment_id=comment_id
+            )
+    except IntegrityError:
+        return None
+
+
+def mark_read(*, user_id: int, up_to_id: int | None = None) -> int:
+    qs = Notification.objects.filter(recipient_id=user_id, read=False)
+    if up_to_id is not None:
+        qs = qs.filter(pk__lte=up_to_id)
+    return qs.update(read=True)
+
+
+def dismiss(*, user_id: int, notification_id: int) -> bool:
+    deleted, _count = Notification.objects.filter(recipient_id=user_id, pk=notification_id).delete()
+    return bool(deleted)
+
+
+def clear(*, user_id: int) -> int:
+    deleted, _count = Notification.objects.filter(recipient_id=user_id).delete()
+    return deleted
