@@ -105,7 +105,8 @@ def zero_shot_messages(text: str, source: str, target: str) -> list[dict[str, st
 def clean_reply(reply: str, source_text: str = "") -> str:
     """Strip wrapping a model adds around an otherwise fine answer (tags, quotes, a label)."""
     reply = reply.strip()
-    if source_text.strip()[:1] in "\"'“”「」":
+    first = source_text.strip()[:1]
+    if first and first in "\"'“”「」":
         return re.sub(r"^\s*<post>\s*|\s*</post>\s*$", "", reply, flags=re.IGNORECASE).strip()
     reply = re.sub(r"^\s*<post>\s*|\s*</post>\s*$", "", reply, flags=re.IGNORECASE)
     reply = re.sub(r"^(translation|译文|翻译)\s*[:：]\s*", "", reply, flags=re.IGNORECASE)

@@ -158,9 +158,8 @@ class GlossEngine(EngineBase):
             else:
                 glossed = d.gloss_english(protected.text)
                 glossed = _opencc("s2t").convert(glossed) if target == "zh-Hant" else glossed
-            glossed = protected.restore(glossed)
-            if not PLACEHOLDER_RE.sub("", glossed).strip():
+            if not any(ch.isalpha() for ch in PLACEHOLDER_RE.sub("", glossed)):
                 results.append(Result.failed(self, "nothing to gloss"))
             else:
-                results.append(Result.success(self, glossed))
+                results.append(Result.success(self, protected.restore(glossed)))
         return results

@@ -38,10 +38,11 @@ def configured() -> list[Engine]:
 def chain(source: str, target: str) -> list[Engine]:
     """The engines to try, best first, for one pair: configured, available and supporting it.
 
-    A gloss engine only ever comes last, whatever the configured order says.
+    Whatever the configured order says, an instant exact engine (OpenCC between Chinese scripts) comes
+    first and a gloss engine last.
     """
     engines = [e for e in configured() if e.supports(source, target) and e.available()]
-    return [e for e in engines if not e.is_gloss] + [e for e in engines if e.is_gloss]
+    return sorted(engines, key=lambda e: (e.is_gloss, not e.is_fast))
 
 
 def supported_pairs() -> dict[str, list[str]]:
