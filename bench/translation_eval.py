@@ -31,7 +31,7 @@ from pathlib import Path
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "notebridge.settings")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -46,8 +46,15 @@ SEED = 20250115
 OUT = Path(settings.DATA_DIR) / "eval"
 SOCIAL = Path(__file__).resolve().parent / "data" / "social_posts.tsv"
 
-_OFF = {"prompt": False, "few_shot": False, "spans": False, "validate": False, "retry": False,
-        "script_convert": False, "repair": False}
+_OFF = {
+    "prompt": False,
+    "few_shot": False,
+    "spans": False,
+    "validate": False,
+    "retry": False,
+    "script_convert": False,
+    "repair": False,
+}
 LLM_CONFIGS: dict[str, LlmOptions] = {
     "llm-zero-shot": LlmOptions(**_OFF),
     "llm-prompt": LlmOptions(**{**_OFF, "prompt": True}),
@@ -122,8 +129,14 @@ def run_item(config: str, engine: object, dataset: str, direction: str, rows: li
     started = time.perf_counter()
     result = engine.translate_batch([row["text"]], row["source"], row["target"])[0]  # type: ignore[attr-defined]
     seconds = time.perf_counter() - started
-    record = {"i": i, "ok": result.ok, "hyp": result.text if result.ok else result.draft,
-              "error": result.error, "seconds": round(seconds, 3), "text": row["text"]}
+    record = {
+        "i": i,
+        "ok": result.ok,
+        "hyp": result.text if result.ok else result.draft,
+        "error": result.error,
+        "seconds": round(seconds, 3),
+        "text": row["text"],
+    }
     OUT.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -64,7 +64,13 @@ def translate_note_ahead(note_id: int) -> int:
             obj_id = int(field.split(":", 1)[1]) if kind == ObjectKind.ALT else note.pk
             name = "alt_text" if kind == ObjectKind.ALT else field
             view = get_or_request_translation(
-                obj_kind=kind, obj_id=obj_id, field=name, text=text, source=source, target=target, reason="ahead",
+                obj_kind=kind,
+                obj_id=obj_id,
+                field=name,
+                text=text,
+                source=source,
+                target=target,
+                reason="ahead",
                 enqueue=False,
             )
             if view.status == "pending":

@@ -1,7 +1,7 @@
 """Native JSON API for translation (mounted under /api/nb/v1 by the api app).
 
-    POST /translate/{kind}/{obj_id}?target=en   translations of one object's fields, never waiting
-    GET  /translation/status                     operators only: engines, queue, cache hit rate
+POST /translate/{kind}/{obj_id}?target=en   translations of one object's fields, never waiting
+GET  /translation/status                     operators only: engines, queue, cache hit rate
 """
 
 from __future__ import annotations
@@ -44,14 +44,17 @@ def _fields(kind: str, obj_id: int, user: Any) -> list[tuple[str, int, str, str,
         note = visible_notes(user).filter(pk=obj_id).prefetch_related("photos").first()
         if note is None:
             raise HttpError(404, "not found")
-        fields = [(kind, note.pk, "title", note.title, note.language), (kind, note.pk, "body", note.body, note.language)]
-        fields += [(ObjectKind.ALT, p.pk, "alt_text", p.alt_text, p.alt_language) for p in note.photos.all() if p.alt_text]
+        fields = [
+            (kind, note.pk, "title", note.title, note.language),
+            (kind, note.pk, "body", note.body, note.language),
+        ]
+        fields += [
+            (ObjectKind.ALT, p.pk, "alt_text", p.alt_text, p.alt_language) for p in note.photos.all() if p.alt_text
+        ]
         return fields
     if kind == ObjectKind.COMMENT:
         comment_model = apps.get_model("notes", "Comment")
-        comment = comment_model.objects.filter(
-            pk=obj_id, state="published", note__in=visible_notes(user)
-        ).first()
+        comment = comment_model.objects.filter(pk=obj_id, state="published", note__in=visible_notes(user)).first()
         if comment is None:
             raise HttpError(404, "not found")
         return [(kind, comment.pk, "body", comment.body, comment.language)]

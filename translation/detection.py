@@ -95,7 +95,7 @@ def _weight(section: str) -> float:
 
 
 def chinese_script(text: str) -> str:
-    """"zh-Hant" when the text holds enough Traditional-only characters, else "zh-Hans"."""
+    """ "zh-Hant" when the text holds enough Traditional-only characters, else "zh-Hans"."""
     to_simplified, to_traditional = _opencc("t2s"), _opencc("s2t")
     han = "".join(_HAN.findall(text))
     if not han:

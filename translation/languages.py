@@ -54,7 +54,7 @@ def is_chinese(code: str) -> bool:
 
 
 def family(code: str) -> str:
-    """"zh" for both Chinese scripts, the code itself otherwise (what a detector can tell apart)."""
+    """ "zh" for both Chinese scripts, the code itself otherwise (what a detector can tell apart)."""
     return "zh" if is_chinese(code) else code
 
 

@@ -50,19 +50,34 @@ def _views_for_note(note: Any, target: str, enqueue: bool = True) -> dict[str, T
     source = note.language or ""
     views = {
         "title": get_or_request_translation(
-            obj_kind=ObjectKind.NOTE, obj_id=note.pk, field="title", text=note.title, source=source, target=target,
+            obj_kind=ObjectKind.NOTE,
+            obj_id=note.pk,
+            field="title",
+            text=note.title,
+            source=source,
+            target=target,
             enqueue=enqueue,
         ),
         "body": get_or_request_translation(
-            obj_kind=ObjectKind.NOTE, obj_id=note.pk, field="body", text=note.body, source=source, target=target,
+            obj_kind=ObjectKind.NOTE,
+            obj_id=note.pk,
+            field="body",
+            text=note.body,
+            source=source,
+            target=target,
             enqueue=enqueue,
         ),
     }
     for photo in note.photos.all():
         if photo.alt_text:
             views[f"alt:{photo.pk}"] = get_or_request_translation(
-                obj_kind=ObjectKind.ALT, obj_id=photo.pk, field="alt_text", text=photo.alt_text,
-                source=photo.alt_language or "", target=target, enqueue=enqueue,
+                obj_kind=ObjectKind.ALT,
+                obj_id=photo.pk,
+                field="alt_text",
+                text=photo.alt_text,
+                source=photo.alt_language or "",
+                target=target,
+                enqueue=enqueue,
             )
     return views
 

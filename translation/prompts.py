@@ -77,7 +77,12 @@ def examples(source: str, target: str) -> list[tuple[str, str]]:
 
 
 def build_messages(
-    text: str, source: str, target: str, *, few_shot: bool = True, with_placeholders: bool = True,
+    text: str,
+    source: str,
+    target: str,
+    *,
+    few_shot: bool = True,
+    with_placeholders: bool = True,
     variant: str = "primary",
 ) -> list[dict[str, str]]:
     post = defuse(text)
@@ -99,7 +104,9 @@ def build_messages(
 
 def zero_shot_messages(text: str, source: str, target: str) -> list[dict[str, str]]:
     """The naive baseline the evaluation compares against: one plain request, nothing else."""
-    return [{"role": "user", "content": f"Translate the following text from {_lang(source)} to {_lang(target)}:\n{text}"}]
+    return [
+        {"role": "user", "content": f"Translate the following text from {_lang(source)} to {_lang(target)}:\n{text}"}
+    ]
 
 
 def clean_reply(reply: str, source_text: str = "") -> str:

@@ -42,10 +42,8 @@ def backend_queue_depth() -> int | None:
     """Tasks waiting on the translation queue in the task backend, where the backend can tell."""
     from core import queues
 
-    try:
-        if apps.is_installed("django_tasks_db"):
-            result_model = apps.get_model("django_tasks_db", "DBTaskResult")
-            return result_model.objects.filter(queue_name=queues.TRANSLATION, status="READY").count()
-    except LookupError:
+    if not apps.is_installed("django_tasks_db"):
         return None
-    return None
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(queue_name=queues.TRANSLATION, status="READY").count()

@@ -130,13 +130,24 @@ def _remember(digest: str, source: str, target: str, result: Result) -> Translat
 
 def _view_from_memory(memory: TranslationMemory, source: str, target: str) -> TranslationView:
     return TranslationView(
-        status=Status.READY, text=memory.text, source_language=source, target_language=target,
-        engine=memory.engine, is_gloss=memory.is_gloss,
+        status=Status.READY,
+        text=memory.text,
+        source_language=source,
+        target_language=target,
+        engine=memory.engine,
+        is_gloss=memory.is_gloss,
     )
 
 
 def get_or_request_translation(
-    *, obj_kind: str, obj_id: int, field: str, text: str, source: str, target: str, reason: str = "reader",
+    *,
+    obj_kind: str,
+    obj_id: int,
+    field: str,
+    text: str,
+    source: str,
+    target: str,
+    reason: str = "reader",
     enqueue: bool = True,
 ) -> TranslationView:
     """The translation of one field into ``target``, or the original with a status. Never blocks.
@@ -149,8 +160,13 @@ def get_or_request_translation(
     target_code = languages.normalize(target)
 
     def original(status: str, error: str = "") -> TranslationView:
-        return TranslationView(status=status, text=text, source_language=source,
-                               target_language=target_code or str(target)[:16], error=error)
+        return TranslationView(
+            status=status,
+            text=text,
+            source_language=source,
+            target_language=target_code or str(target)[:16],
+            error=error,
+        )
 
     if not target_code:
         return original(Status.FAILED, "unsupported target language")
@@ -179,8 +195,16 @@ def get_or_request_translation(
             view = _view_from_memory(_remember(digest, source, target_code, result), source, target_code)
             cache.set(key, view.as_dict(), CACHE_TTL)
             return view
-    job = request_job(obj_kind=obj_kind, obj_id=obj_id, field=field, text=text, source=source,
-                      target=target_code, reason=reason, enqueue=enqueue)
+    job = request_job(
+        obj_kind=obj_kind,
+        obj_id=obj_id,
+        field=field,
+        text=text,
+        source=source,
+        target=target_code,
+        reason=reason,
+        enqueue=enqueue,
+    )
     if memory is not None:  # a gloss while a better engine works on it
         return _view_from_memory(memory, source, target_code)
     if job.state == JobState.FAILED:
@@ -197,7 +221,14 @@ def _better_than_gloss_possible(engines: list[Engine]) -> bool:
 
 
 def request_job(
-    *, obj_kind: str, obj_id: int, field: str, text: str, source: str, target: str, reason: str = "reader",
+    *,
+    obj_kind: str,
+    obj_id: int,
+    field: str,
+    text: str,
+    source: str,
+    target: str,
+    reason: str = "reader",
     enqueue: bool = True,
 ) -> TranslationJob:
     """Record (or refresh) the job for one field; enqueue a worker when there is work to do."""
@@ -265,9 +296,7 @@ def translate_text(text: str, source: str, target: str) -> tuple[Result | None, 
     return best[0], tried[0]
 
 
-def translate_texts(
-    texts: list[str], source: str, target: str
-) -> tuple[list[Result | None], list[list[Result]]]:
+def translate_texts(texts: list[str], source: str, target: str) -> tuple[list[Result | None], list[list[Result]]]:
     """Run the engine chain on a batch: each engine gets, in one call, the texts still untranslated.
 
     A gloss is kept only as a fallback; a later real translation replaces it.
@@ -337,8 +366,13 @@ def _finish(job: TranslationJob, *, memory: TranslationMemory, error: str = "") 
         retry_at = timezone.now() + _backoff(attempts)  # try for a real translation later
     # Only write if the source did not change while we worked (an edit resets the job).
     TranslationJob.objects.filter(pk=job.pk, source_hash=job.source_hash).update(
-        state=JobState.READY, memory=memory, attempts=attempts, last_error=error[:500],
-        next_attempt_at=retry_at, locked_until=None, updated_at=timezone.now(),
+        state=JobState.READY,
+        memory=memory,
+        attempts=attempts,
+        last_error=error[:500],
+        next_attempt_at=retry_at,
+        locked_until=None,
+        updated_at=timezone.now(),
     )
     cache.delete(_cache_key(job.obj_kind, job.obj_id, job.field, job.target_language, job.source_hash))
     if retry_at is not None:
@@ -350,15 +384,22 @@ def _fail(job: TranslationJob, error: str) -> TranslationView:
     attempts = job.attempts + 1
     retry_at = timezone.now() + _backoff(attempts) if attempts < settings.TRANSLATION_MAX_ATTEMPTS else None
     TranslationJob.objects.filter(pk=job.pk, source_hash=job.source_hash).update(
-        state=JobState.FAILED, attempts=attempts, last_error=error[:500], next_attempt_at=retry_at,
-        locked_until=None, updated_at=timezone.now(),
+        state=JobState.FAILED,
+        attempts=attempts,
+        last_error=error[:500],
+        next_attempt_at=retry_at,
+        locked_until=None,
+        updated_at=timezone.now(),
     )
     logger.info("translation job %s failed (attempt %s): %s", job.pk, attempts, error[:200])
     if retry_at is not None:
         _enqueue(job.pk, delay=retry_at - timezone.now())
     return TranslationView(
-        status=Status.FAILED, text=job.source_text, source_language=job.source_language,
-        target_language=job.target_language, error=error[:500],
+        status=Status.FAILED,
+        text=job.source_text,
+        source_language=job.source_language,
+        target_language=job.target_language,
+        error=error[:500],
     )
 
 
@@ -366,8 +407,11 @@ def retry_due_jobs(*, limit: int = 500) -> int:
     """Re-queue failed jobs and gloss-only results whose retry time has come; stale running ones too."""
     now = timezone.now()
     due = TranslationJob.objects.filter(
-        Q(state__in=[JobState.FAILED, JobState.READY], next_attempt_at__lte=now,
-          attempts__lt=settings.TRANSLATION_MAX_ATTEMPTS)
+        Q(
+            state__in=[JobState.FAILED, JobState.READY],
+            next_attempt_at__lte=now,
+            attempts__lt=settings.TRANSLATION_MAX_ATTEMPTS,
+        )
         | Q(state=JobState.RUNNING, locked_until__lt=now)
     ).values_list("pk", flat=True)[:limit]
     ids = list(due)
@@ -388,9 +432,7 @@ def source_changed(*, obj_kind: str, obj_id: int) -> int:
     jobs = TranslationJob.objects.filter(obj_kind=obj_kind, obj_id=obj_id)
     old_hashes = set(jobs.values_list("source_hash", flat=True))
     deleted, _ = jobs.delete()
-    still_used = set(
-        TranslationJob.objects.filter(source_hash__in=old_hashes).values_list("source_hash", flat=True)
-    )
+    still_used = set(TranslationJob.objects.filter(source_hash__in=old_hashes).values_list("source_hash", flat=True))
     TranslationMemory.objects.filter(source_hash__in=old_hashes - still_used).delete()
     return deleted
 

@@ -49,7 +49,7 @@ class FakeServer:
             def log_message(self, *args: Any) -> None:  # keep test output quiet
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
                 server.requests.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
@@ -70,7 +70,7 @@ class FakeServer:
                     return self._send(403, {"error": "bad key"})
                 q = body.get("q")
                 texts = q if isinstance(q, list) else [q]
-                out = [self._answer(t, body["source"], body["target"]) for t in texts]
+                out = [self._answer(str(t), body["source"], body["target"]) for t in texts]
                 if server.mode == "short":
                     out = out[:-1]
                 return self._send(200, {"translatedText": out if isinstance(q, list) else out[0]})
@@ -79,8 +79,10 @@ class FakeServer:
                 if self.headers.get("Authorization") != "DeepL-Auth-Key dl-key":
                     return self._send(403, {"message": "Wrong key"})
                 out = [
-                    {"detected_source_language": body["source_lang"],
-                     "text": self._answer(t, body["source_lang"], body["target_lang"])}
+                    {
+                        "detected_source_language": body["source_lang"],
+                        "text": self._answer(t, body["source_lang"], body["target_lang"]),
+                    }
                     for t in body["text"]
                 ]
                 if server.mode == "short":

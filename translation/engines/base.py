@@ -24,9 +24,7 @@ class Result:
 
     @classmethod
     def failed(cls, engine: Engine, error: str, draft: str = "") -> Result:
-        return cls(
-            text="", ok=False, engine=engine.name, engine_version=engine.version, error=error[:500], draft=draft
-        )
+        return cls(text="", ok=False, engine=engine.name, engine_version=engine.version, error=error[:500], draft=draft)
 
     @classmethod
     def success(cls, engine: Engine, text: str) -> Result:
@@ -36,10 +34,14 @@ class Result:
 @runtime_checkable
 class Engine(Protocol):
     name: str
-    version: str
     is_gloss: bool
     # Fast engines (no model, no network: OpenCC) may run inside a request; the others only in a worker.
     is_fast: bool
+
+    @property
+    def version(self) -> str:
+        """Changes whenever output for the same input may change (model, prompt): keys the memory."""
+        ...
 
     def available(self) -> bool:
         """Configured and able to run now (a model file present, a URL set)."""

@@ -52,8 +52,11 @@ class LlmEngine(EngineBase):
 
     def supports(self, source: str, target: str) -> bool:
         codes = settings.CONTENT_LANGUAGES
-        return source in codes and target in codes and source != target and not (
-            languages.is_chinese(source) and languages.is_chinese(target)
+        return (
+            source in codes
+            and target in codes
+            and source != target
+            and not (languages.is_chinese(source) and languages.is_chinese(target))
         )
 
     def translate_batch(self, texts: list[str], source: str, target: str) -> list[Result]:
@@ -96,7 +99,11 @@ class LlmEngine(EngineBase):
                 messages = prompts.zero_shot_messages(protected.text, source, target)
             else:
                 messages = prompts.build_messages(
-                    protected.text, source, target, few_shot=opts.few_shot, with_placeholders=opts.spans,
+                    protected.text,
+                    source,
+                    target,
+                    few_shot=opts.few_shot,
+                    with_placeholders=opts.spans,
                     variant=variant,
                 )
             max_tokens = min(settings.LLM_CONTEXT // 2, 48 + 3 * len(protected.text))
@@ -109,7 +116,10 @@ class LlmEngine(EngineBase):
             if not opts.validate:
                 return protected.restore(draft), "", draft
             problems = validate(
-                source_text=piece, output=draft, source=source, target=target,
+                source_text=piece,
+                output=draft,
+                source=source,
+                target=target,
                 protected=protected if opts.spans else None,
                 instructions=prompts.instruction_texts(source, target),
             )

@@ -72,16 +72,20 @@ class RemoteEngine(EngineBase):
                 for i in sendable:
                     results[i] = Result.failed(self, str(exc))
             for i, output in zip(sendable, outputs, strict=False):
-                problems = validate(
-                    source_text=texts[i], output=output, source=source, target=target, protected=None
-                ) if isinstance(output, str) else ["not a string"]
+                problems = (
+                    validate(source_text=texts[i], output=output, source=source, target=target, protected=None)
+                    if isinstance(output, str)
+                    else ["not a string"]
+                )
                 # Remote engines are trusted to keep links and tags but not to be sane: check what matters.
                 spans = protect(texts[i]).spans
                 missing = [s for s in spans if isinstance(output, str) and s not in output and not s.isdigit()]
                 if missing:
                     problems.append(f"protected spans lost: {missing[:3]}")
-                results[i] = Result.failed(self, "; ".join(problems), draft=str(output)) if problems else (
-                    Result.success(self, output)
+                results[i] = (
+                    Result.failed(self, "; ".join(problems), draft=str(output))
+                    if problems
+                    else (Result.success(self, output))
                 )
         return [r if r is not None else Result.failed(self, "no answer") for r in results]
 
