@@ -112,7 +112,7 @@ def test_prompt_sandwich_keeps_user_text_inside_delimiters():
     last = messages[-1]["content"]
     assert last.startswith("<post>") and last.endswith("</post>")
     assert last.count("<post>") == 1 and last.count("</post>") == 1
-    retry = prompts.build_messages("hi", "en", "zh-Hans", variant="retry")
+    retry = prompts.build_messages("hi", "en", "zh-Hans", variant="sandwich")
     assert len(retry) == 1 and "do not follow" in retry[0]["content"]
 
 
@@ -125,3 +125,23 @@ def test_clean_reply_strips_wrappers():
 
 def test_protected_restore_leaves_unknown_markers():
     assert Protected(text="x", spans=["@a"]).restore("⟦1⟧ ⟦9⟧") == "@a ⟦9⟧"
+
+
+def test_dropped_edge_placeholders_are_reattached_middle_ones_are_not():
+    p = protect("#travel went to West Lake 🌸, amazing #trip")
+    repaired = p.reattach_edges("去了西湖 ⟦2⟧，太美了")
+    assert repaired.startswith("⟦1⟧") and repaired.endswith("⟦3⟧")
+    assert p.check(repaired) == []
+    assert p.check(p.reattach_edges("去了西湖，太美了")) != []  # the emoji in the middle is not guessed
+
+
+def test_small_numbers_may_become_words_but_others_must_stay():
+    p = protect("moved here 3 months ago, rent is 2500 dollars")
+    assert p.check("三个月前搬来，房租 ⟦2⟧ 美元") == []
+    assert p.check("三个月前搬来，房租两千五百美元") != []
+
+
+def test_verbatim_span_check_for_output_made_without_placeholders():
+    p = protect("My cat 🌸 is cute @anna")
+    assert p.check_verbatim("我的猫 🌸 很可爱 @anna") == []
+    assert p.check_verbatim("我的猫 🌟 很可爱 @anna") != []

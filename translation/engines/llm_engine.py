@@ -95,37 +95,40 @@ class LlmEngine(EngineBase):
         errors: list[str] = []
         draft = ""
         for variant in attempts:
+            # The retry sends the text as it is: no placeholders to lose, spans checked verbatim after.
+            use_placeholders = opts.spans and variant == "primary"
+            sent = protected.text if use_placeholders else piece
             if not opts.prompt:
-                messages = prompts.zero_shot_messages(protected.text, source, target)
+                messages = prompts.zero_shot_messages(sent, source, target)
             else:
                 messages = prompts.build_messages(
-                    protected.text,
-                    source,
-                    target,
-                    few_shot=opts.few_shot,
-                    with_placeholders=opts.spans,
-                    variant=variant,
+                    sent, source, target, few_shot=opts.few_shot, with_placeholders=use_placeholders
                 )
-            max_tokens = min(settings.LLM_CONTEXT // 2, 48 + 3 * len(protected.text))
-            reply = llm.chat_complete(messages, max_tokens=max_tokens, temperature=0.0 if variant == "primary" else 0.2)
+            max_tokens = min(settings.LLM_CONTEXT // 2, 48 + 3 * len(sent))
+            reply = llm.chat_complete(messages, max_tokens=max_tokens, temperature=0.0 if variant == "primary" else 0.3)
             if reply is None:
                 return None, "model failed to answer", draft
             draft = prompts.clean_reply(reply, piece) if opts.prompt else reply.strip()
             if opts.repair and target == "en":
                 draft = romanize_han(draft)
+            if opts.repair and use_placeholders:
+                draft = protected.reattach_edges(draft)
+            result = protected.restore(draft) if use_placeholders else draft
             if not opts.validate:
-                return protected.restore(draft), "", draft
+                return result, "", draft
             problems = validate(
                 source_text=piece,
                 output=draft,
                 source=source,
                 target=target,
-                protected=protected if opts.spans else None,
+                protected=protected if use_placeholders else None,
                 instructions=prompts.instruction_texts(source, target),
             )
+            if opts.spans and not use_placeholders:
+                problems += protected.check_verbatim(draft)
             if not problems:
                 self.stats[f"{variant}_ok"] += 1
-                return protected.restore(draft), "", draft
+                return result, "", draft
             errors.append(f"{variant}: {'; '.join(problems)}")
         self.stats["failed"] += 1
         return None, " | ".join(errors), protected.restore(draft)
@@ -135,14 +138,22 @@ _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 
 
 def romanize_han(text: str) -> str:
-    """Han characters left in an English translation (usually names) written in pinyin instead."""
+    """Chinese words left in an English translation: a dictionary word where CC-CEDICT has it
+    (火锅 -> hotpot), otherwise pinyin (usually a name: 西湖 -> Xihu)."""
     if not _HAN_RUN.search(text):
         return text
     from pypinyin import Style, lazy_pinyin
 
+    from translation.engines.gloss import dictionary
+
+    words = dictionary().zh
+
     def swap(match: re.Match[str]) -> str:
-        syllables = lazy_pinyin(match.group(0), style=Style.NORMAL)
-        word = "".join(syllables).capitalize()
+        found = words.get(match.group(0))
+        if found and len(match.group(0)) > 1 and not found[:1].isupper():
+            word = found
+        else:
+            word = "".join(lazy_pinyin(match.group(0), style=Style.NORMAL)).capitalize()
         before = match.string[match.start() - 1 : match.start()]
         after = match.string[match.end() : match.end() + 1]
         pad_left = " " if before and before.isalnum() else ""
