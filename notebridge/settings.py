@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "notifications",
     "api",
     "web",
+    "demo",
     "translation",
 ]
 

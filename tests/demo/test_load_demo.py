@@ -1,0 +1,250 @@
+"""The demo content: its data files are valid, and ``load_demo`` builds a lived-in site through the services."""
+
+from __future__ import annotations
+
+import io
+import random
+from collections import Counter
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+from PIL import Image
+
+from accounts.models import Follow, User
+from demo import content as demo_content
+from demo.content import CATEGORIES, DemoContent, load_content, validate
+from demo.loader import LOGIN_ACCOUNTS, pick_notes, pick_users
+from demo.photos import LONG_SIDE, PhotoPool, render_variant, skimage_data_dir, source_path
+from feeds.selectors import home_timeline
+from notes.models import Board, Collect, Comment, Like, Note, Photo, Place, Tag
+
+# --- the data files -----------------------------------------------------------------------------
+
+
+def test_data_files_are_valid():
+    assert load_content().errors == []
+
+
+def test_limits_match_the_models():
+    from accounts import models as accounts_models
+    from notes import models as notes_models
+
+    assert demo_content.MAX_TITLE == notes_models.MAX_TITLE
+    assert demo_content.MAX_BODY == notes_models.MAX_BODY
+    assert demo_content.MAX_COMMENT == notes_models.MAX_COMMENT
+    assert demo_content.MAX_BOARD_NAME == notes_models.MAX_BOARD_NAME
+    assert demo_content.MAX_BIO == accounts_models.MAX_BIO
+    assert demo_content.MAX_DISPLAY_NAME == accounts_models.MAX_DISPLAY_NAME
+    assert Tag._meta.get_field("name").max_length == demo_content.MAX_TAG
+    assert Place._meta.get_field("name").max_length == demo_content.MAX_PLACE
+
+
+def test_enough_people_and_notes_half_english_half_chinese():
+    data = load_content()
+    assert len(data.users) >= 64
+    assert len(data.notes) >= 320
+    writes = Counter("en" if u.writes == "en" else "zh" for u in data.users)
+    assert writes["en"] == writes["zh"]
+    assert sum(1 for u in data.users if len({x[:2] for x in u.languages}) > 1) >= 4  # a few bilingual
+    assert {u.region for u in data.users} >= {"US", "GB", "CN", "TW", "HK", "SG", "TH", "CA", "AU"}
+    languages = Counter(n.language for n in data.notes)
+    assert languages["en"] == languages["zh-Hans"] + languages["zh-Hant"]
+    assert 3 <= languages["zh-Hant"] < languages["zh-Hans"] // 5
+    assert set(Counter(n.category for n in data.notes)) == set(CATEGORIES)
+    assert any(u.newcomer for u in data.users) and any(n.welcome for n in data.notes)
+
+
+def test_every_note_has_a_photo_topic_with_an_installed_source():
+    data = load_content()
+    pool = PhotoPool(seed=1)
+    for note in data.notes:
+        assert note.photo in data.photos.topics, note.key
+        assert pool.sources_for(note.photo), note.key
+    # scikit-image is a requirement, so its photographs are always there.
+    assert {"coffee", "chelsea", "astronaut", "rocket"} <= set(pool.available)
+
+
+def test_notes_are_written_in_their_language():
+    for note in load_content().notes:
+        text = note.title + note.body
+        han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") / len(text)
+        # English notes may quote a Chinese word or two (新中式, 水光肌); Chinese notes are mostly Han.
+        assert (han > 0.3) if note.is_chinese else (han < 0.05), note.key
+
+
+def test_validation_catches_bad_data():
+    data = load_content()
+    note = data.notes[0]
+    broken = DemoContent(
+        users=[replace(data.users[0], username="bad name!", region="usa"), data.users[1], data.users[1]],
+        notes=[
+            replace(note, title="x" * 101),
+            replace(note, photo="no-such-topic"),
+            replace(note, tags=[]),
+            replace(note, tags=["#hash"]),
+            replace(note, language="fr"),
+            replace(note, author="nobody_here"),
+        ],
+        chatter=data.chatter,
+        photos=data.photos,
+    )
+    errors = "\n".join(validate(broken))
+    for expected in (
+        "bad username",
+        "region 'usa'",
+        "duplicate username",
+        "title empty or over 100",
+        "unknown photo topic no-such-topic",
+        "1-5 tags",
+        "language fr",
+        "unknown author nobody_here",
+    ):
+        assert expected in errors
+
+
+def test_small_selections_mix_languages_and_categories():
+    data = load_content()
+    people = pick_users(data, 4)
+    assert [u.writes == "en" for u in people] == [True, False, True, False]
+    notes = pick_notes(data, 16)
+    assert Counter(n.is_chinese for n in notes) == {False: 8, True: 8}
+    assert len({n.category for n in notes}) == 8
+
+
+# --- the photo pool -----------------------------------------------------------------------------
+
+
+def test_variants_are_distinct_reproducible_1080px_jpegs():
+    path = source_path(load_content().photos.sources["coffee"])
+    assert path is not None
+    source = Image.open(path).convert("RGB")
+    first = render_variant(source, gray=False, seed="1:coffee:0")
+    assert first == render_variant(source, gray=False, seed="1:coffee:0")
+    others = {render_variant(source, gray=False, seed=f"1:coffee:{i}") for i in range(1, 6)}
+    assert first not in others and len(others) == 5
+    image = Image.open(io.BytesIO(first))
+    assert image.format == "JPEG" and max(image.size) == LONG_SIDE
+
+
+def test_pool_gives_a_note_different_photos():
+    pool = PhotoPool(seed=3)
+    keys = pool.choose("flowers", 4, random.Random(0))
+    assert len(set(keys)) == 4
+    assert all(name in pool.catalog.topics["flowers"] for name, _ in keys)
+    assert len({pool.render(k) for k in keys}) == 4
+
+
+def test_without_mate_backgrounds_topics_fall_back_to_scikit_image(tmp_path):
+    pool = PhotoPool(seed=1, roots={"skimage": skimage_data_dir(), "mate": tmp_path})
+    assert "dune" in pool.missing and "coffee" not in pool.missing
+    assert pool.sources_for("meadow") == ["grass"]
+    assert pool.sources_for("cafe") == ["coffee"]
+    keys = pool.choose("beach", 2, random.Random(0))
+    assert {name for name, _ in keys} == {"gravel"}
+    assert Image.open(io.BytesIO(pool.render(keys[0]))).format == "JPEG"
+
+
+def test_no_photo_source_at_all_is_a_clear_error(tmp_path):
+    pool = PhotoPool(seed=1, roots={"skimage": tmp_path, "mate": tmp_path})
+    with pytest.raises(RuntimeError, match="pip install scikit-image"):
+        pool.sources_for("cat")
+
+
+def test_unknown_source_root_is_not_found():
+    source = replace(load_content().photos.sources["coffee"], root="nowhere")
+    assert source_path(source) is None
+
+
+# --- load_demo ----------------------------------------------------------------------------------
+
+
+def _load(on_commit, **options):
+    out = io.StringIO()
+    with on_commit():
+        call_command("load_demo", stdout=out, **options)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_load_demo_builds_a_bilingual_site_through_the_services(on_commit):
+    output = _load(on_commit, users=6, notes=16)
+
+    assert User.objects.count() == 6
+    notes = list(Note.objects.all())
+    assert len(notes) == 16
+    languages = Counter(n.language for n in notes)
+    assert languages["en"] == 8 and languages["zh-Hans"] + languages["zh-Hant"] == 8
+    assert all(n.state == "published" and n.title for n in notes)
+    # Spread over the last 30 days, and ids sort like the dates (timelines page by id).
+    now = timezone.now()
+    assert all(now - timedelta(days=30) <= n.created_at <= now for n in notes)
+    assert len({n.created_at.date() for n in notes}) > 5
+    assert [n.pk for n in sorted(notes, key=lambda n: n.created_at)] == sorted(n.pk for n in notes)
+    for note in notes:
+        photos = list(note.photos.all())
+        assert 1 <= len(photos) <= 4
+        assert all(
+            p.width > 0 and p.blurhash and p.alt_text and p.large.storage.exists(str(p.large.name)) for p in photos
+        )
+        assert 1 <= note.tags.count() <= 5
+    assert Photo.objects.filter(note__isnull=True).count() == 0
+
+    assert Follow.objects.count() > 0
+    assert Like.objects.count() > 0 and Comment.objects.count() > 0
+    assert Board.objects.filter(is_default=False).count() > 0
+    assert Collect.objects.count() == sum(n.collect_count for n in Note.objects.all())
+    assert Like.objects.count() == sum(n.like_count for n in Note.objects.all())
+    assert Comment.objects.filter(body__regex=r"[\u4e00-\u9fff]").exists()
+    assert Comment.objects.exclude(body__regex=r"[\u4e00-\u9fff]").exists()
+
+    people = {u.username: u for u in User.objects.all()}
+    jess = people["maple_matcha"]
+    assert jess.display_name == "Jess Tremblay" and jess.region == "CA" and jess.bio
+    assert people["xiaoman_chi"].languages == ["zh-Hans"] and people["xiaoman_chi"].bio.startswith("成都")
+    followed = set(Follow.objects.filter(follower=jess).values_list("followee_id", flat=True))
+    timeline = home_timeline(jess, limit=40)
+    assert timeline and {n.author_id for n in timeline} <= followed | {jess.pk}
+
+    logins = [u for u in User.objects.all() if u.has_usable_password()]
+    assert len(logins) == LOGIN_ACCOUNTS
+    assert all(u.check_password("notebridge-demo") for u in logins)
+    assert "Demo loaded: 6 users, 16 notes" in output and "maple_matcha" in output
+
+
+@pytest.mark.django_db
+def test_if_empty_is_idempotent(on_commit):
+    _load(on_commit, users=2, notes=2)
+    counts = (User.objects.count(), Note.objects.count(), Photo.objects.count())
+    output = _load(on_commit, users=2, notes=2, if_empty=True)
+    assert "already has content" in output
+    assert (User.objects.count(), Note.objects.count(), Photo.objects.count()) == counts
+    with pytest.raises(CommandError, match="already loaded"):
+        _load(on_commit, users=2, notes=2)
+    assert (User.objects.count(), Note.objects.count(), Photo.objects.count()) == counts
+
+
+@pytest.mark.django_db
+def test_if_empty_leaves_a_site_with_notes_alone(on_commit, make_user, make_note):
+    make_note(make_user("someone_real"))
+    output = _load(on_commit, users=2, notes=2, if_empty=True)
+    assert "already has content" in output
+    assert User.objects.count() == 1 and Note.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_single_user_gets_every_note(on_commit):
+    _load(on_commit, users=1, notes=3)
+    assert User.objects.count() == 1
+    assert Note.objects.filter(author__username="maple_matcha").count() == 3
+    assert not Follow.objects.exists() and not Like.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("option", [{"users": 0}, {"notes": -3}])
+def test_bad_counts_are_refused(on_commit, option):
+    with pytest.raises(CommandError, match="at least 1"):
+        _load(on_commit, **option)
+    assert not User.objects.exists()
