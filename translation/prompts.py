@@ -16,7 +16,7 @@ import re
 
 from translation import languages
 
-PROMPT_VERSION = "p5"
+PROMPT_VERSION = "p6"
 
 _TAG_RE = re.compile(r"<\s*/?\s*post\s*>|<\||\|>", re.IGNORECASE)
 

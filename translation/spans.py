@@ -77,6 +77,26 @@ class Protected:
             translated = translated.rstrip() + " " + " ".join(placeholder(n) for n in missing_trail)
         return translated
 
+    def reinsert_decorations(self, translated: str) -> str:
+        """Put dropped emoji and hashtags back near where they stood (same relative position, at a word
+        or punctuation boundary). They decorate rather than carry the sentence, and small models drop
+        them often; losing one silently (or seeing it swapped) is worse than a slightly moved one.
+        Mentions, links and numbers are not guessed: missing, they still fail validation."""
+        found = {int(m.group(1)) for m in PLACEHOLDER_RE.finditer(translated)}
+        for n, kind in enumerate(self.kinds, start=1):
+            if n in found or kind not in ("emoji", "hashtag"):
+                continue
+            where = self.text.find(placeholder(n))
+            if where < 0:
+                continue
+            target = round(where / max(1, len(self.text)) * len(translated))
+            cut = _nearest_boundary(translated, target)
+            left, right = translated[:cut], translated[cut:]
+            pad_left = "" if not left or left[-1].isspace() else " "
+            pad_right = "" if not right or right[:1].isspace() or right[:1] in ",.!?，。！？" else " "
+            translated = f"{left}{pad_left}{placeholder(n)}{pad_right}{right}"
+        return translated
+
     def check_verbatim(self, translated: str) -> list[str]:
         """For output made without placeholders: every protected span must appear unchanged."""
         missing = [span for span in self.spans if span not in translated]
@@ -103,6 +123,16 @@ class Protected:
         if doubled:
             problems.append(f"placeholders repeated: {doubled}")
         return problems
+
+
+def _nearest_boundary(text: str, position: int) -> int:
+    """The closest index to ``position`` just after punctuation or at a space (else ``position``)."""
+    best, best_distance = position, len(text) + 1
+    for i in range(len(text) + 1):
+        boundary = i == len(text) or text[i].isspace() or (i > 0 and text[i - 1] in ",.!?;:，。！？；：")
+        if boundary and abs(i - position) < best_distance:
+            best, best_distance = i, abs(i - position)
+    return min(max(best, 0), len(text))
 
 
 def protect(text: str, *, kinds: tuple[str, ...] = ALL_KINDS) -> Protected:

@@ -145,3 +145,14 @@ def test_verbatim_span_check_for_output_made_without_placeholders():
     p = protect("My cat 🌸 is cute @anna")
     assert p.check_verbatim("我的猫 🌸 很可爱 @anna") == []
     assert p.check_verbatim("我的猫 🌟 很可爱 @anna") != []
+
+
+def test_dropped_emoji_and_hashtags_in_the_middle_are_put_back_nearby():
+    p = protect("周末去了西湖🌸，人超多但是风景绝了，推荐早上去 #旅行 好玩")
+    out = p.reinsert_decorations("Went to West Lake at the weekend, super crowded but amazing, go early, fun")
+    assert p.check(out) == []
+    restored = p.restore(out)
+    assert "🌸" in restored and "#旅行" in restored
+    assert restored.index("🌸") < restored.index("#旅行")
+    m = protect("thanks @anna for the tip")
+    assert m.check(m.reinsert_decorations("谢谢你的建议")) != []  # a mention is never guessed

@@ -112,7 +112,7 @@ class LlmEngine(EngineBase):
             if opts.repair and target == "en":
                 draft = romanize_han(draft)
             if opts.repair and use_placeholders:
-                draft = protected.reattach_edges(draft)
+                draft = protected.reinsert_decorations(protected.reattach_edges(draft))
             result = protected.restore(draft) if use_placeholders else draft
             if not opts.validate:
                 return result, "", draft
