@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Router
 from ninja.errors import HttpError
@@ -28,20 +27,17 @@ def _user(request: HttpRequest) -> Any:
     return user if getattr(user, "is_authenticated", False) else None
 
 
-def visible_notes(user: Any) -> Any:
-    """Notes a user may read: published and not followers-only, or their own, or followed authors'."""
-    note = apps.get_model("notes", "Note")
-    allowed = Q(state="published") & ~Q(visibility="followers")
-    if user is not None:
-        follows = apps.get_model("accounts", "Follow").objects.filter(follower=user).values("followee_id")
-        allowed |= Q(author=user) | Q(state="published", visibility="followers", author_id__in=follows)
-    return note.objects.filter(allowed)
+def _visible_note(user: Any, note_id: int) -> Any:
+    """The note if this reader may see it (the notes app decides: state, visibility, blocks, region)."""
+    from notes.selectors import get_visible_note
+
+    return get_visible_note(viewer=user, note_id=note_id)
 
 
 def _fields(kind: str, obj_id: int, user: Any) -> list[tuple[str, int, str, str, str]]:
     """(object kind, object id, field, text, source language) the reader may see, or 404."""
     if kind == ObjectKind.NOTE:
-        note = visible_notes(user).filter(pk=obj_id).prefetch_related("photos").first()
+        note = _visible_note(user, obj_id)
         if note is None:
             raise HttpError(404, "not found")
         fields = [
@@ -53,21 +49,18 @@ def _fields(kind: str, obj_id: int, user: Any) -> list[tuple[str, int, str, str,
         ]
         return fields
     if kind == ObjectKind.COMMENT:
-        comment_model = apps.get_model("notes", "Comment")
-        comment = comment_model.objects.filter(pk=obj_id, state="published", note__in=visible_notes(user)).first()
-        if comment is None:
+        comment = apps.get_model("notes", "Comment").objects.filter(pk=obj_id, state="published").first()
+        if comment is None or _visible_note(user, comment.note_id) is None:
             raise HttpError(404, "not found")
         return [(kind, comment.pk, "body", comment.body, comment.language)]
     if kind == ObjectKind.BIO:
-        user_model = apps.get_model("accounts", "User")
-        owner = user_model.objects.filter(pk=obj_id, is_active=True).first()
+        owner = apps.get_model("accounts", "User").objects.filter(pk=obj_id, is_active=True).first()
         if owner is None:
             raise HttpError(404, "not found")
         return [(kind, owner.pk, "bio", owner.bio, owner.bio_language)]
     if kind == ObjectKind.ALT:
-        photo_model = apps.get_model("notes", "Photo")
-        photo = photo_model.objects.filter(pk=obj_id, note__in=visible_notes(user)).first()
-        if photo is None:
+        photo = apps.get_model("notes", "Photo").objects.filter(pk=obj_id, note__isnull=False).first()
+        if photo is None or _visible_note(user, photo.note_id) is None:
             raise HttpError(404, "not found")
         return [(kind, photo.pk, "alt_text", photo.alt_text, photo.alt_language)]
     raise HttpError(404, "unknown kind")

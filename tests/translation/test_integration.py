@@ -3,7 +3,7 @@
 import pytest
 from ninja.testing import TestClient
 
-from accounts.services import follow, update_profile
+from accounts.services import block, follow, update_profile
 from notes.services import create_comment, edit_note, update_photo
 from translation.api import router
 from translation.mastodon import TranslationUnavailable, translate_status_for_mastodon, translation_languages
@@ -103,6 +103,14 @@ def test_api_refuses_what_the_reader_cannot_see(make_user, make_note, libretrans
     assert client.post("/translate/note/not-a-number?target=en").status_code == 404
     assert client.post("/translate/secret/1?target=en").status_code == 404
     assert client.post(f"/translate/note/{private.pk}?target=klingon", user=author).status_code == 422
+
+
+def test_api_hides_notes_from_blocked_readers(make_user, make_note):
+    author, reader = make_user(), make_user()
+    note = make_note(author, title="", body=ZH)
+    assert translate_note(note, "en", user=reader).status_code == 200
+    block(blocker=author, blocked=reader)
+    assert translate_note(note, "en", user=reader).status_code == 404
 
 
 def test_api_comment_bio_and_alt(make_user, make_note, libretranslate, on_commit):
