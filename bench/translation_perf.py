@@ -28,7 +28,7 @@ os.environ.setdefault("SQLITE_PATH", str(Path(tempfile.mkdtemp()) / "perf.sqlite
 os.environ.setdefault("TASK_BACKEND", "django_tasks.backends.dummy.DummyBackend")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -76,8 +76,10 @@ def llm_figures(n_notes: int, batch: int) -> None:
             t0 = time.perf_counter()
             engine.translate_batch([text], source, target)
             times.append(time.perf_counter() - t0)
-        print(f"latency {source}->{target}: median {statistics.median(times):.2f} s over {len(times)} notes "
-              f"(min {min(times):.2f}, max {max(times):.2f})")
+        print(
+            f"latency {source}->{target}: median {statistics.median(times):.2f} s over {len(times)} notes "
+            f"(min {min(times):.2f}, max {max(times):.2f})"
+        )
     sentences = [s for note in NOTES_ZH for s in note.replace("！", "，").split("，") if len(s) > 3][:batch]
     t0 = time.perf_counter()
     results = engine.translate_batch(sentences, "zh-Hans", "en")
@@ -106,8 +108,10 @@ def cache_figures(readers: int) -> None:
         if reader == 0:  # the worker runs once the first reader queued the page
             services.process_jobs(list(TranslationJob.objects.values_list("pk", flat=True)))
     stats = services.cache_stats()
-    print(f"cache: {readers} readers x {len(page)} notes: hit rate {stats['hit_rate']:.3f} "
-          f"({stats['hits']} hits, {stats['misses']} misses) on {connection.vendor}")
+    print(
+        f"cache: {readers} readers x {len(page)} notes: hit rate {stats['hit_rate']:.3f} "
+        f"({stats['hits']} hits, {stats['misses']} misses) on {connection.vendor}"
+    )
 
 
 def main() -> None:

@@ -60,7 +60,7 @@ def _fields(kind: str, obj_id: int, user: Any) -> list[tuple[str, int, str, str,
         return [(kind, owner.pk, "bio", owner.bio, owner.bio_language)]
     if kind == ObjectKind.ALT:
         photo = apps.get_model("notes", "Photo").objects.filter(pk=obj_id, note__isnull=False).first()
-        if photo is None or _visible_note(user, photo.note_id) is None:
+        if photo is None or photo.note_id is None or _visible_note(user, photo.note_id) is None:
             raise HttpError(404, "not found")
         return [(kind, photo.pk, "alt_text", photo.alt_text, photo.alt_language)]
     raise HttpError(404, "unknown kind")
