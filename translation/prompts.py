@@ -16,7 +16,7 @@ import re
 
 from translation import languages
 
-PROMPT_VERSION = "p6"
+PROMPT_VERSION = "p7"
 
 _TAG_RE = re.compile(r"<\s*/?\s*post\s*>|<\||\|>", re.IGNORECASE)
 
