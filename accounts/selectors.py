@@ -92,3 +92,29 @@ def suggested_accounts(user: User, limit: int = 8) -> list[User]:
 
     candidates.sort(key=score, reverse=True)
     return candidates[:limit]
+
+
+def follow_page(user_id: int, *, followers: bool, max_id: int | None = None, limit: int = 40) -> list[tuple[int, User]]:
+    """(follow id, account) pairs, newest follow first: who follows ``user_id``, or whom it follows."""
+    qs = Follow.objects.filter(**({"followee_id": user_id} if followers else {"follower_id": user_id}))
+    other = "follower" if followers else "followee"
+    qs = qs.filter(**{f"{other}__is_active": True}).select_related(other)
+    if max_id is not None:
+        qs = qs.filter(pk__lt=max_id)
+    return [(f.pk, getattr(f, other)) for f in qs.order_by("-pk")[:limit]]
+
+
+def blocked_page(user: User, *, max_id: int | None = None, limit: int = 40) -> list[tuple[int, User]]:
+    """(block id, account) pairs the user blocked, newest first."""
+    qs = Block.objects.filter(blocker=user).select_related("blocked")
+    if max_id is not None:
+        qs = qs.filter(pk__lt=max_id)
+    return [(b.pk, b.blocked) for b in qs.order_by("-pk")[:limit]]
+
+
+def muted_page(user: User, *, max_id: int | None = None, limit: int = 40) -> list[tuple[int, User]]:
+    """(mute id, account) pairs the user muted, newest first."""
+    qs = Mute.objects.filter(muter=user).select_related("muted")
+    if max_id is not None:
+        qs = qs.filter(pk__lt=max_id)
+    return [(m.pk, m.muted) for m in qs.order_by("-pk")[:limit]]

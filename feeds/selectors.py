@@ -51,6 +51,9 @@ def home_timeline(
         if len(out) >= limit or len(ids) < limit + 5 or min_id is not None:
             break
         cursor_max = ids[-1]
+    if min_id is not None:
+        # The page just above min_id: the oldest ``limit`` of what was fetched, still newest first.
+        return out[-limit:]
     return out[:limit]
 
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_htmx",
+    "ninja",  # serves the native API's docs (Swagger UI) from local static files, not a CDN
     "core",
     "accounts",
     "notes",
@@ -182,6 +183,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 if SECURE:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Named so that migrations of apps that refer to OAuth applications resolve the swappable model.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER = {
     "SCOPES": {
         "read": "read your account, notes and timelines",
@@ -195,6 +198,8 @@ OAUTH2_PROVIDER = {
     "PKCE_REQUIRED": False,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https", "urn", "web+notebridge"],
     "OAUTH2_VALIDATOR_CLASS": "api.oauth.NotebridgeOAuth2Validator",
+    # Mastodon's granular scopes (read:statuses, write:media, ...); see api/oauth.py.
+    "SCOPES_BACKEND_CLASS": "api.oauth.MastodonScopes",
 }
 
 # --- i18n -----------------------------------------------------------------------------------

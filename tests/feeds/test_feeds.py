@@ -77,3 +77,10 @@ def test_search_english_and_chinese(make_user, make_note):
     # Hostile query syntax is treated as words, never as FTS operators.
     assert search_note_ids('" OR * NEAR( -- ') == []
     assert search_note_ids("") == []
+
+
+def test_home_min_id_returns_the_page_just_above_the_cursor(make_user, make_note):
+    alice = make_user()
+    notes = [make_note(alice, title=f"n{i}", photos=0) for i in range(6)]
+    page = home_timeline(alice, min_id=notes[0].pk, limit=2)
+    assert [n.pk for n in page] == [notes[2].pk, notes[1].pk]

@@ -1,0 +1,365 @@
+"""Mastodon entities (Account, Status, MediaAttachment, Notification, Tag, Relationship) from our models.
+
+A note is a status; a comment is a status that replies to its note (or to the comment it answers).
+The viewer-independent part of a note's status is cached under a key that includes everything it is
+built from (counts, edit time, the author's counts and update time), so a changed note simply misses
+the cache; the per-viewer flags (favourited, bookmarked) are added per request in one batch.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.templatetags.static import static
+from django.utils import timezone
+
+from accounts.models import User
+from api.mastodon.content import linkify, note_html, note_url, paragraphs, profile_url, site_url, tag_url
+from core.text import extract_mentions
+from notes.media import LARGE_MAX_SIDE, THUMB_WIDTH
+from notes.models import Comment, Note, Photo, Tag, Visibility
+from notes.selectors import viewer_state
+
+STATUS_CACHE_SECONDS = 600
+VISIBILITY_OUT: dict[str, str] = {
+    Visibility.PUBLIC.value: "public",
+    Visibility.UNLISTED.value: "unlisted",
+    Visibility.FOLLOWERS.value: "private",
+}
+
+
+def iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    value = value.astimezone(UTC) if timezone.is_aware(value) else value
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def _day(value: datetime | None) -> str | None:
+    return value.date().isoformat() if value else None
+
+
+def _media_url(field: Any) -> str | None:
+    return site_url(field.url) if field and field.name else None
+
+
+def _default_image(name: str) -> str:
+    return site_url(static(f"api/{name}"))
+
+
+def mastodon_language(code: str) -> str | None:
+    """Mastodon clients expect ISO 639-1 ("zh"); the full tag ("zh-Hans") is in ``notebridge``."""
+    return code.split("-", 1)[0] if code else None
+
+
+# --- accounts -----------------------------------------------------------------------------------
+
+
+def account(user: User) -> dict[str, Any]:
+    avatar = _media_url(user.avatar) or _default_image("avatar.png")
+    header = _default_image("header.png")
+    return {
+        "id": str(user.pk),
+        "username": user.username,
+        "acct": user.username,
+        "display_name": user.display_name,
+        "locked": user.locked,
+        "bot": user.is_bot,
+        "discoverable": True,
+        "indexable": True,
+        "group": False,
+        "created_at": iso(datetime.combine(user.date_joined.date(), datetime.min.time(), tzinfo=UTC)),
+        "note": "".join(paragraphs(user.bio)),
+        "url": profile_url(user.username),
+        "uri": profile_url(user.username),
+        "avatar": avatar,
+        "avatar_static": avatar,
+        "header": header,
+        "header_static": header,
+        "followers_count": user.followers_count,
+        "following_count": user.following_count,
+        "statuses_count": user.notes_count,
+        "last_status_at": _day(user.last_note_at),
+        "hide_collections": False,
+        "noindex": False,
+        "emojis": [],
+        "roles": [],
+        "fields": [],
+    }
+
+
+def credential_account(user: User) -> dict[str, Any]:
+    data = account(user)
+    data["source"] = {
+        "privacy": "public",
+        "sensitive": False,
+        "language": mastodon_language(user.preferred_language) or "",
+        "note": user.bio,
+        "fields": [],
+        "follow_requests_count": 0,
+        "hide_collections": False,
+        "discoverable": True,
+        "indexable": True,
+    }
+    data["role"] = {"id": "0", "name": "", "color": "", "permissions": "0", "highlighted": False}
+    data["notebridge"] = {
+        "languages": user.languages,
+        "region": user.region,
+        "interests": user.interests,
+        "ui_language": user.ui_language,
+    }
+    return data
+
+
+def relationship(pk: int, rel: dict[str, bool]) -> dict[str, Any]:
+    return {
+        "id": str(pk),
+        "following": rel["following"],
+        "showing_reblogs": rel["following"],
+        "notifying": False,
+        "languages": None,
+        "followed_by": rel["followed_by"],
+        "blocking": rel["blocking"],
+        "blocked_by": rel["blocked_by"],
+        "muting": rel["muting"],
+        "muting_notifications": rel["muting"],
+        "requested": False,
+        "requested_by": False,
+        "domain_blocking": False,
+        "endorsed": False,
+        "note": "",
+    }
+
+
+# --- media ---------------------------------------------------------------------------------------
+
+
+def _fit(width: int, height: int, max_side: int) -> tuple[int, int]:
+    scale = min(1.0, max_side / max(width, height, 1))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _meta(width: int, height: int) -> dict[str, Any]:
+    return {"width": width, "height": height, "size": f"{width}x{height}", "aspect": round(width / max(height, 1), 6)}
+
+
+def media(photo: Photo) -> dict[str, Any]:
+    large = _fit(photo.width, photo.height, LARGE_MAX_SIDE)
+    small = (
+        (THUMB_WIDTH, max(1, round(photo.height * THUMB_WIDTH / photo.width)))
+        if photo.width > THUMB_WIDTH
+        else (
+            photo.width,
+            photo.height,
+        )
+    )
+    return {
+        "id": str(photo.pk),
+        "type": "image",
+        "url": _media_url(photo.large) or _media_url(photo.original),
+        "preview_url": _media_url(photo.thumb) or _media_url(photo.original),
+        "remote_url": None,
+        "preview_remote_url": None,
+        "text_url": None,
+        "meta": {"original": _meta(*large), "small": _meta(*small)},
+        "description": photo.alt_text or None,
+        "blurhash": photo.blurhash or None,
+    }
+
+
+def tag(t: Tag) -> dict[str, Any]:
+    return {"name": t.name, "url": tag_url(t.name), "history": [], "following": False}
+
+
+# --- statuses ------------------------------------------------------------------------------------
+
+
+def _status_key(note: Note) -> str:
+    a = note.author
+    stamp = note.edited_at.timestamp() if note.edited_at else 0
+    return (
+        f"mst:{note.pk}:{note.like_count}:{note.collect_count}:{note.comment_count}:{stamp}:{note.visibility}"
+        f":{a.updated_at.timestamp()}:{a.followers_count}:{a.following_count}:{a.notes_count}"
+    )
+
+
+def _mention(user: User) -> dict[str, Any]:
+    return {"id": str(user.pk), "username": user.username, "acct": user.username, "url": profile_url(user.username)}
+
+
+def _mentioned_users(texts: Iterable[str]) -> dict[str, User]:
+    names = {name for text in texts for name in extract_mentions(text)}
+    if not names:
+        return {}
+    return {u.username.lower(): u for u in User.objects.filter(username__in=names, is_active=True)}
+
+
+def _application(name: str) -> dict[str, Any] | None:
+    return {"name": name, "website": None} if name else None
+
+
+def _note_base(note: Note, mentioned: dict[str, User]) -> dict[str, Any]:
+    text = f"{note.title}\n{note.body}"
+    place = note.place
+    return {
+        "id": str(note.pk),
+        "created_at": iso(note.created_at),
+        "edited_at": iso(note.edited_at),
+        "in_reply_to_id": None,
+        "in_reply_to_account_id": None,
+        "sensitive": False,
+        "spoiler_text": "",
+        "visibility": VISIBILITY_OUT.get(note.visibility, "public"),
+        "language": mastodon_language(note.language),
+        "uri": note_url(note.pk),
+        "url": note_url(note.pk),
+        "replies_count": note.comment_count,
+        "reblogs_count": 0,
+        "favourites_count": note.like_count,
+        "quotes_count": 0,
+        "content": note_html(note.title, note.body),
+        "reblog": None,
+        "application": _application(note.application_name),
+        "account": account(note.author),
+        "media_attachments": [media(p) for p in note.photos.all()],
+        "mentions": [_mention(mentioned[n]) for n in extract_mentions(text) if n in mentioned],
+        "tags": [tag(t) for t in note.tags.all()],
+        "emojis": [],
+        "card": None,
+        "poll": None,
+        "notebridge": {
+            "kind": "note",
+            "title": note.title,
+            "body": note.body,
+            "language": note.language,
+            "place": (
+                {"name": place.name, "country": place.country, "latitude": place.latitude, "longitude": place.longitude}
+                if place is not None
+                else None
+            ),
+            "boards_count": note.collect_count,
+        },
+    }
+
+
+def _viewer_flags(favourited: bool, bookmarked: bool) -> dict[str, Any]:
+    return {
+        "favourited": favourited,
+        "bookmarked": bookmarked,
+        "reblogged": False,
+        "muted": False,
+        "pinned": False,
+        "filtered": [],
+    }
+
+
+def _flags_json(favourited: bool, bookmarked: bool) -> str:
+    return (
+        f',"favourited":{"true" if favourited else "false"},"bookmarked":{"true" if bookmarked else "false"}'
+        ',"reblogged":false,"muted":false,"pinned":false,"filtered":[]}'
+    )
+
+
+def statuses_json(notes: list[Note], viewer: User | None) -> list[str]:
+    """Statuses as JSON texts, for notes the viewer may see (already filtered), in order.
+
+    The viewer-independent part is cached as JSON text without its closing brace; the viewer's flags
+    are appended, so a warm page costs no serialisation and two queries (likes, collects).
+    """
+    if not notes:
+        return []
+    keys = {note.pk: _status_key(note) for note in notes}
+    cached: dict[str, str] = cache.get_many(list(keys.values()))
+    missing = [n for n in notes if keys[n.pk] not in cached]
+    if missing:
+        mentioned = _mentioned_users(f"{n.title}\n{n.body}" for n in missing)
+        fresh = {
+            keys[n.pk]: json.dumps(_note_base(n, mentioned), ensure_ascii=False, separators=(",", ":"))[:-1]
+            for n in missing
+        }
+        cache.set_many(fresh, STATUS_CACHE_SECONDS)
+        cached.update(fresh)
+    liked, collected = viewer_state(viewer, [n.pk for n in notes])
+    return [cached[keys[n.pk]] + _flags_json(n.pk in liked, n.pk in collected) for n in notes]
+
+
+def statuses(notes: list[Note], viewer: User | None) -> list[dict[str, Any]]:
+    """Statuses as dicts (for embedding in other entities); see ``statuses_json``."""
+    return [json.loads(text) for text in statuses_json(notes, viewer)]
+
+
+def status(note: Note, viewer: User | None) -> dict[str, Any]:
+    return statuses([note], viewer)[0]
+
+
+def comment_statuses(comments: list[Comment], note: Note) -> list[dict[str, Any]]:
+    """Comments of one note as statuses replying to the note (or to the comment they answer)."""
+    mentioned = _mentioned_users(c.body for c in comments)
+    out = []
+    for c in comments:
+        replying_to_comment = c.parent_id is not None
+        out.append(
+            {
+                "id": str(c.pk),
+                "created_at": iso(c.created_at),
+                "edited_at": iso(c.edited_at),
+                "in_reply_to_id": str(c.parent_id if replying_to_comment else note.pk),
+                "in_reply_to_account_id": str(
+                    c.reply_to_id if replying_to_comment and c.reply_to_id else note.author_id
+                ),
+                "sensitive": False,
+                "spoiler_text": "",
+                "visibility": VISIBILITY_OUT.get(note.visibility, "public"),
+                "language": mastodon_language(c.language),
+                "uri": f"{note_url(note.pk)}#comment-{c.pk}",
+                "url": f"{note_url(note.pk)}#comment-{c.pk}",
+                "replies_count": c.reply_count,
+                "reblogs_count": 0,
+                "favourites_count": c.like_count,
+                "quotes_count": 0,
+                "content": "".join(paragraphs(c.body)) or f"<p>{linkify(c.body)}</p>",
+                "reblog": None,
+                "application": None,
+                "account": account(c.author),
+                "media_attachments": [],
+                "mentions": [_mention(mentioned[n]) for n in extract_mentions(c.body) if n in mentioned],
+                "tags": [],
+                "emojis": [],
+                "card": None,
+                "poll": None,
+                "notebridge": {"kind": "comment", "note_id": str(note.pk), "body": c.body, "language": c.language},
+                **_viewer_flags(False, False),
+            }
+        )
+    return out
+
+
+# --- notifications -------------------------------------------------------------------------------
+
+NOTIFICATION_TYPE_OUT = {
+    "follow": "follow",
+    "like": "favourite",
+    "collect": "collect",
+    "comment": "mention",
+    "reply": "mention",
+    "mention": "mention",
+}
+
+
+def notification_types_in(names: list[str]) -> list[str]:
+    """Mastodon notification type names to ours (unknown names match nothing)."""
+    out = [ours for ours, theirs in NOTIFICATION_TYPE_OUT.items() if theirs in names]
+    return out
+
+
+def instance_limits() -> dict[str, Any]:
+    return {
+        "max_characters": 5000,
+        "max_media_attachments": settings.PHOTO_MAX_PER_NOTE,
+        "characters_reserved_per_url": 23,
+    }

@@ -1,0 +1,301 @@
+"""/api/v1/statuses: notes as statuses, comments as replies, favourites (likes) and bookmarks (collects).
+
+Mapping (see docs/api.md):
+- ``POST /statuses`` without ``in_reply_to_id`` creates a note. The first line becomes the title when
+  it is at most 100 characters and more text follows; a non-standard ``title`` parameter sets it.
+- ``POST /statuses`` with ``in_reply_to_id`` creates a comment: on the note, or (one level of
+  threads) in the thread of the comment replied to. Comments take no media.
+- A status id is a note id or a comment id (both 64-bit ids from one generator).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.core.cache import cache
+
+from accounts.models import User
+from api.http import AUTH_OPTIONAL, ApiError, Ctx, Page, country_of, endpoint, url_id
+from api.mastodon import entities
+from api.mastodon.content import split_status_text
+from notes import services as note_services
+from notes.models import Comment, Note, Visibility
+from notes.selectors import (
+    collected_page,
+    comments_for,
+    get_visible_comment,
+    get_visible_note,
+    liked_page,
+    likers_page,
+    visible_notes,
+)
+
+VISIBILITY_IN = {"public": Visibility.PUBLIC, "unlisted": Visibility.UNLISTED, "private": Visibility.FOLLOWERS}
+IDEMPOTENCY_SECONDS = 3600
+MAX_STATUS_PARAM = 10_000
+
+
+def _note(viewer: User | None, status_id: int) -> Note | None:
+    return get_visible_note(viewer=viewer, note_id=status_id, country=country_of(viewer))
+
+
+def _find(viewer: User | None, status_id: str) -> Note | Comment:
+    pk = url_id(status_id)
+    note = _note(viewer, pk)
+    if note is not None:
+        return note
+    comment = get_visible_comment(viewer=viewer, comment_id=pk, country=country_of(viewer))
+    if comment is None:
+        raise ApiError("Record not found", 404)
+    return comment
+
+
+def _find_note(viewer: User | None, status_id: str, action: str) -> Note:
+    found = _find(viewer, status_id)
+    if isinstance(found, Comment):
+        raise ApiError(f"Comments cannot be {action}", 422)
+    return found
+
+
+def _comment_status(comment: Comment, viewer: User | None) -> dict[str, Any]:
+    note = _note(viewer, comment.note_id)
+    if note is None:
+        raise ApiError("Record not found", 404)
+    return entities.comment_statuses([comment], note)[0]
+
+
+def _render(found: Note | Comment, viewer: User | None) -> dict[str, Any]:
+    if isinstance(found, Comment):
+        return _comment_status(found, viewer)
+    return entities.status(found, viewer)
+
+
+def _fresh_status(viewer: User, note_id: int) -> dict[str, Any]:
+    note = _note(viewer, note_id)
+    if note is None:
+        raise ApiError("Record not found", 404)
+    return entities.status(note, viewer)
+
+
+@endpoint(scope="write:statuses")
+def create(ctx: Ctx) -> dict[str, Any]:
+    user = ctx.require_user()
+    p = ctx.params
+    idem = ctx.request.META.get("HTTP_IDEMPOTENCY_KEY", "")
+    idem_key = f"idem:{user.pk}:{hashlib.sha256(idem.encode()).hexdigest()}" if idem else ""
+    if idem_key:
+        done = cache.get(idem_key)
+        if done is not None:
+            return _render(_find(user, str(done)), user)
+    if p.has("poll") or p.has("poll[options]"):
+        raise ApiError("Polls are not supported", 422)
+    if p.raw("scheduled_at"):
+        raise ApiError("Scheduled posts are not supported", 422)
+    text = p.string("status", max_length=MAX_STATUS_PARAM)
+    media_ids = p.ids("media_ids", max_items=20)
+    visibility_name = p.string("visibility", "public", max_length=20) or "public"
+    if visibility_name == "direct":
+        raise ApiError("Direct messages are not supported", 422)
+    if visibility_name not in VISIBILITY_IN:
+        raise ApiError("Validation failed: Visibility is not included in the list", 422)
+    language = p.opt_string("language", max_length=16)
+    reply_to = p.id("in_reply_to_id")
+    if reply_to is not None:
+        result = _reply(user, reply_to, text, media_ids)
+    else:
+        explicit_title = p.opt_string("title", max_length=1000)
+        title, body = (explicit_title, text) if explicit_title is not None else split_status_text(text)
+        note = note_services.create_note(
+            author=user,
+            title=title,
+            body=body,
+            photo_ids=media_ids,
+            tags=p.strings("tags", max_items=40) or None,
+            visibility=VISIBILITY_IN[visibility_name],
+            language=language or None,
+            application_name=ctx.app_name,
+        )
+        result = _fresh_status(user, note.pk)
+    if idem_key:
+        cache.set(idem_key, int(result["id"]), IDEMPOTENCY_SECONDS)
+    return result
+
+
+def _reply(user: User, reply_to: int, text: str, media_ids: list[int]) -> dict[str, Any]:
+    if media_ids:
+        raise ApiError("Comments cannot have media attachments", 422)
+    note = _note(user, reply_to)
+    if note is not None:
+        comment = note_services.create_comment(author=user, note_id=note.pk, body=text)
+    else:
+        replied = get_visible_comment(viewer=user, comment_id=reply_to, country=country_of(user))
+        if replied is None:
+            raise ApiError("Record not found", 404)
+        comment = note_services.create_comment(author=user, note_id=replied.note_id, body=text, parent_id=replied.pk)
+    comment = Comment.objects.select_related("author", "reply_to").get(pk=comment.pk)
+    return _comment_status(comment, user)
+
+
+@endpoint(scope="write:statuses")
+def update(ctx: Ctx, status_id: str) -> dict[str, Any]:
+    """Edit a note: the text is split into title and body as when posting; media_ids replace the photos."""
+    user = ctx.require_user()
+    found = _find_note(user, status_id, "edited")
+    p = ctx.params
+    text = p.string("status", max_length=MAX_STATUS_PARAM)
+    explicit_title = p.opt_string("title", max_length=1000)
+    title, body = (explicit_title, text) if explicit_title is not None else split_status_text(text)
+    media_ids = p.ids("media_ids", max_items=20) if p.has("media_ids") else None
+    note = note_services.edit_note(
+        author=user,
+        note_id=found.pk,
+        title=title,
+        body=body,
+        photo_ids=media_ids,
+        language=p.opt_string("language", max_length=16) or None,
+    )
+    return _fresh_status(user, note.pk)
+
+
+@endpoint(scope="read:statuses")
+def source(ctx: Ctx, status_id: str) -> dict[str, Any]:
+    found = _find(ctx.require_user(), status_id)
+    text = found.body if isinstance(found, Comment) else "\n".join(x for x in (found.title, found.body) if x)
+    return {"id": str(found.pk), "text": text, "spoiler_text": ""}
+
+
+@endpoint(auth=AUTH_OPTIONAL, scope="read:statuses")
+def show(ctx: Ctx, status_id: str) -> dict[str, Any]:
+    return _render(_find(ctx.user, status_id), ctx.user)
+
+
+@endpoint(auth=AUTH_OPTIONAL, scope="read:statuses")
+def show_many(ctx: Ctx) -> list[dict[str, Any]]:
+    ids = ctx.params.ids("id", max_items=40)
+    return entities.statuses(visible_notes(ids, ctx.user, for_feed=False, country=country_of(ctx.user)), ctx.user)
+
+
+@endpoint(scope="write:statuses")
+def delete(ctx: Ctx, status_id: str) -> dict[str, Any]:
+    user = ctx.require_user()
+    found = _find(user, status_id)
+    data = _render(found, user)
+    if isinstance(found, Comment):
+        note_services.delete_comment(user=user, comment_id=found.pk)
+        data["text"] = found.body
+    else:
+        note_services.delete_note(author=user, note_id=found.pk)
+        data["text"] = "\n".join(x for x in (found.title, found.body) if x)
+    return data
+
+
+@endpoint(auth=AUTH_OPTIONAL, scope="read:statuses")
+def context(ctx: Ctx, status_id: str) -> dict[str, Any]:
+    found = _find(ctx.user, status_id)
+    if isinstance(found, Note):
+        threads = comments_for(found, ctx.user)
+        flat: list[Comment] = []
+        for top in threads:
+            flat.append(top)
+            flat.extend(top.thread_replies)  # type: ignore[attr-defined]
+        return {"ancestors": [], "descendants": entities.comment_statuses(flat, found)}
+    note = _note(ctx.user, found.note_id)
+    if note is None:
+        raise ApiError("Record not found", 404)
+    ancestors: list[dict[str, Any]] = [entities.status(note, ctx.user)]
+    descendants: list[Comment] = []
+    threads = comments_for(note, ctx.user)
+    for top in threads:
+        if found.parent_id == top.pk:
+            ancestors.extend(entities.comment_statuses([top], note))
+        if top.pk == found.pk:
+            descendants = list(top.thread_replies)  # type: ignore[attr-defined]
+    return {"ancestors": ancestors, "descendants": entities.comment_statuses(descendants, note)}
+
+
+@endpoint(scope="write:favourites")
+def favourite(ctx: Ctx, status_id: str) -> dict[str, Any]:
+    user = ctx.require_user()
+    note = _find_note(user, status_id, "favourited")
+    note_services.like_note(user=user, note_id=note.pk)
+    return _fresh_status(user, note.pk)
+
+
+@endpoint(scope="write:favourites")
+def unfavourite(ctx: Ctx, status_id: str) -> dict[str, Any]:
+    user = ctx.require_user()
+    note = _find_note(user, status_id, "favourited")
+    note_services.unlike_note(user=user, note_id=note.pk)
+    return _fresh_status(user, note.pk)
+
+
+@endpoint(scope="write:bookmarks")
+def bookmark(ctx: Ctx, status_id: str) -> dict[str, Any]:
+    """Bookmarking collects the note into the default board ("Saved")."""
+    user = ctx.require_user()
+    note = _find_note(user, status_id, "bookmarked")
+    note_services.collect_note(user=user, note_id=note.pk)
+    return _fresh_status(user, note.pk)
+
+
+@endpoint(scope="write:bookmarks")
+def unbookmark(ctx: Ctx, status_id: str) -> dict[str, Any]:
+    """Removes the note from every board of the user, so ``bookmarked`` turns false."""
+    user = ctx.require_user()
+    note = _find_note(user, status_id, "bookmarked")
+    note_services.uncollect_note(user=user, note_id=note.pk)
+    return _fresh_status(user, note.pk)
+
+
+@endpoint(scope="write:statuses")
+def reblog(ctx: Ctx, status_id: str) -> dict[str, Any]:
+    _find(ctx.require_user(), status_id)
+    raise ApiError("Boosts are not supported on this server", 422)
+
+
+@endpoint(auth=AUTH_OPTIONAL, scope="read:accounts")
+def favourited_by(ctx: Ctx, status_id: str) -> Page:
+    note = _find(ctx.user, status_id)
+    if isinstance(note, Comment):
+        return Page([])
+    limit = ctx.params.integer("limit", 40, low=1, high=80) or 40
+    likes = likers_page(note.pk, max_id=ctx.params.id("max_id"), limit=limit)
+    from accounts.selectors import hidden_author_ids
+
+    hidden = hidden_author_ids(ctx.user)
+    items = [entities.account(like.user) for like in likes if like.user_id not in hidden]
+    return Page(items, next_max_id=likes[-1].pk if len(likes) == limit else None)
+
+
+@endpoint(auth=AUTH_OPTIONAL, scope="read:accounts")
+def reblogged_by(ctx: Ctx, status_id: str) -> list[Any]:
+    _find(ctx.user, status_id)
+    return []
+
+
+def _own_list(ctx: Ctx, rows: list[Any], limit: int) -> Page:
+    user = ctx.require_user()
+    notes = visible_notes([r.note_id for r in rows], user, for_feed=False, country=country_of(user))
+    unique = list({n.pk: n for n in notes}.values())  # a note collected into two boards appears once
+    return Page(
+        entities.statuses(unique, user),
+        next_max_id=rows[-1].pk if len(rows) == limit else None,
+        prev_min_id=rows[0].pk if rows else None,
+    )
+
+
+@endpoint(scope="read:favourites")
+def favourites(ctx: Ctx) -> Page:
+    p = ctx.params
+    limit = p.integer("limit", 20, low=1, high=40) or 20
+    rows = liked_page(ctx.require_user(), max_id=p.id("max_id"), min_id=p.id("min_id"), limit=limit)
+    return _own_list(ctx, rows, limit)
+
+
+@endpoint(scope="read:bookmarks")
+def bookmarks(ctx: Ctx) -> Page:
+    p = ctx.params
+    limit = p.integer("limit", 20, low=1, high=40) or 20
+    rows = collected_page(ctx.require_user(), max_id=p.id("max_id"), min_id=p.id("min_id"), limit=limit)
+    return _own_list(ctx, rows, limit)

@@ -1,0 +1,60 @@
+"""The native API (/api/nb/v1, OpenAPI docs at /api/nb/v1/docs) for what Mastodon's API lacks.
+
+Adding a router is one line in ``ROUTERS``: ``("/translation", "translation.api.router")``. A router
+is a ``ninja.Router`` whose handlers call services and selectors; ``api.nb.common.viewer(request)``
+gives the signed-in user (or None), ``require_user(request)`` the user or a 401, and a raised
+``ServiceError`` becomes ``{"error": ..., "field": ..., "code": ...}`` with its status. Auth is a
+Bearer token (reads need ``read``, writes ``write``) or the web session (writes need the CSRF token);
+routes marked ``auth=OPTIONAL`` also serve anonymous readers.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from api.nb.common import REQUIRED
+from core.errors import ServiceError
+
+api = NinjaAPI(
+    title="Notebridge native API",
+    version="1",
+    description="Notes with titles, boards, places, discover, search and profiles. "
+    "Authenticate with `Authorization: Bearer <token>` (OAuth, scopes read/write) or a web session.",
+    urls_namespace="nb",
+    auth=REQUIRED,
+    docs_url="/docs",
+)
+
+ROUTERS: list[tuple[str, str]] = [
+    ("/notes", "api.nb.notes.router"),
+    ("/photos", "api.nb.photos.router"),
+    ("/boards", "api.nb.boards.router"),
+    ("/places", "api.nb.places.router"),
+    ("/discover", "api.nb.discover.router"),
+    ("/search", "api.nb.search.router"),
+    ("/profiles", "api.nb.profiles.router"),
+]
+for prefix, router in ROUTERS:
+    api.add_router(prefix, router)
+
+
+@api.exception_handler(ServiceError)
+def _service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    return api.create_response(request, {"error": exc.message, "field": exc.field, "code": exc.code}, status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(request, {"error": "Invalid input", "detail": exc.errors}, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"error": "Authentication required"}, status=401)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(request, {"error": str(exc.message)}, status=exc.status_code)

@@ -1,0 +1,177 @@
+"""Request and response shapes of the native API (they also document it in OpenAPI)."""
+
+from __future__ import annotations
+
+from ninja import Field, Schema
+
+Id = str  # 64-bit ids travel as strings
+
+
+class PlaceIn(Schema):
+    name: str = Field(max_length=200)
+    country: str = Field("", max_length=2)
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+class NoteIn(Schema):
+    title: str = Field("", max_length=1000)
+    body: str = Field("", max_length=20000)
+    tags: list[str] = Field(default_factory=list, max_length=50)
+    place: PlaceIn | None = None
+    photo_ids: list[Id] = Field(default_factory=list, max_length=20)
+    visibility: str = Field("public", max_length=20)
+    language: str | None = Field(None, max_length=16)
+
+
+class NotePatch(Schema):
+    title: str | None = Field(None, max_length=1000)
+    body: str | None = Field(None, max_length=20000)
+    tags: list[str] | None = Field(None, max_length=50)
+    place: PlaceIn | None = None
+    photo_ids: list[Id] | None = Field(None, max_length=20)
+    visibility: str | None = Field(None, max_length=20)
+    language: str | None = Field(None, max_length=16)
+
+
+class CommentIn(Schema):
+    body: str = Field(max_length=5000)
+    parent_id: Id | None = None
+
+
+class BoardIn(Schema):
+    name: str = Field(max_length=200)
+    description: str = Field("", max_length=1000)
+    is_private: bool = False
+
+
+class BoardPatch(Schema):
+    name: str | None = Field(None, max_length=200)
+    description: str | None = Field(None, max_length=1000)
+    is_private: bool | None = None
+
+
+class CollectIn(Schema):
+    note_id: Id
+
+
+class MoveIn(Schema):
+    to_board_id: Id
+
+
+class AltIn(Schema):
+    alt_text: str = Field(max_length=5000)
+
+
+class ProfilePatch(Schema):
+    display_name: str | None = Field(None, max_length=200)
+    bio: str | None = Field(None, max_length=5000)
+    languages: list[str] | None = Field(None, max_length=10)
+    region: str | None = Field(None, max_length=10)
+    interests: list[str] | None = Field(None, max_length=40)
+    ui_language: str | None = Field(None, max_length=16)
+
+
+class ProfileOut(Schema):
+    id: Id
+    username: str
+    display_name: str
+    bio: str
+    avatar: str | None
+    languages: list[str]
+    region: str
+    followers_count: int
+    following_count: int
+    notes_count: int
+    url: str
+
+
+class PhotoOut(Schema):
+    id: Id
+    url: str | None
+    thumb_url: str | None
+    width: int
+    height: int
+    blurhash: str
+    alt_text: str
+
+
+class PlaceOut(Schema):
+    id: Id
+    name: str
+    country: str
+    latitude: float | None
+    longitude: float | None
+
+
+class NoteOut(Schema):
+    id: Id
+    author: ProfileOut
+    title: str
+    body: str
+    language: str
+    visibility: str
+    state: str
+    created_at: str | None
+    edited_at: str | None
+    place: PlaceOut | None
+    tags: list[str]
+    photos: list[PhotoOut]
+    like_count: int
+    collect_count: int
+    comment_count: int
+    liked: bool
+    collected: bool
+    url: str
+
+
+class NotePage(Schema):
+    items: list[NoteOut]
+    next_cursor: str | None
+
+
+class BoardOut(Schema):
+    id: Id
+    owner_id: Id
+    name: str
+    description: str
+    is_private: bool
+    is_default: bool
+    notes_count: int
+    created_at: str | None
+
+
+class BoardDetail(BoardOut):
+    notes: list[NoteOut]
+    next_cursor: str | None
+
+
+class CommentOut(Schema):
+    id: Id
+    author: ProfileOut
+    body: str
+    parent_id: Id | None
+    created_at: str | None
+    replies: list[CommentOut] = Field(default_factory=list)
+
+
+class SearchOut(Schema):
+    notes: list[NoteOut]
+    people: list[ProfileOut]
+    tags: list[str]
+
+
+class RelationshipOut(Schema):
+    following: bool
+    followed_by: bool
+    blocking: bool
+    blocked_by: bool
+    muting: bool
+
+
+class ProfileDetail(ProfileOut):
+    relationship: RelationshipOut | None
+
+
+class OkOut(Schema):
+    ok: bool

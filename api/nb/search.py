@@ -1,0 +1,41 @@
+"""Search notes (English and Chinese), people and tags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router
+from ninja.errors import HttpError
+
+from accounts.selectors import hidden_author_ids, search_people
+from api.nb import common
+from api.nb.common import OPTIONAL
+from api.nb.schemas import SearchOut
+from notes.search import search_note_ids
+from notes.selectors import search_tags, visible_notes
+
+router = Router(tags=["search"])
+
+
+@router.get("", response=SearchOut, auth=OPTIONAL)
+def search(request: HttpRequest, q: str, type: str = "", limit: int = 20, offset: int = 0) -> dict[str, Any]:
+    if type not in ("", "notes", "people", "tags"):
+        raise HttpError(422, "type must be notes, people or tags")
+    if len(q) > 500:
+        raise HttpError(422, "The query is too long")
+    if offset < 0 or offset > 10_000:
+        raise HttpError(422, "Invalid offset")
+    me = common.viewer(request)
+    limit = max(1, min(limit, 40))
+    out: dict[str, Any] = {"notes": [], "people": [], "tags": []}
+    if type in ("", "notes"):
+        out["notes"] = common.notes(
+            visible_notes(search_note_ids(q, limit=limit, offset=offset), me, country=common.country(request)), me
+        )
+    if type in ("", "people"):
+        hidden = hidden_author_ids(me)
+        out["people"] = [common.profile(u) for u in search_people(q, limit=limit) if u.pk not in hidden]
+    if type in ("", "tags"):
+        out["tags"] = [t.name for t in search_tags(q, limit=limit, offset=offset)]
+    return out
