@@ -35,6 +35,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/discover", "api.nb.discover.router"),
     ("/search", "api.nb.search.router"),
     ("/profiles", "api.nb.profiles.router"),
+    ("/translation", "translation.api.router"),
 ]
 for prefix, router in ROUTERS:
     api.add_router(prefix, router)

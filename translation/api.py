@@ -1,7 +1,10 @@
-"""Native JSON API for translation (mounted under /api/nb/v1 by the api app).
+"""Native JSON API for translation, mounted at /api/nb/v1/translation (api/native.py).
 
-POST /translate/{kind}/{obj_id}?target=en   translations of one object's fields, never waiting
-GET  /translation/status                     operators only: engines, queue, cache hit rate
+POST /api/nb/v1/translation/{kind}/{id}?target=en   translations of one object's fields, never waiting
+GET  /api/nb/v1/translation/status                  operators only: engines, queue, cache hit rate
+
+``kind`` is note, comment, bio (id = user id) or alt (id = photo id). Anonymous readers may translate
+what they may read (auth optional); the status needs a staff account.
 """
 
 from __future__ import annotations
@@ -27,17 +30,25 @@ def _user(request: HttpRequest) -> Any:
     return user if getattr(user, "is_authenticated", False) else None
 
 
-def _visible_note(user: Any, note_id: int) -> Any:
+def _visible_note(user: Any, note_id: int, country: str | None = None) -> Any:
     """The note if this reader may see it (the notes app decides: state, visibility, blocks, region)."""
     from notes.selectors import get_visible_note
 
-    return get_visible_note(viewer=user, note_id=note_id)
+    return get_visible_note(viewer=user, note_id=note_id, country=country)
 
 
-def _fields(kind: str, obj_id: int, user: Any) -> list[tuple[str, int, str, str, str]]:
+def _country(request: HttpRequest) -> str | None:
+    try:
+        from api.http import country_of
+    except ImportError:  # the api app is a delivery layer; translation does not depend on it
+        return None
+    return country_of(_user(request))
+
+
+def _fields(kind: str, obj_id: int, user: Any, country: str | None) -> list[tuple[str, int, str, str, str]]:
     """(object kind, object id, field, text, source language) the reader may see, or 404."""
     if kind == ObjectKind.NOTE:
-        note = _visible_note(user, obj_id)
+        note = _visible_note(user, obj_id, country)
         if note is None:
             raise HttpError(404, "not found")
         fields = [
@@ -50,7 +61,7 @@ def _fields(kind: str, obj_id: int, user: Any) -> list[tuple[str, int, str, str,
         return fields
     if kind == ObjectKind.COMMENT:
         comment = apps.get_model("notes", "Comment").objects.filter(pk=obj_id, state="published").first()
-        if comment is None or _visible_note(user, comment.note_id) is None:
+        if comment is None or _visible_note(user, comment.note_id, country) is None:
             raise HttpError(404, "not found")
         return [(kind, comment.pk, "body", comment.body, comment.language)]
     if kind == ObjectKind.BIO:
@@ -60,13 +71,21 @@ def _fields(kind: str, obj_id: int, user: Any) -> list[tuple[str, int, str, str,
         return [(kind, owner.pk, "bio", owner.bio, owner.bio_language)]
     if kind == ObjectKind.ALT:
         photo = apps.get_model("notes", "Photo").objects.filter(pk=obj_id, note__isnull=False).first()
-        if photo is None or photo.note_id is None or _visible_note(user, photo.note_id) is None:
+        if photo is None or photo.note_id is None or _visible_note(user, photo.note_id, country) is None:
             raise HttpError(404, "not found")
         return [(kind, photo.pk, "alt_text", photo.alt_text, photo.alt_language)]
     raise HttpError(404, "unknown kind")
 
 
-@router.post("/translate/{kind}/{obj_id}")
+def _optional_auth() -> Any:
+    try:
+        from api.nb.common import OPTIONAL
+    except ImportError:
+        return None
+    return OPTIONAL
+
+
+@router.post("/{kind}/{obj_id}", auth=_optional_auth())
 def translate_object(request: HttpRequest, kind: str, obj_id: str, target: str = "") -> dict[str, Any]:
     """Translations of every readable field of one object; pending ones are filled in by a worker."""
     parsed = parse_id(obj_id)
@@ -78,7 +97,7 @@ def translate_object(request: HttpRequest, kind: str, obj_id: str, target: str =
     if not target_code:
         raise HttpError(422, "unsupported target language")
     out: dict[str, Any] = {}
-    for obj_kind, pk, field, text, source in _fields(kind, parsed, user):
+    for obj_kind, pk, field, text, source in _fields(kind, parsed, user, _country(request)):
         view = get_or_request_translation(
             obj_kind=obj_kind, obj_id=pk, field=field, text=text, source=source, target=target_code
         )
@@ -87,7 +106,7 @@ def translate_object(request: HttpRequest, kind: str, obj_id: str, target: str =
     return {"kind": kind, "id": str(parsed), "target": target_code, "fields": out}
 
 
-@router.get("/translation/status")
+@router.get("/status")
 def status(request: HttpRequest) -> dict[str, Any]:
     user = _user(request)
     if user is None or not user.is_staff:

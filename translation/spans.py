@@ -23,9 +23,7 @@ _USER_BRACKETS_RE = re.compile(PLACEHOLDER_RE.pattern + r"|[⟦⟧]")
 # Numbers worth keeping exact: times, dates, decimals, percentages, prices, anything of 3+ digits.
 # One- and two-digit integers are left to the model, which writes "November 28" as "11月28日" and "3
 # months" as "三个月" (protecting them made dates read "十一月 28" in the evaluation).
-NUMBER_RE = re.compile(
-    r"(?<![A-Za-z0-9_.])[+-]?(?:\d+(?:[.,:/\-]\d+)+%?|\d+%|\d{3,})(?![A-Za-z0-9_])"
-)
+NUMBER_RE = re.compile(r"(?<![A-Za-z0-9_.])[+-]?(?:\d+(?:[.,:/\-]\d+)+%?|\d+%|\d{3,})(?![A-Za-z0-9_])")
 
 # Our prompt delimiter and chat-template control tokens: a user typing "</post>" or "<|im_start|>" must
 # never reach the model as markup (the tokenizer would read the latter as a real control token).

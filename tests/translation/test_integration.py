@@ -58,7 +58,7 @@ def test_editing_a_note_drops_its_translations(make_user, make_note, libretransl
 def translate_note(note, target, user=None):
     client = TestClient(router)
     kwargs = {"user": user} if user is not None else {}
-    return client.post(f"/translate/note/{note.pk}?target={target}", **kwargs)
+    return client.post(f"/note/{note.pk}?target={target}", **kwargs)
 
 
 def test_ahead_of_time_translation_for_followers_languages(make_user, make_note, libretranslate, on_commit):
@@ -100,9 +100,9 @@ def test_api_refuses_what_the_reader_cannot_see(make_user, make_note, libretrans
     assert translate_note(private, "en", user=make_user()).status_code == 404
     assert translate_note(private, "en", user=author).status_code == 200
     client = TestClient(router)
-    assert client.post("/translate/note/not-a-number?target=en").status_code == 404
-    assert client.post("/translate/secret/1?target=en").status_code == 404
-    assert client.post(f"/translate/note/{private.pk}?target=klingon", user=author).status_code == 422
+    assert client.post("/note/not-a-number?target=en").status_code == 404
+    assert client.post("/secret/1?target=en").status_code == 404
+    assert client.post(f"/note/{private.pk}?target=klingon", user=author).status_code == 422
 
 
 def test_api_hides_notes_from_blocked_readers(make_user, make_note):
@@ -119,22 +119,22 @@ def test_api_comment_bio_and_alt(make_user, make_note, libretranslate, on_commit
     note = make_note(author, title="", body="hello")
     comment = create_comment(author=author, note_id=note.pk, body=ZH)
     client = TestClient(router)
-    for path in (f"/translate/comment/{comment.pk}", f"/translate/bio/{author.pk}"):
+    for path in (f"/comment/{comment.pk}", f"/bio/{author.pk}"):
         with on_commit():
             assert client.post(f"{path}?target=en").status_code == 200
         fields = client.post(f"{path}?target=en").json()["fields"]
         assert next(iter(fields.values()))["text"] == EN
     photo = note.photos.first()
-    assert client.post(f"/translate/alt/{photo.pk}?target=zh-Hans").status_code == 200
+    assert client.post(f"/alt/{photo.pk}?target=zh-Hans").status_code == 200
 
 
 def test_status_endpoint_is_for_operators(make_user, libretranslate):
     client = TestClient(router)
-    assert client.get("/translation/status").status_code == 403
-    assert client.get("/translation/status", user=make_user()).status_code == 403
+    assert client.get("/status").status_code == 403
+    assert client.get("/status", user=make_user()).status_code == 403
     staff = make_user()
     staff.is_staff = True
-    data = client.get("/translation/status", user=staff).json()
+    data = client.get("/status", user=staff).json()
     assert data["active_engine"] == "libretranslate"
     assert set(data["queue"]) >= {"pending", "running", "failed", "ready"}
     assert "hit_rate" in data["cache"] and data["model"]["model_installed"] is False
@@ -167,3 +167,18 @@ def test_translation_languages(settings, libretranslate):
     assert "zh" in langs and "en" in langs["zh"] and "zh-TW" in langs["zh"]
     settings.TRANSLATION_ENGINES = ["opencc", "gloss"]
     assert translation_languages() == {"zh": ["zh-TW"], "zh-TW": ["zh"]}
+
+
+def test_mounted_in_the_native_api(make_user, make_note, libretranslate, on_commit, client):
+    note = make_note(make_user(), title="", body=ZH)
+    with on_commit():
+        response = client.post(f"/api/nb/v1/translation/note/{note.pk}?target=en")  # anonymous reader
+    assert response.status_code == 200 and response.json()["fields"]["body"]["status"] == "pending"
+    assert client.post(f"/api/nb/v1/translation/note/{note.pk}?target=en").json()["fields"]["body"]["text"] == EN
+    assert client.get("/api/nb/v1/translation/status").status_code == 401
+    staff = make_user()
+    staff.is_staff = True
+    staff.save()
+    client.force_login(staff)
+    status = client.get("/api/nb/v1/translation/status").json()
+    assert status["active_engine"] == "libretranslate" and status["queue"]["ready"] >= 1
