@@ -7,6 +7,7 @@ lock guards loading and every generation; a worker process runs one generation a
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
@@ -64,6 +65,8 @@ def get_model() -> Any | None:
             _state.update(failed_at=time.monotonic(), error=str(exc)[:300])
             return None
         _state.update(model=model, path=path, failed_at=0.0, error="", load_seconds=time.monotonic() - started)
+        # Free the model before interpreter teardown (llama's own __del__ fails noisily that late).
+        atexit.register(unload)
         return model
 
 
