@@ -126,6 +126,10 @@ def update_profile(*, user: User, **changes: Any) -> User:
 
         user.avatar.save(f"{user.pk}.jpg", process_avatar(changes["avatar"]), save=False)
     user.save()
+    if "bio" in changes or "display_name" in changes:
+        from review.services import submit_profile
+
+        submit_profile(user)  # screened on commit; a risky bio is queued for a human
     return user
 
 

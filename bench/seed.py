@@ -22,6 +22,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "notebridge.settings")
 os.environ.setdefault("FAST_PASSWORD_HASHER", "1")
 # Fan-out is measured separately below, so the seeding itself must not run it.
 os.environ["TASK_BACKEND"] = "django_tasks.backends.dummy.DummyBackend"
+# No screening task runs on the dummy backend, so notes must publish at once (see docs/review.md).
+os.environ["REVIEW_SCREENING"] = "0"
 
 import django
 

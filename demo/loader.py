@@ -137,7 +137,10 @@ class DemoLoader:
         self.create_users()
         self.create_follows()
         self.create_boards()
-        self.create_notes()
+        from review.services import inline_screening
+
+        with inline_screening():  # screened now, so the notes can be liked and commented on at once
+            self.create_notes()
         self.rebuild_timelines()
         self.summary.seconds = time.monotonic() - self.started
         self.summary.cpu_seconds = time.process_time() - self.cpu_started

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "api",
     "web",
     "demo",
+    "review",
     "translation",
 ]
 
@@ -72,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "review.middleware.CountryMiddleware",
 ]
 
 ROOT_URLCONF = "notebridge.urls"
@@ -211,6 +213,14 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 # Languages the instance supports for content (detection, translation, review queues).
 CONTENT_LANGUAGES = ["en", "zh-Hans", "zh-Hant", "th", "ja", "ko"]
+
+# --- review ---------------------------------------------------------------------------------
+# New and edited notes and comments start "pending" and are screened on the review queue. Off: they
+# publish at once (tests of other apps, tiny private instances). See docs/review.md.
+REVIEW_SCREENING = env_bool("REVIEW_SCREENING", True)
+REVIEW_USE_LLM = env_bool("REVIEW_USE_LLM", True)
+# Behind a reverse proxy that sets X-Forwarded-For, trust its first address for the viewer's country.
+REVIEW_TRUST_X_FORWARDED_FOR = env_bool("REVIEW_TRUST_X_FORWARDED_FOR", False)
 
 # --- translation (docs/translation.md) ------------------------------------------------------
 # Engines tried in order for each language pair; those not configured or not supporting a pair are skipped.

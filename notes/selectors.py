@@ -84,8 +84,10 @@ def blocked_ids(viewer: User | None) -> set[int]:
 
 
 def withheld_note_ids(note_ids: Iterable[int], country: str | None) -> set[int]:
-    """Notes withheld in the viewer's country. The review app fills this in."""
-    return set()
+    """Notes withheld in the viewer's country (review app: regional withholding)."""
+    from review.selectors import withheld_note_ids as review_withheld
+
+    return review_withheld(note_ids, country)
 
 
 def can_see(

@@ -249,7 +249,11 @@ def create_note(
     _set_tags(note, _resolve_tags(tags, title, body))
     mentioned = _set_mentions(note=note, text=f"{title}\n{body}")
     User.objects.filter(pk=author.pk).update(notes_count=F("notes_count") + 1, last_note_at=timezone.now())
-    publish_note(note=note)
+    # The note stays pending until screening (review app, on commit) publishes, holds or rejects it;
+    # with settings.REVIEW_SCREENING off it is published here and now.
+    from review.services import submit_note
+
+    submit_note(note)
     for user in mentioned:
         notify(recipient_id=user.pk, actor_id=author.pk, type="mention", note_id=note.pk)
     _translate_ahead(note.pk)
@@ -353,7 +357,13 @@ def edit_note(
     if text_changed:
         _set_mentions(note=note, text=f"{note.title}\n{note.body}")
         _translation_source_changed("note", note.pk)
-    if note.state == NoteState.PUBLISHED:
+    if text_changed and note.state in (NoteState.PUBLISHED, NoteState.HELD):
+        # Changed text is screened again: out of view (pending) until review publishes it again.
+        from review.services import submit_note
+
+        set_note_state(note=note, state=NoteState.PENDING)
+        submit_note(note)
+    elif note.state == NoteState.PUBLISHED:
         from notes.search import index_note
 
         index_note(note.pk)
@@ -429,6 +439,9 @@ def create_comment(*, author: User, note_id: int, body: str, parent_id: int | No
         notify(recipient_id=note.author_id, actor_id=author.pk, type="comment", note_id=note.pk, comment_id=comment.pk)
     for user in mentioned:
         notify(recipient_id=user.pk, actor_id=author.pk, type="mention", note_id=note.pk, comment_id=comment.pk)
+    from review.services import submit_comment
+
+    submit_comment(comment)  # screened on commit; hidden and queued if risky
     _forget_note(note.pk)
     return comment
 

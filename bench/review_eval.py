@@ -1,0 +1,285 @@
+"""Evaluate the review screening pipeline on the labelled set in bench/data/review_eval_*.tsv.
+
+Reports, per language and per category, for each stage alone and for the whole pipeline without
+the LLM: precision and recall of "flagged" (held or rejected), the benign posts wrongly flagged, the
+share that reaches humans, a synthetic spam wave for the near-duplicate stage, and throughput.
+
+    python bench/review_eval.py [--repeat 3] [--json OUT]
+
+Runs on a throwaway SQLite database (the duplicate stage needs its fingerprint table).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "notebridge.settings")
+os.environ.setdefault("FAST_PASSWORD_HASHER", "1")
+os.environ.pop("DATABASE_URL", None)
+_tmp = tempfile.mkdtemp(prefix="review-eval-")
+os.environ["NOTEBRIDGE_DATA_DIR"] = _tmp
+os.environ["SQLITE_PATH"] = str(Path(_tmp) / "eval.sqlite3")
+os.environ.pop("REDIS_URL", None)
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+
+from review.screening import ScreenInput, screen  # noqa: E402
+
+DATA = [ROOT / "bench" / "data" / f"review_eval_{name}.tsv" for name in ("en", "zh_th")]
+# Written after the policy-pack word lists were frozen and never used to tune them: the honest figure.
+HOLDOUT = ROOT / "bench" / "data" / "review_eval_holdout.tsv"
+STAGES = {
+    "rules": {"rules"},
+    "glin_profanity": {"glin_profanity"},
+    "alt_profanity_check": {"alt_profanity_check"},
+    "pipeline (no LLM)": None,
+}
+
+
+def load(paths: list[Path] | None = None) -> list[dict[str, str]]:
+    rows = []
+    for path in paths or DATA:
+        with path.open(encoding="utf-8") as fh:
+            rows += list(csv.DictReader(fh, delimiter="\t"))
+    return rows
+
+
+def prf(tp: int, fp: int, fn: int) -> tuple[float, float]:
+    precision = tp / (tp + fp) if tp + fp else float("nan")
+    recall = tp / (tp + fn) if tp + fn else float("nan")
+    return precision, recall
+
+
+def make_llm(path: str, threads: int):  # type: ignore[no-untyped-def]
+    """A stand-in for translation.llm.chat_complete: the same GGUF model through llama-cpp-python."""
+    from llama_cpp import Llama
+
+    from review.stages.llm import MAX_POST_CHARS, SYSTEM
+
+    model = Llama(model_path=path, n_ctx=1024, n_threads=threads, verbose=False)
+
+    def classify(text: str) -> str | None:
+        post = text[:MAX_POST_CHARS].replace("POST>>>", "POST> >>")
+        reply = model.create_chat_completion(
+            messages=[
+                {"role": "system", "content": SYSTEM},
+                {"role": "user", "content": f"<<<POST\n{post}\nPOST>>>\nLabel:"},
+            ],
+            max_tokens=4,
+            temperature=0.0,
+        )
+        return reply["choices"][0]["message"]["content"]  # type: ignore[index]
+
+    return classify
+
+
+def evaluate(rows: list[dict[str, str]], stage: set[str] | None, *, llm=None, packs=None, joined=None) -> dict:  # type: ignore[no-untyped-def]
+    per_lang: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # tp fp fn tn
+    per_cat: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # flagged, total
+    held = rejected = asked = 0
+    wrong_benign: list[str] = []
+    for i, row in enumerate(rows):
+        verdict = screen(
+            ScreenInput(text=row["text"], target_id=i + 1, author_id=0, language="", author_joined=joined),
+            use_llm=llm is not None,
+            use_duplicates=stage is None,
+            record_fingerprints=False,
+            stages_enabled=stage,
+            llm_classify=llm,
+            packs=packs,
+        )
+        asked += verdict.used_llm
+        # A stage alone "flags" when it raises any signal; the pipeline when it holds or rejects.
+        flagged = verdict.outcome != "publish" if stage is None else any(not s.country for s in verdict.signals)
+        held += verdict.outcome == "hold"
+        rejected += verdict.outcome == "reject"
+        harmful = row["label"] != "benign"
+        counts = per_lang[row["lang"]]
+        counts[0 if harmful and flagged else 1 if flagged else 2 if harmful else 3] += 1
+        per_cat[row["label"]][0] += flagged
+        per_cat[row["label"]][1] += 1
+        if flagged and not harmful:
+            wrong_benign.append(f"{row['lang']}: {row['text']}  <- {'; '.join(verdict.reasons[:2])}")
+    total = [sum(c[k] for c in per_lang.values()) for k in range(4)]
+    return {
+        "languages": {lang: prf(c[0], c[1], c[2]) for lang, c in sorted(per_lang.items())},
+        "all": prf(total[0], total[1], total[2]),
+        "categories": {cat: (f / n) for cat, (f, n) in sorted(per_cat.items())},
+        "held": held,
+        "rejected": rejected,
+        "n": len(rows),
+        "llm_asked": asked,
+        "benign_flagged": wrong_benign,
+    }
+
+
+def spam_wave() -> dict:
+    """20 accounts post light variants of 4 spam templates; 20 others post distinct benign notes."""
+    from accounts.models import User
+
+    templates = [
+        "Amazing skincare deal this week only, message me for the secret discount code",
+        "限时特惠！这款面霜今天只要九块九，私信我拿优惠码，数量有限先到先得",
+        "Limited drop of designer sneakers, authentic, message me today for the price list",
+        "ครีมหน้าใสโปรพิเศษวันนี้เท่านั้น ทักมาเลยรับส่วนลดพิเศษสุดๆ จำนวนจำกัด",
+    ]
+    benign = [r["text"] for r in load() if r["label"] == "benign" and len(r["text"]) >= 30][:20]
+    users = [User.objects.create(username=f"wave{i}") for i in range(40)]
+    caught = 0
+    for i, user in enumerate(users[:20]):
+        text = templates[i % 4] + ("!" * (i % 3)) + (" 🔥" if i % 2 else "")
+        v = screen(ScreenInput(text=text, target_id=10_000 + i, author_id=user.pk), use_llm=False)
+        caught += v.outcome != "publish"
+    false = 0
+    for i, user in enumerate(users[20:]):
+        v = screen(ScreenInput(text=benign[i], target_id=20_000 + i, author_id=user.pk), use_llm=False)
+        false += v.outcome != "publish"
+    # The first (duplicate_accounts_hold - 1) posts of each template cannot be caught: no wave yet.
+    return {"wave_posts": 20, "wave_flagged": caught, "benign_posts": 20, "benign_flagged": false}
+
+
+def throughput(rows: list[dict[str, str]], repeat: int) -> dict:
+    texts = [r["text"] for r in rows]
+    runs = []
+    for r in range(repeat):
+        start = time.perf_counter()
+        for i, text in enumerate(texts):
+            screen(ScreenInput(text=text, target_id=50_000 + r * 1000 + i, author_id=0), use_llm=False)
+        runs.append(len(texts) / (time.perf_counter() - start))
+    return {"items_per_second_median": statistics.median(runs), "runs": runs}
+
+
+def demo_share(folder: str) -> None:
+    """Screen the demo data's notes (YAML lists of title/body/author) and report the share held."""
+    import yaml
+
+    from accounts.models import User
+
+    notes = []
+    for path in sorted(Path(folder).glob("*.yaml")):
+        notes += [n for n in yaml.safe_load(path.read_text(encoding="utf-8")) or [] if isinstance(n, dict)]
+    from django.utils import timezone
+
+    authors: dict[str, int] = {}
+    outcomes: dict[str, list[str]] = defaultdict(list)
+    for i, note in enumerate(notes):
+        name = str(note.get("author") or f"anon{i}")
+        if name not in authors:
+            authors[name] = User.objects.create(username=f"demo{len(authors)}").pk
+        text = f"{note.get('title', '')}\n{note.get('body', '')}"
+        # Demo accounts are all new: the stricter new-account thresholds apply.
+        verdict = screen(
+            ScreenInput(text=text, target_id=90_000 + i, author_id=authors[name], author_joined=timezone.now()),
+            use_llm=False,
+        )
+        outcomes[verdict.outcome].append(f"{text[:60]!r} <- {'; '.join(verdict.reasons[:2])}")
+    total = len(notes)
+    print(
+        f"demo notes: {total}; held {len(outcomes['hold'])} ({len(outcomes['hold']) / total:.1%}), "
+        f"rejected {len(outcomes['reject'])}"
+    )
+    for line in outcomes["hold"] + outcomes["reject"]:
+        print("   ", line)
+
+
+def run_llm(args: argparse.Namespace) -> None:
+    """The LLM's contribution: on the uncertain band only (the default), and asked on every item
+    (llm_band [0, 0.9] in the global pack, what an operator with a fast machine could choose)."""
+    from review.packs import build_packs
+
+    llm = make_llm(args.llm_model, args.llm_threads)
+    wide = build_packs({})
+    wide.global_pack.thresholds["llm_band"] = [0.0, 0.9]
+    for label, paths in (("held-out set", [HOLDOUT]),):
+        rows = load(paths)
+        for name, packs in (("LLM on uncertain items", None), ("LLM on every item", wide)):
+            started = time.perf_counter()
+            res = evaluate(rows, None, llm=llm, packs=packs)
+            p, r = res["all"]
+            print(
+                f"== {label}, {name}: precision {p:.2f} recall {r:.2f}; asked {res['llm_asked']}, "
+                f"held {res['held']}, benign wrongly flagged {len(res['benign_flagged'])}, "
+                f"{time.perf_counter() - started:.0f} s"
+            )
+            for lang, (lp, lr) in res["languages"].items():
+                print(f"   {lang}: precision {lp:.2f} recall {lr:.2f}")
+            if args.show_errors:
+                for line in res["benign_flagged"]:
+                    print("     FP", line)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", type=str, default="")
+    parser.add_argument("--show-errors", action="store_true")
+    parser.add_argument("--demo", default="", help="folder of the demo data's note YAML files")
+    parser.add_argument("--llm-model", default="", help="GGUF file: also run the LLM second opinion")
+    parser.add_argument("--llm-threads", type=int, default=2)
+    parser.add_argument("--llm-only", action="store_true", help="only the LLM runs (slow on CPU)")
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    if args.llm_model:
+        run_llm(args)
+        return
+    if args.demo:
+        demo_share(args.demo)
+        return
+    rows = load()
+    # Warm the classifiers (load word lists, model, OpenCC) before anything is timed.
+    screen(ScreenInput(text="warm up 热身"), use_llm=False, use_duplicates=False)
+    results = {name: evaluate(rows, stage) for name, stage in STAGES.items()}
+    from django.utils import timezone
+
+    results["pipeline (no LLM), accounts in their first week"] = evaluate(rows, None, joined=timezone.now())
+    holdout_rows = load([HOLDOUT])
+    results["held-out set, pipeline (no LLM)"] = evaluate(holdout_rows, None)
+    wave = spam_wave()
+    speed = throughput(rows, args.repeat)
+    print(
+        f"{len(rows)} items (+{len(holdout_rows)} held out): "
+        + ", ".join(f"{lang} {sum(1 for r in rows if r['lang'] == lang)}" for lang in sorted({r["lang"] for r in rows}))
+    )
+    for name, res in results.items():
+        p, r = res["all"]
+        print(
+            f"\n== {name}: precision {p:.2f} recall {r:.2f}; held {res['held']}, rejected {res['rejected']}, "
+            f"benign wrongly flagged {len(res['benign_flagged'])}"
+        )
+        for lang, (lp, lr) in res["languages"].items():
+            print(f"   {lang}: precision {lp:.2f} recall {lr:.2f}")
+        print("   flagged share by category: " + ", ".join(f"{c} {v:.2f}" for c, v in res["categories"].items()))
+        if args.show_errors:
+            for line in res["benign_flagged"]:
+                print("     FP", line)
+    whole = results["pipeline (no LLM)"]
+    print(
+        f"\nshare reaching humans (held): {whole['held'] / whole['n']:.1%}; auto-rejected "
+        f"{whole['rejected'] / whole['n']:.1%}"
+    )
+    print(f"spam wave: {wave}")
+    print(
+        f"throughput, pipeline without LLM, one process: {speed['items_per_second_median']:.0f} items/s "
+        f"(runs {', '.join(f'{x:.0f}' for x in speed['runs'])})"
+    )
+    if args.json:
+        Path(args.json).write_text(json.dumps({"results": results, "wave": wave, "speed": speed}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,242 @@
+"""Web pages: the reviewer console, decisions and appeals for authors, the report form, the audit
+search for operators and the public transparency report. Thin: parse, check, call, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.errors import ServiceError
+from core.ids import parse_id
+from review import decisions, selectors, services, statements
+from review.models import Decision, ReportCategory
+from review.packs import get_packs
+from review.permissions import is_admin, is_reviewer
+
+
+def _reviewer_only(request: HttpRequest) -> HttpResponse | None:
+    if not request.user.is_authenticated:
+        return redirect(f"/login/?next={request.path}")
+    if not is_reviewer(request.user):
+        return HttpResponseForbidden(_("Only reviewers can see review queues."))
+    return None
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def console(request: HttpRequest) -> HttpResponse:
+    denied = _reviewer_only(request)
+    if denied:
+        return denied
+    f = request.GET
+    items = selectors.queue_for(
+        request.user,
+        language=f.get("language", "")[:16],
+        region=f.get("region", "")[:2],
+        category=f.get("category", "")[:32],
+        severity=_int(f.get("severity")),
+        source=f.get("source", "")[:16],
+    )[:100]
+    return render(
+        request,
+        "review/console.html",
+        {
+            "summary": selectors.queue_summary(request.user),
+            "items": items,
+            "filters": f,
+            "reason_codes": get_packs().categories,
+        },
+    )
+
+
+def item_page(request: HttpRequest, item_id: str) -> HttpResponse:
+    denied = _reviewer_only(request)
+    if denied:
+        return denied
+    item = selectors.visible_item(request.user, parse_id(item_id) or 0)
+    if item is None:
+        raise Http404
+    from review.translate import translation_for_reviewer
+
+    content = selectors.item_content(item)
+    translation = (
+        translation_for_reviewer(
+            target_type=item.target_type,
+            target_id=item.target_id,
+            title=content.get("title", ""),
+            body=content.get("body", ""),
+            source=item.language,
+            target=getattr(request.user, "preferred_language", "en") or "en",
+        )
+        if content
+        else None
+    )
+    next_item = selectors.queue_for(request.user).exclude(pk=item.pk).first()
+    return render(
+        request,
+        "review/item.html",
+        {
+            "item": item,
+            "content": content,
+            "translation": translation,
+            "reports": item.reports.order_by("id")[:50],
+            "reason_codes": get_packs().categories,
+            "next_item": next_item,
+            "withheld_in": selectors.withheld_countries(item.target_id) if item.target_type == "note" else [],
+        },
+    )
+
+
+@require_POST
+def decide_page(request: HttpRequest, item_id: str) -> HttpResponse:
+    denied = _reviewer_only(request)
+    if denied:
+        return denied
+    pk = parse_id(item_id)
+    if pk is None:
+        raise Http404
+    action = request.POST.get("action", "")
+    try:
+        if action == "claim":
+            decisions.claim(user=request.user, item_id=pk)
+            return redirect("review:item", item_id=pk)
+        if action == "release":
+            decisions.release(user=request.user, item_id=pk)
+        elif action == "escalate":
+            decisions.escalate(user=request.user, item_id=pk, note=request.POST.get("note", ""))
+        else:
+            countries = [c for c in request.POST.get("countries", "").replace(",", " ").split() if c]
+            decisions.decide(
+                user=request.user,
+                item_id=pk,
+                action=action,
+                reason_code=request.POST.get("reason_code", ""),
+                note=request.POST.get("note", ""),
+                countries=countries,
+            )
+        messages.success(request, _("Done."))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("review:item", item_id=pk)
+    next_item = selectors.queue_for(request.user).first()
+    return redirect("review:item", item_id=next_item.pk) if next_item else redirect("review:console")
+
+
+@require_POST
+def bulk_page(request: HttpRequest) -> HttpResponse:
+    denied = _reviewer_only(request)
+    if denied:
+        return denied
+    ids = [i for i in (parse_id(v) for v in request.POST.getlist("item_ids")) if i is not None]
+    try:
+        result = decisions.bulk_decide(
+            user=request.user,
+            item_ids=ids,
+            action=request.POST.get("action", ""),
+            reason_code=request.POST.get("reason_code", ""),
+        )
+        messages.success(
+            request, _("%(n)s decided, %(s)s skipped.") % {"n": len(result["decided"]), "s": len(result["skipped"])}
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("review:console")
+
+
+def audit_page(request: HttpRequest) -> HttpResponse:
+    if not is_admin(request.user):
+        return HttpResponseForbidden(_("Only operators can search the audit log."))
+    f = request.GET
+    events = selectors.search_audit(
+        q=f.get("q", "")[:64], action=f.get("action", "")[:32], target_id=parse_id(f.get("target_id", "")), limit=200
+    )
+    return render(request, "review/audit.html", {"events": events, "filters": f})
+
+
+@login_required
+def notices_page(request: HttpRequest) -> HttpResponse:
+    decided = [
+        {
+            "decision": d,
+            "summary": statements.summary(d.statement) if d.statement.get("content") else "",
+            "appealed": hasattr(d, "appeal"),
+        }
+        for d in selectors.decisions_for_author(request.user).select_related("appeal")[:50]
+    ]
+    services.mark_notices_read(user=request.user)
+    return render(
+        request,
+        "review/notices.html",
+        {
+            "notices": selectors.notices_for(request.user),
+            "decisions": decided,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appeal_page(request: HttpRequest, decision_id: str) -> HttpResponse:
+    decision = Decision.objects.filter(pk=parse_id(decision_id) or 0, author_id=request.user.pk).first()
+    if decision is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            services.file_appeal(user=request.user, decision=decision, text=request.POST.get("text", ""))
+            messages.success(request, _("Your appeal was sent. A different reviewer will look at it."))
+            return redirect("review:notices")
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+    summary = statements.summary(decision.statement) if decision.statement.get("content") else ""
+    return render(request, "review/appeal.html", {"decision": decision, "summary": summary})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_page(request: HttpRequest, target_type: str, target_id: str) -> HttpResponse:
+    pk = parse_id(target_id)
+    if pk is None or target_type not in ("note", "comment", "profile"):
+        raise Http404
+    if request.method == "POST":
+        try:
+            services.file_report(
+                reporter=request.user,
+                target_type=target_type,
+                target_id=pk,
+                category=request.POST.get("category", ""),
+                country=request.POST.get("country", ""),
+                explanation=request.POST.get("explanation", ""),
+                good_faith=request.POST.get("good_faith") == "on",
+            )
+            messages.success(request, _("Thank you. We received your report."))
+            return redirect("review:notices")
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+    return render(
+        request,
+        "review/report.html",
+        {
+            "categories": ReportCategory.choices,
+            "target_type": target_type,
+            "target_id": pk,
+            "country": getattr(request, "country", ""),
+        },
+    )
+
+
+def transparency_page(request: HttpRequest) -> HttpResponse:
+    if not get_packs().global_pack.duties.get("transparency_report", True):
+        raise Http404
+    report: dict[str, Any] = selectors.transparency_report()
+    return render(request, "review/transparency.html", {"report": report})
