@@ -291,7 +291,14 @@ def _claim(job_id: int) -> TranslationJob | None:
 
 
 def translate_text(text: str, source: str, target: str) -> tuple[Result | None, list[Result]]:
-    """Run the chain on one text: (best result or None, every result tried)."""
+    """Run the chain on one text now (workers only): (best result or None, every result tried).
+
+    ``source`` "" is detected; codes are normalised ("zh" -> "zh-Hans"). Used by the review app.
+    """
+    source = languages.normalize(source) or detect_language(text)
+    target = languages.normalize(target)
+    if not source or not target or source == target or len(text) > settings.TRANSLATION_MAX_CHARS:
+        return None, []
     best, tried = translate_texts([text], source, target)
     return best[0], tried[0]
 

@@ -221,3 +221,10 @@ def test_read_path_queries(libretranslate, on_commit, django_assert_num_queries)
         assert ask().status == Status.READY
     with django_assert_num_queries(0):  # every later reader: the cache only
         assert ask().status == Status.READY
+
+
+def test_translate_text_now_for_workers(libretranslate):
+    best, tried = services.translate_text(ZH, "", "en")  # source detected
+    assert best is not None and best.text == EN and [r.engine for r in tried] == ["libretranslate"]
+    assert services.translate_text(ZH, "zh", "zh-Hans") == (None, [])
+    assert services.translate_text("", "en", "xx") == (None, [])
