@@ -27,6 +27,7 @@ from django.views.decorators.csrf import csrf_exempt
 from accounts.models import User
 from api.oauth import token_allows
 from core.errors import ServiceError
+from core.geo import viewer_country
 from core.ids import parse_id
 
 logger = logging.getLogger("notebridge.api")
@@ -241,8 +242,8 @@ def forget_user(user_id: int) -> None:
 
 
 def country_of(user: User | None) -> str | None:
-    """The country whose withholding rules apply to this viewer (the profile's region for now)."""
-    return (user.region or None) if user is not None else None
+    """The country whose withholding rules apply: the request's IP country, else the profile's region."""
+    return viewer_country(user)
 
 
 def bearer_token(request: HttpRequest) -> str | None:

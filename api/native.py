@@ -35,6 +35,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/discover", "api.nb.discover.router"),
     ("/search", "api.nb.search.router"),
     ("/profiles", "api.nb.profiles.router"),
+    ("/review", "review.api.router"),
     ("/translation", "translation.api.router"),
 ]
 for prefix, router in ROUTERS:
