@@ -106,7 +106,7 @@ def update_profile(*, user: User, **changes: Any) -> User:
             from translation.services import source_changed
 
             user.bio, user.bio_language = bio, detect_language(bio)
-            transaction.on_commit(lambda: source_changed(obj_kind="bio", obj_id=user.pk))
+            transaction.on_commit(lambda: source_changed(obj_kind="bio", obj_id=user.pk), robust=True)
     if "languages" in changes:
         user.languages = _clean_languages(changes["languages"])
     if "region" in changes:

@@ -292,13 +292,13 @@ def _translate_ahead(note_id: int) -> None:
     """Translate a new note into its followers' languages in the background (translation app)."""
     from translation.ahead import request_ahead
 
-    transaction.on_commit(lambda: request_ahead([note_id]))
+    transaction.on_commit(lambda: request_ahead([note_id]), robust=True)
 
 
 def _translation_source_changed(kind: str, obj_id: int) -> None:
     from translation.services import source_changed
 
-    transaction.on_commit(lambda: source_changed(obj_kind=kind, obj_id=obj_id))
+    transaction.on_commit(lambda: source_changed(obj_kind=kind, obj_id=obj_id), robust=True)
 
 
 def _forget_note(note_id: int) -> None:

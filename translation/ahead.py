@@ -7,12 +7,15 @@ preferred languages of the followers, most common first, up to ``AHEAD_MAX_TARGE
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 
 from django.apps import apps
 
 from translation import languages
 from translation.models import ObjectKind
+
+logger = logging.getLogger("notebridge.translation")
 
 AHEAD_MAX_TARGETS = 3
 AHEAD_SAMPLE_FOLLOWERS = 2000
@@ -85,8 +88,15 @@ def translate_note_ahead(note_id: int) -> int:
 
 
 def request_ahead(note_ids: list[int]) -> None:
-    """Queue ahead-of-time translation for notes (trending, or just published)."""
+    """Queue ahead-of-time translation for notes (trending, or just published).
+
+    Best effort: a queue that is down or not configured is logged, never raised into the caller (a
+    note that was posted must not fail because its translation could not be queued).
+    """
     from translation.tasks import translate_note_ahead as task
 
     for note_id in note_ids:
-        task.enqueue(note_id)
+        try:
+            task.enqueue(note_id)
+        except Exception:
+            logger.warning("could not queue ahead-of-time translation of note %s", note_id, exc_info=True)

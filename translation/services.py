@@ -267,13 +267,15 @@ def request_job(
 def _enqueue(job_id: int, *, delay: timedelta | None = None) -> None:
     from translation import tasks
 
+    # robust: a queue that is down is logged; the job stays pending and is picked up again by a later
+    # reader (stale pending jobs are re-queued) or `manage.py translations retry`.
     if delay is None:
-        transaction.on_commit(lambda: tasks.translate_job.enqueue(job_id))
+        transaction.on_commit(lambda: tasks.translate_job.enqueue(job_id), robust=True)
         return
     backend = tasks.translate_job.get_backend()
     if getattr(backend, "supports_defer", False):
         run_after = timezone.now() + delay
-        transaction.on_commit(lambda: tasks.translate_job.using(run_after=run_after).enqueue(job_id))
+        transaction.on_commit(lambda: tasks.translate_job.using(run_after=run_after).enqueue(job_id), robust=True)
     # Without deferral the retry happens when a reader asks again or `manage.py translations retry` runs.
 
 

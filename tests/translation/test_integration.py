@@ -182,3 +182,12 @@ def test_mounted_in_the_native_api(make_user, make_note, libretranslate, on_comm
     client.force_login(staff)
     status = client.get("/api/nb/v1/translation/status").json()
     assert status["active_engine"] == "libretranslate" and status["queue"]["ready"] >= 1
+
+
+def test_a_note_is_posted_even_if_translation_cannot_be_queued(settings, make_user, make_note):
+    # A deployment whose task backend lacks the translation queue: posting must still work.
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "high"]}
+    }
+    note = make_note(make_user(), title="", body=ZH)
+    assert note.pk and note.language == "zh-Hans"
