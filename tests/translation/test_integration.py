@@ -187,7 +187,10 @@ def test_mounted_in_the_native_api(make_user, make_note, libretranslate, on_comm
 def test_a_note_is_posted_even_if_translation_cannot_be_queued(settings, make_user, make_note):
     # A deployment whose task backend lacks the translation queue: posting must still work.
     settings.TASKS = {
-        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "high"]}
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default", "high", "review", "media", "low"],
+        }
     }
     note = make_note(make_user(), title="", body=ZH)
     assert note.pk and note.language == "zh-Hans"
