@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE = notebridge.settings
 
-.PHONY: run test install install-dev migrate demo serve worker lint typecheck check bench clean
+.PHONY: run test install install-dev migrate demo serve worker lint typecheck check bench clean messages compilemessages screenshots
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -52,3 +52,14 @@ bench: install-dev
 
 clean:
 	rm -rf var
+
+# Interface translations (needs GNU gettext: apt-get install gettext). The compiled .mo files are committed.
+messages: install
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-location --ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=artifacts
+
+compilemessages: install
+	$(BIN)/python manage.py compilemessages -l zh_Hans
+
+# Browser tests (Debian chromium) and page screenshots under artifacts/screenshots/.
+screenshots: install-dev
+	$(BIN)/python -m pytest -m browser tests/web/test_browser.py

@@ -118,3 +118,9 @@ def muted_page(user: User, *, max_id: int | None = None, limit: int = 40) -> lis
     if max_id is not None:
         qs = qs.filter(pk__lt=max_id)
     return [(m.pk, m.muted) for m in qs.order_by("-pk")[:limit]]
+
+
+def is_following(viewer: User | None, other_id: int) -> bool:
+    if viewer is None or not viewer.is_authenticated or viewer.pk == other_id:
+        return False
+    return Follow.objects.filter(follower=viewer, followee_id=other_id).exists()

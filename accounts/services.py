@@ -86,7 +86,17 @@ def register_user(
     return user
 
 
-PROFILE_FIELDS = {"display_name", "bio", "languages", "region", "interests", "ui_language", "auto_translate", "locked"}
+PROFILE_FIELDS = {
+    "display_name",
+    "bio",
+    "languages",
+    "region",
+    "interests",
+    "ui_language",
+    "auto_translate",
+    "locked",
+    "onboarded",
+}
 
 
 def update_profile(*, user: User, **changes: Any) -> User:
@@ -118,7 +128,7 @@ def update_profile(*, user: User, **changes: Any) -> User:
         if value and value not in {"en", "zh-hans"}:
             raise ServiceError(_("Unsupported interface language."), field="ui_language")
         user.ui_language = value
-    for flag in ("auto_translate", "locked"):
+    for flag in ("auto_translate", "locked", "onboarded"):
         if flag in changes:
             setattr(user, flag, bool(changes[flag]))
     if changes.get("avatar") is not None:

@@ -51,6 +51,7 @@ class LoadSummary:
     comments: int = 0
     boards: int = 0
     collects: int = 0
+    held: int = 0  # notes screening held for a reviewer
     languages: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
     cpu_seconds: float = 0.0  # this process only; under a busy machine it says more than wall time
@@ -59,8 +60,8 @@ class LoadSummary:
         langs = ", ".join(f"{k} {v}" for k, v in sorted(self.languages.items()))
         return (
             f"{self.users} users, {self.notes} notes ({langs}), {self.photos} photos, {self.follows} follows, "
-            f"{self.likes} likes, {self.comments} comments, {self.boards} boards, {self.collects} collects "
-            f"in {self.seconds:.1f} s (CPU {self.cpu_seconds:.1f} s)"
+            f"{self.likes} likes, {self.comments} comments, {self.boards} boards, {self.collects} collects, "
+            f"{self.held} held for review in {self.seconds:.1f} s (CPU {self.cpu_seconds:.1f} s)"
         )
 
 
@@ -139,7 +140,9 @@ class DemoLoader:
         self.create_boards()
         from review.services import inline_screening
 
-        with inline_screening():  # screened now, so the notes can be liked and commented on at once
+        # Screened now, so the notes can be liked and commented on at once. The demo's accounts share
+        # a small photo pool by design, which the photo-reuse signal would rightly call a spam wave.
+        with inline_screening(photos_from_a_shared_pool=True):
             self.create_notes()
         self.rebuild_timelines()
         self.summary.seconds = time.monotonic() - self.started
@@ -293,12 +296,21 @@ class DemoLoader:
         )
 
     def react(self, created: list[tuple[int, DemoNote, DemoUser]]) -> None:
+        from notes.models import Note, NoteState
+
         people = list(self.specs.values())
+        # Screening may hold a note for a person to look at; nobody can react to it meanwhile.
+        unpublished = set(
+            Note.objects.filter(pk__in=[c[0] for c in created])
+            .exclude(state=NoteState.PUBLISHED)
+            .values_list("pk", flat=True)
+        )
+        self.summary.held = len(unpublished)
         for start in range(0, len(created), NOTES_PER_TRANSACTION * 2):
             with transaction.atomic():
                 for note_id, spec, author in created[start : start + NOTES_PER_TRANSACTION * 2]:
                     others = [p for p in people if p.username != author.username]
-                    if not others:
+                    if not others or note_id in unpublished:
                         continue
                     self._like_and_collect(note_id, spec, others)
                     self._comment(note_id, spec, author, others)

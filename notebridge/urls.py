@@ -10,6 +10,12 @@ urlpatterns: list = [
     path("", include("web.urls")),
 ]
 
+
+def _serve_media(request, path):
+    # MEDIA_ROOT is read per request, so tests that point it at a temporary folder are served from there.
+    return serve(request, path, document_root=str(settings.MEDIA_ROOT))
+
+
 if settings.SERVE_MEDIA:
     # Embedded default: Django serves uploaded media. At scale a CDN or object store does.
-    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", _serve_media)]

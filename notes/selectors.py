@@ -286,3 +286,41 @@ def place_note_ids(place_id: int, *, max_id: int | None = None, limit: int = 20)
     if max_id is not None:
         qs = qs.filter(pk__lt=max_id)
     return list(qs.order_by("-id").values_list("id", flat=True)[:limit])
+
+
+def draft_photos(owner: User, photo_ids: Iterable[int], *, note_id: int | None = None) -> list[Photo]:
+    """The owner's photos not yet attached to a note (or attached to ``note_id``, when editing it),
+    in the order asked: the photos of a compose draft."""
+    ids = list(dict.fromkeys(photo_ids))
+    if not ids:
+        return []
+    free = Q(note__isnull=True) | Q(note_id=note_id) if note_id is not None else Q(note__isnull=True)
+    found = {p.pk: p for p in Photo.objects.filter(free, owner=owner, pk__in=ids)}
+    return [found[i] for i in ids if i in found]
+
+
+def popular_tags_cached(*, limit: int = 10) -> list[Tag]:
+    """``popular_tags`` shared by every viewer and cached a minute: the topic tabs on every feed page."""
+    key = f"popular-tags:{limit}"
+    tags = cache.get(key)
+    if tags is None:
+        tags = popular_tags(limit=limit)
+        cache.set(key, tags, 60)
+    return list(tags)
+
+
+def likes_and_collects_received(author: User) -> int:
+    """Likes plus collects on the author's published notes: the profile's headline figure."""
+    from django.db.models import Sum
+
+    totals = Note.objects.filter(author=author, state=NoteState.PUBLISHED).aggregate(
+        likes=Sum("like_count"), collects=Sum("collect_count")
+    )
+    return int(totals["likes"] or 0) + int(totals["collects"] or 0)
+
+
+def tag_by_name(name: str) -> Tag | None:
+    from core.text import normalize_tag
+
+    key = normalize_tag(name or "")
+    return Tag.objects.filter(name=key).first() if key else None

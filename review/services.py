@@ -269,7 +269,8 @@ def screen_note(*, note_id: int, use_llm: bool | None = None) -> ScreeningResult
         author_id=note.author_id,
         author_joined=note.author.date_joined,
         language=language,
-        photo_hashes=[p.phash for p in photos if p.phash],
+        # A bulk load that draws photos from a small pool on purpose (the demo) skips photo reuse.
+        photo_hashes=[] if _skip_photo_reuse.get() else [p.phash for p in photos if p.phash],
         photo_paths=[p.original.path for p in photos if p.original and _local(p.original)],
         translated_text=_translation_for_screening(text, language),
     )
@@ -460,16 +461,22 @@ def screen_profile(*, user_id: int) -> ScreeningResult | None:
 
 
 _inline = contextvars.ContextVar("review_inline_screening", default=False)
+_skip_photo_reuse = contextvars.ContextVar("review_skip_photo_reuse", default=False)
 
 
 @contextlib.contextmanager
-def inline_screening() -> Iterator[None]:
+def inline_screening(*, photos_from_a_shared_pool: bool = False) -> Iterator[None]:
     """Screen notes in the caller's transaction instead of on the review queue: for bulk loads that
-    go on to act on the notes at once (the demo loader likes and comments on what it just posted)."""
+    go on to act on the notes at once (the demo loader likes and comments on what it just posted).
+
+    ``photos_from_a_shared_pool`` turns off the "same photo from many accounts" signal, for a loader
+    whose accounts share a small photo pool by design; text is screened as always."""
     token = _inline.set(True)
+    pool_token = _skip_photo_reuse.set(photos_from_a_shared_pool)
     try:
         yield
     finally:
+        _skip_photo_reuse.reset(pool_token)
         _inline.reset(token)
 
 

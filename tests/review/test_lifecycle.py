@@ -140,3 +140,24 @@ def test_profile_edit_is_screened_on_commit(make_user, on_commit):
     with on_commit():
         update_profile(user=user, bio="约炮 一夜情 加微信 abc12345")
     assert ReviewItem.objects.filter(target_type="profile", target_id=user.pk).exists()
+
+
+def test_a_shared_photo_pool_is_not_a_spam_wave_only_when_the_loader_says_so(make_user):
+    from notes.services import create_note, upload_photo
+    from review.services import inline_screening
+    from tests.conftest import image_bytes
+
+    photo = image_bytes(size=(320, 240), color=(10, 140, 90))
+
+    def post_from_four_accounts(prefix: str) -> list[str]:
+        states = []
+        for i in range(4):
+            author = make_user(f"{prefix}{i}")
+            pid = upload_photo(owner=author, file=photo).pk
+            states.append(create_note(author=author, title=f"Walk {i}", body=f"Park day {i}", photo_ids=[pid]).state)
+        return states
+
+    with inline_screening(photos_from_a_shared_pool=True):
+        assert post_from_four_accounts("pool") == ["published"] * 4
+    with inline_screening():
+        assert post_from_four_accounts("wave")[-1] != "published"

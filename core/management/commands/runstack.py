@@ -44,7 +44,18 @@ class Command(BaseCommand):
         if settings.REDIS_URL:
             worker = [python, "manage.py", "rqworker", "high", "default", "media", "review", "translation", "low"]
         else:
-            worker = [python, "manage.py", "db_worker", "--queue-name", "*", "--interval", "0.5", "--no-reload"]
+            worker = [
+                python,
+                "manage.py",
+                "db_worker",
+                "--queue-name",
+                "*",
+                "--interval",
+                "0.5",
+                "--no-reload",
+                "-v",
+                "0",
+            ]
         procs = [subprocess.Popen(web)]
         if not options["no_worker"]:
             procs.append(subprocess.Popen(worker))

@@ -1,0 +1,151 @@
+/* Notebridge web: small enhancements over pages that already work without JavaScript. */
+(function () {
+  "use strict";
+
+  // The viewer's time zone, for server-rendered times (read by web.middleware).
+  try {
+    var tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (tz && document.cookie.indexOf("nb_tz=" + tz) === -1) {
+      document.cookie = "nb_tz=" + encodeURIComponent(tz) + "; path=/; max-age=31536000; samesite=lax";
+    }
+  } catch (e) { /* old browser: times stay in UTC */ }
+
+  // --- waterfall: a grid whose rows are 4px, each card spanning its own height, so reading order is kept.
+  function columnsFor(width) { return width >= 1100 ? 5 : width >= 768 ? 3 : 2; }
+  function layout(grid) {
+    grid.classList.add("is-masonry");
+    grid.style.setProperty("--cols", columnsFor(window.innerWidth));
+    var gap = window.innerWidth >= 768 ? 16 : 8;
+    Array.prototype.forEach.call(grid.children, function (item) {
+      if (item.classList.contains("more")) return;
+      item.style.gridRowEnd = "auto";
+      item.style.alignSelf = "start";
+      var h = item.getBoundingClientRect().height;
+      item.style.gridRowEnd = "span " + Math.ceil((h + gap) / 4);
+    });
+  }
+  function layoutAll() { document.querySelectorAll(".waterfall").forEach(layout); }
+  var resizeTimer;
+  window.addEventListener("resize", function () { clearTimeout(resizeTimer); resizeTimer = setTimeout(layoutAll, 120); });
+
+  // --- carousel: native swipe (scroll snap), plus arrows and keyboard.
+  function initCarousel(root) {
+    if (root.dataset.ready) return;
+    root.dataset.ready = "1";
+    var track = root.querySelector(".carousel-track");
+    var counter = root.querySelector("[data-current]");
+    function index() { return Math.round(track.scrollLeft / track.clientWidth); }
+    function go(delta) {
+      var n = track.children.length;
+      var next = Math.max(0, Math.min(n - 1, index() + delta));
+      track.scrollTo({ left: next * track.clientWidth, behavior: "smooth" });
+    }
+    root.querySelectorAll("[data-dir]").forEach(function (b) {
+      b.addEventListener("click", function () { go(parseInt(b.dataset.dir, 10)); });
+    });
+    track.addEventListener("keydown", function (e) {
+      if (e.key === "ArrowRight") { go(1); e.preventDefault(); }
+      if (e.key === "ArrowLeft") { go(-1); e.preventDefault(); }
+    });
+    track.addEventListener("scroll", function () { if (counter) counter.textContent = index() + 1; }, { passive: true });
+  }
+
+  // --- compose: drag to reorder, arrow buttons, remove without a round trip.
+  function initTiles(list) {
+    list.querySelectorAll("[data-move]").forEach(function (b) { b.hidden = false; });
+    if (list.dataset.ready) return;
+    list.dataset.ready = "1";
+    var dragged = null;
+    list.addEventListener("dragstart", function (e) {
+      dragged = e.target.closest(".tile");
+      if (dragged) { dragged.classList.add("is-dragging"); e.dataTransfer.effectAllowed = "move"; }
+    });
+    list.addEventListener("dragend", function () { if (dragged) dragged.classList.remove("is-dragging"); dragged = null; });
+    list.addEventListener("dragover", function (e) {
+      if (!dragged) return;
+      e.preventDefault();
+      var over = e.target.closest(".tile");
+      if (!over || over === dragged) return;
+      var rect = over.getBoundingClientRect();
+      var after = (e.clientX - rect.left) > rect.width / 2;
+      list.insertBefore(dragged, after ? over.nextSibling : over);
+    });
+    list.addEventListener("click", function (e) {
+      var move = e.target.closest("[data-move]");
+      var remove = e.target.closest("button[name=remove]");
+      var tile = e.target.closest(".tile");
+      if (move && tile) {
+        if (move.dataset.move === "-1" && tile.previousElementSibling) list.insertBefore(tile, tile.previousElementSibling);
+        if (move.dataset.move === "1" && tile.nextElementSibling) list.insertBefore(tile.nextElementSibling, tile);
+        move.focus();
+      } else if (remove && tile) {
+        e.preventDefault();
+        tile.remove();
+      }
+    });
+  }
+
+  function init(root) {
+    root.querySelectorAll("[data-carousel]").forEach(initCarousel);
+    root.querySelectorAll("[data-sortable]").forEach(initTiles);
+    root.querySelectorAll("[data-share]").forEach(function (b) { b.hidden = false; });
+    layoutAll();
+  }
+
+  document.addEventListener("click", function (e) {
+    var share = e.target.closest("[data-share]");
+    if (share) {
+      var url = share.dataset.share;
+      if (navigator.share) {
+        navigator.share({ title: share.dataset.shareTitle, url: url }).catch(function () {});
+      } else if (navigator.clipboard) {
+        navigator.clipboard.writeText(url).then(function () { share.textContent = share.dataset.copied; });
+      } else {
+        window.prompt("", url);
+      }
+      return;
+    }
+    var reply = e.target.closest("[data-reply]");
+    if (reply) {
+      var form = document.querySelector(".comment-form");
+      if (!form) return;
+      e.preventDefault();
+      form.querySelector("[data-reply-parent]").value = reply.dataset.reply;
+      form.querySelector("[data-reply-name]").textContent = reply.dataset.replyTo;
+      form.querySelector("[data-replying]").hidden = false;
+      form.querySelector("textarea").focus();
+      return;
+    }
+    var cancel = e.target.closest("[data-reply-cancel]");
+    if (cancel) {
+      var f = cancel.closest("form");
+      f.querySelector("[data-reply-parent]").value = "";
+      f.querySelector("[data-replying]").hidden = true;
+      return;
+    }
+    var addTag = e.target.closest("[data-add-tag]");
+    if (addTag) {
+      var input = document.querySelector("input[name=tags]");
+      var words = input.value.split(/[\s,，]+/).filter(Boolean);
+      var last = input.value.match(/[^\s,，]+$/);
+      if (last && addTag.dataset.addTag.toLowerCase().indexOf(last[0].replace(/^#/, "").toLowerCase()) === 0) words.pop();
+      if (words.indexOf(addTag.dataset.addTag) === -1) words.push(addTag.dataset.addTag);
+      input.value = words.join(" ") + " ";
+      input.focus();
+    }
+  });
+
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) e.preventDefault();
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    init(document);
+    document.body.addEventListener("htmx:afterSettle", function (e) { init(e.target.closest("main") || document); });
+    document.body.addEventListener("htmx:afterRequest", function (e) {
+      if (e.target.id === "photo-input") e.target.value = "";
+    });
+  });
+  window.addEventListener("load", layoutAll);
+})();

@@ -1,0 +1,42 @@
+"""Per-request viewer preferences: the interface language a signed-in user chose, and their time zone."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone, translation
+
+TZ_COOKIE = "nb_tz"
+
+
+class ViewerPreferencesMiddleware:
+    """Runs after LocaleMiddleware and AuthenticationMiddleware.
+
+    LocaleMiddleware picks the language from the cookie or ``Accept-Language``; a signed-in user's saved
+    ``ui_language`` wins over both, so the choice follows them to a new browser. The time zone comes from
+    a cookie the page's script sets from the browser (``Intl``); without it times are shown in UTC.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.ui_language:
+            translation.activate(user.ui_language)
+            request.LANGUAGE_CODE = translation.get_language()
+        tz_name = request.COOKIES.get(TZ_COOKIE, "")
+        activated = False
+        if tz_name and len(tz_name) < 64:
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(tz_name))
+                activated = True
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                pass
+        try:
+            return self.get_response(request)
+        finally:
+            if activated:
+                timezone.deactivate()

@@ -1,0 +1,129 @@
+"""Template helpers for the web pages: photo placeholders and renditions, compact numbers, times."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+import blurhash
+from django import template
+from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.utils import formats, timezone, translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+FALLBACK_COLOUR = "#eee9e6"
+
+
+@lru_cache(maxsize=4096)
+def _gradient(hash_: str) -> str:
+    """A CSS gradient from a blurhash, computed once per hash: the card's colour before the photo loads."""
+    try:
+        image = blurhash.decode(hash_, 3, 3)
+    except (blurhash.BlurhashDecodeError, ValueError, IndexError, TypeError):
+        return FALLBACK_COLOUR
+
+    def css(y: int) -> str:
+        r, g, b = (max(0, min(255, int(v))) for v in image.getpixel((1, y))[:3])
+        return f"#{r:02x}{g:02x}{b:02x}"
+
+    top, middle, bottom = css(0), css(1), css(2)
+    return f"linear-gradient(180deg,{top},{middle},{bottom})"
+
+
+@register.filter
+def placeholder(hash_: str | None) -> str:
+    return _gradient(hash_) if hash_ else FALLBACK_COLOUR
+
+
+@register.simple_tag
+def photo_img(photo: object, sizes: str = "50vw", css_class: str = "", eager: bool = False) -> SafeString:
+    """An <img> over the thumb (400w) and large (1080w) renditions, lazy unless ``eager``."""
+    thumb = getattr(photo, "thumb", None)
+    large = getattr(photo, "large", None)
+    width = getattr(photo, "width", 0) or 4
+    height = getattr(photo, "height", 0) or 5
+    src = thumb.url if thumb else (large.url if large else "")
+    srcset = ", ".join(f"{f.url} {w}w" for f, w in ((thumb, 400), (large, 1080)) if f)
+    return format_html(
+        '<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}" class="{}" loading="{}" decoding="async"'
+        ' style="background:{}">',
+        src,
+        srcset,
+        sizes,
+        width,
+        height,
+        getattr(photo, "alt_text", "") or "",
+        css_class,
+        "eager" if eager else "lazy",
+        placeholder(getattr(photo, "blurhash", "")),
+    )
+
+
+@register.filter
+def ratio(photo: object) -> str:
+    """Height / width of a photo, clamped to the card shapes the waterfall allows (3:4 to 4:3)."""
+    width = getattr(photo, "width", 0) or 3
+    height = getattr(photo, "height", 0) or 4
+    return f"{max(0.75, min(1.333, height / width)):.3f}"
+
+
+@register.filter
+def compact(value: int | None) -> str:
+    """Counts as people read them: 1,234 -> 1.2k in English, 12,345 -> 1.2万 in Chinese."""
+    n = int(value or 0)
+    lang = translation.get_language() or "en"
+    if lang.startswith("zh"):
+        if n >= 10_000:
+            return _trim(n / 10_000) + "万"
+        return formats.number_format(n, force_grouping=False)
+    if n >= 1_000_000:
+        return _trim(n / 1_000_000) + "M"
+    if n >= 1_000:
+        return _trim(n / 1_000) + "k"
+    return str(n)
+
+
+def _trim(x: float) -> str:
+    return f"{x:.1f}".removesuffix(".0")
+
+
+@register.simple_tag
+def when(value: datetime | None) -> SafeString:
+    """A <time> in the viewer's time zone and language: relative for the last week, a date after."""
+    if value is None:
+        return format_html("")
+    local = timezone.localtime(value)
+    age = timezone.now() - value
+    if age < timedelta(days=7):
+        label = naturaltime(value)
+    elif local.year == timezone.localtime().year:
+        label = formats.date_format(local, "MONTH_DAY_FORMAT")
+    else:
+        label = formats.date_format(local, "DATE_FORMAT")
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        value.isoformat(),
+        formats.date_format(local, "DATETIME_FORMAT"),
+        label,
+    )
+
+
+@register.filter
+def initial(name: str) -> str:
+    return (name or "?")[:1].upper()
+
+
+@register.filter
+def board_name(board: object) -> str:
+    """The default board's stock name in the viewer's language; any other name as its owner wrote it."""
+    from django.utils.translation import gettext
+
+    from notes.services import DEFAULT_BOARD_NAME
+
+    name = str(getattr(board, "name", ""))
+    if getattr(board, "is_default", False) and name == DEFAULT_BOARD_NAME:
+        return gettext("Saved")
+    return name

@@ -1,0 +1,183 @@
+"""Sign-up, log-in, onboarding, settings, interface language."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, update_session_auth_hash
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from accounts import services as account_services
+from accounts.selectors import suggested_accounts
+from accounts.services import SUPPORTED_LANGUAGES
+from core.errors import ServiceError
+from web.forms import UI_LANGUAGE_CHOICES, OnboardingForm, PasswordForm, SettingsForm, SignupForm
+from web.sessions import other_sessions, sign_out_other_sessions
+from web.views.common import add_service_error, login_required_page, me, safe_next, viewer
+
+UI_CODES = {code for code, _label in UI_LANGUAGE_CHOICES}
+
+
+def _reading_language_for(ui_language: str) -> str:
+    return "zh-Hans" if ui_language.startswith("zh") else "en"
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if viewer(request):
+        return redirect("web:discover")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ui = translation.get_language() or "en"
+        ui = ui if ui in UI_CODES else "en"
+        try:
+            user = account_services.register_user(
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                email=form.cleaned_data["email"],
+                display_name=form.cleaned_data["display_name"],
+                languages=[_reading_language_for(ui)],
+                ui_language=ui,
+            )
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("web:welcome")
+    return render(request, "web/signup.html", {"form": form}, status=422 if form.errors else 200)
+
+
+@login_required_page
+def welcome(request: HttpRequest) -> HttpResponse:
+    """Onboarding: interests and languages, then a few accounts to follow, then a Discover that has notes."""
+    user = me(request)
+    suggestions = suggested_accounts(user, limit=8)
+    form = OnboardingForm(
+        request.POST or None,
+        initial={
+            "languages": user.languages or [_reading_language_for(translation.get_language() or "en")],
+            "interests": user.interests,
+        },
+    )
+    follow_field = form.fields["follow"]
+    assert isinstance(follow_field, forms.TypedMultipleChoiceField)
+    follow_field.choices = [(u.pk, u.username) for u in suggestions]
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_services.update_profile(
+                user=user,
+                interests=form.cleaned_data["interests"],
+                languages=form.cleaned_data["languages"],
+                onboarded=True,
+            )
+            chosen = set(form.cleaned_data["follow"])
+            for other in suggestions:
+                if other.pk in chosen:
+                    account_services.follow(follower=user, followee=other)
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Welcome to Notebridge! Here is what people are sharing."))
+            return redirect("web:discover")
+    context = {"form": form, "suggestions": suggestions, "preselected": {u.pk for u in suggestions[:3]}}
+    return render(request, "web/welcome.html", context, status=422 if form.errors else 200)
+
+
+@login_required_page
+def settings_page(request: HttpRequest) -> HttpResponse:
+    user = me(request)
+    form = SettingsForm(
+        initial={
+            "ui_language": user.ui_language or translation.get_language(),
+            "languages": user.languages,
+            "region": user.region,
+            "auto_translate": user.auto_translate,
+        }
+    )
+    password_form = PasswordForm()
+    status = 200
+    if request.method == "POST" and request.POST.get("form") == "password":
+        password_form = PasswordForm(request.POST)
+        if password_form.is_valid():
+            try:
+                account_services.change_password(
+                    user=user,
+                    old_password=password_form.cleaned_data["old_password"],
+                    new_password=password_form.cleaned_data["new_password"],
+                )
+            except ServiceError as exc:
+                add_service_error(password_form, exc)
+            else:
+                update_session_auth_hash(request, user)
+                messages.success(request, _("Password changed."))
+                return redirect("web:settings")
+        status = 422
+    elif request.method == "POST":
+        form = SettingsForm(request.POST)
+        if form.is_valid():
+            languages = [code for code in form.cleaned_data["languages"] if code in SUPPORTED_LANGUAGES]
+            try:
+                account_services.update_profile(
+                    user=user,
+                    ui_language=form.cleaned_data["ui_language"],
+                    languages=languages,
+                    region=form.cleaned_data["region"],
+                    auto_translate=form.cleaned_data["auto_translate"],
+                )
+            except ServiceError as exc:
+                add_service_error(form, exc)
+            else:
+                translation.activate(user.ui_language)
+                messages.success(request, _("Settings saved."))
+                response = redirect("web:settings")
+                _remember_language(response, user.ui_language)
+                return response
+        status = 422
+    context = {
+        "form": form,
+        "password_form": password_form,
+        "other_sessions": other_sessions(user, request.session.session_key),
+    }
+    return render(request, "web/settings.html", context, status=status)
+
+
+@require_POST
+@login_required_page
+def sign_out_others(request: HttpRequest) -> HttpResponse:
+    ended = sign_out_other_sessions(user=me(request), current_key=request.session.session_key)
+    messages.success(
+        request,
+        ngettext("Signed out of %(n)s other session.", "Signed out of %(n)s other sessions.", ended) % {"n": ended},
+    )
+    return redirect("web:settings")
+
+
+def _remember_language(response: HttpResponse, code: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=False,
+    )
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language; remembered in a cookie and, when signed in, on the account."""
+    code = request.POST.get("language", "")
+    response: HttpResponse = HttpResponseRedirect(safe_next(request, "/"))
+    if code not in UI_CODES:
+        return response
+    user = viewer(request)
+    if user is not None:
+        account_services.update_profile(user=user, ui_language=code)
+    translation.activate(code)
+    _remember_language(response, code)
+    return response

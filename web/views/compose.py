@@ -1,0 +1,150 @@
+"""Compose a note: photos first (kept as a draft on the server), then the text.
+
+Photos are uploaded as soon as they are picked (htmx) or with the form (no JavaScript). Either way they
+become the user's unattached photos, carried in the form as ``photo_ids`` in display order, so a failed
+submit re-renders the page with every photo, alt text and field as the user left them.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from core.errors import ServiceError
+from notes import services
+from notes.models import Note, Photo
+from notes.selectors import draft_photos, get_visible_note, popular_tags, search_tags
+from web.forms import NoteForm
+from web.views.common import add_service_error, login_required_page, me
+
+MAX_PHOTOS = settings.PHOTO_MAX_PER_NOTE
+
+
+def _posted_photo_ids(request: HttpRequest) -> list[int]:
+    ids = []
+    for raw in request.POST.getlist("photo_ids")[: MAX_PHOTOS * 2]:
+        if raw.isdigit() and len(raw) < 20:
+            ids.append(int(raw))
+    removed = {r for r in request.POST.getlist("remove") if r.isdigit()}
+    return [i for i in ids if str(i) not in removed]
+
+
+def _upload_files(request: HttpRequest, room: int) -> tuple[list[Photo], list[str]]:
+    """Store the picked files as draft photos; a message per refused file, in the user's language."""
+    photos: list[Photo] = []
+    errors: list[str] = []
+    files = request.FILES.getlist("photos")
+    for upload in files:
+        if len(photos) >= room:
+            errors.append(
+                ngettext("A note can have at most %(n)s photo.", "A note can have at most %(n)s photos.", MAX_PHOTOS)
+                % {"n": MAX_PHOTOS}
+            )
+            break
+        try:
+            photos.append(services.upload_photo(owner=me(request), file=upload))
+        except ServiceError as exc:
+            errors.append(f"{upload.name}: {exc.message}")
+    return photos, errors
+
+
+def _save_alt_texts(request: HttpRequest, photos: list[Photo]) -> list[str]:
+    errors = []
+    for photo in photos:
+        key = f"alt_{photo.pk}"
+        if key in request.POST and request.POST[key] != photo.alt_text:
+            try:
+                services.update_photo(owner=me(request), photo_id=photo.pk, alt_text=request.POST[key])
+                photo.alt_text = request.POST[key].strip()
+            except ServiceError as exc:
+                errors.append(exc.message)
+    return errors
+
+
+def _note_editor(request: HttpRequest, *, note: Note | None, initial: dict, photos: list[Photo]) -> HttpResponse:
+    """Compose and edit share one flow: keep every photo and field, post only when nothing failed."""
+    user = me(request)
+    photo_errors: list[str] = []
+    if request.method != "POST":
+        form = NoteForm(initial=initial)
+    else:
+        form = NoteForm(request.POST)
+        photos = draft_photos(user, _posted_photo_ids(request), note_id=note.pk if note else None)
+        new_photos, photo_errors = _upload_files(request, MAX_PHOTOS - len(photos))
+        photos += new_photos
+        photo_errors += _save_alt_texts(request, photos)
+        wants_post = request.POST.get("action", "post") == "post" and not request.POST.getlist("remove")
+        if form.is_valid() and wants_post and not photo_errors:
+            if not photos:
+                form.add_error(None, _("Add at least one photo."))
+            else:
+                fields = {
+                    "title": form.cleaned_data["title"],
+                    "body": form.cleaned_data["body"],
+                    "photo_ids": [p.pk for p in photos],
+                    "tags": form.tag_list(),
+                    "visibility": form.cleaned_data["visibility"],
+                }
+                try:
+                    if note is None:
+                        saved = services.create_note(author=user, place=form.cleaned_data["place"] or None, **fields)
+                    else:
+                        saved = services.edit_note(
+                            author=user, note_id=note.pk, place=form.cleaned_data["place"], **fields
+                        )
+                    return redirect("web:note", note_id=saved.pk)
+                except ServiceError as exc:
+                    add_service_error(form, exc)
+                    if exc.field == "photos":
+                        photo_errors.append(exc.message)
+    status = 422 if (form.is_bound and (form.errors or photo_errors)) else 200
+    context = {
+        "form": form,
+        "note": note,
+        "photos": photos,
+        "photo_errors": photo_errors,
+        "max_photos": MAX_PHOTOS,
+        "suggested_tags": popular_tags(limit=10),
+    }
+    return render(request, "web/compose.html", context, status=status)
+
+
+@login_required_page
+def compose(request: HttpRequest) -> HttpResponse:
+    return _note_editor(request, note=None, initial={}, photos=[])
+
+
+@login_required_page
+def edit_note(request: HttpRequest, note_id: int) -> HttpResponse:
+    """The author's edit page; for anyone else the note's edit page does not exist (404)."""
+    note = get_visible_note(viewer=me(request), note_id=note_id)
+    if note is None or note.author_id != me(request).pk:
+        raise Http404
+    initial = {
+        "title": note.title,
+        "body": note.body,
+        "tags": " ".join(t.display for t in note.tags.all()),
+        "place": note.place.name if note.place else "",
+        "visibility": note.visibility,
+    }
+    return _note_editor(request, note=note, initial=initial, photos=list(note.photos.all()))
+
+
+@login_required_page
+def compose_photos(request: HttpRequest) -> HttpResponse:
+    """htmx: upload the files just picked and return their tiles (errors swapped in out of band)."""
+    if request.method != "POST":
+        return redirect("web:compose")
+    have = len([r for r in request.POST.getlist("photo_ids") if r.isdigit()])
+    photos, errors = _upload_files(request, max(0, MAX_PHOTOS - have))
+    return render(request, "web/_photo_tiles.html", {"photos": photos, "photo_errors": errors, "oob": True})
+
+
+def tag_suggestions(request: HttpRequest) -> HttpResponse:
+    raw = request.GET.get("tags", "") or request.GET.get("q", "")
+    last = raw.replace("，", ",").replace(",", " ").split()[-1:] if raw.strip() else []
+    tags = search_tags(last[0], limit=8) if last else popular_tags(limit=10)
+    return render(request, "web/_tag_suggestions.html", {"suggested_tags": tags})

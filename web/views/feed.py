@@ -1,0 +1,86 @@
+"""Discover, Following and tag waterfalls; each serves a whole page or, for htmx, the next cards."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from core.errors import ServiceError
+from core.text import normalize_tag
+from feeds.selectors import discover, home_timeline, tag_timeline
+from notes.models import Note
+from notes.selectors import popular_tags_cached, tag_by_name
+from web.views.common import PAGE_SIZE, card_state, is_htmx, login_required_page, me, parse_id, viewer, viewer_country
+
+
+def _channels(request: HttpRequest) -> list[tuple[str, str]]:
+    """Topic tabs after Discover / Following: the viewer's interests, else the most used tags."""
+    if is_htmx(request) and request.GET.get("cursor"):
+        return []
+    user = viewer(request)
+    if user is not None and user.interests:
+        keys = [normalize_tag(i) for i in user.interests][:6]
+        return [(k, k) for k in keys if k]
+    return [(t.name, t.display) for t in popular_tags_cached(limit=6)]
+
+
+def _render_feed(
+    request: HttpRequest, *, tab: str, notes: list[Note], next_cursor: str | None, extra: dict | None = None
+) -> HttpResponse:
+    base = request.path
+    context = {
+        "tab": tab,
+        "channels": _channels(request),
+        "notes": notes,
+        "next_url": f"{base}?cursor={next_cursor}" if next_cursor else None,
+        **card_state(notes, viewer(request)),
+        **(extra or {}),
+    }
+    context["tag_in_channels"] = any(k == context.get("tag_key") for k, _label in context["channels"])
+    if is_htmx(request) and request.GET.get("cursor"):
+        return render(request, "web/_cards.html", context)
+    return render(request, "web/feed.html", context)
+
+
+def discover_page(request: HttpRequest) -> HttpResponse:
+    try:
+        notes, cursor = discover(
+            viewer(request), cursor=request.GET.get("cursor"), limit=PAGE_SIZE, country=viewer_country(request)
+        )
+    except ServiceError as exc:
+        raise Http404 from exc
+    return _render_feed(request, tab="discover", notes=notes, next_cursor=cursor)
+
+
+@login_required_page
+def following_page(request: HttpRequest) -> HttpResponse:
+    max_id = parse_id(request.GET.get("cursor"))
+    notes = home_timeline(me(request), max_id=max_id, limit=PAGE_SIZE, country=viewer_country(request))
+    cursor = str(notes[-1].pk) if len(notes) == PAGE_SIZE else None
+    return _render_feed(request, tab="following", notes=notes, next_cursor=cursor)
+
+
+def tag_page(request: HttpRequest, name: str) -> HttpResponse:
+    key = normalize_tag(name)
+    if not key:
+        raise Http404
+    tag = tag_by_name(key)
+    max_id = parse_id(request.GET.get("cursor"))
+    notes = tag_timeline(key, viewer(request), max_id=max_id, limit=PAGE_SIZE, country=viewer_country(request))
+    cursor = str(notes[-1].pk) if len(notes) == PAGE_SIZE else None
+    label = tag.display if tag else key
+    return _render_feed(
+        request,
+        tab="tag",
+        notes=notes,
+        next_cursor=cursor,
+        extra={
+            "tag": tag,
+            "tag_key": key,
+            "tag_label": label,
+            "page_title": _("#%(tag)s") % {"tag": label},
+            "tag_url": reverse("web:tag", args=[key]),
+        },
+    )

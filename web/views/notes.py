@@ -1,0 +1,159 @@
+"""The note page and what a reader does there: like, collect into a board, comment, follow, share."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.selectors import is_following
+from core.errors import ServiceError
+from notes import services
+from notes.models import Note, NoteState
+from notes.selectors import boards_of, comments_for, get_visible_note, viewer_state
+from web.forms import CollectForm, CommentForm
+from web.views.common import (
+    add_service_error,
+    is_htmx,
+    login_required_page,
+    me,
+    not_found_on,
+    parse_id,
+    redirect_back,
+    viewer,
+    viewer_country,
+)
+
+
+def _note_or_404(request: HttpRequest, note_id: int) -> Note:
+    note = get_visible_note(viewer=viewer(request), note_id=note_id, country=viewer_country(request))
+    if note is None:
+        raise Http404
+    return note
+
+
+def _actions_context(request: HttpRequest, note: Note) -> dict:
+    user = viewer(request)
+    liked, collected = viewer_state(user, [note.pk])
+    return {
+        "note": note,
+        "liked": note.pk in liked,
+        "collected": note.pk in collected,
+        "boards": list(boards_of(user, user)) if user else [],
+    }
+
+
+def note_page(request: HttpRequest, note_id: int) -> HttpResponse:
+    note = _note_or_404(request, note_id)
+    user = viewer(request)
+    following = is_following(user, note.author_id)
+    context = {
+        **_actions_context(request, note),
+        "photos": list(note.photos.all()),
+        "tags": list(note.tags.all()),
+        "comments": comments_for(note, user),
+        "comment_form": CommentForm(initial={"parent": parse_id(request.GET.get("reply"))}),
+        "following_author": following,
+        "is_author": bool(user and user.pk == note.author_id),
+        "not_public_yet": note.state != NoteState.PUBLISHED,
+        "share_url": request.build_absolute_uri(reverse("web:note", args=[note.pk])),
+    }
+    return render(request, "web/note.html", context)
+
+
+def _actions_response(request: HttpRequest, note_id: int) -> HttpResponse:
+    if is_htmx(request):
+        note = _note_or_404(request, note_id)
+        return render(request, "web/_note_actions.html", _actions_context(request, note))
+    return redirect_back(request, reverse("web:note", args=[note_id]))
+
+
+@require_POST
+@login_required_page
+def like(request: HttpRequest, note_id: int) -> HttpResponse:
+    try:
+        if request.POST.get("action") == "unlike":
+            services.unlike_note(user=me(request), note_id=note_id)
+        else:
+            services.like_note(user=me(request), note_id=note_id)
+    except ServiceError as exc:
+        not_found_on(exc)
+        messages.error(request, exc.message)
+    return _actions_response(request, note_id)
+
+
+@require_POST
+@login_required_page
+def collect(request: HttpRequest, note_id: int) -> HttpResponse:
+    """Collect into a chosen board, or into a new one named in the same form; or remove from all boards."""
+    user = me(request)
+    form = CollectForm(request.POST)
+    try:
+        if request.POST.get("action") == "uncollect":
+            services.uncollect_note(user=user, note_id=note_id)
+        elif form.is_valid():
+            board_id = form.cleaned_data.get("board")
+            new_name = (form.cleaned_data.get("new_board") or "").strip()
+            if new_name:
+                board_id = services.create_board(owner=user, name=new_name).pk
+            services.collect_note(user=user, note_id=note_id, board_id=board_id)
+            messages.success(request, _("Collected."))
+        else:
+            messages.error(request, _("Choose a board."))
+    except ServiceError as exc:
+        not_found_on(exc)
+        messages.error(request, exc.message)
+    return _actions_response(request, note_id)
+
+
+@require_POST
+@login_required_page
+def comment(request: HttpRequest, note_id: int) -> HttpResponse:
+    note = _note_or_404(request, note_id)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.create_comment(
+                author=me(request),
+                note_id=note.pk,
+                body=form.cleaned_data["body"],
+                parent_id=form.cleaned_data["parent"],
+            )
+            form = CommentForm()
+        except ServiceError as exc:
+            not_found_on(exc)
+            add_service_error(form, exc)
+    if is_htmx(request):
+        note = _note_or_404(request, note_id)
+        context = {"note": note, "comments": comments_for(note, viewer(request)), "comment_form": form}
+        return render(request, "web/_comments.html", context)
+    if form.errors:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+    return redirect(reverse("web:note", args=[note_id]) + "#comments")
+
+
+@require_POST
+@login_required_page
+def delete_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
+    try:
+        services.delete_comment(user=me(request), comment_id=comment_id)
+    except ServiceError as exc:
+        # Someone else's comment looks like a missing one.
+        raise Http404 from exc
+    return redirect_back(request, reverse("web:discover"))
+
+
+@require_POST
+@login_required_page
+def delete_note(request: HttpRequest, note_id: int) -> HttpResponse:
+    try:
+        services.delete_note(author=me(request), note_id=note_id)
+    except ServiceError as exc:
+        raise Http404 from exc
+    messages.success(request, _("Note deleted."))
+    return redirect("web:profile", username=me(request).username)

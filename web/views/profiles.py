@@ -1,0 +1,127 @@
+"""Profiles: notes grid, public boards, followers and following, follow button, edit profile."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import services as account_services
+from accounts.models import User
+from accounts.selectors import follow_page, get_by_username, is_following
+from accounts.services import is_blocked_between
+from core.errors import ServiceError
+from notes.selectors import author_note_ids, boards_of, likes_and_collects_received, visible_notes
+from web.forms import ProfileForm
+from web.views.common import (
+    PAGE_SIZE,
+    add_service_error,
+    card_state,
+    is_htmx,
+    login_required_page,
+    me,
+    parse_id,
+    redirect_back,
+    viewer,
+    viewer_country,
+)
+
+
+def _user_or_404(request: HttpRequest, username: str) -> User:
+    user = get_by_username(username)
+    who = viewer(request)
+    # Blocked either way: the profile does not exist for this viewer.
+    if user is None or (who is not None and who.pk != user.pk and is_blocked_between(who, user)):
+        raise Http404
+    return user
+
+
+def profile(request: HttpRequest, username: str) -> HttpResponse:
+    user = _user_or_404(request, username)
+    who = viewer(request)
+    max_id = parse_id(request.GET.get("cursor"))
+    ids = author_note_ids(user, who, max_id=max_id, limit=PAGE_SIZE)
+    notes = visible_notes(ids, who, country=viewer_country(request), for_feed=False)
+    next_url = f"{request.path}?cursor={ids[-1]}" if len(ids) == PAGE_SIZE else None
+    context: dict[str, object] = {
+        "profile_user": user,
+        "notes": notes,
+        "next_url": next_url,
+        **card_state(notes, who),
+    }
+    if is_htmx(request) and max_id:
+        return render(request, "web/_cards.html", context)
+    context.update(
+        {
+            "boards": list(boards_of(user, who)),
+            "likes_received": likes_and_collects_received(user),
+            "is_me": bool(who and who.pk == user.pk),
+            "following": is_following(who, user.pk),
+        }
+    )
+    return render(request, "web/profile.html", context)
+
+
+def _people_page(request: HttpRequest, username: str, which: str) -> HttpResponse:
+    user = _user_or_404(request, username)
+    rows = follow_page(user.pk, followers=which == "followers", max_id=parse_id(request.GET.get("cursor")), limit=50)
+    context = {
+        "profile_user": user,
+        "which": which,
+        "people": [person for _follow_id, person in rows],
+        "next_url": f"{request.path}?cursor={rows[-1][0]}" if len(rows) == 50 else None,
+    }
+    return render(request, "web/people.html", context)
+
+
+def followers(request: HttpRequest, username: str) -> HttpResponse:
+    return _people_page(request, username, "followers")
+
+
+def following(request: HttpRequest, username: str) -> HttpResponse:
+    return _people_page(request, username, "following")
+
+
+@require_POST
+@login_required_page
+def follow(request: HttpRequest, username: str) -> HttpResponse:
+    other = _user_or_404(request, username)
+    try:
+        if request.POST.get("action") == "unfollow":
+            account_services.unfollow(follower=me(request), followee=other)
+        else:
+            account_services.follow(follower=me(request), followee=other)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    if is_htmx(request):
+        context = {"profile_user": other, "following": is_following(me(request), other.pk)}
+        return render(request, "web/_follow_button.html", context)
+    return redirect_back(request, reverse("web:profile", args=[other.username]))
+
+
+@login_required_page
+def edit_profile(request: HttpRequest) -> HttpResponse:
+    user = me(request)
+    if request.method == "POST":
+        form = ProfileForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                account_services.update_profile(
+                    user=user,
+                    display_name=form.cleaned_data["display_name"],
+                    bio=form.cleaned_data["bio"],
+                    avatar=form.cleaned_data.get("avatar"),
+                )
+                messages.success(request, _("Profile saved."))
+                return redirect("web:profile", username=user.username)
+            except ServiceError as exc:
+                add_service_error(form, exc, {"file": "avatar"})
+                user.refresh_from_db()
+        status = 422
+    else:
+        form = ProfileForm(initial={"display_name": user.display_name, "bio": user.bio})
+        status = 200
+    return render(request, "web/edit_profile.html", {"form": form}, status=status)
