@@ -227,7 +227,8 @@ REVIEW_TRUST_X_FORWARDED_FOR = env_bool("REVIEW_TRUST_X_FORWARDED_FOR", False)
 # --- translation (docs/translation.md) ------------------------------------------------------
 # Engines tried in order for each language pair; those not configured or not supporting a pair are skipped.
 TRANSLATION_ENGINES = [
-    e.strip() for e in os.environ.get("TRANSLATION_ENGINES", "opencc,llm,libretranslate,deepl,gloss").split(",")
+    e.strip()
+    for e in os.environ.get("TRANSLATION_ENGINES", "opencc,llm,libretranslate,deepl,gloss").split(",")
     if e.strip()
 ]
 TRANSLATION_MODEL_PATH = Path(
