@@ -111,7 +111,12 @@ def update_profile(*, user: User, **changes: Any) -> User:
         bio = clean_user_text(str(changes["bio"] or ""))
         if len(bio) > MAX_BIO:
             raise ServiceError(_("Bio is too long (at most %(n)s characters).") % {"n": MAX_BIO}, field="bio")
-        user.bio = bio
+        if bio != user.bio:
+            from translation.detection import detect_language
+            from translation.services import source_changed
+
+            user.bio, user.bio_language = bio, detect_language(bio)
+            transaction.on_commit(lambda: source_changed(obj_kind="bio", obj_id=user.pk), robust=True)
     if "languages" in changes:
         user.languages = _clean_languages(changes["languages"])
     if "region" in changes:

@@ -36,6 +36,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/search", "api.nb.search.router"),
     ("/profiles", "api.nb.profiles.router"),
     ("/review", "review.api.router"),
+    ("/translation", "translation.api.router"),
 ]
 for prefix, router in ROUTERS:
     api.add_router(prefix, router)

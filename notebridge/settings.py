@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "web",
     "demo",
     "review",
+    "translation",
 ]
 
 MIDDLEWARE = [
@@ -222,6 +223,30 @@ REVIEW_SCREENING = env_bool("REVIEW_SCREENING", True)
 REVIEW_USE_LLM = env_bool("REVIEW_USE_LLM", True)
 # Behind a reverse proxy that sets X-Forwarded-For, trust its first address for the viewer's country.
 REVIEW_TRUST_X_FORWARDED_FOR = env_bool("REVIEW_TRUST_X_FORWARDED_FOR", False)
+
+# --- translation (docs/translation.md) ------------------------------------------------------
+# Engines tried in order for each language pair; those not configured or not supporting a pair are skipped.
+TRANSLATION_ENGINES = [
+    e.strip()
+    for e in os.environ.get("TRANSLATION_ENGINES", "opencc,llm,libretranslate,deepl,gloss").split(",")
+    if e.strip()
+]
+TRANSLATION_MODEL_PATH = Path(
+    os.environ.get("TRANSLATION_MODEL_PATH", DATA_DIR / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf")
+)
+LLM_THREADS = int(os.environ.get("LLM_THREADS", "2"))
+LLM_CONTEXT = int(os.environ.get("LLM_CONTEXT", "2048"))
+LIBRETRANSLATE_URL = os.environ.get("LIBRETRANSLATE_URL", "").rstrip("/")
+LIBRETRANSLATE_API_KEY = os.environ.get("LIBRETRANSLATE_API_KEY", "")
+DEEPL_API_KEY = os.environ.get("DEEPL_API_KEY", "")
+DEEPL_URL = os.environ.get(
+    "DEEPL_URL", "https://api-free.deepl.com" if DEEPL_API_KEY.endswith(":fx") else "https://api.deepl.com"
+).rstrip("/")
+TRANSLATION_REMOTE_TIMEOUT = float(os.environ.get("TRANSLATION_REMOTE_TIMEOUT", "10"))
+TRANSLATION_MAX_CHARS = int(os.environ.get("TRANSLATION_MAX_CHARS", "6000"))
+TRANSLATION_MAX_ATTEMPTS = int(os.environ.get("TRANSLATION_MAX_ATTEMPTS", "5"))
+# How long the Mastodon translate endpoint (a synchronous API) waits for a worker before answering 503.
+TRANSLATION_SYNC_WAIT_S = float(os.environ.get("TRANSLATION_SYNC_WAIT_S", "8"))
 
 # --- files ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -40,6 +40,7 @@ from notes.models import (
     Visibility,
 )
 from notifications.services import notify
+from translation.detection import detect_language
 
 MAX_PHOTOS = 9
 DEFAULT_BOARD_NAME = "Saved"
@@ -61,6 +62,7 @@ def upload_photo(*, owner: User, file: IO[bytes] | bytes, alt_text: str = "") ->
         blurhash=processed.blurhash,
         phash=processed.phash,
         alt_text=alt_text,
+        alt_language=detect_language(alt_text),
     )
     photo.original.save(f"{photo.pk}.jpg", processed.original, save=False)
     photo.large.save(f"{photo.pk}.jpg", processed.large, save=False)
@@ -76,8 +78,11 @@ def update_photo(*, owner: User, photo_id: int, alt_text: str) -> Photo:
     alt_text = clean_user_text(alt_text or "")
     if len(alt_text) > MAX_ALT:
         raise ServiceError(_("Alt text is too long."), field="alt_text")
-    photo.alt_text = alt_text
-    photo.save(update_fields=["alt_text"])
+    changed = alt_text != photo.alt_text
+    photo.alt_text, photo.alt_language = alt_text, detect_language(alt_text)
+    photo.save(update_fields=["alt_text", "alt_language"])
+    if changed:
+        _translation_source_changed("alt", photo.pk)
     return photo
 
 
@@ -226,7 +231,7 @@ def create_note(
         title=title,
         body=body,
         visibility=visibility,
-        language=language,
+        language=language or detect_language(f"{title}\n{body}"),
         language_set_by_author=bool(language),
         place=_resolve_place(place),
         application_name=application_name[:100],
@@ -251,6 +256,7 @@ def create_note(
     submit_note(note)
     for user in mentioned:
         notify(recipient_id=user.pk, actor_id=author.pk, type="mention", note_id=note.pk)
+    _translate_ahead(note.pk)
     return note
 
 
@@ -280,6 +286,19 @@ def set_note_state(*, note: Note, state: str) -> None:
 
     unindex_note(note.pk)
     _forget_note(note.pk)
+
+
+def _translate_ahead(note_id: int) -> None:
+    """Translate a new note into its followers' languages in the background (translation app)."""
+    from translation.ahead import request_ahead
+
+    transaction.on_commit(lambda: request_ahead([note_id]), robust=True)
+
+
+def _translation_source_changed(kind: str, obj_id: int) -> None:
+    from translation.services import source_changed
+
+    transaction.on_commit(lambda: source_changed(obj_kind=kind, obj_id=obj_id), robust=True)
 
 
 def _forget_note(note_id: int) -> None:
@@ -323,6 +342,8 @@ def edit_note(
     if language is not None:
         note.language = _check_language(language)
         note.language_set_by_author = bool(note.language)
+    if text_changed and not note.language_set_by_author:
+        note.language = detect_language(f"{note.title}\n{note.body}")
     if place is not None:
         note.place = _resolve_place(place)
     note.edited_at = timezone.now()
@@ -335,6 +356,7 @@ def edit_note(
         _set_tags(note, _resolve_tags(tags, note.title, note.body))
     if text_changed:
         _set_mentions(note=note, text=f"{note.title}\n{note.body}")
+        _translation_source_changed("note", note.pk)
     if text_changed and note.state in (NoteState.PUBLISHED, NoteState.HELD):
         # Changed text is screened again: out of view (pending) until review publishes it again.
         from review.services import submit_note
@@ -403,7 +425,9 @@ def create_comment(*, author: User, note_id: int, body: str, parent_id: int | No
         # One level of threads: a reply to a reply joins the top-level comment's thread.
         parent = replied if replied.parent_id is None else replied.parent
         reply_to = replied.author
-    comment = Comment(note=note, author=author, parent=parent, reply_to=reply_to, body=body)
+    comment = Comment(
+        note=note, author=author, parent=parent, reply_to=reply_to, body=body, language=detect_language(body)
+    )
     comment.save(force_insert=True)
     Note.objects.filter(pk=note.pk).update(comment_count=F("comment_count") + 1)
     if parent is not None:

@@ -17,6 +17,9 @@ _counter = itertools.count(1)
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # No local model in tests unless a test asks for it (tests/translation: real_model): ahead-of-time
+    # translation runs inline with the immediate task backend and must not load a 1.1 GB model.
+    settings.TRANSLATION_MODEL_PATH = tmp_path / "no-model.gguf"
     settings.TASKS = {
         "default": {
             "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",

@@ -27,7 +27,12 @@ def _chat() -> Callable[..., str | None] | None:
 
 
 def available() -> bool:
-    return _chat() is not None
+    """The translation app's model can answer: runtime and model file present (not merely importable)."""
+    if _chat() is None:
+        return False
+    from translation.llm import is_available  # type: ignore[import-not-found]
+
+    return bool(is_available())
 
 
 def parse_label(reply: object) -> str | None:

@@ -41,6 +41,6 @@ def test_transparency_report_counts(make_user, reviewer, post):
     assert report["by_reason"]["harassment"] == 1
     assert report["by_reason"]["scam"] == 1
     assert report["automated_decisions"] == 1
-    assert report["by_language"]["zh"] == 1
+    assert report["by_language"]["zh-Hans"] == 1
     assert report["appeals"] == {"open": 1}
     assert report["median_seconds_to_decision"] is not None

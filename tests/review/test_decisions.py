@@ -42,7 +42,7 @@ def test_queue_summary_gives_age_of_oldest(reviewer, held_zh):
     zh = reviewer(languages=["zh"])
     ReviewItem.objects.filter(pk=held_zh[2].pk).update(created_at=timezone.now() - timedelta(hours=2))
     rows = selectors.queue_summary(zh)
-    assert rows[0]["language"] == "zh" and rows[0]["count"] == 1
+    assert rows[0]["language"] == "zh-Hans" and rows[0]["count"] == 1
     assert rows[0]["oldest_age_seconds"] >= 7000
 
 

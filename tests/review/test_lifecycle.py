@@ -27,7 +27,7 @@ def test_harmful_note_is_held_queued_by_language_and_author_told(make_user, post
     note = post(author, "你真是个傻逼，滚开")
     assert note.state == "held"
     item = ReviewItem.objects.get(target_id=note.pk)
-    assert item.language == "zh" and item.status == ItemStatus.OPEN and item.category == "harassment"
+    assert item.language == "zh-Hans" and item.status == ItemStatus.OPEN and item.category == "harassment"
     notice = Notice.objects.get(recipient=author, kind="under_review")
     assert notice.target_id == note.pk
 

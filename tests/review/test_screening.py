@@ -132,7 +132,7 @@ def test_llm_harmful_label_raises_to_hold(db):
 
 
 def test_llm_unavailable_is_not_an_error(db):
-    assert not llm.available()  # the translation app is not installed on this branch
+    assert not llm.available()  # no model installed in tests (tests/conftest.py)
     verdict = run("I hate Mondays, this shit is so annoying", use_llm=True)
     assert verdict.errors == [] and not verdict.used_llm
 

@@ -1,0 +1,72 @@
+"""Translation test setup: no model unless a test asks for it, a fake remote engine on localhost."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from tests.translation.fake_servers import FakeServer
+
+MODEL_PATH = Path(__file__).resolve().parents[2] / "var" / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+
+
+def llm_skip_reason() -> str | None:
+    if importlib.util.find_spec("llama_cpp") is None:
+        return "llama-cpp-python is not installed (see docs/translation.md: install the cached wheel)"
+    import os
+
+    path = Path(os.environ.get("TRANSLATION_MODEL_PATH", MODEL_PATH))
+    if not path.is_file():
+        return f"no model at {path} (run `manage.py models install`)"
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _translation_settings(settings, tmp_path):
+    """Engines as a small instance would configure them, with the local model switched off."""
+    settings.TRANSLATION_MODEL_PATH = tmp_path / "no-model.gguf"
+    settings.TRANSLATION_ENGINES = ["opencc", "llm", "libretranslate", "deepl", "gloss"]
+    settings.LIBRETRANSLATE_URL = ""
+    settings.LIBRETRANSLATE_API_KEY = ""
+    settings.DEEPL_API_KEY = ""
+    settings.TRANSLATION_REMOTE_TIMEOUT = 1.0
+    settings.TRANSLATION_SYNC_WAIT_S = 0
+    from translation import llm
+
+    llm.unload()
+    yield
+    llm.unload()
+
+
+@pytest.fixture
+def fake_remote():
+    with FakeServer() as server:
+        yield server
+
+
+@pytest.fixture
+def libretranslate(settings, fake_remote):
+    settings.LIBRETRANSLATE_URL = fake_remote.url
+    settings.LIBRETRANSLATE_API_KEY = "lt-key"
+    return fake_remote
+
+
+@pytest.fixture
+def deepl(settings, fake_remote):
+    settings.DEEPL_API_KEY = "dl-key"
+    settings.DEEPL_URL = fake_remote.url
+    return fake_remote
+
+
+@pytest.fixture
+def real_model(settings):
+    reason = llm_skip_reason()
+    if reason:
+        pytest.skip(reason)
+    import os
+
+    settings.TRANSLATION_MODEL_PATH = Path(os.environ.get("TRANSLATION_MODEL_PATH", MODEL_PATH))
+    settings.LLM_THREADS = 1
+    return settings.TRANSLATION_MODEL_PATH

@@ -1,0 +1,163 @@
+"""Translation with the local language model, wrapped in the safety steps the model needs.
+
+Per piece of text: protect spans, delimit, prompt with examples, validate the answer; on failure ask
+once more with a differently shaped prompt, validate again, and otherwise report failure so the chain
+falls back. Chinese in either direction goes through OpenCC: the model reads and writes Simplified, and
+the requested script is produced exactly by conversion.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from translation import chunking, languages, llm, prompts
+from translation.detection import _opencc
+from translation.engines.base import EngineBase, Result
+from translation.spans import Protected, only_spans, protect
+from translation.validation import validate
+
+
+@dataclass(frozen=True)
+class LlmOptions:
+    """The safety and quality steps, switchable one by one so the evaluation can measure each."""
+
+    prompt: bool = True  # delimited system prompt (False: a plain one-line request)
+    few_shot: bool = True
+    spans: bool = True
+    validate: bool = True
+    retry: bool = True
+    script_convert: bool = True
+    repair: bool = True  # romanise Chinese names the model left in English output (西湖 -> Xihu)
+
+
+class LlmEngine(EngineBase):
+    name = "llm"
+    is_fast = False
+
+    def __init__(self, options: LlmOptions | None = None) -> None:
+        self.options = options or LlmOptions()
+        # How pieces fared, for the evaluation and the operators' status page.
+        self.stats: Counter[str] = Counter()
+
+    @property
+    def version(self) -> str:  # type: ignore[override]
+        return f"{llm.model_path().stem[:60]}/{prompts.PROMPT_VERSION}"
+
+    def available(self) -> bool:
+        return llm.is_available()
+
+    def supports(self, source: str, target: str) -> bool:
+        codes = settings.CONTENT_LANGUAGES
+        return (
+            source in codes
+            and target in codes
+            and source != target
+            and not (languages.is_chinese(source) and languages.is_chinese(target))
+        )
+
+    def translate_batch(self, texts: list[str], source: str, target: str) -> list[Result]:
+        return [self._translate_one(text, source, target) for text in texts]
+
+    def _translate_one(self, text: str, source: str, target: str) -> Result:
+        if len(text) > settings.TRANSLATION_MAX_CHARS:
+            return Result.failed(self, "too long")
+        if not llm.is_available():
+            return Result.failed(self, "model not installed")
+        model_source = source
+        if source == "zh-Hant" and self.options.script_convert:
+            text, model_source = _opencc("t2s").convert(text), "zh-Hans"
+        model_target = "zh-Hans" if languages.is_chinese(target) and self.options.script_convert else target
+        out: list[str] = []
+        for piece, sep in chunking.split(text):
+            if not piece.strip():
+                out.append(piece + sep)
+                continue
+            translated, error, draft = self._translate_piece(piece, model_source, model_target)
+            if translated is None:
+                return Result.failed(self, error, draft=draft)
+            out.append(translated + sep)
+        result = "".join(out)
+        if languages.is_chinese(target) and self.options.script_convert:
+            result = _opencc("s2t" if target == "zh-Hant" else "t2s").convert(result)
+        return Result.success(self, result)
+
+    def _translate_piece(self, piece: str, source: str, target: str) -> tuple[str | None, str, str]:
+        """(translation or None, error, last draft)."""
+        opts = self.options
+        protected = protect(piece) if opts.spans else Protected(text=piece)
+        if opts.spans and only_spans(protected):
+            return piece, "", ""
+        attempts = ["primary", "retry"] if opts.retry else ["primary"]
+        errors: list[str] = []
+        draft = ""
+        for variant in attempts:
+            # The retry sends the text as it is: no placeholders to lose, spans checked verbatim after.
+            use_placeholders = opts.spans and variant == "primary"
+            sent = protected.text if use_placeholders else piece
+            if not opts.prompt:
+                messages = prompts.zero_shot_messages(sent, source, target)
+            else:
+                messages = prompts.build_messages(
+                    sent, source, target, few_shot=opts.few_shot, with_placeholders=use_placeholders
+                )
+            max_tokens = min(settings.LLM_CONTEXT // 2, 48 + 3 * len(sent))
+            reply = llm.chat_complete(messages, max_tokens=max_tokens, temperature=0.0 if variant == "primary" else 0.3)
+            if reply is None:
+                return None, "model failed to answer", draft
+            draft = prompts.clean_reply(reply, piece) if opts.prompt else reply.strip()
+            if opts.repair and target == "en":
+                draft = romanize_han(draft)
+            if opts.repair and use_placeholders:
+                draft = protected.reinsert_decorations(protected.reattach_edges(draft))
+            result = protected.restore(draft) if use_placeholders else draft
+            if not opts.validate:
+                return result, "", draft
+            problems = validate(
+                source_text=piece,
+                output=draft,
+                source=source,
+                target=target,
+                protected=protected if use_placeholders else None,
+                instructions=prompts.instruction_texts(source, target),
+            )
+            if opts.spans and not use_placeholders:
+                problems += protected.check_verbatim(draft)
+            if not problems:
+                self.stats[f"{variant}_ok"] += 1
+                return result, "", draft
+            errors.append(f"{variant}: {'; '.join(problems)}")
+        self.stats["failed"] += 1
+        return None, " | ".join(errors), protected.restore(draft)
+
+
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+
+
+def romanize_han(text: str) -> str:
+    """Chinese words left in an English translation: a dictionary word where CC-CEDICT has it
+    (火锅 -> hotpot), otherwise pinyin (usually a name: 西湖 -> Xihu)."""
+    if not _HAN_RUN.search(text):
+        return text
+    from pypinyin import Style, lazy_pinyin
+
+    from translation.engines.gloss import dictionary
+
+    words = dictionary().zh
+
+    def swap(match: re.Match[str]) -> str:
+        found = words.get(match.group(0))
+        if found and len(match.group(0)) > 1 and not found[:1].isupper():
+            word = found
+        else:
+            word = "".join(lazy_pinyin(match.group(0), style=Style.NORMAL)).capitalize()
+        before = match.string[match.start() - 1 : match.start()]
+        after = match.string[match.end() : match.end() + 1]
+        pad_left = " " if before and before.isalnum() else ""
+        pad_right = " " if after and after.isalnum() else ""
+        return f"{pad_left}{word}{pad_right}"
+
+    return _HAN_RUN.sub(swap, text)

@@ -1,0 +1,468 @@
+"""Translation services: what readers ask for, what workers do, what edits invalidate.
+
+Reading never waits for an engine. ``get_or_request_translation`` answers from the translation memory
+(through the cache), or runs an instant engine (OpenCC), or records a job for a worker and answers
+"pending" with the original text. Workers call ``process_job``, which walks the engine chain, stores the
+result in the memory, and on failure schedules a retry, leaving the reader with the original and a
+clear status.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from translation import languages
+from translation.detection import detect_language
+from translation.engines import registry
+from translation.engines.base import Engine, Result
+from translation.models import JobState, ObjectKind, TranslationJob, TranslationMemory, text_hash
+from translation.spans import only_spans, protect
+
+logger = logging.getLogger("notebridge.translation")
+
+CACHE_TTL = 60 * 60 * 24
+LOCK_SECONDS = 300
+STATS_KEYS = ("tr:stats:hit", "tr:stats:miss")
+
+
+class Status:
+    READY = "ready"
+    PENDING = "pending"
+    FAILED = "failed"
+    NOT_NEEDED = "not_needed"
+
+
+@dataclass(frozen=True)
+class TranslationView:
+    """What a page or API shows for one field: the translation when ready, else the original."""
+
+    status: str
+    text: str
+    source_language: str
+    target_language: str
+    engine: str = ""
+    is_gloss: bool = False
+    error: str = ""
+
+    @property
+    def is_translated(self) -> bool:
+        return self.status == Status.READY
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _cache_key(obj_kind: str, obj_id: int, field: str, target: str, digest: str) -> str:
+    return f"tr:v:{obj_kind}:{obj_id}:{field}:{target}:{digest[:16]}"
+
+
+def _count(hit: bool) -> None:
+    key = STATS_KEYS[0] if hit else STATS_KEYS[1]
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.add(key, 1, timeout=None)
+
+
+def cache_stats() -> dict[str, float]:
+    hits = int(cache.get(STATS_KEYS[0]) or 0)
+    misses = int(cache.get(STATS_KEYS[1]) or 0)
+    total = hits + misses
+    return {"hits": hits, "misses": misses, "hit_rate": round(hits / total, 4) if total else 0.0}
+
+
+def reset_cache_stats() -> None:
+    cache.delete_many(list(STATS_KEYS))
+
+
+def needs_translation(text: str, source: str, target: str) -> bool:
+    if not text or not text.strip() or not source or not target or source == target:
+        return False
+    return not only_spans(protect(text))
+
+
+def memory_lookup(digest: str, source: str, target: str) -> TranslationMemory | None:
+    """The best stored translation for the current engines: chain order, real translations before glosses."""
+    engines = registry.chain(source, target)
+    if not engines:
+        return None
+    wanted = Q()
+    for engine in engines:
+        wanted |= Q(engine=engine.name, engine_version=engine.version)
+    rows = list(
+        TranslationMemory.objects.filter(wanted, source_hash=digest, source_language=source, target_language=target)
+    )
+    rank = {(e.name, e.version): i for i, e in enumerate(engines)}
+    rows.sort(key=lambda r: (r.is_gloss, rank.get((r.engine, r.engine_version), 99)))
+    return rows[0] if rows else None
+
+
+def _remember(digest: str, source: str, target: str, result: Result) -> TranslationMemory:
+    """Store a result in the memory (idempotent: a concurrent insert of the same key is reused)."""
+    key = {
+        "source_hash": digest,
+        "source_language": source,
+        "target_language": target,
+        "engine": result.engine,
+        "engine_version": result.engine_version,
+    }
+    try:
+        with transaction.atomic():
+            memory, _ = TranslationMemory.objects.get_or_create(
+                **key, defaults={"text": result.text, "is_gloss": result.is_gloss}
+            )
+    except IntegrityError:
+        memory = TranslationMemory.objects.get(**key)
+    return memory
+
+
+def _view_from_memory(memory: TranslationMemory, source: str, target: str) -> TranslationView:
+    return TranslationView(
+        status=Status.READY,
+        text=memory.text,
+        source_language=source,
+        target_language=target,
+        engine=memory.engine,
+        is_gloss=memory.is_gloss,
+    )
+
+
+def get_or_request_translation(
+    *,
+    obj_kind: str,
+    obj_id: int,
+    field: str,
+    text: str,
+    source: str,
+    target: str,
+    reason: str = "reader",
+    enqueue: bool = True,
+) -> TranslationView:
+    """The translation of one field into ``target``, or the original with a status. Never blocks.
+
+    ``source`` is the stored language ("" means detect now). When nothing is stored yet, a job is
+    recorded and a worker is asked (after the current transaction commits) to do it.
+    """
+    text = text or ""
+    source = languages.normalize(source) or detect_language(text)
+    target_code = languages.normalize(target)
+
+    def original(status: str, error: str = "") -> TranslationView:
+        return TranslationView(
+            status=status,
+            text=text,
+            source_language=source,
+            target_language=target_code or str(target)[:16],
+            error=error,
+        )
+
+    if not target_code:
+        return original(Status.FAILED, "unsupported target language")
+    if not needs_translation(text, source, target_code):
+        return original(Status.NOT_NEEDED)
+    if len(text) > settings.TRANSLATION_MAX_CHARS:
+        return original(Status.FAILED, "too long to translate")
+    digest = text_hash(text)
+    key = _cache_key(obj_kind, obj_id, field, target_code, digest)
+    cached = cache.get(key)
+    if cached is not None:
+        _count(True)
+        return TranslationView(**cached)
+    _count(False)
+    engines = registry.chain(source, target_code)
+    if not engines:
+        return original(Status.FAILED, "no translation engine for this language pair")
+    memory = memory_lookup(digest, source, target_code)
+    if memory is not None and not (memory.is_gloss and _better_than_gloss_possible(engines)):
+        view = _view_from_memory(memory, source, target_code)
+        cache.set(key, view.as_dict(), CACHE_TTL)
+        return view
+    if engines[0].is_fast:
+        result = engines[0].translate_batch([text], source, target_code)[0]
+        if result.ok:
+            view = _view_from_memory(_remember(digest, source, target_code, result), source, target_code)
+            cache.set(key, view.as_dict(), CACHE_TTL)
+            return view
+    job = request_job(
+        obj_kind=obj_kind,
+        obj_id=obj_id,
+        field=field,
+        text=text,
+        source=source,
+        target=target_code,
+        reason=reason,
+        enqueue=enqueue,
+    )
+    if memory is not None:  # a gloss while a better engine works on it
+        return _view_from_memory(memory, source, target_code)
+    if job.state == JobState.FAILED:
+        return original(Status.FAILED, job.last_error or "translation failed; will retry")
+    if job.state == JobState.READY and job.memory_id:
+        stored = TranslationMemory.objects.filter(pk=job.memory_id).first()
+        if stored is not None:
+            return _view_from_memory(stored, source, target_code)
+    return original(Status.PENDING)
+
+
+def _better_than_gloss_possible(engines: list[Engine]) -> bool:
+    return any(not e.is_gloss for e in engines)
+
+
+def request_job(
+    *,
+    obj_kind: str,
+    obj_id: int,
+    field: str,
+    text: str,
+    source: str,
+    target: str,
+    reason: str = "reader",
+    enqueue: bool = True,
+) -> TranslationJob:
+    """Record (or refresh) the job for one field; enqueue a worker when there is work to do."""
+    if obj_kind not in ObjectKind.values:
+        raise ValueError(f"unknown object kind {obj_kind!r}")
+    digest = text_hash(text)
+    now = timezone.now()
+    defaults = {"source_language": source, "source_hash": digest, "source_text": text, "reason": reason}
+    with transaction.atomic():
+        job, created = TranslationJob.objects.select_for_update().get_or_create(
+            obj_kind=obj_kind, obj_id=obj_id, field=field[:32], target_language=target, defaults=defaults
+        )
+        needs_worker = created
+        if not created and (job.source_hash != digest or job.source_language != source):
+            # The source was edited since: start over.
+            for name, value in defaults.items():
+                setattr(job, name, value)
+            job.state, job.attempts, job.memory, job.last_error = JobState.PENDING, 0, None, ""
+            job.next_attempt_at = job.locked_until = None
+            job.save()
+            needs_worker = True
+        elif not created and job.state in (JobState.FAILED, JobState.READY) and job.next_attempt_at:
+            if job.next_attempt_at <= now and job.attempts < settings.TRANSLATION_MAX_ATTEMPTS:
+                job.state, job.next_attempt_at = JobState.PENDING, None
+                job.save(update_fields=["state", "next_attempt_at", "updated_at"])
+                needs_worker = True
+        elif not created and job.state == JobState.PENDING and job.updated_at < now - timedelta(minutes=10):
+            needs_worker = True  # the task was lost (a queue flushed, a worker gone): ask again
+        if reason == "reader" and job.reason != "reader":
+            TranslationJob.objects.filter(pk=job.pk).update(reason="reader")
+        if needs_worker and enqueue:
+            _enqueue(job.pk)
+    return job
+
+
+def _enqueue(job_id: int, *, delay: timedelta | None = None) -> None:
+    from translation import tasks
+
+    # robust: a queue that is down is logged; the job stays pending and is picked up again by a later
+    # reader (stale pending jobs are re-queued) or `manage.py translations retry`.
+    if delay is None:
+        transaction.on_commit(lambda: tasks.translate_job.enqueue(job_id), robust=True)
+        return
+    backend = tasks.translate_job.get_backend()
+    if getattr(backend, "supports_defer", False):
+        run_after = timezone.now() + delay
+        transaction.on_commit(lambda: tasks.translate_job.using(run_after=run_after).enqueue(job_id), robust=True)
+    # Without deferral the retry happens when a reader asks again or `manage.py translations retry` runs.
+
+
+# --- working ---------------------------------------------------------------------------------
+
+
+def _claim(job_id: int) -> TranslationJob | None:
+    """Take the job for this worker, unless another holds it or there is nothing to do."""
+    now = timezone.now()
+    claimable = Q(state=JobState.PENDING) | Q(state=JobState.RUNNING, locked_until__lt=now)
+    updated = TranslationJob.objects.filter(claimable, pk=job_id).update(
+        state=JobState.RUNNING, locked_until=now + timedelta(seconds=LOCK_SECONDS), updated_at=now
+    )
+    return TranslationJob.objects.filter(pk=job_id).first() if updated else None
+
+
+def translate_text(text: str, source: str, target: str) -> tuple[Result | None, list[Result]]:
+    """Run the chain on one text now (workers only): (best result or None, every result tried).
+
+    ``source`` "" is detected; codes are normalised ("zh" -> "zh-Hans"). Used by the review app.
+    """
+    source = languages.normalize(source) or detect_language(text)
+    target = languages.normalize(target)
+    if not source or not target or source == target or len(text) > settings.TRANSLATION_MAX_CHARS:
+        return None, []
+    best, tried = translate_texts([text], source, target)
+    return best[0], tried[0]
+
+
+def translate_texts(texts: list[str], source: str, target: str) -> tuple[list[Result | None], list[list[Result]]]:
+    """Run the engine chain on a batch: each engine gets, in one call, the texts still untranslated.
+
+    A gloss is kept only as a fallback; a later real translation replaces it.
+    """
+    best: list[Result | None] = [None] * len(texts)
+    tried: list[list[Result]] = [[] for _ in texts]
+    for engine in registry.chain(source, target):
+        todo = [i for i, r in enumerate(best) if r is None or r.is_gloss]
+        if engine.is_gloss:
+            todo = [i for i in todo if best[i] is None]
+        if not todo:
+            break
+        try:
+            results = engine.translate_batch([texts[i] for i in todo], source, target)
+        except Exception as exc:  # an engine bug must not lose the job: fall through to the next one
+            logger.exception("engine %s crashed", engine.name)
+            results = [Result.failed(engine, f"crashed: {exc}") for _ in todo]
+        for i, result in zip(todo, results, strict=False):
+            tried[i].append(result)
+            if result.ok and result.text.strip():
+                best[i] = result
+    return best, tried
+
+
+def process_job(job_id: int) -> TranslationView | None:
+    """Do one job (the worker's entry point). Idempotent: a job not pending is left alone."""
+    views = process_jobs([job_id])
+    return views.get(job_id)
+
+
+def process_jobs(job_ids: list[int]) -> dict[int, TranslationView]:
+    """Claim and do several jobs, batching those with the same language pair into one engine call."""
+    claimed = [job for job_id in dict.fromkeys(job_ids) if (job := _claim(job_id)) is not None]
+    groups: dict[tuple[str, str], list[TranslationJob]] = {}
+    for job in claimed:
+        groups.setdefault((job.source_language, job.target_language), []).append(job)
+    views: dict[int, TranslationView] = {}
+    for (source, target), jobs in groups.items():
+        pending: list[TranslationJob] = []
+        for job in jobs:
+            memory = memory_lookup(job.source_hash, source, target)
+            if memory is not None and not memory.is_gloss:
+                views[job.pk] = _finish(job, memory=memory)
+            else:
+                pending.append(job)
+        if not pending:
+            continue
+        best, tried = translate_texts([job.source_text for job in pending], source, target)
+        for job, result, attempts in zip(pending, best, tried, strict=True):
+            errors = "; ".join(f"{r.engine}: {r.error}" for r in attempts if not r.ok)
+            if result is None:
+                views[job.pk] = _fail(job, errors or "no engine produced a translation")
+            else:
+                memory = _remember(job.source_hash, source, target, result)
+                views[job.pk] = _finish(job, memory=memory, error=errors if result.is_gloss else "")
+    return views
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(6 * 3600, 30 * 4 ** max(0, attempts - 1)))
+
+
+def _finish(job: TranslationJob, *, memory: TranslationMemory, error: str = "") -> TranslationView:
+    retry_at = None
+    attempts = job.attempts + 1
+    if memory.is_gloss and attempts < settings.TRANSLATION_MAX_ATTEMPTS:
+        retry_at = timezone.now() + _backoff(attempts)  # try for a real translation later
+    # Only write if the source did not change while we worked (an edit resets the job).
+    TranslationJob.objects.filter(pk=job.pk, source_hash=job.source_hash).update(
+        state=JobState.READY,
+        memory=memory,
+        attempts=attempts,
+        last_error=error[:500],
+        next_attempt_at=retry_at,
+        locked_until=None,
+        updated_at=timezone.now(),
+    )
+    cache.delete(_cache_key(job.obj_kind, job.obj_id, job.field, job.target_language, job.source_hash))
+    if retry_at is not None:
+        _enqueue(job.pk, delay=retry_at - timezone.now())
+    return _view_from_memory(memory, job.source_language, job.target_language)
+
+
+def _fail(job: TranslationJob, error: str) -> TranslationView:
+    attempts = job.attempts + 1
+    retry_at = timezone.now() + _backoff(attempts) if attempts < settings.TRANSLATION_MAX_ATTEMPTS else None
+    TranslationJob.objects.filter(pk=job.pk, source_hash=job.source_hash).update(
+        state=JobState.FAILED,
+        attempts=attempts,
+        last_error=error[:500],
+        next_attempt_at=retry_at,
+        locked_until=None,
+        updated_at=timezone.now(),
+    )
+    logger.info("translation job %s failed (attempt %s): %s", job.pk, attempts, error[:200])
+    if retry_at is not None:
+        _enqueue(job.pk, delay=retry_at - timezone.now())
+    return TranslationView(
+        status=Status.FAILED,
+        text=job.source_text,
+        source_language=job.source_language,
+        target_language=job.target_language,
+        error=error[:500],
+    )
+
+
+def retry_due_jobs(*, limit: int = 500) -> int:
+    """Re-queue failed jobs and gloss-only results whose retry time has come; stale running ones too."""
+    now = timezone.now()
+    due = TranslationJob.objects.filter(
+        Q(
+            state__in=[JobState.FAILED, JobState.READY],
+            next_attempt_at__lte=now,
+            attempts__lt=settings.TRANSLATION_MAX_ATTEMPTS,
+        )
+        | Q(state=JobState.RUNNING, locked_until__lt=now)
+    ).values_list("pk", flat=True)[:limit]
+    ids = list(due)
+    TranslationJob.objects.filter(pk__in=ids).update(state=JobState.PENDING, next_attempt_at=None, updated_at=now)
+    for job_id in ids:
+        _enqueue(job_id)
+    return len(ids)
+
+
+# --- invalidation and rebuilding -------------------------------------------------------------
+
+
+def source_changed(*, obj_kind: str, obj_id: int) -> int:
+    """Call when a note, comment, bio or alt text is edited: its old translations are dropped.
+
+    Memory rows for the old text go too unless another job still uses the same text.
+    """
+    jobs = TranslationJob.objects.filter(obj_kind=obj_kind, obj_id=obj_id)
+    old_hashes = set(jobs.values_list("source_hash", flat=True))
+    deleted, _ = jobs.delete()
+    still_used = set(TranslationJob.objects.filter(source_hash__in=old_hashes).values_list("source_hash", flat=True))
+    TranslationMemory.objects.filter(source_hash__in=old_hashes - still_used).delete()
+    return deleted
+
+
+def rebuild(*, engine: str | None = None, enqueue: bool = True, limit: int | None = None) -> int:
+    """Forget stored translations (all, or one engine's) and queue every job again.
+
+    The memory is derived data: jobs keep the source text, so everything can be produced again.
+    """
+    memory = TranslationMemory.objects.all()
+    if engine:
+        memory = memory.filter(engine=engine)
+    memory.delete()
+    jobs = TranslationJob.objects.all()
+    if engine:
+        jobs = jobs.filter(Q(memory__isnull=True) | Q(state=JobState.FAILED))
+    ids = list(jobs.values_list("pk", flat=True)[:limit] if limit else jobs.values_list("pk", flat=True))
+    TranslationJob.objects.filter(pk__in=ids).update(
+        state=JobState.PENDING, memory=None, attempts=0, next_attempt_at=None, locked_until=None, last_error=""
+    )
+    if enqueue:
+        for job_id in ids:
+            _enqueue(job_id)
+    return len(ids)
