@@ -63,6 +63,7 @@ mastodon = [
     path(f"api/v1/statuses/{S}/reblog", statuses.reblog),
     path(f"api/v1/statuses/{S}/favourited_by", statuses.favourited_by),
     path(f"api/v1/statuses/{S}/reblogged_by", statuses.reblogged_by),
+    path(f"api/v1/statuses/{S}/translate", statuses.translate),
     path("api/v1/favourites", statuses.favourites),
     path("api/v1/bookmarks", statuses.bookmarks),
     # media
@@ -84,6 +85,7 @@ mastodon = [
     path("api/v1/instance", instance.instance_v1),
     path("api/v2/instance", instance.instance_v2),
     path("api/v1/instance/languages", instance.instance_languages),
+    path("api/v1/instance/translation_languages", instance.translation_languages),
     path("api/v1/custom_emojis", instance.empty_list),
     path("api/v1/filters", instance.empty_list),
     path("api/v2/filters", instance.empty_list),

@@ -91,13 +91,28 @@ def instance_v2(ctx: Ctx) -> dict[str, Any]:
             "statuses": entities.instance_limits(),
             "media_attachments": _media_config(),
             "polls": _polls(),
-            "translation": {"enabled": False},
+            "translation": {"enabled": _translation_enabled()},
         },
         "registrations": {"enabled": True, "approval_required": False, "message": None},
         "api_versions": {"mastodon": 2},
         "contact": {"email": settings.ADMIN_EMAIL, "account": None},
         "rules": [],
     }
+
+
+def _translation_enabled() -> bool:
+    """True when some engine other than the word gloss translates at least one language pair."""
+    from translation.engines import registry
+
+    return bool(registry.supported_pairs())
+
+
+@endpoint(auth=AUTH_NONE)
+def translation_languages(ctx: Ctx) -> dict[str, list[str]]:
+    """Source language -> target languages, Mastodon's spelling ("zh", "zh-TW")."""
+    from translation.mastodon import translation_languages as pairs
+
+    return pairs()
 
 
 @endpoint(auth=AUTH_NONE)

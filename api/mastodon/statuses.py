@@ -14,6 +14,7 @@ import hashlib
 from typing import Any
 
 from django.core.cache import cache
+from django.utils.html import escape, linebreaks
 
 from accounts.models import User
 from api.http import AUTH_OPTIONAL, ApiError, Ctx, Page, country_of, endpoint, url_id
@@ -30,6 +31,10 @@ from notes.selectors import (
     likers_page,
     visible_notes,
 )
+from translation import languages
+from translation.mastodon import PROVIDER, TranslationUnavailable, translate_status_for_mastodon
+from translation.models import ObjectKind
+from translation.services import Status, get_or_request_translation
 
 VISIBILITY_IN = {"public": Visibility.PUBLIC, "unlisted": Visibility.UNLISTED, "private": Visibility.FOLLOWERS}
 IDEMPOTENCY_SECONDS = 3600
@@ -299,3 +304,51 @@ def bookmarks(ctx: Ctx) -> Page:
     limit = p.integer("limit", 20, low=1, high=40) or 20
     rows = collected_page(ctx.require_user(), max_id=p.id("max_id"), min_id=p.id("min_id"), limit=limit)
     return _own_list(ctx, rows, limit)
+
+
+def _translate_comment(comment: Comment, target_lang: str) -> dict[str, Any]:
+    """Translation entity for a reply (a comment): its body only, same statuses as for notes."""
+    target = languages.normalize(target_lang)
+    if not target:
+        raise TranslationUnavailable(Status.FAILED, "unsupported target language")
+    view = get_or_request_translation(
+        obj_kind=ObjectKind.COMMENT,
+        obj_id=comment.pk,
+        field="body",
+        text=comment.body,
+        source=comment.language or "",
+        target=target,
+    )
+    if view.status != Status.READY:
+        raise TranslationUnavailable(view.status, view.error or "translation in progress; try again shortly")
+    return {
+        "content": linebreaks(escape(view.text)),
+        "spoiler_text": "",
+        "language": languages.mastodon_code(target),
+        "detected_source_language": languages.mastodon_code(view.source_language or comment.language or ""),
+        "provider": f"{PROVIDER} ({view.engine})" if view.engine else PROVIDER,
+        "media_attachments": [],
+        "poll": None,
+        "is_gloss": view.is_gloss,
+    }
+
+
+@endpoint(scope="read:statuses", allow=("POST",))
+def translate(ctx: Ctx, status_id: str) -> dict[str, Any]:
+    """Mastodon's Translation entity for a visible status; ``lang`` defaults to the viewer's language.
+
+    Already in that language: 403 (as Mastodon). Unsupported language: 422. Still pending or failed: 503.
+    """
+    user = ctx.require_user()
+    found = _find(user, status_id)
+    lang = ctx.params.opt_string("lang", max_length=35) or user.preferred_language
+    if not languages.normalize(lang):
+        raise ApiError("Validation failed: lang is not a supported language", 422)
+    try:
+        if isinstance(found, Comment):
+            return _translate_comment(found, lang)
+        return translate_status_for_mastodon(found, lang)
+    except TranslationUnavailable as exc:
+        if exc.status == Status.NOT_NEEDED:
+            raise ApiError("This status cannot be translated into that language", 403) from exc
+        raise ApiError(f"Translation is not available right now: {exc}", 503) from exc

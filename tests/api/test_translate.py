@@ -1,0 +1,159 @@
+"""Translation through the Mastodon API: /statuses/:id/translate, instance translation languages."""
+
+from __future__ import annotations
+
+import pytest
+from mastodon import Mastodon
+from mastodon.errors import MastodonAPIError
+
+from notes.models import Visibility
+from notes.services import create_comment
+
+
+@pytest.fixture(autouse=True)
+def _offline_engines(settings):
+    """OpenCC (zh-Hans <-> zh-Hant) and the word gloss work offline; nothing waits for a worker."""
+    settings.TRANSLATION_ENGINES = ["opencc", "gloss"]
+    settings.TRANSLATION_SYNC_WAIT_S = 0
+
+
+def _zh_note(make_note, author, **kwargs):
+    return make_note(author, title="台湾的早餐", body="这里的豆浆很好喝。", photos=0, language="zh-Hans", **kwargs)
+
+
+def test_translate_simplified_to_traditional(make_user, make_note, client_for):
+    author = make_user("chen", languages=["zh-Hans"])
+    reader = make_user("lin", languages=["zh-Hant"])
+    note = _zh_note(make_note, author)
+    response = client_for(reader).post(f"/api/v1/statuses/{note.pk}/translate")
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert data["language"] == "zh-TW"
+    assert data["detected_source_language"] == "zh"
+    assert "臺灣" in data["content"] or "台灣" in data["content"]
+    assert "豆漿" in data["content"]
+    assert data["provider"] == "Notebridge (opencc)"
+    assert data["is_gloss"] is False
+    assert data["spoiler_text"] == "" and data["poll"] is None
+
+
+def test_translate_lang_parameter_overrides_preference(make_user, make_note, client_for):
+    author = make_user("chen", languages=["zh-Hans"])
+    reader = make_user("sam", languages=["en"])
+    note = _zh_note(make_note, author)
+    data = client_for(reader).post(f"/api/v1/statuses/{note.pk}/translate", {"lang": "zh-TW"}).json()
+    assert data["language"] == "zh-TW" and "豆漿" in data["content"]
+
+
+def test_gloss_is_labelled_as_gloss(make_user, make_note, client_for):
+    """Queued first (503, as while a worker runs); once the worker has run, the gloss is served, labelled."""
+    from translation.models import TranslationJob
+    from translation.services import process_jobs
+
+    author = make_user("chen", languages=["zh-Hans"])
+    reader = make_user("sam", languages=["en"])
+    note = _zh_note(make_note, author)
+    client = client_for(reader)
+    assert client.post(f"/api/v1/statuses/{note.pk}/translate", {"lang": "en"}).status_code == 503
+    process_jobs(list(TranslationJob.objects.filter(obj_id=note.pk).values_list("pk", flat=True)))
+    response = client.post(f"/api/v1/statuses/{note.pk}/translate", {"lang": "en"})
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert data["is_gloss"] is True
+    assert data["provider"] == "Notebridge (gloss)"
+    assert data["language"] == "en"
+
+
+def test_same_language_is_403(make_user, make_note, client_for):
+    author = make_user("chen", languages=["zh-Hans"])
+    reader = make_user("wang", languages=["zh-Hans"])
+    note = _zh_note(make_note, author)
+    response = client_for(reader).post(f"/api/v1/statuses/{note.pk}/translate")
+    assert response.status_code == 403
+    assert "error" in response.json()
+
+
+def test_no_engine_for_the_pair_is_503(settings, make_user, make_note, client_for):
+    settings.TRANSLATION_ENGINES = ["opencc"]
+    author = make_user("sam", languages=["en"])
+    reader = make_user("wang", languages=["zh-Hans"])
+    note = make_note(author, title="Breakfast", body="The soy milk here is great.", photos=0, language="en")
+    response = client_for(reader).post(f"/api/v1/statuses/{note.pk}/translate")
+    assert response.status_code == 503
+    assert "not available" in response.json()["error"]
+
+
+def test_pending_translation_is_503_and_job_recorded(settings, make_user, make_note, client_for):
+    from translation.models import TranslationJob
+
+    settings.TRANSLATION_ENGINES = ["opencc", "libretranslate"]
+    settings.LIBRETRANSLATE_URL = "http://127.0.0.1:9"
+    author = make_user("sam", languages=["en"])
+    reader = make_user("wang", languages=["zh-Hans"])
+    note = make_note(author, title="Breakfast", body="The soy milk here is great.", photos=0, language="en")
+    response = client_for(reader).post(f"/api/v1/statuses/{note.pk}/translate")
+    assert response.status_code == 503
+    assert TranslationJob.objects.filter(obj_id=note.pk, target_language="zh-Hans").exists()
+
+
+def test_translate_a_reply(make_user, make_note, client_for):
+    author = make_user("chen", languages=["zh-Hans"])
+    reader = make_user("lin", languages=["zh-Hant"])
+    note = _zh_note(make_note, author)
+    comment = create_comment(author=author, note_id=note.pk, body="欢迎来台湾吃早餐")
+    response = client_for(reader).post(f"/api/v1/statuses/{comment.pk}/translate")
+    assert response.status_code == 200, response.content
+    assert "歡迎" in response.json()["content"]
+
+
+def test_invisible_status_is_404(make_user, make_note, client_for):
+    author = make_user("chen", languages=["zh-Hans"])
+    stranger = make_user("lin", languages=["zh-Hant"])
+    note = _zh_note(make_note, author, visibility=Visibility.FOLLOWERS)
+    response = client_for(stranger).post(f"/api/v1/statuses/{note.pk}/translate")
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("lang", ["fr", "x" * 40, "<script>"])
+def test_unsupported_or_hostile_lang_is_422(make_user, make_note, client_for, lang):
+    author = make_user("chen", languages=["zh-Hans"])
+    reader = make_user("lin", languages=["zh-Hant"])
+    note = _zh_note(make_note, author)
+    response = client_for(reader).post(f"/api/v1/statuses/{note.pk}/translate", {"lang": lang})
+    assert response.status_code == 422
+
+
+def test_translate_requires_a_user_and_post(make_user, make_note, client_for):
+    author = make_user("chen", languages=["zh-Hans"])
+    note = _zh_note(make_note, author)
+    assert client_for().post(f"/api/v1/statuses/{note.pk}/translate").status_code == 401
+    assert client_for(author).get(f"/api/v1/statuses/{note.pk}/translate").status_code == 405
+    assert client_for(author).post("/api/v1/statuses/notanid/translate").status_code == 404
+
+
+def test_instance_translation_languages_and_flag(db, client_for):
+    langs = client_for().get("/api/v1/instance/translation_languages").json()
+    assert "zh-TW" in langs["zh"] and "zh" in langs["zh-TW"]
+    assert "en" not in langs  # the gloss alone does not count as a translation engine
+    assert client_for().get("/api/v2/instance").json()["configuration"]["translation"]["enabled"] is True
+
+
+def test_instance_translation_disabled_without_engines(settings, db, client_for):
+    settings.TRANSLATION_ENGINES = ["gloss"]
+    assert client_for().get("/api/v1/instance/translation_languages").json() == {}
+    assert client_for().get("/api/v2/instance").json()["configuration"]["translation"]["enabled"] is False
+
+
+def test_mastodon_py_status_translate(live_server, settings, make_user, make_note):
+    from api.services import issue_token
+
+    settings.SITE_URL = live_server.url
+    author = make_user("chen", languages=["zh-Hans"])
+    reader = make_user("lin", languages=["zh-Hant"])
+    note = _zh_note(make_note, author)
+    _token, raw = issue_token(user=reader, application=None, scopes=["read"])
+    client = Mastodon(access_token=raw, api_base_url=live_server.url)
+    translated = client.status_translate(note.pk)
+    assert "豆漿" in translated.content and translated.language == "zh-TW"
+    with pytest.raises(MastodonAPIError):
+        client.status_translate(note.pk, lang="zh")
