@@ -15,6 +15,7 @@ urlpatterns = [
     path("n/<int:note_id>/comments/", notes.comment, name="comment"),
     path("n/<int:note_id>/delete/", notes.delete_note, name="delete_note"),
     path("n/<int:note_id>/edit/", compose.edit_note, name="edit_note"),
+    path("translate/<str:kind>/<int:obj_id>/", notes.translate, name="translate"),
     path("comments/<int:comment_id>/delete/", notes.delete_comment, name="delete_comment"),
     path("compose/", compose.compose, name="compose"),
     path("compose/photos/", compose.compose_photos, name="compose_photos"),
