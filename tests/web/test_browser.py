@@ -343,3 +343,39 @@ def test_core_actions_without_javascript(live_server, seeded, browser):
     posted = Note.objects.get(author=me)
     assert posted.title == "Posted without scripts" and posted.photos.count() == 2
     context.close()
+
+
+def test_translation_swaps_in_and_back(live_server, transactional_db, browser, settings):
+    """Auto-translate: the original first, the OpenCC translation swapped in by htmx, the original one tap away;
+    without JavaScript the Translate link reloads the page translated."""
+    from accounts.services import register_user
+    from notes.services import create_note
+
+    settings.TRANSLATION_ENGINES = ["opencc", "gloss"]
+    author = register_user(username="chen", password="correct horse battery", languages=["zh-Hans"])
+    register_user(username="tw", password="correct horse battery", languages=["zh-Hant"])
+    note = create_note(author=author, title="台湾的早餐", body="这里的豆浆很好喝。", language="zh-Hans")
+    url = live_server.url
+
+    for js in (True, False):
+        context = browser.new_context(viewport=MOBILE, locale="en-US", java_script_enabled=js)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        page.goto(f"{url}/login/")
+        page.fill("#id_username", "tw")
+        page.fill("#id_password", "correct horse battery")
+        page.click("main button[type=submit]")
+        page.wait_for_url(f"{url}/")
+        page.goto(f"{url}/n/{note.pk}/")
+        if not js:
+            assert "豆浆" in page.inner_text(".note-body")
+            page.click(f"#tr-note-{note.pk} .translate-tools a")
+        page.wait_for_selector(f"#tr-note-{note.pk} .translated-by")
+        assert "豆漿" in page.inner_text(".note-body")
+        assert "OpenCC" in page.inner_text(f"#tr-note-{note.pk} .translated-by")
+        if js:
+            shoot(page, "note-translated-mobile")
+        page.click(f"#tr-note-{note.pk} .translate-tools a")
+        page.wait_for_selector(f"#tr-note-{note.pk} .translate-tools a:text('Translate')")
+        assert "豆浆" in page.inner_text(".note-body")
+        context.close()
