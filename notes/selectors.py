@@ -17,7 +17,7 @@ from accounts.models import Block, User
 from accounts.selectors import hidden_author_ids
 from notes.models import Board, Collect, Comment, Like, Note, NoteState, Photo, Place, Tag, Visibility
 
-NOTE_KEY = "note:{}"
+NOTE_KEY = "note:v2:{}"  # v2: packed rows (see _packed); a new key never meets an old value
 
 
 def forget_note(note_id: int) -> None:
