@@ -123,6 +123,10 @@ def discover_ranking() -> list[int]:
     )
     ids = [r[0] for r in ranked]
     cache.set("discover:ranking", ids, DISCOVER_CACHE_SECONDS)
+    # What trends is read by everyone: have it translated before readers ask (throttled, best effort).
+    from translation.ahead import request_trending
+
+    request_trending(ids)
     return ids
 
 

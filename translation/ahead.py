@@ -2,15 +2,20 @@
 
 Who will read a note? Its author's followers, first of all; so the note is translated into the
 preferred languages of the followers, most common first, up to ``AHEAD_MAX_TARGETS``. Trending notes
-(picked by the feeds app) are sent here the same way with ``request_ahead(note_ids)``.
+are read by everyone: when the feeds app recomputes the Discover ranking it hands the top of it to
+``request_trending(note_ids)``, which translates them into the languages the instance's recently active
+readers prefer (at most once per note and language, throttled to one batch per ``TRENDING_EVERY_S``).
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
+from datetime import timedelta
 
 from django.apps import apps
+from django.core.cache import cache
+from django.utils import timezone
 
 from translation import languages
 from translation.models import ObjectKind
@@ -19,6 +24,10 @@ logger = logging.getLogger("notebridge.translation")
 
 AHEAD_MAX_TARGETS = 3
 AHEAD_SAMPLE_FOLLOWERS = 2000
+TRENDING_TOP = 20  # the first Discover page
+TRENDING_EVERY_S = 600
+READER_SAMPLE = 5000  # the most recent logins (or sign-ups) sampled
+READER_ACTIVE_DAYS = 30
 # Notes under review may still be published; rejected or removed ones are not worth translating.
 _TRANSLATABLE_STATES = ("pending", "published")
 
@@ -40,6 +49,28 @@ def follower_languages(author_id: int) -> list[str]:
     return [code for code, _ in counts.most_common()]
 
 
+def reader_languages() -> list[str]:
+    """The preferred languages of the instance's recently active readers, most common first."""
+    cached = cache.get("ahead:reader-languages")
+    if cached is not None:
+        return list(cached)
+    user = apps.get_model("accounts", "User")
+    since = timezone.now() - timedelta(days=READER_ACTIVE_DAYS)
+    active = user.objects.filter(is_active=True)
+    recent = active.filter(last_login__gte=since).order_by("-last_login")
+    # A new instance (or one whose readers use tokens and never log in again): the newest accounts.
+    readers = recent if recent.exists() else active.order_by("-date_joined")
+    rows = readers.values_list("languages", "ui_language")[:READER_SAMPLE]
+    counts: Counter[str] = Counter()
+    for langs, ui_language in rows:
+        code = languages.normalize(langs[0] if isinstance(langs, list) and langs else ui_language)
+        if code:
+            counts[code] += 1
+    found = [code for code, _ in counts.most_common()]
+    cache.set("ahead:reader-languages", found, 3600)
+    return found
+
+
 def note_fields(note: object) -> list[tuple[str, str, str]]:
     """(kind-specific field, text, source language) for everything of a note a reader sees."""
     source = getattr(note, "language", "") or ""
@@ -50,8 +81,9 @@ def note_fields(note: object) -> list[tuple[str, str, str]]:
     return [f for f in fields if f[1]]
 
 
-def translate_note_ahead(note_id: int) -> int:
-    """Record jobs for a note's fields in its followers' languages and do them now (we are a worker)."""
+def translate_note_ahead(note_id: int, targets: list[str] | None = None) -> int:
+    """Record jobs for a note's fields in ``targets`` (default: its followers' languages) and do them
+    now (we are a worker). Returns the number of jobs that needed an engine."""
     from translation.models import TranslationJob
     from translation.services import get_or_request_translation, process_jobs
 
@@ -59,7 +91,8 @@ def translate_note_ahead(note_id: int) -> int:
     note = note_model.objects.filter(pk=note_id).select_related("author").prefetch_related("photos").first()
     if note is None or note.state not in _TRANSLATABLE_STATES:
         return 0
-    targets = [t for t in follower_languages(note.author_id) if languages.family(t) != languages.family(note.language)]
+    wanted = follower_languages(note.author_id) if targets is None else targets
+    targets = [t for t in wanted if languages.family(t) != languages.family(note.language)]
     jobs: list[int] = []
     for target in targets[:AHEAD_MAX_TARGETS]:
         for field, text, source in note_fields(note):
@@ -100,3 +133,29 @@ def request_ahead(note_ids: list[int]) -> None:
             task.enqueue(note_id)
         except Exception:
             logger.warning("could not queue ahead-of-time translation of note %s", note_id, exc_info=True)
+
+
+def translate_trending(note_ids: list[int]) -> int:
+    """Translate trending notes into the readers' languages (a worker runs this)."""
+    targets = reader_languages()[:AHEAD_MAX_TARGETS]
+    if not targets:
+        return 0
+    return sum(translate_note_ahead(note_id, targets) for note_id in note_ids)
+
+
+def request_trending(note_ids: list[int]) -> bool:
+    """Queue one batch of trending notes for translation, unless one was queued in the last
+    ``TRENDING_EVERY_S`` seconds. Notes already sent are skipped. Best effort, never raises."""
+    from translation.tasks import translate_trending as task
+
+    fresh = [nid for nid in note_ids[:TRENDING_TOP] if cache.get(f"ahead:trending:{nid}") is None]
+    if not fresh or not cache.add("ahead:trending:lock", 1, TRENDING_EVERY_S):
+        return False
+    try:
+        task.enqueue(fresh)
+    except Exception:
+        logger.warning("could not queue ahead-of-time translation of trending notes", exc_info=True)
+        cache.delete("ahead:trending:lock")
+        return False
+    cache.set_many({f"ahead:trending:{nid}": 1 for nid in fresh}, 86400)
+    return True

@@ -19,3 +19,11 @@ def translate_note_ahead(note_id: int) -> None:
     from translation.ahead import translate_note_ahead as run
 
     run(note_id)
+
+
+@background_task(queue_name=queues.TRANSLATION, max_attempts=3, priority=-10)
+def translate_trending(note_ids: list[int]) -> None:
+    """Translate the top of Discover into the languages the instance's readers prefer."""
+    from translation.ahead import translate_trending as run
+
+    run(note_ids)
