@@ -80,6 +80,16 @@ def llm_figures(n_notes: int, batch: int) -> None:
             f"latency {source}->{target}: median {statistics.median(times):.2f} s over {len(times)} notes "
             f"(min {min(times):.2f}, max {max(times):.2f})"
         )
+    # Cold prompt prefix: each call follows one in the other direction (a worker serving both), so the
+    # shared system prompt and examples are evaluated again instead of coming from llama.cpp's cache.
+    cold = []
+    for i in range(min(n_notes, len(NOTES_ZH))):
+        for source, target, notes in (("zh-Hans", "en", NOTES_ZH), ("en", "zh-Hans", NOTES_EN)):
+            t0 = time.perf_counter()
+            engine.translate_batch([notes[i] + " ."], source, target)
+            cold.append(time.perf_counter() - t0)
+    print(f"latency, directions alternating (prefix not cached): median {statistics.median(cold):.2f} s")
+    speed_figures()
     sentences = [s for note in NOTES_ZH for s in note.replace("！", "，").split("，") if len(s) > 3][:batch]
     t0 = time.perf_counter()
     results = engine.translate_batch(sentences, "zh-Hans", "en")
@@ -88,6 +98,27 @@ def llm_figures(n_notes: int, batch: int) -> None:
     print(f"throughput: {len(sentences) / elapsed:.2f} sentences/s ({len(sentences)} zh->en sentences, {ok} ok)")
     peak = psutil.Process().memory_info().rss / 1e6
     print(f"worker RSS with model loaded: {peak:.0f} MB; engine stats {dict(engine.stats)}")
+
+
+def speed_figures() -> None:
+    """Raw model speed: prompt evaluation and generation, tokens per second (what bounds latency)."""
+    from translation import llm
+
+    model = llm.get_model()
+    prompt = "Write a short story about a cat who likes noodles. " * 12
+    model.reset()
+    t0 = time.perf_counter()
+    model.create_completion(prompt, max_tokens=1, temperature=0.0)
+    n_prompt = len(model.tokenize(prompt.encode()))
+    prompt_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    out = model.create_completion(prompt, max_tokens=64, temperature=0.0)  # prompt cached: generation only
+    gen_s = time.perf_counter() - t0
+    n_gen = out["usage"]["completion_tokens"]
+    print(
+        f"model speed: prompt {n_prompt / prompt_s:.0f} tokens/s ({n_prompt} tokens), "
+        f"generation {n_gen / gen_s:.1f} tokens/s ({n_gen} tokens)"
+    )
 
 
 def cache_figures(readers: int) -> None:
