@@ -343,7 +343,9 @@ def main() -> None:
     results["pipeline (no LLM) without the embedding stage"] = evaluate(rows, WITHOUT_EMBEDDING, pipeline=True)
     for name, stage in STAGES.items():
         results[f"held-out set, {name}"] = evaluate(holdout_rows, stage, show_missed=True)
-    results["held-out set, pipeline (no LLM) without the embedding stage"] = evaluate(holdout_rows, WITHOUT_EMBEDDING, pipeline=True)
+    results["held-out set, pipeline (no LLM) without the embedding stage"] = evaluate(
+        holdout_rows, WITHOUT_EMBEDDING, pipeline=True
+    )
     for label, data in (("development set", rows), ("held-out set", holdout_rows)):
         res = evaluate(data, None, llm=would_ask)
         results[f"{label}, items that would reach the LLM"] = res

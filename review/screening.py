@@ -6,8 +6,9 @@ the verdict (publish, hold, reject, provisional regional withholding) and writes
 Fusion: per category the strongest signal; risk = strongest category + a quarter of the others
 (capped at 1). Outcome by the global pack's thresholds (stricter for accounts in their first days):
 reject only when the top category is prohibited and risk >= reject, also without the hold-only
-stages (embedding, nudenet); hold when risk >= hold or when any stage failed; otherwise publish. Regional packs' hits never reject: they withhold in their
-countries, provisionally, until a reviewer confirms.
+stages (embedding, nudenet); hold when risk >= hold or when any stage failed; otherwise publish.
+Regional packs' hits never reject: they withhold in their countries, provisionally, until a reviewer
+confirms.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from django.utils import timezone
 from review.normalize import Normalized, normalize
 from review.packs import PackSet, get_packs
 from review.stages import Signal, duplicates, embedding, images, llm, profanity, rules
-
 
 # Their signals can hold an item for a human but never tip it into an automated reject: the embedding
 # classifier and the photo detector are fooled by look-alikes (diet posts, art, breastfeeding photos).

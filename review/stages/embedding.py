@@ -6,17 +6,22 @@ and the SentencePiece model ship inside the wheel, nothing is downloaded). The p
 labelled sentences in ``review/prototypes.yaml``, embedded once per process.
 
 Score of a post for category c: the mean cosine similarity to its ``K`` nearest prototypes of c minus
-the mean similarity to its ``K`` nearest benign prototypes (a kNN margin). Only the best category is
-reported. The two thresholds come from the prototypes alone, by leave-one-out: each prototype is
-scored against the others (near-copies of it left out too), and
+the mean similarity to its ``K`` nearest benign prototypes (a kNN margin), counted only when the
+first term reaches a floor. Only the best category is reported. The floor and the two thresholds
+come from the prototypes alone, by leave-one-out: each prototype is scored against the others
+(near-copies of it left out too), and
 
+* ``floor``: the similarity that all but ``FLOOR_QUANTILE`` of the harmful prototypes reach to
+  their own category's other prototypes; a post less similar than that to every category is left
+  alone however its margin comes out;
 * ``band``: the margin that ``BAND_QUANTILE`` of the benign look-alikes stay below: from here the
   stage's signal puts a post in the LLM band (score ``BAND_SCORE``);
 * ``hold``: the margin that ``HOLD_QUANTILE`` of them stay below: from here the signal alone holds
   the post for a human (``HOLD_SCORE``, at most ``MAX_SCORE``; never a reject).
 
 Between the two the score rises linearly, so accounts in their first week (stricter hold threshold)
-are held earlier, as with the other classifiers.
+are held earlier, as with the other classifiers. A longer post is also scored sentence by sentence,
+but a sentence alone only reaches the LLM band (``PIECE_MAX_SCORE``).
 """
 
 from __future__ import annotations
@@ -40,16 +45,19 @@ CATEGORIES = ("harassment", "hate", "sexual", "spam", "scam", "self_harm", "viol
 K = 3
 # A prototype this similar to the one left out counts as a copy of it and is left out as well.
 NEAR_COPY = 0.9
+FLOOR_QUANTILE = 0.05
 BAND_QUANTILE = 0.85
 HOLD_QUANTILE = 0.97
 BAND_SCORE = 0.3
 HOLD_SCORE = 0.5
 MAX_SCORE = 0.55
-# Long posts: the whole text plus pieces of about CHUNK_CHARS, at most MAX_CHUNKS of them (one batch).
-LONG_POST_CHARS = 300
+PIECE_MAX_SCORE = 0.35
+# Longer posts: the whole text plus each sentence (short ones joined to the next, long ones cut at
+# CHUNK_CHARS), at most MAX_CHUNKS of them, embedded in one batch.
+LONG_POST_CHARS = 160
 CHUNK_CHARS = 200
-MIN_PIECE_CHARS = 80
-MAX_CHUNKS = 12
+MIN_PIECE_CHARS = 40
+MAX_CHUNKS = 24
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？\n])\s*")
 _lock = threading.Lock()
 
@@ -70,6 +78,7 @@ class Model:
     encoder: Any
     vectors: np.ndarray  # (n, 512), L2-normalised, prototype order
     labels: np.ndarray  # (n,) str
+    floor: float
     band: float
     hold: float
     calibration: dict[str, Any]
@@ -126,36 +135,47 @@ def _topk_mean(sims: np.ndarray, k: int) -> np.ndarray:
     return np.asarray(top.mean(axis=-1))
 
 
-def margins(sims: np.ndarray, labels: np.ndarray, k: int = K) -> np.ndarray:
-    """(m, n) similarities to the prototypes -> (m, len(CATEGORIES)) kNN margins over benign."""
+def margins(sims: np.ndarray, labels: np.ndarray, floor: float | None = None, k: int = K) -> np.ndarray:
+    """(m, n) similarities to the prototypes -> (m, len(CATEGORIES)) kNN margins over benign. With a
+    floor, a category whose nearest prototypes are less similar than that gets no margin (-1): being
+    a little less unlike spam than unlike the benign examples says nothing about a cat photo."""
     benign = _topk_mean(sims[:, labels == "benign"], k)
-    return np.stack([_topk_mean(sims[:, labels == c], k) - benign for c in CATEGORIES], axis=1)
+    near = np.stack([_topk_mean(sims[:, labels == c], k) for c in CATEGORIES], axis=1)
+    found = near - benign[:, None]
+    if floor is not None:
+        found = np.where(near >= floor, found, -1.0)
+    return np.asarray(found)
 
 
 def calibrate(vectors: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
     """Leave-one-out over the prototypes: each is scored against the others, with itself and its
-    near-copies excluded. Returns the thresholds and how the prototypes fare at them."""
+    near-copies excluded. Returns the floor and thresholds and how the prototypes fare at them."""
     sims = vectors @ vectors.T
     excluded = sims >= NEAR_COPY
     np.fill_diagonal(excluded, True)
     loo = np.where(excluded, -np.inf, sims)
-    found = margins(loo, labels)
+    index = {c: i for i, c in enumerate(CATEGORIES)}
     benign = labels == "benign"
+    harmful = ~benign
+    own_near = np.array(
+        [_topk_mean(loo[i : i + 1, labels == label], K)[0] for i, label in enumerate(labels) if label != "benign"]
+    )
+    floor = float(np.quantile(own_near, FLOOR_QUANTILE))
+    found = margins(loo, labels, floor)
     benign_best = found[benign].max(axis=1)
     band = float(np.quantile(benign_best, BAND_QUANTILE))
-    hold = float(np.quantile(benign_best, HOLD_QUANTILE))
-    hold = max(hold, band + 0.01)
-    index = {c: i for i, c in enumerate(CATEGORIES)}
-    own = np.array([found[i, index[label]] if label != "benign" else np.nan for i, label in enumerate(labels)])
-    harmful = ~benign
+    hold = max(float(np.quantile(benign_best, HOLD_QUANTILE)), band + 0.01)
+    own = np.array([found[i, index[label]] for i, label in enumerate(labels) if label != "benign"])
     return {
+        "floor": floor,
         "band": band,
         "hold": hold,
         "prototypes": len(labels),
         "benign_at_band": float((benign_best >= band).mean()),
         "benign_at_hold": float((benign_best >= hold).mean()),
-        "harmful_at_band": float((own[harmful] >= band).mean()),
-        "harmful_at_hold": float((own[harmful] >= hold).mean()),
+        "harmful_at_band": float((own >= band).mean()),
+        "harmful_at_hold": float((own >= hold).mean()),
+        "harmful": int(harmful.sum()),
     }
 
 
@@ -172,7 +192,9 @@ def build(protos: Prototypes) -> Model:
     vectors = encoder().encode([_prepare(t) for t in protos.texts]).astype(np.float32)
     labels = np.array(protos.labels)
     calibration = calibrate(vectors, labels)
-    return Model(encoder(), vectors, labels, calibration["band"], calibration["hold"], calibration)
+    return Model(
+        encoder(), vectors, labels, calibration["floor"], calibration["band"], calibration["hold"], calibration
+    )
 
 
 @lru_cache(maxsize=1)
@@ -196,47 +218,52 @@ def status() -> str:
         m = model()
     except Exception as exc:  # reported to operators, not raised: the stage itself will fail loudly
         return f"unavailable: {exc.__class__.__name__}: {str(exc)[:200]}"
-    return f"available ({m.calibration['prototypes']} prototypes, band {m.band:.3f}, hold {m.hold:.3f})"
+    return (
+        f"available ({m.calibration['prototypes']} prototypes, floor {m.floor:.3f}, band {m.band:.3f}, "
+        f"hold {m.hold:.3f})"
+    )
 
 
 def chunks(text: str) -> list[str]:
-    """The text itself and, for a long post, consecutive sentences grouped into pieces of about
-    CHUNK_CHARS (a short tail joins the piece before it: a lone "Ask yours." says nothing)."""
+    """The text itself and, for a longer post, its sentences: one harmful sentence in a long friendly
+    post is diluted past notice in the whole-text embedding. A sentence shorter than MIN_PIECE_CHARS
+    joins the next one (a lone "Ask yours." says nothing); one longer than CHUNK_CHARS is cut."""
     text = text.strip()
     if len(text) <= LONG_POST_CHARS:
         return [text]
-    sentences: list[str] = []
-    for sentence in _SENTENCE_END.split(text):
-        while len(sentence) > CHUNK_CHARS:  # no sentence end for a long stretch: cut it
-            sentences.append(sentence[:CHUNK_CHARS])
-            sentence = sentence[CHUNK_CHARS:]
-        if sentence.strip():
-            sentences.append(sentence.strip())
     pieces: list[str] = []
-    current = ""
-    for sentence in sentences:
-        if current and len(current) + len(sentence) > CHUNK_CHARS:
-            pieces.append(current)
-            current = ""
-        current = f"{current} {sentence}" if current else sentence
-    if current:
-        if pieces and len(current) < MIN_PIECE_CHARS:
-            pieces[-1] = f"{pieces[-1]} {current}"
+    pending = ""
+    for sentence in _SENTENCE_END.split(text):
+        sentence = " ".join(sentence.split())
+        if not sentence:
+            continue
+        sentence = f"{pending} {sentence}" if pending else sentence
+        if len(sentence) < MIN_PIECE_CHARS:
+            pending = sentence
+            continue
+        pending = ""
+        while len(sentence) > CHUNK_CHARS:  # no sentence end for a long stretch: cut it
+            pieces.append(sentence[:CHUNK_CHARS])
+            sentence = sentence[CHUNK_CHARS:]
+        if len(sentence) < MIN_PIECE_CHARS and pieces:
+            pieces[-1] = f"{pieces[-1]} {sentence}"
         else:
-            pieces.append(current)
+            pieces.append(sentence)
+    if pending:
+        if pieces:
+            pieces[-1] = f"{pieces[-1]} {pending}"
+        else:
+            pieces.append(pending)
     return [text, *pieces[:MAX_CHUNKS]]
 
 
-def score(texts: list[str]) -> tuple[str, float, float]:
-    """Best category, its margin and its nearest-prototype similarity over the given pieces."""
-    m = model()
-    vectors = m.encoder.encode(texts).astype(np.float32)
-    sims = vectors @ m.vectors.T
-    found = margins(sims, m.labels)
-    piece, cat = np.unravel_index(int(np.argmax(found)), found.shape)
-    category = CATEGORIES[int(cat)]
-    nearest = float(sims[piece, m.labels == category].max())
-    return category, float(found[piece, cat]), nearest
+@dataclass(frozen=True)
+class Match:
+    category: str
+    margin: float
+    nearest: float  # similarity to the closest prototype of the category
+    score: float  # the signal's score, 0 when below the band
+    piece: int  # 0: the whole text; n: its n-th sentence piece
 
 
 def signal_score(margin: float, band: float, hold: float) -> float:
@@ -246,23 +273,44 @@ def signal_score(margin: float, band: float, hold: float) -> float:
     return round(min(MAX_SCORE, BAND_SCORE + (margin - band) * slope), 3)
 
 
+def score(texts: list[str]) -> Match:
+    """The strongest match over the whole text (``texts[0]``) and its pieces, in one encoder batch.
+    A piece alone can only reach PIECE_MAX_SCORE: a single sentence out of its post is easily
+    misread ("Nobody is watching you" in gym advice), so it asks the LLM rather than holding."""
+    m = model()
+    vectors = m.encoder.encode(texts).astype(np.float32)
+    sims = vectors @ m.vectors.T
+    found = margins(sims, m.labels, m.floor)
+    best: Match | None = None
+    for piece in range(len(texts)):
+        cat = int(np.argmax(found[piece]))
+        margin = float(found[piece, cat])
+        value = signal_score(margin, m.band, m.hold)
+        if piece:
+            value = min(value, PIECE_MAX_SCORE)
+        nearest = float(sims[piece, m.labels == CATEGORIES[cat]].max())
+        match = Match(CATEGORIES[cat], margin, nearest, value, piece)
+        if best is None or (match.score, match.margin) > (best.score, best.margin):
+            best = match
+    assert best is not None
+    return best
+
+
 def run(norm: Normalized) -> list[Signal]:
     if not norm.original.strip():
         return []
-    m = model()
     # The original text lightly folded (the encoder reads case and punctuation); evasions such as
     # leetspeak and spaced letters are the rules stage's job.
-    texts = [_prepare(piece) for piece in chunks(norm.original)]
-    category, margin, nearest = score(texts)
-    value = signal_score(margin, m.band, m.hold)
-    if value <= 0:
+    match = score([_prepare(piece) for piece in chunks(norm.original)])
+    if match.score <= 0:
         return []
+    where = " (one sentence of the post)" if match.piece else ""
     return [
         Signal(
             STAGE,
-            category,
-            value,
-            f"close to {category.replace('_', '-')} examples (margin {margin:.2f} over benign look-alikes, "
-            f"nearest {nearest:.2f})",
+            match.category,
+            match.score,
+            f"close to {match.category.replace('_', '-')} examples{where} (margin {match.margin:.2f} over "
+            f"benign look-alikes, nearest {match.nearest:.2f})",
         )
     ]
