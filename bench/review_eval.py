@@ -117,7 +117,7 @@ def evaluate(  # type: ignore[no-untyped-def]
     per_lang: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # tp fp fn tn
     per_lang_hold: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     per_cat: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # flagged, holds alone, total
-    held = rejected = asked = 0
+    held = rejected = asked = uncertain = 0
     wrong_benign: list[str] = []
     missed: list[str] = []
     from review.packs import get_packs
@@ -134,6 +134,7 @@ def evaluate(  # type: ignore[no-untyped-def]
             packs=packs,
         )
         asked += verdict.used_llm
+        uncertain += verdict.used_llm and verdict.outcome == "publish"
         # A stage alone "flags" when it raises any signal; the pipeline when it holds or rejects.
         own = [s for s in verdict.signals if not s.country]
         flagged = verdict.outcome != "publish" if whole else bool(own)
@@ -165,6 +166,7 @@ def evaluate(  # type: ignore[no-untyped-def]
         "rejected": rejected,
         "n": len(rows),
         "llm_asked": asked,
+        "llm_asked_below_hold": uncertain,
         "benign_flagged": wrong_benign,
         "missed": missed,
     }
@@ -198,16 +200,21 @@ def spam_wave() -> dict:
 def throughput(rows: list[dict[str, str]], repeat: int, stages: set[str] | None = None, offset: int = 0) -> dict:
     texts = [r["text"] for r in rows]
     runs = []
+    stage_ms: dict[str, list[float]] = defaultdict(list)
     for r in range(repeat):
         start = time.perf_counter()
         for i, text in enumerate(texts):
-            screen(
+            verdict = screen(
                 ScreenInput(text=text, target_id=50_000 + offset + r * 1000 + i, author_id=0),
                 use_llm=False,
                 stages_enabled=stages,
             )
+            for name, info in verdict.stages.items():
+                stage_ms[name.split(":")[0]].append(float(info.get("ms", 0.0)))
         runs.append(len(texts) / (time.perf_counter() - start))
-    return {"items_per_second_median": statistics.median(runs), "runs": runs}
+    # Per item, summed over a stage's runs (rules run once per pack), median over items.
+    per_item = {name: statistics.median(v) * (len(v) / (len(texts) * repeat)) for name, v in stage_ms.items()}
+    return {"items_per_second_median": statistics.median(runs), "runs": runs, "stage_ms_median": per_item}
 
 
 def demo_share(folder: str) -> None:
@@ -387,13 +394,20 @@ def main() -> None:
     )
     for label in ("development set", "held-out set"):
         res = results[f"{label}, items that would reach the LLM"]
-        print(f"{label}: the LLM would be asked about {res['llm_asked']} of {res['n']} items")
+        print(
+            f"{label}: the LLM would be asked about {res['llm_asked']} of {res['n']} items "
+            f"({res['llm_asked_below_hold']} of them below the hold threshold, the rest already held)"
+        )
     print(f"spam wave: {wave}")
     print(
         f"throughput, pipeline without LLM, one process: {speed['items_per_second_median']:.0f} items/s "
         f"(runs {', '.join(f'{x:.0f}' for x in speed['runs'])}); without the embedding stage "
         f"{speed_without['items_per_second_median']:.0f} items/s "
         f"(runs {', '.join(f'{x:.0f}' for x in speed_without['runs'])})"
+    )
+    print(
+        "median ms per item and stage: "
+        + ", ".join(f"{name} {ms:.2f}" for name, ms in sorted(speed["stage_ms_median"].items()))
     )
     if args.json:
         Path(args.json).write_text(

@@ -18,6 +18,16 @@ ROOT = Path(__file__).resolve().parents[2]
 EVAL_FILES = sorted((ROOT / "bench" / "data").glob("review_eval_*.tsv"))
 
 
+def recording(asked: list[str], label: str):
+    """An LLM stand-in that notes what it was asked and answers ``label``."""
+
+    def classify(text: str) -> str:
+        asked.append(text)
+        return label
+
+    return classify
+
+
 def run(text, **kwargs):
     kwargs.setdefault("use_duplicates", False)
     kwargs.setdefault("use_llm", False)
@@ -145,11 +155,11 @@ def test_benign_look_alikes_are_not_held_by_the_embedding_stage(db, text):
 
 def test_thai_threat_reaches_the_llm_band_at_least(db):
     # Thai has the fewest prototypes: a paraphrased threat gets a band signal (the LLM is asked), not a hold.
-    asked = []
+    asked: list[str] = []
     verdict = run(
         "ถ้าเจอหน้าแกอีกครั้ง แกเจ็บตัวแน่",
         use_llm=True,
-        llm_classify=lambda text: asked.append(text) or "harassment",
+        llm_classify=recording(asked, "harassment"),
     )
     assert [s.category for s in embedding_signals(verdict)] == ["harassment"]
     assert asked and verdict.outcome == "hold"
@@ -184,8 +194,8 @@ def test_a_threat_buried_in_a_long_post_asks_the_llm(db):
     # Found in its sentence; a sentence alone puts the post in the LLM band, it does not hold it.
     assert signal.category == "harassment" and "one sentence" in signal.reason
     assert 0.3 <= signal.score <= embedding.PIECE_MAX_SCORE
-    asked = []
-    verdict = run(before + threat + after, use_llm=True, llm_classify=lambda t: asked.append(t) or "harassment")
+    asked: list[str] = []
+    verdict = run(before + threat + after, use_llm=True, llm_classify=recording(asked, "harassment"))
     assert asked and verdict.outcome == "hold"
 
 
