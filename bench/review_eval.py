@@ -217,6 +217,35 @@ def throughput(rows: list[dict[str, str]], repeat: int, stages: set[str] | None 
     return {"items_per_second_median": statistics.median(runs), "runs": runs, "stage_ms_median": per_item}
 
 
+def photo_speed(repeat: int) -> dict:
+    """The nudenet stage on the demo's kind of photo: scikit-image samples as 1080 px JPEGs."""
+    import io
+
+    from PIL import Image
+    from skimage import data
+
+    from review.stages import images
+
+    paths = []
+    for name in ("astronaut", "coffee", "chelsea", "camera", "rocket"):
+        image = Image.fromarray(getattr(data, name)())
+        image = image.resize((1080, round(1080 * image.height / image.width)))
+        out = io.BytesIO()
+        image.convert("RGB").save(out, format="JPEG", quality=90)
+        target = Path(_tmp) / f"{name}.jpg"
+        target.write_bytes(out.getvalue())
+        paths.append(str(target))
+    images.detector()  # load the model before timing
+    times: list[float] = []
+    flagged = 0
+    for _ in range(repeat):
+        for photo in paths:
+            start = time.perf_counter()
+            flagged += bool(images.run([photo]))
+            times.append((time.perf_counter() - start) * 1000)
+    return {"photos": len(paths) * repeat, "ms_median": statistics.median(times), "flagged": flagged}
+
+
 def demo_share(folder: str) -> None:
     """Screen the demo data's notes (YAML lists of title/body/author) and report the share held."""
     import yaml
@@ -357,6 +386,7 @@ def main() -> None:
         res = evaluate(data, None, llm=would_ask)
         results[f"{label}, items that would reach the LLM"] = res
     wave = spam_wave()
+    photos = photo_speed(args.repeat)
     speed = throughput(rows, args.repeat)
     speed_without = throughput(rows, args.repeat, WITHOUT_EMBEDDING, offset=10_000)
     print(
@@ -400,6 +430,10 @@ def main() -> None:
         )
     print(f"spam wave: {wave}")
     print(
+        f"nudenet on {photos['photos']} demo-like 1080 px photos: {photos['ms_median']:.0f} ms median per photo, "
+        f"{photos['flagged']} flagged"
+    )
+    print(
         f"throughput, pipeline without LLM, one process: {speed['items_per_second_median']:.0f} items/s "
         f"(runs {', '.join(f'{x:.0f}' for x in speed['runs'])}); without the embedding stage "
         f"{speed_without['items_per_second_median']:.0f} items/s "
@@ -411,7 +445,10 @@ def main() -> None:
     )
     if args.json:
         Path(args.json).write_text(
-            json.dumps({"results": results, "wave": wave, "speed": speed, "speed_without": speed_without}, indent=1)
+            json.dumps(
+                {"results": results, "wave": wave, "speed": speed, "speed_without": speed_without, "photos": photos},
+                indent=1,
+            )
         )
 
 
