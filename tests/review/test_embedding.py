@@ -224,6 +224,22 @@ def test_status_says_available_with_the_prototype_count():
     assert embedding.status().startswith("available (")
 
 
+def test_encoder_and_prototypes_load_without_the_network(monkeypatch):
+    import socket
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("the embedding stage tried to reach the network")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    embedding.encoder.cache_clear()
+    embedding.reset()
+    try:
+        assert embedding.status().startswith("available (")
+        assert embedding.score(["I will hurt you"]).category
+    finally:
+        monkeypatch.undo()
+
+
 # --- failure and bad input ----------------------------------------------------------------------------
 
 
@@ -260,5 +276,5 @@ def test_bad_prototype_file_is_a_clear_error_and_holds_items(db, prototype_file,
 
 
 def test_missing_prototype_file_is_a_clear_error(tmp_path):
-    with pytest.raises(embedding.PrototypeError, match="nope.yaml"):
+    with pytest.raises(embedding.PrototypeError, match=r"nope\.yaml"):
         embedding.load_prototypes(tmp_path / "nope.yaml")

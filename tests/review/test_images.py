@@ -70,7 +70,7 @@ def test_note_with_demo_photos_is_published(db, make_user, django_capture_on_com
 def test_unreadable_photo_is_a_clear_error(tmp_path, content):
     path = tmp_path / "broken.jpg"
     path.write_bytes(content)
-    with pytest.raises(images.PhotoUnreadable, match="broken.jpg could not be read"):
+    with pytest.raises(images.PhotoUnreadable, match=r"broken\.jpg could not be read"):
         images.run([str(path)])
 
 
