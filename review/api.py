@@ -446,10 +446,11 @@ def audit_log(
 def pipeline_status(request: HttpRequest) -> dict[str, Any]:
     _require_admin(request)
     from review.normalize import opencc_available
-    from review.stages import images, llm
+    from review.stages import embedding, images, llm
 
     return {
         "opencc": opencc_available(),
+        "embedding": embedding.status(),
         "nudenet": images.status(),
         "llm": "available" if llm.available() else "unavailable",
         "packs": list(get_packs().packs),

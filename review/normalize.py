@@ -181,6 +181,16 @@ def base_fold(text: str) -> str:
     return text
 
 
+def light_fold(text: str) -> str:
+    """For the sentence encoder: NFKC, invisible characters removed, Traditional to Simplified. Case,
+    punctuation and spacing are kept: the model reads them, and its prototypes are written that way."""
+    text = unicodedata.normalize("NFKC", text[:MAX_SCREEN_CHARS]).translate(_INVISIBLE)
+    converter = _opencc()
+    if converter is not None and _CJK_THAI.search(text):
+        text = converter.convert(text)
+    return " ".join(text.split())
+
+
 @dataclass(frozen=True)
 class Normalized:
     original: str

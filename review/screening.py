@@ -5,9 +5,10 @@ the verdict (publish, hold, reject, provisional regional withholding) and writes
 
 Fusion: per category the strongest signal; risk = strongest category + a quarter of the others
 (capped at 1). Outcome by the global pack's thresholds (stricter for accounts in their first days):
-reject only when the top category is prohibited and risk >= reject; hold when risk >= hold or when
-any stage failed; otherwise publish. Regional packs' hits never reject: they withhold in their
-countries, provisionally, until a reviewer confirms.
+reject only when the top category is prohibited and risk >= reject, also without the hold-only
+stages (embedding, nudenet); hold when risk >= hold or when any stage failed; otherwise publish.
+Regional packs' hits never reject: they withhold in their countries, provisionally, until a reviewer
+confirms.
 """
 
 from __future__ import annotations
@@ -23,7 +24,11 @@ from django.utils import timezone
 
 from review.normalize import Normalized, normalize
 from review.packs import PackSet, get_packs
-from review.stages import Signal, duplicates, images, llm, profanity, rules
+from review.stages import Signal, duplicates, embedding, images, llm, profanity, rules
+
+# Their signals can hold an item for a human but never tip it into an automated reject: the embedding
+# classifier and the photo detector are fooled by look-alikes (diet posts, art, breastfeeding photos).
+HOLD_ONLY_STAGES = frozenset({"embedding", "nudenet"})
 
 
 @dataclass
@@ -140,6 +145,8 @@ def screen(
         signals += _run_stage("glin_profanity", lambda: profanity.glin_run(norm), report, errors)
     if on("alt_profanity_check"):
         signals += _run_stage("alt_profanity_check", lambda: profanity.alt_run(norm, item.language), report, errors)
+    if on("embedding"):
+        signals += _run_stage("embedding", lambda: embedding.run(norm), report, errors)
     if use_duplicates and on("duplicates"):
         signals += _run_stage(
             "duplicates",
@@ -185,9 +192,11 @@ def screen(
 
     top = max(by_category, key=lambda c: by_category[c]) if by_category else ""
     prohibited = set(packs.global_pack.prohibited)
+    # Stages that hold at most: an automated reject needs the risk without them to reach the threshold.
+    certain, _ = fuse([s for s in signals if s.stage not in HOLD_ONLY_STAGES])
     if errors:
         outcome = "hold"
-    elif risk >= reject_at and top in prohibited:
+    elif min(risk, certain) >= reject_at and top in prohibited:
         outcome = "reject"
     elif risk >= hold_at:
         outcome = "hold"
