@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
@@ -48,7 +49,7 @@ def notes(make_user, post_note):
 
 
 def test_discover_asks_once_for_every_card_in_another_language(client, make_user, login, notes):
-    zh, tw = notes
+    zh, _tw = notes
     login(_person(make_user, "mei", ["zh-Hant"], auto=True))
     html = client.get("/").content.decode()
     assert "台湾的早餐" in html  # originals render at once
@@ -56,7 +57,8 @@ def test_discover_asks_once_for_every_card_in_another_language(client, make_user
     assert len(triggers) == 1
     kind, url, trigger = triggers[0]
     assert kind == "card" and trigger == "load"
-    wanted = {int(i) for i in re.search(r"ids=([\d%C,]+)", url)[1].replace("%2C", ",").split(",")}
+    query = parse_qs(urlsplit(url).query)
+    wanted = {int(i) for i in query["ids"][0].split(",")}
     assert wanted == {n.pk for n in zh}  # the Traditional note needs nothing
     assert "/translate/note/" not in html  # no per-card requests
 
@@ -169,7 +171,7 @@ def test_comments_are_asked_for_in_one_request(client, make_user, login, comment
     for c in comments:
         assert f'id="tr-comment-{c.pk}" data-state="auto">' in html  # no request of its own
         assert f'hx-get="/translate/comment/{c.pk}/" hx-trigger="load"' not in html
-    [(kind, url, trigger)] = [t for t in _triggers(html) if t[0] == "comment"]
+    [(_kind, url, trigger)] = [t for t in _triggers(html) if t[0] == "comment"]
     assert trigger == "load"
     assert url == "/translate/batch/comment/?ids=" + "%2C".join(str(c.pk) for c in comments)
     batch = client.get(url, headers=HX).content.decode()
@@ -180,7 +182,7 @@ def test_comments_are_asked_for_in_one_request(client, make_user, login, comment
 
 
 def test_comments_pending_then_polled_then_slow(client, make_user, login, commented):
-    note, comments = commented
+    _note, comments = commented
     login(_person(make_user, "amy", ["en"], auto=True))
     ids = ",".join(str(c.pk) for c in comments)
     first = client.get(f"/translate/batch/comment/?ids={ids}", headers=HX).content.decode()
