@@ -222,3 +222,23 @@ def test_visitors_get_the_batch_fragment_in_their_interface_language(db, make_us
     note = post_note(chen, title="台湾的早餐", body="这里的豆浆很好喝。", language="zh-Hans")
     html = Client().get(f"/translate/batch/card/?ids={note.pk}", headers=HX).content.decode()
     assert "card-title-box" not in html and "tr-batch" in html  # English for a visitor: pending
+
+
+def test_card_batch_queries_do_not_grow_with_the_cards(client, make_user, login, post_note):
+    """Answered from the translation cache: as many queries for six cards as for two."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    chen = make_user("chen", languages=["zh-Hans"])
+    notes = [post_note(chen, title=f"第{i}天的早餐很好吃", language="zh-Hans") for i in range(6)]
+    login(_person(make_user, "mei", ["zh-Hant"], auto=True))
+
+    def queries(batch):
+        url = "/translate/batch/card/?ids=" + ",".join(str(n.pk) for n in batch)
+        client.get(url, headers=HX)  # OpenCC translates and the cache keeps the answers
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get(url, headers=HX).content.decode()
+        assert html.count("card-title-box") == len(batch)
+        return len(captured)
+
+    assert queries(notes[:2]) == queries(notes)
