@@ -236,6 +236,24 @@ def get_visible_comment(*, viewer: User | None, comment_id: int, country: str | 
     return comment
 
 
+def visible_comments(*, viewer: User | None, comment_ids: Iterable[int], country: str | None = None) -> list[Comment]:
+    """``get_visible_comment`` for many ids at once (in the order given): one query for the comments,
+    then the visibility of their notes in one batch."""
+    ids = list(dict.fromkeys(comment_ids))
+    if not ids:
+        return []
+    found = {
+        c.pk: c
+        for c in Comment.objects.select_related("author", "reply_to").filter(
+            pk__in=ids, state=NoteState.PUBLISHED, author__is_active=True
+        )
+    }
+    blocked = blocked_ids(viewer)
+    note_ids = {c.note_id for c in found.values()}
+    seen = {n.pk for n in visible_notes(note_ids, viewer, country=country, for_feed=False)}
+    return [c for i in ids if (c := found.get(i)) is not None and c.author_id not in blocked and c.note_id in seen]
+
+
 def _page(qs: QuerySet, *, max_id: int | None, min_id: int | None, limit: int) -> list:
     if max_id is not None:
         qs = qs.filter(pk__lt=max_id)

@@ -149,3 +149,20 @@ def detect_language(text: str) -> str:
         code = chinese_script(clean)
         return code if code in settings.CONTENT_LANGUAGES else languages.normalize("zh")
     return family if family in settings.CONTENT_LANGUAGES else ""
+
+
+def detect_language_cached(text: str) -> str:
+    """``detect_language`` for short labels read again and again (tag names): answered from the cache.
+
+    Tags carry no stored language; detecting one costs lingua a few milliseconds on every page view.
+    """
+    import hashlib
+
+    from django.core.cache import cache
+
+    key = "tr:lang:" + hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = detect_language(text)
+        cache.set(key, found, 60 * 60 * 24 * 7)
+    return str(found)

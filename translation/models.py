@@ -58,7 +58,8 @@ class JobState(models.TextChoices):
 
 
 # The moves a job makes, all in services.py: request_job (-> pending), _claim (-> running), _finish
-# (-> ready), _fail (-> failed), retry_due_jobs and an edit (-> pending). Tests check each path.
+# (-> ready), _fail (-> failed), retry_due_jobs, retry_failed_jobs and an edit (-> pending). Tests check
+# each path.
 TRANSITIONS: dict[str, set[str]] = {
     JobState.PENDING: {JobState.RUNNING, JobState.PENDING},
     JobState.RUNNING: {JobState.READY, JobState.FAILED, JobState.PENDING},

@@ -430,6 +430,24 @@ def retry_due_jobs(*, limit: int = 500) -> int:
     return len(ids)
 
 
+def retry_failed_jobs(*, limit: int = 1000) -> int:
+    """The operator's "retry failed": every failed job back to pending now, with a fresh attempt budget.
+
+    Unlike ``retry_due_jobs`` it does not wait for the backoff and also takes jobs that used up their
+    attempts (an operator retries after fixing the cause: an engine configured, a server back up).
+    The last error stays on the job until its next result replaces it.
+    """
+    ids = list(
+        TranslationJob.objects.filter(state=JobState.FAILED).order_by("updated_at").values_list("pk", flat=True)[:limit]
+    )
+    TranslationJob.objects.filter(pk__in=ids, state=JobState.FAILED).update(
+        state=JobState.PENDING, attempts=0, next_attempt_at=None, locked_until=None, updated_at=timezone.now()
+    )
+    for job_id in ids:
+        _enqueue(job_id)
+    return len(ids)
+
+
 # --- invalidation and rebuilding -------------------------------------------------------------
 
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from web.views import account, boards, compose, feed, notes, notifications, profiles, search
+from web.views import account, boards, compose, feed, notes, notifications, ops, profiles, search, translations
 
 app_name = "web"
 
@@ -15,7 +15,8 @@ urlpatterns = [
     path("n/<int:note_id>/comments/", notes.comment, name="comment"),
     path("n/<int:note_id>/delete/", notes.delete_note, name="delete_note"),
     path("n/<int:note_id>/edit/", compose.edit_note, name="edit_note"),
-    path("translate/<str:kind>/<int:obj_id>/", notes.translate, name="translate"),
+    path("translate/batch/<str:kind>/", translations.translate_batch, name="translate_batch"),
+    path("translate/<str:kind>/<int:obj_id>/", translations.translate, name="translate"),
     path("comments/<int:comment_id>/delete/", notes.delete_comment, name="delete_comment"),
     path("compose/", compose.compose, name="compose"),
     path("compose/photos/", compose.compose_photos, name="compose_photos"),
@@ -43,4 +44,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("welcome/", account.welcome, name="welcome"),
     path("language/", account.set_language, name="set_language"),
+    path("ops/translation/", ops.translation_page, name="ops_translation"),
+    path("ops/translation/retry/", ops.retry_failed, name="ops_translation_retry"),
 ]

@@ -17,7 +17,7 @@
     grid.style.setProperty("--cols", columnsFor(window.innerWidth));
     var gap = window.innerWidth >= 768 ? 16 : 8;
     Array.prototype.forEach.call(grid.children, function (item) {
-      if (item.classList.contains("more")) return;
+      if (item.classList.contains("more") || item.classList.contains("tr-batch")) return;
       item.style.gridRowEnd = "auto";
       item.style.alignSelf = "start";
       var h = item.getBoundingClientRect().height;
@@ -85,6 +85,17 @@
     });
   }
 
+  // --- translation: a note's block, swapped in by htmx, carries its photos' alt texts (translated or
+  // original) in hidden spans; the carousel's images take them, with their language.
+  function applyAltTexts(root) {
+    root.querySelectorAll("[data-alt-for]").forEach(function (span) {
+      var img = document.querySelector('img[data-photo="' + span.dataset.altFor + '"]');
+      if (!img) return;
+      img.alt = span.textContent;
+      if (span.lang) img.lang = span.lang; else img.removeAttribute("lang");
+    });
+  }
+
   function init(root) {
     root.querySelectorAll("[data-carousel]").forEach(initCarousel);
     root.querySelectorAll("[data-sortable]").forEach(initTiles);
@@ -143,6 +154,9 @@
   document.addEventListener("DOMContentLoaded", function () {
     init(document);
     document.body.addEventListener("htmx:afterSettle", function (e) { init(e.target.closest("main") || document); });
+    // Out-of-band swaps (a batch of card titles) settle elsewhere than the request's target: lay out again.
+    document.body.addEventListener("htmx:oobAfterSwap", function () { layoutAll(); });
+    document.body.addEventListener("htmx:load", function (e) { applyAltTexts(e.detail.elt); });
     document.body.addEventListener("htmx:afterRequest", function (e) {
       if (e.target.id === "photo-input") e.target.value = "";
     });

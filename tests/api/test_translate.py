@@ -157,3 +157,74 @@ def test_mastodon_py_status_translate(live_server, settings, make_user, make_not
     assert "豆漿" in translated.content and translated.language == "zh-TW"
     with pytest.raises(MastodonAPIError):
         client.status_translate(note.pk, lang="zh")
+
+
+def _note_with_alt(author, on_commit, alt="一碗面放在木桌上", tags=("火锅",)):
+    from notes.services import create_note, upload_photo
+    from tests.conftest import image_bytes
+
+    photo = upload_photo(owner=author, file=image_bytes(), alt_text=alt)
+    with on_commit():
+        note = create_note(
+            author=author,
+            title="台湾的早餐",
+            body="这里的豆浆很好喝。",
+            photo_ids=[photo.pk],
+            tags=list(tags),
+            language="zh-Hans",
+        )
+    return note, photo
+
+
+def test_translation_entity_carries_translated_alt_texts(make_user, client_for, on_commit):
+    """Mastodon's Translation entity: one media_attachments entry per described photo, same id as the status's."""
+    author = make_user("chen", languages=["zh-Hans"])
+    reader = make_user("lin", languages=["zh-Hant"])
+    note, photo = _note_with_alt(author, on_commit)
+    client = client_for(reader)
+    data = client.post(f"/api/v1/statuses/{note.pk}/translate").json()
+    assert data["media_attachments"] == [{"id": str(photo.pk), "description": "一碗麵放在木桌上"}]
+    status = client.get(f"/api/v1/statuses/{note.pk}").json()
+    assert [m["id"] for m in status["media_attachments"]] == [str(photo.pk)]
+    assert status["media_attachments"][0]["description"] == "一碗面放在木桌上"  # the status keeps the original
+
+
+def test_translation_waits_for_alt_texts_too(make_user, client_for, on_commit):
+    """An English reader: title, body and alt text all go to a worker; until then 503, then all three."""
+    from translation.models import TranslationJob
+    from translation.services import process_jobs
+
+    author = make_user("chen", languages=["zh-Hans"])
+    reader = make_user("sam", languages=["en"])
+    note, photo = _note_with_alt(author, on_commit)
+    client = client_for(reader)
+    assert client.post(f"/api/v1/statuses/{note.pk}/translate").status_code == 503
+    assert TranslationJob.objects.filter(obj_kind="alt", obj_id=photo.pk, target_language="en").exists()
+    process_jobs(list(TranslationJob.objects.values_list("pk", flat=True)))
+    data = client.post(f"/api/v1/statuses/{note.pk}/translate").json()
+    [attachment] = data["media_attachments"]
+    assert attachment["id"] == str(photo.pk) and "bowl" in attachment["description"]
+
+
+def test_native_api_translates_a_notes_tags_by_name(make_user, on_commit, client):
+    author = make_user("chen", languages=["zh-Hans"])
+    note, photo = _note_with_alt(author, on_commit, tags=("火锅", "food"))
+    data = client.post(f"/api/nb/v1/translation/note/{note.pk}?target=zh-Hant").json()
+    fields = data["fields"]
+    assert fields["tag:火锅"]["text"] == "火鍋" and fields["tag:火锅"]["status"] == "ready"
+    assert fields["tag:food"]["status"] == "pending"  # English to Chinese: the word gloss, by a worker
+    assert fields[f"alt:{photo.pk}"]["text"] == "一碗麵放在木桌上"
+    assert fields["body"]["text"] == "這裡的豆漿很好喝。"
+
+
+def test_native_api_translates_one_tag(make_user, make_note, client):
+    author = make_user("chen", languages=["zh-Hans"])
+    make_note(author, title="火锅", body="牛油锅底非常香", tags=["火锅"], language="zh-Hans")
+    response = client.post("/api/nb/v1/translation/tag/火锅?target=zh-Hant")
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert data["kind"] == "tag" and data["id"] == "火锅"
+    assert data["fields"]["display"]["text"] == "火鍋" and data["fields"]["display"]["engine"] == "opencc"
+    assert client.post("/api/nb/v1/translation/tag/%23火锅?target=zh-Hant").status_code == 200  # "#" is ignored
+    assert client.post("/api/nb/v1/translation/tag/nosuchtag?target=zh-Hant").status_code == 404
+    assert client.post("/api/nb/v1/translation/tag/火锅?target=klingon").status_code == 422

@@ -39,23 +39,39 @@ def placeholder(hash_: str | None) -> str:
 
 
 @register.simple_tag
-def photo_img(photo: object, sizes: str = "50vw", css_class: str = "", eager: bool = False) -> SafeString:
-    """An <img> over the thumb (400w) and large (1080w) renditions, lazy unless ``eager``."""
+def photo_img(
+    photo: object,
+    sizes: str = "50vw",
+    css_class: str = "",
+    eager: bool = False,
+    alt: str | None = None,
+    alt_lang: str = "",
+    mark: bool = False,
+) -> SafeString:
+    """An <img> over the thumb (400w) and large (1080w) renditions, lazy unless ``eager``.
+
+    ``alt`` replaces the photo's own alt text (a translation, in ``alt_lang``); ``mark`` adds
+    ``data-photo`` so a translation fetched later can be put in place (app.js).
+    """
     thumb = getattr(photo, "thumb", None)
     large = getattr(photo, "large", None)
     width = getattr(photo, "width", 0) or 4
     height = getattr(photo, "height", 0) or 5
     src = thumb.url if thumb else (large.url if large else "")
     srcset = ", ".join(f"{f.url} {w}w" for f, w in ((thumb, 400), (large, 1080)) if f)
+    extra = format_html(' lang="{}"', alt_lang) if alt_lang else SafeString("")
+    if mark:
+        extra = format_html('{} data-photo="{}"', extra, getattr(photo, "pk", ""))
     return format_html(
-        '<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}" class="{}" loading="{}" decoding="async"'
-        ' style="background:{}">',
+        '<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}"{} class="{}" loading="{}"'
+        ' decoding="async" style="background:{}">',
         src,
         srcset,
         sizes,
         width,
         height,
-        getattr(photo, "alt_text", "") or "",
+        (getattr(photo, "alt_text", "") if alt is None else alt) or "",
+        extra,
         css_class,
         "eager" if eager else "lazy",
         placeholder(getattr(photo, "blurhash", "")),
@@ -127,3 +143,18 @@ def board_name(board: object) -> str:
     if getattr(board, "is_default", False) and name == DEFAULT_BOARD_NAME:
         return gettext("Saved")
     return name
+
+
+@register.filter
+def duration(seconds: int | float | None) -> str:
+    """An age for operators: "45 s", "12 min", "3 h", "2 d"."""
+    from django.utils.translation import gettext as _
+
+    s = int(seconds or 0)
+    if s < 120:
+        return _("%(n)s s") % {"n": s}
+    if s < 7200:
+        return _("%(n)s min") % {"n": s // 60}
+    if s < 172800:
+        return _("%(n)s h") % {"n": s // 3600}
+    return _("%(n)s d") % {"n": s // 86400}

@@ -12,6 +12,7 @@ from core.text import normalize_tag
 from feeds.selectors import discover, home_timeline, tag_timeline
 from notes.models import Note
 from notes.selectors import popular_tags_cached, tag_by_name
+from web.translation import translate_mode
 from web.views.common import PAGE_SIZE, card_state, is_htmx, login_required_page, me, parse_id, viewer, viewer_country
 
 
@@ -82,5 +83,6 @@ def tag_page(request: HttpRequest, name: str) -> HttpResponse:
             "tag_label": label,
             "page_title": _("#%(tag)s") % {"tag": label},
             "tag_url": reverse("web:tag", args=[key]),
+            "translate_mode": translate_mode(request),
         },
     )

@@ -9,14 +9,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
-from accounts.selectors import hidden_author_ids, is_following
+from accounts.selectors import is_following
 from core.errors import ServiceError
 from notes import services
-from notes.models import Comment, Note, NoteState
-from notes.selectors import boards_of, comments_for, get_visible_comment, get_visible_note, viewer_state
+from notes.models import Note, NoteState
+from notes.selectors import boards_of, comments_for, get_visible_note, viewer_state
 from web.forms import CollectForm, CommentForm
-from web.translation import MAX_POLLS, build_block
+from web.translation import build_block, translate_mode
 from web.views.common import (
     add_service_error,
     is_htmx,
@@ -52,18 +51,27 @@ def note_page(request: HttpRequest, note_id: int) -> HttpResponse:
     note = _note_or_404(request, note_id)
     user = viewer(request)
     following = is_following(user, note.author_id)
+    photos = list(note.photos.all())
     context = {
         **_actions_context(request, note),
-        "photos": list(note.photos.all()),
-        "tags": list(note.tags.all()),
+        "photos": photos,
         "comments": comments_for(note, user),
         "comment_form": CommentForm(initial={"parent": parse_id(request.GET.get("reply"))}),
         "following_author": following,
         "is_author": bool(user and user.pk == note.author_id),
         "not_public_yet": note.state != NoteState.PUBLISHED,
         "share_url": request.build_absolute_uri(reverse("web:note", args=[note.pk])),
-        "translate_mode": {"1": "translate", "0": "original"}.get(request.GET.get("translate", ""), "auto"),
     }
+    mode = translate_mode(request)
+    block = build_block(request, "note", note, mode=mode)
+    block.page_url = reverse("web:note", args=[note.pk])
+    alts = {f.obj_id: f for f in block.alt_fields}
+    context.update(
+        translate_mode=mode,
+        note_block=block,
+        # Each photo with the alt text to show: translated when the note is shown translated.
+        slides=[(p, alts[p.pk].text, alts[p.pk].lang) if p.pk in alts else (p, p.alt_text, "") for p in photos],
+    )
     return render(request, "web/note.html", context)
 
 
@@ -160,38 +168,3 @@ def delete_note(request: HttpRequest, note_id: int) -> HttpResponse:
         raise Http404 from exc
     messages.success(request, _("Note deleted."))
     return redirect("web:profile", username=me(request).username)
-
-
-def _translatable_object(request: HttpRequest, kind: str, obj_id: int) -> tuple[Note | Comment | User, str]:
-    """The object and the page it is shown on, if the viewer may see it; 404 otherwise."""
-    if kind == "note":
-        note = _note_or_404(request, obj_id)
-        return note, reverse("web:note", args=[note.pk])
-    if kind == "comment":
-        comment = get_visible_comment(viewer=viewer(request), comment_id=obj_id, country=viewer_country(request))
-        if comment is None:
-            raise Http404
-        return comment, reverse("web:note", args=[comment.note_id])
-    if kind == "bio":
-        person = User.objects.filter(pk=obj_id, is_active=True).first()
-        if person is None or person.pk in hidden_author_ids(viewer(request)):
-            raise Http404
-        return person, reverse("web:profile", args=[person.username])
-    raise Http404
-
-
-def translate(request: HttpRequest, kind: str, obj_id: int) -> HttpResponse:
-    """The translatable block of one object (htmx): translated, pending (polled), or the original.
-
-    Without htmx, the reader is sent to the page with the translations shown (``?translate=1``).
-    """
-    obj, page_url = _translatable_object(request, kind, obj_id)
-    show_original = request.GET.get("show") == "original"
-    if not is_htmx(request):
-        return redirect(f"{page_url}?translate={0 if show_original else 1}")
-    block = build_block(request, kind, obj, mode="original" if show_original else "translate")
-    block.page_url = page_url
-    block.polls = min(max(parse_id(request.GET.get("n")) or 0, 0), MAX_POLLS)
-    if block.state == "pending" and block.polls >= MAX_POLLS:
-        block.state = "slow"
-    return render(request, "web/_translatable.html", {"block": block})

@@ -16,6 +16,7 @@ from accounts.services import is_blocked_between
 from core.errors import ServiceError
 from notes.selectors import author_note_ids, boards_of, likes_and_collects_received, visible_notes
 from web.forms import ProfileForm
+from web.translation import translate_mode
 from web.views.common import (
     PAGE_SIZE,
     add_service_error,
@@ -60,6 +61,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
             "likes_received": likes_and_collects_received(user),
             "is_me": bool(who and who.pk == user.pk),
             "following": is_following(who, user.pk),
+            "translate_mode": translate_mode(request),
         }
     )
     return render(request, "web/profile.html", context)

@@ -1,0 +1,222 @@
+"""Translation in a real browser: the profile bio toggle, card titles and comments swapped in from one
+batched request, a note's alt texts and tags, and the operators' page.
+
+Run: pytest -m browser tests/web/test_browser_translation.py   (screenshots in artifacts/screenshots/)
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from tests.conftest import image_bytes
+from tests.web.conftest import distinct_image
+from tests.web.test_browser import DESKTOP, MOBILE, browser, shoot  # noqa: F401  (browser is a fixture)
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def _offline_engines(settings):
+    settings.TRANSLATION_ENGINES = ["opencc", "gloss"]
+
+
+def _user(name, langs, *, auto=True, bio="", staff=False):
+    from accounts.services import register_user, update_profile
+
+    user = register_user(username=name, password=PASSWORD, languages=langs)
+    user = update_profile(user=user, auto_translate=auto, bio=bio)
+    if staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    return user
+
+
+def _log_in(page, url, username):
+    page.goto(f"{url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{url}/")
+
+
+def _watch(page):
+    """Paths of the translation requests the page makes."""
+    seen: list[str] = []
+    page.on("request", lambda r: seen.append(r.url.split("/", 3)[3]) if "/translate/" in r.url else None)
+    return seen
+
+
+def test_profile_bio_toggle(live_server, transactional_db, browser):  # noqa: F811
+    chen = _user("chen", ["zh-Hans"], bio="喜欢吃早餐，住在台北")
+    _user("lin", ["zh-Hant"], auto=False)
+    _user("mei", ["zh-Hant"], auto=True)
+    url = live_server.url
+    block = f"#tr-bio-{chen.pk}"
+
+    context = browser.new_context(viewport=MOBILE, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    _log_in(page, url, "lin")
+    page.goto(f"{url}/u/chen/")
+    assert "喜欢吃早餐" in page.inner_text(f"{block} .bio")
+    page.click(f"{block} .translate-tools a:text('Translate')")
+    page.wait_for_selector(f"{block} .translated-by")
+    assert "喜歡吃早餐" in page.inner_text(f"{block} .bio")
+    assert page.get_attribute(f"{block} .bio", "lang") == "zh-Hant"
+    assert "OpenCC" in page.inner_text(f"{block} .translated-by")
+    shoot(page, "profile-bio-translated-mobile")
+    page.click(f"{block} .translate-tools a:text('Show original')")
+    page.wait_for_selector(f"{block} .translate-tools a:text('Translate')")
+    assert "喜欢吃早餐" in page.inner_text(f"{block} .bio")
+    context.close()
+
+    # Auto-translate on: the original first, the translation swapped in without a click.
+    context = browser.new_context(viewport=MOBILE, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    _log_in(page, url, "mei")
+    page.goto(f"{url}/u/chen/")
+    page.wait_for_selector(f"{block} .translated-by")
+    assert "喜歡吃早餐" in page.inner_text(f"{block} .bio")
+    context.close()
+
+
+def test_card_titles_and_comments_swap_in_from_one_request(live_server, transactional_db, browser):  # noqa: F811
+    from notes.services import create_comment, create_note, upload_photo
+
+    chen = _user("chen", ["zh-Hans"])
+    _user("sam", ["en"], auto=True)
+    _user("mei", ["zh-Hant"], auto=True)
+    titles = ["台湾的早餐", "周末去了西湖", "这家火锅店太好吃了", "豆浆要趁热喝"]
+    notes = [
+        create_note(
+            author=chen,
+            title=title,
+            body="这里的豆浆很好喝。",
+            photo_ids=[upload_photo(owner=chen, file=distinct_image(700 + i)).pk],
+            language="zh-Hans",
+        )
+        for i, title in enumerate(titles)
+    ]
+    comments = [create_comment(author=chen, note_id=notes[0].pk, body=b) for b in ("欢迎来吃早餐", "明天还会开门")]
+    url = live_server.url
+
+    # Traditional Chinese: OpenCC answers at once, all four titles from one request.
+    context = browser.new_context(viewport=DESKTOP, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    _log_in(page, url, "mei")
+    requests = _watch(page)
+    page.goto(f"{url}/")
+    for note in notes:
+        page.wait_for_selector(f"#ct-{note.pk} .card-translated")
+    assert page.inner_text(f"#ct-{notes[0].pk} .card-title") == "臺灣的早餐"
+    assert page.inner_text(f"#ct-{notes[2].pk} .card-title") == "這家火鍋店太好吃了"
+    assert [r for r in requests if r.startswith("translate/batch/card/")] and len(requests) == 1, requests
+    shoot(page, "discover-translated-desktop")
+
+    # The note page: both comments come back in one batch request, none on its own.
+    requests.clear()
+    page.goto(f"{url}/n/{notes[0].pk}/")
+    for c in comments:
+        page.wait_for_selector(f"#tr-comment-{c.pk} .translated-by")
+    assert "歡迎來吃早餐" in page.inner_text(f"#tr-comment-{comments[0].pk}")
+    assert len([r for r in requests if r.startswith("translate/batch/comment/")]) == 1, requests
+    assert not [r for r in requests if r.startswith("translate/comment/")], requests
+    context.close()
+
+    # English: the titles are pending first (a worker glosses them), the page asks again once, together.
+    context = browser.new_context(viewport=MOBILE, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    _log_in(page, url, "sam")
+    requests = _watch(page)
+    response = page.goto(f"{url}/")
+    assert response is not None and 'lang="zh-Hans">台湾的早餐</h3>' in response.text()  # the original first
+    page.wait_for_selector(f"#ct-{notes[0].pk} .card-translated.gloss")
+    assert "Taiwan" in page.inner_text(f"#ct-{notes[0].pk} .card-title")
+    batches = [r for r in requests if r.startswith("translate/batch/card/")]
+    assert 1 <= len(batches) <= 2 and all(r.count("%2C") == 3 or "n=1" in r for r in batches), batches
+    context.close()
+
+
+def test_alt_text_and_tags_follow_the_notes_translation(live_server, transactional_db, browser):  # noqa: F811
+    from notes.services import create_note, upload_photo
+
+    chen = _user("chen", ["zh-Hans"])
+    _user("mei", ["zh-Hant"], auto=True)
+    photo = upload_photo(owner=chen, file=image_bytes(), alt_text="一碗面放在木桌上")
+    note = create_note(
+        author=chen,
+        title="台湾的早餐",
+        body="这里的豆浆很好喝。",
+        photo_ids=[photo.pk],
+        tags=["火锅"],
+        language="zh-Hans",
+    )
+    url = live_server.url
+    context = browser.new_context(viewport=MOBILE, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    _log_in(page, url, "mei")
+    page.goto(f"{url}/n/{note.pk}/")
+    img = f'img[data-photo="{photo.pk}"]'
+    page.wait_for_selector(f"#tr-note-{note.pk} .translated-by")
+    page.wait_for_function(f"document.querySelector('{img}').alt === '一碗麵放在木桌上'")
+    assert page.get_attribute(img, "lang") == "zh-Hant"
+    tag = page.locator(f"#tr-note-{note.pk} .note-tags a")
+    assert tag.inner_text() == "#火锅 · 火鍋"
+    assert tag.get_attribute("href") == "/tag/%E7%81%AB%E9%94%85/"
+    page.click(f"#tr-note-{note.pk} .translate-tools a:text('Show original')")
+    page.wait_for_function(f"document.querySelector('{img}').alt === '一碗面放在木桌上'")
+    assert page.locator(f"#tr-note-{note.pk} .note-tags a").inner_text() == "#火锅"
+    context.close()
+
+
+def test_operator_page_and_retry(live_server, transactional_db, browser, settings):  # noqa: F811
+    from tests.translation.fake_servers import FakeServer
+    from translation.models import JobState, TranslationJob
+    from translation.services import get_or_request_translation
+
+    _user("kai", ["en"], staff=True)
+    with FakeServer() as remote:
+        settings.TRANSLATION_ENGINES = ["opencc", "libretranslate"]
+        settings.LIBRETRANSLATE_URL = remote.url
+        settings.LIBRETRANSLATE_API_KEY = "lt-key"
+        remote.mode = "down"
+        # Asked outside a transaction: the task backend runs the job at once, and the engine is down.
+        get_or_request_translation(
+            obj_kind="note",
+            obj_id=1,
+            field="body",
+            text="The weather is nice today, let's go to the park",
+            source="en",
+            target="zh-Hans",
+        )
+        job = TranslationJob.objects.get()
+        assert job.state == JobState.FAILED
+        url = live_server.url
+        context = browser.new_context(viewport=DESKTOP, locale="en-US")
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        _log_in(page, url, "kai")
+        page.click("nav.topnav a:text('Translation')")
+        page.wait_for_url(f"{url}/ops/translation/")
+        assert page.inner_text("[data-stat=failed]") == "1"
+        assert "503" in page.inner_text(f"tr[data-job='{job.pk}'] .ops-error")
+        assert page.inner_text("tr[data-pair='en-zh-Hans'] td:nth-child(3)") == "libretranslate"
+        shoot(page, "ops-translation-desktop")
+        remote.mode = "ok"
+        page.click("button:text('Retry failed jobs now')")
+        page.wait_for_selector("text=1 failed job queued again.")
+        assert page.inner_text("[data-stat=failed]") == "0"
+        assert page.inner_text("[data-stat=ready]") == "1"
+        job.refresh_from_db()
+        assert job.state == JobState.READY
+        context.close()

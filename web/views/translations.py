@@ -1,0 +1,103 @@
+"""Translation fragments for htmx: one object's block, or a batch (a page of cards, a list of comments)."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotFound
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from accounts.models import User
+from accounts.selectors import hidden_author_ids
+from notes.models import Comment, Note, Tag
+from notes.selectors import get_visible_comment, get_visible_note, visible_comments, visible_notes
+from web.translation import (
+    BATCH_KINDS,
+    MAX_POLLS,
+    BadBatch,
+    batch_url,
+    build_block,
+    parse_batch_ids,
+    parse_polls,
+    translate_cards,
+    translate_comments,
+)
+from web.views.common import is_htmx, parse_id, viewer, viewer_country
+
+
+def _translatable_object(request: HttpRequest, kind: str, obj_id: int) -> tuple[Note | Comment | User | Tag, str]:
+    """The object and the page it is shown on, if the viewer may see it; 404 otherwise."""
+    if kind == "note":
+        note = get_visible_note(viewer=viewer(request), note_id=obj_id, country=viewer_country(request))
+        if note is None:
+            raise Http404
+        return note, reverse("web:note", args=[note.pk])
+    if kind == "comment":
+        comment = get_visible_comment(viewer=viewer(request), comment_id=obj_id, country=viewer_country(request))
+        if comment is None:
+            raise Http404
+        return comment, reverse("web:note", args=[comment.note_id])
+    if kind == "bio":
+        person = User.objects.filter(pk=obj_id, is_active=True).first()
+        if person is None or person.pk in hidden_author_ids(viewer(request)):
+            raise Http404
+        return person, reverse("web:profile", args=[person.username])
+    if kind == "tag":
+        tag = Tag.objects.filter(pk=obj_id).first()
+        if tag is None:
+            raise Http404
+        return tag, reverse("web:tag", args=[tag.name])
+    raise Http404
+
+
+def translate(request: HttpRequest, kind: str, obj_id: int) -> HttpResponse:
+    """The translatable block of one object (htmx): translated, pending (polled), or the original.
+
+    Without htmx, the reader is sent to the page with the translations shown (``?translate=1``).
+    """
+    obj, page_url = _translatable_object(request, kind, obj_id)
+    show_original = request.GET.get("show") == "original"
+    if not is_htmx(request):
+        return redirect(f"{page_url}?translate={0 if show_original else 1}")
+    block = build_block(request, kind, obj, mode="original" if show_original else "translate")
+    block.page_url = page_url
+    block.polls = min(max(parse_id(request.GET.get("n")) or 0, 0), MAX_POLLS)
+    if block.state == "pending" and block.polls >= MAX_POLLS:
+        block.state = "slow"
+    return render(request, "web/_translatable.html", {"block": block})
+
+
+def translate_batch(request: HttpRequest, kind: str) -> HttpResponse:
+    """Many objects in one request: ``kind`` "card" (note ids: card titles) or "comment" (comment ids).
+
+    The answer swaps each finished item into the page (htmx out-of-band swaps) and replaces the
+    batch element with one that asks again in two seconds for the ids still pending, at most
+    MAX_POLLS times. Objects the viewer may not see are left out, as if they did not exist.
+    """
+    if kind not in BATCH_KINDS:
+        return HttpResponseNotFound(
+            f"unknown kind {kind[:30]!r}: use {' or '.join(BATCH_KINDS)}", content_type="text/plain; charset=utf-8"
+        )
+    try:
+        ids = parse_batch_ids(request.GET.get("ids"))
+        polls = parse_polls(request.GET.get("n"))
+    except BadBatch as exc:
+        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
+    who, country = viewer(request), viewer_country(request)
+    context: dict[str, object] = {"kind": kind}
+    if kind == "card":
+        cards, pending = translate_cards(request, visible_notes(ids, who, country=country))
+        context["cards"] = cards
+    else:
+        comments = visible_comments(viewer=who, comment_ids=ids, country=country)
+        blocks, pending = translate_comments(request, comments)
+        if pending and polls + 1 >= MAX_POLLS:
+            # Still not there after a minute: those comments say so, with Try again.
+            for comment in comments:
+                if comment.pk in pending:
+                    block = build_block(request, "comment", comment, mode="original")
+                    block.page_url, block.state = reverse("web:note", args=[comment.note_id]), "slow"
+                    blocks.append(block)
+        context["blocks"] = blocks
+    if pending and polls + 1 < MAX_POLLS:
+        context["next_url"] = batch_url(kind, pending, polls + 1)
+    return render(request, "web/_translate_batch.html", context)
