@@ -40,10 +40,22 @@ def _word_windows(text: str, n: int = 4) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+
+
+def _han_windows(text: str, n: int = 8) -> set[str]:
+    """Runs of ``n`` Chinese characters (long enough that ordinary phrases such as 社交媒体帖子 don't count)."""
+    return {run[i : i + n] for run in _HAN_RUN.findall(text) for i in range(len(run) - n + 1)}
+
+
 def echoes_instructions(output: str, source_text: str, instructions: list[str]) -> bool:
-    """True when four words in a row of our own instructions appear in the output but not the source."""
+    """True when four words in a row (eight Chinese characters) of our own instructions appear in the
+    output but not the source."""
     out_windows = _word_windows(output) - _word_windows(source_text)
-    return any(out_windows & _word_windows(text) for text in instructions)
+    if any(out_windows & _word_windows(text) for text in instructions):
+        return True
+    out_han = _han_windows(output) - _han_windows(source_text)
+    return any(out_han & _han_windows(text) for text in instructions)
 
 
 def length_bounds(source_weight: float) -> tuple[float, float]:
