@@ -131,7 +131,17 @@ def _open_item(*, target_type: str, target_id: int, source: str, defaults: dict[
         return item, False
 
 
-def _record(verdict: Verdict, *, target_type: str, target_id: int, author_id: int, language: str) -> ScreeningResult:
+def _record(
+    verdict: Verdict,
+    *,
+    target_type: str,
+    target_id: int,
+    author_id: int,
+    language: str,
+    rescreen: dict[str, Any] | None = None,
+) -> ScreeningResult:
+    """Keep a screening run and audit it. A rescreen after a pack edit is marked in ``stages``
+    (key "rescreen") and audited as "rescreen", so a text's first screening stays recognisable."""
     result = ScreeningResult.objects.create(
         target_type=target_type,
         target_id=target_id,
@@ -140,20 +150,25 @@ def _record(verdict: Verdict, *, target_type: str, target_id: int, author_id: in
         labels=verdict.labels,
         risk=verdict.risk,
         reasons=verdict.reasons,
-        stages=verdict.stages,
+        stages={**verdict.stages, "rescreen": rescreen} if rescreen is not None else verdict.stages,
         outcome=verdict.outcome,
         regional=verdict.regional,
         used_llm=verdict.used_llm,
     )
     audit.record(
-        "screened",
+        "screened" if rescreen is None else "rescreen",
         target_type=target_type,
         target_id=target_id,
         reason_code=verdict.top_category,
         language=language,
         countries=sorted(verdict.regional),
         after={"outcome": verdict.outcome, "risk": verdict.risk, "labels": verdict.labels},
-        detail={"reasons": verdict.reasons[:20], "errors": verdict.errors, "llm": verdict.used_llm},
+        detail={
+            "reasons": verdict.reasons[:20],
+            "errors": verdict.errors,
+            "llm": verdict.used_llm,
+            **({"rescreen": rescreen} if rescreen is not None else {}),
+        },
     )
     return result
 
@@ -294,40 +309,67 @@ def _local(field: Any) -> bool:
     return True
 
 
-def _apply_note_verdict(note: Note, verdict: Verdict, result: ScreeningResult, language: str) -> None:
+def _under_review_text(obj: Note | Comment, verdict: Verdict) -> str:
+    if isinstance(obj, Note):
+        return _("Your note is being reviewed by a person before it is shown to others. Reasons: %(r)s") % {
+            "r": "; ".join(verdict.reasons[:3])
+        }
+    return _("Your comment is being reviewed by a person before it is shown to others.")
+
+
+def _set_state(obj: Note | Comment, state: str) -> None:
+    if isinstance(obj, Note):
+        lifecycle.set_note_state(obj, state)
+    else:
+        lifecycle.set_comment_state(obj, state)
+
+
+def _hold_or_reject(obj: Note | Comment, verdict: Verdict, result: ScreeningResult, language: str) -> bool:
+    """Apply a reject or hold verdict to a note or a comment; False when the verdict is neither.
+
+    Reject: out of view with an automated decision and its statement of reasons. Hold: out of view,
+    queued for a person, and the author told why it is not shown yet."""
+    if verdict.outcome not in ("reject", "hold"):
+        return False
+    target_type = TargetType.NOTE if isinstance(obj, Note) else TargetType.COMMENT
     if verdict.outcome == "reject":
-        lifecycle.set_note_state(note, NoteState.REJECTED)
-        _automated_reject(target_type=TargetType.NOTE, target_id=note.pk, author=note.author, verdict=verdict)
+        _set_state(obj, NoteState.REJECTED)
+        _automated_reject(target_type=target_type, target_id=obj.pk, author=obj.author, verdict=verdict)
+        return True
+    _set_state(obj, NoteState.HELD)
+    _queue_for(
+        verdict,
+        result,
+        target_type=target_type,
+        target_id=obj.pk,
+        author=obj.author,
+        language=language,
+        note=obj if isinstance(obj, Note) else None,
+    )
+    notify(
+        obj.author,
+        NoticeKind.UNDER_REVIEW,
+        _under_review_text(obj, verdict),
+        target_type=target_type,
+        target_id=obj.pk,
+    )
+    return True
+
+
+def withhold_provisionally(
+    note: Note, verdict: Verdict, result: ScreeningResult, language: str, *, regional: dict[str, list[str]]
+) -> None:
+    """Regional packs' hits (country -> categories): withhold the note there until a reviewer confirms,
+    with one queue item per regional pack (not per member state) and an audit record."""
+    if not regional:
         return
-    if verdict.outcome == "hold":
-        lifecycle.set_note_state(note, NoteState.HELD)
-        _queue_for(
-            verdict,
-            result,
-            target_type=TargetType.NOTE,
-            target_id=note.pk,
-            author=note.author,
-            language=language,
-            note=note,
-        )
-        notify(
-            note.author,
-            NoticeKind.UNDER_REVIEW,
-            _("Your note is being reviewed by a person before it is shown to others. Reasons: %(r)s")
-            % {"r": "; ".join(verdict.reasons[:3])},
-            target_type=TargetType.NOTE,
-            target_id=note.pk,
-        )
-        return
-    if verdict.regional:
-        _withholdings_changed()
-    for country, categories in verdict.regional.items():
+    _withholdings_changed()
+    for country, categories in regional.items():
         Withholding.objects.get_or_create(
             note=note, country=country, defaults={"reason_code": categories[0], "provisional": True}
         )
-    for country in sorted(set(verdict.regional)):
+    for country in sorted(set(regional)):
         region_pack = get_packs().for_country(country)
-        # One queue item per regional pack, not per member state.
         if region_pack and country != region_pack[0].countries[0]:
             continue
         _queue_for(
@@ -340,15 +382,20 @@ def _apply_note_verdict(note: Note, verdict: Verdict, result: ScreeningResult, l
             note=note,
             region=country,
         )
-    if verdict.regional:
-        audit.record(
-            "withhold_provisional",
-            target_type=TargetType.NOTE,
-            target_id=note.pk,
-            countries=sorted(verdict.regional),
-            reason_code=verdict.top_category,
-            after={"withheld_in": sorted(verdict.regional)},
-        )
+    audit.record(
+        "withhold_provisional",
+        target_type=TargetType.NOTE,
+        target_id=note.pk,
+        countries=sorted(regional),
+        reason_code=verdict.top_category,
+        after={"withheld_in": sorted(regional)},
+    )
+
+
+def _apply_note_verdict(note: Note, verdict: Verdict, result: ScreeningResult, language: str) -> None:
+    if _hold_or_reject(note, verdict, result, language):
+        return
+    withhold_provisionally(note, verdict, result, language, regional=verdict.regional)
     lifecycle.publish(note)
 
 
@@ -392,30 +439,7 @@ def screen_comment(*, comment_id: int, use_llm: bool | None = None) -> Screening
             author_id=comment.author_id,
             language=language,
         )
-        if verdict.outcome == "reject":
-            lifecycle.set_comment_state(comment, NoteState.REJECTED)
-            _automated_reject(
-                target_type=TargetType.COMMENT, target_id=comment.pk, author=comment.author, verdict=verdict
-            )
-        elif verdict.outcome == "hold":
-            lifecycle.set_comment_state(comment, NoteState.HELD)
-            _queue_for(
-                verdict,
-                result,
-                target_type=TargetType.COMMENT,
-                target_id=comment.pk,
-                author=comment.author,
-                language=language,
-                note=None,
-            )
-            notify(
-                comment.author,
-                NoticeKind.UNDER_REVIEW,
-                _("Your comment is being reviewed by a person before it is shown to others."),
-                target_type=TargetType.COMMENT,
-                target_id=comment.pk,
-            )
-        elif comment.state != NoteState.PUBLISHED:
+        if not _hold_or_reject(comment, verdict, result, language) and comment.state != NoteState.PUBLISHED:
             lifecycle.set_comment_state(comment, NoteState.PUBLISHED)
     return result
 
@@ -768,6 +792,9 @@ def update_pack(*, actor: Any, code: str, source: str) -> PolicyPackOverride:
             after={"source_chars": len(source)},
         )
         transaction.on_commit(_packs_changed)
+        from review import rescreen
+
+        rescreen.schedule(pack=code, actor=actor)
     return override
 
 
