@@ -127,3 +127,18 @@ def board_name(board: object) -> str:
     if getattr(board, "is_default", False) and name == DEFAULT_BOARD_NAME:
         return gettext("Saved")
     return name
+
+
+@register.simple_tag(takes_context=True)
+def ip_location(context: template.Context, country: str | None) -> SafeString:
+    """ "IP location: <country>" where the viewer's regional pack asks for it (context processor
+    ``ip_location_labels``); nothing elsewhere. ``country`` is a code kept at posting time."""
+    if not context.get("ip_location_labels"):
+        return format_html("")
+    from django.utils.translation import gettext
+
+    from core.countries import country_name
+
+    return format_html(
+        '<span class="ip-location">{}</span>', gettext("IP location: %(country)s") % {"country": country_name(country)}
+    )
