@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.errors import Forbidden, NotFound, ServiceError
@@ -75,15 +75,31 @@ def guess_language(text: str, declared: str = "") -> str:
     return "en"
 
 
+def language_of(user: Any) -> str:
+    """The interface language to write to ``user`` in: the one they chose, else Chinese for a reader of
+    Chinese, else the site's default."""
+    if getattr(user, "ui_language", ""):
+        return str(user.ui_language)
+    languages = getattr(user, "languages", None) or []
+    if languages and str(languages[0]).lower().startswith("zh"):
+        return "zh-hans"
+    return str(settings.LANGUAGE_CODE)
+
+
 def notify(
     user: Any,
     kind: str,
-    text: str,
+    text: str | Callable[[], str],
     *,
     target_type: str = "",
     target_id: int | None = None,
     decision: Decision | None = None,
 ) -> Notice:
+    """Leave ``user`` a notice. Notices are kept as text, so pass a function that writes it: it runs
+    in the recipient's language (a reviewer's or a worker's language is not theirs)."""
+    if callable(text):
+        with translation.override(language_of(user)):
+            text = text()
     return Notice.objects.create(
         recipient=user, kind=kind, text=text, target_type=target_type, target_id=target_id, decision=decision
     )
@@ -242,7 +258,7 @@ def _automated_reject(*, target_type: str, target_id: int, author: Any, verdict:
     notify(
         author,
         NoticeKind.DECISION,
-        statements.summary(decision.statement),
+        lambda: statements.summary(decision.statement),
         target_type=target_type,
         target_id=target_id,
         decision=decision,
@@ -310,9 +326,16 @@ def _local(field: Any) -> bool:
 
 
 def _under_review_text(obj: Note | Comment, verdict: Verdict) -> str:
+    """What the author is told. The reasons are the categories, in their language: the screening's own
+    reasons name internal rules and are for reviewers."""
     if isinstance(obj, Note):
+        from review import labels
+
+        ordered = sorted(verdict.labels, key=lambda c: c != verdict.top_category)
+        separator = translation.pgettext("list separator", ", ")
+        reasons = separator.join(labels.category(c) for c in ordered[:3]) or _("an automatic check could not finish")
         return _("Your note is being reviewed by a person before it is shown to others. Reasons: %(r)s") % {
-            "r": "; ".join(verdict.reasons[:3])
+            "r": reasons
         }
     return _("Your comment is being reviewed by a person before it is shown to others.")
 
@@ -349,7 +372,7 @@ def _hold_or_reject(obj: Note | Comment, verdict: Verdict, result: ScreeningResu
     notify(
         obj.author,
         NoticeKind.UNDER_REVIEW,
-        _under_review_text(obj, verdict),
+        lambda: _under_review_text(obj, verdict),
         target_type=target_type,
         target_id=obj.pk,
     )
@@ -637,7 +660,7 @@ def file_report(
         notify(
             reporter,
             NoticeKind.REPORT_RECEIVED,
-            _("We received your report and a person will look at it."),
+            lambda: _("We received your report and a person will look at it."),
             target_type=target_type,
             target_id=target_id,
         )

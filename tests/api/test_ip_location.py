@@ -86,7 +86,7 @@ def test_native_api_shows_ip_location_to_viewers_in_china(posted, make_user, cli
 
 
 def test_native_api_hides_ip_location_elsewhere_unless_the_operator_shows_it(posted, make_user, client_for, settings):
-    author, note_id = posted
+    _author, note_id = posted
     britain = from_ip(client_for(make_user()), GB_IP)
     note = britain.get(f"/api/nb/v1/notes/{note_id}").json()
     assert note["ip_location"] is None and note["author"]["ip_location"] is None

@@ -134,13 +134,13 @@ def test_counts_on_pages_leave_out_what_is_withheld_there(withheld, ip, count):
     tag = text(other.get("/tag/politics/"))
     assert f"#politics</strong> · {count} note" in tag
     found = text(other.get("/search/", {"q": "politics", "type": "tags"}))
-    assert f"#politics</a> <span class=\"muted\">{count} note" in found
+    assert f'#politics</a> <span class="muted">{count} note' in found
     # The reader's public board holds the withheld note: empty as seen from Thailand.
     board = reader.boards.get(name="Reading list")
     assert f"· {count - 1} note" in text(other.get(f"/boards/{board.pk}/"))
-    assert f"Reading list <span class=\"muted\">{count - 1}</span>" in text(other.get(f"/u/{reader.username}/"))
+    assert f'Reading list <span class="muted">{count - 1}</span>' in text(other.get(f"/u/{reader.username}/"))
     mine = text(browser(ip, reader).get("/boards/"))
-    assert f"Reading list</strong></a> <span class=\"muted\">{count - 1} note" in mine
+    assert f'Reading list</strong></a> <span class="muted">{count - 1} note' in mine
     # And the withheld note itself is not there, by IP alone (no profile region).
     assert other.get(f"/n/{note.pk}/").status_code == (404 if ip == TH_IP else 200)
 
