@@ -16,8 +16,7 @@ PASSWORD = "correct horse battery"
 
 
 def browser(ip: str, user=None, language: str = "") -> Client:
-    headers = {"HTTP_ACCEPT_LANGUAGE": language} if language else {}
-    client = Client(REMOTE_ADDR=ip, **headers)
+    client = Client(REMOTE_ADDR=ip, HTTP_ACCEPT_LANGUAGE=language) if language else Client(REMOTE_ADDR=ip)
     if user is not None:
         assert client.post("/login/", {"username": user.username, "password": PASSWORD}).status_code == 302
     return client
