@@ -43,6 +43,9 @@ class User(AbstractUser):
     following_count = models.PositiveIntegerField(default=0)
     notes_count = models.PositiveIntegerField(default=0)
     last_note_at = models.DateTimeField(null=True, blank=True)
+    # The country (never the address) the user last posted a note or comment from: the profile's
+    # "IP location" label where the viewer's regional pack asks for one (docs/review.md).
+    last_ip_country = models.CharField(max_length=2, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = UserManager()  # type: ignore[misc]

@@ -224,7 +224,7 @@ def forget_token(raw: str) -> None:
 
 
 def _user_key(user_id: int) -> str:
-    return f"apiuser:{user_id}"
+    return f"apiuser:v2:{user_id}"  # v2: last_ip_country (a new key never meets an old pickle)
 
 
 def cached_user(user_id: int) -> User | None:
@@ -262,6 +262,11 @@ class Ctx:
     user: User | None = None
     token: TokenInfo | None = None
     raw_token: str | None = None
+
+    @property
+    def country(self) -> str | None:
+        """The country whose withholding rules apply to this request (``country_of``)."""
+        return country_of(self.user)
 
     @property
     def app_name(self) -> str:

@@ -11,15 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import BaseScopes
 
-TOP_SCOPES = {
-    "read": "read your account, notes and timelines",
-    "write": "post, like, collect and follow on your behalf",
-    "follow": "manage who you follow, block and mute",
-    "push": "receive push notifications",
-    "profile": "read your profile only",
+# Shown on the consent page, in the reader's language (lazy: translated when the page renders).
+TOP_SCOPES: dict[str, Any] = {
+    "read": gettext_lazy("read your account, notes and timelines"),
+    "write": gettext_lazy("post, like, collect and follow on your behalf"),
+    "follow": gettext_lazy("manage who you follow, block and mute"),
+    "push": gettext_lazy("receive push notifications"),
+    "profile": gettext_lazy("read your profile only"),
 }
 GRANULAR = {
     "read": [
@@ -53,10 +56,10 @@ GRANULAR = {
 }
 FOLLOW_COVERS = {"read:follows", "read:blocks", "read:mutes", "write:follows", "write:blocks", "write:mutes"}
 
-ALL_SCOPES: dict[str, str] = dict(TOP_SCOPES)
+ALL_SCOPES: dict[str, Any] = dict(TOP_SCOPES)
 for _top, _names in GRANULAR.items():
     for _name in _names:
-        ALL_SCOPES[f"{_top}:{_name}"] = f"{TOP_SCOPES[_top]} ({_name})"
+        ALL_SCOPES[f"{_top}:{_name}"] = format_lazy("{} ({})", TOP_SCOPES[_top], _name)
 
 
 def token_allows(granted: Iterable[str], required: str | None) -> bool:
@@ -82,7 +85,7 @@ def parse_scopes(raw: str | None, *, default: str = "read") -> list[str]:
 class MastodonScopes(BaseScopes):
     """All of Mastodon's scopes; an app may only be granted the scopes it registered."""
 
-    def get_all_scopes(self) -> dict[str, str]:
+    def get_all_scopes(self) -> dict[str, Any]:
         return ALL_SCOPES
 
     def get_available_scopes(self, application: Any = None, request: Any = None, *args: Any, **kwargs: Any) -> list:

@@ -29,3 +29,9 @@ def viewer_country(user: Any | None) -> str | None:
         return code
     region = getattr(user, "region", "") if user is not None and getattr(user, "is_authenticated", False) else ""
     return region.upper() if isinstance(region, str) and len(region) == 2 else None
+
+
+def posting_country(user: Any) -> str:
+    """Where a note or comment is posted from, kept with it for "IP location" labels: the request IP's
+    country, else the author's profile region, else "" (a country code only; never the address)."""
+    return viewer_country(user) or ""

@@ -223,6 +223,13 @@ REVIEW_SCREENING = env_bool("REVIEW_SCREENING", True)
 REVIEW_USE_LLM = env_bool("REVIEW_USE_LLM", True)
 # Behind a reverse proxy that sets X-Forwarded-For, trust its first address for the viewer's country.
 REVIEW_TRUST_X_FORWARDED_FOR = env_bool("REVIEW_TRUST_X_FORWARDED_FOR", False)
+# A policy-pack edit rescreens notes and comments posted in the last this many days (review queue,
+# in batches of REVIEW_RESCREEN_BATCH); `manage.py rescreen --since DAYS` for another window.
+REVIEW_RESCREEN_DAYS = int(os.environ.get("REVIEW_RESCREEN_DAYS", "14"))
+REVIEW_RESCREEN_BATCH = int(os.environ.get("REVIEW_RESCREEN_BATCH", "100"))
+# "IP location: <country>" on notes, comments and profiles: shown to viewers whose regional pack asks
+# for it (ip_location_label: true, CN); on for every viewer with this setting.
+IP_LOCATION_LABELS_EVERYWHERE = env_bool("IP_LOCATION_LABELS_EVERYWHERE", False)
 
 # --- translation (docs/translation.md) ------------------------------------------------------
 # Engines tried in order for each language pair; those not configured or not supporting a pair are skipped.

@@ -81,6 +81,9 @@ class Note(models.Model):
     comment_count = models.PositiveIntegerField(default=0)
     # Application that posted it (Mastodon API), shown as "via ...".
     application_name = models.CharField(max_length=100, blank=True)
+    # The country the author's IP address resolved to when posting (profile region as the fallback);
+    # the address itself is never stored. Shown as "IP location" where a regional pack asks for it.
+    ip_country = models.CharField(max_length=2, blank=True)
 
     objects = NoteQuerySet.as_manager()
 
@@ -148,6 +151,7 @@ class Comment(models.Model):
     edited_at = models.DateTimeField(null=True, blank=True)
     like_count = models.PositiveIntegerField(default=0)
     reply_count = models.PositiveIntegerField(default=0)
+    ip_country = models.CharField(max_length=2, blank=True)  # as on Note: a country, never an address
 
     class Meta:
         indexes = [models.Index(fields=["note", "parent", "id"])]

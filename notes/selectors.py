@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -17,7 +18,9 @@ from accounts.models import Block, User
 from accounts.selectors import hidden_author_ids
 from notes.models import Board, Collect, Comment, Like, Note, NoteState, Photo, Place, Tag, Visibility
 
-NOTE_KEY = "note:v2:{}"  # v2: packed rows (see _packed); a new key never meets an old value
+T = TypeVar("T", User, Tag, Board)
+
+NOTE_KEY = "note:v3:{}"  # v3: ip_country; v2: packed rows (see _packed). A new key never meets an old value
 
 
 def forget_note(note_id: int) -> None:
@@ -342,3 +345,24 @@ def tag_by_name(name: str) -> Tag | None:
 
     key = normalize_tag(name or "")
     return Tag.objects.filter(name=key).first() if key else None
+
+
+def with_counts_seen_from(objs: Iterable[T], country: str | None) -> list[T]:
+    """Users, tags or boards with ``notes_seen`` set: their stored notes count less the notes withheld
+    in ``country``, so no count tells a viewer there that a withheld note exists. One grouped query
+    for the whole list, none where nothing is withheld in ``country``."""
+    from review.selectors import withheld_counts
+
+    objs = list(objs)
+    if not objs:
+        return objs
+    kind = {User: "author", Tag: "tag", Board: "board"}[type(objs[0])]
+    minus = withheld_counts(kind, (o.pk for o in objs), country)
+    for o in objs:
+        o.notes_seen = max(0, o.notes_count - minus.get(o.pk, 0))  # type: ignore[attr-defined]
+    return objs
+
+
+def count_seen_from(obj: T, country: str | None) -> int:
+    """``with_counts_seen_from`` for one user, tag or board: the count to show a viewer in ``country``."""
+    return int(with_counts_seen_from([obj], country)[0].notes_seen)  # type: ignore[attr-defined]

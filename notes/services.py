@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import Forbidden, NotFound, ServiceError
+from core.geo import posting_country
 from core.text import clean_user_text, extract_mentions, extract_tags, normalize_tag
 from notes.media import process_photo
 from notes.models import (
@@ -236,6 +237,7 @@ def create_note(
         place=_resolve_place(place),
         application_name=application_name[:100],
         state=NoteState.PENDING,
+        ip_country=posting_country(author),
     )
     if created_at is not None:
         from core.ids import id_for_time, new_id
@@ -248,7 +250,9 @@ def create_note(
     _attach_photos(note, author, list(photo_ids), allow_existing=False)
     _set_tags(note, _resolve_tags(tags, title, body))
     mentioned = _set_mentions(note=note, text=f"{title}\n{body}")
-    User.objects.filter(pk=author.pk).update(notes_count=F("notes_count") + 1, last_note_at=timezone.now())
+    User.objects.filter(pk=author.pk).update(
+        notes_count=F("notes_count") + 1, last_note_at=timezone.now(), last_ip_country=note.ip_country
+    )
     # The note stays pending until screening (review app, on commit) publishes, holds or rejects it;
     # with settings.REVIEW_SCREENING off it is published here and now.
     from review.services import submit_note
@@ -426,9 +430,18 @@ def create_comment(*, author: User, note_id: int, body: str, parent_id: int | No
         parent = replied if replied.parent_id is None else replied.parent
         reply_to = replied.author
     comment = Comment(
-        note=note, author=author, parent=parent, reply_to=reply_to, body=body, language=detect_language(body)
+        note=note,
+        author=author,
+        parent=parent,
+        reply_to=reply_to,
+        body=body,
+        language=detect_language(body),
+        ip_country=posting_country(author),
     )
     comment.save(force_insert=True)
+    User.objects.filter(pk=author.pk).exclude(last_ip_country=comment.ip_country).update(
+        last_ip_country=comment.ip_country
+    )
     Note.objects.filter(pk=note.pk).update(comment_count=F("comment_count") + 1)
     if parent is not None:
         Comment.objects.filter(pk=parent.pk).update(reply_count=F("reply_count") + 1)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db import transaction
 
 from review import audit
 from review.models import (
@@ -59,12 +60,35 @@ class PackAdmin(SuperuserOnly):
     list_display = ["code", "updated_by", "updated_at"]
 
     def save_model(self, request: Any, obj: PolicyPackOverride, form: Any, change: bool) -> None:
-        from review.services import _packs_changed
-
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
         audit.record("pack_update", actor=request.user, reason_code=obj.code, detail={"via": "admin"})
-        _packs_changed()
+        self._changed(request, obj.code)
+
+    def delete_model(self, request: Any, obj: PolicyPackOverride) -> None:
+        # Deleting an override brings the shipped file back: a pack change like any other.
+        code = obj.code
+        super().delete_model(request, obj)
+        audit.record("pack_update", actor=request.user, reason_code=code, detail={"via": "admin", "deleted": True})
+        self._changed(request, code)
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        codes = list(queryset.values_list("code", flat=True))
+        super().delete_queryset(request, queryset)
+        for code in codes:
+            audit.record("pack_update", actor=request.user, reason_code=code, detail={"via": "admin", "deleted": True})
+        if codes:
+            # Several packs at once: the global scope rescreens for every pack.
+            self._changed(request, codes[0] if len(codes) == 1 else "global")
+
+    def _changed(self, request: Any, code: str) -> None:
+        from review import rescreen
+        from review.services import _packs_changed
+
+        # Other processes reload on the version bump, so bump it only once the edit is committed.
+        transaction.on_commit(_packs_changed)
+        # Existing content meets the new rules in the background (review queue, batched).
+        rescreen.schedule(pack=code, actor=request.user)
 
 
 @admin.register(Reviewer)

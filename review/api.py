@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
@@ -349,10 +350,11 @@ def pack_source(request: HttpRequest, code: str) -> dict[str, str]:
 
 
 @router.put("/packs/{code}")
-def update_pack(request: HttpRequest, code: str, payload: PackIn) -> dict[str, str]:
+def update_pack(request: HttpRequest, code: str, payload: PackIn) -> dict[str, Any]:
     _require_admin(request)
     _call(services.update_pack, actor=_user(request), code=code, source=payload.source)
-    return {"code": code, "origin": "override"}
+    # Recent content is rescreened with the new pack in the background (review/rescreen.py).
+    return {"code": code, "origin": "override", "rescreen_days": settings.REVIEW_RESCREEN_DAYS}
 
 
 @router.put("/reviewers/{user_id}")

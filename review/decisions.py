@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.countries import country_name
 from core.errors import Forbidden, ServiceError
 from notes.models import Comment, Note, NoteState
 from review import audit, lifecycle, services, statements
@@ -153,7 +154,7 @@ def decide(
             services.notify(
                 item.author,
                 NoticeKind.DECISION,
-                statements.summary(decision.statement),
+                lambda: statements.summary(decision.statement),
                 target_type=item.target_type,
                 target_id=item.target_id,
                 decision=decision,
@@ -255,15 +256,19 @@ def _decide_appeal(item: ReviewItem, user: Any, action: str, reason_code: str, n
                 lifecycle.set_comment_state(comment, NoteState.PUBLISHED)
         Strike.objects.filter(decision=original).update(revoked=True)
     services.resolve_appeal(appeal=appeal, reversed_=reverse, reply=note)
-    outcome = (
-        _("Your appeal was accepted and the decision reversed.")
-        if reverse
-        else _("Your appeal was reviewed by a different reviewer and the decision upheld.")
-    )
+
+    def outcome() -> str:
+        said = (
+            _("Your appeal was accepted and the decision reversed.")
+            if reverse
+            else _("Your appeal was reviewed by a different reviewer and the decision upheld.")
+        )
+        return said + (" " + note if note else "")
+
     services.notify(
         appeal.appellant,
         NoticeKind.APPEAL_OUTCOME,
-        outcome + (" " + note if note else ""),
+        outcome,
         target_type=item.target_type,
         target_id=item.target_id,
         decision=decision,
@@ -277,14 +282,18 @@ def _tell_reporters(item: ReviewItem, decision: Decision) -> None:
     reports = Report.objects.filter(
         item__target_type=item.target_type, item__target_id=item.target_id, outcome_sent_at__isnull=True
     ).select_related("reporter")
-    texts: dict[str, str] = {
-        Action.APPROVE: _("We reviewed the content you reported and found it does not break our rules."),
-        Action.REJECT: _("We reviewed the content you reported and removed it."),
-        Action.REMOVE: _("We reviewed the content you reported and removed it."),
-        Action.WITHHOLD: _("We reviewed the content you reported and withheld it in %(c)s.")
-        % {"c": ", ".join(decision.countries)},
-    }
-    text = texts.get(decision.action, "")
+
+    def text() -> str:
+        if decision.action == Action.APPROVE:
+            return _("We reviewed the content you reported and found it does not break our rules.")
+        if decision.action in (Action.REJECT, Action.REMOVE):
+            return _("We reviewed the content you reported and removed it.")
+        if decision.action == Action.WITHHOLD:
+            return _("We reviewed the content you reported and withheld it in %(c)s.") % {
+                "c": ", ".join(country_name(c) for c in decision.countries)
+            }
+        return ""
+
     now = timezone.now()
     for report in reports:
         services.notify(

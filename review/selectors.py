@@ -8,8 +8,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -62,6 +63,35 @@ def withheld_note_ids(note_ids: Iterable[int], country: str | None) -> set[int]:
     if not ids or country not in countries_with_withholdings():
         return set()
     return set(Withholding.objects.filter(note_id__in=ids, country=country).values_list("note_id", flat=True))
+
+
+def withheld_counts(kind: str, ids: Iterable[int], country: str | None) -> dict[int, int]:
+    """How many notes withheld in ``country`` each author / tag / board in ``ids`` has, for taking them
+    out of its stored count. No query where nothing is withheld in ``country`` (most countries)."""
+    fields = {"author": "note__author_id", "tag": "note__notetag__tag_id", "board": "note__collects__board_id"}
+    if kind not in fields:
+        raise ValueError(f"unknown kind {kind!r}")
+    wanted = set(ids)
+    if not country or not wanted or country.upper() not in countries_with_withholdings():
+        return {}
+    field = fields[kind]
+    rows = (
+        Withholding.objects.filter(country=country.upper(), **{f"{field}__in": wanted})
+        .values(field)
+        .annotate(n=Count("id"))
+        .values_list(field, "n")
+    )
+    return dict(rows)
+
+
+def ip_location_labels_shown(country: str | None) -> bool:
+    """Whether a viewer in ``country`` sees "IP location" labels: their regional pack asks for them
+    (``ip_location_label: true``, CN), or the operator turned them on for everyone."""
+    if getattr(settings, "IP_LOCATION_LABELS_EVERYWHERE", False):
+        return True
+    from review.packs import get_packs
+
+    return bool(country) and get_packs().ip_location_label_required(str(country))
 
 
 def is_withheld(note_id: int, country: str | None) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.errors import Forbidden, NotFound, ServiceError
@@ -75,15 +75,31 @@ def guess_language(text: str, declared: str = "") -> str:
     return "en"
 
 
+def language_of(user: Any) -> str:
+    """The interface language to write to ``user`` in: the one they chose, else Chinese for a reader of
+    Chinese, else the site's default."""
+    if getattr(user, "ui_language", ""):
+        return str(user.ui_language)
+    languages = getattr(user, "languages", None) or []
+    if languages and str(languages[0]).lower().startswith("zh"):
+        return "zh-hans"
+    return str(settings.LANGUAGE_CODE)
+
+
 def notify(
     user: Any,
     kind: str,
-    text: str,
+    text: str | Callable[[], str],
     *,
     target_type: str = "",
     target_id: int | None = None,
     decision: Decision | None = None,
 ) -> Notice:
+    """Leave ``user`` a notice. Notices are kept as text, so pass a function that writes it: it runs
+    in the recipient's language (a reviewer's or a worker's language is not theirs)."""
+    if callable(text):
+        with translation.override(language_of(user)):
+            text = text()
     return Notice.objects.create(
         recipient=user, kind=kind, text=text, target_type=target_type, target_id=target_id, decision=decision
     )
@@ -131,7 +147,17 @@ def _open_item(*, target_type: str, target_id: int, source: str, defaults: dict[
         return item, False
 
 
-def _record(verdict: Verdict, *, target_type: str, target_id: int, author_id: int, language: str) -> ScreeningResult:
+def _record(
+    verdict: Verdict,
+    *,
+    target_type: str,
+    target_id: int,
+    author_id: int,
+    language: str,
+    rescreen: dict[str, Any] | None = None,
+) -> ScreeningResult:
+    """Keep a screening run and audit it. A rescreen after a pack edit is marked in ``stages``
+    (key "rescreen") and audited as "rescreen", so a text's first screening stays recognisable."""
     result = ScreeningResult.objects.create(
         target_type=target_type,
         target_id=target_id,
@@ -140,20 +166,25 @@ def _record(verdict: Verdict, *, target_type: str, target_id: int, author_id: in
         labels=verdict.labels,
         risk=verdict.risk,
         reasons=verdict.reasons,
-        stages=verdict.stages,
+        stages={**verdict.stages, "rescreen": rescreen} if rescreen is not None else verdict.stages,
         outcome=verdict.outcome,
         regional=verdict.regional,
         used_llm=verdict.used_llm,
     )
     audit.record(
-        "screened",
+        "screened" if rescreen is None else "rescreen",
         target_type=target_type,
         target_id=target_id,
         reason_code=verdict.top_category,
         language=language,
         countries=sorted(verdict.regional),
         after={"outcome": verdict.outcome, "risk": verdict.risk, "labels": verdict.labels},
-        detail={"reasons": verdict.reasons[:20], "errors": verdict.errors, "llm": verdict.used_llm},
+        detail={
+            "reasons": verdict.reasons[:20],
+            "errors": verdict.errors,
+            "llm": verdict.used_llm,
+            **({"rescreen": rescreen} if rescreen is not None else {}),
+        },
     )
     return result
 
@@ -227,7 +258,7 @@ def _automated_reject(*, target_type: str, target_id: int, author: Any, verdict:
     notify(
         author,
         NoticeKind.DECISION,
-        statements.summary(decision.statement),
+        lambda: statements.summary(decision.statement),
         target_type=target_type,
         target_id=target_id,
         decision=decision,
@@ -294,40 +325,74 @@ def _local(field: Any) -> bool:
     return True
 
 
-def _apply_note_verdict(note: Note, verdict: Verdict, result: ScreeningResult, language: str) -> None:
+def _under_review_text(obj: Note | Comment, verdict: Verdict) -> str:
+    """What the author is told. The reasons are the categories, in their language: the screening's own
+    reasons name internal rules and are for reviewers."""
+    if isinstance(obj, Note):
+        from review import labels
+
+        ordered = sorted(verdict.labels, key=lambda c: c != verdict.top_category)
+        separator = translation.pgettext("list separator", ", ")
+        reasons = separator.join(labels.category(c) for c in ordered[:3]) or _("an automatic check could not finish")
+        return _("Your note is being reviewed by a person before it is shown to others. Reasons: %(r)s") % {
+            "r": reasons
+        }
+    return _("Your comment is being reviewed by a person before it is shown to others.")
+
+
+def _set_state(obj: Note | Comment, state: str) -> None:
+    if isinstance(obj, Note):
+        lifecycle.set_note_state(obj, state)
+    else:
+        lifecycle.set_comment_state(obj, state)
+
+
+def _hold_or_reject(obj: Note | Comment, verdict: Verdict, result: ScreeningResult, language: str) -> bool:
+    """Apply a reject or hold verdict to a note or a comment; False when the verdict is neither.
+
+    Reject: out of view with an automated decision and its statement of reasons. Hold: out of view,
+    queued for a person, and the author told why it is not shown yet."""
+    if verdict.outcome not in ("reject", "hold"):
+        return False
+    target_type = TargetType.NOTE if isinstance(obj, Note) else TargetType.COMMENT
     if verdict.outcome == "reject":
-        lifecycle.set_note_state(note, NoteState.REJECTED)
-        _automated_reject(target_type=TargetType.NOTE, target_id=note.pk, author=note.author, verdict=verdict)
+        _set_state(obj, NoteState.REJECTED)
+        _automated_reject(target_type=target_type, target_id=obj.pk, author=obj.author, verdict=verdict)
+        return True
+    _set_state(obj, NoteState.HELD)
+    _queue_for(
+        verdict,
+        result,
+        target_type=target_type,
+        target_id=obj.pk,
+        author=obj.author,
+        language=language,
+        note=obj if isinstance(obj, Note) else None,
+    )
+    notify(
+        obj.author,
+        NoticeKind.UNDER_REVIEW,
+        lambda: _under_review_text(obj, verdict),
+        target_type=target_type,
+        target_id=obj.pk,
+    )
+    return True
+
+
+def withhold_provisionally(
+    note: Note, verdict: Verdict, result: ScreeningResult, language: str, *, regional: dict[str, list[str]]
+) -> None:
+    """Regional packs' hits (country -> categories): withhold the note there until a reviewer confirms,
+    with one queue item per regional pack (not per member state) and an audit record."""
+    if not regional:
         return
-    if verdict.outcome == "hold":
-        lifecycle.set_note_state(note, NoteState.HELD)
-        _queue_for(
-            verdict,
-            result,
-            target_type=TargetType.NOTE,
-            target_id=note.pk,
-            author=note.author,
-            language=language,
-            note=note,
-        )
-        notify(
-            note.author,
-            NoticeKind.UNDER_REVIEW,
-            _("Your note is being reviewed by a person before it is shown to others. Reasons: %(r)s")
-            % {"r": "; ".join(verdict.reasons[:3])},
-            target_type=TargetType.NOTE,
-            target_id=note.pk,
-        )
-        return
-    if verdict.regional:
-        _withholdings_changed()
-    for country, categories in verdict.regional.items():
+    _withholdings_changed()
+    for country, categories in regional.items():
         Withholding.objects.get_or_create(
             note=note, country=country, defaults={"reason_code": categories[0], "provisional": True}
         )
-    for country in sorted(set(verdict.regional)):
+    for country in sorted(set(regional)):
         region_pack = get_packs().for_country(country)
-        # One queue item per regional pack, not per member state.
         if region_pack and country != region_pack[0].countries[0]:
             continue
         _queue_for(
@@ -340,15 +405,20 @@ def _apply_note_verdict(note: Note, verdict: Verdict, result: ScreeningResult, l
             note=note,
             region=country,
         )
-    if verdict.regional:
-        audit.record(
-            "withhold_provisional",
-            target_type=TargetType.NOTE,
-            target_id=note.pk,
-            countries=sorted(verdict.regional),
-            reason_code=verdict.top_category,
-            after={"withheld_in": sorted(verdict.regional)},
-        )
+    audit.record(
+        "withhold_provisional",
+        target_type=TargetType.NOTE,
+        target_id=note.pk,
+        countries=sorted(regional),
+        reason_code=verdict.top_category,
+        after={"withheld_in": sorted(regional)},
+    )
+
+
+def _apply_note_verdict(note: Note, verdict: Verdict, result: ScreeningResult, language: str) -> None:
+    if _hold_or_reject(note, verdict, result, language):
+        return
+    withhold_provisionally(note, verdict, result, language, regional=verdict.regional)
     lifecycle.publish(note)
 
 
@@ -392,30 +462,7 @@ def screen_comment(*, comment_id: int, use_llm: bool | None = None) -> Screening
             author_id=comment.author_id,
             language=language,
         )
-        if verdict.outcome == "reject":
-            lifecycle.set_comment_state(comment, NoteState.REJECTED)
-            _automated_reject(
-                target_type=TargetType.COMMENT, target_id=comment.pk, author=comment.author, verdict=verdict
-            )
-        elif verdict.outcome == "hold":
-            lifecycle.set_comment_state(comment, NoteState.HELD)
-            _queue_for(
-                verdict,
-                result,
-                target_type=TargetType.COMMENT,
-                target_id=comment.pk,
-                author=comment.author,
-                language=language,
-                note=None,
-            )
-            notify(
-                comment.author,
-                NoticeKind.UNDER_REVIEW,
-                _("Your comment is being reviewed by a person before it is shown to others."),
-                target_type=TargetType.COMMENT,
-                target_id=comment.pk,
-            )
-        elif comment.state != NoteState.PUBLISHED:
+        if not _hold_or_reject(comment, verdict, result, language) and comment.state != NoteState.PUBLISHED:
             lifecycle.set_comment_state(comment, NoteState.PUBLISHED)
     return result
 
@@ -613,7 +660,7 @@ def file_report(
         notify(
             reporter,
             NoticeKind.REPORT_RECEIVED,
-            _("We received your report and a person will look at it."),
+            lambda: _("We received your report and a person will look at it."),
             target_type=target_type,
             target_id=target_id,
         )
@@ -768,6 +815,9 @@ def update_pack(*, actor: Any, code: str, source: str) -> PolicyPackOverride:
             after={"source_chars": len(source)},
         )
         transaction.on_commit(_packs_changed)
+        from review import rescreen
+
+        rescreen.schedule(pack=code, actor=actor)
     return override
 
 

@@ -48,15 +48,15 @@ def build(
     packs = get_packs()
     category = packs.categories.get(reason_code, packs.categories.get("other", {}))
     provisions = {k: v for k, v in category.items() if k in ("eu", "uk", "us", "th", "cn")}
-    facts = (
-        _("Found by automated screening.")
-        if source == "screening"
-        else (_("Reported by %(n)s user notice(s).") % {"n": report_count} if source == "report" else _("On appeal."))
-    )
+    facts = _facts(source, report_count)
     duties = packs.global_pack.duties
     return {
         "decision_id": str(decision_id),
         "content": {"type": target_type, "id": str(target_id), "url": content_url(target_type, target_id)},
+        "action": action,
+        "source": source,
+        "report_count": report_count,
+        "reviewer_note": note,
         "restriction": RESTRICTION.get(action, action),
         "territorial_scope": countries or ["everywhere"],
         "duration": "until changed on appeal",
@@ -78,18 +78,45 @@ def build(
     }
 
 
+def _facts(source: str, report_count: int) -> str:
+    if source == "screening":
+        return _("Found by automated screening.")
+    if source == "report":
+        return _("Reported by %(n)s user notice(s).") % {"n": report_count}
+    return _("On appeal.")
+
+
+_ACTION_OF_RESTRICTION = {text: action for action, text in RESTRICTION.items()}
+
+
 def summary(statement: dict[str, Any]) -> str:
-    """One paragraph for notices and pages."""
-    scope = ", ".join(statement.get("territorial_scope", []))
+    """One paragraph for notices and pages, in the active language.
+
+    The statement is kept as sent (English data, codes); the paragraph is written when shown, so an
+    author reads it in their own language. Statements from before ``action``/``source`` were kept
+    fall back to their stored facts."""
+    from core.countries import country_name
+    from review import labels
+
+    scope = ", ".join(
+        _("everywhere") if code == "everywhere" else country_name(code)
+        for code in statement.get("territorial_scope", [])
+    )
     ground = statement.get("ground", {})
     deadline = statement.get("redress", {}).get("appeal_deadline")
+    action = statement.get("action") or _ACTION_OF_RESTRICTION.get(statement.get("restriction", ""), "")
+    if "source" in statement:
+        note = statement.get("reviewer_note") or ""
+        facts = _facts(statement["source"], int(statement.get("report_count") or 0)) + (" " + note if note else "")
+    else:
+        facts = statement.get("facts", "")
     text = _("Your %(type)s was %(restriction)s (%(scope)s) under our rule “%(clause)s” [%(code)s]. %(facts)s") % {
-        "type": statement["content"]["type"],
-        "restriction": statement["restriction"],
+        "type": labels.target(statement["content"]["type"]),
+        "restriction": labels.restriction(action) if action else statement.get("restriction", ""),
         "scope": scope,
-        "clause": ground.get("terms_clause", ""),
-        "code": ground.get("category", ""),
-        "facts": statement["facts"],
+        "clause": labels.clause_text(ground.get("terms_clause", "")),
+        "code": labels.category(ground.get("category", "")),
+        "facts": facts,
     }
     if deadline:
         text += " " + _("You can appeal until %(date)s.") % {"date": deadline[:10]}

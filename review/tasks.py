@@ -29,3 +29,28 @@ def screen_profile_task(user_id: int) -> str | None:
 
     result = screen_profile(user_id=user_id)
     return result.outcome if result else None
+
+
+@background_task(queue_name=queues.REVIEW)
+def rescreen_batch_task(
+    *, kind: str, pack: str, since_id: int, until_id: int, after_id: int, days: float, counts: dict[str, int]
+) -> dict[str, int]:
+    """One batch of the rescreen after a pack edit (review/rescreen.py); enqueues the next batch."""
+    from review.rescreen import continue_run
+
+    counts = dict(counts)
+    following = continue_run(
+        kind=kind, pack=pack, since_id=since_id, until_id=until_id, after_id=after_id, days=days, counts=counts
+    )
+    if following is not None:
+        next_kind, cursor = following
+        rescreen_batch_task.enqueue(
+            kind=next_kind,
+            pack=pack,
+            since_id=since_id,
+            until_id=until_id,
+            after_id=cursor,
+            days=days,
+            counts=counts,
+        )
+    return counts

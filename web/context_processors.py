@@ -13,7 +13,12 @@ def site(request: HttpRequest) -> dict[str, object]:
         from notifications.selectors import unread_count
 
         unread = unread_count(user)
+    from core.geo import viewer_country
+    from review.selectors import ip_location_labels_shown
+
+    country = getattr(request, "country", None) or viewer_country(user)
     return {
+        "ip_location_labels": ip_location_labels_shown(country),
         "instance_name": settings.INSTANCE_NAME,
         "unread_notifications": unread,
         "extra_nav_links": links_for(user),

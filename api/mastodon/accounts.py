@@ -71,7 +71,7 @@ def register(ctx: Ctx) -> Any:
 @endpoint(scope="read:accounts")
 def verify_credentials(ctx: Ctx) -> dict[str, Any]:
     user = User.objects.get(pk=ctx.require_user().pk)  # fresh: counts change, the token cache holds a copy
-    return entities.credential_account(user)
+    return entities.credential_account(user, country=ctx.country)
 
 
 LANGUAGE_ALIASES = {"zh": "zh-Hans", "zh-cn": "zh-Hans", "zh-tw": "zh-Hant", "zh-hk": "zh-Hant"}
@@ -97,12 +97,12 @@ def update_credentials(ctx: Ctx) -> dict[str, Any]:
         changes["avatar"] = avatar
     user = account_services.update_profile(user=user, **changes)
     forget_user(user.pk)
-    return entities.credential_account(user)
+    return entities.credential_account(user, country=ctx.country)
 
 
 @endpoint(auth=AUTH_OPTIONAL, scope="read:accounts")
 def show(ctx: Ctx, account_id: str) -> dict[str, Any]:
-    return entities.account(_account_or_404(account_id))
+    return entities.account(_account_or_404(account_id), country=ctx.country)
 
 
 @endpoint(auth=AUTH_OPTIONAL, scope="read:accounts")
@@ -114,14 +114,14 @@ def lookup(ctx: Ctx) -> dict[str, Any]:
     user = account_selectors.get_by_username(username) if username else None
     if user is None:
         raise ApiError("Record not found", 404)
-    return entities.account(user)
+    return entities.account(user, country=ctx.country)
 
 
 @endpoint(auth=AUTH_OPTIONAL, scope="read:accounts")
 def search(ctx: Ctx) -> list[dict[str, Any]]:
     q = ctx.params.string("q", max_length=200)
     limit = ctx.params.integer("limit", 40, low=1, high=80) or 40
-    return [entities.account(u) for u in account_selectors.search_people(q, limit=limit)]
+    return entities.accounts(account_selectors.search_people(q, limit=limit), country=ctx.country)
 
 
 @endpoint(auth=AUTH_OPTIONAL, scope="read:statuses")
@@ -152,7 +152,7 @@ def _follow_list(ctx: Ctx, account_id: str, *, followers: bool) -> Page:
     limit = p.integer("limit", 40, low=1, high=80) or 40
     rows = account_selectors.follow_page(user.pk, followers=followers, max_id=p.id("max_id"), limit=limit)
     hidden = account_selectors.hidden_author_ids(ctx.user)
-    items = [entities.account(u) for _pk, u in rows if u.pk not in hidden]
+    items = entities.accounts([u for _pk, u in rows if u.pk not in hidden], country=ctx.country)
     return Page(items, next_max_id=rows[-1][0] if len(rows) == limit else None)
 
 
@@ -225,11 +225,14 @@ def unmute(ctx: Ctx, account_id: str) -> dict[str, Any]:
 def show_many(ctx: Ctx) -> list[dict[str, Any]]:
     ids = ctx.params.ids("id", max_items=40)
     found = {u.pk: u for u in User.objects.filter(pk__in=ids, is_active=True)}
-    return [entities.account(found[pk]) for pk in ids if pk in found]
+    return entities.accounts([found[pk] for pk in ids if pk in found], country=ctx.country)
 
 
 def _own_list(ctx: Ctx, rows: list[tuple[int, User]], limit: int) -> Page:
-    return Page([entities.account(u) for _pk, u in rows], next_max_id=rows[-1][0] if len(rows) == limit else None)
+    return Page(
+        entities.accounts([u for _pk, u in rows], country=ctx.country),
+        next_max_id=rows[-1][0] if len(rows) == limit else None,
+    )
 
 
 @endpoint(scope="read:blocks")
@@ -249,11 +252,14 @@ def mutes(ctx: Ctx) -> Page:
 @endpoint(scope="read:accounts")
 def suggestions_v1(ctx: Ctx) -> list[dict[str, Any]]:
     limit = ctx.params.integer("limit", 8, low=1, high=40) or 8
-    return [entities.account(u) for u in account_selectors.suggested_accounts(ctx.require_user(), limit=limit)]
+    return entities.accounts(account_selectors.suggested_accounts(ctx.require_user(), limit=limit), country=ctx.country)
 
 
 @endpoint(scope="read:accounts")
 def suggestions_v2(ctx: Ctx) -> list[dict[str, Any]]:
     limit = ctx.params.integer("limit", 8, low=1, high=40) or 8
     users = account_selectors.suggested_accounts(ctx.require_user(), limit=limit)
-    return [{"source": "global", "sources": ["featured"], "account": entities.account(u)} for u in users]
+    return [
+        {"source": "global", "sources": ["featured"], "account": data}
+        for data in entities.accounts(users, country=ctx.country)
+    ]

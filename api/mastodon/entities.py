@@ -20,10 +20,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from api.mastodon.content import linkify, note_html, note_url, paragraphs, profile_url, site_url, tag_url
+from core.geo import viewer_country
 from core.text import extract_mentions
 from notes.media import LARGE_MAX_SIDE, THUMB_WIDTH
 from notes.models import Comment, Note, Photo, Tag, Visibility
-from notes.selectors import viewer_state
+from notes.selectors import viewer_state, with_counts_seen_from
 
 STATUS_CACHE_SECONDS = 600
 VISIBILITY_OUT: dict[str, str] = {
@@ -60,7 +61,17 @@ def mastodon_language(code: str) -> str | None:
 # --- accounts -----------------------------------------------------------------------------------
 
 
-def account(user: User) -> dict[str, Any]:
+def accounts(users: Iterable[User], *, country: str | None) -> list[dict[str, Any]]:
+    """Accounts in order, each ``statuses_count`` leaving out notes withheld in the viewer's ``country``
+    (one grouped query for the list where anything is withheld there, none elsewhere)."""
+    return [_account(u, u.notes_seen) for u in with_counts_seen_from(users, country)]  # type: ignore[attr-defined]
+
+
+def account(user: User, *, country: str | None) -> dict[str, Any]:
+    return accounts([user], country=country)[0]
+
+
+def _account(user: User, statuses_count: int) -> dict[str, Any]:
     avatar = _media_url(user.avatar) or _default_image("avatar.png")
     header = _default_image("header.png")
     return {
@@ -83,7 +94,7 @@ def account(user: User) -> dict[str, Any]:
         "header_static": header,
         "followers_count": user.followers_count,
         "following_count": user.following_count,
-        "statuses_count": user.notes_count,
+        "statuses_count": statuses_count,
         "last_status_at": _day(user.last_note_at),
         "hide_collections": False,
         "noindex": False,
@@ -93,8 +104,8 @@ def account(user: User) -> dict[str, Any]:
     }
 
 
-def credential_account(user: User) -> dict[str, Any]:
-    data = account(user)
+def credential_account(user: User, *, country: str | None) -> dict[str, Any]:
+    data = account(user, country=country)
     data["source"] = {
         "privacy": "public",
         "sensitive": False,
@@ -179,12 +190,13 @@ def tag(t: Tag) -> dict[str, Any]:
 # --- statuses ------------------------------------------------------------------------------------
 
 
-def _status_key(note: Note) -> str:
+def _status_key(note: Note, statuses_count: int) -> str:
+    # The author's statuses_count as the viewer sees it (withheld notes left out) is part of the key.
     a = note.author
     stamp = note.edited_at.timestamp() if note.edited_at else 0
     return (
         f"mst:{note.pk}:{note.like_count}:{note.collect_count}:{note.comment_count}:{stamp}:{note.visibility}"
-        f":{a.updated_at.timestamp()}:{a.followers_count}:{a.following_count}:{a.notes_count}"
+        f":{a.updated_at.timestamp()}:{a.followers_count}:{a.following_count}:{statuses_count}"
     )
 
 
@@ -203,7 +215,7 @@ def _application(name: str) -> dict[str, Any] | None:
     return {"name": name, "website": None} if name else None
 
 
-def _note_base(note: Note, mentioned: dict[str, User]) -> dict[str, Any]:
+def _note_base(note: Note, mentioned: dict[str, User], statuses_count: int) -> dict[str, Any]:
     text = f"{note.title}\n{note.body}"
     place = note.place
     return {
@@ -225,7 +237,7 @@ def _note_base(note: Note, mentioned: dict[str, User]) -> dict[str, Any]:
         "content": note_html(note.title, note.body),
         "reblog": None,
         "application": _application(note.application_name),
-        "account": account(note.author),
+        "account": _account(note.author, statuses_count),
         "media_attachments": [media(p) for p in note.photos.all()],
         "mentions": [_mention(mentioned[n]) for n in extract_mentions(text) if n in mentioned],
         "tags": [tag(t) for t in note.tags.all()],
@@ -265,21 +277,32 @@ def _flags_json(favourited: bool, bookmarked: bool) -> str:
     )
 
 
+def _counts_seen(users: Iterable[User], country: str | None) -> dict[int, int]:
+    unique = list({u.pk: u for u in users}.values())
+    return {u.pk: u.notes_seen for u in with_counts_seen_from(unique, country)}  # type: ignore[attr-defined]
+
+
 def statuses_json(notes: list[Note], viewer: User | None) -> list[str]:
     """Statuses as JSON texts, for notes the viewer may see (already filtered), in order.
+
+    Authors' ``statuses_count`` leaves out notes withheld where the viewer is (``viewer_country``: the
+    request's IP country, else the viewer's profile region), the same country the read path filtered by.
 
     The viewer-independent part is cached as JSON text without its closing brace; the viewer's flags
     are appended, so a warm page costs no serialisation and two queries (likes, collects).
     """
     if not notes:
         return []
-    keys = {note.pk: _status_key(note) for note in notes}
+    seen = _counts_seen((note.author for note in notes), viewer_country(viewer))
+    keys = {note.pk: _status_key(note, seen[note.author_id]) for note in notes}
     cached: dict[str, str] = cache.get_many(list(keys.values()))
     missing = [n for n in notes if keys[n.pk] not in cached]
     if missing:
         mentioned = _mentioned_users(f"{n.title}\n{n.body}" for n in missing)
         fresh = {
-            keys[n.pk]: json.dumps(_note_base(n, mentioned), ensure_ascii=False, separators=(",", ":"))[:-1]
+            keys[n.pk]: json.dumps(
+                _note_base(n, mentioned, seen[n.author_id]), ensure_ascii=False, separators=(",", ":")
+            )[:-1]
             for n in missing
         }
         cache.set_many(fresh, STATUS_CACHE_SECONDS)
@@ -297,9 +320,10 @@ def status(note: Note, viewer: User | None) -> dict[str, Any]:
     return statuses([note], viewer)[0]
 
 
-def comment_statuses(comments: list[Comment], note: Note) -> list[dict[str, Any]]:
+def comment_statuses(comments: list[Comment], note: Note, *, country: str | None) -> list[dict[str, Any]]:
     """Comments of one note as statuses replying to the note (or to the comment they answer)."""
     mentioned = _mentioned_users(c.body for c in comments)
+    seen = _counts_seen((c.author for c in comments), country)
     out = []
     for c in comments:
         replying_to_comment = c.parent_id is not None
@@ -325,7 +349,7 @@ def comment_statuses(comments: list[Comment], note: Note) -> list[dict[str, Any]
                 "content": "".join(paragraphs(c.body)) or f"<p>{linkify(c.body)}</p>",
                 "reblog": None,
                 "application": None,
-                "account": account(c.author),
+                "account": _account(c.author, seen[c.author_id]),
                 "media_attachments": [],
                 "mentions": [_mention(mentioned[n]) for n in extract_mentions(c.body) if n in mentioned],
                 "tags": [],

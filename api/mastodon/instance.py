@@ -177,7 +177,7 @@ def search_v2(ctx: Ctx) -> dict[str, Any]:
     if kind in ("", "accounts") and not q.startswith("#"):
         people = list(account_selectors.search_people(q, limit=offset + limit))[offset:]
         hidden = account_selectors.hidden_author_ids(ctx.user)
-        result["accounts"] = [entities.account(u) for u in people if u.pk not in hidden]
+        result["accounts"] = entities.accounts([u for u in people if u.pk not in hidden], country=ctx.country)
     if kind in ("", "statuses"):
         notes = visible_notes(search_note_ids(q, limit=limit, offset=offset), ctx.user, country=country_of(ctx.user))
         result["statuses"] = entities.statuses(notes, ctx.user)

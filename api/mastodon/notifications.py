@@ -26,6 +26,8 @@ def _serialize(items: list[Notification], ctx: Ctx) -> list[dict[str, Any]]:
         if comment_ids
         else {}
     )
+    actors = {n.actor_id: n.actor for n in items}
+    accounts = dict(zip(actors, entities.accounts(list(actors.values()), country=country_of(viewer)), strict=True))
     out = []
     for n in items:
         status = None
@@ -33,7 +35,7 @@ def _serialize(items: list[Notification], ctx: Ctx) -> list[dict[str, Any]]:
             comment, note = comments.get(n.comment_id), notes.get(n.note_id or 0)
             if comment is None or note is None:
                 continue
-            status = entities.comment_statuses([comment], note)[0]
+            status = entities.comment_statuses([comment], note, country=country_of(viewer))[0]
         elif n.note_id is not None:
             status = note_statuses.get(n.note_id)
             if status is None:
@@ -45,7 +47,7 @@ def _serialize(items: list[Notification], ctx: Ctx) -> list[dict[str, Any]]:
                 "type": type_out,
                 "group_key": f"ungrouped-{n.pk}",
                 "created_at": entities.iso(n.created_at),
-                "account": entities.account(n.actor),
+                "account": accounts[n.actor_id],
                 "status": status,
             }
         )

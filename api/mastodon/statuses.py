@@ -67,7 +67,7 @@ def _comment_status(comment: Comment, viewer: User | None) -> dict[str, Any]:
     note = _note(viewer, comment.note_id)
     if note is None:
         raise ApiError("Record not found", 404)
-    return entities.comment_statuses([comment], note)[0]
+    return entities.comment_statuses([comment], note, country=country_of(viewer))[0]
 
 
 def _render(found: Note | Comment, viewer: User | None) -> dict[str, Any]:
@@ -204,7 +204,7 @@ def context(ctx: Ctx, status_id: str) -> dict[str, Any]:
         for top in threads:
             flat.append(top)
             flat.extend(top.thread_replies)  # type: ignore[attr-defined]
-        return {"ancestors": [], "descendants": entities.comment_statuses(flat, found)}
+        return {"ancestors": [], "descendants": entities.comment_statuses(flat, found, country=ctx.country)}
     note = _note(ctx.user, found.note_id)
     if note is None:
         raise ApiError("Record not found", 404)
@@ -213,10 +213,10 @@ def context(ctx: Ctx, status_id: str) -> dict[str, Any]:
     threads = comments_for(note, ctx.user)
     for top in threads:
         if found.parent_id == top.pk:
-            ancestors.extend(entities.comment_statuses([top], note))
+            ancestors.extend(entities.comment_statuses([top], note, country=ctx.country))
         if top.pk == found.pk:
             descendants = list(top.thread_replies)  # type: ignore[attr-defined]
-    return {"ancestors": ancestors, "descendants": entities.comment_statuses(descendants, note)}
+    return {"ancestors": ancestors, "descendants": entities.comment_statuses(descendants, note, country=ctx.country)}
 
 
 @endpoint(scope="write:favourites")
@@ -269,7 +269,7 @@ def favourited_by(ctx: Ctx, status_id: str) -> Page:
     from accounts.selectors import hidden_author_ids
 
     hidden = hidden_author_ids(ctx.user)
-    items = [entities.account(like.user) for like in likes if like.user_id not in hidden]
+    items = entities.accounts([like.user for like in likes if like.user_id not in hidden], country=ctx.country)
     return Page(items, next_max_id=likes[-1].pk if len(likes) == limit else None)
 
 

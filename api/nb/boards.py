@@ -25,7 +25,7 @@ def list_boards(request: HttpRequest, owner: str = "") -> list[dict[str, Any]]:
     user = get_by_username(owner) if owner else me
     if user is None:
         raise HttpError(404 if owner else 401, "Record not found" if owner else "Authentication required")
-    return [common.board(b) for b in boards_of(user, me)]
+    return common.boards(list(boards_of(user, me)), common.where(request))
 
 
 @router.post("", response={201: BoardOut})
@@ -33,7 +33,7 @@ def create_board(request: HttpRequest, data: BoardIn) -> tuple[int, dict[str, An
     board = services.create_board(
         owner=common.require_user(request), name=data.name, description=data.description, is_private=data.is_private
     )
-    return 201, common.board(board)
+    return 201, common.boards([board], common.where(request))[0]
 
 
 @router.get("/{board_id}", response=BoardDetail, auth=OPTIONAL)
@@ -44,8 +44,9 @@ def show_board(request: HttpRequest, board_id: str, cursor: str | None = None, l
         raise HttpError(404, "Record not found")
     limit = max(1, min(limit, 60))
     ids = board_note_ids(board, limit=limit, max_id=common.opt_cursor(cursor))
-    data = common.board(board)
-    data["notes"] = common.notes(visible_notes(ids, me, for_feed=False, country=common.country(request)), me)
+    w = common.where(request)
+    data = common.boards([board], w)[0]
+    data["notes"] = common.notes(visible_notes(ids, me, for_feed=False, country=w.country), me, w)
     data["next_cursor"] = str(ids[-1]) if len(ids) == limit else None
     return data
 
@@ -55,7 +56,7 @@ def update_board(request: HttpRequest, board_id: str, data: BoardPatch) -> dict[
     board = services.update_board(
         owner=common.require_user(request), board_id=common.to_id(board_id), **data.dict(exclude_unset=True)
     )
-    return common.board(board)
+    return common.boards([board], common.where(request))[0]
 
 
 @router.delete("/{board_id}", response=OkOut)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -14,9 +15,11 @@ from api.http import cached_user, country_of, lookup_token
 from api.mastodon.content import note_url, profile_url, site_url
 from api.mastodon.entities import iso
 from api.oauth import token_allows
+from core.countries import country_name
 from core.ids import parse_id
-from notes.models import Board, Note, Photo
-from notes.selectors import viewer_state
+from notes.models import Board, Comment, Note, Photo
+from notes.selectors import viewer_state, with_counts_seen_from
+from review.selectors import ip_location_labels_shown
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -91,7 +94,36 @@ def _url(field: Any) -> str | None:
     return site_url(field.url) if field and field.name else None
 
 
-def profile(user: User) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Where:
+    """What a response depends on where the viewer is: counts leave out notes withheld in their
+    country, and "IP location" labels appear where their regional pack asks for them."""
+
+    country: str | None
+    labels: bool
+
+
+def where(request: HttpRequest) -> Where:
+    found = country(request)
+    return Where(country=found, labels=ip_location_labels_shown(found))
+
+
+def ip_location(code: str, w: Where) -> dict[str, str] | None:
+    """The country something was posted from (a code and its name in the request's language), or
+    None where the viewer's rules do not show one. Never an address."""
+    return {"country": code, "name": country_name(code)} if w.labels else None
+
+
+def profiles(users: list[User], w: Where) -> list[dict[str, Any]]:
+    """Profiles in order; their notes counts (one query for the list, if any) as seen from ``w``."""
+    return [_profile(u, w) for u in with_counts_seen_from(users, w.country)]
+
+
+def profile(user: User, w: Where) -> dict[str, Any]:
+    return profiles([user], w)[0]
+
+
+def _profile(user: User, w: Where) -> dict[str, Any]:
     return {
         "id": str(user.pk),
         "username": user.username,
@@ -102,8 +134,9 @@ def profile(user: User) -> dict[str, Any]:
         "region": user.region,
         "followers_count": user.followers_count,
         "following_count": user.following_count,
-        "notes_count": user.notes_count,
+        "notes_count": user.notes_seen,  # type: ignore[attr-defined]
         "url": profile_url(user.username),
+        "ip_location": ip_location(user.last_ip_country, w),
     }
 
 
@@ -119,11 +152,11 @@ def photo(p: Photo) -> dict[str, Any]:
     }
 
 
-def note(n: Note, *, liked: bool = False, collected: bool = False) -> dict[str, Any]:
+def note(n: Note, *, author: dict[str, Any], w: Where, liked: bool = False, collected: bool = False) -> dict[str, Any]:
     place = n.place
     return {
         "id": str(n.pk),
-        "author": profile(n.author),
+        "author": author,
         "title": n.title,
         "body": n.body,
         "language": n.language,
@@ -150,12 +183,42 @@ def note(n: Note, *, liked: bool = False, collected: bool = False) -> dict[str, 
         "liked": liked,
         "collected": collected,
         "url": note_url(n.pk),
+        "ip_location": ip_location(n.ip_country, w),
     }
 
 
-def notes(items: list[Note], user: User | None) -> list[dict[str, Any]]:
+def notes(items: list[Note], user: User | None, w: Where) -> list[dict[str, Any]]:
     liked, collected = viewer_state(user, [n.pk for n in items])
-    return [note(n, liked=n.pk in liked, collected=n.pk in collected) for n in items]
+    authors = list({n.author_id: n.author for n in items}.values())
+    by_author = {u.pk: data for u, data in zip(authors, profiles(authors, w), strict=True)}
+    return [
+        note(n, author=by_author[n.author_id], w=w, liked=n.pk in liked, collected=n.pk in collected) for n in items
+    ]
+
+
+def comment(c: Comment, w: Where, *, authors: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A comment with its thread replies (``thread_replies``, as ``comments_for`` attaches them)."""
+    authors = authors if authors is not None else {c.author_id: profile(c.author, w)}
+    return {
+        "id": str(c.pk),
+        "author": authors[c.author_id],
+        "body": c.body,
+        "parent_id": str(c.parent_id) if c.parent_id else None,
+        "created_at": iso(c.created_at),
+        "ip_location": ip_location(c.ip_country, w),
+        "replies": [comment(r, w, authors=authors) for r in getattr(c, "thread_replies", [])],
+    }
+
+
+def comments(items: list[Comment], w: Where) -> list[dict[str, Any]]:
+    everyone = [c for top in items for c in [top, *getattr(top, "thread_replies", [])]]
+    users = list({c.author_id: c.author for c in everyone}.values())
+    authors = {u.pk: data for u, data in zip(users, profiles(users, w), strict=True)}
+    return [comment(c, w, authors=authors) for c in items]
+
+
+def boards(items: list[Board], w: Where) -> list[dict[str, Any]]:
+    return [board(b) for b in with_counts_seen_from(items, w.country)]
 
 
 def board(b: Board) -> dict[str, Any]:
@@ -166,6 +229,6 @@ def board(b: Board) -> dict[str, Any]:
         "description": b.description,
         "is_private": b.is_private,
         "is_default": b.is_default,
-        "notes_count": b.notes_count,
+        "notes_count": getattr(b, "notes_seen", b.notes_count),
         "created_at": iso(b.created_at),
     }

@@ -19,4 +19,4 @@ router = Router(tags=["discover"])
 def discover_page(request: HttpRequest, cursor: str | None = None, limit: int = 30) -> dict[str, Any]:
     me = common.viewer(request)
     items, next_cursor = discover(me, cursor=cursor, limit=max(1, min(limit, 60)), country=common.country(request))
-    return {"items": common.notes(items, me), "next_cursor": next_cursor}
+    return {"items": common.notes(items, me, common.where(request)), "next_cursor": next_cursor}

@@ -30,7 +30,7 @@ def _out(request: HttpRequest, note_id: int) -> dict[str, Any]:
     note = get_visible_note(viewer=common.viewer(request), note_id=note_id, country=common.country(request))
     if note is None:
         raise HttpError(404, "Record not found")
-    return common.notes([note], common.viewer(request))[0]
+    return common.notes([note], common.viewer(request), common.where(request))[0]
 
 
 @router.post("", response={201: NoteOut})
@@ -52,7 +52,7 @@ def create_note(request: HttpRequest, data: NoteIn) -> tuple[int, dict[str, Any]
 
 @router.get("/{note_id}", response=NoteOut, auth=OPTIONAL)
 def get_note(request: HttpRequest, note_id: str) -> dict[str, Any]:
-    return common.notes([_visible(request, note_id)], common.viewer(request))[0]
+    return common.notes([_visible(request, note_id)], common.viewer(request), common.where(request))[0]
 
 
 @router.patch("/{note_id}", response=NoteOut)
@@ -73,21 +73,10 @@ def delete_note(request: HttpRequest, note_id: str) -> dict[str, Any]:
     return {"ok": True}
 
 
-def _comment(c: Any) -> dict[str, Any]:
-    return {
-        "id": str(c.pk),
-        "author": common.profile(c.author),
-        "body": c.body,
-        "parent_id": str(c.parent_id) if c.parent_id else None,
-        "created_at": common.iso(c.created_at),
-        "replies": [_comment(r) for r in getattr(c, "thread_replies", [])],
-    }
-
-
 @router.get("/{note_id}/comments", response=list[CommentOut], auth=OPTIONAL)
 def list_comments(request: HttpRequest, note_id: str) -> list[dict[str, Any]]:
     note = _visible(request, note_id)
-    return [_comment(c) for c in comments_for(note, common.viewer(request))]
+    return common.comments(comments_for(note, common.viewer(request)), common.where(request))
 
 
 @router.post("/{note_id}/comments", response={201: CommentOut})
@@ -96,7 +85,7 @@ def add_comment(request: HttpRequest, note_id: str, data: CommentIn) -> tuple[in
     comment = services.create_comment(
         author=common.require_user(request), note_id=common.to_id(note_id), body=data.body, parent_id=parent
     )
-    return 201, _comment(comment)
+    return 201, common.comment(comment, common.where(request))
 
 
 @router.post("/{note_id}/like", response=NoteOut)

@@ -41,6 +41,6 @@ def show_place(request: HttpRequest, place_id: str, cursor: str | None = None, l
     me = common.viewer(request)
     return {
         **_place(place),
-        "notes": common.notes(visible_notes(ids, me, country=common.country(request)), me),
+        "notes": common.notes(visible_notes(ids, me, country=common.country(request)), me, common.where(request)),
         "next_cursor": str(ids[-1]) if len(ids) == limit else None,
     }

@@ -29,20 +29,20 @@ def _user(username: str) -> User:
 
 @router.get("/me", response=ProfileOut)
 def me(request: HttpRequest) -> dict[str, Any]:
-    return common.profile(common.fresh_user(request))
+    return common.profile(common.fresh_user(request), common.where(request))
 
 
 @router.patch("/me", response=ProfileOut)
 def update_me(request: HttpRequest, data: ProfilePatch) -> dict[str, Any]:
     user = account_services.update_profile(user=common.fresh_user(request), **data.dict(exclude_unset=True))
     forget_user(user.pk)
-    return common.profile(user)
+    return common.profile(user, common.where(request))
 
 
 @router.get("/{username}", response=ProfileDetail, auth=OPTIONAL)
 def show(request: HttpRequest, username: str) -> dict[str, Any]:
     user, viewer = _user(username), common.viewer(request)
-    data: dict[str, Any] = common.profile(user)
+    data: dict[str, Any] = common.profile(user, common.where(request))
     data["relationship"] = relationships(viewer, [user.pk])[user.pk] if viewer and viewer.pk != user.pk else None
     return data
 
@@ -52,7 +52,8 @@ def notes(request: HttpRequest, username: str, cursor: str | None = None, limit:
     user, viewer = _user(username), common.viewer(request)
     limit = max(1, min(limit, 40))
     ids = author_note_ids(user, viewer, max_id=common.opt_cursor(cursor), limit=limit)
+    w = common.where(request)
     return {
-        "items": common.notes(visible_notes(ids, viewer, for_feed=False, country=common.country(request)), viewer),
+        "items": common.notes(visible_notes(ids, viewer, for_feed=False, country=w.country), viewer, w),
         "next_cursor": str(ids[-1]) if len(ids) == limit else None,
     }

@@ -72,6 +72,13 @@ class ProfilePatch(Schema):
     ui_language: str | None = Field(None, max_length=16)
 
 
+class IpLocationOut(Schema):
+    """Where something was posted from: a country code ("" when unknown) and its name; never an address."""
+
+    country: str
+    name: str
+
+
 class ProfileOut(Schema):
     id: Id
     username: str
@@ -84,6 +91,7 @@ class ProfileOut(Schema):
     following_count: int
     notes_count: int
     url: str
+    ip_location: IpLocationOut | None = None
 
 
 class PhotoOut(Schema):
@@ -123,6 +131,7 @@ class NoteOut(Schema):
     liked: bool
     collected: bool
     url: str
+    ip_location: IpLocationOut | None = None
 
 
 class NotePage(Schema):
@@ -152,6 +161,7 @@ class CommentOut(Schema):
     body: str
     parent_id: Id | None
     created_at: str | None
+    ip_location: IpLocationOut | None = None
     replies: list[CommentOut] = Field(default_factory=list)
 
 

@@ -29,13 +29,14 @@ def search(request: HttpRequest, q: str, type: str = "", limit: int = 20, offset
     me = common.viewer(request)
     limit = max(1, min(limit, 40))
     out: dict[str, Any] = {"notes": [], "people": [], "tags": []}
+    w = common.where(request)
     if type in ("", "notes"):
         out["notes"] = common.notes(
-            visible_notes(search_note_ids(q, limit=limit, offset=offset), me, country=common.country(request)), me
+            visible_notes(search_note_ids(q, limit=limit, offset=offset), me, country=w.country), me, w
         )
     if type in ("", "people"):
         hidden = hidden_author_ids(me)
-        out["people"] = [common.profile(u) for u in search_people(q, limit=limit) if u.pk not in hidden]
+        out["people"] = common.profiles([u for u in search_people(q, limit=limit) if u.pk not in hidden], w)
     if type in ("", "tags"):
         out["tags"] = [t.name for t in search_tags(q, limit=limit, offset=offset)]
     return out

@@ -86,3 +86,38 @@ def test_profile_region_applies_when_the_ip_says_nothing(world, client_for):
     local = client_for(reader)  # the test client's 127.0.0.1 has no country
     assert local.get(f"/api/v1/statuses/{note.pk}").status_code == 404
     assert str(note.pk) not in {s["id"] for s in local.get("/api/v1/timelines/home").json()}
+
+
+def test_counts_leave_out_withheld_notes_in_that_country(world, client_for, make_user):
+    """statuses_count (account, in statuses, search, own credentials) and the native notes_count."""
+    author, reader, note, _other = world
+    from notes.services import collect_note
+
+    collect_note(user=reader, note_id=note.pk)
+    # A hidden note would show as a count one too high: ask from Thailand and from Britain.
+    for ip, expected in ((TH_IP, 1), (GB_IP, 2)):
+        api = client_for(reader)
+        api.client = Client(REMOTE_ADDR=ip)
+        assert api.get(f"/api/v1/accounts/{author.pk}").json()["statuses_count"] == expected, ip
+        lookup = api.get("/api/v1/accounts/lookup", {"acct": author.username}).json()
+        assert lookup["statuses_count"] == expected
+        found = api.get("/api/v2/search", {"q": author.username, "type": "accounts"}).json()["accounts"]
+        assert [a["statuses_count"] for a in found if a["id"] == str(author.pk)] == [expected]
+        public = api.get("/api/v1/timelines/public").json()
+        assert {s["account"]["statuses_count"] for s in public} == {expected}, ip
+        followers = api.get(f"/api/v1/accounts/{reader.pk}/following").json()
+        assert [a["statuses_count"] for a in followers] == [expected]
+        native = api.get(f"/api/nb/v1/profiles/{author.username}").json()
+        assert native["notes_count"] == expected
+        people = api.get("/api/nb/v1/search", {"q": author.username, "type": "people"}).json()["people"]
+        assert [p["notes_count"] for p in people] == [expected]
+        notes = api.get(f"/api/nb/v1/profiles/{author.username}/notes").json()["items"]
+        assert {n["author"]["notes_count"] for n in notes} == {expected}
+        boards = api.get("/api/nb/v1/boards").json()
+        assert [b["notes_count"] for b in boards if b["is_default"]] == [expected - 1]
+
+    # The author, in Thailand, is counted the same way: their withheld note is withheld for them too.
+    own = client_for(author)
+    own.client = Client(REMOTE_ADDR=TH_IP)
+    assert own.get("/api/v1/accounts/verify_credentials").json()["statuses_count"] == 1
+    assert own.get("/api/nb/v1/profiles/me").json()["notes_count"] == 1

@@ -379,3 +379,53 @@ def test_translation_swaps_in_and_back(live_server, transactional_db, browser, s
         page.wait_for_selector(f"#tr-note-{note.pk} .translate-tools a:text('Translate')")
         assert "豆浆" in page.inner_text(".note-body")
         context.close()
+
+
+def test_ip_location_and_review_console_in_chinese(live_server, transactional_db, browser):
+    """A reader in China (by profile region; the test browser's loopback address has no country) sees
+    "IP属地" on notes and profiles; as a reviewer working in Chinese she selects an item with the keyboard
+    and approves it in bulk."""
+    from accounts.services import register_user
+    from notes.models import Note
+    from notes.services import create_note
+    from review.models import Reviewer
+
+    author = register_user(username="sam", password="correct horse battery", languages=["en"], region="US")
+    poster = register_user(username="troll", password="correct horse battery", languages=["zh-Hans"])
+    reader = register_user(
+        username="xiaolin", password="correct horse battery", languages=["zh-Hans"], region="CN", ui_language="zh-hans"
+    )
+    Reviewer.objects.create(user=reader, languages=["zh-Hans", "en"])
+    note = create_note(author=author, title="Bagels in Brooklyn", body=distinct_text(501))
+    held = create_note(author=poster, title="", body="楼主真是个智障")
+    assert Note.objects.get(pk=note.pk).ip_country == "US"
+    assert Note.objects.get(pk=held.pk).state == "held"
+    url = live_server.url
+
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.goto(f"{url}/login/")
+    page.fill("#id_username", "xiaolin")
+    page.fill("#id_password", "correct horse battery")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{url}/")
+    page.goto(f"{url}/n/{note.pk}/")
+    assert page.inner_text(".note-meta .ip-location") == "IP属地：美国"
+    shoot(page, "note-ip-location-zh")
+    page.goto(f"{url}/u/sam/")
+    assert page.inner_text(".profile-id .ip-location") == "IP属地：美国"
+
+    page.goto(f"{url}/review/")
+    assert page.inner_text("h1") == "审核队列"
+    assert "骚扰或威胁" in page.inner_text(".queues")
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    assert page.is_checked(".review-items input[type=checkbox]")
+    page.select_option("select[name=action]", "approve")
+    page.select_option("select[name=reason_code]", "other")
+    shoot(page, "review-console-zh")
+    page.click("form[action$='/review/bulk'] button[type=submit]")
+    page.wait_for_selector("text=已处理 1 条，跳过 0 条。")
+    assert Note.objects.get(pk=held.pk).state == "published"
+    context.close()

@@ -42,3 +42,63 @@ def test_compiled_catalogue_matches_source():
     for ctx, msgid, msgstr in entries():
         got = catalogue.pgettext(ctx, msgid) if ctx else catalogue.gettext(msgid)
         assert got == msgstr, f"{msgid!r}: run make compilemessages"
+
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE_ROOTS = [ROOT / "templates", ROOT / "review" / "templates", ROOT / "api" / "templates"]
+SIMPLE = re.compile(r"""\{%\s*(?:translate|trans)\s+(["'])(?P<id>.*?)\1(?:\s+context\s+(["'])(?P<ctx>.*?)\3)?""")
+BLOCK = re.compile(
+    r"\{%\s*(?:blocktranslate|blocktrans)(?P<args>[^%]*)%\}(?P<body>.*?)\{%\s*(?:endblocktranslate|endblocktrans)\s*%\}",
+    re.S,
+)
+VARIABLE = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+
+
+def template_strings() -> list[tuple[str, str | None, str]]:
+    """(template, context, msgid) for every string the templates ask gettext for."""
+    found = []
+    for root in TEMPLATE_ROOTS:
+        for path in sorted(root.rglob("*.html")):
+            source = path.read_text(encoding="utf-8")
+            name = str(path.relative_to(ROOT))
+            for m in SIMPLE.finditer(source):
+                found.append((name, m["ctx"], m["id"]))
+            for m in BLOCK.finditer(source):
+                context = re.search(r"""context\s+(["'])(.*?)\1""", m["args"])
+                singular = m["body"].split("{% plural %}")[0]
+                found.append((name, context[2] if context else None, VARIABLE.sub(r"%(\1)s", singular)))
+    return found
+
+
+def test_every_template_string_is_in_the_catalogue_and_translated():
+    """Catches a template string added without running ``make messages`` (the first test cannot)."""
+    translated = {(ctx, msgid): msgstr for ctx, msgid, msgstr in entries()}
+    strings = template_strings()
+    missing = [(name, msgid) for name, ctx, msgid in strings if not translated.get((ctx, msgid))]
+    assert missing == []
+    covered = {name.split("/")[0] for name, _ctx, _id in strings}
+    assert {"templates", "review", "api"} <= covered
+    review_pages = {name for name, _ctx, _id in strings if name.startswith("review/")}
+    assert len(review_pages) == 7  # console, item, audit, notices, appeal, report, transparency
+
+
+def test_country_names_and_shipped_clauses_are_translated():
+    from django.utils import translation
+
+    from core.countries import NAMES
+    from review.labels import CATEGORIES, SHIPPED_CLAUSES
+    from review.packs import build_packs
+
+    packs = build_packs({})
+    with translation.override("en"):
+        english = {code: str(name) for code, name in NAMES.items()}
+        category_names = {code: str(label) for code, label in CATEGORIES.items()}
+    with translation.override("zh-hans"):
+        assert [code for code, name in NAMES.items() if str(name) == english[code]] == []
+        assert str(NAMES["US"]) == "美国" and str(NAMES["CN"]) == "中国"
+        assert [code for code, label in CATEGORIES.items() if str(label) == category_names[code]] == []
+        # Every clause the shipped global pack quotes in statements has a Chinese text.
+        clauses = {info["clause"] for info in packs.categories.values()}
+        assert clauses <= set(SHIPPED_CLAUSES)
+        assert [c for c in clauses if translation.gettext(c) == c] == []
+    assert set(CATEGORIES) == set(packs.categories)

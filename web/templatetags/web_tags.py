@@ -158,3 +158,18 @@ def duration(seconds: int | float | None) -> str:
     if s < 172800:
         return _("%(n)s h") % {"n": s // 3600}
     return _("%(n)s d") % {"n": s // 86400}
+
+
+@register.simple_tag(takes_context=True)
+def ip_location(context: template.Context, country: str | None) -> SafeString:
+    """ "IP location: <country>" where the viewer's regional pack asks for it (context processor
+    ``ip_location_labels``); nothing elsewhere. ``country`` is a code kept at posting time."""
+    if not context.get("ip_location_labels"):
+        return format_html("")
+    from django.utils.translation import gettext
+
+    from core.countries import country_name
+
+    return format_html(
+        '<span class="ip-location">{}</span>', gettext("IP location: %(country)s") % {"country": country_name(country)}
+    )

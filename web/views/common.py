@@ -35,8 +35,11 @@ def me(request: HttpRequest) -> User:
 
 
 def viewer_country(request: HttpRequest) -> str | None:
-    user = viewer(request)
-    return (user.region or None) if user else None
+    """The country whose rules apply to this viewer: the request IP's (CountryMiddleware), else the
+    signed-in user's profile region."""
+    from core.geo import viewer_country as country_of
+
+    return getattr(request, "country", None) or country_of(viewer(request))
 
 
 def safe_next(request: HttpRequest, default: str) -> str:

@@ -11,7 +11,7 @@ from core.errors import ServiceError
 from core.text import normalize_tag
 from feeds.selectors import discover, home_timeline, tag_timeline
 from notes.models import Note
-from notes.selectors import popular_tags_cached, tag_by_name
+from notes.selectors import count_seen_from, popular_tags_cached, tag_by_name
 from web.translation import translate_mode
 from web.views.common import PAGE_SIZE, card_state, is_htmx, login_required_page, me, parse_id, viewer, viewer_country
 
@@ -68,6 +68,8 @@ def tag_page(request: HttpRequest, name: str) -> HttpResponse:
     if not key:
         raise Http404
     tag = tag_by_name(key)
+    if tag is not None:
+        tag.notes_seen = count_seen_from(tag, viewer_country(request))  # type: ignore[attr-defined]
     max_id = parse_id(request.GET.get("cursor"))
     notes = tag_timeline(key, viewer(request), max_id=max_id, limit=PAGE_SIZE, country=viewer_country(request))
     cursor = str(notes[-1].pk) if len(notes) == PAGE_SIZE else None

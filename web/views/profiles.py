@@ -14,7 +14,14 @@ from accounts.models import User
 from accounts.selectors import follow_page, get_by_username, is_following
 from accounts.services import is_blocked_between
 from core.errors import ServiceError
-from notes.selectors import author_note_ids, boards_of, likes_and_collects_received, visible_notes
+from notes.selectors import (
+    author_note_ids,
+    boards_of,
+    count_seen_from,
+    likes_and_collects_received,
+    visible_notes,
+    with_counts_seen_from,
+)
 from web.forms import ProfileForm
 from web.translation import translate_mode
 from web.views.common import (
@@ -44,8 +51,9 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     user = _user_or_404(request, username)
     who = viewer(request)
     max_id = parse_id(request.GET.get("cursor"))
+    country = viewer_country(request)
     ids = author_note_ids(user, who, max_id=max_id, limit=PAGE_SIZE)
-    notes = visible_notes(ids, who, country=viewer_country(request), for_feed=False)
+    notes = visible_notes(ids, who, country=country, for_feed=False)
     next_url = f"{request.path}?cursor={ids[-1]}" if len(ids) == PAGE_SIZE else None
     context: dict[str, object] = {
         "profile_user": user,
@@ -57,7 +65,8 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
         return render(request, "web/_cards.html", context)
     context.update(
         {
-            "boards": list(boards_of(user, who)),
+            "boards": with_counts_seen_from(boards_of(user, who), country),
+            "notes_count": count_seen_from(user, country),
             "likes_received": likes_and_collects_received(user),
             "is_me": bool(who and who.pk == user.pk),
             "following": is_following(who, user.pk),

@@ -7,7 +7,7 @@ from django.shortcuts import render
 
 from accounts.selectors import search_people
 from notes.search import search_note_ids
-from notes.selectors import popular_tags, search_tags, visible_notes
+from notes.selectors import popular_tags, search_tags, visible_notes, with_counts_seen_from
 from web.views.common import PAGE_SIZE, card_state, is_htmx, parse_page, viewer, viewer_country
 
 KINDS = ("notes", "tags", "people")
@@ -29,7 +29,7 @@ def search(request: HttpRequest) -> HttpResponse:
         if len(ids) == PAGE_SIZE:
             context["next_url"] = f"{request.path}?q={_quote(query)}&type=notes&page={page_no + 1}"
     elif kind == "tags":
-        context["tags"] = search_tags(query, limit=40)
+        context["tags"] = with_counts_seen_from(search_tags(query, limit=40), viewer_country(request))
     else:
         context["people"] = list(search_people(query, limit=40))
     if is_htmx(request) and page_no > 1:
