@@ -105,6 +105,7 @@ def speed_figures() -> None:
     from translation import llm
 
     model = llm.get_model()
+    assert model is not None
     prompt = "Write a short story about a cat who likes noodles. " * 12
     model.reset()
     t0 = time.perf_counter()

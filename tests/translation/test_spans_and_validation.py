@@ -63,7 +63,8 @@ def test_accepts_good_translations():
     assert ok("The weather is nice today, let's go to the park", "今天天气很好，我们去公园吧", "en", "zh-Hans") == []
     assert ok("今天天气很好，我们去公园吧", "The weather is nice today, let's go to the park", "zh-Hans", "en") == []
     # Ordinary phrases that also occur in the Chinese instructions are not an echo.
-    assert ok("Please translate my social media post into Chinese", "请把我的社交媒体帖子翻译成中文", "en", "zh-Hans") == []
+    request = "Please translate my social media post into Chinese"
+    assert ok(request, "请把我的社交媒体帖子翻译成中文", "en", "zh-Hans") == []
     p = protect("Best sourdough in town 🍞 thanks @anna")
     assert ok(p.text, "城里最好的酸种面包 ⟦1⟧ 谢谢 ⟦2⟧", "en", "zh-Hans", p) == []
 
