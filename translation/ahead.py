@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from django.apps import apps
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from translation import languages
@@ -151,11 +152,15 @@ def request_trending(note_ids: list[int]) -> bool:
     fresh = [nid for nid in note_ids[:TRENDING_TOP] if cache.get(f"ahead:trending:{nid}") is None]
     if not fresh or not cache.add("ahead:trending:lock", 1, TRENDING_EVERY_S):
         return False
-    try:
-        task.enqueue(fresh)
-    except Exception:
-        logger.warning("could not queue ahead-of-time translation of trending notes", exc_info=True)
-        cache.delete("ahead:trending:lock")
-        return False
     cache.set_many({f"ahead:trending:{nid}": 1 for nid in fresh}, 86400)
+
+    def enqueue() -> None:
+        try:
+            task.enqueue(fresh)
+        except Exception:
+            logger.warning("could not queue ahead-of-time translation of trending notes", exc_info=True)
+            cache.delete_many(["ahead:trending:lock", *(f"ahead:trending:{nid}" for nid in fresh)])
+
+    # After the reader's transaction (if any): the page is served first, the work is queued after.
+    transaction.on_commit(enqueue)
     return True
