@@ -321,16 +321,19 @@ def drop_near(max_cos: float) -> None:
 
 
 def run_llm(args: argparse.Namespace) -> None:
-    """The LLM's contribution: on the uncertain band only (the default), and asked on every item
-    (llm_band [0, 0.9] in the global pack, what an operator with a fast machine could choose)."""
+    """The LLM's contribution: on the uncertain band only (the default), and asked on every item it
+    may judge (llm_band [0, 0.9] in the global pack, what an operator with a fast machine could
+    choose; items held by a rule, the embedding, duplicate or photo stage are still not asked)."""
     from review.packs import build_packs
 
     llm = make_llm(args.llm_model, args.llm_threads)
     wide = build_packs({})
     wide.global_pack.thresholds["llm_band"] = [0.0, 0.9]
-    for label, paths in (("held-out set", [HOLDOUT]),):
+    for label, paths in (("held-out set", [HOLDOUT]), ("development set", DATA)):
         rows = load(paths)
-        for name, packs in (("LLM on uncertain items", None), ("LLM on every item", wide)):
+        for name, packs in (("LLM on uncertain items", None), ("LLM on every item it may judge", wide)):
+            if label == "development set" and packs is wide:
+                continue  # 309 model calls: too slow to repeat on 2 cores
             started = time.perf_counter()
             res = evaluate(rows, None, llm=llm, packs=packs)
             p, r = res["all"]

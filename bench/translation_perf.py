@@ -80,15 +80,16 @@ def llm_figures(n_notes: int, batch: int) -> None:
             f"latency {source}->{target}: median {statistics.median(times):.2f} s over {len(times)} notes "
             f"(min {min(times):.2f}, max {max(times):.2f})"
         )
-    # Cold prompt prefix: each call follows one in the other direction (a worker serving both), so the
-    # shared system prompt and examples are evaluated again instead of coming from llama.cpp's cache.
+    # Each call follows one in the other direction (a worker serving both): the shared system prompt
+    # and examples come from the state saved for that direction (translation.llm._PrefixStates), or,
+    # with PREFIX_STATES=0, are evaluated again.
     cold = []
     for i in range(min(n_notes, len(NOTES_ZH))):
         for source, target, notes in (("zh-Hans", "en", NOTES_ZH), ("en", "zh-Hans", NOTES_EN)):
             t0 = time.perf_counter()
             engine.translate_batch([notes[i] + " ."], source, target)
             cold.append(time.perf_counter() - t0)
-    print(f"latency, directions alternating (prefix not cached): median {statistics.median(cold):.2f} s")
+    print(f"latency, directions alternating (prefix from its saved state): median {statistics.median(cold):.2f} s")
     speed_figures()
     sentences = [s for note in NOTES_ZH for s in note.replace("！", "，").split("，") if len(s) > 3][:batch]
     t0 = time.perf_counter()

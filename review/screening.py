@@ -29,6 +29,9 @@ from review.stages import Signal, duplicates, embedding, images, llm, profanity,
 # Their signals can hold an item for a human but never tip it into an automated reject: the embedding
 # classifier and the photo detector are fooled by look-alikes (diet posts, art, breastfeeding photos).
 HOLD_ONLY_STAGES = frozenset({"embedding", "nudenet"})
+# Word-level profanity detectors: they see words, not intent ("I hate Mondays, this shit is annoying").
+# An LLM "ok" may overrule them, and nothing else.
+LEXICAL_STAGES = frozenset({"glin_profanity", "alt_profanity_check"})
 
 
 @dataclass
@@ -173,7 +176,13 @@ def screen(
     used_llm = False
     low, high = thresholds["llm_band"]
     classify = llm_classify or (llm.classify if llm.available() else None)
-    if use_llm and classify is not None and not errors and low <= risk < min(high, reject_at):
+    # The LLM is a second opinion on the uncertain share. It can escalate anything it is asked about;
+    # its "ok" only overrules the word-level profanity detectors. Letting "ok" also release what the
+    # embedding stage held cost recall on the held-out evaluation set (0.73 -> 0.57), and a rule,
+    # duplicate or photo hit is never left to a model that the post itself may try to talk round.
+    lexical_only = all(s.stage in LEXICAL_STAGES for s in signals if not s.country)
+    in_band = low <= risk < min(high, reject_at if lexical_only else hold_at)
+    if use_llm and classify is not None and not errors and in_band:
         used_llm = True
         started = time.perf_counter()
         try:
@@ -186,8 +195,7 @@ def screen(
             risk = max(risk, hold_at)
             by_category[label] = max(by_category.get(label, 0.0), hold_at)
         elif label == "ok":
-            from_rules = any(s.stage.startswith("rules") and not s.country for s in signals)
-            if not from_rules and not _injection_suspected(norm):
+            if lexical_only and not _injection_suspected(norm):
                 risk = min(risk, max(0.0, hold_at - 0.05))
 
     top = max(by_category, key=lambda c: by_category[c]) if by_category else ""

@@ -8,9 +8,13 @@ lock guards loading and every generation; a worker process runs one generation a
 from __future__ import annotations
 
 import atexit
+import ctypes
+import hashlib
+import json
 import logging
 import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +26,8 @@ _lock = threading.RLock()
 _state: dict[str, Any] = {"model": None, "path": None, "failed_at": 0.0, "error": "", "load_seconds": None}
 # After a failed load, wait this long before trying again rather than failing every call slowly.
 RELOAD_AFTER_FAILURE_S = 300.0
+# Saved model states, one per shared prompt prefix (see _PrefixStates).
+PREFIX_STATES = 4
 
 
 def model_path() -> Path:
@@ -73,6 +79,84 @@ def get_model() -> Any | None:
 def unload() -> None:
     with _lock:
         _state.update(model=None, path=None, failed_at=0.0, error="")
+        _prefixes.clear()
+
+
+class _PrefixStates:
+    """The model's state after each kind of prompt, so that alternating kinds stay fast.
+
+    llama.cpp reuses the evaluated tokens a new prompt shares with the previous one; a worker that
+    translates zh->en, then en->zh, then classifies for review, shares nothing between calls and pays
+    for the ~260-token system prompt and examples every time (2.6 s on 2 cores). So after each call the
+    context's state (its KV cache for the used tokens, about 7 MB) is kept, keyed by every message
+    but the last; a call whose prefix differs from the live one restores its state first, and
+    llama.cpp then evaluates only what differs. Only llama.cpp's state is copied: the Python-side
+    logits table is not used when sampling happens in llama.cpp (``logits_all=False``).
+    Uses llama-cpp-python internals (pinned version); any failure turns the cache off.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.states: OrderedDict[str, tuple[bytes, Any, int]] = OrderedDict()
+        self.live = ""
+        self.broken = False
+        self.restores = 0
+
+    def clear(self) -> None:
+        self.states.clear()
+        self.live = ""
+
+    @staticmethod
+    def key(messages: list[dict[str, str]]) -> str:
+        return hashlib.sha256(json.dumps(messages[:-1], ensure_ascii=False).encode()).hexdigest()
+
+    def before(self, model: Any, key: str) -> None:
+        if self.broken or key == self.live or key not in self.states:
+            return
+        import llama_cpp
+
+        data, ids, n_tokens = self.states[key]
+        self.states.move_to_end(key)
+        try:
+            buffer = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
+            if llama_cpp.llama_state_set_data(model._ctx.ctx, buffer, len(data)) != len(data):
+                raise RuntimeError("state size mismatch")
+            model.input_ids[:n_tokens] = ids
+            model.n_tokens = n_tokens
+            model._requires_eval = True
+        except Exception as exc:
+            self._give_up(model, exc)
+            return
+        self.live = key
+        self.restores += 1
+
+    def after(self, model: Any, key: str) -> None:
+        self.live = key
+        if self.broken or self.capacity <= 0:
+            return
+        import llama_cpp
+
+        try:
+            size = llama_cpp.llama_state_get_size(model._ctx.ctx)
+            buffer = (ctypes.c_uint8 * size)()
+            used = llama_cpp.llama_state_get_data(model._ctx.ctx, buffer, size)
+            ids = model.input_ids[: model.n_tokens].copy()
+            self.states[key] = (ctypes.string_at(buffer, used), ids, model.n_tokens)
+        except Exception as exc:
+            self._give_up(model, exc)
+            return
+        self.states.move_to_end(key)
+        while len(self.states) > self.capacity:
+            self.states.popitem(last=False)
+
+    def _give_up(self, model: Any, exc: Exception) -> None:
+        logger.warning("prompt prefix cache disabled: %s", exc)
+        self.broken = True
+        self.clear()
+        model.reset()
+
+
+_prefixes = _PrefixStates(PREFIX_STATES)
 
 
 def chat_complete(messages: list[dict], max_tokens: int = 64, temperature: float = 0.0) -> str | None:
@@ -91,14 +175,17 @@ def chat_complete(messages: list[dict], max_tokens: int = 64, temperature: float
     ]
     if not clean:
         return None
+    key = _PrefixStates.key(clean)
     try:
         with _lock:
+            _prefixes.before(model, key)
             out = model.create_chat_completion(
                 messages=clean,
                 max_tokens=max(1, min(int(max_tokens), settings.LLM_CONTEXT // 2)),
                 temperature=float(temperature),
                 seed=1234,
             )
+            _prefixes.after(model, key)
         content = out["choices"][0]["message"]["content"]
     except Exception as exc:
         logger.warning("model generation failed: %s", exc)
@@ -117,4 +204,6 @@ def info() -> dict[str, Any]:
         "loaded": _state["model"] is not None,
         "load_seconds": _state["load_seconds"],
         "last_error": _state["error"],
+        "prefix_states": len(_prefixes.states),
+        "prefix_restores": _prefixes.restores,
     }

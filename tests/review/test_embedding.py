@@ -176,9 +176,11 @@ def test_embedding_signal_alone_never_rejects_even_for_a_new_account(db):
     assert verdict.outcome == "hold"
 
 
-def test_llm_ok_can_release_an_item_only_the_embedding_stage_held(db):
-    verdict = run("I'll make sure you regret ever opening your mouth", use_llm=True, llm_classify=lambda t: "ok")
-    assert verdict.used_llm and verdict.outcome == "publish"
+def test_llm_ok_cannot_release_an_item_the_embedding_stage_held(db):
+    asked: list[str] = []
+    threat = "I'll make sure you regret ever opening your mouth"
+    verdict = run(threat, use_llm=True, llm_classify=lambda t: asked.append(t) or "ok")
+    assert verdict.outcome == "hold" and not verdict.used_llm and asked == []
 
 
 def test_a_threat_buried_in_a_long_post_asks_the_llm(db):

@@ -61,3 +61,28 @@ def test_llm_never_shows_an_obeyed_injection(real_model, text, source, target):
         assert "system prompt" not in result.text.lower() or "系统提示" in text
     else:
         assert result.error  # rejected and reported: the chain falls back, the reader sees the original
+
+
+def test_saved_prompt_states_give_the_same_answers(real_model):
+    """A prompt prefix restored from its saved state answers exactly as the live one would.
+
+    Path 1: en->zh, then zh->en (the live state changes), then en->zh again (restored).
+    Path 2, from a cold model: the same first en->zh, then the second en->zh on the live prefix.
+    Both evaluate the same prefix the same way, so the answers must be identical.
+    """
+    engine = LlmEngine()
+    first, other, second = (
+        "Rainy Sunday, homemade dumplings and a good movie",
+        "今天的早餐是豆浆油条，十块钱吃得饱饱的",
+        "Thrifted this vintage jacket for only 15 dollars, best find of the year",
+    )
+    llm.unload()
+    engine.translate_batch([first], "en", "zh-Hans")
+    engine.translate_batch([other], "zh-Hans", "en")
+    restores = llm.info()["prefix_restores"]
+    restored = engine.translate_batch([second], "en", "zh-Hans")[0]
+    assert llm.info()["prefix_restores"] == restores + 1
+    llm.unload()
+    engine.translate_batch([first], "en", "zh-Hans")
+    live = engine.translate_batch([second], "en", "zh-Hans")[0]
+    assert restored.ok and restored.text == live.text
