@@ -148,17 +148,22 @@ def rescreen_note(*, note_id: int, pack: str | None = None, use_llm: bool | None
         if whole and verdict.outcome in ("hold", "reject"):
             if kept_up:
                 return _kept(TargetType.NOTE, note.pk, verdict, pack)
-            result = services._record(
-                verdict,
-                target_type=TargetType.NOTE,
-                target_id=note.pk,
-                author_id=note.author_id,
-                language=language,
-                rescreen=marker,
-            )
+            result = _record(verdict, TargetType.NOTE, note, language, marker)
             services._hold_or_reject(note, verdict, result, language)
             return HELD if verdict.outcome == "hold" else REJECTED
         return _reevaluate_withholding(note, verdict, language, countries, kept_up=kept_up, marker=marker)
+
+
+def _record(verdict: Verdict, target_type: str, target: Note | Comment, language: str, marker: dict[str, Any]) -> Any:
+    """The screening result of a rescreen, marked as one (which pack's edit caused it)."""
+    return services._record(
+        verdict,
+        target_type=target_type,
+        target_id=target.pk,
+        author_id=target.author_id,
+        language=language,
+        rescreen=marker,
+    )
 
 
 def _reevaluate_withholding(
@@ -184,14 +189,7 @@ def _reevaluate_withholding(
     if new:
         if kept_up:
             return _kept(TargetType.NOTE, note.pk, verdict, marker["pack"])
-        result = services._record(
-            verdict,
-            target_type=TargetType.NOTE,
-            target_id=note.pk,
-            author_id=note.author_id,
-            language=language,
-            rescreen=marker,
-        )
+        result = _record(verdict, TargetType.NOTE, note, language, marker)
         services.withhold_provisionally(note, verdict, result, language, regional=new)
         outcome = WITHHELD
     return outcome
@@ -215,14 +213,7 @@ def rescreen_comment(*, comment_id: int, pack: str | None = None, use_llm: bool 
             return SKIPPED
         if kept_up_by_a_person(TargetType.COMMENT, comment.pk):
             return _kept(TargetType.COMMENT, comment.pk, verdict, pack)
-        result = services._record(
-            verdict,
-            target_type=TargetType.COMMENT,
-            target_id=comment.pk,
-            author_id=comment.author_id,
-            language=language,
-            rescreen={"pack": pack or "global"},
-        )
+        result = _record(verdict, TargetType.COMMENT, comment, language, {"pack": pack or "global"})
         services._hold_or_reject(comment, verdict, result, language)
     return HELD if verdict.outcome == "hold" else REJECTED
 
