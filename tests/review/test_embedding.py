@@ -178,8 +178,12 @@ def test_embedding_signal_alone_never_rejects_even_for_a_new_account(db):
 
 def test_llm_ok_cannot_release_an_item_the_embedding_stage_held(db):
     asked: list[str] = []
-    threat = "I'll make sure you regret ever opening your mouth"
-    verdict = run(threat, use_llm=True, llm_classify=lambda t: asked.append(t) or "ok")
+
+    def model(text: str) -> str:
+        asked.append(text)
+        return "ok"
+
+    verdict = run("I'll make sure you regret ever opening your mouth", use_llm=True, llm_classify=model)
     assert verdict.outcome == "hold" and not verdict.used_llm and asked == []
 
 
