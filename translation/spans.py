@@ -92,8 +92,14 @@ class Protected:
             where = self.text.find(placeholder(n))
             if where < 0:
                 continue
-            target = round(where / max(1, len(self.text)) * len(translated))
-            cut = _nearest_boundary(translated, target)
+            clause_end = _clause_end_index(self.text, where + len(placeholder(n)))
+            marks = list(_CLAUSE_MARK.finditer(translated))
+            if clause_end is not None and clause_end < len(marks):
+                # It closed a clause ("西湖🌸，人超多"): close the same clause of the translation with it.
+                cut = marks[clause_end].start()
+            else:
+                target = round(where / max(1, len(self.text)) * len(translated))
+                cut = _nearest_boundary(translated, target)
             left, right = translated[:cut], translated[cut:]
             pad_left = "" if not left or left[-1].isspace() else " "
             pad_right = "" if not right or right[:1].isspace() or right[:1] in ",.!?，。！？" else " "
@@ -126,6 +132,18 @@ class Protected:
         if doubled:
             problems.append(f"placeholders repeated: {doubled}")
         return problems
+
+
+_CLAUSE_MARK = re.compile(r"[，。！？；,.!?;](?!\d)")
+
+
+def _clause_end_index(text: str, after: int) -> int | None:
+    """When the placeholder ending at ``after`` is followed (spaces and other placeholders aside) by a
+    clause mark, the index of that mark among the text's clause marks; else None."""
+    rest = re.sub(r"^(?:\s|⟦\d+⟧)*", "", text[after:])
+    if not rest or not _CLAUSE_MARK.match(rest):
+        return None
+    return len(_CLAUSE_MARK.findall(text[:after]))
 
 
 def _nearest_boundary(text: str, position: int) -> int:

@@ -160,5 +160,7 @@ def test_dropped_emoji_and_hashtags_in_the_middle_are_put_back_nearby():
     restored = p.restore(out)
     assert "🌸" in restored and "#旅行" in restored
     assert restored.index("🌸") < restored.index("#旅行")
+    # The emoji closed the first clause, so it closes the first clause of the translation.
+    assert restored.startswith("Went to West Lake at the weekend 🌸, super crowded")
     m = protect("thanks @anna for the tip")
     assert m.check(m.reinsert_decorations("谢谢你的建议")) != []  # a mention is never guessed
