@@ -119,6 +119,10 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # Tests use a file, not Django's default in-memory database: with an in-memory database the
+            # live server's threads share the test's one connection, and a page that fires requests in
+            # parallel (htmx batches and polls) breaks it ("database table is locked").
+            "TEST": {"NAME": os.environ.get("SQLITE_TEST_PATH", str(DATA_DIR / "test-notebridge.sqlite3"))},
         }
     }
 DB_IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
