@@ -10,8 +10,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
+from accounts.events import Followed, ProfileChanged, Unfollowed, UserRegistered
 from accounts.models import MAX_BIO, MAX_DISPLAY_NAME, Block, Follow, Mute, User, username_validator
+from accounts.selectors import forget_hidden_authors
+from core import events
 from core.errors import Forbidden, ServiceError
+from core.images import process_avatar
+from core.language_detection import detect_language
 from core.text import clean_user_text
 
 SUPPORTED_LANGUAGES = {"en", "zh-Hans", "zh-Hant", "th", "ja", "ko"}
@@ -78,9 +83,7 @@ def register_user(
     try:
         with transaction.atomic():
             user.save(force_insert=True)
-            from notes.services import ensure_default_board
-
-            ensure_default_board(user)
+            events.emit(UserRegistered(user_id=user.pk))
     except IntegrityError as exc:
         raise ServiceError(_("That username is taken."), field="username", code="taken") from exc
     return user
@@ -103,6 +106,7 @@ def update_profile(*, user: User, **changes: Any) -> User:
     unknown = set(changes) - PROFILE_FIELDS - {"avatar"}
     if unknown:
         raise ServiceError(f"Unknown profile field: {sorted(unknown)[0]}")
+    before = _profile_snapshot(user)
     if "display_name" in changes:
         user.display_name = clean_user_text(str(changes["display_name"] or ""))
         if len(user.display_name) > MAX_DISPLAY_NAME:
@@ -112,11 +116,7 @@ def update_profile(*, user: User, **changes: Any) -> User:
         if len(bio) > MAX_BIO:
             raise ServiceError(_("Bio is too long (at most %(n)s characters).") % {"n": MAX_BIO}, field="bio")
         if bio != user.bio:
-            from translation.detection import detect_language
-            from translation.services import source_changed
-
             user.bio, user.bio_language = bio, detect_language(bio)
-            transaction.on_commit(lambda: source_changed(obj_kind="bio", obj_id=user.pk), robust=True)
     if "languages" in changes:
         user.languages = _clean_languages(changes["languages"])
     if "region" in changes:
@@ -132,15 +132,24 @@ def update_profile(*, user: User, **changes: Any) -> User:
         if flag in changes:
             setattr(user, flag, bool(changes[flag]))
     if changes.get("avatar") is not None:
-        from notes.media import process_avatar
-
         user.avatar.save(f"{user.pk}.jpg", process_avatar(changes["avatar"]), save=False)
     user.save()
-    if "bio" in changes or "display_name" in changes:
-        from review.services import submit_profile
-
-        submit_profile(user)  # screened on commit; a risky bio is queued for a human
+    changed = frozenset(f for f, value in _profile_snapshot(user).items() if before[f] != value)
+    if changed:
+        # Screening (a risky bio is queued for a human), the bio's translations, impersonation checks.
+        events.emit(ProfileChanged(user_id=user.pk, fields=changed))
     return user
+
+
+def _profile_snapshot(user: User) -> dict[str, Any]:
+    return {
+        "display_name": user.display_name,
+        "bio": user.bio,
+        "avatar": user.avatar.name if user.avatar else "",
+        "languages": list(user.languages or []),
+        "region": user.region,
+        "interests": list(user.interests or []),
+    }
 
 
 def is_blocked_between(a: User | int, b: User | int) -> bool:
@@ -160,11 +169,7 @@ def follow(*, follower: User, followee: User) -> bool:
     if created:
         User.objects.filter(pk=follower.pk).update(following_count=F("following_count") + 1)
         User.objects.filter(pk=followee.pk).update(followers_count=F("followers_count") + 1)
-        from feeds.services import backfill_after_follow
-        from notifications.services import notify
-
-        notify(recipient_id=followee.pk, actor_id=follower.pk, type="follow")
-        backfill_after_follow(follower_id=follower.pk, followee_id=followee.pk)
+        events.emit(Followed(follower_id=follower.pk, followee_id=followee.pk))
     return created
 
 
@@ -174,9 +179,7 @@ def unfollow(*, follower: User, followee: User) -> bool:
     if deleted:
         User.objects.filter(pk=follower.pk).update(following_count=F("following_count") - 1)
         User.objects.filter(pk=followee.pk).update(followers_count=F("followers_count") - 1)
-        from feeds.services import remove_author_from_timeline
-
-        remove_author_from_timeline(user_id=follower.pk, author_id=followee.pk)
+        events.emit(Unfollowed(follower_id=follower.pk, followee_id=followee.pk))
     return bool(deleted)
 
 
@@ -196,8 +199,6 @@ def unblock(*, blocker: User, blocked: User) -> None:
 
 
 def _forget(*users: User) -> None:
-    from accounts.selectors import forget_hidden_authors
-
     for user in users:
         forget_hidden_authors(user.pk)
 

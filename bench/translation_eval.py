@@ -38,7 +38,7 @@ django.setup()
 import sacrebleu  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from translation.detection import _opencc, detect_language  # noqa: E402
+from core.language_detection import _opencc, detect_language  # noqa: E402
 from translation.engines.gloss import GlossEngine  # noqa: E402
 from translation.engines.llm_engine import LlmEngine, LlmOptions  # noqa: E402
 

@@ -20,8 +20,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import follow, register_user, update_profile
 from demo.content import DemoContent, DemoNote, DemoUser, load_content
 from demo.photos import PhotoKey, PhotoPool
+from feeds.services import rebuild_timeline
+from notes.models import Note, NoteState
+from notes.services import collect_note, create_board, create_comment, create_note, like_note, upload_photo
+from review.intake import inline_screening
 
 DEFAULT_SEED = 2025
 DEFAULT_PASSWORD = "notebridge-demo"
@@ -138,8 +143,6 @@ class DemoLoader:
         self.create_users()
         self.create_follows()
         self.create_boards()
-        from review.services import inline_screening
-
         # Screened now, so the notes can be liked and commented on at once. The demo's accounts share
         # a small photo pool by design, which the photo-reuse signal would rightly call a spam wave.
         with inline_screening(photos_from_a_shared_pool=True):
@@ -150,8 +153,6 @@ class DemoLoader:
         return self.summary
 
     def create_users(self) -> None:
-        from accounts.services import register_user, update_profile
-
         with transaction.atomic():
             for index, spec in enumerate(self.people):
                 user = register_user(
@@ -184,8 +185,6 @@ class DemoLoader:
         return score
 
     def create_follows(self) -> None:
-        from accounts.services import follow
-
         people = list(self.specs.values())
         if len(people) < 2:
             return
@@ -203,8 +202,6 @@ class DemoLoader:
         self._progress("follows", self.summary.follows, self.summary.follows)
 
     def create_boards(self) -> None:
-        from notes.services import create_board
-
         chatter = self.content.chatter
         with transaction.atomic():
             for spec in self.specs.values():
@@ -251,8 +248,6 @@ class DemoLoader:
         return plans
 
     def create_notes(self) -> None:
-        from notes.services import create_note, upload_photo
-
         plans = self.plan_notes()
         self.pool.prerender([key for plan in plans for key in plan.photos])
         created: list[tuple[int, DemoNote, DemoUser]] = []
@@ -296,8 +291,6 @@ class DemoLoader:
         )
 
     def react(self, created: list[tuple[int, DemoNote, DemoUser]]) -> None:
-        from notes.models import Note, NoteState
-
         people = list(self.specs.values())
         # Screening may hold a note for a person to look at; nobody can react to it meanwhile.
         unpublished = set(
@@ -335,8 +328,6 @@ class DemoLoader:
         return list(chosen.values())
 
     def _like_and_collect(self, note_id: int, spec: DemoNote, others: list[DemoUser]) -> None:
-        from notes.services import collect_note, like_note
-
         popularity = min(25, int(self.rng.paretovariate(1.4) * 1.6))
         likers = self._sample(others, self._audience_weights(spec, others), popularity)
         for person in likers:
@@ -348,8 +339,6 @@ class DemoLoader:
                 self.summary.collects += 1
 
     def _comment(self, note_id: int, spec: DemoNote, author: DemoUser, others: list[DemoUser]) -> None:
-        from notes.services import create_comment
-
         chatter = self.content.chatter
         count = self.rng.choices([0, 1, 2, 3, 4], weights=[30, 30, 20, 12, 8])[0]
         if spec.welcome:
@@ -374,8 +363,6 @@ class DemoLoader:
 
     def rebuild_timelines(self) -> None:
         """Home timelines are derived data: build them now so they are full before the worker starts."""
-        from feeds.services import rebuild_timeline
-
         for user in self.accounts.values():
             rebuild_timeline(user_id=user.pk)
         self._progress("timelines", len(self.accounts), len(self.accounts))
@@ -388,8 +375,6 @@ def demo_present() -> bool:
 
 def site_has_content() -> bool:
     """Whether the site already has notes or demo accounts: ``--if-empty`` then leaves it alone."""
-    from notes.models import Note
-
     return Note.objects.exists() or demo_present()
 
 

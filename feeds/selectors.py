@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import math
-import time
-from datetime import timedelta
-
-from django.core.cache import cache
-from django.utils import timezone
-
 from accounts.models import User
 from core.errors import ServiceError
 from feeds.timelines import store
-from notes.models import Note, Visibility
-from notes.selectors import tag_note_ids, visible_notes
+from notes.models import Note
+from notes.selectors import discover_ranking, tag_note_ids, visible_notes
 
 MAX_LIMIT = 40
-DISCOVER_POOL = 1000
-DISCOVER_WINDOW_DAYS = 30
-DISCOVER_CACHE_SECONDS = 60
 
 
 def clamp_limit(limit: int | None, default: int = 20) -> int:
@@ -88,46 +78,6 @@ def tag_timeline(
     country: str | None = None,
 ) -> list[Note]:
     return visible_notes(tag_note_ids(tag_name, max_id=max_id, min_id=min_id, limit=limit), viewer, country=country)
-
-
-def popularity(like_count: int, collect_count: int, comment_count: int, age_hours: float) -> float:
-    """Engagement decayed by age, in the spirit of Hacker News ranking: fresh and liked rises."""
-    engagement = like_count + 2.0 * collect_count + 1.5 * comment_count
-    return (1.0 + engagement) / math.pow(age_hours + 2.0, 1.2)
-
-
-def discover_ranking() -> list[int]:
-    """Ids of recent public notes ranked by popularity; shared by every viewer, cached a minute."""
-    cached = cache.get("discover:ranking")
-    if cached is not None:
-        return list(cached)
-    since = timezone.now() - timedelta(days=DISCOVER_WINDOW_DAYS)
-    rows = list(
-        Note.objects.public()
-        .filter(created_at__gte=since, visibility=Visibility.PUBLIC)
-        .order_by("-id")
-        .values_list("id", "like_count", "collect_count", "comment_count", "created_at")[:DISCOVER_POOL]
-    )
-    if len(rows) < 60:
-        # A young or quiet instance: fall back to the newest notes of any age.
-        rows = list(
-            Note.objects.public()
-            .order_by("-id")
-            .values_list("id", "like_count", "collect_count", "comment_count", "created_at")[:DISCOVER_POOL]
-        )
-    now = time.time()
-    ranked = sorted(
-        rows,
-        key=lambda r: popularity(r[1], r[2], r[3], max(0.0, (now - r[4].timestamp()) / 3600.0)),
-        reverse=True,
-    )
-    ids = [r[0] for r in ranked]
-    cache.set("discover:ranking", ids, DISCOVER_CACHE_SECONDS)
-    # What trends is read by everyone: have it translated before readers ask (throttled, best effort).
-    from translation.ahead import request_trending
-
-    request_trending(ids)
-    return ids
 
 
 def parse_offset_cursor(cursor: str | None) -> int:

@@ -7,18 +7,11 @@ import logging
 from django.conf import settings
 
 from accounts.models import Follow, User
-from core.tasks import enqueue_on_commit
 from feeds.timelines import store
 from notes.models import Note, NoteState
 
 logger = logging.getLogger("notebridge.feeds")
 BACKFILL_NOTES = 20
-
-
-def schedule_fan_out(*, note_id: int) -> None:
-    from feeds.tasks import fan_out_note
-
-    enqueue_on_commit(fan_out_note, note_id)
 
 
 def fan_out(*, note_id: int) -> int:
@@ -32,12 +25,6 @@ def fan_out(*, note_id: int) -> int:
     for start in range(0, len(recipients), 1000):
         inserted += store().add(recipients[start : start + 1000], note_id, author_id)
     return inserted
-
-
-def backfill_after_follow(*, follower_id: int, followee_id: int) -> None:
-    from feeds.tasks import backfill_follow
-
-    enqueue_on_commit(backfill_follow, follower_id, followee_id)
 
 
 def backfill(*, follower_id: int, followee_id: int) -> int:

@@ -1,16 +1,15 @@
+"""Feed work on the ``high`` queue: what a user waits to see. Each task takes ids and is idempotent."""
+
 from core import queues
 from core.tasks import background_task
+from feeds import services
 
 
 @background_task(queue_name=queues.HIGH)
 def fan_out_note(note_id: int) -> int:
-    from feeds.services import fan_out
-
-    return fan_out(note_id=note_id)
+    return services.fan_out(note_id=note_id)
 
 
 @background_task(queue_name=queues.HIGH)
 def backfill_follow(follower_id: int, followee_id: int) -> int:
-    from feeds.services import backfill
-
-    return backfill(follower_id=follower_id, followee_id=followee_id)
+    return services.backfill(follower_id=follower_id, followee_id=followee_id)

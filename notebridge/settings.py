@@ -50,16 +50,17 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_htmx",
     "ninja",  # serves the native API's docs (Swagger UI) from local static files, not a CDN
+    # Our apps, in their dependency order (docs/architecture.md): each imports only those above it.
     "core",
     "accounts",
     "notes",
     "feeds",
     "notifications",
+    "review",
+    "translation",
     "api",
     "web",
     "demo",
-    "review",
-    "translation",
 ]
 
 MIDDLEWARE = [
@@ -270,7 +271,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
 
-# Photo limits (see notes/media.py).
+# Photo limits (see core/images.py).
 PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
 PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", str(40_000_000)))
 PHOTO_MAX_PER_NOTE = 9

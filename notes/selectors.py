@@ -7,12 +7,16 @@ Every read path (feeds, note pages, search, profiles, notifications, both APIs) 
 from __future__ import annotations
 
 import copy
+import math
+import time
 from collections.abc import Iterable
-from typing import TypeVar
+from datetime import timedelta
+from typing import Protocol, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from accounts.models import Block, User
 from accounts.selectors import hidden_author_ids
@@ -86,11 +90,34 @@ def blocked_ids(viewer: User | None) -> set[int]:
     }
 
 
-def withheld_note_ids(note_ids: Iterable[int], country: str | None) -> set[int]:
-    """Notes withheld in the viewer's country (review app: regional withholding)."""
-    from review.selectors import withheld_note_ids as review_withheld
+class WithholdingPolicy(Protocol):
+    """Where notes are withheld by country. The review app decides that and installs itself here
+    (``ReviewConfig.ready``); notes only apply it, so it needs no import of review."""
 
-    return review_withheld(note_ids, country)
+    def withheld_note_ids(self, note_ids: Iterable[int], country: str | None) -> set[int]: ...
+
+    def withheld_counts(self, kind: str, ids: Iterable[int], country: str | None) -> dict[int, int]: ...
+
+
+class _NothingWithheld:
+    def withheld_note_ids(self, note_ids: Iterable[int], country: str | None) -> set[int]:
+        return set()
+
+    def withheld_counts(self, kind: str, ids: Iterable[int], country: str | None) -> dict[int, int]:
+        return {}
+
+
+_withholding: WithholdingPolicy = _NothingWithheld()
+
+
+def set_withholding_policy(policy: WithholdingPolicy) -> None:
+    global _withholding
+    _withholding = policy
+
+
+def withheld_note_ids(note_ids: Iterable[int], country: str | None) -> set[int]:
+    """Notes withheld in the viewer's country."""
+    return _withholding.withheld_note_ids(note_ids, country)
 
 
 def can_see(
@@ -351,13 +378,11 @@ def with_counts_seen_from(objs: Iterable[T], country: str | None) -> list[T]:
     """Users, tags or boards with ``notes_seen`` set: their stored notes count less the notes withheld
     in ``country``, so no count tells a viewer there that a withheld note exists. One grouped query
     for the whole list, none where nothing is withheld in ``country``."""
-    from review.selectors import withheld_counts
-
     objs = list(objs)
     if not objs:
         return objs
     kind = {User: "author", Tag: "tag", Board: "board"}[type(objs[0])]
-    minus = withheld_counts(kind, (o.pk for o in objs), country)
+    minus = _withholding.withheld_counts(kind, (o.pk for o in objs), country)
     for o in objs:
         o.notes_seen = max(0, o.notes_count - minus.get(o.pk, 0))  # type: ignore[attr-defined]
     return objs
@@ -366,3 +391,51 @@ def with_counts_seen_from(objs: Iterable[T], country: str | None) -> list[T]:
 def count_seen_from(obj: T, country: str | None) -> int:
     """``with_counts_seen_from`` for one user, tag or board: the count to show a viewer in ``country``."""
     return int(with_counts_seen_from([obj], country)[0].notes_seen)  # type: ignore[attr-defined]
+
+
+# --- Discover's ranking ------------------------------------------------------------------------
+
+DISCOVER_POOL = 1000
+DISCOVER_WINDOW_DAYS = 30
+DISCOVER_CACHE_SECONDS = 60
+
+
+def popularity(like_count: int, collect_count: int, comment_count: int, age_hours: float) -> float:
+    """Engagement decayed by age, in the spirit of Hacker News ranking: fresh and liked rises."""
+    engagement = like_count + 2.0 * collect_count + 1.5 * comment_count
+    return (1.0 + engagement) / math.pow(age_hours + 2.0, 1.2)
+
+
+def discover_ranking() -> list[int]:
+    """Ids of recent public notes ranked by popularity; shared by every viewer, cached a minute."""
+    cached = cache.get("discover:ranking")
+    if cached is not None:
+        return list(cached)
+    ids = rank_recent_notes()
+    cache.set("discover:ranking", ids, DISCOVER_CACHE_SECONDS)
+    return ids
+
+
+def rank_recent_notes() -> list[int]:
+    """Discover's ranking computed now (a worker's view: trending translation), not cached."""
+    since = timezone.now() - timedelta(days=DISCOVER_WINDOW_DAYS)
+    rows = list(
+        Note.objects.public()
+        .filter(created_at__gte=since, visibility=Visibility.PUBLIC)
+        .order_by("-id")
+        .values_list("id", "like_count", "collect_count", "comment_count", "created_at")[:DISCOVER_POOL]
+    )
+    if len(rows) < 60:
+        # A young or quiet instance: fall back to the newest notes of any age.
+        rows = list(
+            Note.objects.public()
+            .order_by("-id")
+            .values_list("id", "like_count", "collect_count", "comment_count", "created_at")[:DISCOVER_POOL]
+        )
+    now = time.time()
+    ranked = sorted(
+        rows,
+        key=lambda r: popularity(r[1], r[2], r[3], max(0.0, (now - r[4].timestamp()) / 3600.0)),
+        reverse=True,
+    )
+    return [r[0] for r in ranked]

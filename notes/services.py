@@ -16,10 +16,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.services import SUPPORTED_LANGUAGES
+from core import events
 from core.errors import Forbidden, NotFound, ServiceError
 from core.geo import posting_country
+from core.ids import id_for_time, new_id
+from core.images import process_photo
+from core.language_detection import detect_language
 from core.text import clean_user_text, extract_mentions, extract_tags, normalize_tag
-from notes.media import process_photo
+from notes.events import (
+    CommentCreated,
+    NoteCollected,
+    NoteDeleted,
+    NoteEdited,
+    NoteHidden,
+    NoteLiked,
+    NotePublished,
+    NoteSubmitted,
+    PhotoDescribed,
+    UsersMentioned,
+)
 from notes.models import (
     MAX_ALT,
     MAX_BOARD_NAME,
@@ -40,8 +56,7 @@ from notes.models import (
     Tag,
     Visibility,
 )
-from notifications.services import notify
-from translation.detection import detect_language
+from notes.selectors import forget_note, get_visible_note
 
 MAX_PHOTOS = 9
 DEFAULT_BOARD_NAME = "Saved"
@@ -83,7 +98,7 @@ def update_photo(*, owner: User, photo_id: int, alt_text: str) -> Photo:
     photo.alt_text, photo.alt_language = alt_text, detect_language(alt_text)
     photo.save(update_fields=["alt_text", "alt_language"])
     if changed:
-        _translation_source_changed("alt", photo.pk)
+        events.emit(PhotoDescribed(photo_id=photo.pk))
     return photo
 
 
@@ -187,8 +202,6 @@ def _set_mentions(*, note: Note | None = None, comment: Comment | None = None, t
 
 
 def _check_language(language: str | None) -> str:
-    from accounts.services import SUPPORTED_LANGUAGES
-
     if not language:
         return ""
     aliases = {
@@ -240,8 +253,6 @@ def create_note(
         ip_country=posting_country(author),
     )
     if created_at is not None:
-        from core.ids import id_for_time, new_id
-
         note.id = id_for_time(created_at, new_id() & 0xFFFF)
     note.save(force_insert=True)
     if created_at is not None:
@@ -255,28 +266,23 @@ def create_note(
     )
     # The note stays pending until screening (review app, on commit) publishes, holds or rejects it;
     # with settings.REVIEW_SCREENING off it is published here and now.
-    from review.services import submit_note
-
-    submit_note(note)
-    for user in mentioned:
-        notify(recipient_id=user.pk, actor_id=author.pk, type="mention", note_id=note.pk)
-    _translate_ahead(note.pk)
+    events.emit(NoteSubmitted(note_id=note.pk, author_id=author.pk))
+    # Screening may have decided already (screening off, or inline for bulk loads): return what is stored.
+    note.refresh_from_db(fields=["state", "published_at"])
+    if mentioned:
+        events.emit(UsersMentioned(actor_id=author.pk, user_ids=tuple(u.pk for u in mentioned), note_id=note.pk))
     return note
 
 
 def publish_note(*, note: Note) -> None:
-    """The only way into ``published``: make the note visible and schedule fan-out and indexing."""
-    from feeds.services import schedule_fan_out
-    from notes.search import index_note
-
+    """The only way into ``published``: make the note visible; search indexing, fan-out and
+    translate-ahead react to the event."""
     first_time = note.published_at is None
     note.state = NoteState.PUBLISHED
     note.published_at = note.published_at or timezone.now()
     Note.objects.filter(pk=note.pk).update(state=note.state, published_at=note.published_at)
-    index_note(note.pk)
-    if first_time:
-        schedule_fan_out(note_id=note.pk)
-    _forget_note(note.pk)
+    forget_note(note.pk)
+    events.emit(NotePublished(note_id=note.pk, author_id=note.author_id, first_time=first_time))
 
 
 def set_note_state(*, note: Note, state: str) -> None:
@@ -286,29 +292,8 @@ def set_note_state(*, note: Note, state: str) -> None:
         return
     note.state = state
     Note.objects.filter(pk=note.pk).update(state=state)
-    from notes.search import unindex_note
-
-    unindex_note(note.pk)
-    _forget_note(note.pk)
-
-
-def _translate_ahead(note_id: int) -> None:
-    """Translate a new note into its followers' languages in the background (translation app)."""
-    from translation.ahead import request_ahead
-
-    transaction.on_commit(lambda: request_ahead([note_id]), robust=True)
-
-
-def _translation_source_changed(kind: str, obj_id: int) -> None:
-    from translation.services import source_changed
-
-    transaction.on_commit(lambda: source_changed(obj_kind=kind, obj_id=obj_id), robust=True)
-
-
-def _forget_note(note_id: int) -> None:
-    from notes.selectors import forget_note
-
-    forget_note(note_id)
+    forget_note(note.pk)
+    events.emit(NoteHidden(note_id=note.pk, state=state))
 
 
 def get_own_note(*, author: User, note_id: int) -> Note:
@@ -360,18 +345,13 @@ def edit_note(
         _set_tags(note, _resolve_tags(tags, note.title, note.body))
     if text_changed:
         _set_mentions(note=note, text=f"{note.title}\n{note.body}")
-        _translation_source_changed("note", note.pk)
+    events.emit(NoteEdited(note_id=note.pk, text_changed=text_changed))
     if text_changed and note.state in (NoteState.PUBLISHED, NoteState.HELD):
         # Changed text is screened again: out of view (pending) until review publishes it again.
-        from review.services import submit_note
-
         set_note_state(note=note, state=NoteState.PENDING)
-        submit_note(note)
-    elif note.state == NoteState.PUBLISHED:
-        from notes.search import index_note
-
-        index_note(note.pk)
-    _forget_note(note.pk)
+        events.emit(NoteSubmitted(note_id=note.pk, author_id=author.pk, edit=True))
+        note.refresh_from_db(fields=["state", "published_at"])
+    forget_note(note.pk)
     return note
 
 
@@ -384,13 +364,11 @@ def delete_note(*, author: User, note_id: int) -> None:
     for board_id in board_ids:
         Board.objects.filter(pk=board_id, notes_count__gt=0).update(notes_count=F("notes_count") - 1)
     User.objects.filter(pk=author.pk, notes_count__gt=0).update(notes_count=F("notes_count") - 1)
-    from notes.search import unindex_note
-
-    unindex_note(note.pk)
+    events.emit(NoteDeleted(note_id=note.pk, author_id=author.pk))
     photos = list(note.photos.all())
     note.delete()
     transaction.on_commit(lambda: _delete_photo_files(photos))
-    _forget_note(note_id)
+    forget_note(note_id)
 
 
 def _delete_photo_files(photos: list[Photo]) -> None:
@@ -404,8 +382,6 @@ def _delete_photo_files(photos: list[Photo]) -> None:
 
 
 def _visible_note_for(viewer: User, note_id: int) -> Note:
-    from notes.selectors import get_visible_note
-
     note = get_visible_note(viewer=viewer, note_id=note_id)
     if note is None:
         raise NotFound()
@@ -446,16 +422,23 @@ def create_comment(*, author: User, note_id: int, body: str, parent_id: int | No
     if parent is not None:
         Comment.objects.filter(pk=parent.pk).update(reply_count=F("reply_count") + 1)
     mentioned = _set_mentions(comment=comment, text=body)
-    if reply_to is not None:
-        notify(recipient_id=reply_to.pk, actor_id=author.pk, type="reply", note_id=note.pk, comment_id=comment.pk)
-    if reply_to is None or reply_to.pk != note.author_id:
-        notify(recipient_id=note.author_id, actor_id=author.pk, type="comment", note_id=note.pk, comment_id=comment.pk)
-    for user in mentioned:
-        notify(recipient_id=user.pk, actor_id=author.pk, type="mention", note_id=note.pk, comment_id=comment.pk)
-    from review.services import submit_comment
-
-    submit_comment(comment)  # screened on commit; hidden and queued if risky
-    _forget_note(note.pk)
+    # Notifications, and screening on commit (a risky comment is hidden and queued).
+    events.emit(
+        CommentCreated(
+            comment_id=comment.pk,
+            note_id=note.pk,
+            author_id=author.pk,
+            note_author_id=note.author_id,
+            reply_to_id=reply_to.pk if reply_to is not None else None,
+        )
+    )
+    if mentioned:
+        events.emit(
+            UsersMentioned(
+                actor_id=author.pk, user_ids=tuple(u.pk for u in mentioned), note_id=note.pk, comment_id=comment.pk
+            )
+        )
+    forget_note(note.pk)
     return comment
 
 
@@ -472,7 +455,7 @@ def delete_comment(*, user: User, comment_id: int) -> None:
         Comment.objects.filter(pk=comment.parent_id, reply_count__gt=0).update(reply_count=F("reply_count") - 1)
     Note.objects.filter(pk=comment.note_id).update(comment_count=F("comment_count") - removed)
     comment.delete()
-    _forget_note(comment.note_id)
+    forget_note(comment.note_id)
 
 
 # --- likes and boards -------------------------------------------------------------------------
@@ -487,8 +470,8 @@ def like_note(*, user: User, note_id: int) -> bool:
     except IntegrityError:
         return False
     Note.objects.filter(pk=note.pk).update(like_count=F("like_count") + 1)
-    notify(recipient_id=note.author_id, actor_id=user.pk, type="like", note_id=note.pk)
-    _forget_note(note.pk)
+    events.emit(NoteLiked(note_id=note.pk, user_id=user.pk, note_author_id=note.author_id))
+    forget_note(note.pk)
     return True
 
 
@@ -497,7 +480,7 @@ def unlike_note(*, user: User, note_id: int) -> bool:
     deleted, _count = Like.objects.filter(user=user, note_id=note_id).delete()
     if deleted:
         Note.objects.filter(pk=note_id, like_count__gt=0).update(like_count=F("like_count") - 1)
-        _forget_note(note_id)
+        forget_note(note_id)
     return bool(deleted)
 
 
@@ -584,8 +567,8 @@ def collect_note(*, user: User, note_id: int, board_id: int | None = None) -> Co
     Board.objects.filter(pk=board.pk).update(notes_count=F("notes_count") + 1)
     if first_for_user:
         Note.objects.filter(pk=note.pk).update(collect_count=F("collect_count") + 1)
-        notify(recipient_id=note.author_id, actor_id=user.pk, type="collect", note_id=note.pk)
-        _forget_note(note.pk)
+        events.emit(NoteCollected(note_id=note.pk, user_id=user.pk, note_author_id=note.author_id, board_id=board.pk))
+        forget_note(note.pk)
     return collect
 
 
@@ -596,7 +579,7 @@ def _uncollect(user: User, board: Board, note_id: int) -> bool:
     Board.objects.filter(pk=board.pk, notes_count__gt=0).update(notes_count=F("notes_count") - 1)
     if not Collect.objects.filter(user=user, note_id=note_id).exists():
         Note.objects.filter(pk=note_id, collect_count__gt=0).update(collect_count=F("collect_count") - 1)
-        _forget_note(note_id)
+        forget_note(note_id)
     return True
 
 

@@ -1,5 +1,18 @@
 from django.apps import AppConfig
 
+from accounts.events import Followed
+from core.events import IN_TRANSACTION, subscribe
+from notes.events import CommentCreated, NoteCollected, NoteLiked, UsersMentioned
+
 
 class NotificationsConfig(AppConfig):
     name = "notifications"
+
+    def ready(self) -> None:
+        from notifications import subscribers as on  # handlers use models: import once the registry is ready
+
+        subscribe(Followed, on.on_follow, when=IN_TRANSACTION)
+        subscribe(NoteLiked, on.on_like, when=IN_TRANSACTION)
+        subscribe(NoteCollected, on.on_collect, when=IN_TRANSACTION)
+        subscribe(CommentCreated, on.on_comment, when=IN_TRANSACTION)
+        subscribe(UsersMentioned, on.on_mention, when=IN_TRANSACTION)

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin
 from django.db import transaction
 
-from review import audit
+from review import audit, rescreen
 from review.models import (
     Appeal,
     AuditEvent,
@@ -22,6 +22,7 @@ from review.models import (
     Strike,
     Withholding,
 )
+from review.pack_edits import packs_changed
 from review.packs import PACK_CODES, PackError, get_packs, parse_pack
 
 
@@ -82,11 +83,8 @@ class PackAdmin(SuperuserOnly):
             self._changed(request, codes[0] if len(codes) == 1 else "global")
 
     def _changed(self, request: Any, code: str) -> None:
-        from review import rescreen
-        from review.services import _packs_changed
-
         # Other processes reload on the version bump, so bump it only once the edit is committed.
-        transaction.on_commit(_packs_changed)
+        transaction.on_commit(packs_changed)
         # Existing content meets the new rules in the background (review queue, batched).
         rescreen.schedule(pack=code, actor=request.user)
 

@@ -1,7 +1,8 @@
 """Native review API (django-ninja). The lead mounts ``router`` (e.g. at /api/nb/v1/review/).
 
 Auth: the session (CSRF checked) or a bearer token. Everything a reviewer does goes through
-review/decisions.py, everything else through review/services.py; permissions are checked there too.
+review/decisions.py, everything else through the review modules (reports, appeals, withholding,
+pack_edits, reviewers); permissions are checked there too.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from ninja.security import HttpBearer, django_auth
 
 from core.errors import ServiceError
 from core.ids import parse_id
-from review import decisions, selectors, services
+from review import appeals, decisions, pack_edits, reports, reviewers, selectors, withholding
 from review.auth import user_for_bearer
 from review.models import Decision, ReviewItem
 from review.packs import PACK_CODES, get_packs, shipped_source
@@ -176,7 +177,7 @@ def decision_json(d: Decision) -> dict[str, Any]:
 @router.post("/reports", response={201: dict})
 def create_report(request: HttpRequest, payload: ReportIn) -> tuple[int, dict[str, Any]]:
     report = _call(
-        services.file_report,
+        reports.file_report,
         reporter=_user(request),
         target_type=payload.target_type,
         target_id=_id(payload.target_id),
@@ -215,7 +216,7 @@ def create_appeal(request: HttpRequest, payload: AppealIn) -> tuple[int, dict[st
     decision = Decision.objects.filter(pk=_id(payload.decision_id), author=_user(request)).first()
     if decision is None:
         raise HttpError(404, "Record not found")
-    appeal = _call(services.file_appeal, user=_user(request), decision=decision, text=payload.text)
+    appeal = _call(appeals.file_appeal, user=_user(request), decision=decision, text=payload.text)
     return 201, {"id": str(appeal.pk), "status": appeal.status}
 
 
@@ -352,7 +353,7 @@ def pack_source(request: HttpRequest, code: str) -> dict[str, str]:
 @router.put("/packs/{code}")
 def update_pack(request: HttpRequest, code: str, payload: PackIn) -> dict[str, Any]:
     _require_admin(request)
-    _call(services.update_pack, actor=_user(request), code=code, source=payload.source)
+    _call(pack_edits.update_pack, actor=_user(request), code=code, source=payload.source)
     # Recent content is rescreened with the new pack in the background (review/rescreen.py).
     return {"code": code, "origin": "override", "rescreen_days": settings.REVIEW_RESCREEN_DAYS}
 
@@ -366,7 +367,7 @@ def set_reviewer(request: HttpRequest, user_id: str, payload: ReviewerIn) -> dic
     if user is None:
         raise HttpError(404, "Record not found")
     r = _call(
-        services.set_reviewer,
+        reviewers.set_reviewer,
         actor=_user(request),
         user=user,
         languages=payload.languages,
@@ -392,7 +393,7 @@ def withhold(request: HttpRequest, payload: WithholdIn) -> dict[str, Any]:
     if note is None:
         raise HttpError(404, "Record not found")
     rows = _call(
-        services.withhold_note,
+        withholding.withhold_note,
         actor=_user(request),
         note=note,
         countries=payload.countries,
@@ -410,7 +411,7 @@ def lift_withholding(request: HttpRequest, note_id: str, countries: str = "") ->
     if note is None:
         raise HttpError(404, "Record not found")
     wanted = [c for c in countries.replace(",", " ").split() if c] or None
-    lifted = services.lift_withholding(actor=_user(request), note=note, countries=wanted)
+    lifted = withholding.lift_withholding(actor=_user(request), note=note, countries=wanted)
     return {"note_id": str(note.pk), "lifted": lifted, "withheld_in": selectors.withheld_countries(note.pk)}
 
 

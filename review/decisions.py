@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from core.countries import country_name
 from core.errors import Forbidden, ServiceError
 from notes.models import Comment, Note, NoteState
-from review import audit, lifecycle, services, statements
+from review import appeals, audit, lifecycle, notices, statements, withholding
 from review.models import (
     Action,
     Appeal,
@@ -31,6 +31,8 @@ from review.models import (
 )
 from review.packs import get_packs
 from review.permissions import covers_region, reads_language, reviewer_for
+
+MAX_BULK = 200
 
 STRIKING_ACTIONS = {Action.REJECT, Action.REMOVE}
 
@@ -109,7 +111,7 @@ def _apply(item: ReviewItem, action: str, countries: list[str], decision: Decisi
     elif action == Action.WITHHOLD:
         if note is None:
             raise ServiceError(_("Only notes can be withheld by country."))
-        services.withhold_note(
+        withholding.withhold_note(
             actor=user, note=note, countries=countries, reason_code=decision.reason_code, decision=decision
         )
         Withholding.objects.filter(note=note, provisional=True).exclude(country__in=countries).delete()
@@ -150,8 +152,8 @@ def decide(
             decision = _record_decision(item, user, action, reason_code, note, countries)
             _apply(item, action, countries, decision, user)
             if action in STRIKING_ACTIONS and reason_code not in ("translation", "other"):
-                services.add_strike(decision=decision)
-            services.notify(
+                appeals.add_strike(decision=decision)
+            notices.notify(
                 item.author,
                 NoticeKind.DECISION,
                 lambda: statements.summary(decision.statement),
@@ -255,7 +257,7 @@ def _decide_appeal(item: ReviewItem, user: Any, action: str, reason_code: str, n
             if comment is not None:
                 lifecycle.set_comment_state(comment, NoteState.PUBLISHED)
         Strike.objects.filter(decision=original).update(revoked=True)
-    services.resolve_appeal(appeal=appeal, reversed_=reverse, reply=note)
+    appeals.resolve_appeal(appeal=appeal, reversed_=reverse, reply=note)
 
     def outcome() -> str:
         said = (
@@ -265,7 +267,7 @@ def _decide_appeal(item: ReviewItem, user: Any, action: str, reason_code: str, n
         )
         return said + (" " + note if note else "")
 
-    services.notify(
+    notices.notify(
         appeal.appellant,
         NoticeKind.APPEAL_OUTCOME,
         outcome,
@@ -296,7 +298,7 @@ def _tell_reporters(item: ReviewItem, decision: Decision) -> None:
 
     now = timezone.now()
     for report in reports:
-        services.notify(
+        notices.notify(
             report.reporter, NoticeKind.REPORT_OUTCOME, text, target_type=item.target_type, target_id=item.target_id
         )
     reports.update(outcome_sent_at=now)
@@ -324,8 +326,8 @@ def escalate(*, user: Any, item_id: int, note: str = "") -> ReviewItem:
 
 def bulk_decide(*, user: Any, item_ids: list[int], action: str, reason_code: str, note: str = "") -> dict[str, Any]:
     """Decide many items at once (spam waves). Items the user may not decide are skipped and listed."""
-    if len(item_ids) > services.MAX_BULK:
-        raise ServiceError(_("At most %(n)s items at once.") % {"n": services.MAX_BULK})
+    if len(item_ids) > MAX_BULK:
+        raise ServiceError(_("At most %(n)s items at once.") % {"n": MAX_BULK})
     if action == Action.WITHHOLD:
         raise ServiceError(_("Withholding is decided one item at a time."))
     done, skipped = [], []

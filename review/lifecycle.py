@@ -3,25 +3,21 @@
 
 from __future__ import annotations
 
+from notes import services as note_services
 from notes.models import Comment, Note, NoteState
+from notes.selectors import forget_note
 
 
 def publish(note: Note) -> None:
-    from notes.services import publish_note
-
     if note.state != NoteState.PUBLISHED:
-        publish_note(note=note)
+        note_services.publish_note(note=note)
 
 
 def set_note_state(note: Note, state: str) -> None:
-    from notes.services import set_note_state as notes_set_state
-
-    notes_set_state(note=note, state=state)
+    note_services.set_note_state(note=note, state=state)
 
 
 def set_comment_state(comment: Comment, state: str) -> None:
-    from notes.selectors import forget_note
-
     Comment.objects.filter(pk=comment.pk).update(state=state)
     comment.state = state
     forget_note(comment.note_id)

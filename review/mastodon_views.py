@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.errors import ServiceError
 from core.ids import parse_id
-from review import decisions, services
+from review import decisions, reports
 from review.auth import user_for_bearer
 from review.models import ItemStatus, Report, ReviewItem
 from review.permissions import is_reviewer
@@ -106,7 +106,7 @@ def create_report(request: HttpRequest) -> JsonResponse:
                 return _error("Record not found", 404)
             for note_id in notes:
                 try:
-                    report = services.file_report(
+                    report = reports.file_report(
                         reporter=user,
                         target_type="note",
                         target_id=note_id,
@@ -120,7 +120,7 @@ def create_report(request: HttpRequest) -> JsonResponse:
                     continue  # already reported: the rest still count
                 first = first or report
         else:
-            first = services.file_report(
+            first = reports.file_report(
                 reporter=user,
                 target_type="profile",
                 target_id=target.pk,

@@ -30,8 +30,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import ids
+from core.tasks import enqueue_on_commit
 from notes.models import Comment, Note, NoteState
-from review import audit, services
+from review import audit, intake, withholding
+from review.items import guess_language
 from review.models import Action, Decision, ScreeningResult, TargetType, Withholding
 from review.packs import PACK_CODES, get_packs
 from review.screening import ScreenInput, Verdict, screen
@@ -102,7 +104,7 @@ def _screen(obj: Note | Comment, text: str, language: str, *, regional_only: boo
             author_id=obj.author_id,
             author_joined=obj.author.date_joined,
             language=language,
-            translated_text="" if regional_only else services._translation_for_screening(text, language),
+            translated_text="" if regional_only else intake.translation_for_screening(text, language),
         ),
         use_llm=use_llm and not regional_only,
         use_duplicates=False,
@@ -133,30 +135,30 @@ def rescreen_note(*, note_id: int, pack: str | None = None, use_llm: bool | None
         return SKIPPED
     if note.state == NoteState.PENDING:
         # Never screened yet (or its task is still queued): its first screening uses the new packs.
-        return SCREENED if services.screen_note(note_id=note_id, use_llm=use_llm) else SKIPPED
+        return SCREENED if intake.screen_note(note_id=note_id, use_llm=use_llm) else SKIPPED
     if note.state != NoteState.PUBLISHED:
         return SKIPPED
-    text = services._note_text(note)
-    language = services.guess_language(text, note.language)
+    text = intake.note_text(note)
+    language = guess_language(text, note.language)
     verdict = _screen(note, text, language, regional_only=not whole, use_llm=use_llm)
     marker = {"pack": pack or "global"}
     with transaction.atomic():
         note = Note.objects.select_for_update().select_related("author").filter(pk=note_id).first()
-        if note is None or note.state != NoteState.PUBLISHED or services._note_text(note) != text:
+        if note is None or note.state != NoteState.PUBLISHED or intake.note_text(note) != text:
             return SKIPPED  # changed meanwhile: its own screening decides
         kept_up = kept_up_by_a_person(TargetType.NOTE, note.pk)
         if whole and verdict.outcome in ("hold", "reject"):
             if kept_up:
                 return _kept(TargetType.NOTE, note.pk, verdict, pack)
             result = _record(verdict, TargetType.NOTE, note, language, marker)
-            services._hold_or_reject(note, verdict, result, language)
+            intake.hold_or_reject(note, verdict, result, language)
             return HELD if verdict.outcome == "hold" else REJECTED
         return _reevaluate_withholding(note, verdict, language, countries, kept_up=kept_up, marker=marker)
 
 
 def _record(verdict: Verdict, target_type: str, target: Note | Comment, language: str, marker: dict[str, Any]) -> Any:
     """The screening result of a rescreen, marked as one (which pack's edit caused it)."""
-    return services._record(
+    return intake.record_screening(
         verdict,
         target_type=target_type,
         target_id=target.pk,
@@ -175,7 +177,7 @@ def _reevaluate_withholding(
     stale = sorted(c for c, w in rows.items() if w.provisional and c not in flagged)
     outcome = UNCHANGED
     if stale:
-        services._withholdings_changed()
+        withholding.withholdings_changed()
         Withholding.objects.filter(note=note, country__in=stale, provisional=True).delete()
         audit.record(
             "withhold_lift",
@@ -190,7 +192,7 @@ def _reevaluate_withholding(
         if kept_up:
             return _kept(TargetType.NOTE, note.pk, verdict, marker["pack"])
         result = _record(verdict, TargetType.NOTE, note, language, marker)
-        services.withhold_provisionally(note, verdict, result, language, regional=new)
+        withholding.withhold_provisionally(note, verdict, result, language, regional=new)
         outcome = WITHHELD
     return outcome
 
@@ -202,8 +204,8 @@ def rescreen_comment(*, comment_id: int, pack: str | None = None, use_llm: bool 
     if comment is None or comment.state not in (NoteState.PENDING, NoteState.PUBLISHED):
         return SKIPPED
     if not ScreeningResult.objects.filter(target_type=TargetType.COMMENT, target_id=comment.pk).exists():
-        return SCREENED if services.screen_comment(comment_id=comment_id, use_llm=use_llm) else SKIPPED
-    language = services.guess_language(comment.body, comment.language)
+        return SCREENED if intake.screen_comment(comment_id=comment_id, use_llm=use_llm) else SKIPPED
+    language = guess_language(comment.body, comment.language)
     verdict = _screen(comment, comment.body, language, regional_only=False, use_llm=use_llm)
     if verdict.outcome not in ("hold", "reject"):
         return UNCHANGED
@@ -214,7 +216,7 @@ def rescreen_comment(*, comment_id: int, pack: str | None = None, use_llm: bool 
         if kept_up_by_a_person(TargetType.COMMENT, comment.pk):
             return _kept(TargetType.COMMENT, comment.pk, verdict, pack)
         result = _record(verdict, TargetType.COMMENT, comment, language, {"pack": pack or "global"})
-        services._hold_or_reject(comment, verdict, result, language)
+        intake.hold_or_reject(comment, verdict, result, language)
     return HELD if verdict.outcome == "hold" else REJECTED
 
 
@@ -262,8 +264,7 @@ def _summary(*, actor: Any, pack: str | None, days: float, counts: Counter[str] 
 
 def schedule(*, pack: str | None, actor: Any = None, days: float | None = None) -> None:
     """After a pack edit commits: rescreen the window in the background, batch after batch."""
-    from core.tasks import enqueue_on_commit
-    from review.tasks import rescreen_batch_task
+    from review.tasks import rescreen_batch_task  # review.tasks imports this module for the batch task
 
     days = float(settings.REVIEW_RESCREEN_DAYS if days is None else days)
     since_id, until_id = window(days)

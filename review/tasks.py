@@ -5,28 +5,24 @@ from __future__ import annotations
 
 from core import queues
 from core.tasks import background_task
+from review.intake import screen_comment, screen_note, screen_profile
+from review.rescreen import continue_run
 
 
 @background_task(queue_name=queues.REVIEW)
 def screen_note_task(note_id: int) -> str | None:
-    from review.services import screen_note
-
     result = screen_note(note_id=note_id)
     return result.outcome if result else None
 
 
 @background_task(queue_name=queues.REVIEW)
 def screen_comment_task(comment_id: int) -> str | None:
-    from review.services import screen_comment
-
     result = screen_comment(comment_id=comment_id)
     return result.outcome if result else None
 
 
 @background_task(queue_name=queues.REVIEW)
 def screen_profile_task(user_id: int) -> str | None:
-    from review.services import screen_profile
-
     result = screen_profile(user_id=user_id)
     return result.outcome if result else None
 
@@ -36,8 +32,6 @@ def rescreen_batch_task(
     *, kind: str, pack: str, since_id: int, until_id: int, after_id: int, days: float, counts: dict[str, int]
 ) -> dict[str, int]:
     """One batch of the rescreen after a pack edit (review/rescreen.py); enqueues the next batch."""
-    from review.rescreen import continue_run
-
     counts = dict(counts)
     following = continue_run(
         kind=kind, pack=pack, since_id=since_id, until_id=until_id, after_id=after_id, days=days, counts=counts

@@ -1,25 +1,17 @@
 """Machine translation for review: beside the original in the console, and screened when no reviewer
-reads the original language. Uses the translation app when it is installed; otherwise there is none.
+reads the original language.
 
-Written against the translation branch's interface (``translation.services``):
-``get_or_request_translation(obj_kind=, obj_id=, field=, text=, source=, target=)`` returns a view with
-``status``, ``text``, ``engine`` and ``is_gloss`` and never blocks; ``translate_text(text, source,
-target)`` returns ``(best result or None, tried)`` and runs the engines now (worker only).
+Review reaches the translation app through its documented interface only (docs/architecture.md):
+``translation.services.get_or_request_translation`` returns a view with ``status``, ``text``,
+``engine`` and ``is_gloss`` and never blocks; ``translation.services.translate_text`` runs the engines
+now (worker only) and returns ``(best result or None, tried)``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from translation import services
 
 OBJECT_KIND = {"note": "note", "comment": "comment", "profile": "bio"}
-
-
-def _services() -> Any | None:
-    try:
-        from translation import services  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return services
 
 
 def _same_language(source: str, target: str) -> bool:
@@ -28,19 +20,15 @@ def _same_language(source: str, target: str) -> bool:
 
 def translate_for_review(text: str, *, source: str, target: str) -> tuple[str, str] | None:
     """(translated text, engine) computed now, for screening in the worker; None when unavailable."""
-    services = _services()
-    if services is None or not text.strip() or _same_language(source, target):
-        return None
-    func = getattr(services, "translate_text", None)
-    if func is None:
+    if not text.strip() or _same_language(source, target):
         return None
     try:
-        best, _tried = func(text, source if source not in ("", "und") else "", target)
+        best, _tried = services.translate_text(text, source if source not in ("", "und") else "", target)
     except Exception:  # a translation failure never blocks screening
         return None
-    if best is None or not getattr(best, "ok", False) or getattr(best, "is_gloss", False):
+    if best is None or not best.ok or best.is_gloss:
         return None
-    return str(best.text), str(getattr(best, "engine", "") or "unknown engine")
+    return str(best.text), str(best.engine or "unknown engine")
 
 
 def translation_for_reviewer(
@@ -50,12 +38,8 @@ def translation_for_reviewer(
 
     Asks for the stored translation and never blocks: a missing one is requested and shows as pending.
     """
-    services = _services()
     kind = OBJECT_KIND.get(target_type)
-    if services is None or kind is None or _same_language(source, target):
-        return None
-    func = getattr(services, "get_or_request_translation", None)
-    if func is None:
+    if kind is None or _same_language(source, target):
         return None
     parts = []
     engine, status = "", "ready"
@@ -63,16 +47,16 @@ def translation_for_reviewer(
         if not text:
             continue
         try:
-            view = func(
+            view = services.get_or_request_translation(
                 obj_kind=kind, obj_id=target_id, field=field, text=text, source=source, target=target, reason="review"
             )
         except Exception:  # the console shows the original alone
             return None
-        if getattr(view, "status", "") != "ready" or getattr(view, "is_gloss", False):
-            status = str(getattr(view, "status", "pending"))
+        if view.status != "ready" or view.is_gloss:
+            status = str(view.status)
             continue
         parts.append(str(view.text))
-        engine = str(getattr(view, "engine", "") or engine)
+        engine = str(view.engine or engine)
     if not parts:
         return {"text": "", "engine": "", "status": status} if status != "ready" else None
     return {"text": "\n".join(parts), "engine": engine or "unknown engine", "status": status}

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import ServiceError
 from core.ids import parse_id
-from review import decisions, selectors, services, statements
+from review import appeals, decisions, notices, reports, selectors, statements
 from review.models import Decision, ReportCategory
 from review.packs import get_packs
 from review.permissions import is_admin, is_reviewer
@@ -174,7 +174,7 @@ def notices_page(request: HttpRequest) -> HttpResponse:
         }
         for d in selectors.decisions_for_author(request.user).select_related("appeal")[:50]
     ]
-    services.mark_notices_read(user=request.user)
+    notices.mark_notices_read(user=request.user)
     return render(
         request,
         "review/notices.html",
@@ -193,7 +193,7 @@ def appeal_page(request: HttpRequest, decision_id: str) -> HttpResponse:
         raise Http404
     if request.method == "POST":
         try:
-            services.file_appeal(user=request.user, decision=decision, text=request.POST.get("text", ""))
+            appeals.file_appeal(user=request.user, decision=decision, text=request.POST.get("text", ""))
             messages.success(request, _("Your appeal was sent. A different reviewer will look at it."))
             return redirect("review:notices")
         except ServiceError as exc:
@@ -210,7 +210,7 @@ def report_page(request: HttpRequest, target_type: str, target_id: str) -> HttpR
         raise Http404
     if request.method == "POST":
         try:
-            services.file_report(
+            reports.file_report(
                 reporter=request.user,
                 target_type=target_type,
                 target_id=pk,

@@ -2,9 +2,10 @@
 
 Who will read a note? Its author's followers, first of all; so the note is translated into the
 preferred languages of the followers, most common first, up to ``AHEAD_MAX_TARGETS``. Trending notes
-are read by everyone: when the feeds app recomputes the Discover ranking it hands the top of it to
-``request_trending(note_ids)``, which translates them into the languages the instance's recently active
-readers prefer (at most once per note and language, throttled to one batch per ``TRENDING_EVERY_S``).
+are read by everyone: engagement (a note liked or collected) calls ``request_trending()``,
+which queues at most one batch per ``TRENDING_EVERY_S``; the worker reads the top of Discover's ranking
+and translates it into the languages the instance's recently active readers prefer (at most once per
+note a day). A page view never queues anything.
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ import logging
 from collections import Counter
 from datetime import timedelta
 
-from django.apps import apps
 from django.core.cache import cache
-from django.db import transaction
 from django.utils import timezone
 
-from translation import languages
-from translation.models import ObjectKind
+from accounts.models import Follow, User
+from core import languages
+from notes.models import Note
+from notes.selectors import rank_recent_notes
+from translation import services, tasks
+from translation.models import ObjectKind, TranslationJob
 
 logger = logging.getLogger("notebridge.translation")
 
@@ -35,9 +38,8 @@ _TRANSLATABLE_STATES = ("pending", "published")
 
 def follower_languages(author_id: int) -> list[str]:
     """The preferred content languages of an author's followers, most common first."""
-    follow = apps.get_model("accounts", "Follow")
     rows = (
-        follow.objects.filter(followee_id=author_id)
+        Follow.objects.filter(followee_id=author_id)
         .order_by("-created_at")
         .values_list("follower__languages", "follower__ui_language")[:AHEAD_SAMPLE_FOLLOWERS]
     )
@@ -55,9 +57,8 @@ def reader_languages() -> list[str]:
     cached = cache.get("ahead:reader-languages")
     if cached is not None:
         return list(cached)
-    user = apps.get_model("accounts", "User")
     since = timezone.now() - timedelta(days=READER_ACTIVE_DAYS)
-    active = user.objects.filter(is_active=True)
+    active = User.objects.filter(is_active=True)
     recent = active.filter(last_login__gte=since).order_by("-last_login")
     # A new instance (or one whose readers use tokens and never log in again): the newest accounts.
     readers = recent if recent.exists() else active.order_by("-date_joined")
@@ -85,11 +86,7 @@ def note_fields(note: object) -> list[tuple[str, str, str]]:
 def translate_note_ahead(note_id: int, targets: list[str] | None = None) -> int:
     """Record jobs for a note's fields in ``targets`` (default: its followers' languages) and do them
     now (we are a worker). Returns the number of jobs that needed an engine."""
-    from translation.models import TranslationJob
-    from translation.services import get_or_request_translation, process_jobs
-
-    note_model = apps.get_model("notes", "Note")
-    note = note_model.objects.filter(pk=note_id).select_related("author").prefetch_related("photos").first()
+    note = Note.objects.filter(pk=note_id).select_related("author").prefetch_related("photos").first()
     if note is None or note.state not in _TRANSLATABLE_STATES:
         return 0
     wanted = follower_languages(note.author_id) if targets is None else targets
@@ -100,7 +97,7 @@ def translate_note_ahead(note_id: int, targets: list[str] | None = None) -> int:
             kind = ObjectKind.ALT if field.startswith("alt:") else ObjectKind.NOTE
             obj_id = int(field.split(":", 1)[1]) if kind == ObjectKind.ALT else note.pk
             name = "alt_text" if kind == ObjectKind.ALT else field
-            view = get_or_request_translation(
+            view = services.get_or_request_translation(
                 obj_kind=kind,
                 obj_id=obj_id,
                 field=name,
@@ -117,50 +114,45 @@ def translate_note_ahead(note_id: int, targets: list[str] | None = None) -> int:
                 if job is not None:
                     jobs.append(job.pk)
     if jobs:
-        process_jobs(jobs)
+        services.process_jobs(jobs)
     return len(jobs)
 
 
 def request_ahead(note_ids: list[int]) -> None:
-    """Queue ahead-of-time translation for notes (trending, or just published).
+    """Queue ahead-of-time translation for notes just published.
 
     Best effort: a queue that is down or not configured is logged, never raised into the caller (a
     note that was posted must not fail because its translation could not be queued).
     """
-    from translation.tasks import translate_note_ahead as task
-
     for note_id in note_ids:
         try:
-            task.enqueue(note_id)
+            tasks.translate_note_ahead.enqueue(note_id)
         except Exception:
             logger.warning("could not queue ahead-of-time translation of note %s", note_id, exc_info=True)
 
 
-def translate_trending(note_ids: list[int]) -> int:
-    """Translate trending notes into the readers' languages (a worker runs this)."""
+def translate_trending(note_ids: list[int] | None = None) -> int:
+    """Translate trending notes into the readers' languages (a worker runs this). Without ``note_ids``,
+    the top of Discover's ranking that was not sent in the last day."""
+    if note_ids is None:
+        top = rank_recent_notes()[:TRENDING_TOP]
+        note_ids = [nid for nid in top if cache.get(f"ahead:trending:{nid}") is None]
+        cache.set_many({f"ahead:trending:{nid}": 1 for nid in note_ids}, 86400)
     targets = reader_languages()[:AHEAD_MAX_TARGETS]
-    if not targets:
+    if not targets or not note_ids:
         return 0
     return sum(translate_note_ahead(note_id, targets) for note_id in note_ids)
 
 
-def request_trending(note_ids: list[int]) -> bool:
+def request_trending() -> bool:
     """Queue one batch of trending notes for translation, unless one was queued in the last
-    ``TRENDING_EVERY_S`` seconds. Notes already sent are skipped. Best effort, never raises."""
-    from translation.tasks import translate_trending as task
-
-    fresh = [nid for nid in note_ids[:TRENDING_TOP] if cache.get(f"ahead:trending:{nid}") is None]
-    if not fresh or not cache.add("ahead:trending:lock", 1, TRENDING_EVERY_S):
+    ``TRENDING_EVERY_S`` seconds. Best effort, never raises."""
+    if not cache.add("ahead:trending:lock", 1, TRENDING_EVERY_S):
         return False
-    cache.set_many({f"ahead:trending:{nid}": 1 for nid in fresh}, 86400)
-
-    def enqueue() -> None:
-        try:
-            task.enqueue(fresh)
-        except Exception:
-            logger.warning("could not queue ahead-of-time translation of trending notes", exc_info=True)
-            cache.delete_many(["ahead:trending:lock", *(f"ahead:trending:{nid}" for nid in fresh)])
-
-    # After the reader's transaction (if any): the page is served first, the work is queued after.
-    transaction.on_commit(enqueue)
+    try:
+        tasks.translate_trending.enqueue()
+    except Exception:
+        logger.warning("could not queue ahead-of-time translation of trending notes", exc_info=True)
+        cache.delete("ahead:trending:lock")
+        return False
     return True

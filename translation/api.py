@@ -17,10 +17,10 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.errors import HttpError
 
+from core import languages
 from core.ids import parse_id
+from core.language_detection import detect_language_cached
 from core.text import normalize_tag
-from translation import languages
-from translation.detection import detect_language_cached
 from translation.models import ObjectKind
 from translation.selectors import translation_status
 from translation.services import get_or_request_translation

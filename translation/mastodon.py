@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.html import escape, linebreaks
 
-from translation import languages
+from core import languages
 from translation.engines import registry
 from translation.models import ObjectKind
 from translation.services import Status, TranslationView, get_or_request_translation

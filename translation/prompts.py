@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from translation import languages
+from core import languages
 
 PROMPT_VERSION = "p8"
 

@@ -20,8 +20,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from translation import languages
-from translation.detection import detect_language
+from core import languages
+from core.language_detection import detect_language
+from translation import tasks
 from translation.engines import registry
 from translation.engines.base import Engine, Result
 from translation.models import JobState, ObjectKind, TranslationJob, TranslationMemory, text_hash
@@ -265,8 +266,6 @@ def request_job(
 
 
 def _enqueue(job_id: int, *, delay: timedelta | None = None) -> None:
-    from translation import tasks
-
     # robust: a queue that is down is logged; the job stays pending and is picked up again by a later
     # reader (stale pending jobs are re-queued) or `manage.py translations retry`.
     if delay is None:

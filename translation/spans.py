@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from translation.detection import EMOJI_RE, HASHTAG_RE, MENTION_RE, URL_RE
+from core.language_detection import EMOJI_RE, HASHTAG_RE, MENTION_RE, URL_RE
 
 OPEN, CLOSE = "⟦", "⟧"
 PLACEHOLDER_RE = re.compile(r"[⟦\[【〔{]\s*(\d{1,3})\s*[⟧\]】〕}]")

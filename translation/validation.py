@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from translation import languages
-from translation.detection import _weight, detect_language, strip_non_linguistic
+from core import languages
+from core.language_detection import _weight, detect_language, strip_non_linguistic
 from translation.spans import PLACEHOLDER_RE, Protected
 
 # Openers of a chat answer, in the languages we translate into. A translation of a post that itself

@@ -25,9 +25,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import languages
+from core.language_detection import detect_language_cached
 from notes.models import Comment, Note, Tag
-from translation import languages
-from translation.detection import detect_language_cached
 from translation.models import ObjectKind
 from translation.services import Status, TranslationView, get_or_request_translation, needs_translation
 

@@ -21,8 +21,8 @@ from django.utils import timezone
 from accounts.models import User
 from api.mastodon.content import linkify, note_html, note_url, paragraphs, profile_url, site_url, tag_url
 from core.geo import viewer_country
+from core.images import LARGE_MAX_SIDE, THUMB_WIDTH
 from core.text import extract_mentions
-from notes.media import LARGE_MAX_SIDE, THUMB_WIDTH
 from notes.models import Comment, Note, Photo, Tag, Visibility
 from notes.selectors import viewer_state, with_counts_seen_from
 

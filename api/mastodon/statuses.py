@@ -20,6 +20,7 @@ from accounts.models import User
 from api.http import AUTH_OPTIONAL, ApiError, Ctx, Page, country_of, endpoint, url_id
 from api.mastodon import entities
 from api.mastodon.content import split_status_text
+from core import languages
 from notes import services as note_services
 from notes.models import Comment, Note, Visibility
 from notes.selectors import (
@@ -31,7 +32,6 @@ from notes.selectors import (
     likers_page,
     visible_notes,
 )
-from translation import languages
 from translation.mastodon import PROVIDER, TranslationUnavailable, translate_status_for_mastodon
 from translation.models import ObjectKind
 from translation.services import Status, get_or_request_translation

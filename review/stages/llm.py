@@ -7,7 +7,7 @@ rule or an item that carries a prompt-injection attempt (see screening.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from translation import llm
 
 LABELS = ("ok", "harassment", "hate", "sexual", "spam", "scam", "self_harm", "violence")
 SYSTEM = (
@@ -18,21 +18,9 @@ SYSTEM = (
 MAX_POST_CHARS = 1500
 
 
-def _chat() -> Callable[..., str | None] | None:
-    try:
-        from translation.llm import chat_complete  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return chat_complete  # type: ignore[no-any-return]
-
-
 def available() -> bool:
     """The translation app's model can answer: runtime and model file present (not merely importable)."""
-    if _chat() is None:
-        return False
-    from translation.llm import is_available  # type: ignore[import-not-found]
-
-    return bool(is_available())
+    return bool(llm.is_available())
 
 
 def parse_label(reply: object) -> str | None:
@@ -44,16 +32,13 @@ def parse_label(reply: object) -> str | None:
 
 
 def classify(text: str) -> str | None:
-    chat = _chat()
-    if chat is None:
-        return None
     post = text[:MAX_POST_CHARS].replace("POST>>>", "POST> >>")
     messages = [
         {"role": "system", "content": SYSTEM},
         {"role": "user", "content": f"<<<POST\n{post}\nPOST>>>\nLabel:"},
     ]
     try:
-        reply = chat(messages, max_tokens=4, temperature=0.0)
+        reply = llm.chat_complete(messages, max_tokens=4, temperature=0.0)
     except Exception:
         return None
     return parse_label(reply)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from review import services as review_services
+from review import withholding
 
 TH_IP, GB_IP = "1.46.0.1", "81.2.69.142"
 
@@ -21,7 +21,7 @@ def world(make_user, make_note, admin_user, on_commit, settings):
         follow(follower=reader, followee=author)
     note = make_note(author, title="Royal essay", body="An essay on the monarchy #politics")
     other = make_note(author, title="Dessert", body="Mango sticky rice #food")
-    review_services.withhold_note(actor=admin_user, note=note, countries=["TH"], reason_code="state_protection")
+    withholding.withhold_note(actor=admin_user, note=note, countries=["TH"], reason_code="state_protection")
     with on_commit():
         like_note(user=reader, note_id=note.pk)
     return author, reader, note, other

@@ -3,7 +3,7 @@ import io
 import pytest
 from PIL import Image
 
-from notes.media import PhotoRejected, process_photo
+from core.images import PhotoRejected, process_photo
 from tests.conftest import image_bytes
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from review import decisions, selectors, services
+from review import appeals, decisions, selectors
 from review.models import AuditEvent, ReviewItem
 
 
@@ -35,7 +35,7 @@ def test_transparency_report_counts(make_user, reviewer, post):
     decision = decisions.decide(
         user=reviewer(languages=["zh"]), item_id=item.pk, action="reject", reason_code="harassment"
     )
-    services.file_appeal(user=author, decision=decision, text="please")
+    appeals.file_appeal(user=author, decision=decision, text="please")
     post(make_user(), "Double your bitcoin, guaranteed returns now")
     report = selectors.transparency_report()
     assert report["by_reason"]["harassment"] == 1

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from core.errors import Forbidden, ServiceError
 from notes.models import Note
-from review import decisions, selectors, services
+from review import appeals, decisions, reviewers, selectors
 from review.models import Appeal, ItemStatus, Notice, ReviewItem, Strike
 
 
@@ -67,9 +67,9 @@ def test_reject_with_reason_tells_author_and_adds_a_strike(reviewer, held_zh):
     assert decision.statement["ground"]["terms_clause"]
     assert decision.automated_detection and not decision.automated_decision
     assert Notice.objects.filter(recipient=author, kind="decision", decision=decision).exists()
-    assert services.active_strikes(author) == 1
+    assert appeals.active_strikes(author) == 1
     Strike.objects.filter(user=author).update(expires_at=timezone.now() - timedelta(days=1))
-    assert services.active_strikes(author) == 0
+    assert appeals.active_strikes(author) == 0
 
 
 def test_approve_publishes_held_note(reviewer, held_zh):
@@ -93,7 +93,7 @@ def test_appeal_goes_to_a_different_reviewer(reviewer, held_zh):
     author, note, item = held_zh
     first, second = reviewer(languages=["zh"]), reviewer(languages=["zh"])
     decision = decisions.decide(user=first, item_id=item.pk, action="reject", reason_code="harassment")
-    appeal = services.file_appeal(user=author, decision=decision, text="It was a joke between friends")
+    appeal = appeals.file_appeal(user=author, decision=decision, text="It was a joke between friends")
     appeal_item = ReviewItem.objects.get(appeal=appeal)
     assert appeal_item not in list(selectors.queue_for(first))
     with pytest.raises(Forbidden):
@@ -101,7 +101,7 @@ def test_appeal_goes_to_a_different_reviewer(reviewer, held_zh):
     decisions.decide(user=second, item_id=appeal_item.pk, action="approve", reason_code="other", note="context")
     assert Appeal.objects.get(pk=appeal.pk).status == "reversed"
     assert Note.objects.get(pk=note.pk).state == "published"
-    assert services.active_strikes(author) == 0
+    assert appeals.active_strikes(author) == 0
     assert Notice.objects.filter(recipient=author, kind="appeal_outcome").exists()
 
 
@@ -111,12 +111,12 @@ def test_only_the_author_appeals_once_within_the_deadline(make_user, reviewer, h
         user=reviewer(languages=["zh"]), item_id=item.pk, action="reject", reason_code="harassment"
     )
     with pytest.raises(Forbidden):
-        services.file_appeal(user=make_user(), decision=decision, text="not mine")
+        appeals.file_appeal(user=make_user(), decision=decision, text="not mine")
     with pytest.raises(ServiceError):
-        services.file_appeal(user=author, decision=decision, text="   ")
-    services.file_appeal(user=author, decision=decision, text="please look again")
+        appeals.file_appeal(user=author, decision=decision, text="   ")
+    appeals.file_appeal(user=author, decision=decision, text="please look again")
     with pytest.raises(ServiceError):
-        services.file_appeal(user=author, decision=decision, text="again")
+        appeals.file_appeal(user=author, decision=decision, text="again")
 
 
 def test_appeal_after_deadline_refused(reviewer, held_zh):
@@ -127,7 +127,7 @@ def test_appeal_after_deadline_refused(reviewer, held_zh):
     decision.appeal_deadline = timezone.now() - timedelta(days=1)
     decision.save()
     with pytest.raises(ServiceError):
-        services.file_appeal(user=author, decision=decision, text="late")
+        appeals.file_appeal(user=author, decision=decision, text="late")
 
 
 def test_escalated_items_need_a_senior(reviewer, held_zh):
@@ -178,6 +178,6 @@ def test_unknown_actions_and_reasons_refused(reviewer, held_zh, action, reason):
 def test_only_admins_manage_reviewer_roles(make_user, admin_user):
     target = make_user()
     with pytest.raises(Forbidden):
-        services.set_reviewer(actor=make_user(), user=target, languages=["en"])
-    r = services.set_reviewer(actor=admin_user, user=target, languages=["th", "x" * 40], regions=["th", "bad"])
+        reviewers.set_reviewer(actor=make_user(), user=target, languages=["en"])
+    r = reviewers.set_reviewer(actor=admin_user, user=target, languages=["th", "x" * 40], regions=["th", "bad"])
     assert r.languages == ["th"] and r.regions == ["TH"]

@@ -67,7 +67,7 @@ def test_screening_switched_off_publishes_at_once(make_user, settings, db):
 
 
 def test_screening_task_is_idempotent(make_user, post):
-    from review.services import screen_note
+    from review.intake import screen_note
 
     note = post(make_user(), "Lovely dumplings")
     assert screen_note(note_id=note.pk) is None  # no longer pending: left alone
@@ -99,7 +99,7 @@ def test_regionally_flagged_note_is_published_and_withheld_provisionally(make_us
 
 def test_comment_is_screened_once(make_user, post, on_commit):
     from notes.services import create_comment
-    from review.services import screen_comment
+    from review.intake import screen_comment
 
     note = post(make_user(), "My sourdough starter is alive")
     with on_commit():
@@ -110,7 +110,7 @@ def test_comment_is_screened_once(make_user, post, on_commit):
 
 def test_risky_bio_is_queued_for_a_human(make_user):
     from accounts.services import update_profile
-    from review.services import screen_profile
+    from review.intake import screen_profile
 
     user = update_profile(user=make_user(), bio="Double your bitcoin, guaranteed returns, dm me to invest")
     result = screen_profile(user_id=user.pk)
@@ -144,7 +144,7 @@ def test_profile_edit_is_screened_on_commit(make_user, on_commit):
 
 def test_a_shared_photo_pool_is_not_a_spam_wave_only_when_the_loader_says_so(make_user):
     from notes.services import create_note, upload_photo
-    from review.services import inline_screening
+    from review.intake import inline_screening
     from tests.conftest import image_bytes
 
     photo = image_bytes(size=(320, 240), color=(10, 140, 90))

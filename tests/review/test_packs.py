@@ -49,21 +49,21 @@ def test_oversize_pack_refused():
 
 
 def test_admin_override_replaces_the_shipped_pack(db, admin_user):
-    from review.services import update_pack
+    from review.pack_edits import update_pack
 
     source = shipped_source("TH").replace("ล้มเจ้า", 'ล้มเจ้า", "กบฏออนไลน์')
     with_cb = update_pack(actor=admin_user, code="TH", source=source)
     assert with_cb.code == "TH"
-    from review.services import _packs_changed
+    from review.pack_edits import packs_changed
 
-    _packs_changed()
+    packs_changed()
     rules = get_packs().packs["TH"].rules
     assert any("กบฏออนไลน์" in r.substrings for r in rules)
 
 
 def test_non_admin_cannot_edit_packs(db, make_user):
     from core.errors import Forbidden
-    from review.services import update_pack
+    from review.pack_edits import update_pack
 
     with pytest.raises(Forbidden):
         update_pack(actor=make_user(), code="TH", source=shipped_source("TH"))
@@ -72,7 +72,7 @@ def test_non_admin_cannot_edit_packs(db, make_user):
 def test_invalid_override_is_not_saved(db, admin_user):
     from core.errors import ServiceError
     from review.models import PolicyPackOverride
-    from review.services import update_pack
+    from review.pack_edits import update_pack
 
     with pytest.raises(ServiceError):
         update_pack(actor=admin_user, code="global", source="code: global\ncategories: {}")

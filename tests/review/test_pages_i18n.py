@@ -9,7 +9,7 @@ import re
 import pytest
 from django.test import Client
 
-from review import decisions, services
+from review import decisions, reports
 from review.models import Notice, ReviewItem
 
 ENGLISH_LEFTOVERS = [
@@ -110,7 +110,7 @@ def test_report_outcome_goes_out_in_each_reporters_language(make_user, reviewer,
     reader_zh = make_user(ui_language="zh-hans")
     reader_en = make_user()
     for who in (reader_zh, reader_en):
-        services.file_report(reporter=who, target_type="note", target_id=note.pk, category="spam")
+        reports.file_report(reporter=who, target_type="note", target_id=note.pk, category="spam")
     item = ReviewItem.objects.get(target_id=note.pk, source="report")
     decisions.decide(user=reviewer(), item_id=item.pk, action="withhold", reason_code="spam", countries=["TH"])
     zh = Notice.objects.get(recipient=reader_zh, kind="report_outcome").text

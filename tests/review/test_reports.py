@@ -3,14 +3,14 @@ from __future__ import annotations
 import pytest
 
 from core.errors import NotFound, ServiceError
-from review import decisions, services
+from review import decisions, reports
 from review.models import Notice, Report, ReviewItem
 
 
 def test_many_reports_on_one_item_merge_into_one_review(make_user, post):
     note = post(make_user(), "Tasty noodles")
     for _ in range(3):
-        services.file_report(reporter=make_user(), target_type="note", target_id=note.pk, category="spam")
+        reports.file_report(reporter=make_user(), target_type="note", target_id=note.pk, category="spam")
     item = ReviewItem.objects.get(target_id=note.pk, source="report")
     assert item.report_count == 3
     assert Report.objects.filter(item=item).count() == 3
@@ -19,7 +19,7 @@ def test_many_reports_on_one_item_merge_into_one_review(make_user, post):
 def test_reporter_gets_receipt_and_outcome(make_user, reviewer, post):
     note = post(make_user(), "Tasty noodles")
     reporter = make_user()
-    services.file_report(
+    reports.file_report(
         reporter=reporter,
         target_type="note",
         target_id=note.pk,
@@ -37,8 +37,8 @@ def test_reporter_gets_receipt_and_outcome(make_user, reviewer, post):
 
 def test_severity_rises_with_worse_reports(make_user, post):
     note = post(make_user(), "Tasty noodles")
-    services.file_report(reporter=make_user(), target_type="note", target_id=note.pk, category="spam")
-    services.file_report(reporter=make_user(), target_type="note", target_id=note.pk, category="violence")
+    reports.file_report(reporter=make_user(), target_type="note", target_id=note.pk, category="spam")
+    reports.file_report(reporter=make_user(), target_type="note", target_id=note.pk, category="violence")
     item = ReviewItem.objects.get(target_id=note.pk)
     assert item.severity == 3 and item.category == "violence"
 
@@ -46,14 +46,14 @@ def test_severity_rises_with_worse_reports(make_user, post):
 def test_illegal_needs_a_country_and_routes_to_its_region(make_user, post):
     note = post(make_user(), "Tasty noodles")
     with pytest.raises(ServiceError):
-        services.file_report(reporter=make_user(), target_type="note", target_id=note.pk, category="illegal")
-    services.file_report(reporter=make_user(), target_type="note", target_id=note.pk, category="illegal", country="th")
+        reports.file_report(reporter=make_user(), target_type="note", target_id=note.pk, category="illegal")
+    reports.file_report(reporter=make_user(), target_type="note", target_id=note.pk, category="illegal", country="th")
     assert ReviewItem.objects.get(target_id=note.pk).region == "TH"
 
 
 def test_translation_wrong_is_a_category(make_user, post):
     note = post(make_user(), "Tasty noodles")
-    report = services.file_report(reporter=make_user(), target_type="note", target_id=note.pk, category="translation")
+    report = reports.file_report(reporter=make_user(), target_type="note", target_id=note.pk, category="translation")
     assert report.item.category == "translation"
 
 
@@ -61,27 +61,27 @@ def test_translation_wrong_is_a_category(make_user, post):
 def test_unknown_category_refused(make_user, post, category):
     note = post(make_user(), "Tasty noodles")
     with pytest.raises(ServiceError):
-        services.file_report(reporter=make_user(), target_type="note", target_id=note.pk, category=category)
+        reports.file_report(reporter=make_user(), target_type="note", target_id=note.pk, category=category)
 
 
 def test_reporting_twice_or_the_invisible_is_refused(make_user, post):
     note = post(make_user(), "Tasty noodles")
     reporter = make_user()
-    services.file_report(reporter=reporter, target_type="note", target_id=note.pk, category="spam")
+    reports.file_report(reporter=reporter, target_type="note", target_id=note.pk, category="spam")
     with pytest.raises(ServiceError):
-        services.file_report(reporter=reporter, target_type="note", target_id=note.pk, category="spam")
+        reports.file_report(reporter=reporter, target_type="note", target_id=note.pk, category="spam")
     held = post(make_user(), "kill yourself loser")
     with pytest.raises(NotFound):
-        services.file_report(reporter=make_user(), target_type="note", target_id=held.pk, category="spam")
+        reports.file_report(reporter=make_user(), target_type="note", target_id=held.pk, category="spam")
     with pytest.raises(NotFound):
-        services.file_report(reporter=make_user(), target_type="note", target_id=12345, category="spam")
+        reports.file_report(reporter=make_user(), target_type="note", target_id=12345, category="spam")
     with pytest.raises(ServiceError):
-        services.file_report(reporter=make_user(), target_type="planet", target_id=note.pk, category="spam")
+        reports.file_report(reporter=make_user(), target_type="planet", target_id=note.pk, category="spam")
 
 
 def test_hostile_explanation_is_cleaned_and_capped(make_user, post):
     note = post(make_user(), "Tasty noodles")
-    report = services.file_report(
+    report = reports.file_report(
         reporter=make_user(),
         target_type="note",
         target_id=note.pk,

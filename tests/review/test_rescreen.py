@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from notes import selectors as note_selectors
 from notes.models import Comment, Note, NoteState
-from review import decisions, rescreen, services
+from review import decisions, pack_edits, reports, rescreen
 from review.models import AuditEvent, ItemStatus, ReviewItem, ScreeningResult, Withholding
 from review.packs import shipped_source
 
@@ -42,7 +42,7 @@ def edit_pack(admin_user, on_commit):
 
     def edit(code: str, source: str) -> None:
         with on_commit():
-            services.update_pack(actor=admin_user, code=code, source=source)
+            pack_edits.update_pack(actor=admin_user, code=code, source=source)
 
     return edit
 
@@ -101,7 +101,7 @@ def test_rescreen_never_publishes_what_is_held_or_rejected(make_user, post, revi
     rejected = post(author, f"{BANNED} and more")
     person = reviewer()
     # A reviewer takes the second one down by hand after a report.
-    services.file_report(reporter=make_user(), target_type="note", target_id=rejected.pk, category="spam")
+    reports.file_report(reporter=make_user(), target_type="note", target_id=rejected.pk, category="spam")
     item = ReviewItem.objects.get(target_type="note", target_id=rejected.pk, source="report")
     decisions.decide(user=person, item_id=item.pk, action="reject", reason_code="spam")
     open_items = ReviewItem.objects.exclude(status=ItemStatus.RESOLVED).count()
@@ -120,7 +120,7 @@ def test_what_a_person_approved_is_not_requeued_for_the_same_text(make_user, pos
 
     author = make_user()
     note = post(author, f"Honest review: {BANNED}")
-    services.file_report(reporter=make_user(), target_type="note", target_id=note.pk, category="spam")
+    reports.file_report(reporter=make_user(), target_type="note", target_id=note.pk, category="spam")
     item = ReviewItem.objects.get(target_type="note", target_id=note.pk, source="report")
     decisions.decide(user=reviewer(), item_id=item.pk, action="approve", reason_code="spam")
 
@@ -209,8 +209,8 @@ def test_batches_chain_through_the_whole_window(make_user, post, edit_pack, sett
 
 def test_rescreen_twice_changes_nothing_more(make_user, post, admin_user):
     note = post(make_user(), f"Twice: {BANNED}")
-    services.update_pack(actor=admin_user, code="global", source=global_with(banned_rule()))
-    services._packs_changed()
+    pack_edits.update_pack(actor=admin_user, code="global", source=global_with(banned_rule()))
+    pack_edits.packs_changed()
     first = rescreen.run(pack="global", days=1)
     second = rescreen.run(pack="global", days=1)
     assert first["held"] == 1 and "held" not in second
@@ -224,8 +224,8 @@ def test_pending_notes_get_their_first_screening(make_user, admin_user, django_c
     # Posted while the worker is down: still pending when the pack changes.
     note = create_note(author=make_user(), title="", body=f"Queued: {BANNED}")
     assert state(note) == NoteState.PENDING
-    services.update_pack(actor=admin_user, code="global", source=global_with(banned_rule()))
-    services._packs_changed()
+    pack_edits.update_pack(actor=admin_user, code="global", source=global_with(banned_rule()))
+    pack_edits.packs_changed()
     assert rescreen.run(days=1)["screened"] == 1
     assert state(note) == NoteState.HELD
 
@@ -243,8 +243,8 @@ class _Sink:
 
 def test_rescreen_command_reports_and_refuses_bad_input(make_user, post, admin_user):
     post(make_user(), f"Command: {BANNED}")
-    services.update_pack(actor=admin_user, code="global", source=global_with(banned_rule()))
-    services._packs_changed()
+    pack_edits.update_pack(actor=admin_user, code="global", source=global_with(banned_rule()))
+    pack_edits.packs_changed()
     out = _Sink()
     call_command("rescreen", "--since", "2", "--pack", "global", stdout=out)
     assert "held 1" in out.text

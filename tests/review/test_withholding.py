@@ -13,7 +13,7 @@ from feeds import selectors as feeds
 from notes import selectors as notes
 from notes.search import search_note_ids
 from notifications.selectors import notifications_for
-from review import services
+from review import withholding
 from review.geo import country_for_ip, country_for_request
 from review.middleware import CountryMiddleware
 
@@ -31,7 +31,7 @@ def world(make_user, post, admin_user, on_commit):
         follow(follower=reader, followee=author)
     note = post(author, "Abolish the monarchy #politics", title="Royal essay")
     other = post(author, "Mango sticky rice #food", title="Dessert")
-    services.withhold_note(actor=admin_user, note=note, countries=["TH"], reason_code="state_protection")
+    withholding.withhold_note(actor=admin_user, note=note, countries=["TH"], reason_code="state_protection")
     with on_commit():
         like_note(user=reader, note_id=note.pk)
     return author, reader, note, other
@@ -76,7 +76,7 @@ def test_notifications_about_a_withheld_note_are_dropped_there(world):
 
 def test_lifting_withholding_shows_it_again(world, admin_user):
     _author, reader, note, _other = world
-    services.lift_withholding(actor=admin_user, note=note, countries=["TH"])
+    withholding.lift_withholding(actor=admin_user, note=note, countries=["TH"])
     assert notes.get_visible_note(viewer=reader, note_id=note.pk, country="TH") is not None
 
 
@@ -84,7 +84,7 @@ def test_only_reviewers_and_admins_withhold(world, make_user):
     from core.errors import Forbidden
 
     with pytest.raises(Forbidden):
-        services.withhold_note(actor=make_user(), note=world[2], countries=["GB"], reason_code="other")
+        withholding.withhold_note(actor=make_user(), note=world[2], countries=["GB"], reason_code="other")
 
 
 def test_country_from_ip_with_profile_fallback(make_user, settings):

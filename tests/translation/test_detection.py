@@ -1,6 +1,6 @@
 import pytest
 
-from translation.detection import chinese_script, detect_language, strip_non_linguistic
+from core.language_detection import chinese_script, detect_language, strip_non_linguistic
 
 
 @pytest.mark.parametrize(

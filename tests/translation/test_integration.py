@@ -199,20 +199,25 @@ def test_a_note_is_posted_even_if_translation_cannot_be_queued(settings, make_us
 def test_trending_notes_translated_ahead_into_readers_languages(make_user, make_note, libretranslate, on_commit):
     from django.core.cache import cache
 
-    from feeds.selectors import discover_ranking
+    from feeds.selectors import discover
+    from notes.services import like_note
 
     cache.clear()
     make_user(languages=["zh-Hans"])  # a reader nobody's note is followed by
     author = make_user(languages=["en"])
     note = make_note(author, title="", body="I love this little coffee shop by the river")
     assert not TranslationJob.objects.filter(obj_id=note.pk, target_language="zh-Hans").exists()
+    # Reading Discover queues nothing: a page view never writes.
     with on_commit():
-        assert note.pk in discover_ranking()
+        assert note.pk in [n.pk for n in discover(None, limit=20)[0]]
+    assert not TranslationJob.objects.exists()
+    # Engagement does: the worker reads the ranking and translates its top for the readers.
+    with on_commit():
+        like_note(user=make_user(), note_id=note.pk)
     job = TranslationJob.objects.get(obj_id=note.pk, field="body", target_language="zh-Hans")
     assert job.reason == "ahead" and job.state == JobState.READY
-    # Throttled: recomputing the ranking right away queues nothing more.
+    # Throttled: more engagement right away queues nothing more.
     TranslationJob.objects.all().delete()
-    cache.delete("discover:ranking")
     with on_commit():
-        discover_ranking()
+        like_note(user=make_user(), note_id=note.pk)
     assert not TranslationJob.objects.exists()

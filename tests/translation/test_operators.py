@@ -7,8 +7,8 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from core.language_detection import detect_language_cached
 from translation import services
-from translation.detection import detect_language_cached
 from translation.models import JobState, TranslationJob
 from translation.selectors import engine_pairs, recent_failures, translation_status
 from translation.services import Status, get_or_request_translation

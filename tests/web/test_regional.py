@@ -113,12 +113,12 @@ def test_unknown_origin_says_so_and_no_address_is_shown(make_user, post_note):
 def withheld(make_user, post_note, admin_user, on_commit):
     """An author with two notes tagged #politics, one withheld in Thailand, collected by a reader."""
     from notes.services import collect_note, create_board
-    from review import services
+    from review import withholding
 
     author, reader = make_user(), make_user()
     note = post_note(author, title="Royal essay", body="An essay on the monarchy #politics")
     post_note(author, title="Election day", body="Queues at the polling station #politics")
-    services.withhold_note(actor=admin_user, note=note, countries=["TH"], reason_code="state_protection")
+    withholding.withhold_note(actor=admin_user, note=note, countries=["TH"], reason_code="state_protection")
     board = create_board(owner=reader, name="Reading list")
     collect_note(user=reader, note_id=note.pk, board_id=board.pk)
     return author, reader, note

@@ -15,8 +15,8 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from translation import languages
-from translation.detection import _opencc
+from core import languages
+from core.language_detection import _opencc
 from translation.engines.base import EngineBase, Result
 from translation.spans import PLACEHOLDER_RE, protect
 

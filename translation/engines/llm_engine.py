@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from translation import chunking, languages, llm, prompts
-from translation.detection import _opencc
+from core import languages
+from core.language_detection import _opencc
+from translation import chunking, llm, prompts
 from translation.engines.base import EngineBase, Result
 from translation.spans import Protected, only_spans, protect
 from translation.validation import validate

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from translation.detection import _opencc
+from core.language_detection import _opencc
 from translation.engines.base import EngineBase, Result
 
 # Taiwan phrasing for Traditional ("s2twp" would also swap vocabulary, e.g. 软件 -> 軟體).

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from review import rescreen
 from review.packs import PACK_CODES
 
 
@@ -16,8 +17,6 @@ class Command(BaseCommand):
         parser.add_argument("--pack", default=None, help=f"the edited pack: one of {', '.join(PACK_CODES)}")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from review import rescreen
-
         pack, days = options["pack"], options["since"]
         if pack is not None and pack not in PACK_CODES:
             raise CommandError(f"Unknown pack {pack!r}; choose one of {', '.join(PACK_CODES)}.")

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 
-from translation import languages
+from core import languages
 
 # Lookbehinds are ASCII-only on purpose: Chinese writes "谢谢@小明" and "去了#成都美食#" without spaces.
 URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"'，。！？、（）]+(?<![.,!?;:)\]])", re.IGNORECASE)

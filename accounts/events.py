@@ -1,0 +1,32 @@
+"""What happens to accounts and the social graph, announced to the apps above (core/events.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.events import Event
+
+
+@dataclass(frozen=True)
+class UserRegistered(Event):
+    user_id: int
+
+
+@dataclass(frozen=True)
+class ProfileChanged(Event):
+    """``fields`` names what changed among display_name, bio, avatar, languages, region, interests."""
+
+    user_id: int
+    fields: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Followed(Event):
+    follower_id: int
+    followee_id: int
+
+
+@dataclass(frozen=True)
+class Unfollowed(Event):
+    follower_id: int
+    followee_id: int

@@ -1,0 +1,123 @@
+"""Domain events: a lower app announces what happened, higher apps react.
+
+The apps depend on each other in one direction only (docs/architecture.md): ``notes`` may not call
+``feeds`` or ``review``. So a service that wants the rest of the system to react emits an event,
+
+    events.emit(NotePublished(note_id=note.pk, author_id=note.author_id, first_time=True))
+
+and each app that cares subscribes in its ``AppConfig.ready()``:
+
+    events.subscribe(NotePublished, fan_out_on_publish)
+
+An event is a frozen dataclass of ids and plain values, defined in the emitting app's ``events.py``.
+A subscriber runs at one of two moments:
+
+- ``AFTER_COMMIT`` (the default): once the emitter's transaction commits, or at once when there is none.
+  For anything slow (it should enqueue a task) or that must not act on a write that may still roll back.
+- ``IN_TRANSACTION``: at once, inside the emitter's transaction, in a savepoint of its own: for cheap
+  writes that belong with the user's action and must be visible as soon as it returns (a notification,
+  a note's first screening when screening is off).
+
+Either way a failing subscriber is logged and never loses the user's write: its savepoint is rolled
+back (or, after commit, the write is already durable). ``tests/core/test_events.py`` lists every event
+and its subscribers and fails when an event has none.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.db import connection, transaction
+
+logger = logging.getLogger("notebridge.events")
+
+AFTER_COMMIT = "after_commit"
+IN_TRANSACTION = "in_transaction"
+
+
+@dataclass(frozen=True)
+class Event:
+    """Base of every domain event. Subclasses are frozen dataclasses of ids and plain values."""
+
+
+E = TypeVar("E", bound=Event)
+Handler = Callable[[Any], None]
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    handler: Handler
+    when: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.handler.__module__}.{self.handler.__qualname__}"
+
+
+_subscribers: dict[type[Event], list[Subscriber]] = {}
+
+
+class DuplicateSubscriber(RuntimeError):
+    pass
+
+
+def subscribe(event_type: type[E], handler: Callable[[E], None], *, when: str = AFTER_COMMIT) -> None:
+    """Call ``handler(event)`` for every ``event_type`` emitted. Register once, in ``AppConfig.ready()``."""
+    if when not in (AFTER_COMMIT, IN_TRANSACTION):
+        raise ValueError(f"unknown moment {when!r}")
+    if not (isinstance(event_type, type) and issubclass(event_type, Event) and dataclasses.is_dataclass(event_type)):
+        raise TypeError(f"{event_type!r} is not a domain event dataclass")
+    entry = Subscriber(handler=handler, when=when)
+    current = _subscribers.setdefault(event_type, [])
+    if any(s.name == entry.name for s in current):
+        raise DuplicateSubscriber(f"{entry.name} already subscribes to {event_type.__name__}")
+    current.append(entry)
+
+
+def emit(event: Event) -> None:
+    """Announce ``event`` to its subscribers (see the module docstring for when each runs)."""
+    for sub in _subscribers.get(type(event), ()):
+        if sub.when == IN_TRANSACTION:
+            _run_now(sub, event)
+        else:
+            transaction.on_commit(_deferred(sub, event))
+
+
+def _run_now(sub: Subscriber, event: Event) -> None:
+    try:
+        if connection.in_atomic_block:
+            with transaction.atomic():
+                sub.handler(event)
+        else:
+            sub.handler(event)
+    except Exception:
+        logger.exception("subscriber %s failed on %s", sub.name, event)
+
+
+def _deferred(sub: Subscriber, event: Event) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            sub.handler(event)
+        except Exception:
+            logger.exception("subscriber %s failed on %s", sub.name, event)
+
+    return run
+
+
+def subscribers(event_type: type[Event]) -> list[Subscriber]:
+    return list(_subscribers.get(event_type, ()))
+
+
+def all_event_types() -> list[type[Event]]:
+    """Every event class defined so far (imported apps' ``events`` modules), by name."""
+    found: list[type[Event]] = []
+    stack = list(Event.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        found.append(cls)
+        stack.extend(cls.__subclasses__())
+    return sorted(found, key=lambda c: f"{c.__module__}.{c.__name__}")

@@ -1,0 +1,40 @@
+"""Notifications for what happens to a user's notes and account (subscribed in
+``NotificationsConfig.ready``). They run inside the action's transaction, so they appear with it."""
+
+from __future__ import annotations
+
+from accounts.events import Followed
+from notes.events import CommentCreated, NoteCollected, NoteLiked, UsersMentioned
+from notifications.services import notify
+
+
+def on_follow(event: Followed) -> None:
+    notify(recipient_id=event.followee_id, actor_id=event.follower_id, type="follow")
+
+
+def on_like(event: NoteLiked) -> None:
+    notify(recipient_id=event.note_author_id, actor_id=event.user_id, type="like", note_id=event.note_id)
+
+
+def on_collect(event: NoteCollected) -> None:
+    notify(recipient_id=event.note_author_id, actor_id=event.user_id, type="collect", note_id=event.note_id)
+
+
+def on_comment(event: CommentCreated) -> None:
+    """The replied-to commenter hears of a reply, the note's author of a comment (once, if both)."""
+    ids = {"note_id": event.note_id, "comment_id": event.comment_id}
+    if event.reply_to_id is not None:
+        notify(recipient_id=event.reply_to_id, actor_id=event.author_id, type="reply", **ids)
+    if event.reply_to_id != event.note_author_id:
+        notify(recipient_id=event.note_author_id, actor_id=event.author_id, type="comment", **ids)
+
+
+def on_mention(event: UsersMentioned) -> None:
+    for user_id in event.user_ids:
+        notify(
+            recipient_id=user_id,
+            actor_id=event.actor_id,
+            type="mention",
+            note_id=event.note_id,
+            comment_id=event.comment_id,
+        )

@@ -1,0 +1,41 @@
+"""How review reacts to what happens in the apps below it (subscribed in ``ReviewConfig.ready``):
+new and edited notes, comments and profiles are screened once their write commits."""
+
+from __future__ import annotations
+
+from accounts.events import ProfileChanged
+from accounts.models import User
+from core.tasks import enqueue_on_commit
+from notes.events import CommentCreated, NoteSubmitted
+from notes.models import Note
+from review import intake, lifecycle
+from review.tasks import screen_comment_task, screen_note_task, screen_profile_task
+
+
+def screen_submitted_note(event: NoteSubmitted) -> None:
+    """Screen a new or edited note on the review queue. With REVIEW_SCREENING off (tiny private
+    instances, other apps' tests) it is published at once; under ``inline_screening`` (bulk loads)
+    it is screened in the caller's transaction."""
+    if not intake.screening_enabled():
+        note = Note.objects.filter(pk=event.note_id).first()
+        if note is not None:
+            lifecycle.publish(note)
+        return
+    if intake.inline.get():
+        intake.screen_note(note_id=event.note_id)
+        return
+    enqueue_on_commit(screen_note_task, event.note_id)
+
+
+def screen_new_comment(event: CommentCreated) -> None:
+    if intake.screening_enabled():
+        enqueue_on_commit(screen_comment_task, event.comment_id)
+
+
+def screen_changed_profile(event: ProfileChanged) -> None:
+    """A risky display name or bio is queued for a person; the profile stays as it is meanwhile."""
+    if not intake.screening_enabled() or not event.fields & {"bio", "display_name"}:
+        return
+    user = User.objects.filter(pk=event.user_id).only("bio", "display_name").first()
+    if user is not None and (user.bio or user.display_name):
+        enqueue_on_commit(screen_profile_task, event.user_id)
