@@ -41,6 +41,8 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/python scripts/local_imports.py --check
 
 typecheck: install-dev
 	$(BIN)/mypy .

@@ -18,8 +18,9 @@ from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Block, User
-from accounts.selectors import hidden_author_ids
+from accounts.models import Block, Follow, User
+from accounts.selectors import following_ids, hidden_author_ids
+from core.text import normalize_tag
 from notes.models import Board, Collect, Comment, Like, Note, NoteState, Photo, Place, Tag, Visibility
 
 T = TypeVar("T", User, Tag, Board)
@@ -139,8 +140,6 @@ def can_see(
         if viewer_id is None:
             return False
         if following is None:
-            from accounts.models import Follow
-
             return Follow.objects.filter(follower_id=viewer_id, followee_id=note.author_id).exists()
         return note.author_id in following
     return True
@@ -160,8 +159,6 @@ def visible_notes(
     hidden = hidden_author_ids(viewer) if for_feed else blocked_ids(viewer)
     if following is None and viewer is not None and viewer.is_authenticated:
         if any(n.visibility == Visibility.FOLLOWERS and n.author_id != viewer.pk for n in notes.values()):
-            from accounts.selectors import following_ids
-
             following = following_ids(viewer)
     withheld = withheld_note_ids(notes.keys(), country)
     out = []
@@ -310,8 +307,6 @@ def likers_page(note_id: int, *, max_id: int | None = None, limit: int = 40) -> 
 
 
 def search_tags(query: str, *, limit: int = 20, offset: int = 0) -> list[Tag]:
-    from core.text import normalize_tag
-
     key = normalize_tag(query)
     if not key:
         return []
@@ -368,8 +363,6 @@ def likes_and_collects_received(author: User) -> int:
 
 
 def tag_by_name(name: str) -> Tag | None:
-    from core.text import normalize_tag
-
     key = normalize_tag(name or "")
     return Tag.objects.filter(name=key).first() if key else None
 

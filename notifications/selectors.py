@@ -3,6 +3,7 @@ from __future__ import annotations
 from accounts.models import User
 from accounts.selectors import hidden_author_ids
 from notes.models import NoteState
+from notes.selectors import withheld_note_ids
 from notifications.models import Notification
 
 
@@ -32,8 +33,6 @@ def notifications_for(
         items = list(qs.filter(pk__gt=min_id).order_by("id")[:limit])[::-1]
     else:
         items = list(qs.order_by("-id")[:limit])
-    from notes.selectors import withheld_note_ids
-
     withheld = withheld_note_ids([n.note_id for n in items if n.note_id], country)
     return [n for n in items if n.note_id not in withheld]
 

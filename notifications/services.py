@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
+from accounts.models import Block, Mute
 from notifications.models import Notification
 
 
@@ -12,8 +13,6 @@ def notify(
 ) -> Notification | None:
     if recipient_id == actor_id:
         return None
-    from accounts.models import Block, Mute
-
     if (
         Block.objects.filter(blocker_id=recipient_id, blocked_id=actor_id).exists()
         or Mute.objects.filter(muter_id=recipient_id, muted_id=actor_id).exists()

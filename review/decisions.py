@@ -24,6 +24,7 @@ from review.models import (
     Decision,
     ItemStatus,
     NoticeKind,
+    Report,
     ReviewItem,
     Strike,
     TargetType,
@@ -279,8 +280,6 @@ def _decide_appeal(item: ReviewItem, user: Any, action: str, reason_code: str, n
 
 
 def _tell_reporters(item: ReviewItem, decision: Decision) -> None:
-    from review.models import Report
-
     reports = Report.objects.filter(
         item__target_type=item.target_type, item__target_id=item.target_id, outcome_sent_at__isnull=True
     ).select_related("reporter")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from review.models import Action, AppealStatus, TargetType
+from review.packs import get_packs
 
 CATEGORIES = {
     "csam": gettext_lazy("Child sexual abuse"),
@@ -84,8 +85,6 @@ def clause_text(text: str) -> str:
 
 
 def clause(code: str) -> str:
-    from review.packs import get_packs
-
     return clause_text(str((get_packs().categories.get(code) or {}).get("clause", "")))
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from django.db.utils import DatabaseError
 
+from review.models import PolicyPackOverride
 from review.normalize import fold_phrase, fold_substring, fold_word, is_cjk_or_thai
 
 PACK_DIR = Path(__file__).resolve().parent / "policy_packs"
@@ -251,8 +252,6 @@ def shipped_source(code: str) -> str:
 
 
 def _override_sources() -> dict[str, str]:
-    from review.models import PolicyPackOverride
-
     try:
         return dict(PolicyPackOverride.objects.values_list("code", "source"))
     except DatabaseError:

@@ -14,6 +14,8 @@ from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from accounts.models import User
+from notes.models import Comment, Note
 from review.models import (
     Appeal,
     AuditEvent,
@@ -23,6 +25,7 @@ from review.models import (
     ReviewItem,
     Withholding,
 )
+from review.packs import get_packs
 from review.permissions import covers_region, reads_language, reviewer_for
 
 
@@ -89,8 +92,6 @@ def ip_location_labels_shown(country: str | None) -> bool:
     (``ip_location_label: true``, CN), or the operator turned them on for everyone."""
     if getattr(settings, "IP_LOCATION_LABELS_EVERYWHERE", False):
         return True
-    from review.packs import get_packs
-
     return bool(country) and get_packs().ip_location_label_required(str(country))
 
 
@@ -176,9 +177,6 @@ def visible_item(user: Any, item_id: int) -> ReviewItem | None:
 
 
 def item_content(item: ReviewItem) -> dict[str, str]:
-    from accounts.models import User
-    from notes.models import Comment, Note
-
     if item.target_type == "note":
         note = Note.objects.filter(pk=item.target_id).first()
         return {"title": note.title, "body": note.body, "language": note.language} if note else {}

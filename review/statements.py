@@ -13,6 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from core.countries import country_name
+from review import labels
 from review.packs import get_packs
 
 RESTRICTION = {
@@ -95,9 +97,6 @@ def summary(statement: dict[str, Any]) -> str:
     The statement is kept as sent (English data, codes); the paragraph is written when shown, so an
     author reads it in their own language. Statements from before ``action``/``source`` were kept
     fall back to their stored facts."""
-    from core.countries import country_name
-    from review import labels
-
     scope = ", ".join(
         _("everywhere") if code == "everywhere" else country_name(code)
         for code in statement.get("territorial_scope", [])

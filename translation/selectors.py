@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
+from core import queues
 from translation import llm
 from translation.engines import registry
 from translation.models import JobState, TranslationJob, TranslationMemory
@@ -91,8 +92,6 @@ def recent_failures(limit: int = RECENT_FAILURES) -> list[dict[str, Any]]:
 
 def backend_queue_depth() -> int | None:
     """Tasks waiting on the translation queue in the task backend, where the backend can tell."""
-    from core import queues
-
     if not apps.is_installed("django_tasks_db"):
         return None
     from django_tasks_db.models import DBTaskResult

@@ -18,6 +18,7 @@ from core import languages
 from core.language_detection import _opencc
 from translation import chunking, llm, prompts
 from translation.engines.base import EngineBase, Result
+from translation.engines.gloss import dictionary
 from translation.spans import Protected, only_spans, protect
 from translation.validation import validate
 
@@ -144,8 +145,6 @@ def romanize_han(text: str) -> str:
     if not _HAN_RUN.search(text):
         return text
     from pypinyin import Style, lazy_pinyin
-
-    from translation.engines.gloss import dictionary
 
     words = dictionary().zh
 

@@ -2,6 +2,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from feeds.services import rebuild_all, rebuild_timeline
+
 
 class Command(BaseCommand):
     help = "Rebuild home timelines from the follow graph (all users, or --user ID)."
@@ -10,8 +12,6 @@ class Command(BaseCommand):
         parser.add_argument("--user", type=int)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from feeds.services import rebuild_all, rebuild_timeline
-
         if options["user"]:
             count = rebuild_timeline(user_id=options["user"])
         else:

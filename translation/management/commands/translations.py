@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from translation import services
+from translation.models import TranslationJob
 from translation.selectors import translation_status
 
 
@@ -29,8 +30,6 @@ class Command(BaseCommand):
         elif action == "rebuild":
             count = services.rebuild(engine=options["engine"], enqueue=not options["now"])
             if options["now"]:
-                from translation.models import TranslationJob
-
                 ids = list(TranslationJob.objects.filter(state="pending").values_list("pk", flat=True))
                 for start in range(0, len(ids), 16):
                     services.process_jobs(ids[start : start + 16])
