@@ -67,6 +67,25 @@ def get_by_username(username: str) -> User | None:
     return User.objects.filter(username__iexact=username, is_active=True).first()
 
 
+def is_blocked_either_way(viewer: User | None, other_id: int) -> bool:
+    if viewer is None or not viewer.is_authenticated or viewer.pk == other_id:
+        return False
+    return Block.objects.filter(
+        Q(blocker_id=viewer.pk, blocked_id=other_id) | Q(blocker_id=other_id, blocked_id=viewer.pk)
+    ).exists()
+
+
+def get_visible_profile(*, viewer: User | None, user_id: int | None = None, username: str = "") -> User | None:
+    """The access gate for a profile's own content (bio, display name, avatar, its translations): an
+    active account that has not blocked the viewer and that the viewer has not blocked. Notes and
+    comments have theirs in notes.selectors (``get_visible_note``, ``get_visible_comment``)."""
+    qs = User.objects.filter(is_active=True)
+    user = qs.filter(pk=user_id).first() if user_id is not None else qs.filter(username__iexact=username).first()
+    if user is None or is_blocked_either_way(viewer, user.pk):
+        return None
+    return user
+
+
 def search_people(query: str, limit: int = 20) -> QuerySet[User]:
     query = query.strip().lstrip("@")
     if not query:
