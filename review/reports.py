@@ -12,6 +12,7 @@ from accounts.models import User
 from core.errors import NotFound, ServiceError
 from core.text import clean_user_text
 from notes.models import Comment, Note, NoteState
+from notes.selectors import can_see
 from review import audit
 from review.items import guess_language, open_item
 from review.models import (
@@ -45,7 +46,7 @@ def report_target(target_type: str, target_id: int) -> tuple[Any, Any, Note | No
             raise NotFound(_("No such note."))
         return note, note.author, note, guess_language(note.title + " " + note.body, note.language)
     if target_type == TargetType.COMMENT:
-        comment = Comment.objects.select_related("author", "note").filter(pk=target_id).first()
+        comment = Comment.objects.select_related("author", "note__author").filter(pk=target_id).first()
         if comment is None:
             raise NotFound(_("No such comment."))
         return comment, comment.author, None, guess_language(comment.body, comment.language)
@@ -58,11 +59,15 @@ def report_target(target_type: str, target_id: int) -> tuple[Any, Any, Note | No
 
 
 def _can_see(reporter: Any, obj: Any, target_type: str) -> bool:
+    """The reporter may report what they can see: the notes' own rule (published, or followers-only
+    and they follow), so a report never confirms that something hidden from them exists. Blocks do not
+    count here: people block and report the same account."""
     if target_type == TargetType.NOTE:
-        return obj.state == NoteState.PUBLISHED or obj.author_id == reporter.pk
+        return can_see(obj, reporter)
     if target_type == TargetType.COMMENT:
-        return obj.state == NoteState.PUBLISHED or obj.author_id == reporter.pk
-    return True
+        own = obj.author_id == reporter.pk
+        return (obj.state == NoteState.PUBLISHED or own) and can_see(obj.note, reporter)
+    return bool(obj.is_active)
 
 
 def file_report(

@@ -89,3 +89,26 @@ def test_hostile_explanation_is_cleaned_and_capped(make_user, post):
         explanation="\u202e\x00" + "x" * 5000,
     )
     assert len(report.explanation) == 2000 and "\x00" not in report.explanation
+
+
+def test_a_followers_only_note_or_its_comment_cannot_be_reported_by_a_stranger(make_user, post, on_commit):
+    from accounts.services import follow
+    from notes.services import create_comment
+
+    author = make_user()
+    private = post(author, "Our family dinner", visibility="followers")
+    follower = make_user()
+    follow(follower=follower, followee=author)
+    with on_commit():
+        comment = create_comment(author=follower, note_id=private.pk, body="Looks lovely")
+    stranger = make_user()
+    # A stranger learns nothing: the same answer as for a note that does not exist.
+    with pytest.raises(NotFound):
+        reports.file_report(reporter=stranger, target_type="note", target_id=private.pk, category="spam")
+    with pytest.raises(NotFound):
+        reports.file_report(reporter=stranger, target_type="comment", target_id=comment.pk, category="spam")
+    assert not Report.objects.exists()
+    # A follower sees both and may report them.
+    reports.file_report(reporter=follower, target_type="note", target_id=private.pk, category="spam")
+    reports.file_report(reporter=make_user(), target_type="profile", target_id=author.pk, category="spam")
+    assert Report.objects.count() == 2
