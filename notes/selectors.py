@@ -15,7 +15,7 @@ from typing import Protocol, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Block, Follow, User
@@ -306,15 +306,32 @@ def likers_page(note_id: int, *, max_id: int | None = None, limit: int = 40) -> 
     return _page(qs, max_id=max_id, min_id=None, limit=limit)
 
 
+def public_tags(tags: QuerySet[Tag]) -> QuerySet[Tag]:
+    """Tags as anyone may see them: only those on at least one public, published note, with
+    ``notes_count`` replaced by the number of such notes. A tag used only in followers-only, held or
+    removed notes is neither listed nor counted, so it tells no one that those notes exist."""
+    shown = Q(notetag__note__state=NoteState.PUBLISHED, notetag__note__visibility=Visibility.PUBLIC)
+    return tags.annotate(public_notes=Count("notetag", filter=shown)).filter(public_notes__gt=0)
+
+
+def _with_public_counts(tags: Iterable[Tag]) -> list[Tag]:
+    out = list(tags)
+    for tag in out:
+        tag.notes_count = tag.public_notes  # type: ignore[attr-defined]
+    return out
+
+
 def search_tags(query: str, *, limit: int = 20, offset: int = 0) -> list[Tag]:
     key = normalize_tag(query)
     if not key:
         return []
-    return list(Tag.objects.filter(name__startswith=key).order_by("-notes_count", "name")[offset : offset + limit])
+    found = public_tags(Tag.objects.filter(name__startswith=key)).order_by("-public_notes", "name")
+    return _with_public_counts(found[offset : offset + limit])
 
 
 def popular_tags(*, limit: int = 10, offset: int = 0) -> list[Tag]:
-    return list(Tag.objects.filter(notes_count__gt=0).order_by("-notes_count", "name")[offset : offset + limit])
+    found = public_tags(Tag.objects.filter(notes_count__gt=0)).order_by("-public_notes", "name")
+    return _with_public_counts(found[offset : offset + limit])
 
 
 def search_places(query: str, *, limit: int = 20) -> list[Place]:
@@ -363,8 +380,10 @@ def likes_and_collects_received(author: User) -> int:
 
 
 def tag_by_name(name: str) -> Tag | None:
+    """A tag that anyone may see (``public_tags``), its count being its public notes."""
     key = normalize_tag(name or "")
-    return Tag.objects.filter(name=key).first() if key else None
+    found = public_tags(Tag.objects.filter(name=key)).first() if key else None
+    return _with_public_counts([found])[0] if found is not None else None
 
 
 def with_counts_seen_from(objs: Iterable[T], country: str | None) -> list[T]:
