@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from accounts.models import Block, Follow, Mute, User
+from core import generations
 
 
 def hidden_author_ids(viewer: User | None) -> set[int]:
@@ -15,7 +16,7 @@ def hidden_author_ids(viewer: User | None) -> set[int]:
     """
     if viewer is None or not viewer.is_authenticated:
         return set()
-    key = f"hidden-authors:{viewer.pk}"
+    key = f"hidden-authors:{generations.current('blocks')}:{viewer.pk}"
     cached = cache.get(key)
     if cached is not None:
         return set(cached)
@@ -30,7 +31,9 @@ def hidden_author_ids(viewer: User | None) -> set[int]:
 
 
 def forget_hidden_authors(user_id: int) -> None:
-    cache.delete(f"hidden-authors:{user_id}")
+    """After a block, unblock, mute or unmute: every worker reads the change on its next request."""
+    cache.delete(f"hidden-authors:{generations.current('blocks')}:{user_id}")
+    generations.bump("blocks")
 
 
 def following_ids(user: User) -> set[int]:
