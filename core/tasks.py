@@ -4,6 +4,11 @@ Tasks take ids, load rows and call one service; they must be idempotent, because
 duplicated task runs again. ``background_task`` wraps the body so that an exception re-enqueues the
 same call later with exponential backoff until ``max_attempts``; after that the error is logged and
 re-raised so the backend records the failure.
+
+Priority is a hint: the database queue orders by it, but RQ (the Redis deployment) has no priorities
+and django-tasks refuses a task with one there ("Backend does not support setting priority of tasks").
+So a task is declared with the default priority and ``PrioritisedTask.enqueue`` applies the wanted one
+only where the backend that runs it supports it; elsewhere the task is queued without it.
 """
 
 from __future__ import annotations
@@ -11,18 +16,37 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django_tasks import task as django_task
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS
+from django_tasks.base import DEFAULT_TASK_PRIORITY, Task, TaskResult
 
 from core import queues
 
 logger = logging.getLogger("notebridge.tasks")
 
 ATTEMPT_KWARG = "_attempt"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PrioritisedTask(Task):  # type: ignore[type-arg]
+    """A task whose priority is applied at enqueue time, and only where the backend supports it."""
+
+    wanted_priority: int = DEFAULT_TASK_PRIORITY
+
+    def for_backend(self) -> Task:  # type: ignore[type-arg]
+        """This task as the backend that will run it can take it."""
+        if self.wanted_priority != self.priority and self.get_backend().supports_priority:
+            return self.using(priority=self.wanted_priority)
+        return self
+
+    def enqueue(self, *args: Any, **kwargs: Any) -> TaskResult:  # type: ignore[type-arg]
+        task = self.for_backend()
+        return task.get_backend().enqueue(task, args, kwargs)
 
 
 def background_task(
@@ -47,7 +71,13 @@ def background_task(
                 )
                 return None
 
-        task_obj = django_task(queue_name=queue_name, priority=priority)(body)
+        task_obj = PrioritisedTask(
+            func=body,
+            queue_name=queue_name,
+            backend=DEFAULT_TASK_BACKEND_ALIAS,
+            priority=DEFAULT_TASK_PRIORITY,
+            wanted_priority=priority,
+        )
         holder["task"] = task_obj
         return task_obj
 

@@ -144,6 +144,8 @@ if REDIS_URL:
         for name in ("default", "high", "low", "media", "translation", "review")
     }
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": list(RQ_QUEUES)}}
+    # RQ's own Job class cannot run a django-tasks Task (and its callbacks fail): every rqworker needs this one.
+    RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
     INSTALLED_APPS += ["django_rq"]
 else:
     CACHES = {
