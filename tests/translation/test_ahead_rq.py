@@ -37,13 +37,16 @@ def _work(*names: str) -> None:
     django_rq.get_worker(*names, worker_class=SimpleWorker).work(burst=True)
 
 
-def test_a_new_note_is_queued_for_its_followers_languages_on_rq(rq_backend, make_user, make_note, caplog):
+def test_a_new_note_is_queued_for_its_followers_languages_on_rq(rq_backend, make_user, make_note, caplog, on_commit):
     from accounts.services import follow
     from translation.models import TranslationMemory
 
     author = make_user("chen", languages=["zh-Hans"])
     follow(follower=make_user("amy", languages=["en"]), followee=author)
     note = make_note(author, title="今天天气很好，我们去公园吧", body="周末去了西湖，风景绝了", language="zh-Hans")
+    assert not rq_backend.get_jobs()  # nothing is translated before screening publishes it
+    with on_commit():
+        _work("review", "high", "default")
 
     jobs = [j for j in rq_backend.get_jobs() if j.func_name == "translation.tasks.translate_note_ahead"]
     assert [j.args for j in jobs] == [(note.pk,)], caplog.text
@@ -61,20 +64,20 @@ def test_a_new_note_is_queued_for_its_followers_languages_on_rq(rq_backend, make
 def test_trending_notes_are_queued_on_rq(rq_backend, make_user, make_note, on_commit):
     from django.core.cache import cache
 
-    from feeds.selectors import discover_ranking
+    from notes.services import like_note
     from translation.models import TranslationMemory
 
     author = make_user("chen", languages=["zh-Hans"])
     make_user("amy", languages=["en"])  # the instance's readers: Chinese and English
     note = make_note(author, title="周末去了西湖，风景绝了", body="", language="zh-Hans")
     _work("review", "high", "default")  # screening publishes the note
-    rq_backend.empty()  # leave only what the ranking asks for
-    cache.delete("discover:ranking")
+    rq_backend.empty()  # leave only what engagement asks for
+    cache.delete("ahead:trending:lock")
     with on_commit():
-        assert note.pk in discover_ranking()
+        like_note(user=make_user(), note_id=note.pk)
 
     jobs = [j for j in rq_backend.get_jobs() if j.func_name == "translation.tasks.translate_trending"]
-    assert len(jobs) == 1 and note.pk in jobs[0].args[0]
+    assert len(jobs) == 1  # the worker reads the ranking itself
     _work("translation")
     assert TranslationMemory.objects.filter(
         target_language="en", text="Went to West Lake at the weekend, the scenery was amazing"
