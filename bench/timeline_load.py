@@ -5,6 +5,11 @@ For each configuration: seed a fresh data set (bench/seed.py), start gunicorn, w
 and ``POST /api/v1/statuses``. Prints one JSON line per measurement; medians of ``--repeat`` runs.
 
     python bench/timeline_load.py [--config sqlite postgres postgres+redis] [--duration 20] [--repeat 3]
+                                  [--code DIR [DIR ...]] [--no-bare]
+
+``--code`` serves each configuration from each checkout in turn (e.g. a worktree of the commit before a
+change, then this one), so before and after are measured in one run. A bare Django JSON view
+(bench/bare_django.py) is measured first and every figure carries its ratio to it.
 
 Needs Debian's ``wrk``. Uses ``var/bench-*`` and the PostgreSQL database ``notebridge_bench``.
 """
@@ -89,35 +94,42 @@ def median_of(runs: list[dict]) -> dict:
     }
 
 
-def run_config(config: str, args: argparse.Namespace) -> dict:
+def serve(args: argparse.Namespace, app: str, env: dict[str, str], cwd: Path) -> subprocess.Popen:
+    command = [PY, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{args.port}", "--workers", str(args.workers)]
+    command += ["--threads", str(args.threads), "--log-level", "warning"]
+    return subprocess.Popen(
+        command,
+        env=env,
+        cwd=cwd,
+    )
+
+
+def run_bare(args: argparse.Namespace, tokens: Path) -> dict:
+    server = serve(args, "bare_django:application", {**os.environ}, ROOT / "bench")
+    try:
+        wait_ready(args.port)
+        wrk(args.port, tokens, "GET", "/api/v1/timelines/home?limit=20", 5)
+        runs = [
+            wrk(args.port, tokens, "GET", "/api/v1/timelines/home?limit=20", args.duration) for _ in range(args.repeat)
+        ]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return {"config": "bare-django", "home_timeline": median_of(runs)}
+
+
+def run_config(config: str, args: argparse.Namespace, code: Path = ROOT) -> dict:
     data = ROOT / "var" / f"bench-{config.replace('+', '-')}"
     reset(config, data)
     env = env_for(config, data)
     seed = subprocess.run(
-        [PY, str(ROOT / "bench/seed.py"), str(data)], env=env, cwd=ROOT, capture_output=True, text=True
+        [PY, str(code / "bench/seed.py"), str(data)], env=env, cwd=code, capture_output=True, text=True
     )
     if seed.returncode:
         raise RuntimeError(seed.stderr[-3000:])
     seeded = json.loads((data / "seed.json").read_text())
     port = args.port
-    server = subprocess.Popen(
-        [
-            PY,
-            "-m",
-            "gunicorn",
-            "notebridge.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--threads",
-            str(args.threads),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
+    server = serve(args, "notebridge.wsgi:application", env, code)
     try:
         wait_ready(port)
         tokens = data / "tokens.txt"
@@ -127,7 +139,19 @@ def run_config(config: str, args: argparse.Namespace) -> dict:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return {"config": config, "seed": seeded, "home_timeline": median_of(home), "post_status": median_of(post)}
+    return {
+        "config": config,
+        "code": str(code),
+        "commit": git_commit(code),
+        "seed": seeded,
+        "home_timeline": median_of(home),
+        "post_status": median_of(post),
+    }
+
+
+def git_commit(code: Path) -> str:
+    found = subprocess.run(["git", "-C", str(code), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return found.stdout.strip()
 
 
 def main() -> None:
@@ -138,9 +162,23 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--port", type=int, default=8099)
+    parser.add_argument("--code", nargs="+", type=Path, default=[ROOT], help="checkouts to serve, in turn")
+    parser.add_argument("--no-bare", action="store_true", help="skip the bare Django view")
     args = parser.parse_args()
+    print(json.dumps({"machine": {"cores": os.cpu_count(), "load": os.getloadavg()}}), flush=True)
+    bare_rps = None
     for config in args.config:
-        print(json.dumps(run_config(config, args)), flush=True)
+        for code in args.code:
+            result = run_config(config, args, code.resolve())
+            if not args.no_bare and bare_rps is None:
+                tokens = ROOT / "var" / f"bench-{config.replace('+', '-')}" / "tokens.txt"
+                bare = run_bare(args, tokens)
+                bare_rps = bare["home_timeline"]["rps"]
+                print(json.dumps(bare), flush=True)
+            if bare_rps:
+                for part in ("home_timeline", "post_status"):
+                    result[part]["ratio_to_bare"] = round(result[part]["rps"] / bare_rps, 4)
+            print(json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":
