@@ -272,7 +272,7 @@ def test_load_demo_builds_a_bilingual_site_through_the_services(on_commit):
 
     people = {u.username: u for u in User.objects.all()}
     # Every demo person has a profile photo, not a letter.
-    assert all(u.avatar and u.avatar.storage.exists(u.avatar.name) for u in people.values())
+    assert all(u.avatar and u.avatar.storage.exists(str(u.avatar.name)) for u in people.values())
     jess = people["maple_matcha"]
     assert jess.display_name == "Jess Tremblay" and jess.region == "CA" and jess.bio
     assert people["xiaoman_chi"].languages == ["zh-Hans"] and people["xiaoman_chi"].bio.startswith("成都")

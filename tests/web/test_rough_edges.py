@@ -292,12 +292,9 @@ def test_text_only_notes_get_a_generated_cover_in_their_script(client, make_user
     [("冬天跑步怎么穿", "tc-lg"), ("Hemming my own jeans in 20 minutes", "tc-md"), ("x" * 60, "tc-sm")],
 )
 def test_text_cover_type_size_follows_the_titles_width(title, size):
-    class Note:
-        pk = 13
-        body = ""
+    from types import SimpleNamespace
 
-    Note.title = title
-    assert text_cover_class(Note()) == f"tc-5 {size}"
+    assert text_cover_class(SimpleNamespace(pk=13, title=title, body="")) == f"tc-5 {size}"
 
 
 # --- the phone navigation ------------------------------------------------------------------------------
