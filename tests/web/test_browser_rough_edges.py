@@ -328,3 +328,25 @@ def test_not_found_page(live_server, site, browser, locale, ui):  # noqa: F811
         page.click(".error-page button[type=submit]")
         page.wait_for_url(f"{url}/search/?q=rye")
         context.close()
+
+
+def test_phone_navigation_without_javascript(live_server, site, browser):  # noqa: F811
+    """Sign up for visitors and the operators' menu are plain links and a <details>: no script needed."""
+    _user("kai", staff=True)
+    url = live_server.url
+    context, page = _page(browser, MOBILE, js=False)
+    page.goto(f"{url}/")
+    assert page.locator(".topbar > a[href='/signup/']").is_visible()
+    assert page.locator(".card-cover-text").first.is_visible()  # text covers are plain HTML and CSS
+    _log_in(page, url, "kai")
+    page.click(".phone-more summary")
+    page.click(".phone-more-panel a[href='/ops/translation/']")
+    page.wait_for_url(f"{url}/ops/translation/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= MOBILE["width"]
+    page.goto(f"{url}/n/{site['notes']['portrait'].pk}/")
+    page.fill("#comment-body", "Posted without scripts")
+    page.click(".comment-form button[type=submit]")
+    page.wait_for_selector("text=Posted without scripts")
+    assert page.inner_text("#comments-h") == "6 comments"
+    assert page.inner_text("#note-actions a[href='#comment-body'] .count") == "6"
+    context.close()
