@@ -50,6 +50,7 @@ class PhotoCatalog:
     sources: dict[str, PhotoSource]
     topics: dict[str, list[str]]
     fallbacks: dict[str, list[str]] = field(default_factory=dict)
+    avatars: dict[str, list[str]] = field(default_factory=dict)  # interest -> topics for profile photos
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ class DemoNote:
     title: str
     body: str
     tags: list[str]
-    photo: str
+    photo: tuple[str, ...]  # photo topics whose photographs fit the title; () for a text note
     place: DemoPlace | None = None
     author: str | None = None
     welcome: bool = False  # a newcomer's hello: the community answers with welcome comments
@@ -134,7 +135,8 @@ def load_photo_catalog() -> PhotoCatalog:
     }
     topics = {str(topic): [str(s) for s in names] for topic, names in raw["topics"].items()}
     fallbacks = {str(topic): [str(s) for s in names] for topic, names in (raw.get("fallbacks") or {}).items()}
-    return PhotoCatalog(sources=sources, topics=topics, fallbacks=fallbacks)
+    avatars = {str(key): [str(t) for t in names] for key, names in (raw.get("avatars") or {}).items()}
+    return PhotoCatalog(sources=sources, topics=topics, fallbacks=fallbacks, avatars=avatars)
 
 
 def _user(raw: dict[str, Any]) -> DemoUser:
@@ -149,6 +151,15 @@ def _user(raw: dict[str, Any]) -> DemoUser:
     )
 
 
+TEXT_NOTE = "text"  # `photo: text`: no photograph fits the note; it is posted without one
+
+
+def _topics(raw: Any) -> tuple[str, ...]:
+    """A note's ``photo``: one topic, a list of topics, or ``text`` for a note without photos."""
+    names = [str(x) for x in raw] if isinstance(raw, list) else [str(raw)]
+    return () if names == [TEXT_NOTE] else tuple(names)
+
+
 def _note(raw: dict[str, Any], *, key: str, language: str, category: str) -> DemoNote:
     place = raw.get("place")
     return DemoNote(
@@ -158,7 +169,7 @@ def _note(raw: dict[str, Any], *, key: str, language: str, category: str) -> Dem
         title=str(raw["title"]).strip(),
         body=str(raw["body"]).strip(),
         tags=[str(t) for t in raw.get("tags", [])],
-        photo=str(raw["photo"]),
+        photo=_topics(raw["photo"]),
         place=DemoPlace(name=str(place[0]), country=str(place[1])) if place else None,
         author=raw.get("author"),
         welcome=bool(raw.get("welcome", False)),
@@ -197,6 +208,10 @@ def validate(content: DemoContent) -> list[str]:
     errors += _validate_users(content.users)
     errors += _validate_notes(content)
     errors += _validate_chatter(content.chatter)
+    for interest, topics in content.photos.avatars.items():
+        if interest not in (*CATEGORIES, "any"):
+            errors.append(f"avatar photos for unknown interest {interest}")
+        errors += [f"avatar photos for {interest}: unknown topic {t}" for t in topics if t not in content.photos.topics]
     for group in (content.photos.topics, content.photos.fallbacks):
         for topic, names in group.items():
             if topic not in content.photos.topics:
@@ -241,8 +256,9 @@ def _validate_notes(content: DemoContent) -> list[str]:
             errors.append(f"{where}: body empty or over {MAX_BODY}")
         if not 1 <= len(note.tags) <= 5 or any(not t or len(t) > MAX_TAG or "#" in t for t in note.tags):
             errors.append(f"{where}: 1-5 tags without '#', each at most {MAX_TAG}")
-        if note.photo not in content.photos.topics:
-            errors.append(f"{where}: unknown photo topic {note.photo}")
+        for topic in note.photo:
+            if topic not in content.photos.topics:
+                errors.append(f"{where}: unknown photo topic {topic}")
         if note.language not in NOTE_LANGUAGES:
             errors.append(f"{where}: language {note.language}")
         if note.category not in CATEGORIES:

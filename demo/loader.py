@@ -51,6 +51,7 @@ class LoadSummary:
     users: int = 0
     notes: int = 0
     photos: int = 0
+    text_notes: int = 0  # notes without photos (no installed photograph fits them): a generated cover
     follows: int = 0
     likes: int = 0
     comments: int = 0
@@ -64,7 +65,8 @@ class LoadSummary:
     def line(self) -> str:
         langs = ", ".join(f"{k} {v}" for k, v in sorted(self.languages.items()))
         return (
-            f"{self.users} users, {self.notes} notes ({langs}), {self.photos} photos, {self.follows} follows, "
+            f"{self.users} users, {self.notes} notes ({langs}; {self.text_notes} text only), {self.photos} photos, "
+            f"{self.follows} follows, "
             f"{self.likes} likes, {self.comments} comments, {self.boards} boards, {self.collects} collects, "
             f"{self.held} held for review in {self.seconds:.1f} s (CPU {self.cpu_seconds:.1f} s)"
         )
@@ -138,7 +140,9 @@ class DemoLoader:
             self.log(f"  note: the demo has {len(self.note_specs)} notes; loading all of them")
         if self.pool.missing:
             self.log(
-                "  note: photo sources not installed, their topics fall back to others: " + ", ".join(self.pool.missing)
+                "  note: photo sources not installed (apt-get install mate-backgrounds): "
+                + ", ".join(self.pool.missing)
+                + "; notes whose photos would come from them are posted as text notes"
             )
         self.create_users()
         self.create_follows()
@@ -166,8 +170,11 @@ class DemoLoader:
                     interests=spec.interests,
                     check_password=False,
                 )
-                # Demo accounts are established members: they have picked interests and languages already.
-                user = update_profile(user=user, bio=spec.bio, onboarded=True)
+                # Demo accounts are established members: they have picked interests and languages already,
+                # and a profile photo (a crop of a photograph that goes with their interests).
+                user = update_profile(
+                    user=user, bio=spec.bio, onboarded=True, avatar=self.pool.avatar(spec.username, spec.interests)
+                )
                 self.accounts[spec.username] = user
                 self.specs[spec.username] = spec
         self.summary.users = len(self.accounts)
@@ -276,6 +283,7 @@ class DemoLoader:
                         )
                         created.append((note.pk, spec, plan.author))
                         self.summary.photos += len(photo_ids)
+                        self.summary.text_notes += not photo_ids
                         self.summary.languages[spec.language] += 1
                 self.summary.notes = len(created)
                 self._progress("notes", self.summary.notes, len(plans))

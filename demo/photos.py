@@ -13,6 +13,7 @@ import importlib.util
 import io
 import multiprocessing
 import random
+from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from functools import cached_property
 from pathlib import Path
@@ -82,21 +83,28 @@ class PhotoPool:
         return sorted(set(self.catalog.sources) - set(self.available))
 
     def sources_for(self, topic: str) -> list[str]:
-        """The installed sources for a topic, else its installed fallbacks, else every installed source."""
-        for group in (self.catalog.topics, self.catalog.fallbacks):
-            names = [name for name in group.get(topic, []) if name in self.available]
-            if names:
-                return names
+        """The installed sources for a topic, else its installed fallbacks (which show the same thing),
+        else none: a topic never borrows another topic's photographs."""
         if not self.available:
             raise RuntimeError(
                 "No demo photo source is installed: pip install scikit-image (and apt-get install mate-backgrounds)."
             )
-        return sorted(self.available)
+        for group in (self.catalog.topics, self.catalog.fallbacks):
+            names = [name for name in group.get(topic, []) if name in self.available]
+            if names:
+                return names
+        return []
 
-    def choose(self, topic: str, count: int, rng: random.Random) -> list[PhotoKey]:
-        """``count`` different variants for a topic; sources rotate so that a carousel varies."""
-        names = self.sources_for(topic)
-        start = rng.randrange(len(names))
+    def choose(self, topics: Sequence[str], count: int, rng: random.Random) -> list[PhotoKey]:
+        """Up to ``count`` different variants from the topics' installed sources, rotating through the
+        sources so that a carousel varies (at most two crops of any one photograph). No installed source
+        fits: no photos, and the note goes out as a text note."""
+        names = [name for topic in topics for name in self.sources_for(topic)]
+        names = list(dict.fromkeys(names))
+        if not names:
+            return []
+        count = min(count, 2 * len(names))
+        start = rng.randrange(len(names)) if len(topics) == 1 else 0  # a list of topics: its first one leads
         keys: list[PhotoKey] = []
         for i in range(count):
             name = names[(start + i) % len(names)]
@@ -137,6 +145,20 @@ class PhotoPool:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
         self._pending.clear()
+
+    def avatar(self, username: str, interests: Sequence[str]) -> bytes:
+        """A profile photo for a demo person: a square crop of a photograph that goes with one of
+        their interests, different for every username (seeded by it)."""
+        rng = random.Random(f"{self.seed}:avatar:{username}")
+        avatars = self.catalog.avatars
+        names = [
+            name for interest in interests for topic in avatars.get(interest, []) for name in self.sources_for(topic)
+        ]
+        names = names or [name for topic in avatars.get("any", []) for name in self.sources_for(topic)]
+        names = names or sorted(self.available)
+        name = rng.choice(names)
+        path = self.available[name]
+        return render_avatar(load_source(str(path)), gray=self.catalog.sources[name].gray, seed=f"{username}:{name}")
 
     def alt_text(self, name: str, language: str) -> str:
         source = self.catalog.sources[name]
@@ -197,6 +219,33 @@ def render_variant(image: Image.Image, *, gray: bool, seed: str) -> bytes:
         photo = _warmth(photo, rng.uniform(-0.06, 0.08))
     out = io.BytesIO()
     photo.save(out, format="JPEG", quality=86)
+    return out.getvalue()
+
+
+AVATAR_SIDE = 400
+
+
+def render_avatar(image: Image.Image, *, gray: bool, seed: str) -> bytes:
+    """A square crop around the middle of the photograph, where its subject is (half to nine tenths of
+    the short side, nudged off centre), maybe mirrored and toned."""
+    rng = random.Random(seed)
+    short = min(image.size)
+    side = max(64, int(short * rng.uniform(0.5, 0.9)))
+    cx = image.width / 2 + rng.uniform(-0.12, 0.12) * image.width
+    cy = image.height / 2 + rng.uniform(-0.12, 0.12) * image.height
+    left = int(min(max(0, cx - side / 2), image.width - side))
+    top = int(min(max(0, cy - side / 2), image.height - side))
+    photo = image.crop((left, top, left + side, top + side)).resize(
+        (AVATAR_SIDE, AVATAR_SIDE), Image.Resampling.BICUBIC
+    )
+    if rng.random() < 0.5:
+        photo = ImageOps.mirror(photo)
+    if gray:
+        dark, light = rng.choice(TONES)
+        photo = ImageOps.colorize(photo.convert("L"), black=dark, white=light)
+    photo = ImageEnhance.Brightness(photo).enhance(rng.uniform(0.95, 1.1))
+    out = io.BytesIO()
+    photo.save(out, format="JPEG", quality=85)
     return out.getvalue()
 
 

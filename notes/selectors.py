@@ -15,7 +15,8 @@ from typing import Protocol, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from accounts.models import Block, Follow, User
@@ -247,6 +248,35 @@ def board_note_ids(board: Board, *, limit: int = 60, max_id: int | None = None) 
     if max_id is not None:
         qs = qs.filter(note_id__lt=max_id)
     return list(qs.order_by("-created_at").values_list("note_id", flat=True)[:limit])
+
+
+def board_covers(
+    boards: Iterable[Board], viewer: User | None, *, country: str | None = None, per_board: int = 3
+) -> dict[int, list[Note]]:
+    """The latest notes of each board that ``viewer`` may see from ``country``, for its cover tiles.
+
+    One query for the newest collects of every board (a window over each board, so a board of
+    thousands reads a few rows), then one ``visible_notes`` batch for all of them: a constant number
+    of queries whatever the number of boards. A board's private or withheld notes never show.
+    """
+    ids = [b.pk for b in boards]
+    if not ids:
+        return {}
+    # Read a few more than needed: some of the newest may be hidden from this viewer.
+    rows = list(
+        Collect.objects.filter(board_id__in=ids)
+        .annotate(rank=Window(RowNumber(), partition_by=F("board_id"), order_by=F("created_at").desc()))
+        .filter(rank__lte=per_board * 3)
+        .order_by("board_id", "rank")
+        .values_list("board_id", "note_id")
+    )
+    seen = {n.pk: n for n in visible_notes([note_id for _, note_id in rows], viewer, country=country, for_feed=False)}
+    covers: dict[int, list[Note]] = {pk: [] for pk in ids}
+    for board_id, note_id in rows:
+        note = seen.get(note_id)
+        if note is not None and len(covers[board_id]) < per_board:
+            covers[board_id].append(note)
+    return covers
 
 
 def get_visible_comment(*, viewer: User | None, comment_id: int, country: str | None = None) -> Comment | None:

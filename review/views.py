@@ -7,7 +7,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -24,7 +25,7 @@ def _reviewer_only(request: HttpRequest) -> HttpResponse | None:
     if not request.user.is_authenticated:
         return redirect(f"/login/?next={request.path}")
     if not is_reviewer(request.user):
-        return HttpResponseForbidden(_("Only reviewers can see review queues."))
+        raise PermissionDenied(_("Only reviewers can see review queues."))
     return None
 
 
@@ -156,7 +157,7 @@ def bulk_page(request: HttpRequest) -> HttpResponse:
 
 def audit_page(request: HttpRequest) -> HttpResponse:
     if not is_admin(request.user):
-        return HttpResponseForbidden(_("Only operators can search the audit log."))
+        raise PermissionDenied(_("Only operators can search the audit log."))
     f = request.GET
     events = selectors.search_audit(
         q=f.get("q", "")[:64], action=f.get("action", "")[:32], target_id=parse_id(f.get("target_id", "")), limit=200

@@ -1,12 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from web.views import account, boards, compose, feed, notes, notifications, ops, profiles, search, translations
+from web.views import account, boards, compose, feed, notes, notifications, ops, profiles, search, site, translations
 
 app_name = "web"
 
 urlpatterns = [
     path("", feed.discover_page, name="discover"),
+    path("favicon.ico", site.favicon, name="favicon"),
     path("following/", feed.following_page, name="following"),
     path("tag/<str:name>/", feed.tag_page, name="tag"),
     path("n/<int:note_id>/", notes.note_page, name="note"),

@@ -96,6 +96,23 @@
     });
   }
 
+  // --- share: "Link copied" stands in for the button's label for a moment; the icon stays.
+  function showCopied(share) {
+    var label = share.querySelector(".label");
+    var status = share.parentNode.querySelector("[data-share-status]");
+    if (status) status.textContent = share.dataset.copied;
+    if (!label) return;
+    if (!share.dataset.label) share.dataset.label = label.textContent;
+    label.textContent = share.dataset.copied;
+    share.classList.add("is-copied");
+    clearTimeout(share.restoreTimer);
+    share.restoreTimer = setTimeout(function () {
+      label.textContent = share.dataset.label;
+      share.classList.remove("is-copied");
+      if (status) status.textContent = "";
+    }, 2000);
+  }
+
   function init(root) {
     root.querySelectorAll("[data-carousel]").forEach(initCarousel);
     root.querySelectorAll("[data-sortable]").forEach(initTiles);
@@ -110,7 +127,7 @@
       if (navigator.share) {
         navigator.share({ title: share.dataset.shareTitle, url: url }).catch(function () {});
       } else if (navigator.clipboard) {
-        navigator.clipboard.writeText(url).then(function () { share.textContent = share.dataset.copied; });
+        navigator.clipboard.writeText(url).then(function () { showCopied(share); });
       } else {
         window.prompt("", url);
       }

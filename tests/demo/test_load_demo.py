@@ -57,14 +57,57 @@ def test_enough_people_and_notes_half_english_half_chinese():
     assert any(u.newcomer for u in data.users) and any(n.welcome for n in data.notes)
 
 
-def test_every_note_has_a_photo_topic_with_an_installed_source():
+# What each photo topic's photographs show, in words a note that uses it must say (title, text or tags):
+# a guard against a note whose photo contradicts it (an IELTS note with an espresso).
+TOPIC_WORDS = {
+    "coffee": ["coffee", "café", "cafe", "flat white", "latte", "espresso", "cold brew", "moka", "咖啡"],
+    "cat": ["cat", "kitten", "猫", "貓"],
+    "launch": ["launch", "rocket", "space center", "火箭", "发射"],
+    "astronaut": ["astronaut", "space", "宇航", "航天", "天文"],
+    "stars": ["star", "sky", "galax", "milky way", "astronomy", "observatory", "星", "银河", "天文"],
+    "camera": ["photo", "camera", "摄影", "街拍", "拍"],
+    "brick": ["brick", "wall", "胡同", "城墙", "砖"],
+    "flowers": ["flower", "floral", "garden", "spring", "bloom", "花"],
+    "yellow": ["yellow", "sunflower", "黄", "油菜花"],
+    "marigold": ["marigold", "万寿菊"],
+    "grass": ["grass", "meadow", "pitch", "草"],
+    "plants": ["plant", "leaf", "leaves", "herb", "garden", "green", "绿", "香草", "茶园", "园林", "小院", "树"],
+    "ladybird": ["ladybird", "ladybug", "wildflower", "瓢虫"],
+    "rain": ["rain", "dew", "雨", "露珠"],
+    "seaside": ["sea", "beach", "sand", "dune", "ocean", "swim", "coast", "海"],
+    "road": ["road", "drive", "van", "cycl", "bike", "storm", "prairie", "km", "骑", "騎", "自驾", "公路", "公里"],
+    "wood": ["wood", "table", "floor", "木"],
+}
+
+
+def test_every_note_photo_topic_is_known_and_fits_its_words():
+    data = load_content()
+    assert set(TOPIC_WORDS) == set(data.photos.topics)
+    for note in data.notes:
+        text = f"{note.title} {note.body} {' '.join(note.tags)}".lower()
+        for topic in note.photo:
+            assert topic in data.photos.topics, note.key
+            assert any(word in text for word in TOPIC_WORDS[topic]), f"{note.key}: {topic} does not fit {note.title}"
+    # Photo notes and text notes both appear, in both languages.
+    assert Counter((n.is_chinese, bool(n.photo)) for n in data.notes).keys() == {
+        (False, True),
+        (False, False),
+        (True, True),
+        (True, False),
+    }
+
+
+def test_a_topic_draws_only_on_its_own_photographs(mate_backgrounds):
     data = load_content()
     pool = PhotoPool(seed=1)
-    for note in data.notes:
-        assert note.photo in data.photos.topics, note.key
-        assert pool.sources_for(note.photo), note.key
     # scikit-image is a requirement, so its photographs are always there.
-    assert {"coffee", "chelsea", "astronaut", "rocket"} <= set(pool.available)
+    assert {"coffee", "chelsea", "astronaut", "rocket", "hubble"} <= set(pool.available)
+    rng = random.Random(0)
+    for note in data.notes:
+        allowed = {name for topic in note.photo for name in data.photos.topics[topic]}
+        keys = pool.choose(note.photo, 4, rng)
+        assert bool(keys) == bool(note.photo), note.key  # every topic has an installed photograph
+        assert {name for name, _ in keys} <= allowed, note.key
 
 
 def test_notes_are_written_in_their_language():
@@ -82,7 +125,7 @@ def test_validation_catches_bad_data():
         users=[replace(data.users[0], username="bad name!", region="usa"), data.users[1], data.users[1]],
         notes=[
             replace(note, title="x" * 101),
-            replace(note, photo="no-such-topic"),
+            replace(note, photo=("no-such-topic",)),
             replace(note, tags=[]),
             replace(note, tags=["#hash"]),
             replace(note, language="fr"),
@@ -129,22 +172,46 @@ def test_variants_are_distinct_reproducible_1080px_jpegs():
     assert image.format == "JPEG" and max(image.size) == LONG_SIDE
 
 
-def test_pool_gives_a_note_different_photos():
+def test_pool_gives_a_note_different_photos(mate_backgrounds):
     pool = PhotoPool(seed=3)
-    keys = pool.choose("flowers", 4, random.Random(0))
+    keys = pool.choose(["flowers"], 4, random.Random(0))
     assert len(set(keys)) == 4
     assert all(name in pool.catalog.topics["flowers"] for name, _ in keys)
     assert len({pool.render(k) for k in keys}) == 4
 
 
-def test_without_mate_backgrounds_topics_fall_back_to_scikit_image(tmp_path):
+def test_one_photograph_gives_at_most_two_crops():
+    keys = PhotoPool(seed=3).choose(["cat"], 4, random.Random(0))
+    assert [name for name, _ in keys] == ["chelsea", "chelsea"] and len(set(keys)) == 2
+
+
+def test_without_mate_backgrounds_a_topic_never_borrows_another_topics_photos(tmp_path):
     pool = PhotoPool(seed=1, roots={"skimage": skimage_data_dir(), "mate": tmp_path})
     assert "dune" in pool.missing and "coffee" not in pool.missing
-    assert pool.sources_for("meadow") == ["grass"]
-    assert pool.sources_for("cafe") == ["coffee"]
-    keys = pool.choose("beach", 2, random.Random(0))
-    assert {name for name, _ in keys} == {"gravel"}
+    assert pool.sources_for("grass") == ["grass"]  # scikit-image's grass still shows grass
+    assert pool.sources_for("coffee") == ["coffee"]
+    # Nothing installed shows the seaside: the note goes out as a text note, not with gravel or a cup.
+    assert pool.sources_for("seaside") == []
+    assert pool.choose(["seaside"], 2, random.Random(0)) == []
+    keys = pool.choose(["ladybird", "cat"], 2, random.Random(0))
+    assert {name for name, _ in keys} == {"chelsea"}
     assert Image.open(io.BytesIO(pool.render(keys[0]))).format == "JPEG"
+
+
+def test_avatars_are_square_photos_that_differ_per_person():
+    pool = PhotoPool(seed=1)
+    people = load_content().users[:6]
+    avatars = [pool.avatar(u.username, u.interests) for u in people]
+    assert len(set(avatars)) == len(avatars)
+    assert pool.avatar(people[0].username, people[0].interests) == avatars[0]  # reproducible
+    image = Image.open(io.BytesIO(avatars[0]))
+    assert image.format == "JPEG" and image.size == (400, 400)
+
+
+def test_avatars_come_from_installed_photographs_only(tmp_path):
+    pool = PhotoPool(seed=1, roots={"skimage": skimage_data_dir(), "mate": tmp_path})
+    # A home-and-beauty person's topics are all mate-backgrounds photographs: the "any" list serves.
+    assert Image.open(io.BytesIO(pool.avatar("someone", ["home", "beauty"]))).size == (400, 400)
 
 
 def test_no_photo_source_at_all_is_a_clear_error(tmp_path):
@@ -183,13 +250,16 @@ def test_load_demo_builds_a_bilingual_site_through_the_services(on_commit):
     assert all(now - timedelta(days=30) <= n.created_at <= now for n in notes)
     assert len({n.created_at.date() for n in notes}) > 5
     assert [n.pk for n in sorted(notes, key=lambda n: n.created_at)] == sorted(n.pk for n in notes)
+    specs = {n.title: n for n in pick_notes(load_content(), 16)}
     for note in notes:
         photos = list(note.photos.all())
-        assert 1 <= len(photos) <= 4
+        # A note whose topics have a photograph installed gets 1-4 of them; a text note gets none.
+        assert (1 <= len(photos) <= 4) if specs[note.title].photo else not photos, note.title
         assert all(
             p.width > 0 and p.blurhash and p.alt_text and p.large.storage.exists(str(p.large.name)) for p in photos
         )
         assert 1 <= note.tags.count() <= 5
+    assert any(n.photos.exists() for n in notes) and any(not n.photos.exists() for n in notes)
     assert Photo.objects.filter(note__isnull=True).count() == 0
 
     assert Follow.objects.count() > 0
@@ -201,6 +271,8 @@ def test_load_demo_builds_a_bilingual_site_through_the_services(on_commit):
     assert Comment.objects.exclude(body__regex=r"[\u4e00-\u9fff]").exists()
 
     people = {u.username: u for u in User.objects.all()}
+    # Every demo person has a profile photo, not a letter.
+    assert all(u.avatar and u.avatar.storage.exists(str(u.avatar.name)) for u in people.values())
     jess = people["maple_matcha"]
     assert jess.display_name == "Jess Tremblay" and jess.region == "CA" and jess.bio
     assert people["xiaoman_chi"].languages == ["zh-Hans"] and people["xiaoman_chi"].bio.startswith("成都")

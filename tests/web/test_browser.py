@@ -110,6 +110,13 @@ def seeded(transactional_db):
 def browser():
     from playwright.sync_api import sync_playwright
 
+    if not Path(CHROMIUM).exists():
+        # Fail, never skip: a missing browser must not look like a passing suite.
+        pytest.fail(
+            f"browser tests need Debian's chromium at {CHROMIUM}: apt-get install chromium "
+            "(`make test` installs it when run as root)",
+            pytrace=False,
+        )
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         yield b

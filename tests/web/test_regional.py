@@ -138,9 +138,14 @@ def test_counts_on_pages_leave_out_what_is_withheld_there(withheld, ip, count):
     # The reader's public board holds the withheld note: empty as seen from Thailand.
     board = reader.boards.get(name="Reading list")
     assert f"· {count - 1} note" in text(other.get(f"/boards/{board.pk}/"))
-    assert f'Reading list <span class="muted">{count - 1}</span>' in text(other.get(f"/u/{reader.username}/"))
+    tile = f'<strong>Reading list</strong></p> <p class="board-tile-count muted">{count - 1} note'
+    profile = text(other.get(f"/u/{reader.username}/"))
+    assert tile in profile
     mine = text(browser(ip, reader).get("/boards/"))
-    assert f'Reading list</strong></a> <span class="muted">{count - 1} note' in mine
+    assert tile in mine
+    # Nor does its photo make the board's cover there.
+    cover = note.photos.first().thumb.url
+    assert (cover in profile, cover in mine) == ((False, False) if ip == TH_IP else (True, True))
     # And the withheld note itself is not there, by IP alone (no profile region).
     assert other.get(f"/n/{note.pk}/").status_code == (404 if ip == TH_IP else 200)
 

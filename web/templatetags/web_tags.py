@@ -86,6 +86,19 @@ def ratio(photo: object) -> str:
     return f"{max(0.75, min(1.333, height / width)):.3f}"
 
 
+TEXT_COVER_COLOURS = 8  # .tc-0 ... .tc-7 in app.css
+
+
+@register.filter
+def text_cover_class(note: object) -> str:
+    """Classes for a text-only note's generated cover: a colour picked by the note's id (the same on
+    every page) and a type size by the text's width, counting CJK characters as two."""
+    text = str(getattr(note, "title", "") or getattr(note, "body", "") or "")[:70]
+    width = sum(2 if "\u2e80" <= ch <= "\uffef" else 1 for ch in text)
+    size = "tc-lg" if width <= 16 else "tc-md" if width <= 36 else "tc-sm"
+    return f"tc-{int(getattr(note, 'pk', 0) or 0) % TEXT_COVER_COLOURS} {size}"
+
+
 @register.filter
 def compact(value: int | None) -> str:
     """Counts as people read them: 1,234 -> 1.2k in English, 12,345 -> 1.2万 in Chinese."""

@@ -14,7 +14,15 @@ from notes import services
 from notes.models import Board
 from notes.selectors import board_note_ids, boards_of, count_seen_from, get_board, visible_notes, with_counts_seen_from
 from web.forms import BoardForm, MoveForm
-from web.views.common import add_service_error, card_state, login_required_page, me, viewer, viewer_country
+from web.views.common import (
+    add_service_error,
+    card_state,
+    login_required_page,
+    me,
+    viewer,
+    viewer_country,
+    with_covers,
+)
 
 
 def _own_board_or_404(request: HttpRequest, board_id: int) -> Board:
@@ -56,7 +64,8 @@ def my_boards(request: HttpRequest) -> HttpResponse:
             except ServiceError as exc:
                 add_service_error(form, exc)
     status = 422 if form.errors else 200
-    boards = with_counts_seen_from(boards_of(user, user), viewer_country(request))
+    country = viewer_country(request)
+    boards = with_covers(with_counts_seen_from(boards_of(user, user), country), user, country)
     return render(request, "web/boards.html", {"boards": boards, "form": form}, status=status)
 
 

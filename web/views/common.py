@@ -14,8 +14,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.models import User
 from core.errors import NotFound, ServiceError
-from notes.models import Note
-from notes.selectors import viewer_state
+from notes.models import Board, Note
+from notes.selectors import board_covers, viewer_state
 
 PAGE_SIZE = 30
 
@@ -82,6 +82,14 @@ def not_found_on(exc: ServiceError) -> None:
 def card_state(notes: list[Note], user: User | None) -> dict[str, set[int]]:
     liked, collected = viewer_state(user, [n.pk for n in notes])
     return {"liked_ids": liked, "collected_ids": collected}
+
+
+def with_covers(boards: list[Board], user: User | None, country: str | None) -> list[Board]:
+    """Boards with ``cover_notes``: their latest notes this viewer may see, for the cover tiles."""
+    covers = board_covers(boards, user, country=country)
+    for board in boards:
+        board.cover_notes = covers.get(board.pk, [])  # type: ignore[attr-defined]
+    return boards
 
 
 def redirect_back(request: HttpRequest, default: str) -> HttpResponseRedirect:

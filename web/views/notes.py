@@ -139,7 +139,13 @@ def comment(request: HttpRequest, note_id: int) -> HttpResponse:
             add_service_error(form, exc)
     if is_htmx(request):
         note = _note_or_404(request, note_id)
-        context = {"note": note, "comments": comments_for(note, viewer(request)), "comment_form": form}
+        # The action bar's comment count is swapped out of band, so it agrees with the heading.
+        context = {
+            **_actions_context(request, note),
+            "comments": comments_for(note, viewer(request)),
+            "comment_form": form,
+            "actions_oob": True,
+        }
         return render(request, "web/_comments.html", context)
     if form.errors:
         for errors in form.errors.values():

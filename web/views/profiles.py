@@ -35,6 +35,7 @@ from web.views.common import (
     redirect_back,
     viewer,
     viewer_country,
+    with_covers,
 )
 
 
@@ -65,7 +66,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
         return render(request, "web/_cards.html", context)
     context.update(
         {
-            "boards": with_counts_seen_from(boards_of(user, who), country),
+            "boards": with_covers(with_counts_seen_from(boards_of(user, who), country), who, country),
             "notes_count": count_seen_from(user, country),
             "likes_received": likes_and_collects_received(user),
             "is_me": bool(who and who.pk == user.pk),
