@@ -313,13 +313,6 @@ def request_job(
             job.next_attempt_at = job.locked_until = None
             job.save()
             needs_worker = True
-        elif not created and job.state in (JobState.FAILED, JobState.READY) and job.next_attempt_at:
-            if job.next_attempt_at <= now and job.attempts < settings.TRANSLATION_MAX_ATTEMPTS:
-                job.state, job.next_attempt_at = JobState.PENDING, None
-                job.save(update_fields=["state", "next_attempt_at", "updated_at"])
-                needs_worker = True
-        elif not created and job.state == JobState.PENDING and job.updated_at < now - timedelta(minutes=10):
-            needs_worker = True  # the task was lost (a queue flushed, a worker gone): ask again
         elif (
             retry
             and not created
@@ -330,6 +323,14 @@ def request_job(
             job.state, job.next_attempt_at, job.locked_until = JobState.PENDING, None, None
             job.save(update_fields=["state", "next_attempt_at", "locked_until", "updated_at"])
             needs_worker = True
+        elif not created and job.state in (JobState.FAILED, JobState.READY) and job.next_attempt_at:
+            if job.next_attempt_at <= now and job.attempts < settings.TRANSLATION_MAX_ATTEMPTS:
+                job.state, job.next_attempt_at = JobState.PENDING, None
+                job.save(update_fields=["state", "next_attempt_at", "updated_at"])
+                needs_worker = True
+        elif not created and job.state == JobState.PENDING and job.updated_at < now - timedelta(minutes=10):
+            needs_worker = True  # the task was lost (a queue flushed, a worker gone): ask again
+
         if reason == "reader" and job.reason != "reader":
             TranslationJob.objects.filter(pk=job.pk).update(reason="reader")
         if needs_worker and enqueue:

@@ -84,7 +84,9 @@ def test_pending_is_polled_then_the_translation_is_labelled(settings, client, ma
     from tests.translation.fake_servers import FakeServer
 
     author = make_user("chen", languages=["zh-Hans"])
-    note = post_note(author, title="今天天气很好，我们去公园吧", body="周末去了西湖，风景绝了", photos=0, language="zh-Hans")
+    note = post_note(
+        author, title="今天天气很好，我们去公园吧", body="周末去了西湖，风景绝了", photos=0, language="zh-Hans"
+    )
     login(_person(make_user, "sam", ["en"], auto=False))
     with FakeServer() as remote:
         settings.TRANSLATION_ENGINES = ["opencc", "libretranslate", "gloss"]
