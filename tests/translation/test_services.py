@@ -217,7 +217,8 @@ def test_reader_retry_requeues_a_failed_field_at_once(settings, libretranslate, 
     with on_commit():
         ask()
     job = TranslationJob.objects.get()
-    assert job.state == JobState.FAILED and job.next_attempt_at > timezone.now()
+    assert job.state == JobState.FAILED and job.next_attempt_at is not None
+    assert job.next_attempt_at > timezone.now()
     libretranslate.mode = "ok"
     with on_commit():
         assert ask().status == Status.FAILED  # without asking again: the backoff decides
