@@ -75,6 +75,50 @@ def has_cjk(text: str) -> bool:
     return bool(_CJK.search(text))
 
 
+@lru_cache(maxsize=2)
+def _opencc(config: str) -> object:
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+def _to_simplified() -> object:
+    return _opencc("t2s")
+
+
+def script_variants(text: str) -> list[str]:
+    """``text`` as typed, in Simplified and in Traditional script (for lookups by exact prefix, such as
+    tag names, which are stored as typed)."""
+    if not has_cjk(text):
+        return [text]
+    simplified = str(_opencc("t2s").convert(text))  # type: ignore[attr-defined]
+    traditional = str(_opencc("s2t").convert(text))  # type: ignore[attr-defined]
+    return list(dict.fromkeys([text, simplified, traditional]))
+
+
+def fold_script(text: str) -> str:
+    """Chinese in one script (Simplified, by OpenCC ``t2s``), so 火鍋 and 火锅 are one word to search.
+
+    Only for matching: what users wrote is stored and shown as written.
+    """
+    if not has_cjk(text):
+        return text
+    return str(_to_simplified().convert(text))  # type: ignore[attr-defined]
+
+
+def fold_for_match(text: str) -> str:
+    """``text`` folded (script, case, width) keeping its length, so that an offset in the result is an
+    offset in ``text``: the basis of highlighting a match in the original."""
+    folded = fold_script(text)
+    if len(folded) != len(text):  # a phrase conversion changed the length: fold character by character
+        folded = "".join(c if len(f := fold_script(c)) != 1 else f for c in text)
+    out = []
+    for c in folded:
+        f = unicodedata.normalize("NFKC", c).casefold()
+        out.append(f if len(f) == 1 else c.lower())
+    return "".join(out)
+
+
 def segment(text: str) -> str:
     """Text made searchable: Chinese split into words (jieba, search mode), everything lower-cased.
 

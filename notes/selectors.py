@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Protocol, TypeVar
 
@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts.models import Block, Follow, User
 from accounts.selectors import following_ids, hidden_author_ids
-from core.text import normalize_tag
+from core.text import normalize_tag, script_variants
 from notes.models import Board, Collect, Comment, Like, Note, NoteState, Photo, Place, Tag, Visibility
 
 T = TypeVar("T", User, Tag, Board)
@@ -351,11 +351,16 @@ def _with_public_counts(tags: Iterable[Tag]) -> list[Tag]:
     return out
 
 
-def search_tags(query: str, *, limit: int = 20, offset: int = 0) -> list[Tag]:
-    key = normalize_tag(query)
-    if not key:
+def search_tags(query: str, *, limit: int = 20, offset: int = 0, also: Sequence[str] = ()) -> list[Tag]:
+    """Tags starting with ``query`` in either Chinese script (#火鍋 finds #火锅), or with one of ``also``
+    (a higher layer's other-language forms of the query: "hot pot" -> 火锅)."""
+    keys = {v for k in (query, *also) if (key := normalize_tag(k)) for v in script_variants(key)}
+    if not keys:
         return []
-    found = public_tags(Tag.objects.filter(name__startswith=key)).order_by("-public_notes", "name")
+    wanted = Q()
+    for key in sorted(keys)[:16]:
+        wanted |= Q(name__startswith=key)
+    found = public_tags(Tag.objects.filter(wanted)).order_by("-public_notes", "name")
     return _with_public_counts(found[offset : offset + limit])
 
 

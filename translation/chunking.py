@@ -35,6 +35,14 @@ def split(text: str, max_chunk: int = MAX_CHUNK) -> list[tuple[str, str]]:
     return out
 
 
+_SENTENCE_OR_LINE = re.compile(r"\n+|(?<=[.!?。！？…])\s*")
+
+
+def sentences(text: str) -> list[tuple[str, str]]:
+    """``(sentence, separator_after)`` pairs for every sentence and line; joining gives back ``text``."""
+    return _split_keep(text, _SENTENCE_OR_LINE)
+
+
 def _split_keep(text: str, pattern: re.Pattern[str]) -> list[tuple[str, str]]:
     result: list[tuple[str, str]] = []
     cursor = 0

@@ -22,9 +22,10 @@ from django.utils import timezone
 
 from core import languages
 from core.language_detection import detect_language
-from translation import tasks
+from translation import reasons, tasks
+from translation.another_way import translate_another_way
 from translation.engines import registry
-from translation.engines.base import Engine, Result
+from translation.engines.base import Result
 from translation.models import JobState, ObjectKind, TranslationJob, TranslationMemory, text_hash
 from translation.spans import only_spans, protect
 
@@ -32,6 +33,7 @@ logger = logging.getLogger("notebridge.translation")
 
 CACHE_TTL = 60 * 60 * 24
 LOCK_SECONDS = 300
+READER_RETRY_COOLDOWN_S = 20
 STATS_KEYS = ("tr:stats:hit", "tr:stats:miss")
 
 
@@ -44,7 +46,14 @@ class Status:
 
 @dataclass(frozen=True)
 class TranslationView:
-    """What a page or API shows for one field: the translation when ready, else the original."""
+    """What a page or API shows for one field: the translation when ready, else the original.
+
+    ``status`` "ready" with ``is_gloss`` False is a real translation (an engine, not a dictionary). A
+    word gloss is ``ready`` only when the caller asked for one (``gloss=True``); otherwise a field whose
+    engines failed is ``failed`` with ``gloss_available`` telling the reader that a gloss can be shown
+    on request. ``error_code`` (translation/reasons.py) and ``error`` (a sentence in the active
+    interface language) say why a field is not translated; ``can_retry`` whether asking again helps.
+    """
 
     status: str
     text: str
@@ -53,6 +62,9 @@ class TranslationView:
     engine: str = ""
     is_gloss: bool = False
     error: str = ""
+    error_code: str = ""
+    gloss_available: bool = False
+    can_retry: bool = False
 
     @property
     def is_translated(self) -> bool:
@@ -65,8 +77,9 @@ class TranslationView:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def _cache_key(obj_kind: str, obj_id: int, field: str, target: str, digest: str) -> str:
-    return f"tr:v:{obj_kind}:{obj_id}:{field}:{target}:{digest[:16]}"
+def _cache_key(obj_kind: str, obj_id: int, field: str, target: str, digest: str, *, gloss: bool = False) -> str:
+    """Real translations and glosses are cached apart: a gloss is served only to those who ask for one."""
+    return f"tr:v:{obj_kind}:{obj_id}:{field}:{target}:{digest[:16]}" + (":g" if gloss else "")
 
 
 def _count(hit: bool) -> None:
@@ -140,6 +153,23 @@ def _view_from_memory(memory: TranslationMemory, source: str, target: str) -> Tr
     )
 
 
+def failure_view(
+    text: str, source: str, target: str, raw_error: str, *, gloss_available: bool = False
+) -> TranslationView:
+    """The original with the reason it is not translated, in the reader's language."""
+    code = reasons.classify(raw_error)
+    return TranslationView(
+        status=Status.FAILED,
+        text=text,
+        source_language=source,
+        target_language=target,
+        error=reasons.message(code),
+        error_code=code,
+        gloss_available=gloss_available,
+        can_retry=reasons.retryable(code),
+    )
+
+
 def get_or_request_translation(
     *,
     obj_kind: str,
@@ -150,52 +180,77 @@ def get_or_request_translation(
     target: str,
     reason: str = "reader",
     enqueue: bool = True,
+    gloss: bool = False,
+    retry: bool = False,
 ) -> TranslationView:
     """The translation of one field into ``target``, or the original with a status. Never blocks.
 
     ``source`` is the stored language ("" means detect now). When nothing is stored yet, a job is
     recorded and a worker is asked (after the current transaction commits) to do it.
+
+    A word gloss never stands in for a translation: it is answered only with ``gloss=True`` (the reader
+    asked for one) and only when no real translation can be had (none configured for the pair, or the
+    engines failed); while an engine works on the field the answer is "pending". ``retry=True`` (the
+    reader's "Try again") puts a failed field back in the queue at once, at most every
+    ``READER_RETRY_COOLDOWN_S`` seconds.
     """
     text = text or ""
     source = languages.normalize(source) or detect_language(text)
     target_code = languages.normalize(target)
 
-    def original(status: str, error: str = "") -> TranslationView:
+    def original(status: str) -> TranslationView:
         return TranslationView(
-            status=status,
-            text=text,
-            source_language=source,
-            target_language=target_code or str(target)[:16],
-            error=error,
+            status=status, text=text, source_language=source, target_language=target_code or str(target)[:16]
         )
 
     if not target_code:
-        return original(Status.FAILED, "unsupported target language")
+        return failure_view(text, source, str(target)[:16], "unsupported target language")
     if not needs_translation(text, source, target_code):
         return original(Status.NOT_NEEDED)
     if len(text) > settings.TRANSLATION_MAX_CHARS:
-        return original(Status.FAILED, "too long to translate")
+        return failure_view(text, source, target_code, "too long to translate")
     digest = text_hash(text)
     key = _cache_key(obj_kind, obj_id, field, target_code, digest)
     cached = cache.get(key)
-    if cached is not None:
+    if cached is None and gloss:
+        cached = cache.get(_cache_key(obj_kind, obj_id, field, target_code, digest, gloss=True))
+    if cached is not None and not (cached.get("is_gloss") and not gloss):
         _count(True)
         return TranslationView(**cached)
     _count(False)
     engines = registry.chain(source, target_code)
-    if not engines:
-        return original(Status.FAILED, "no translation engine for this language pair")
+    real = [e for e in engines if not e.is_gloss]
+    can_gloss = any(e.is_gloss for e in engines)
     memory = memory_lookup(digest, source, target_code)
-    if memory is not None and not (memory.is_gloss and _better_than_gloss_possible(engines)):
-        view = _view_from_memory(memory, source, target_code)
-        cache.set(key, view.as_dict(), CACHE_TTL)
-        return view
-    if engines[0].is_fast:
-        result = engines[0].translate_batch([text], source, target_code)[0]
+    if memory is not None and not memory.is_gloss:
+        return _cached_view(key, memory, source, target_code)
+    stored_gloss = memory if memory is not None and memory.is_gloss else None
+
+    def gloss_or_failure(raw_error: str) -> TranslationView:
+        if gloss and stored_gloss is not None:
+            return _cached_view(key + ":g", stored_gloss, source, target_code)
+        return failure_view(text, source, target_code, raw_error, gloss_available=can_gloss)
+
+    if not real:
+        # Only the dictionary (or nothing) for this pair: no job for a worker unless a gloss is wanted.
+        if not engines:
+            return failure_view(text, source, target_code, "no translation engine for this language pair")
+        if gloss and stored_gloss is None and enqueue:
+            request_job(
+                obj_kind=obj_kind,
+                obj_id=obj_id,
+                field=field,
+                text=text,
+                source=source,
+                target=target_code,
+                reason=reason,
+            )
+            return original(Status.PENDING)
+        return gloss_or_failure("no translation engine for this language pair")
+    if real[0].is_fast:
+        result = real[0].translate_batch([text], source, target_code)[0]
         if result.ok:
-            view = _view_from_memory(_remember(digest, source, target_code, result), source, target_code)
-            cache.set(key, view.as_dict(), CACHE_TTL)
-            return view
+            return _cached_view(key, _remember(digest, source, target_code, result), source, target_code)
     job = request_job(
         obj_kind=obj_kind,
         obj_id=obj_id,
@@ -205,20 +260,22 @@ def get_or_request_translation(
         target=target_code,
         reason=reason,
         enqueue=enqueue,
+        retry=retry,
     )
-    if memory is not None:  # a gloss while a better engine works on it
-        return _view_from_memory(memory, source, target_code)
-    if job.state == JobState.FAILED:
-        return original(Status.FAILED, job.last_error or "translation failed; will retry")
-    if job.state == JobState.READY and job.memory_id:
-        stored = TranslationMemory.objects.filter(pk=job.memory_id).first()
-        if stored is not None:
-            return _view_from_memory(stored, source, target_code)
+    stored = TranslationMemory.objects.filter(pk=job.memory_id).first() if job.memory_id else None
+    if job.state == JobState.READY and stored is not None and not stored.is_gloss:
+        return _view_from_memory(stored, source, target_code)
+    if job.state == JobState.FAILED or (job.state == JobState.READY and stored is not None):
+        # The real engines failed (a gloss may have been kept as the fallback).
+        stored_gloss = stored_gloss or stored
+        return gloss_or_failure(job.last_error or "translation failed")
     return original(Status.PENDING)
 
 
-def _better_than_gloss_possible(engines: list[Engine]) -> bool:
-    return any(not e.is_gloss for e in engines)
+def _cached_view(key: str, memory: TranslationMemory, source: str, target: str) -> TranslationView:
+    view = _view_from_memory(memory, source, target)
+    cache.set(key, view.as_dict(), CACHE_TTL)
+    return view
 
 
 def request_job(
@@ -231,8 +288,13 @@ def request_job(
     target: str,
     reason: str = "reader",
     enqueue: bool = True,
+    retry: bool = False,
 ) -> TranslationJob:
-    """Record (or refresh) the job for one field; enqueue a worker when there is work to do."""
+    """Record (or refresh) the job for one field; enqueue a worker when there is work to do.
+
+    ``retry``: a reader asked again for a field that failed (or got only a gloss): back to pending now,
+    whatever the backoff says, unless that was done in the last ``READER_RETRY_COOLDOWN_S`` seconds.
+    """
     if obj_kind not in ObjectKind.values:
         raise ValueError(f"unknown object kind {obj_kind!r}")
     digest = text_hash(text)
@@ -251,6 +313,16 @@ def request_job(
             job.next_attempt_at = job.locked_until = None
             job.save()
             needs_worker = True
+        elif (
+            retry
+            and not created
+            and job.state in (JobState.FAILED, JobState.READY)
+            and (job.state == JobState.FAILED or job.memory is None or job.memory.is_gloss)
+            and cache.add(f"tr:retry:{job.pk}", 1, READER_RETRY_COOLDOWN_S)
+        ):
+            job.state, job.next_attempt_at, job.locked_until = JobState.PENDING, None, None
+            job.save(update_fields=["state", "next_attempt_at", "locked_until", "updated_at"])
+            needs_worker = True
         elif not created and job.state in (JobState.FAILED, JobState.READY) and job.next_attempt_at:
             if job.next_attempt_at <= now and job.attempts < settings.TRANSLATION_MAX_ATTEMPTS:
                 job.state, job.next_attempt_at = JobState.PENDING, None
@@ -258,6 +330,7 @@ def request_job(
                 needs_worker = True
         elif not created and job.state == JobState.PENDING and job.updated_at < now - timedelta(minutes=10):
             needs_worker = True  # the task was lost (a queue flushed, a worker gone): ask again
+
         if reason == "reader" and job.reason != "reader":
             TranslationJob.objects.filter(pk=job.pk).update(reason="reader")
         if needs_worker and enqueue:
@@ -307,7 +380,8 @@ def translate_text(text: str, source: str, target: str) -> tuple[Result | None, 
 def translate_texts(texts: list[str], source: str, target: str) -> tuple[list[Result | None], list[list[Result]]]:
     """Run the engine chain on a batch: each engine gets, in one call, the texts still untranslated.
 
-    A gloss is kept only as a fallback; a later real translation replaces it.
+    A gloss is kept only as a fallback; a later real translation replaces it. An answer the engine's
+    validation refused is asked for again another way (translation/another_way.py).
     """
     best: list[Result | None] = [None] * len(texts)
     tried: list[list[Result]] = [[] for _ in texts]
@@ -324,6 +398,13 @@ def translate_texts(texts: list[str], source: str, target: str) -> tuple[list[Re
             results = [Result.failed(engine, f"crashed: {exc}") for _ in todo]
         for i, result in zip(todo, results, strict=False):
             tried[i].append(result)
+            if not result.ok and not engine.is_gloss and reasons.classify(result.error) == reasons.REJECTED:
+                # The engine answered but not with a translation (often a post that reads as orders):
+                # ask it another way before falling back to the next engine, never to a gloss first.
+                another = translate_another_way(engine, texts[i], source, target)
+                if another is not None:
+                    tried[i].append(another)
+                    result = another
             if result.ok and result.text.strip():
                 best[i] = result
     return best, tried
@@ -370,7 +451,8 @@ def _backoff(attempts: int) -> timedelta:
 def _finish(job: TranslationJob, *, memory: TranslationMemory, error: str = "") -> TranslationView:
     retry_at = None
     attempts = job.attempts + 1
-    if memory.is_gloss and attempts < settings.TRANSLATION_MAX_ATTEMPTS:
+    real_engine = any(not e.is_gloss for e in registry.chain(job.source_language, job.target_language))
+    if memory.is_gloss and real_engine and attempts < settings.TRANSLATION_MAX_ATTEMPTS:
         retry_at = timezone.now() + _backoff(attempts)  # try for a real translation later
     # Only write if the source did not change while we worked (an edit resets the job).
     TranslationJob.objects.filter(pk=job.pk, source_hash=job.source_hash).update(
@@ -402,13 +484,7 @@ def _fail(job: TranslationJob, error: str) -> TranslationView:
     logger.info("translation job %s failed (attempt %s): %s", job.pk, attempts, error[:200])
     if retry_at is not None:
         _enqueue(job.pk, delay=retry_at - timezone.now())
-    return TranslationView(
-        status=Status.FAILED,
-        text=job.source_text,
-        source_language=job.source_language,
-        target_language=job.target_language,
-        error=error[:500],
-    )
+    return failure_view(job.source_text, job.source_language, job.target_language, error)
 
 
 def retry_due_jobs(*, limit: int = 500) -> int:

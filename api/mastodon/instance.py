@@ -16,6 +16,7 @@ from api.oauth import token_allows
 from notes.search import search_note_ids
 from notes.selectors import popular_tags, search_tags, visible_notes
 from notifications import services as notification_services
+from translation.query import expand_query
 
 VERSION = "4.3.0 (compatible; Notebridge 0.1.0)"
 MIME_TYPES = ["image/jpeg", "image/png", "image/webp", "image/gif"]
@@ -179,7 +180,8 @@ def search_v2(ctx: Ctx) -> dict[str, Any]:
         hidden = account_selectors.hidden_author_ids(ctx.user)
         result["accounts"] = entities.accounts([u for u in people if u.pk not in hidden], country=ctx.country)
     if kind in ("", "statuses"):
-        notes = visible_notes(search_note_ids(q, limit=limit, offset=offset), ctx.user, country=country_of(ctx.user))
+        ids = search_note_ids(q, groups=expand_query(q).groups, limit=limit, offset=offset)
+        notes = visible_notes(ids, ctx.user, country=country_of(ctx.user))
         result["statuses"] = entities.statuses(notes, ctx.user)
     if kind in ("", "hashtags"):
         result["hashtags"] = [entities.tag(t) for t in search_tags(q, limit=limit, offset=offset)]

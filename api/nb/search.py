@@ -1,4 +1,4 @@
-"""Search notes (English and Chinese), people and tags."""
+"""Search notes (English and Chinese, across scripts and languages: "hot pot" also finds 火锅), people and tags."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from api.nb.common import OPTIONAL
 from api.nb.schemas import SearchOut
 from notes.search import search_note_ids
 from notes.selectors import search_tags, visible_notes
+from translation.query import expand_query
 
 router = Router(tags=["search"])
 
@@ -30,13 +31,14 @@ def search(request: HttpRequest, q: str, type: str = "", limit: int = 20, offset
     limit = max(1, min(limit, 40))
     out: dict[str, Any] = {"notes": [], "people": [], "tags": []}
     w = common.where(request)
+    expanded = expand_query(q)
     if type in ("", "notes"):
-        out["notes"] = common.notes(
-            visible_notes(search_note_ids(q, limit=limit, offset=offset), me, country=w.country), me, w
-        )
+        ids = search_note_ids(q, groups=expanded.groups, limit=limit, offset=offset)
+        out["notes"] = common.notes(visible_notes(ids, me, country=w.country), me, w)
     if type in ("", "people"):
         hidden = hidden_author_ids(me)
         out["people"] = common.profiles([u for u in search_people(q, limit=limit) if u.pk not in hidden], w)
     if type in ("", "tags"):
-        out["tags"] = [t.name for t in search_tags(q, limit=limit, offset=offset)]
+        also = expanded.also if len(expanded.groups) == 1 else []
+        out["tags"] = [t.name for t in search_tags(q, limit=limit, offset=offset, also=also)]
     return out

@@ -45,23 +45,17 @@ def test_translate_lang_parameter_overrides_preference(make_user, make_note, cli
     assert data["language"] == "zh-TW" and "豆漿" in data["content"]
 
 
-def test_gloss_is_labelled_as_gloss(make_user, make_note, client_for):
-    """Queued first (503, as while a worker runs); once the worker has run, the gloss is served, labelled."""
+def test_a_gloss_never_answers_a_translate_request(make_user, make_note, client_for):
+    """Only the word gloss knows Chinese -> English here: 503 with the reason, never the gloss."""
     from translation.models import TranslationJob
-    from translation.services import process_jobs
 
     author = make_user("chen", languages=["zh-Hans"])
     reader = make_user("sam", languages=["en"])
     note = _zh_note(make_note, author)
-    client = client_for(reader)
-    assert client.post(f"/api/v1/statuses/{note.pk}/translate", {"lang": "en"}).status_code == 503
-    process_jobs(list(TranslationJob.objects.filter(obj_id=note.pk).values_list("pk", flat=True)))
-    response = client.post(f"/api/v1/statuses/{note.pk}/translate", {"lang": "en"})
-    assert response.status_code == 200, response.content
-    data = response.json()
-    assert data["is_gloss"] is True
-    assert data["provider"] == "Notebridge (gloss)"
-    assert data["language"] == "en"
+    response = client_for(reader).post(f"/api/v1/statuses/{note.pk}/translate", {"lang": "en"})
+    assert response.status_code == 503
+    assert "This server cannot translate this language yet." in response.json()["error"]
+    assert not TranslationJob.objects.exists()  # no worker asked for a gloss nobody will be shown
 
 
 def test_same_language_is_403(make_user, make_note, client_for):
@@ -189,8 +183,9 @@ def test_translation_entity_carries_translated_alt_texts(make_user, client_for, 
     assert status["media_attachments"][0]["description"] == "一碗面放在木桌上"  # the status keeps the original
 
 
-def test_translation_waits_for_alt_texts_too(make_user, client_for, on_commit):
+def test_translation_waits_for_alt_texts_too(settings, make_user, client_for, on_commit):
     """An English reader: title, body and alt text all go to a worker; until then 503, then all three."""
+    from tests.translation.fake_servers import FakeServer
     from translation.models import TranslationJob
     from translation.services import process_jobs
 
@@ -198,12 +193,16 @@ def test_translation_waits_for_alt_texts_too(make_user, client_for, on_commit):
     reader = make_user("sam", languages=["en"])
     note, photo = _note_with_alt(author, on_commit)
     client = client_for(reader)
-    assert client.post(f"/api/v1/statuses/{note.pk}/translate").status_code == 503
-    assert TranslationJob.objects.filter(obj_kind="alt", obj_id=photo.pk, target_language="en").exists()
-    process_jobs(list(TranslationJob.objects.values_list("pk", flat=True)))
-    data = client.post(f"/api/v1/statuses/{note.pk}/translate").json()
+    with FakeServer() as remote:
+        settings.TRANSLATION_ENGINES = ["opencc", "libretranslate", "gloss"]
+        settings.LIBRETRANSLATE_URL = remote.url
+        assert client.post(f"/api/v1/statuses/{note.pk}/translate").status_code == 503
+        assert TranslationJob.objects.filter(obj_kind="alt", obj_id=photo.pk, target_language="en").exists()
+        process_jobs(list(TranslationJob.objects.values_list("pk", flat=True)))
+        data = client.post(f"/api/v1/statuses/{note.pk}/translate").json()
     [attachment] = data["media_attachments"]
-    assert attachment["id"] == str(photo.pk) and "bowl" in attachment["description"]
+    assert attachment["id"] == str(photo.pk) and attachment["description"] == "A bowl of noodles on a wooden table"
+    assert data["is_gloss"] is False and data["provider"] == "Notebridge (libretranslate)"
 
 
 def test_native_api_translates_a_notes_tags_by_name(make_user, on_commit, client):
@@ -212,7 +211,9 @@ def test_native_api_translates_a_notes_tags_by_name(make_user, on_commit, client
     data = client.post(f"/api/nb/v1/translation/note/{note.pk}?target=zh-Hant").json()
     fields = data["fields"]
     assert fields["tag:火锅"]["text"] == "火鍋" and fields["tag:火锅"]["status"] == "ready"
-    assert fields["tag:food"]["status"] == "pending"  # English to Chinese: the word gloss, by a worker
+    # English to Chinese: nothing but the word gloss here, so no translation, and the reason.
+    assert fields["tag:food"]["status"] == "failed" and fields["tag:food"]["error_code"] == "no_engine"
+    assert fields["tag:food"]["text"] == "food" and fields["tag:food"]["gloss_available"] is True
     assert fields[f"alt:{photo.pk}"]["text"] == "一碗麵放在木桌上"
     assert fields["body"]["text"] == "這裡的豆漿很好喝。"
 

@@ -89,6 +89,9 @@ def test_api_translate_pending_then_ready(make_user, make_note, libretranslate, 
         "engine": "libretranslate",
         "is_gloss": False,
         "error": "",
+        "error_code": "",
+        "gloss_available": False,
+        "can_retry": False,
     }
     assert done["fields"]["title"]["status"] == "not_needed"
 

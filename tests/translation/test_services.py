@@ -17,9 +17,9 @@ EN = "The weather is nice today, let's go to the park"
 pytestmark = pytest.mark.django_db
 
 
-def ask(text=ZH, source="zh-Hans", target="en", obj_id=1, field="body", kind="note"):
+def ask(text=ZH, source="zh-Hans", target="en", obj_id=1, field="body", kind="note", **kwargs):
     return get_or_request_translation(
-        obj_kind=kind, obj_id=obj_id, field=field, text=text, source=source, target=target
+        obj_kind=kind, obj_id=obj_id, field=field, text=text, source=source, target=target, **kwargs
     )
 
 
@@ -116,7 +116,7 @@ def test_attempts_are_bounded(settings, libretranslate, on_commit):
     assert TranslationJob.objects.get().attempts == 2
 
 
-def test_gloss_fallback_is_labelled_and_upgraded_later(settings, libretranslate, on_commit):
+def test_gloss_fallback_only_on_request_and_upgraded_later(settings, libretranslate, on_commit):
     settings.TRANSLATION_ENGINES = ["libretranslate", "gloss"]
     libretranslate.mode = "down"
     with on_commit():
@@ -124,8 +124,13 @@ def test_gloss_fallback_is_labelled_and_upgraded_later(settings, libretranslate,
     job = TranslationJob.objects.get()
     assert job.memory is not None
     assert job.state == JobState.READY and job.memory.is_gloss and job.next_attempt_at is not None
-    view = ask()
+    view = ask()  # the gloss never stands in for the translation that failed
+    assert view.status == Status.FAILED and view.text == ZH and not view.is_gloss
+    assert view.error_code == "unavailable" and view.gloss_available and view.can_retry
+    assert view.error == "The translation engine cannot be reached right now."
+    view = ask(gloss=True)  # asked for: the gloss, labelled
     assert view.status == Status.READY and view.is_gloss and view.engine == "gloss"
+    assert ask().status == Status.FAILED  # and still not without asking (the gloss is cached apart)
     libretranslate.mode = "ok"
     TranslationJob.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
     with on_commit():
@@ -166,7 +171,75 @@ def test_bad_input_gets_a_clear_status_and_the_original(text, source, target, st
 def test_no_engine_for_pair_fails_without_job(settings):
     settings.TRANSLATION_ENGINES = ["opencc"]
     view = ask(text="สวัสดีครับ วันนี้อากาศดีมาก", source="th", target="en")
-    assert view.status == Status.FAILED and "no translation engine" in view.error
+    assert view.status == Status.FAILED and view.error_code == "no_engine"
+    assert view.error == "This server cannot translate this language yet."
+    assert not view.can_retry and not view.gloss_available
+
+
+def test_only_a_gloss_for_the_pair_is_no_translation_until_asked_for(settings, on_commit):
+    """No model and no remote engine (a fresh install): the reader is told, and may ask for the gloss."""
+    settings.TRANSLATION_ENGINES = ["opencc", "llm", "gloss"]
+    with on_commit():
+        view = ask()
+    assert view.status == Status.FAILED and view.error_code == "no_engine" and view.gloss_available
+    assert not TranslationJob.objects.exists()  # nothing for a worker to do: no job, no gloss made
+    with on_commit():
+        asked = ask(gloss=True)
+    assert asked.status == Status.PENDING and asked.text == ZH  # the dictionary runs in a worker
+    glossed = ask(gloss=True)
+    assert glossed.status == Status.READY and glossed.is_gloss and "weather" in glossed.text
+    assert ask().status == Status.FAILED and not ask().is_gloss
+    job = TranslationJob.objects.get()
+    assert job.state == JobState.READY and job.next_attempt_at is None  # no real engine to retry for
+
+
+def test_failure_reasons_are_plain_and_in_the_readers_language(settings, libretranslate, on_commit):
+    from django.utils import translation
+
+    settings.TRANSLATION_ENGINES = ["libretranslate"]
+    with on_commit():
+        ask(text="这句话服务器不认识，原样返回")  # the stand-in answers it unchanged: rejected
+    job = TranslationJob.objects.get()
+    assert "untranslated" in job.last_error  # the operator's reason stays on the job
+    view = ask(text="这句话服务器不认识，原样返回")
+    assert view.error_code == "rejected" and view.can_retry and not view.gloss_available
+    assert "untranslated" not in view.error and "ratio" not in view.error
+    with translation.override("zh-hans"):
+        chinese = ask(text="这句话服务器不认识，原样返回")
+    assert chinese.error == "机器翻译没有通过我们的检查，因此不显示。"
+    assert ask(text="Hello there", source="en", target="fr").error_code == "unsupported"
+    assert ask(text="hello there " * 1000, source="en", target="zh-Hans").error_code == "too_long"
+
+
+def test_reader_retry_requeues_a_failed_field_at_once(settings, libretranslate, on_commit):
+    settings.TRANSLATION_ENGINES = ["libretranslate"]
+    libretranslate.mode = "down"
+    with on_commit():
+        ask()
+    job = TranslationJob.objects.get()
+    assert job.state == JobState.FAILED and job.next_attempt_at is not None
+    assert job.next_attempt_at > timezone.now()
+    libretranslate.mode = "ok"
+    with on_commit():
+        assert ask().status == Status.FAILED  # without asking again: the backoff decides
+    assert len(libretranslate.requests) == 1
+    with on_commit():
+        assert ask(retry=True).status == Status.PENDING  # "Try again": queued now
+    assert ask().status == Status.READY and ask().text == EN
+    job.refresh_from_db()
+    assert job.state == JobState.READY and len(libretranslate.requests) == 2
+
+
+def test_reader_retry_has_a_cooldown(settings, libretranslate, on_commit):
+    settings.TRANSLATION_ENGINES = ["libretranslate"]
+    libretranslate.mode = "down"
+    with on_commit():
+        ask()
+    with on_commit():
+        ask(retry=True)
+    with on_commit():
+        assert ask(retry=True).status == Status.FAILED  # a second click within the cooldown waits
+    assert len(libretranslate.requests) == 2
 
 
 def test_simplified_to_traditional_is_instant():

@@ -100,3 +100,16 @@ def login(client):
         return client
 
     return do
+
+
+@pytest.fixture
+def libretranslate(settings):
+    """A real translation engine for pages: the LibreTranslate stand-in (tests/translation/fake_servers.py)
+    first, the word gloss last, as an instance with a remote engine configures them."""
+    from tests.translation.fake_servers import FakeServer
+
+    with FakeServer() as server:
+        settings.TRANSLATION_ENGINES = ["opencc", "libretranslate", "gloss"]
+        settings.LIBRETRANSLATE_URL = server.url
+        settings.LIBRETRANSLATE_API_KEY = "lt-key"
+        yield server

@@ -13,6 +13,7 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from tests.conftest import image_bytes
+from tests.translation.fake_servers import FakeServer
 from tests.web.conftest import distinct_image
 from tests.web.test_browser import DESKTOP, MOBILE, browser, shoot  # noqa: F401  (browser is a fixture)
 
@@ -87,7 +88,7 @@ def test_profile_bio_toggle(live_server, transactional_db, browser):  # noqa: F8
     context.close()
 
 
-def test_card_titles_and_comments_swap_in_from_one_request(live_server, transactional_db, browser):  # noqa: F811
+def test_card_titles_and_comments_swap_in_from_one_request(live_server, transactional_db, browser, settings):  # noqa: F811
     from notes.services import create_comment, create_note, upload_photo
 
     chen = _user("chen", ["zh-Hans"])
@@ -131,18 +132,83 @@ def test_card_titles_and_comments_swap_in_from_one_request(live_server, transact
     assert not [r for r in requests if r.startswith("translate/comment/")], requests
     context.close()
 
-    # English: the titles are pending first (a worker glosses them), the page asks again once, together.
-    context = browser.new_context(viewport=MOBILE, locale="en-US")
+    # English, with a real engine (the LibreTranslate stand-in): pending first, then the titles it
+    # knows swap in, labelled; the one it does not know keeps its original (never a gloss).
+    with FakeServer() as remote:
+        settings.TRANSLATION_ENGINES = ["opencc", "libretranslate", "gloss"]
+        settings.LIBRETRANSLATE_URL = remote.url
+        context = browser.new_context(viewport=MOBILE, locale="en-US")
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        _log_in(page, url, "sam")
+        requests = _watch(page)
+        response = page.goto(f"{url}/")
+        assert response is not None and 'lang="zh-Hans">台湾的早餐</h3>' in response.text()  # the original first
+        page.wait_for_selector(f"#ct-{notes[0].pk} .card-translated")
+        assert page.inner_text(f"#ct-{notes[0].pk} .card-title") == "Breakfast in Taiwan"
+        assert page.inner_text(f"#ct-{notes[3].pk} .card-title") == "豆浆要趁热喝"
+        assert page.locator(".gloss").count() == 0
+        batches = [r for r in requests if r.startswith("translate/batch/card/")]
+        assert 1 <= len(batches) <= 2 and all(r.count("%2C") == 3 or "n=1" in r for r in batches), batches
+        context.close()
+
+
+def test_bilingual_reader_sees_no_gloss_unasked(live_server, transactional_db, browser):  # noqa: F811
+    """A reader of English and Simplified Chinese, auto-translate on, on an instance whose only engine for
+    Chinese -> English is the word gloss: Discover and the note page stay as written, nothing is asked
+    for; Translate says why there is no translation, and the gloss comes only when asked, labelled."""
+    from notes.services import create_comment, create_note, upload_photo
+
+    chen = _user("chen", ["zh-Hans"])
+    _user("amy", ["en", "zh-Hans"], auto=True)
+    zh = create_note(
+        author=chen,
+        title="台湾的早餐",
+        body="这里的豆浆很好喝。",
+        photo_ids=[upload_photo(owner=chen, file=distinct_image(801)).pk],
+        language="zh-Hans",
+    )
+    en = create_note(
+        author=chen,
+        title="Breakfast in Queens",
+        body="The soy milk here is great.",
+        photo_ids=[upload_photo(owner=chen, file=distinct_image(802)).pk],
+        language="en",
+    )
+    create_comment(author=chen, note_id=zh.pk, body="豆浆要趁热喝")
+    url = live_server.url
+    context = browser.new_context(viewport=DESKTOP, locale="en-US")
     page = context.new_page()
     page.set_default_timeout(15000)
-    _log_in(page, url, "sam")
+    _log_in(page, url, "amy")
     requests = _watch(page)
-    response = page.goto(f"{url}/")
-    assert response is not None and 'lang="zh-Hans">台湾的早餐</h3>' in response.text()  # the original first
-    page.wait_for_selector(f"#ct-{notes[0].pk} .card-translated.gloss")
-    assert "Taiwan" in page.inner_text(f"#ct-{notes[0].pk} .card-title")
-    batches = [r for r in requests if r.startswith("translate/batch/card/")]
-    assert 1 <= len(batches) <= 2 and all(r.count("%2C") == 3 or "n=1" in r for r in batches), batches
+
+    page.goto(f"{url}/")
+    page.wait_for_load_state("networkidle")
+    assert page.inner_text(f"#ct-{zh.pk} .card-title") == "台湾的早餐"
+    assert page.inner_text(f"#ct-{en.pk} .card-title") == "Breakfast in Queens"
+    assert page.locator(".card-translated").count() == 0 and requests == []
+    shoot(page, "discover-bilingual-reader-desktop")
+
+    page.goto(f"{url}/n/{zh.pk}/")
+    page.wait_for_load_state("networkidle")
+    block = f"#tr-note-{zh.pk}"
+    assert page.inner_text(f"{block} .note-title") == "台湾的早餐"
+    assert "豆浆要趁热喝" in page.inner_text("#comments")  # the comment too, as written
+    assert page.locator(".translated-by").count() == 0 and "gloss" not in page.inner_text("main").lower()
+    assert requests == [], requests
+    shoot(page, "note-bilingual-reader-desktop")
+
+    # Asked for: the reason in plain words, and the gloss offered, not shown.
+    page.click(f"{block} .translate-tools a:text('Translate')")
+    page.wait_for_selector(f"{block}[data-state='failed']")
+    assert "This server cannot translate this language yet." in page.inner_text(f"{block} .translate-tools")
+    assert page.inner_text(f"{block} .note-title") == "台湾的早餐"
+    page.click(f"{block} .translate-tools a:text('Show a word gloss (not a translation)')")
+    page.wait_for_selector(f"{block} .translated-by.gloss")
+    assert page.inner_text(f"{block} .translated-by.gloss") == "Word gloss (not a translation)"
+    assert page.get_attribute(f"{block} .note-title", "lang") == "en"
+    shoot(page, "note-gloss-on-request-desktop")
     context.close()
 
 
@@ -180,7 +246,6 @@ def test_alt_text_and_tags_follow_the_notes_translation(live_server, transaction
 
 
 def test_operator_page_and_retry(live_server, transactional_db, browser, settings):  # noqa: F811
-    from tests.translation.fake_servers import FakeServer
     from translation.models import JobState, TranslationJob
     from translation.services import get_or_request_translation
 

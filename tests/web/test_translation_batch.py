@@ -70,12 +70,12 @@ def test_batch_swaps_translated_titles_out_of_band(client, make_user, login, not
     html = client.get(f"/translate/batch/card/?ids={ids}", headers=HX).content.decode()
     for note in zh:
         assert f'<div class="card-title-box" id="ct-{note.pk}" hx-swap-oob="true">' in html
-    assert '<h3 class="card-title" lang="zh-Hant">臺灣的早餐</h3>' in html
+    assert '<h3 class="card-title" lang="zh-Hant" data-engine="opencc">臺灣的早餐</h3>' in html
     assert "這家火鍋店太好吃了" in html and "Translated by OpenCC" in html
     assert "tr-batch" not in html  # nothing pending: no further request
 
 
-def test_pending_cards_are_polled_in_one_request(client, make_user, login, notes):
+def test_pending_cards_are_polled_in_one_request(settings, client, make_user, login, notes, libretranslate):
     zh, _tw = notes
     login(_person(make_user, "amy", ["en"], auto=True))
     ids = [n.pk for n in zh]
@@ -83,11 +83,12 @@ def test_pending_cards_are_polled_in_one_request(client, make_user, login, notes
     assert "card-title-box" not in first  # originals stay while the worker runs
     [(kind, url, trigger)] = _triggers(first)
     assert kind == "card" and trigger == "load delay:2s" and "n=1" in url
-    process_jobs(list(TranslationJob.objects.filter(obj_id=ids[0]).values_list("pk", flat=True)))
+    process_jobs(list(TranslationJob.objects.filter(obj_id=ids[1]).values_list("pk", flat=True)))
     second = client.get(url, headers=HX).content.decode()
-    assert f'id="ct-{ids[0]}"' in second and "Word gloss" in second
+    assert f'id="ct-{ids[1]}"' in second and "Went to West Lake" in second and "Translated by LibreTranslate" in second
+    assert "gloss" not in second.lower()
     [(_kind, url2, _trigger)] = _triggers(second)
-    assert str(ids[0]) not in url2.split("ids=")[1].split("&")[0].split("%2C") and "n=2" in url2
+    assert str(ids[1]) not in url2.split("ids=")[1].split("&")[0].split("%2C") and "n=2" in url2
 
 
 def test_card_polling_stops_after_a_while(client, make_user, login, notes):
@@ -181,7 +182,7 @@ def test_comments_are_asked_for_in_one_request(client, make_user, login, comment
     assert "tr-batch" not in batch
 
 
-def test_comments_pending_then_polled_then_slow(client, make_user, login, commented):
+def test_comments_pending_then_polled_then_slow(client, make_user, login, commented, libretranslate):
     _note, comments = commented
     login(_person(make_user, "amy", ["en"], auto=True))
     ids = ",".join(str(c.pk) for c in comments)
@@ -194,7 +195,9 @@ def test_comments_pending_then_polled_then_slow(client, make_user, login, commen
     assert "The translation is taking a while." in slow and "tr-batch" not in slow
     process_jobs(list(TranslationJob.objects.filter(obj_kind="comment").values_list("pk", flat=True)))
     done = client.get(url, headers=HX).content.decode()
-    assert done.count('data-state="ready" hx-swap-oob="true"') == 3 and "Word gloss" in done
+    # The stand-in knows none of these comments: each says why, in plain words, and none is glossed.
+    assert done.count('data-state="failed" hx-swap-oob="true"') == 3 and "Word gloss" not in done
+    assert "The machine translation did not pass our checks, so it is not shown." in done
 
 
 def test_comments_without_auto_translate_offer_the_button(client, make_user, login, commented):
@@ -216,12 +219,14 @@ def test_comment_batch_hides_comments_on_notes_the_viewer_may_not_see(client, ma
     assert "歡迎" not in html and "tr-comment" not in html
 
 
-def test_visitors_get_the_batch_fragment_in_their_interface_language(db, make_user, post_note):
-    """Anonymous readers have no auto-translate, but the endpoint itself serves them (nothing private)."""
+def test_visitors_get_nothing_translated_unasked(db, make_user, post_note):
+    """The batch is auto-translate's, which visitors do not have: it answers, with nothing to swap."""
     chen = make_user("chen", languages=["zh-Hans"])
     note = post_note(chen, title="台湾的早餐", body="这里的豆浆很好喝。", language="zh-Hans")
-    html = Client().get(f"/translate/batch/card/?ids={note.pk}", headers=HX).content.decode()
-    assert "card-title-box" not in html and "tr-batch" in html  # English for a visitor: pending
+    response = Client().get(f"/translate/batch/card/?ids={note.pk}", headers=HX)
+    assert response.status_code == 200
+    assert "card-title-box" not in response.content.decode() and "tr-batch" not in response.content.decode()
+    assert not TranslationJob.objects.exists()
 
 
 def test_card_batch_queries_do_not_grow_with_the_cards(client, make_user, login, post_note):

@@ -65,7 +65,7 @@ def test_profile_bio_auto_translate_loads_after_the_page(client, make_user, logi
     login(_person(make_user, "mei", ["zh-Hant"], auto=True))
     html = client.get("/u/chen/").content.decode()
     assert "喜欢吃早餐" in html
-    assert f'hx-get="/translate/bio/{chen.pk}/" hx-trigger="load"' in html
+    assert f'hx-get="/translate/bio/{chen.pk}/?auto=1" hx-trigger="load"' in html
 
 
 def test_profile_bio_translated_labelled_and_back(client, make_user, login, chen):
@@ -117,11 +117,16 @@ def test_alt_text_alone_makes_the_note_translatable(client, make_user, login, on
     login(_person(make_user, "amy", ["en"], auto=False))
     html = client.get(f"/n/{note.pk}/").content.decode()
     assert f'hx-get="/translate/note/{note.pk}/"' in html
-    client.get(f"/translate/note/{note.pk}/", headers=HX)
+    # Only the word gloss translates Chinese here: the reader is told, and may ask for the gloss.
+    failed = client.get(f"/translate/note/{note.pk}/", headers=HX).content.decode()
+    assert "This server cannot translate this language yet." in failed and "bowl" not in failed
+    assert f'hx-get="/translate/note/{note.pk}/?gloss=1"' in failed
+    client.get(f"/translate/note/{note.pk}/?gloss=1", headers=HX)
     _work_off(obj_kind="alt", obj_id=photo.pk)
-    fragment = client.get(f"/translate/note/{note.pk}/", headers=HX).content.decode()
+    fragment = client.get(f"/translate/note/{note.pk}/?gloss=1", headers=HX).content.decode()
     assert "Lunch today, so good." in fragment  # the text itself needs nothing
     assert f'data-alt-for="{photo.pk}" lang="en">' in fragment and "bowl" in fragment
+    assert "Word gloss (not a translation)" in fragment
 
 
 # --- tags -------------------------------------------------------------------------------------------
@@ -141,11 +146,13 @@ def test_tags_shown_translated_next_to_the_original_link_unchanged(client, make_
     assert '<a href="/tag/food/"><span lang="en">#food</span></a>' in html  # English: not for OpenCC
 
 
-def test_tag_gloss_for_an_english_reader(client, make_user, login, tagged_note):
+def test_tag_gloss_for_an_english_reader_only_when_asked(client, make_user, login, tagged_note):
     login(_person(make_user, "amy", ["en"], auto=False))
-    client.get(f"/translate/note/{tagged_note.pk}/", headers=HX)
-    _work_off()
     html = client.get(f"/translate/note/{tagged_note.pk}/", headers=HX).content.decode()
+    assert "tag-tr" not in html and "hotpot" not in html  # no translation engine: no gloss unasked
+    client.get(f"/translate/note/{tagged_note.pk}/?gloss=1", headers=HX)
+    _work_off()
+    html = client.get(f"/translate/note/{tagged_note.pk}/?gloss=1", headers=HX).content.decode()
     assert '<span class="tag-tr gloss" lang="en">· hotpot</span>' in html
     assert '<a href="/tag/food/"><span lang="en">#food</span></a>' in html  # already English
 
@@ -169,4 +176,4 @@ def test_auto_translating_reader_gets_the_tag_head_after_load(client, make_user,
     tag = tagged_note.tags.get(name="火锅")
     login(_person(make_user, "mei", ["zh-Hant"], auto=True))
     html = client.get(reverse("web:tag", args=["火锅"])).content.decode()
-    assert f'hx-get="/translate/tag/{tag.pk}/" hx-trigger="load"' in html
+    assert f'hx-get="/translate/tag/{tag.pk}/?auto=1" hx-trigger="load"' in html

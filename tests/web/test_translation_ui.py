@@ -77,19 +77,29 @@ def test_auto_translate_loads_after_the_page(client, make_user, login, zh_note):
     login(_person(make_user, "mei", ["zh-Hant"], auto=True))
     html = client.get(f"/n/{zh_note.pk}/").content.decode()
     assert "豆浆" in html  # the page does not wait for the translation
-    assert f'hx-get="/translate/note/{zh_note.pk}/" hx-trigger="load"' in html
+    assert f'hx-get="/translate/note/{zh_note.pk}/?auto=1" hx-trigger="load"' in html
 
 
-def test_pending_is_polled_then_gloss_is_labelled(client, make_user, login, zh_note):
+def test_pending_is_polled_then_the_translation_is_labelled(settings, client, make_user, login, post_note):
+    from tests.translation.fake_servers import FakeServer
+
+    author = make_user("chen", languages=["zh-Hans"])
+    note = post_note(
+        author, title="今天天气很好，我们去公园吧", body="周末去了西湖，风景绝了", photos=0, language="zh-Hans"
+    )
     login(_person(make_user, "sam", ["en"], auto=False))
-    html = client.get(f"/translate/note/{zh_note.pk}/", headers=HX).content.decode()
-    assert "Translating…" in html
-    assert f'hx-get="/translate/note/{zh_note.pk}/?n=1" hx-trigger="load delay:2s"' in html
-    assert "豆浆" in html  # the original stays readable meanwhile
-    process_jobs(list(TranslationJob.objects.filter(obj_id=zh_note.pk).values_list("pk", flat=True)))
-    html = client.get(f"/translate/note/{zh_note.pk}/?n=1", headers=HX).content.decode()
-    assert "Word gloss (not a translation)" in html
-    assert "Translated by" not in html
+    with FakeServer() as remote:
+        settings.TRANSLATION_ENGINES = ["opencc", "libretranslate", "gloss"]
+        settings.LIBRETRANSLATE_URL = remote.url
+        html = client.get(f"/translate/note/{note.pk}/", headers=HX).content.decode()
+        assert "Translating…" in html
+        assert f'hx-get="/translate/note/{note.pk}/?n=1" hx-trigger="load delay:2s"' in html
+        assert "今天天气很好" in html and 'lang="zh-Hans"' in html  # the original meanwhile, nothing else
+        assert "gloss" not in html.lower() and 'lang="en"' not in html
+        process_jobs(list(TranslationJob.objects.filter(obj_id=note.pk).values_list("pk", flat=True)))
+        html = client.get(f"/translate/note/{note.pk}/?n=1", headers=HX).content.decode()
+    assert "The weather is nice today" in html and "Went to West Lake" in html
+    assert "Translated by LibreTranslate" in html and "Word gloss" not in html
     assert 'lang="en"' in html
 
 
@@ -111,7 +121,8 @@ def test_failed_translation_shows_original_and_try_again(settings, client, make_
     note = post_note(author, title="Breakfast", body="The soy milk here is great.", photos=0, language="en")
     login(_person(make_user, "wang", ["zh-Hans"], auto=False))
     html = client.get(f"/translate/note/{note.pk}/", headers=HX).content.decode()
-    assert "Translation is not available right now." in html and "Try again" in html
+    assert "This server cannot translate this language yet." in html
+    assert "Try again" not in html  # nothing to retry: no engine for the pair
     assert "The soy milk here is great." in html
 
 

@@ -4,7 +4,8 @@
 one the view already built, ``batched=True`` leaves an "auto" block to the page's batch request.
 ``{% translate_batch "card" notes %}`` / ``{% translate_batch "comment" comments %}``: one hidden element
 that asks for the translations of a whole page of cards or comments in a single request, when the viewer
-has auto-translate on and something there is in another language.
+has auto-translate on and something there is in a language they do not read.
+``{% search_match note search_terms as m %}``: a search result's original title with the match marked.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django import template
 from django.urls import reverse
 from django.utils.encoding import iri_to_uri
 
+from web.highlight import CardMatch, card_match
 from web.translation import Block, batch_url, build_block, cards_to_translate, comments_to_translate
 
 register = template.Library()
@@ -50,4 +52,12 @@ def translate_batch(context: template.Context, kind: str, objects: Any) -> dict[
         ids = cards_to_translate(request, objects)
     else:
         ids = comments_to_translate(request, objects, context.get("translate_mode") or "auto")
-    return {"url": batch_url(kind, ids) if ids else "", "kind": kind}
+    # Search results keep the original that matched; the translation goes below it.
+    keep = kind == "card" and bool(context.get("search_terms"))
+    return {"url": batch_url(kind, ids, keep=keep) if ids else "", "kind": kind}
+
+
+@register.simple_tag
+def search_match(note: Any, terms: list[str]) -> CardMatch:
+    """A search result card's title as written, the match marked (and the matching text if elsewhere)."""
+    return card_match(note.title, note.body, [t.display for t in note.tags.all()], terms)

@@ -1,4 +1,9 @@
-"""Search notes, tags and people; English and Chinese queries alike (segmentation lives in notes.search)."""
+"""Search notes, tags and people; English and Chinese queries alike (segmentation lives in notes.search).
+
+A query is also looked for in the other language (translation.query: "hot pot" finds 火锅 notes and the
+reverse, through the term base and the translation memory) and across Chinese scripts (火鍋 = 火锅); the
+notes app only receives the groups of alternatives. Results show the original that matched, marked.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from django.shortcuts import render
 from accounts.selectors import search_people
 from notes.search import search_note_ids
 from notes.selectors import popular_tags, search_tags, visible_notes, with_counts_seen_from
+from translation.query import expand_query
 from web.views.common import PAGE_SIZE, card_state, is_htmx, parse_page, viewer, viewer_country
 
 KINDS = ("notes", "tags", "people")
@@ -23,13 +29,17 @@ def search(request: HttpRequest) -> HttpResponse:
     if not query:
         context["trending_tags"] = popular_tags(limit=20)
     elif kind == "notes":
-        ids = search_note_ids(query, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
+        expanded = expand_query(query)
+        ids = search_note_ids(query, groups=expanded.groups, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
         notes = visible_notes(ids, who, country=viewer_country(request))
-        context.update(notes=notes, **card_state(notes, who))
+        context.update(notes=notes, search_terms=expanded.highlight, also=expanded.also, **card_state(notes, who))
         if len(ids) == PAGE_SIZE:
             context["next_url"] = f"{request.path}?q={_quote(query)}&type=notes&page={page_no + 1}"
     elif kind == "tags":
-        context["tags"] = with_counts_seen_from(search_tags(query, limit=40), viewer_country(request))
+        expanded = expand_query(query)
+        also = expanded.also if len(expanded.groups) == 1 else []
+        tags = search_tags(query, limit=40, also=also)
+        context.update(tags=with_counts_seen_from(tags, viewer_country(request)), also=also)
     else:
         context["people"] = list(search_people(query, limit=40))
     if is_htmx(request) and page_no > 1:

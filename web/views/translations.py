@@ -49,16 +49,35 @@ def _translatable_object(request: HttpRequest, kind: str, obj_id: int) -> tuple[
     raise Http404
 
 
+def _fragment_mode(request: HttpRequest) -> str:
+    """What the fragment URL asks: ``?show=original``, ``?gloss=1``, ``?retry=1``, ``?auto=1`` (the
+    page's own request as it loads), else translate."""
+    params = request.GET
+    if params.get("show") == "original":
+        return "original"
+    if params.get("gloss") == "1":
+        return "gloss"
+    if params.get("retry") == "1":
+        return "retry"
+    if params.get("auto") == "1":
+        return "unread"
+    return "translate"
+
+
+_PAGE_PARAM = {"original": "0", "gloss": "gloss", "retry": "retry"}
+
+
 def translate(request: HttpRequest, kind: str, obj_id: int) -> HttpResponse:
     """The translatable block of one object (htmx): translated, pending (polled), or the original.
 
-    Without htmx, the reader is sent to the page with the translations shown (``?translate=1``).
+    Without htmx, the reader is sent to the page with the translations shown (``?translate=1``, or
+    ``gloss`` / ``retry`` / ``0`` for the other links).
     """
     obj, page_url = _translatable_object(request, kind, obj_id)
-    show_original = request.GET.get("show") == "original"
+    mode = _fragment_mode(request)
     if not is_htmx(request):
-        return redirect(f"{page_url}?translate={0 if show_original else 1}")
-    block = build_block(request, kind, obj, mode="original" if show_original else "translate")
+        return redirect(f"{page_url}?translate={_PAGE_PARAM.get(mode, '1')}")
+    block = build_block(request, kind, obj, mode=mode)
     block.page_url = page_url
     block.polls = min(max(parse_id(request.GET.get("n")) or 0, 0), MAX_POLLS)
     if block.state == "pending" and block.polls >= MAX_POLLS:
@@ -84,9 +103,10 @@ def translate_batch(request: HttpRequest, kind: str) -> HttpResponse:
         return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
     who, country = viewer(request), viewer_country(request)
     context: dict[str, object] = {"kind": kind}
+    keep = request.GET.get("keep") == "1"
     if kind == "card":
         cards, pending = translate_cards(request, visible_notes(ids, who, country=country))
-        context["cards"] = cards
+        context.update(cards=cards, keep=keep)
     else:
         comments = visible_comments(viewer=who, comment_ids=ids, country=country)
         blocks, pending = translate_comments(request, comments)
@@ -99,5 +119,5 @@ def translate_batch(request: HttpRequest, kind: str) -> HttpResponse:
                     blocks.append(block)
         context["blocks"] = blocks
     if pending and polls + 1 < MAX_POLLS:
-        context["next_url"] = batch_url(kind, pending, polls + 1)
+        context["next_url"] = batch_url(kind, pending, polls + 1, keep=keep)
     return render(request, "web/_translate_batch.html", context)
