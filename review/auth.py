@@ -6,7 +6,7 @@ from typing import Any
 
 
 def user_for_bearer(request: Any, scope: str = "read") -> Any | None:
-    from api.http import bearer_token, cached_user, lookup_token
+    from api.auth import bearer_token, cached_user, lookup_token
     from api.oauth import token_allows
 
     raw = bearer_token(request)

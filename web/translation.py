@@ -26,10 +26,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core import languages
-from core.language_detection import detect_language_cached
 from notes.models import Comment, Note, Tag
-from translation.models import ObjectKind
-from translation.services import Status, TranslationView, get_or_request_translation, needs_translation
+from translation import fields
+from translation.fields import TranslatableField
+from translation.services import Status, needs_translation
 
 KINDS = ("note", "comment", "bio", "tag")
 BATCH_KINDS = ("card", "comment")
@@ -49,16 +49,9 @@ def engine_label(engine: str, is_gloss: bool) -> str:
 
 @dataclass
 class Field:
-    """One translatable text. ``role``: "main" (shown as text), "alt" (a photo's alt text), "tag"."""
+    """One translatable text (``of``, as ``translation.fields`` defines it) and what the page shows."""
 
-    name: str
-    original: str
-    obj_kind: str
-    obj_id: int
-    job_field: str
-    source: str
-    role: str = "main"
-    link: str = ""  # tags: the tag's key, for its URL (the link never changes with the translation)
+    of: TranslatableField
     text: str = ""  # what is shown: the original or the translation
     translated: bool = False
     is_gloss: bool = False
@@ -66,7 +59,31 @@ class Field:
     target: str = ""
 
     def __post_init__(self) -> None:
-        self.text = self.text or self.original
+        self.text = self.text or self.of.text
+
+    @property
+    def name(self) -> str:
+        return self.of.name
+
+    @property
+    def original(self) -> str:
+        return self.of.text
+
+    @property
+    def source(self) -> str:
+        return self.of.source
+
+    @property
+    def role(self) -> str:
+        return self.of.role
+
+    @property
+    def link(self) -> str:
+        return self.of.link
+
+    @property
+    def obj_id(self) -> int:
+        return self.of.obj_id
 
     @property
     def lang(self) -> str:
@@ -137,37 +154,16 @@ def translate_mode(request: HttpRequest) -> str:
     return {"1": "translate", "0": "original"}.get(request.GET.get("translate", ""), "auto")
 
 
-def tag_language(tag: Tag) -> str:
-    return detect_language_cached(tag.display)
-
-
-def _note_fields(note: Note) -> list[Field]:
-    source = note.language or ""
-    fields = [
-        Field("title", note.title, ObjectKind.NOTE, note.pk, "title", source),
-        Field("body", note.body, ObjectKind.NOTE, note.pk, "body", source),
-    ]
-    fields += [
-        Field(f"alt:{p.pk}", p.alt_text, ObjectKind.ALT, p.pk, "alt_text", p.alt_language or "", role="alt")
-        for p in note.photos.all()
-        if p.alt_text
-    ]
-    fields += [
-        Field(f"tag:{t.pk}", t.display, ObjectKind.TAG, t.pk, "display", tag_language(t), role="tag", link=t.name)
-        for t in note.tags.all()
-    ]
-    return fields
-
-
 def _fields(kind: str, obj: Any) -> tuple[str, list[Field]]:
     if kind == "note":
-        return obj.language or "", _note_fields(obj)
-    if kind == "comment":
-        return obj.language or "", [Field("body", obj.body, ObjectKind.COMMENT, obj.pk, "body", obj.language or "")]
-    if kind == "tag":
-        source = tag_language(obj)
-        return source, [Field("display", obj.display, ObjectKind.TAG, obj.pk, "display", source, link=obj.name)]
-    return obj.bio_language or "", [Field("bio", obj.bio, ObjectKind.BIO, obj.pk, "bio", obj.bio_language or "")]
+        found = fields.note_fields(obj)
+    elif kind == "comment":
+        found = fields.comment_fields(obj)
+    elif kind == "tag":
+        found = fields.tag_fields(obj)
+    else:
+        found = fields.bio_fields(obj)
+    return found[0].source, [Field(f) for f in found]
 
 
 def build_block(request: HttpRequest, kind: str, obj: Note | Comment | User | Tag, *, mode: str) -> Block:
@@ -188,12 +184,6 @@ def build_block(request: HttpRequest, kind: str, obj: Note | Comment | User | Ta
     return translate_block(block)
 
 
-def _request(f: Field, target: str) -> TranslationView:
-    return get_or_request_translation(
-        obj_kind=f.obj_kind, obj_id=f.obj_id, field=f.job_field, text=f.original, source=f.source, target=target
-    )
-
-
 def translate_block(block: Block) -> Block:
     """Ask for every field's translation (never waits) and set the block's state from the answers.
 
@@ -201,7 +191,7 @@ def translate_block(block: Block) -> Block:
     tag is simply shown without a translation.
     """
     needed = [f for f in block.fields if needs_translation(f.original, f.source, block.target)]
-    views = {f.name: _request(f, block.target) for f in needed}
+    views = {f.name: f.of.translation(block.target) for f in needed}
     for f in needed:
         view = views[f.name]
         if view.status == Status.READY:
@@ -242,12 +232,6 @@ class CardTitle:
         return engine_label(self.engine, self.is_gloss)
 
 
-def card_field(note: Note) -> Field:
-    """What a card shows as its title: the note's title, else its text (truncated by the template)."""
-    name = "title" if note.title else "body"
-    return Field(name, note.title or note.body, ObjectKind.NOTE, note.pk, name, note.language or "")
-
-
 def cards_to_translate(request: HttpRequest, notes: Iterable[Note]) -> list[int]:
     """Ids of the cards whose titles the viewer wants translated as the page loads (auto-translate)."""
     if not auto_translating(request):
@@ -255,8 +239,8 @@ def cards_to_translate(request: HttpRequest, notes: Iterable[Note]) -> list[int]
     target = target_language(request)
     out = []
     for note in notes:
-        f = card_field(note)
-        if needs_translation(f.original, f.source, target):
+        f = fields.card_field(note)
+        if needs_translation(f.text, f.source, target):
             out.append(note.pk)
     return out
 
@@ -267,10 +251,10 @@ def translate_cards(request: HttpRequest, notes: Iterable[Note]) -> tuple[list[C
     ready: list[CardTitle] = []
     pending: list[int] = []
     for note in notes:
-        f = card_field(note)
-        if not needs_translation(f.original, f.source, target):
+        f = fields.card_field(note)
+        if not needs_translation(f.text, f.source, target):
             continue
-        view = _request(f, target)
+        view = f.translation(target)
         if view.status == Status.READY:
             ready.append(CardTitle(note.pk, view.text, target, view.engine, view.is_gloss))
         elif view.status == Status.PENDING:

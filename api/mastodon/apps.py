@@ -16,7 +16,8 @@ from oauth2_provider.models import Application
 from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.views import AuthorizationView, RevokeTokenView, TokenView
 
-from api.http import AUTH_APP, AUTH_NONE, ApiError, Ctx, endpoint, forget_token
+from api.auth import AUTH_APP, AUTH_NONE, forget_token
+from api.http import ApiError, Ctx, endpoint
 from api.models import AppRegistration
 from api.services import OOB, register_app
 

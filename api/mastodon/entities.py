@@ -17,9 +17,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.templatetags.static import static
 from django.utils import timezone
+from django.utils.html import escape, linebreaks
 
 from accounts.models import User
 from api.mastodon.content import linkify, note_html, note_url, paragraphs, profile_url, site_url, tag_url
+from core import languages
 from core.geo import viewer_country
 from core.images import LARGE_MAX_SIDE, THUMB_WIDTH
 from core.text import extract_mentions
@@ -386,4 +388,36 @@ def instance_limits() -> dict[str, Any]:
         "max_characters": 5000,
         "max_media_attachments": settings.PHOTO_MAX_PER_NOTE,
         "characters_reserved_per_url": 23,
+    }
+
+
+# --- translations --------------------------------------------------------------------------------
+
+TRANSLATION_PROVIDER = "Notebridge"
+
+
+def translation(
+    *,
+    title: str,
+    body: str,
+    target: str,
+    detected: str,
+    engines: Iterable[str],
+    descriptions: dict[int, str],
+    is_gloss: bool,
+) -> dict[str, Any]:
+    """Mastodon's Translation entity: a status's text (``title`` as a first bold paragraph, as statuses
+    show notes) and its attachments' ``descriptions`` (photo id -> text) in ``target``."""
+    html = f"<p><strong>{escape(title)}</strong></p>" if title else ""
+    html += linebreaks(escape(body)) if body else ""
+    names = sorted(set(engines))
+    return {
+        "content": html,
+        "spoiler_text": "",
+        "language": languages.mastodon_code(target),
+        "detected_source_language": languages.mastodon_code(detected),
+        "provider": f"{TRANSLATION_PROVIDER} ({', '.join(names)})" if names else TRANSLATION_PROVIDER,
+        "media_attachments": [{"id": str(pk), "description": text} for pk, text in descriptions.items()],
+        "poll": None,
+        "is_gloss": is_gloss,
     }

@@ -9,10 +9,12 @@ from django.utils import timezone
 
 from accounts import selectors as account_selectors
 from accounts.models import User
-from api.http import AUTH_NONE, AUTH_OPTIONAL, ApiError, Ctx, country_of, endpoint
+from api.auth import AUTH_NONE, AUTH_OPTIONAL
+from api.http import ApiError, Ctx, endpoint
 from api.mastodon import entities
 from api.mastodon.content import site_url
 from api.oauth import token_allows
+from core.geo import viewer_country
 from notes.search import search_note_ids
 from notes.selectors import popular_tags, search_tags, visible_notes
 from notifications import services as notification_services
@@ -108,14 +110,6 @@ def _translation_enabled() -> bool:
 
 
 @endpoint(auth=AUTH_NONE)
-def translation_languages(ctx: Ctx) -> dict[str, list[str]]:
-    """Source language -> target languages, Mastodon's spelling ("zh", "zh-TW")."""
-    from translation.mastodon import translation_languages as pairs
-
-    return pairs()
-
-
-@endpoint(auth=AUTH_NONE)
 def empty_list(ctx: Ctx) -> list[Any]:
     """custom_emojis, filters, lists, announcements...: features this server does not have."""
     return []
@@ -177,9 +171,13 @@ def search_v2(ctx: Ctx) -> dict[str, Any]:
     if kind in ("", "accounts") and not q.startswith("#"):
         people = list(account_selectors.search_people(q, limit=offset + limit))[offset:]
         hidden = account_selectors.hidden_author_ids(ctx.user)
-        result["accounts"] = entities.accounts([u for u in people if u.pk not in hidden], country=ctx.country)
+        result["accounts"] = entities.accounts(
+            [u for u in people if u.pk not in hidden], country=viewer_country(ctx.user)
+        )
     if kind in ("", "statuses"):
-        notes = visible_notes(search_note_ids(q, limit=limit, offset=offset), ctx.user, country=country_of(ctx.user))
+        notes = visible_notes(
+            search_note_ids(q, limit=limit, offset=offset), ctx.user, country=viewer_country(ctx.user)
+        )
         result["statuses"] = entities.statuses(notes, ctx.user)
     if kind in ("", "hashtags"):
         result["hashtags"] = [entities.tag(t) for t in search_tags(q, limit=limit, offset=offset)]

@@ -142,7 +142,7 @@ def test_deactivated_user_token_is_refused(make_user, client_for):
     alice = make_user()
     api = client_for(alice)
     User.objects.filter(pk=alice.pk).update(is_active=False)
-    from api.http import forget_user
+    from api.auth import forget_user
 
     forget_user(alice.pk)  # what deactivation must do; otherwise the cached user lapses within 30 s
     assert api.get("/api/v1/timelines/home").status_code == 403
