@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import ServiceError
+from core.geo import viewer_country
 from core.ids import parse_id
 from review import appeals, decisions, notices, reports, selectors, statements
 from review.models import Decision, ReportCategory
@@ -230,7 +231,7 @@ def report_page(request: HttpRequest, target_type: str, target_id: str) -> HttpR
             "categories": ReportCategory.choices,
             "target_type": target_type,
             "target_id": pk,
-            "country": getattr(request, "country", ""),
+            "country": viewer_country(request.user) or "",
         },
     )
 

@@ -134,7 +134,14 @@ def test_openapi_docs_are_served(db):
     assert b"cdn." not in docs.content and b"/static/ninja/swagger-ui-bundle.js" in docs.content  # works offline
 
 
-def test_adding_a_router_is_one_line():
+def test_every_router_in_api_nb_is_mounted_once():
+    import importlib
+    import pkgutil
+
+    import api.nb
     from api.native import ROUTERS
 
-    assert ("/notes", "api.nb.notes.router") in ROUTERS
+    mounted = [router for _prefix, router in ROUTERS]
+    modules = [importlib.import_module(f"api.nb.{m.name}") for m in pkgutil.iter_modules(api.nb.__path__)]
+    routers = [m.router for m in modules if hasattr(m, "router")]
+    assert routers and all(mounted.count(r) == 1 for r in routers)

@@ -6,9 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.selectors import search_people
+from core.geo import viewer_country
 from notes.search import search_note_ids
 from notes.selectors import popular_tags, search_tags, visible_notes, with_counts_seen_from
-from web.views.common import PAGE_SIZE, card_state, is_htmx, parse_page, viewer, viewer_country
+from web.views.common import PAGE_SIZE, card_state, is_htmx, parse_page, viewer
 
 KINDS = ("notes", "tags", "people")
 MAX_QUERY = 200
@@ -24,12 +25,12 @@ def search(request: HttpRequest) -> HttpResponse:
         context["trending_tags"] = popular_tags(limit=20)
     elif kind == "notes":
         ids = search_note_ids(query, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
-        notes = visible_notes(ids, who, country=viewer_country(request))
+        notes = visible_notes(ids, who, country=viewer_country(viewer(request)))
         context.update(notes=notes, **card_state(notes, who))
         if len(ids) == PAGE_SIZE:
             context["next_url"] = f"{request.path}?q={_quote(query)}&type=notes&page={page_no + 1}"
     elif kind == "tags":
-        context["tags"] = with_counts_seen_from(search_tags(query, limit=40), viewer_country(request))
+        context["tags"] = with_counts_seen_from(search_tags(query, limit=40), viewer_country(viewer(request)))
     else:
         context["people"] = list(search_people(query, limit=40))
     if is_htmx(request) and page_no > 1:
