@@ -1,7 +1,19 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, re_path
 
-from web.views import account, boards, compose, feed, notes, notifications, ops, profiles, search, translations
+from web.views import (
+    account,
+    boards,
+    compose,
+    feed,
+    links,
+    notes,
+    notifications,
+    ops,
+    profiles,
+    search,
+    translations,
+)
 
 app_name = "web"
 
@@ -22,6 +34,9 @@ urlpatterns = [
     path("compose/photos/", compose.compose_photos, name="compose_photos"),
     path("tags/suggest/", compose.tag_suggestions, name="tag_suggestions"),
     path("u/<str:username>/", profiles.profile, name="profile"),
+    # Mastodon's spelling of the same pages (clients and people write these); a trailing slash is optional.
+    re_path(r"^@(?P<username>[^/]+)/?$", links.account, name="mastodon_account"),
+    re_path(r"^@(?P<username>[^/]+)/(?P<status_id>[0-9]{1,20})/?$", links.status, name="mastodon_status"),
     path("u/<str:username>/followers/", profiles.followers, name="followers"),
     path("u/<str:username>/following/", profiles.following, name="following_list"),
     path("u/<str:username>/follow/", profiles.follow, name="follow"),

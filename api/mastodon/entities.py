@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.html import escape, linebreaks
 
 from accounts.models import User
-from api.mastodon.content import linkify, note_html, note_url, paragraphs, profile_url, site_url, tag_url
+from api.mastodon.content import comment_url, linkify, note_html, note_url, paragraphs, profile_url, site_url, tag_url
 from core import languages
 from core.geo import viewer_country
 from core.images import LARGE_MAX_SIDE, THUMB_WIDTH
@@ -342,8 +342,8 @@ def comment_statuses(comments: list[Comment], note: Note, *, country: str | None
                 "spoiler_text": "",
                 "visibility": VISIBILITY_OUT.get(note.visibility, "public"),
                 "language": mastodon_language(c.language),
-                "uri": f"{note_url(note.pk)}#comment-{c.pk}",
-                "url": f"{note_url(note.pk)}#comment-{c.pk}",
+                "uri": comment_url(note.pk, c.pk),
+                "url": comment_url(note.pk, c.pk),
                 "replies_count": c.reply_count,
                 "reblogs_count": 0,
                 "favourites_count": c.like_count,
