@@ -4,6 +4,8 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from core.geo import viewer_country
+from notifications.selectors import unread_count
+from review.selectors import ip_location_labels_shown
 from web.nav import links_for
 
 
@@ -11,11 +13,7 @@ def site(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     unread = 0
     if user is not None and user.is_authenticated:
-        from notifications.selectors import unread_count
-
         unread = unread_count(user)
-    from review.selectors import ip_location_labels_shown
-
     return {
         "ip_location_labels": ip_location_labels_shown(viewer_country(user)),
         "instance_name": settings.INSTANCE_NAME,

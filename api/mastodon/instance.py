@@ -18,6 +18,7 @@ from core.geo import viewer_country
 from notes.search import search_note_ids
 from notes.selectors import popular_tags, search_tags, visible_notes
 from notifications import services as notification_services
+from translation.engines import registry
 
 VERSION = "4.3.0 (compatible; Notebridge 0.1.0)"
 MIME_TYPES = ["image/jpeg", "image/png", "image/webp", "image/gif"]
@@ -104,8 +105,6 @@ def instance_v2(ctx: Ctx) -> dict[str, Any]:
 
 def _translation_enabled() -> bool:
     """True when some engine other than the word gloss translates at least one language pair."""
-    from translation.engines import registry
-
     return bool(registry.supported_pairs())
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from django.core.cache import cache
 
 from accounts.models import User
+from accounts.selectors import hidden_author_ids
 from api.auth import AUTH_OPTIONAL
 from api.http import ApiError, Ctx, Page, endpoint, url_id
 from api.mastodon import entities
@@ -270,8 +271,6 @@ def favourited_by(ctx: Ctx, status_id: str) -> Page:
         return Page([])
     limit = ctx.params.integer("limit", 40, low=1, high=80) or 40
     likes = likers_page(note.pk, max_id=ctx.params.id("max_id"), limit=limit)
-    from accounts.selectors import hidden_author_ids
-
     hidden = hidden_author_ids(ctx.user)
     items = entities.accounts(
         [like.user for like in likes if like.user_id not in hidden], country=viewer_country(ctx.user)
