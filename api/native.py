@@ -5,19 +5,21 @@ whose handlers call services and selectors; ``api.nb.common.viewer(request)`` gi
 (or None), ``require_user(request)`` the user or a 401, and a raised ``ServiceError`` becomes
 ``{"error": ..., "field": ..., "code": ...}`` with its status. Auth (``api.nb.common.NativeAuth``) is a
 Bearer token (reads need ``read``, writes ``write``) or the web session (writes need the CSRF token);
-routes marked ``auth=OPTIONAL`` also serve anonymous readers."""
+routes marked ``auth=OPTIONAL`` also serve anonymous readers. The OpenAPI schema (``api/nb/openapi.py``)
+documents every route's errors and whether it serves anonymous readers."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI, Router
+from ninja import Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from api.nb import boards, discover, notes, photos, places, profiles, search, translation
 from api.nb.common import REQUIRED
+from api.nb.openapi import NativeAPI
 from core.errors import ServiceError
 
-api = NinjaAPI(
+api = NativeAPI(
     title="Notebridge native API",
     version="1",
     description="Notes with titles, boards, places, discover, search and profiles. "
