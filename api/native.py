@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from api.nb import boards, discover, notes, photos, places, profiles, search, translation
+from api.nb import boards, discover, notes, photos, places, profiles, review, search, translation
 from api.nb.common import REQUIRED
 from api.nb.openapi import NativeAPI
 from core.errors import ServiceError
@@ -22,14 +22,14 @@ from core.errors import ServiceError
 api = NativeAPI(
     title="Notebridge native API",
     version="1",
-    description="Notes with titles, boards, places, discover, search and profiles. "
+    description="Notes with titles, boards, places, discover, search, profiles, translation and content review. "
     "Authenticate with `Authorization: Bearer <token>` (OAuth, scopes read/write) or a web session.",
     urls_namespace="nb",
     auth=REQUIRED,
     docs_url="/docs",
 )
 
-ROUTERS: list[tuple[str, Router | str]] = [
+ROUTERS: list[tuple[str, Router]] = [
     ("/notes", notes.router),
     ("/photos", photos.router),
     ("/boards", boards.router),
@@ -37,7 +37,7 @@ ROUTERS: list[tuple[str, Router | str]] = [
     ("/discover", discover.router),
     ("/search", search.router),
     ("/profiles", profiles.router),
-    ("/review", "review.api.router"),
+    ("/review", review.router),
     ("/translation", translation.router),
 ]
 for prefix, router in ROUTERS:

@@ -10,7 +10,17 @@ from django.urls import URLPattern, re_path
 from django.urls import path as django_path
 
 from api.http import methods
-from api.mastodon import accounts, apps, instance, media, notifications, statuses, timelines, translate
+from api.mastodon import (
+    accounts,
+    apps,
+    instance,
+    media,
+    notifications,
+    reports,
+    statuses,
+    timelines,
+    translate,
+)
 from api.native import api as native_api
 
 S = "<str:status_id>"
@@ -80,6 +90,11 @@ mastodon = [
     path("api/v1/notifications/unread_count", notifications.unread_count),
     path("api/v1/notifications/<str:notification_id>", notifications.show),
     path("api/v1/notifications/<str:notification_id>/dismiss", notifications.dismiss),
+    # reports (reviewers handle them through admin/reports)
+    path("api/v1/reports", reports.create),
+    path("api/v1/admin/reports", reports.admin_index),
+    path("api/v1/admin/reports/<str:report_id>", reports.admin_show),
+    path("api/v1/admin/reports/<str:report_id>/<str:action>", reports.admin_action),
     # search, instance and start-up calls
     path("api/v2/search", instance.search_v2),
     path("api/v1/instance", instance.instance_v1),

@@ -12,12 +12,16 @@ alt text and "tag:<tag name>" for each tag (clients know a note's tags by name);
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from accounts.models import User
 from core.language_detection import detect_language_cached
 from notes.models import Comment, Note, Photo, Tag
+from translation import services  # the module, not its names: services -> tasks -> ahead -> fields
 from translation.models import ObjectKind
-from translation.services import TranslationView, get_or_request_translation
+
+if TYPE_CHECKING:
+    from translation.services import TranslationView
 
 MAIN, ALT, TAG = "main", "alt", "tag"
 
@@ -38,7 +42,7 @@ class TranslatableField:
 
     def translation(self, target: str, *, reason: str = "reader", enqueue: bool = True) -> TranslationView:
         """The stored translation into ``target``, or the original with a status (never waits)."""
-        return get_or_request_translation(
+        return services.get_or_request_translation(
             obj_kind=self.obj_kind,
             obj_id=self.obj_id,
             field=self.field,

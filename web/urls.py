@@ -11,6 +11,7 @@ from web.views import (
     notifications,
     ops,
     profiles,
+    review,
     search,
     translations,
 )
@@ -61,4 +62,14 @@ urlpatterns = [
     path("language/", account.set_language, name="set_language"),
     path("ops/translation/", ops.translation_page, name="ops_translation"),
     path("ops/translation/retry/", ops.retry_failed, name="ops_translation_retry"),
+    # content review: the reviewers' console, authors' decisions and appeals, reports, audit, transparency
+    path("review/", review.console, name="review_console"),
+    path("review/items/<str:item_id>/", review.item_page, name="review_item"),
+    path("review/items/<str:item_id>/decide", review.decide_page, name="review_decide"),
+    path("review/bulk", review.bulk_page, name="review_bulk"),
+    path("review/audit/", review.audit_page, name="review_audit"),
+    path("review/notices/", review.notices_page, name="review_notices"),
+    path("review/appeal/<str:decision_id>/", review.appeal_page, name="review_appeal"),
+    path("review/report/<str:target_type>/<str:target_id>/", review.report_page, name="review_report"),
+    path("transparency/", review.transparency_page, name="transparency"),
 ]

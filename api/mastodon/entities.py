@@ -1,4 +1,5 @@
-"""Mastodon entities (Account, Status, MediaAttachment, Notification, Tag, Relationship) from our models.
+"""Mastodon entities (Account, Status, MediaAttachment, Notification, Tag, Relationship, Translation,
+Report, Admin::Report) from our models: every Mastodon entity the API answers is built here.
 
 A note is a status; a comment is a status that replies to its note (or to the comment it answers).
 The viewer-independent part of a note's status is cached under a key that includes everything it is
@@ -27,6 +28,7 @@ from core.images import LARGE_MAX_SIDE, THUMB_WIDTH
 from core.text import extract_mentions
 from notes.models import Comment, Note, Photo, Tag, Visibility
 from notes.selectors import viewer_state, with_counts_seen_from
+from review.models import ItemStatus, Report, ReviewItem
 
 STATUS_CACHE_SECONDS = 600
 VISIBILITY_OUT: dict[str, str] = {
@@ -420,4 +422,59 @@ def translation(
         "media_attachments": [{"id": str(pk), "description": text} for pk, text in descriptions.items()],
         "poll": None,
         "is_gloss": is_gloss,
+    }
+
+
+# --- reports -------------------------------------------------------------------------------------
+
+
+def _reported_account(user: User) -> dict[str, Any]:
+    """The account a moderator's report entity names (Mastodon's Admin::Account, its essentials)."""
+    return {
+        "id": str(user.pk),
+        "username": user.username,
+        "acct": user.username,
+        "display_name": user.display_name or user.username,
+    }
+
+
+def report(filed: Report, *, status_ids: list[int], target: User, country: str | None) -> dict[str, Any]:
+    """Mastodon's Report entity: what the reporter filed, as it stands."""
+    item = filed.item
+    return {
+        "id": str(filed.pk),
+        "action_taken": item.status == ItemStatus.RESOLVED,
+        "action_taken_at": item.resolved_at.isoformat() if item.resolved_at else None,
+        "category": filed.category,
+        "comment": filed.explanation,
+        "forwarded": False,
+        "created_at": filed.created_at.isoformat(),
+        "status_ids": [str(i) for i in status_ids],
+        "rule_ids": [],
+        "target_account": account(target, country=country),
+    }
+
+
+def admin_report(item: ReviewItem) -> dict[str, Any]:
+    """Mastodon's Admin::Report for a review item that reports opened (one per reported note or profile;
+    several reports merge into it: ``report_count``)."""
+    first = item.reports.select_related("reporter").order_by("id").first()
+    return {
+        "id": str(item.pk),
+        "action_taken": item.status == ItemStatus.RESOLVED,
+        "action_taken_at": item.resolved_at.isoformat() if item.resolved_at else None,
+        "category": item.category,
+        "comment": first.explanation if first else "",
+        "forwarded": False,
+        "created_at": item.created_at.isoformat(),
+        "updated_at": (item.resolved_at or item.created_at).isoformat(),
+        "account": _reported_account(first.reporter) if first else None,
+        "target_account": _reported_account(item.author),
+        "assigned_account": {"id": str(item.claimed_by_id)} if item.claimed_by_id else None,
+        "action_taken_by_account": None,
+        "statuses": [{"id": str(item.target_id)}] if item.target_type == "note" else [],
+        "rules": [],
+        "report_count": item.report_count,
+        "language": item.language,
+        "severity": item.severity,
     }

@@ -182,3 +182,21 @@ def test_mastodon_py_links_open_real_pages(server, make_user, settings):
     make_user("bob")
     assert browser.get(f"{server}/@bob/{status.id}", timeout=30).status_code == 404  # not bob's note
     assert browser.get(f"{server}/@alice/123", timeout=30).status_code == 404
+
+
+def test_mastodon_py_report(server, make_user, make_note, settings):
+    """``Mastodon.report()`` posts to ``/api/v1/reports/`` (trailing slash), which once answered 404."""
+    from api.services import issue_token
+    from review.models import Report
+
+    settings.REVIEW_SCREENING = False
+    author, reporter = make_user("spammer"), make_user("careful")
+    note = make_note(author, title="Cheap watches", body="Visit my shop")
+    _token, raw = issue_token(user=reporter, application=None, scopes=["read", "write"])
+    client = Mastodon(access_token=raw, api_base_url=server)
+    report = client.report(author.pk, status_ids=[note.pk], comment="spam links", category="spam")
+    assert report.category == "spam" and [int(i) for i in report.status_ids] == [note.pk]
+    assert int(report.target_account.id) == author.pk and report.target_account.url == f"{server}/u/spammer/"
+    assert Report.objects.filter(reporter=reporter, item__target_id=note.pk).exists()
+    with pytest.raises(MastodonNotFoundError):
+        client.report(author.pk, status_ids=[123456789])
