@@ -9,7 +9,6 @@ the returned value as JSON.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections.abc import Callable
@@ -17,23 +16,18 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
-from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts.models import User
-from api.oauth import token_allows
+from api.auth import ANONYMOUS, AUTH_USER, AuthFailed, Caller, TokenInfo, authenticate
 from core.errors import ServiceError
-from core.geo import viewer_country
 from core.ids import parse_id
 
 logger = logging.getLogger("notebridge.api")
 
-TOKEN_CACHE_SECONDS = 30
-USER_CACHE_SECONDS = 30
 MAX_TEXT_PARAM = 20_000
 
 
@@ -46,6 +40,14 @@ class ApiError(Exception):
 
 def error_response(message: str, status: int) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
+
+
+def parse_json(body: bytes) -> Any:
+    """A request's JSON body; 400 when it is not JSON, or nested too deep to read (RecursionError)."""
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise ApiError("Malformed JSON body", 400) from exc
 
 
 # --- parameters --------------------------------------------------------------------------------
@@ -64,10 +66,7 @@ class Params:
         content_type = (request.content_type or "").lower()
         if content_type == "application/json":
             if request.body.strip():
-                try:
-                    data = json.loads(request.body)
-                except (ValueError, UnicodeDecodeError) as exc:
-                    raise ApiError("Malformed JSON body", 400) from exc
+                data = parse_json(request.body)
                 if not isinstance(data, dict):
                     raise ApiError("The JSON body must be an object", 400)
                 self.json = data
@@ -176,101 +175,32 @@ class Params:
         return self.files.get(name)
 
 
-# --- authentication ---------------------------------------------------------------------------
-
-
-@dataclass
-class TokenInfo:
-    user_id: int | None
-    scopes: list[str]
-    application_id: int | None
-    application_name: str
-    expires: float
-
-
-def _token_key(raw: str) -> str:
-    return "apitok:" + hashlib.sha256(raw.encode()).hexdigest()
-
-
-def lookup_token(raw: str) -> TokenInfo | None:
-    """The token's owner, scopes and app; cached briefly so a feed read costs no token query."""
-    key = _token_key(raw)
-    info = cache.get(key)
-    if info is None:
-        from oauth2_provider.models import AccessToken
-
-        token = (
-            AccessToken.objects.select_related("application")
-            .filter(token_checksum=hashlib.sha256(raw.encode()).hexdigest())
-            .first()
-        )
-        if token is None:
-            return None
-        info = TokenInfo(
-            user_id=token.user_id,
-            scopes=token.scope.split(),
-            application_id=token.application_id,
-            application_name=token.application.name if token.application else "",
-            expires=token.expires.timestamp(),
-        )
-        cache.set(key, info, TOKEN_CACHE_SECONDS)
-    if info.expires <= timezone.now().timestamp():
-        return None
-    return info
-
-
-def forget_token(raw: str) -> None:
-    cache.delete(_token_key(raw))
-
-
-def _user_key(user_id: int) -> str:
-    return f"apiuser:v2:{user_id}"  # v2: last_ip_country (a new key never meets an old pickle)
-
-
-def cached_user(user_id: int) -> User | None:
-    user = cache.get(_user_key(user_id))
-    if user is None:
-        user = User.objects.filter(pk=user_id).first()
-        if user is None:
-            return None
-        cache.set(_user_key(user_id), user, USER_CACHE_SECONDS)
-    return user if user.is_active else None
-
-
-def forget_user(user_id: int) -> None:
-    cache.delete(_user_key(user_id))
-
-
-def country_of(user: User | None) -> str | None:
-    """The country whose withholding rules apply: the request's IP country, else the profile's region."""
-    return viewer_country(user)
-
-
-def bearer_token(request: HttpRequest) -> str | None:
-    header = request.META.get("HTTP_AUTHORIZATION", "")
-    if header[:7].lower() == "bearer ":
-        return header[7:].strip() or None
-    return None
+# --- who asks ------------------------------------------------------------------------------
 
 
 @dataclass
 class Ctx:
-    """Who asks, with what token, and the request's parameters."""
+    """Who asks (``api.auth.Caller``) and the request's parameters."""
 
     request: HttpRequest
     params: Params
-    user: User | None = None
-    token: TokenInfo | None = None
-    raw_token: str | None = None
+    caller: Caller = ANONYMOUS
 
     @property
-    def country(self) -> str | None:
-        """The country whose withholding rules apply to this request (``country_of``)."""
-        return country_of(self.user)
+    def user(self) -> User | None:
+        return self.caller.user
+
+    @property
+    def token(self) -> TokenInfo | None:
+        return self.caller.token
+
+    @property
+    def raw_token(self) -> str | None:
+        return self.caller.raw_token
 
     @property
     def app_name(self) -> str:
-        return self.token.application_name if self.token else ""
+        return self.caller.app_name
 
     def require_user(self) -> User:
         if self.user is None:
@@ -323,34 +253,6 @@ def render(request: HttpRequest, result: Any, status: int = 200) -> HttpResponse
     return JsonResponse(result, safe=False, status=status, json_dumps_params={"ensure_ascii": False})
 
 
-AUTH_USER = "user"  # a user token is required
-AUTH_OPTIONAL = "optional"  # anonymous allowed; a token, if given, must be valid
-AUTH_APP = "app"  # any valid token, app-only (client credentials) included
-AUTH_NONE = "none"
-
-
-def authenticate(ctx: Ctx, auth: str, scope: str | None) -> None:
-    raw = bearer_token(ctx.request)
-    if raw is None:
-        if auth in (AUTH_USER, AUTH_APP):
-            raise ApiError("The access token is invalid", 401)
-        return
-    info = lookup_token(raw)
-    if info is None:
-        if auth == AUTH_NONE:
-            return
-        raise ApiError("The access token is invalid", 401)
-    ctx.token, ctx.raw_token = info, raw
-    if info.user_id is not None:
-        ctx.user = cached_user(info.user_id)
-        if ctx.user is None:
-            raise ApiError("Your login is currently disabled", 403)
-    if auth == AUTH_USER and ctx.user is None:
-        raise ApiError("This method requires an authenticated user", 422)
-    if scope and not token_allows(info.scopes, scope):
-        raise ApiError("This action is outside the authorized scopes", 403)
-
-
 READ_METHODS = ("GET", "HEAD")
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -375,9 +277,11 @@ def endpoint(
                 response["Allow"] = ", ".join(allowed)
                 return response
             try:
-                ctx = Ctx(request=request, params=Params(request))
-                authenticate(ctx, auth, scope)
+                caller = authenticate(request, auth=auth, scope=scope)
+                ctx = Ctx(request=request, params=Params(request), caller=caller)
                 return render(request, view(ctx, **kwargs), status)
+            except AuthFailed as exc:
+                return error_response(exc.message, exc.status)
             except ApiError as exc:
                 return error_response(exc.message, exc.status)
             except ServiceError as exc:

@@ -1,42 +1,44 @@
 """The native API (/api/nb/v1, OpenAPI docs at /api/nb/v1/docs) for what Mastodon's API lacks.
 
-Adding a router is one line in ``ROUTERS``: ``("/translation", "translation.api.router")``. A router
-is a ``ninja.Router`` whose handlers call services and selectors; ``api.nb.common.viewer(request)``
-gives the signed-in user (or None), ``require_user(request)`` the user or a 401, and a raised
-``ServiceError`` becomes ``{"error": ..., "field": ..., "code": ...}`` with its status. Auth is a
+Adding a router is a module in ``api/nb/`` and one line in ``ROUTERS``. A router is a ``ninja.Router``
+whose handlers call services and selectors; ``api.nb.common.viewer(request)`` gives the signed-in user
+(or None), ``require_user(request)`` the user or a 401, and a raised ``ServiceError`` becomes
+``{"error": ..., "field": ..., "code": ...}`` with its status. Auth (``api.nb.common.NativeAuth``) is a
 Bearer token (reads need ``read``, writes ``write``) or the web session (writes need the CSRF token);
-routes marked ``auth=OPTIONAL`` also serve anonymous readers.
-"""
+routes marked ``auth=OPTIONAL`` also serve anonymous readers. The OpenAPI schema (``api/nb/openapi.py``)
+documents every route's errors and whether it serves anonymous readers."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from api.nb import boards, discover, notes, photos, places, profiles, review, search, translation
 from api.nb.common import REQUIRED
+from api.nb.openapi import NativeAPI
 from core.errors import ServiceError
 
-api = NinjaAPI(
+api = NativeAPI(
     title="Notebridge native API",
     version="1",
-    description="Notes with titles, boards, places, discover, search and profiles. "
+    description="Notes with titles, boards, places, discover, search, profiles, translation and content review. "
     "Authenticate with `Authorization: Bearer <token>` (OAuth, scopes read/write) or a web session.",
     urls_namespace="nb",
     auth=REQUIRED,
     docs_url="/docs",
 )
 
-ROUTERS: list[tuple[str, str]] = [
-    ("/notes", "api.nb.notes.router"),
-    ("/photos", "api.nb.photos.router"),
-    ("/boards", "api.nb.boards.router"),
-    ("/places", "api.nb.places.router"),
-    ("/discover", "api.nb.discover.router"),
-    ("/search", "api.nb.search.router"),
-    ("/profiles", "api.nb.profiles.router"),
-    ("/review", "review.api.router"),
-    ("/translation", "translation.api.router"),
+ROUTERS: list[tuple[str, Router]] = [
+    ("/notes", notes.router),
+    ("/photos", photos.router),
+    ("/boards", boards.router),
+    ("/places", places.router),
+    ("/discover", discover.router),
+    ("/search", search.router),
+    ("/profiles", profiles.router),
+    ("/review", review.router),
+    ("/translation", translation.router),
 ]
 for prefix, router in ROUTERS:
     api.add_router(prefix, router)

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import BaseScopes
 
+from api.models import AppRegistration
+
 # Shown on the consent page, in the reader's language (lazy: translated when the page renders).
 TOP_SCOPES: dict[str, Any] = {
     "read": gettext_lazy("read your account, notes and timelines"),
@@ -90,8 +92,6 @@ class MastodonScopes(BaseScopes):
 
     def get_available_scopes(self, application: Any = None, request: Any = None, *args: Any, **kwargs: Any) -> list:
         if application is not None:
-            from api.models import AppRegistration
-
             registered = (
                 AppRegistration.objects.filter(application=application).values_list("scopes", flat=True).first()
             )

@@ -12,6 +12,7 @@ from oauth2_provider.settings import oauth2_settings
 from oauthlib.common import generate_token
 
 from accounts.models import User
+from accounts.services import register_user
 from api.models import AppRegistration
 from api.oauth import ALL_SCOPES, parse_scopes
 from core.errors import ServiceError
@@ -96,8 +97,6 @@ def register_account_via_app(
     locale: str = "",
 ) -> tuple[User, str, AccessToken]:
     """Mastodon's ``POST /api/v1/accounts``: create the user and a token for the registering app."""
-    from accounts.services import register_user
-
     if not agreement:
         raise ServiceError("Validation failed: Agreement must be accepted", field="agreement", code="accepted")
     if not password:

@@ -10,7 +10,17 @@ from django.urls import URLPattern, re_path
 from django.urls import path as django_path
 
 from api.http import methods
-from api.mastodon import accounts, apps, instance, media, notifications, statuses, timelines
+from api.mastodon import (
+    accounts,
+    apps,
+    instance,
+    media,
+    notifications,
+    reports,
+    statuses,
+    timelines,
+    translate,
+)
 from api.native import api as native_api
 
 S = "<str:status_id>"
@@ -63,7 +73,7 @@ mastodon = [
     path(f"api/v1/statuses/{S}/reblog", statuses.reblog),
     path(f"api/v1/statuses/{S}/favourited_by", statuses.favourited_by),
     path(f"api/v1/statuses/{S}/reblogged_by", statuses.reblogged_by),
-    path(f"api/v1/statuses/{S}/translate", statuses.translate),
+    path(f"api/v1/statuses/{S}/translate", translate.translate),
     path("api/v1/favourites", statuses.favourites),
     path("api/v1/bookmarks", statuses.bookmarks),
     # media
@@ -80,12 +90,17 @@ mastodon = [
     path("api/v1/notifications/unread_count", notifications.unread_count),
     path("api/v1/notifications/<str:notification_id>", notifications.show),
     path("api/v1/notifications/<str:notification_id>/dismiss", notifications.dismiss),
+    # reports (reviewers handle them through admin/reports)
+    path("api/v1/reports", reports.create),
+    path("api/v1/admin/reports", reports.admin_index),
+    path("api/v1/admin/reports/<str:report_id>", reports.admin_show),
+    path("api/v1/admin/reports/<str:report_id>/<str:action>", reports.admin_action),
     # search, instance and start-up calls
     path("api/v2/search", instance.search_v2),
     path("api/v1/instance", instance.instance_v1),
     path("api/v2/instance", instance.instance_v2),
     path("api/v1/instance/languages", instance.instance_languages),
-    path("api/v1/instance/translation_languages", instance.translation_languages),
+    path("api/v1/instance/translation_languages", translate.translation_languages),
     path("api/v1/custom_emojis", instance.empty_list),
     path("api/v1/filters", instance.empty_list),
     path("api/v2/filters", instance.empty_list),

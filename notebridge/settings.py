@@ -75,7 +75,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "review.middleware.CountryMiddleware",
+    "web.middleware.CountryMiddleware",
 ]
 
 ROOT_URLCONF = "notebridge.urls"

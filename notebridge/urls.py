@@ -5,7 +5,6 @@ from django.views.static import serve
 
 urlpatterns: list = [
     path("admin/", admin.site.urls),
-    path("", include("review.urls")),
     path("", include("api.urls")),
     path("", include("web.urls")),
 ]

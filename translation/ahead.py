@@ -22,7 +22,8 @@ from core import languages
 from notes.models import Note
 from notes.selectors import rank_recent_notes
 from translation import services, tasks
-from translation.models import ObjectKind, TranslationJob
+from translation.fields import note_fields
+from translation.models import TranslationJob
 
 logger = logging.getLogger("notebridge.translation")
 
@@ -73,16 +74,6 @@ def reader_languages() -> list[str]:
     return found
 
 
-def note_fields(note: object) -> list[tuple[str, str, str]]:
-    """(kind-specific field, text, source language) for everything of a note a reader sees."""
-    source = getattr(note, "language", "") or ""
-    fields = [("title", note.title, source), ("body", note.body, source)]  # type: ignore[attr-defined]
-    for photo in note.photos.all():  # type: ignore[attr-defined]
-        if photo.alt_text:
-            fields.append((f"alt:{photo.pk}", photo.alt_text, photo.alt_language or ""))
-    return [f for f in fields if f[1]]
-
-
 def translate_note_ahead(note_id: int, targets: list[str] | None = None) -> int:
     """Record jobs for a note's fields in ``targets`` (default: its followers' languages) and do them
     now (we are a worker). Returns the number of jobs that needed an engine."""
@@ -92,24 +83,13 @@ def translate_note_ahead(note_id: int, targets: list[str] | None = None) -> int:
     wanted = follower_languages(note.author_id) if targets is None else targets
     targets = [t for t in wanted if languages.family(t) != languages.family(note.language)]
     jobs: list[int] = []
+    texts = [f for f in note_fields(note, tags=False) if f.text]
     for target in targets[:AHEAD_MAX_TARGETS]:
-        for field, text, source in note_fields(note):
-            kind = ObjectKind.ALT if field.startswith("alt:") else ObjectKind.NOTE
-            obj_id = int(field.split(":", 1)[1]) if kind == ObjectKind.ALT else note.pk
-            name = "alt_text" if kind == ObjectKind.ALT else field
-            view = services.get_or_request_translation(
-                obj_kind=kind,
-                obj_id=obj_id,
-                field=name,
-                text=text,
-                source=source,
-                target=target,
-                reason="ahead",
-                enqueue=False,
-            )
+        for f in texts:
+            view = f.translation(target, reason="ahead", enqueue=False)
             if view.status == "pending":
                 job = TranslationJob.objects.filter(
-                    obj_kind=kind, obj_id=obj_id, field=name, target_language=target
+                    obj_kind=f.obj_kind, obj_id=f.obj_id, field=f.field, target_language=target
                 ).first()
                 if job is not None:
                     jobs.append(job.pk)

@@ -11,5 +11,5 @@ class WebConfig(AppConfig):
         from web import sessions  # noqa: F401  (connects the log-in / log-out receivers; uses models)
 
         register_nav_link("web:ops_translation", _("Translation"), staff_only=True)
-        register_nav_link("review:console", _("Review"), staff_only=True)
-        register_nav_link("review:transparency", _("Transparency"))
+        register_nav_link("web:review_console", _("Review"), staff_only=True)
+        register_nav_link("web:transparency", _("Transparency"))

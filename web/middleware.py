@@ -1,4 +1,5 @@
-"""Per-request viewer preferences: the interface language a signed-in user chose, and their time zone."""
+"""Per request: the interface language a signed-in user chose, their time zone, and the country their
+request comes from."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
+
+from core.geo import client_ip, country_for_ip, reset_ip_country, set_ip_country
 
 TZ_COOKIE = "nb_tz"
 
@@ -40,3 +43,19 @@ class ViewerPreferencesMiddleware:
         finally:
             if activated:
                 timezone.deactivate()
+
+
+class CountryMiddleware:
+    """Resolves the client IP to a country once per request and keeps it in ``core.geo`` for the
+    request's duration, where ``core.geo.viewer_country(user)`` combines it with the profile's region
+    for every read path (pages, both APIs, whoever the user turns out to be)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = set_ip_country(country_for_ip(client_ip(request)))
+        try:
+            return self.get_response(request)
+        finally:
+            reset_ip_country(token)

@@ -1,9 +1,10 @@
-"""Extra links in the site navigation, registered by other apps (review queue, insights...).
+"""Extra links in the site navigation (the review console, operators' pages...).
 
     from web.nav import register_nav_link
-    register_nav_link("review:queue", _("Review"), staff_only=True)
+    register_nav_link("web:review_console", _("Review"), staff_only=True)
 
-Call it from an AppConfig.ready(). Templates can also extend the ``nav_extra`` block of base.html.
+``WebConfig.ready()`` registers them (domain apps do not import ``web``). Templates can also extend the
+``nav_extra`` block of base.html.
 """
 
 from __future__ import annotations

@@ -31,9 +31,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core import languages
-from core.language_detection import detect_language_cached
 from notes.models import Comment, Note, Tag
-from translation.models import ObjectKind
+from translation import fields
+from translation.fields import TranslatableField
 from translation.services import Status, TranslationView, get_or_request_translation, needs_translation
 
 KINDS = ("note", "comment", "bio", "tag")
@@ -64,16 +64,9 @@ def engine_label(engine: str, is_gloss: bool) -> str:
 
 @dataclass
 class Field:
-    """One translatable text. ``role``: "main" (shown as text), "alt" (a photo's alt text), "tag"."""
+    """One translatable text (``of``, as ``translation.fields`` defines it) and what the page shows."""
 
-    name: str
-    original: str
-    obj_kind: str
-    obj_id: int
-    job_field: str
-    source: str
-    role: str = "main"
-    link: str = ""  # tags: the tag's key, for its URL (the link never changes with the translation)
+    of: TranslatableField
     text: str = ""  # what is shown: the original or the translation
     translated: bool = False
     is_gloss: bool = False
@@ -85,7 +78,31 @@ class Field:
     gloss_available: bool = False
 
     def __post_init__(self) -> None:
-        self.text = self.text or self.original
+        self.text = self.text or self.of.text
+
+    @property
+    def name(self) -> str:
+        return self.of.name
+
+    @property
+    def original(self) -> str:
+        return self.of.text
+
+    @property
+    def source(self) -> str:
+        return self.of.source
+
+    @property
+    def role(self) -> str:
+        return self.of.role
+
+    @property
+    def link(self) -> str:
+        return self.of.link
+
+    @property
+    def obj_id(self) -> int:
+        return self.of.obj_id
 
     @property
     def lang(self) -> str:
@@ -282,37 +299,16 @@ def translate_mode(request: HttpRequest | QueryDict) -> str:
     )
 
 
-def tag_language(tag: Tag) -> str:
-    return detect_language_cached(tag.display)
-
-
-def _note_fields(note: Note) -> list[Field]:
-    source = note.language or ""
-    fields = [
-        Field("title", note.title, ObjectKind.NOTE, note.pk, "title", source),
-        Field("body", note.body, ObjectKind.NOTE, note.pk, "body", source),
-    ]
-    fields += [
-        Field(f"alt:{p.pk}", p.alt_text, ObjectKind.ALT, p.pk, "alt_text", p.alt_language or "", role="alt")
-        for p in note.photos.all()
-        if p.alt_text
-    ]
-    fields += [
-        Field(f"tag:{t.pk}", t.display, ObjectKind.TAG, t.pk, "display", tag_language(t), role="tag", link=t.name)
-        for t in note.tags.all()
-    ]
-    return fields
-
-
 def _fields(kind: str, obj: Any) -> tuple[str, list[Field]]:
     if kind == "note":
-        return obj.language or "", _note_fields(obj)
-    if kind == "comment":
-        return obj.language or "", [Field("body", obj.body, ObjectKind.COMMENT, obj.pk, "body", obj.language or "")]
-    if kind == "tag":
-        source = tag_language(obj)
-        return source, [Field("display", obj.display, ObjectKind.TAG, obj.pk, "display", source, link=obj.name)]
-    return obj.bio_language or "", [Field("bio", obj.bio, ObjectKind.BIO, obj.pk, "bio", obj.bio_language or "")]
+        found = fields.note_fields(obj)
+    elif kind == "comment":
+        found = fields.comment_fields(obj)
+    elif kind == "tag":
+        found = fields.tag_fields(obj)
+    else:
+        found = fields.bio_fields(obj)
+    return found[0].source, [Field(f) for f in found]
 
 
 def build_block(request: HttpRequest, kind: str, obj: Note | Comment | User | Tag, *, mode: str) -> Block:
@@ -340,9 +336,9 @@ def build_block(request: HttpRequest, kind: str, obj: Note | Comment | User | Ta
 
 def _request(f: Field, target: str, *, gloss: bool = False, retry: bool = False) -> TranslationView:
     return get_or_request_translation(
-        obj_kind=f.obj_kind,
-        obj_id=f.obj_id,
-        field=f.job_field,
+        obj_kind=f.of.obj_kind,
+        obj_id=f.of.obj_id,
+        field=f.of.field,
         text=f.original,
         source=f.source,
         target=target,
@@ -396,14 +392,9 @@ class CardTitle:
         return engine_label(self.engine, False)
 
 
-def card_field(note: Note) -> Field:
-    """What a card shows as its title: the note's title, else its text (truncated by the template)."""
-    name = "title" if note.title else "body"
-    return Field(name, note.title or note.body, ObjectKind.NOTE, note.pk, name, note.language or "")
-
-
 def _auto_card(request: HttpRequest, note: Note, target: str) -> Field | None:
-    f = card_field(note)
+    """The card's title (its text when it has none), when the viewer wants it translated as the page loads."""
+    f = Field(fields.card_field(note))
     return f if needs_translation(f.original, f.source, target) and wants_auto(request, f.source) else None
 
 

@@ -1,7 +1,21 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, re_path
 
-from web.views import account, boards, compose, feed, notes, notifications, ops, profiles, search, site, translations
+from web.views import (
+    account,
+    boards,
+    compose,
+    feed,
+    links,
+    notes,
+    notifications,
+    ops,
+    profiles,
+    review,
+    search,
+    site,
+    translations,
+)
 
 app_name = "web"
 
@@ -23,6 +37,9 @@ urlpatterns = [
     path("compose/photos/", compose.compose_photos, name="compose_photos"),
     path("tags/suggest/", compose.tag_suggestions, name="tag_suggestions"),
     path("u/<str:username>/", profiles.profile, name="profile"),
+    # Mastodon's spelling of the same pages (clients and people write these); a trailing slash is optional.
+    re_path(r"^@(?P<username>[^/]+)/?$", links.account, name="mastodon_account"),
+    re_path(r"^@(?P<username>[^/]+)/(?P<status_id>[0-9]{1,20})/?$", links.status, name="mastodon_status"),
     path("u/<str:username>/followers/", profiles.followers, name="followers"),
     path("u/<str:username>/following/", profiles.following, name="following_list"),
     path("u/<str:username>/follow/", profiles.follow, name="follow"),
@@ -47,4 +64,14 @@ urlpatterns = [
     path("language/", account.set_language, name="set_language"),
     path("ops/translation/", ops.translation_page, name="ops_translation"),
     path("ops/translation/retry/", ops.retry_failed, name="ops_translation_retry"),
+    # content review: the reviewers' console, authors' decisions and appeals, reports, audit, transparency
+    path("review/", review.console, name="review_console"),
+    path("review/items/<str:item_id>/", review.item_page, name="review_item"),
+    path("review/items/<str:item_id>/decide", review.decide_page, name="review_decide"),
+    path("review/bulk", review.bulk_page, name="review_bulk"),
+    path("review/audit/", review.audit_page, name="review_audit"),
+    path("review/notices/", review.notices_page, name="review_notices"),
+    path("review/appeal/<str:decision_id>/", review.appeal_page, name="review_appeal"),
+    path("review/report/<str:target_type>/<str:target_id>/", review.report_page, name="review_report"),
+    path("transparency/", review.transparency_page, name="transparency"),
 ]

@@ -10,10 +10,12 @@ from oauth2_provider.models import Application
 from accounts import selectors as account_selectors
 from accounts import services as account_services
 from accounts.models import User
-from api.http import AUTH_APP, AUTH_OPTIONAL, ApiError, Ctx, Page, country_of, endpoint, forget_user, render, url_id
+from api.auth import AUTH_APP, AUTH_OPTIONAL, forget_user
+from api.http import ApiError, Ctx, Page, endpoint, render, url_id
 from api.mastodon import entities
 from api.services import register_account_via_app
 from core.errors import ServiceError
+from core.geo import viewer_country
 from notes.selectors import author_note_ids, visible_notes
 
 REGISTRATION_ERRORS = {
@@ -71,7 +73,7 @@ def register(ctx: Ctx) -> Any:
 @endpoint(scope="read:accounts")
 def verify_credentials(ctx: Ctx) -> dict[str, Any]:
     user = User.objects.get(pk=ctx.require_user().pk)  # fresh: counts change, the token cache holds a copy
-    return entities.credential_account(user, country=ctx.country)
+    return entities.credential_account(user, country=viewer_country(ctx.user))
 
 
 LANGUAGE_ALIASES = {"zh": "zh-Hans", "zh-cn": "zh-Hans", "zh-tw": "zh-Hant", "zh-hk": "zh-Hant"}
@@ -97,12 +99,12 @@ def update_credentials(ctx: Ctx) -> dict[str, Any]:
         changes["avatar"] = avatar
     user = account_services.update_profile(user=user, **changes)
     forget_user(user.pk)
-    return entities.credential_account(user, country=ctx.country)
+    return entities.credential_account(user, country=viewer_country(ctx.user))
 
 
 @endpoint(auth=AUTH_OPTIONAL, scope="read:accounts")
 def show(ctx: Ctx, account_id: str) -> dict[str, Any]:
-    return entities.account(_account_or_404(account_id), country=ctx.country)
+    return entities.account(_account_or_404(account_id), country=viewer_country(ctx.user))
 
 
 @endpoint(auth=AUTH_OPTIONAL, scope="read:accounts")
@@ -114,14 +116,14 @@ def lookup(ctx: Ctx) -> dict[str, Any]:
     user = account_selectors.get_by_username(username) if username else None
     if user is None:
         raise ApiError("Record not found", 404)
-    return entities.account(user, country=ctx.country)
+    return entities.account(user, country=viewer_country(ctx.user))
 
 
 @endpoint(auth=AUTH_OPTIONAL, scope="read:accounts")
 def search(ctx: Ctx) -> list[dict[str, Any]]:
     q = ctx.params.string("q", max_length=200)
     limit = ctx.params.integer("limit", 40, low=1, high=80) or 40
-    return entities.accounts(account_selectors.search_people(q, limit=limit), country=ctx.country)
+    return entities.accounts(account_selectors.search_people(q, limit=limit), country=viewer_country(ctx.user))
 
 
 @endpoint(auth=AUTH_OPTIONAL, scope="read:statuses")
@@ -136,7 +138,7 @@ def statuses(ctx: Ctx, account_id: str) -> Page:
     if p.flag("pinned"):
         return Page([])  # notes cannot be pinned
     ids = author_note_ids(author, ctx.user, max_id=max_id, limit=limit)
-    notes = visible_notes(ids, ctx.user, for_feed=False, country=country_of(ctx.user))
+    notes = visible_notes(ids, ctx.user, for_feed=False, country=viewer_country(ctx.user))
     if p.flag("only_media"):
         notes = [n for n in notes if n.photos.all()]
     if p.has("tagged"):
@@ -152,7 +154,7 @@ def _follow_list(ctx: Ctx, account_id: str, *, followers: bool) -> Page:
     limit = p.integer("limit", 40, low=1, high=80) or 40
     rows = account_selectors.follow_page(user.pk, followers=followers, max_id=p.id("max_id"), limit=limit)
     hidden = account_selectors.hidden_author_ids(ctx.user)
-    items = entities.accounts([u for _pk, u in rows if u.pk not in hidden], country=ctx.country)
+    items = entities.accounts([u for _pk, u in rows if u.pk not in hidden], country=viewer_country(ctx.user))
     return Page(items, next_max_id=rows[-1][0] if len(rows) == limit else None)
 
 
@@ -225,12 +227,12 @@ def unmute(ctx: Ctx, account_id: str) -> dict[str, Any]:
 def show_many(ctx: Ctx) -> list[dict[str, Any]]:
     ids = ctx.params.ids("id", max_items=40)
     found = {u.pk: u for u in User.objects.filter(pk__in=ids, is_active=True)}
-    return entities.accounts([found[pk] for pk in ids if pk in found], country=ctx.country)
+    return entities.accounts([found[pk] for pk in ids if pk in found], country=viewer_country(ctx.user))
 
 
 def _own_list(ctx: Ctx, rows: list[tuple[int, User]], limit: int) -> Page:
     return Page(
-        entities.accounts([u for _pk, u in rows], country=ctx.country),
+        entities.accounts([u for _pk, u in rows], country=viewer_country(ctx.user)),
         next_max_id=rows[-1][0] if len(rows) == limit else None,
     )
 
@@ -252,7 +254,9 @@ def mutes(ctx: Ctx) -> Page:
 @endpoint(scope="read:accounts")
 def suggestions_v1(ctx: Ctx) -> list[dict[str, Any]]:
     limit = ctx.params.integer("limit", 8, low=1, high=40) or 8
-    return entities.accounts(account_selectors.suggested_accounts(ctx.require_user(), limit=limit), country=ctx.country)
+    return entities.accounts(
+        account_selectors.suggested_accounts(ctx.require_user(), limit=limit), country=viewer_country(ctx.user)
+    )
 
 
 @endpoint(scope="read:accounts")
@@ -261,5 +265,5 @@ def suggestions_v2(ctx: Ctx) -> list[dict[str, Any]]:
     users = account_selectors.suggested_accounts(ctx.require_user(), limit=limit)
     return [
         {"source": "global", "sources": ["featured"], "account": data}
-        for data in entities.accounts(users, country=ctx.country)
+        for data in entities.accounts(users, country=viewer_country(ctx.user))
     ]

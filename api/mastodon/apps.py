@@ -7,7 +7,7 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
@@ -16,7 +16,8 @@ from oauth2_provider.models import Application
 from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.views import AuthorizationView, RevokeTokenView, TokenView
 
-from api.http import AUTH_APP, AUTH_NONE, ApiError, Ctx, endpoint, forget_token
+from api.auth import AUTH_APP, AUTH_NONE, forget_token
+from api.http import ApiError, Ctx, endpoint, parse_json
 from api.models import AppRegistration
 from api.services import OOB, register_app
 
@@ -85,12 +86,10 @@ class Authorize(AuthorizationView):
 
 
 def _json_body_as_form(request: HttpRequest) -> None:
-    """Some clients post JSON to /oauth/token; the OAuth library reads forms."""
+    """Some clients post JSON to /oauth/token; the OAuth library reads forms. Raises ApiError (400)
+    for a body that is not JSON."""
     if (request.content_type or "") == "application/json" and request.body:
-        try:
-            data = json.loads(request.body)
-        except ValueError:
-            return
+        data = parse_json(request.body)
         if isinstance(data, dict):
             form = QueryDict(mutable=True)
             for key, value in data.items():
@@ -98,10 +97,18 @@ def _json_body_as_form(request: HttpRequest) -> None:
             request._post = form  # type: ignore[attr-defined]
 
 
+def _oauth_error(exc: ApiError) -> HttpResponse:
+    """An OAuth endpoint's error, in RFC 6749's shape."""
+    return JsonResponse({"error": "invalid_request", "error_description": exc.message}, status=exc.status)
+
+
 @method_decorator(csrf_exempt, name="dispatch")
 class Token(TokenView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        _json_body_as_form(request)
+        try:
+            _json_body_as_form(request)
+        except ApiError as exc:
+            return _oauth_error(exc)
         response = super().post(request, *args, **kwargs)
         if response.status_code == 200:
             # Mastodon's token response also says when the token was made; some clients read it.
@@ -114,7 +121,10 @@ class Token(TokenView):
 @method_decorator(csrf_exempt, name="dispatch")
 class Revoke(RevokeTokenView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        _json_body_as_form(request)
+        try:
+            _json_body_as_form(request)
+        except ApiError as exc:
+            return _oauth_error(exc)
         raw = request.POST.get("token")
         response = super().post(request, *args, **kwargs)
         if raw and response.status_code == 200:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.html import escape
 
 from core.text import MENTION_RE, TAG_RE, normalize_tag
@@ -19,16 +19,23 @@ def site_url(path: str) -> str:
     return settings.SITE_URL + path
 
 
+# Links in entities open the web app's pages (a client opens them in the browser).
+
+
 def tag_url(name: str) -> str:
-    return site_url(f"/tags/{quote(name)}")
+    return site_url(reverse("web:tag", args=[name]))
 
 
 def profile_url(username: str) -> str:
-    return site_url(f"/@{username}")
+    return site_url(reverse("web:profile", args=[username]))
 
 
 def note_url(note_id: int) -> str:
-    return site_url(f"/notes/{note_id}")
+    return site_url(reverse("web:note", args=[note_id]))
+
+
+def comment_url(note_id: int, comment_id: int) -> str:
+    return f"{note_url(note_id)}#c{comment_id}"
 
 
 def linkify(text: str) -> str:

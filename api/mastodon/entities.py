@@ -1,4 +1,5 @@
-"""Mastodon entities (Account, Status, MediaAttachment, Notification, Tag, Relationship) from our models.
+"""Mastodon entities (Account, Status, MediaAttachment, Notification, Tag, Relationship, Translation,
+Report, Admin::Report) from our models: every Mastodon entity the API answers is built here.
 
 A note is a status; a comment is a status that replies to its note (or to the comment it answers).
 The viewer-independent part of a note's status is cached under a key that includes everything it is
@@ -17,14 +18,17 @@ from django.conf import settings
 from django.core.cache import cache
 from django.templatetags.static import static
 from django.utils import timezone
+from django.utils.html import escape, linebreaks
 
 from accounts.models import User
-from api.mastodon.content import linkify, note_html, note_url, paragraphs, profile_url, site_url, tag_url
+from api.mastodon.content import comment_url, linkify, note_html, note_url, paragraphs, profile_url, site_url, tag_url
+from core import languages
 from core.geo import viewer_country
 from core.images import LARGE_MAX_SIDE, THUMB_WIDTH
 from core.text import extract_mentions
 from notes.models import Comment, Note, Photo, Tag, Visibility
 from notes.selectors import viewer_state, with_counts_seen_from
+from review.models import ItemStatus, Report, ReviewItem
 
 STATUS_CACHE_SECONDS = 600
 VISIBILITY_OUT: dict[str, str] = {
@@ -340,8 +344,8 @@ def comment_statuses(comments: list[Comment], note: Note, *, country: str | None
                 "spoiler_text": "",
                 "visibility": VISIBILITY_OUT.get(note.visibility, "public"),
                 "language": mastodon_language(c.language),
-                "uri": f"{note_url(note.pk)}#comment-{c.pk}",
-                "url": f"{note_url(note.pk)}#comment-{c.pk}",
+                "uri": comment_url(note.pk, c.pk),
+                "url": comment_url(note.pk, c.pk),
                 "replies_count": c.reply_count,
                 "reblogs_count": 0,
                 "favourites_count": c.like_count,
@@ -386,4 +390,91 @@ def instance_limits() -> dict[str, Any]:
         "max_characters": 5000,
         "max_media_attachments": settings.PHOTO_MAX_PER_NOTE,
         "characters_reserved_per_url": 23,
+    }
+
+
+# --- translations --------------------------------------------------------------------------------
+
+TRANSLATION_PROVIDER = "Notebridge"
+
+
+def translation(
+    *,
+    title: str,
+    body: str,
+    target: str,
+    detected: str,
+    engines: Iterable[str],
+    descriptions: dict[int, str],
+    is_gloss: bool,
+) -> dict[str, Any]:
+    """Mastodon's Translation entity: a status's text (``title`` as a first bold paragraph, as statuses
+    show notes) and its attachments' ``descriptions`` (photo id -> text) in ``target``."""
+    html = f"<p><strong>{escape(title)}</strong></p>" if title else ""
+    html += linebreaks(escape(body)) if body else ""
+    names = sorted(set(engines))
+    return {
+        "content": html,
+        "spoiler_text": "",
+        "language": languages.mastodon_code(target),
+        "detected_source_language": languages.mastodon_code(detected),
+        "provider": f"{TRANSLATION_PROVIDER} ({', '.join(names)})" if names else TRANSLATION_PROVIDER,
+        "media_attachments": [{"id": str(pk), "description": text} for pk, text in descriptions.items()],
+        "poll": None,
+        "is_gloss": is_gloss,
+    }
+
+
+# --- reports -------------------------------------------------------------------------------------
+
+
+def _reported_account(user: User) -> dict[str, Any]:
+    """The account a moderator's report entity names (Mastodon's Admin::Account, its essentials)."""
+    return {
+        "id": str(user.pk),
+        "username": user.username,
+        "acct": user.username,
+        "display_name": user.display_name or user.username,
+    }
+
+
+def report(filed: Report, *, status_ids: list[int], target: User, country: str | None) -> dict[str, Any]:
+    """Mastodon's Report entity: what the reporter filed, as it stands."""
+    item = filed.item
+    return {
+        "id": str(filed.pk),
+        "action_taken": item.status == ItemStatus.RESOLVED,
+        "action_taken_at": item.resolved_at.isoformat() if item.resolved_at else None,
+        "category": filed.category,
+        "comment": filed.explanation,
+        "forwarded": False,
+        "created_at": filed.created_at.isoformat(),
+        "status_ids": [str(i) for i in status_ids],
+        "rule_ids": [],
+        "target_account": account(target, country=country),
+    }
+
+
+def admin_report(item: ReviewItem) -> dict[str, Any]:
+    """Mastodon's Admin::Report for a review item that reports opened (one per reported note or profile;
+    several reports merge into it: ``report_count``)."""
+    first = item.reports.select_related("reporter").order_by("id").first()
+    return {
+        "id": str(item.pk),
+        "action_taken": item.status == ItemStatus.RESOLVED,
+        "action_taken_at": item.resolved_at.isoformat() if item.resolved_at else None,
+        "category": item.category,
+        "comment": first.explanation if first else "",
+        "forwarded": False,
+        "created_at": item.created_at.isoformat(),
+        "updated_at": (item.resolved_at or item.created_at).isoformat(),
+        "account": _reported_account(first.reporter) if first else None,
+        "target_account": _reported_account(item.author),
+        "assigned_account": {"id": str(item.claimed_by_id)} if item.claimed_by_id else None,
+        "action_taken_by_account": None,
+        "statuses": [{"id": str(item.target_id)}] if item.target_type == "note" else [],
+        "rules": [],
+        "report_count": item.report_count,
+        "language": item.language,
+        "severity": item.severity,
     }

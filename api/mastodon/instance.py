@@ -9,13 +9,16 @@ from django.utils import timezone
 
 from accounts import selectors as account_selectors
 from accounts.models import User
-from api.http import AUTH_NONE, AUTH_OPTIONAL, ApiError, Ctx, country_of, endpoint
+from api.auth import AUTH_NONE, AUTH_OPTIONAL
+from api.http import ApiError, Ctx, endpoint
 from api.mastodon import entities
 from api.mastodon.content import site_url
 from api.oauth import token_allows
+from core.geo import viewer_country
 from notes.search import search_note_ids
 from notes.selectors import popular_tags, search_tags, visible_notes
 from notifications import services as notification_services
+from translation.engines import registry
 from translation.query import expand_query
 
 VERSION = "4.3.0 (compatible; Notebridge 0.1.0)"
@@ -103,17 +106,7 @@ def instance_v2(ctx: Ctx) -> dict[str, Any]:
 
 def _translation_enabled() -> bool:
     """True when some engine other than the word gloss translates at least one language pair."""
-    from translation.engines import registry
-
     return bool(registry.supported_pairs())
-
-
-@endpoint(auth=AUTH_NONE)
-def translation_languages(ctx: Ctx) -> dict[str, list[str]]:
-    """Source language -> target languages, Mastodon's spelling ("zh", "zh-TW")."""
-    from translation.mastodon import translation_languages as pairs
-
-    return pairs()
 
 
 @endpoint(auth=AUTH_NONE)
@@ -178,10 +171,12 @@ def search_v2(ctx: Ctx) -> dict[str, Any]:
     if kind in ("", "accounts") and not q.startswith("#"):
         people = list(account_selectors.search_people(q, limit=offset + limit))[offset:]
         hidden = account_selectors.hidden_author_ids(ctx.user)
-        result["accounts"] = entities.accounts([u for u in people if u.pk not in hidden], country=ctx.country)
+        result["accounts"] = entities.accounts(
+            [u for u in people if u.pk not in hidden], country=viewer_country(ctx.user)
+        )
     if kind in ("", "statuses"):
         ids = search_note_ids(q, groups=expand_query(q).groups, limit=limit, offset=offset)
-        notes = visible_notes(ids, ctx.user, country=country_of(ctx.user))
+        notes = visible_notes(ids, ctx.user, country=viewer_country(ctx.user))
         result["statuses"] = entities.statuses(notes, ctx.user)
     if kind in ("", "hashtags"):
         result["hashtags"] = [entities.tag(t) for t in search_tags(q, limit=limit, offset=offset)]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.http import ApiError, Ctx, country_of, endpoint, id_page, page_bounds, url_id
+from api.http import ApiError, Ctx, endpoint, id_page, page_bounds, url_id
 from api.mastodon import entities
+from core.geo import viewer_country
 from notes.models import Comment
 from notes.selectors import visible_notes
 from notifications import selectors as notification_selectors
@@ -16,7 +17,7 @@ from notifications.models import Notification
 def _serialize(items: list[Notification], ctx: Ctx) -> list[dict[str, Any]]:
     viewer = ctx.require_user()
     note_ids = [n.note_id for n in items if n.note_id]
-    notes = {n.pk: n for n in visible_notes(note_ids, viewer, for_feed=False, country=country_of(viewer))}
+    notes = {n.pk: n for n in visible_notes(note_ids, viewer, for_feed=False, country=viewer_country(viewer))}
     note_statuses = {
         n.pk: s for n, s in zip(notes.values(), entities.statuses(list(notes.values()), viewer), strict=True)
     }
@@ -27,7 +28,7 @@ def _serialize(items: list[Notification], ctx: Ctx) -> list[dict[str, Any]]:
         else {}
     )
     actors = {n.actor_id: n.actor for n in items}
-    accounts = dict(zip(actors, entities.accounts(list(actors.values()), country=country_of(viewer)), strict=True))
+    accounts = dict(zip(actors, entities.accounts(list(actors.values()), country=viewer_country(viewer)), strict=True))
     out = []
     for n in items:
         status = None
@@ -35,7 +36,7 @@ def _serialize(items: list[Notification], ctx: Ctx) -> list[dict[str, Any]]:
             comment, note = comments.get(n.comment_id), notes.get(n.note_id or 0)
             if comment is None or note is None:
                 continue
-            status = entities.comment_statuses([comment], note, country=country_of(viewer))[0]
+            status = entities.comment_statuses([comment], note, country=viewer_country(viewer))[0]
         elif n.note_id is not None:
             status = note_statuses.get(n.note_id)
             if status is None:
@@ -63,7 +64,7 @@ def index(ctx: Ctx) -> Any:
         return id_page([])
     items = notification_selectors.notifications_for(
         ctx.require_user(),
-        country=country_of(ctx.user),
+        country=viewer_country(ctx.user),
         types=entities.notification_types_in(types) or None,
         exclude_types=entities.notification_types_in(exclude) or None,
         **page_bounds(ctx, default_limit=40, max_limit=80),
@@ -81,7 +82,7 @@ def show(ctx: Ctx, notification_id: str) -> dict[str, Any]:
     items = [
         n
         for n in notification_selectors.notifications_for(
-            user, max_id=pk + 1, since_id=pk - 1, limit=1, country=country_of(user)
+            user, max_id=pk + 1, since_id=pk - 1, limit=1, country=viewer_country(user)
         )
         if n.pk == pk
     ]

@@ -14,13 +14,14 @@ import hashlib
 from typing import Any
 
 from django.core.cache import cache
-from django.utils.html import escape, linebreaks
 
 from accounts.models import User
-from api.http import AUTH_OPTIONAL, ApiError, Ctx, Page, country_of, endpoint, url_id
+from accounts.selectors import hidden_author_ids
+from api.auth import AUTH_OPTIONAL
+from api.http import ApiError, Ctx, Page, endpoint, url_id
 from api.mastodon import entities
 from api.mastodon.content import split_status_text
-from core import languages
+from core.geo import viewer_country
 from notes import services as note_services
 from notes.models import Comment, Note, Visibility
 from notes.selectors import (
@@ -32,9 +33,6 @@ from notes.selectors import (
     likers_page,
     visible_notes,
 )
-from translation.mastodon import PROVIDER, TranslationUnavailable, translate_status_for_mastodon
-from translation.models import ObjectKind
-from translation.services import Status, get_or_request_translation
 
 VISIBILITY_IN = {"public": Visibility.PUBLIC, "unlisted": Visibility.UNLISTED, "private": Visibility.FOLLOWERS}
 IDEMPOTENCY_SECONDS = 3600
@@ -42,22 +40,23 @@ MAX_STATUS_PARAM = 10_000
 
 
 def _note(viewer: User | None, status_id: int) -> Note | None:
-    return get_visible_note(viewer=viewer, note_id=status_id, country=country_of(viewer))
+    return get_visible_note(viewer=viewer, note_id=status_id, country=viewer_country(viewer))
 
 
-def _find(viewer: User | None, status_id: str) -> Note | Comment:
+def find_status(viewer: User | None, status_id: str) -> Note | Comment:
+    """The note or comment a status id names, if the viewer may see it; else 404."""
     pk = url_id(status_id)
     note = _note(viewer, pk)
     if note is not None:
         return note
-    comment = get_visible_comment(viewer=viewer, comment_id=pk, country=country_of(viewer))
+    comment = get_visible_comment(viewer=viewer, comment_id=pk, country=viewer_country(viewer))
     if comment is None:
         raise ApiError("Record not found", 404)
     return comment
 
 
 def _find_note(viewer: User | None, status_id: str, action: str) -> Note:
-    found = _find(viewer, status_id)
+    found = find_status(viewer, status_id)
     if isinstance(found, Comment):
         raise ApiError(f"Comments cannot be {action}", 422)
     return found
@@ -67,7 +66,7 @@ def _comment_status(comment: Comment, viewer: User | None) -> dict[str, Any]:
     note = _note(viewer, comment.note_id)
     if note is None:
         raise ApiError("Record not found", 404)
-    return entities.comment_statuses([comment], note, country=country_of(viewer))[0]
+    return entities.comment_statuses([comment], note, country=viewer_country(viewer))[0]
 
 
 def _render(found: Note | Comment, viewer: User | None) -> dict[str, Any]:
@@ -92,7 +91,7 @@ def create(ctx: Ctx) -> dict[str, Any]:
     if idem_key:
         done = cache.get(idem_key)
         if done is not None:
-            return _render(_find(user, str(done)), user)
+            return _render(find_status(user, str(done)), user)
     if p.has("poll") or p.has("poll[options]"):
         raise ApiError("Polls are not supported", 422)
     if p.raw("scheduled_at"):
@@ -134,7 +133,7 @@ def _reply(user: User, reply_to: int, text: str, media_ids: list[int]) -> dict[s
     if note is not None:
         comment = note_services.create_comment(author=user, note_id=note.pk, body=text)
     else:
-        replied = get_visible_comment(viewer=user, comment_id=reply_to, country=country_of(user))
+        replied = get_visible_comment(viewer=user, comment_id=reply_to, country=viewer_country(user))
         if replied is None:
             raise ApiError("Record not found", 404)
         comment = note_services.create_comment(author=user, note_id=replied.note_id, body=text, parent_id=replied.pk)
@@ -165,26 +164,26 @@ def update(ctx: Ctx, status_id: str) -> dict[str, Any]:
 
 @endpoint(scope="read:statuses")
 def source(ctx: Ctx, status_id: str) -> dict[str, Any]:
-    found = _find(ctx.require_user(), status_id)
+    found = find_status(ctx.require_user(), status_id)
     text = found.body if isinstance(found, Comment) else "\n".join(x for x in (found.title, found.body) if x)
     return {"id": str(found.pk), "text": text, "spoiler_text": ""}
 
 
 @endpoint(auth=AUTH_OPTIONAL, scope="read:statuses")
 def show(ctx: Ctx, status_id: str) -> dict[str, Any]:
-    return _render(_find(ctx.user, status_id), ctx.user)
+    return _render(find_status(ctx.user, status_id), ctx.user)
 
 
 @endpoint(auth=AUTH_OPTIONAL, scope="read:statuses")
 def show_many(ctx: Ctx) -> list[dict[str, Any]]:
     ids = ctx.params.ids("id", max_items=40)
-    return entities.statuses(visible_notes(ids, ctx.user, for_feed=False, country=country_of(ctx.user)), ctx.user)
+    return entities.statuses(visible_notes(ids, ctx.user, for_feed=False, country=viewer_country(ctx.user)), ctx.user)
 
 
 @endpoint(scope="write:statuses")
 def delete(ctx: Ctx, status_id: str) -> dict[str, Any]:
     user = ctx.require_user()
-    found = _find(user, status_id)
+    found = find_status(user, status_id)
     data = _render(found, user)
     if isinstance(found, Comment):
         note_services.delete_comment(user=user, comment_id=found.pk)
@@ -197,14 +196,17 @@ def delete(ctx: Ctx, status_id: str) -> dict[str, Any]:
 
 @endpoint(auth=AUTH_OPTIONAL, scope="read:statuses")
 def context(ctx: Ctx, status_id: str) -> dict[str, Any]:
-    found = _find(ctx.user, status_id)
+    found = find_status(ctx.user, status_id)
     if isinstance(found, Note):
         threads = comments_for(found, ctx.user)
         flat: list[Comment] = []
         for top in threads:
             flat.append(top)
             flat.extend(top.thread_replies)  # type: ignore[attr-defined]
-        return {"ancestors": [], "descendants": entities.comment_statuses(flat, found, country=ctx.country)}
+        return {
+            "ancestors": [],
+            "descendants": entities.comment_statuses(flat, found, country=viewer_country(ctx.user)),
+        }
     note = _note(ctx.user, found.note_id)
     if note is None:
         raise ApiError("Record not found", 404)
@@ -213,10 +215,13 @@ def context(ctx: Ctx, status_id: str) -> dict[str, Any]:
     threads = comments_for(note, ctx.user)
     for top in threads:
         if found.parent_id == top.pk:
-            ancestors.extend(entities.comment_statuses([top], note, country=ctx.country))
+            ancestors.extend(entities.comment_statuses([top], note, country=viewer_country(ctx.user)))
         if top.pk == found.pk:
             descendants = list(top.thread_replies)  # type: ignore[attr-defined]
-    return {"ancestors": ancestors, "descendants": entities.comment_statuses(descendants, note, country=ctx.country)}
+    return {
+        "ancestors": ancestors,
+        "descendants": entities.comment_statuses(descendants, note, country=viewer_country(ctx.user)),
+    }
 
 
 @endpoint(scope="write:favourites")
@@ -255,33 +260,33 @@ def unbookmark(ctx: Ctx, status_id: str) -> dict[str, Any]:
 
 @endpoint(scope="write:statuses")
 def reblog(ctx: Ctx, status_id: str) -> dict[str, Any]:
-    _find(ctx.require_user(), status_id)
+    find_status(ctx.require_user(), status_id)
     raise ApiError("Boosts are not supported on this server", 422)
 
 
 @endpoint(auth=AUTH_OPTIONAL, scope="read:accounts")
 def favourited_by(ctx: Ctx, status_id: str) -> Page:
-    note = _find(ctx.user, status_id)
+    note = find_status(ctx.user, status_id)
     if isinstance(note, Comment):
         return Page([])
     limit = ctx.params.integer("limit", 40, low=1, high=80) or 40
     likes = likers_page(note.pk, max_id=ctx.params.id("max_id"), limit=limit)
-    from accounts.selectors import hidden_author_ids
-
     hidden = hidden_author_ids(ctx.user)
-    items = entities.accounts([like.user for like in likes if like.user_id not in hidden], country=ctx.country)
+    items = entities.accounts(
+        [like.user for like in likes if like.user_id not in hidden], country=viewer_country(ctx.user)
+    )
     return Page(items, next_max_id=likes[-1].pk if len(likes) == limit else None)
 
 
 @endpoint(auth=AUTH_OPTIONAL, scope="read:accounts")
 def reblogged_by(ctx: Ctx, status_id: str) -> list[Any]:
-    _find(ctx.user, status_id)
+    find_status(ctx.user, status_id)
     return []
 
 
 def _own_list(ctx: Ctx, rows: list[Any], limit: int) -> Page:
     user = ctx.require_user()
-    notes = visible_notes([r.note_id for r in rows], user, for_feed=False, country=country_of(user))
+    notes = visible_notes([r.note_id for r in rows], user, for_feed=False, country=viewer_country(user))
     unique = list({n.pk: n for n in notes}.values())  # a note collected into two boards appears once
     return Page(
         entities.statuses(unique, user),
@@ -304,51 +309,3 @@ def bookmarks(ctx: Ctx) -> Page:
     limit = p.integer("limit", 20, low=1, high=40) or 20
     rows = collected_page(ctx.require_user(), max_id=p.id("max_id"), min_id=p.id("min_id"), limit=limit)
     return _own_list(ctx, rows, limit)
-
-
-def _translate_comment(comment: Comment, target_lang: str) -> dict[str, Any]:
-    """Translation entity for a reply (a comment): its body only, same statuses as for notes."""
-    target = languages.normalize(target_lang)
-    if not target:
-        raise TranslationUnavailable(Status.FAILED, "unsupported target language")
-    view = get_or_request_translation(
-        obj_kind=ObjectKind.COMMENT,
-        obj_id=comment.pk,
-        field="body",
-        text=comment.body,
-        source=comment.language or "",
-        target=target,
-    )
-    if view.status != Status.READY:
-        raise TranslationUnavailable(view.status, view.error or "translation in progress; try again shortly")
-    return {
-        "content": linebreaks(escape(view.text)),
-        "spoiler_text": "",
-        "language": languages.mastodon_code(target),
-        "detected_source_language": languages.mastodon_code(view.source_language or comment.language or ""),
-        "provider": f"{PROVIDER} ({view.engine})" if view.engine else PROVIDER,
-        "media_attachments": [],
-        "poll": None,
-        "is_gloss": view.is_gloss,
-    }
-
-
-@endpoint(scope="read:statuses", allow=("POST",))
-def translate(ctx: Ctx, status_id: str) -> dict[str, Any]:
-    """Mastodon's Translation entity for a visible status; ``lang`` defaults to the viewer's language.
-
-    Already in that language: 403 (as Mastodon). Unsupported language: 422. Still pending or failed: 503.
-    """
-    user = ctx.require_user()
-    found = _find(user, status_id)
-    lang = ctx.params.opt_string("lang", max_length=35) or user.preferred_language
-    if not languages.normalize(lang):
-        raise ApiError("Validation failed: lang is not a supported language", 422)
-    try:
-        if isinstance(found, Comment):
-            return _translate_comment(found, lang)
-        return translate_status_for_mastodon(found, lang)
-    except TranslationUnavailable as exc:
-        if exc.status == Status.NOT_NEEDED:
-            raise ApiError("This status cannot be translated into that language", 403) from exc
-        raise ApiError(f"Translation is not available right now: {exc}", 503) from exc

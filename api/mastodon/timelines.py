@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from accounts.models import User
-from api.http import AUTH_OPTIONAL, Ctx, Page, country_of, endpoint, page_bounds
+from api.auth import AUTH_OPTIONAL
+from api.http import Ctx, Page, endpoint, page_bounds
 from api.mastodon import entities
+from core.geo import viewer_country
 from core.text import normalize_tag
 from feeds import selectors as feeds
 from notes.models import Note
@@ -20,7 +22,7 @@ def _page(notes: list[Note], viewer: User | None) -> Page:
 @endpoint(scope="read:statuses")
 def home(ctx: Ctx) -> Page:
     viewer = ctx.require_user()
-    notes = feeds.home_timeline(viewer, **page_bounds(ctx), country=country_of(viewer))
+    notes = feeds.home_timeline(viewer, **page_bounds(ctx), country=viewer_country(viewer))
     return _page(notes, viewer)
 
 
@@ -29,7 +31,7 @@ def public(ctx: Ctx) -> Page:
     bounds = page_bounds(ctx)
     if ctx.params.flag("remote"):
         return Page([])  # no federation: nothing is remote
-    notes = feeds.public_timeline(ctx.user, **bounds, country=country_of(ctx.user))
+    notes = feeds.public_timeline(ctx.user, **bounds, country=viewer_country(ctx.user))
     if ctx.params.flag("only_media"):
         notes = [n for n in notes if n.photos.all()]
     return _page(notes, ctx.user)
@@ -47,6 +49,6 @@ def tag(ctx: Ctx, hashtag: str) -> Page:
         max_id=bounds["max_id"],
         min_id=bounds["min_id"] or bounds["since_id"],
         limit=bounds["limit"],
-        country=country_of(ctx.user),
+        country=viewer_country(ctx.user),
     )
     return _page(notes, ctx.user)

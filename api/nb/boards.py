@@ -11,6 +11,7 @@ from ninja.errors import HttpError
 from accounts.selectors import get_by_username
 from api.nb import common
 from api.nb.common import OPTIONAL
+from api.nb.openapi import errors
 from api.nb.schemas import BoardDetail, BoardIn, BoardOut, BoardPatch, CollectIn, MoveIn, OkOut
 from notes import services
 from notes.selectors import board_note_ids, boards_of, get_board, visible_notes
@@ -18,7 +19,7 @@ from notes.selectors import board_note_ids, boards_of, get_board, visible_notes
 router = Router(tags=["boards"])
 
 
-@router.get("", response=list[BoardOut], auth=OPTIONAL)
+@router.get("", response=list[BoardOut], auth=OPTIONAL, openapi_extra=errors(404))
 def list_boards(request: HttpRequest, owner: str = "") -> list[dict[str, Any]]:
     """Boards of ``owner`` (a username), or your own when omitted."""
     me = common.viewer(request)

@@ -8,14 +8,15 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from ninja.errors import AuthenticationError, HttpError
-from ninja.security import HttpBearer, SessionAuth
+from ninja.security.base import AuthBase
+from ninja.utils import check_csrf
 
 from accounts.models import User
-from api.http import cached_user, country_of, lookup_token
+from api.auth import AUTH_OPTIONAL, AuthFailed, authenticate, bearer_token
 from api.mastodon.content import note_url, profile_url, site_url
 from api.mastodon.entities import iso
-from api.oauth import token_allows
 from core.countries import country_name
+from core.geo import viewer_country
 from core.ids import parse_id
 from notes.models import Board, Comment, Note, Photo
 from notes.selectors import viewer_state, with_counts_seen_from
@@ -24,42 +25,45 @@ from review.selectors import ip_location_labels_shown
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-class BearerAuth(HttpBearer):
-    """An OAuth token; reads need the ``read`` scope and writes ``write``. A bad token is a 401."""
+class NativeAuth(AuthBase):
+    """How the native API knows the caller: a bearer token through ``api.auth.authenticate`` (reads need
+    ``read``, writes ``write``, unless a route names its ``scope``), else the web session, whose writes
+    need the CSRF token. ``optional`` routes also serve anonymous readers."""
 
-    def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        info = lookup_token(token)
-        if info is None or info.user_id is None:
-            raise AuthenticationError()
-        user = cached_user(info.user_id)
-        if user is None:
-            raise AuthenticationError()
-        needed = "read" if request.method in SAFE_METHODS else "write"
-        if not token_allows(info.scopes, needed):
-            raise HttpError(403, "This action is outside the authorized scopes")
-        return user
+    openapi_type = "http"
+    openapi_scheme = "bearer"
+
+    def __init__(self, *, optional: bool = False, scope: str | None = None) -> None:
+        super().__init__()
+        self.optional = optional
+        self.scope = scope
+
+    def __call__(self, request: HttpRequest) -> User | AnonymousUser | None:
+        if bearer_token(request) is not None:
+            scope = self.scope or ("read" if request.method in SAFE_METHODS else "write")
+            try:
+                caller = authenticate(request, auth=AUTH_OPTIONAL, scope=scope)
+            except AuthFailed as exc:
+                raise HttpError(exc.status, exc.message) from exc
+            if caller.user is not None:
+                return caller.user
+            return AnonymousUser() if self.optional else None  # an app-only token reads as anonymous
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            if request.method not in SAFE_METHODS and not getattr(request, "_ninja_csrf_exempt", False):
+                if check_csrf(request) is not None:
+                    raise HttpError(403, "CSRF check failed: send the csrftoken cookie's value as X-CSRFToken")
+            return user  # type: ignore[no-any-return]
+        return AnonymousUser() if self.optional else None
 
 
-class Session(SessionAuth):
-    """The web session; ninja checks the CSRF token on writes."""
-
-
-def _anonymous(request: HttpRequest) -> AnonymousUser:
-    return AnonymousUser()
-
-
-REQUIRED: list[Any] = [BearerAuth(), Session()]
-OPTIONAL: list[Any] = [BearerAuth(), Session(), _anonymous]
+REQUIRED = NativeAuth()
+OPTIONAL = NativeAuth(optional=True)
 
 
 def viewer(request: HttpRequest) -> User | None:
     auth = getattr(request, "auth", None)
     return auth if isinstance(auth, User) else None
-
-
-def country(request: HttpRequest) -> str | None:
-    """The viewer's country, for regional withholding (see ``api.http.country_of``)."""
-    return country_of(viewer(request))
 
 
 def require_user(request: HttpRequest) -> User:
@@ -104,7 +108,7 @@ class Where:
 
 
 def where(request: HttpRequest) -> Where:
-    found = country(request)
+    found = viewer_country(viewer(request))
     return Where(country=found, labels=ip_location_labels_shown(found))
 
 

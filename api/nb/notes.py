@@ -11,6 +11,7 @@ from ninja.errors import HttpError
 from api.nb import common
 from api.nb.common import OPTIONAL
 from api.nb.schemas import CommentIn, CommentOut, NoteIn, NoteOut, NotePatch, OkOut
+from core.geo import viewer_country
 from notes import services
 from notes.selectors import comments_for, get_visible_note
 
@@ -19,7 +20,7 @@ router = Router(tags=["notes"])
 
 def _visible(request: HttpRequest, note_id: str) -> Any:
     note = get_visible_note(
-        viewer=common.viewer(request), note_id=common.to_id(note_id), country=common.country(request)
+        viewer=common.viewer(request), note_id=common.to_id(note_id), country=viewer_country(common.viewer(request))
     )
     if note is None:
         raise HttpError(404, "Record not found")
@@ -27,7 +28,9 @@ def _visible(request: HttpRequest, note_id: str) -> Any:
 
 
 def _out(request: HttpRequest, note_id: int) -> dict[str, Any]:
-    note = get_visible_note(viewer=common.viewer(request), note_id=note_id, country=common.country(request))
+    note = get_visible_note(
+        viewer=common.viewer(request), note_id=note_id, country=viewer_country(common.viewer(request))
+    )
     if note is None:
         raise HttpError(404, "Record not found")
     return common.notes([note], common.viewer(request), common.where(request))[0]

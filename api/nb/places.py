@@ -11,6 +11,7 @@ from ninja.errors import HttpError
 from api.nb import common
 from api.nb.common import OPTIONAL
 from api.nb.schemas import NoteOut, PlaceOut
+from core.geo import viewer_country
 from notes.models import Place
 from notes.selectors import place_note_ids, search_places, visible_notes
 
@@ -41,6 +42,6 @@ def show_place(request: HttpRequest, place_id: str, cursor: str | None = None, l
     me = common.viewer(request)
     return {
         **_place(place),
-        "notes": common.notes(visible_notes(ids, me, country=common.country(request)), me, common.where(request)),
+        "notes": common.notes(visible_notes(ids, me, country=viewer_country(me)), me, common.where(request)),
         "next_cursor": str(ids[-1]) if len(ids) == limit else None,
     }

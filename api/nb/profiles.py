@@ -11,7 +11,7 @@ from ninja.errors import HttpError
 from accounts import services as account_services
 from accounts.models import User
 from accounts.selectors import get_by_username, relationships
-from api.http import forget_user
+from api.auth import forget_user
 from api.nb import common
 from api.nb.common import OPTIONAL
 from api.nb.schemas import NotePage, ProfileDetail, ProfileOut, ProfilePatch

@@ -2,19 +2,38 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import Field, Schema
+from ninja.schema import DjangoGetter
+from pydantic import model_validator
 
 Id = str  # 64-bit ids travel as strings
 
 
-class PlaceIn(Schema):
+class Payload(Schema):
+    """A request body (or an object inside one): it must be a JSON object. Ninja's schemas read fields
+    as attributes of whatever they are given, so a bare JSON string's ``title`` method once became a
+    note's title; anything but an object is now a 422."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _json_object_only(cls, data: Any) -> Any:
+        # Ninja's own validator runs first and wraps the value in a DjangoGetter; look at what it holds.
+        found = data._obj if isinstance(data, DjangoGetter) else data
+        if not isinstance(found, dict):
+            raise ValueError("must be a JSON object")
+        return data
+
+
+class PlaceIn(Payload):
     name: str = Field(max_length=200)
     country: str = Field("", max_length=2)
     latitude: float | None = None
     longitude: float | None = None
 
 
-class NoteIn(Schema):
+class NoteIn(Payload):
     title: str = Field("", max_length=1000)
     body: str = Field("", max_length=20000)
     tags: list[str] = Field(default_factory=list, max_length=50)
@@ -24,7 +43,7 @@ class NoteIn(Schema):
     language: str | None = Field(None, max_length=16)
 
 
-class NotePatch(Schema):
+class NotePatch(Payload):
     title: str | None = Field(None, max_length=1000)
     body: str | None = Field(None, max_length=20000)
     tags: list[str] | None = Field(None, max_length=50)
@@ -34,36 +53,36 @@ class NotePatch(Schema):
     language: str | None = Field(None, max_length=16)
 
 
-class CommentIn(Schema):
+class CommentIn(Payload):
     body: str = Field(max_length=5000)
     parent_id: Id | None = None
 
 
-class BoardIn(Schema):
+class BoardIn(Payload):
     name: str = Field(max_length=200)
     description: str = Field("", max_length=1000)
     is_private: bool = False
 
 
-class BoardPatch(Schema):
+class BoardPatch(Payload):
     name: str | None = Field(None, max_length=200)
     description: str | None = Field(None, max_length=1000)
     is_private: bool | None = None
 
 
-class CollectIn(Schema):
+class CollectIn(Payload):
     note_id: Id
 
 
-class MoveIn(Schema):
+class MoveIn(Payload):
     to_board_id: Id
 
 
-class AltIn(Schema):
+class AltIn(Payload):
     alt_text: str = Field(max_length=5000)
 
 
-class ProfilePatch(Schema):
+class ProfilePatch(Payload):
     display_name: str | None = Field(None, max_length=200)
     bio: str | None = Field(None, max_length=5000)
     languages: list[str] | None = Field(None, max_length=10)

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from tests.review.fixtures import admin_user, held, post, reviewer  # noqa: F401  (review fixtures)
+
 
 class ApiClient:
     """Django's test client with a Bearer token; ``body`` is sent as JSON unless ``form=True``."""

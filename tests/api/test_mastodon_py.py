@@ -147,3 +147,56 @@ def test_mastodon_py_pagination_follows_link_headers(server, make_user, make_not
     newer = client.fetch_previous(third)
     assert newer is not None
     assert [s.notebridge.title for s in newer] == ["Note 2", "Note 1"]
+
+
+def test_mastodon_py_links_open_real_pages(server, make_user, settings):
+    """Every link a client opens in the browser is a page: a status's ``url`` and ``uri``, a reply's, an
+    account's ``url``, a hashtag's, and Mastodon's own spellings ``/@<username>`` and ``/@<username>/<id>``."""
+    from api.services import issue_token
+
+    settings.REVIEW_SCREENING = False
+    alice = make_user("alice")
+    _token, raw = issue_token(user=alice, application=None, scopes=["read", "write"])
+    client = Mastodon(access_token=raw, api_base_url=server)
+    status = client.status_post("Morning walk\nThe river was quiet today #riverside")
+    reply = client.status_post("Lovely", in_reply_to_id=status.id)
+    account = client.account_verify_credentials()
+    browser = requests.Session()
+
+    def opens(url: str) -> requests.Response:
+        assert url.startswith(server), url
+        page = browser.get(url, timeout=30)
+        assert page.status_code == 200, (url, page.status_code)
+        return page
+
+    note_page = opens(status.url)
+    assert "Morning walk" in note_page.text and note_page.url == f"{server}/n/{status.id}/"
+    assert opens(status.uri).url == note_page.url
+    assert f'id="c{reply.id}"' in opens(reply.url).text
+    assert opens(account.url).url == f"{server}/u/alice/"
+    assert opens(status.tags[0].url).url == f"{server}/tag/riverside/"
+    assert opens(f"{server}/@alice").url == f"{server}/u/alice/"
+    assert opens(f"{server}/@alice/{status.id}").url == note_page.url
+    assert opens(f"{server}/@alice/{reply.id}").url == f"{server}/n/{status.id}/#c{reply.id}"
+    assert browser.get(f"{server}/@nobody_here", timeout=30).status_code == 404
+    make_user("bob")
+    assert browser.get(f"{server}/@bob/{status.id}", timeout=30).status_code == 404  # not bob's note
+    assert browser.get(f"{server}/@alice/123", timeout=30).status_code == 404
+
+
+def test_mastodon_py_report(server, make_user, make_note, settings):
+    """``Mastodon.report()`` posts to ``/api/v1/reports/`` (trailing slash), which once answered 404."""
+    from api.services import issue_token
+    from review.models import Report
+
+    settings.REVIEW_SCREENING = False
+    author, reporter = make_user("spammer"), make_user("careful")
+    note = make_note(author, title="Cheap watches", body="Visit my shop")
+    _token, raw = issue_token(user=reporter, application=None, scopes=["read", "write"])
+    client = Mastodon(access_token=raw, api_base_url=server)
+    report = client.report(author.pk, status_ids=[note.pk], comment="spam links", category="spam")
+    assert report.category == "spam" and [int(i) for i in report.status_ids] == [note.pk]
+    assert int(report.target_account.id) == author.pk and report.target_account.url == f"{server}/u/spammer/"
+    assert Report.objects.filter(reporter=reporter, item__target_id=note.pk).exists()
+    with pytest.raises(MastodonNotFoundError):
+        client.report(author.pk, status_ids=[123456789])

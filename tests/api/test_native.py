@@ -134,7 +134,36 @@ def test_openapi_docs_are_served(db):
     assert b"cdn." not in docs.content and b"/static/ninja/swagger-ui-bundle.js" in docs.content  # works offline
 
 
-def test_adding_a_router_is_one_line():
+def test_openapi_says_who_may_call_and_what_errors_come_back(db):
+    paths = Client().get("/api/nb/v1/openapi.json").json()["paths"]
+    signed_in: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]
+    anonymous_too = [*signed_in, {}]  # the empty requirement: no credentials needed
+    assert paths["/api/nb/v1/notes/{note_id}"]["get"]["security"] == anonymous_too
+    assert paths["/api/nb/v1/discover"]["get"]["security"] == anonymous_too
+    assert paths["/api/nb/v1/notes"]["post"]["security"] == signed_in
+    assert paths["/api/nb/v1/profiles/me"]["get"]["security"] == signed_in
+    assert "security" not in paths["/api/nb/v1/review/transparency"]["get"]  # public, no auth at all
+    create = paths["/api/nb/v1/notes"]["post"]["responses"]
+    assert set(create) == {"201", "400", "401", "403", "404", "422"}
+    assert create["422"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+    assert set(paths["/api/nb/v1/notes/{note_id}"]["get"]["responses"]) == {"200", "401", "403", "404", "422"}
+    assert set(paths["/api/nb/v1/profiles/me"]["get"]["responses"]) == {"200", "401", "403"}
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            if "{" in path:
+                assert "404" in operation["responses"], (method, path)
+            if "security" in operation:
+                assert {"401", "403"} <= set(operation["responses"]), (method, path)
+
+
+def test_every_router_in_api_nb_is_mounted_once():
+    import importlib
+    import pkgutil
+
+    import api.nb
     from api.native import ROUTERS
 
-    assert ("/notes", "api.nb.notes.router") in ROUTERS
+    mounted = [router for _prefix, router in ROUTERS]
+    modules = [importlib.import_module(f"api.nb.{m.name}") for m in pkgutil.iter_modules(api.nb.__path__)]
+    routers = [m.router for m in modules if hasattr(m, "router")]
+    assert routers and all(mounted.count(r) == 1 for r in routers)

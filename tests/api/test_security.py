@@ -75,6 +75,45 @@ def test_malformed_bodies_and_wrong_types(make_user, client_for):
     assert Note.objects.count() == 0
 
 
+DEEP_BODIES = ["[" * 1000 + "]" * 1000, '{"a":' * 1000 + "1" + "}" * 1000]  # about 2 KB each
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("POST", "/api/v1/statuses"),
+        ("POST", "/api/v1/apps"),
+        ("POST", "/api/v1/reports"),
+        ("POST", "/api/v1/markers"),
+        ("PUT", "/api/v1/media/{photo}"),
+        ("POST", "/oauth/token"),
+        ("POST", "/oauth/revoke"),
+        ("POST", "/api/nb/v1/notes"),
+        ("PATCH", "/api/nb/v1/profiles/me"),
+    ],
+)
+def test_json_nested_too_deep_is_400_not_a_server_error(make_user, client_for, photo_bytes, method, path):
+    user = make_user()
+    api = client_for(user)
+    photo = api.client.post("/api/v2/media", {"file": SimpleUploadedFile("p.jpg", photo_bytes())}, **api._headers())
+    for body in DEEP_BODIES:
+        response = api.raw(method, path.format(photo=photo.json()["id"]), body, "application/json")
+        assert response.status_code == 400, (path, response.content[:200])
+        assert "error" in response.json()
+    assert Note.objects.count() == 0
+
+
+@pytest.mark.parametrize("body", ['"hello string body"', "12", "true", "null", '["title", "body"]'])
+def test_native_body_that_is_not_an_object_is_refused(make_user, client_for, body):
+    """A bare JSON string once became a note titled "Hello String Body" (``str.title`` read as the field)."""
+    api = client_for(make_user())
+    for path in ("/api/nb/v1/notes", "/api/nb/v1/boards"):
+        response = api.raw("POST", path, body, "application/json")
+        assert response.status_code in (400, 422), (path, body, response.content)
+        assert "error" in response.json()
+    assert Note.objects.count() == 0 and Board.objects.filter(is_default=False).count() == 0
+
+
 def test_oversize_text_is_refused_and_nothing_written(make_user, client_for):
     api = client_for(make_user())
     response = api.post("/api/v1/statuses", {"status": "y" * 5001})
@@ -142,7 +181,7 @@ def test_deactivated_user_token_is_refused(make_user, client_for):
     alice = make_user()
     api = client_for(alice)
     User.objects.filter(pk=alice.pk).update(is_active=False)
-    from api.http import forget_user
+    from api.auth import forget_user
 
     forget_user(alice.pk)  # what deactivation must do; otherwise the cached user lapses within 30 s
     assert api.get("/api/v1/timelines/home").status_code == 403

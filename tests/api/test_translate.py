@@ -229,3 +229,33 @@ def test_native_api_translates_one_tag(make_user, make_note, client):
     assert client.post("/api/nb/v1/translation/tag/%23火锅?target=zh-Hant").status_code == 200  # "#" is ignored
     assert client.post("/api/nb/v1/translation/tag/nosuchtag?target=zh-Hant").status_code == 404
     assert client.post("/api/nb/v1/translation/tag/火锅?target=klingon").status_code == 422
+
+
+def test_a_slow_alt_text_does_not_hold_back_the_text(make_user, client_for, on_commit):
+    """Title and body are translated at once (OpenCC) while the English alt text waits for a worker: the
+    answer carries the translated text now, without that alt text; once the worker is done, with it."""
+    from translation.models import TranslationJob
+    from translation.services import process_jobs
+
+    author = make_user("chen", languages=["zh-Hans"])
+    reader = make_user("lin", languages=["zh-Hant"])
+    note, photo = _note_with_alt(author, on_commit, alt="A bowl of noodles on a wooden table")
+    client = client_for(reader)
+    response = client.post(f"/api/v1/statuses/{note.pk}/translate")
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert "豆漿" in data["content"] and data["media_attachments"] == []
+    assert TranslationJob.objects.filter(obj_kind="alt", obj_id=photo.pk, target_language="zh-Hant").exists()
+    process_jobs(list(TranslationJob.objects.values_list("pk", flat=True)))
+    [attachment] = client.post(f"/api/v1/statuses/{note.pk}/translate").json()["media_attachments"]
+    assert attachment["id"] == str(photo.pk) and attachment["description"] != "A bowl of noodles on a wooden table"
+
+
+def test_a_failed_text_is_503_and_a_same_language_note_403(settings, make_user, make_note, client_for):
+    settings.TRANSLATION_ENGINES = ["opencc"]
+    author = make_user("sam", languages=["en"])
+    note = make_note(author, title="Breakfast", body="The soy milk here is great.", photos=0, language="en")
+    failed = client_for(make_user("wang", languages=["zh-Hans"])).post(f"/api/v1/statuses/{note.pk}/translate")
+    assert failed.status_code == 503 and failed.json()["error"].startswith("Translation is not available right now")
+    same = client_for(make_user("amy", languages=["en"])).post(f"/api/v1/statuses/{note.pk}/translate")
+    assert same.status_code == 403

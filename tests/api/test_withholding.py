@@ -80,7 +80,7 @@ def test_profile_region_applies_when_the_ip_says_nothing(world, client_for):
     _author, reader, note, _other = world
     reader.region = "TH"
     reader.save(update_fields=["region"])
-    from api.http import forget_user
+    from api.auth import forget_user
 
     forget_user(reader.pk)
     local = client_for(reader)  # the test client's 127.0.0.1 has no country

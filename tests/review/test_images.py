@@ -14,7 +14,6 @@ from PIL import Image
 from review.screening import ScreenInput, screen
 from review.stages import images
 
-pytestmark = pytest.mark.urls("tests.review.urls")
 DEMO_PHOTOS = ["astronaut", "coffee", "chelsea", "camera", "rocket"]
 
 

@@ -7,17 +7,12 @@ yet; they call the same selectors.)"""
 from __future__ import annotations
 
 import pytest
-from django.test import RequestFactory
 
 from feeds import selectors as feeds
 from notes import selectors as notes
 from notes.search import search_note_ids
 from notifications.selectors import notifications_for
 from review import withholding
-from review.geo import country_for_ip, country_for_request
-from review.middleware import CountryMiddleware
-
-TH_IP, GB_IP, US_IP = "1.46.0.1", "81.2.69.142", "8.8.8.8"
 
 
 @pytest.fixture
@@ -85,35 +80,6 @@ def test_only_reviewers_and_admins_withhold(world, make_user):
 
     with pytest.raises(Forbidden):
         withholding.withhold_note(actor=make_user(), note=world[2], countries=["GB"], reason_code="other")
-
-
-def test_country_from_ip_with_profile_fallback(make_user, settings):
-    assert country_for_ip(TH_IP) == "TH"
-    assert country_for_ip(GB_IP) == "GB"
-    for bad in ["", "not-an-ip", "127.0.0.1", "10.1.2.3", "::1", "999.1.1.1", "1.2.3.4\x00"]:
-        assert country_for_ip(bad) == ""
-    rf = RequestFactory()
-    request = rf.get("/", REMOTE_ADDR="10.0.0.5")
-    request.user = make_user(region="TH")
-    assert country_for_request(request) == "TH"
-    request = rf.get("/", REMOTE_ADDR=US_IP, HTTP_X_FORWARDED_FOR=TH_IP)
-    request.user = make_user()
-    assert country_for_request(request) == "US"  # X-Forwarded-For ignored unless trusted
-    settings.REVIEW_TRUST_X_FORWARDED_FOR = True
-    assert country_for_request(request) == "TH"
-
-
-def test_middleware_sets_request_country(make_user):
-    seen = {}
-
-    def view(request):
-        seen["country"] = request.country
-        return "ok"
-
-    request = RequestFactory().get("/", REMOTE_ADDR=TH_IP)
-    request.user = make_user()
-    CountryMiddleware(view)(request)
-    assert seen["country"] == "TH"
 
 
 def test_withholding_check_costs_no_query_where_nothing_is_withheld(world, django_assert_num_queries):

@@ -1,12 +1,11 @@
-"""Translation wired into writes (detection), ahead-of-time work, the Mastodon functions and the API."""
+"""Translation wired into writes (detection) and ahead-of-time work. The APIs: tests/api/test_nb_translation.py
+and tests/api/test_translate.py."""
 
 import pytest
-from ninja.testing import TestClient
 
-from accounts.services import block, follow, update_profile
+from accounts.services import follow, update_profile
 from notes.services import create_comment, edit_note, update_photo
-from translation.api import router
-from translation.mastodon import TranslationUnavailable, translate_status_for_mastodon, translation_languages
+from translation.fields import note_fields
 from translation.models import JobState, TranslationJob
 
 pytestmark = pytest.mark.django_db
@@ -55,10 +54,9 @@ def test_editing_a_note_drops_its_translations(make_user, make_note, libretransl
     assert not TranslationJob.objects.filter(obj_id=note.pk).exists()
 
 
-def translate_note(note, target, user=None):
-    client = TestClient(router)
-    kwargs = {"user": user} if user is not None else {}
-    return client.post(f"/note/{note.pk}?target={target}", **kwargs)
+def translate_note(note, target):
+    """Ask for every text of a note in ``target``, as a reader's page or API call does."""
+    return {f.name: f.translation(target) for f in note_fields(note)}
 
 
 def test_ahead_of_time_translation_for_followers_languages(make_user, make_note, libretranslate, on_commit):
@@ -69,122 +67,7 @@ def test_ahead_of_time_translation_for_followers_languages(make_user, make_note,
     note = make_note(author, title="", body="I love this little coffee shop by the river")
     job = TranslationJob.objects.get(obj_id=note.pk, field="body")
     assert job.target_language == "zh-Hans" and job.reason == "ahead" and job.state == JobState.READY
-    response = translate_note(note, "zh-Hans", user=reader)
-    assert response.status_code == 200
-    assert response.json()["fields"]["body"]["text"] == "我喜欢河边的这家小咖啡店"
-
-
-def test_api_translate_pending_then_ready(make_user, make_note, libretranslate, on_commit):
-    note = make_note(make_user(), title="", body=ZH)
-    with on_commit():
-        response = translate_note(note, "en")
-        body = response.json()["fields"]["body"]
-        assert response.status_code == 200 and body["status"] == "pending" and body["text"] == ZH
-    done = translate_note(note, "en").json()
-    assert done["fields"]["body"] == {
-        "status": "ready",
-        "text": EN,
-        "source_language": "zh-Hans",
-        "target_language": "en",
-        "engine": "libretranslate",
-        "is_gloss": False,
-        "error": "",
-        "error_code": "",
-        "gloss_available": False,
-        "can_retry": False,
-    }
-    assert done["fields"]["title"]["status"] == "not_needed"
-
-
-def test_api_refuses_what_the_reader_cannot_see(make_user, make_note, libretranslate):
-    author = make_user()
-    private = make_note(author, title="", body=ZH, visibility="followers")
-    assert translate_note(private, "en").status_code == 404
-    assert translate_note(private, "en", user=make_user()).status_code == 404
-    assert translate_note(private, "en", user=author).status_code == 200
-    client = TestClient(router)
-    assert client.post("/note/not-a-number?target=en").status_code == 404
-    assert client.post("/secret/1?target=en").status_code == 404
-    assert client.post(f"/note/{private.pk}?target=klingon", user=author).status_code == 422
-
-
-def test_api_hides_notes_from_blocked_readers(make_user, make_note):
-    author, reader = make_user(), make_user()
-    note = make_note(author, title="", body=ZH)
-    assert translate_note(note, "en", user=reader).status_code == 200
-    block(blocker=author, blocked=reader)
-    assert translate_note(note, "en", user=reader).status_code == 404
-
-
-def test_api_comment_bio_and_alt(make_user, make_note, libretranslate, on_commit):
-    author = make_user()
-    update_profile(user=author, bio=ZH)
-    note = make_note(author, title="", body="hello")
-    comment = create_comment(author=author, note_id=note.pk, body=ZH)
-    client = TestClient(router)
-    for path in (f"/comment/{comment.pk}", f"/bio/{author.pk}"):
-        with on_commit():
-            assert client.post(f"{path}?target=en").status_code == 200
-        fields = client.post(f"{path}?target=en").json()["fields"]
-        assert next(iter(fields.values()))["text"] == EN
-    photo = note.photos.first()
-    assert client.post(f"/alt/{photo.pk}?target=zh-Hans").status_code == 200
-
-
-def test_status_endpoint_is_for_operators(make_user, libretranslate):
-    client = TestClient(router)
-    assert client.get("/status").status_code == 403
-    assert client.get("/status", user=make_user()).status_code == 403
-    staff = make_user()
-    staff.is_staff = True
-    data = client.get("/status", user=staff).json()
-    assert data["active_engine"] == "libretranslate"
-    assert set(data["queue"]) >= {"pending", "running", "failed", "ready"}
-    assert "hit_rate" in data["cache"] and data["model"]["model_installed"] is False
-
-
-def test_mastodon_translation_entity(make_user, make_note, libretranslate, on_commit):
-    note = make_note(make_user(), title="", body=ZH)
-    with on_commit(), pytest.raises(TranslationUnavailable) as pending:
-        translate_status_for_mastodon(note, "en", wait_seconds=0)
-    assert pending.value.status == "pending"
-    entity = translate_status_for_mastodon(note, "en", wait_seconds=0)
-    assert entity["content"] == f"<p>{EN.replace(chr(39), '&#x27;')}</p>"
-    assert entity["detected_source_language"] == "zh" and entity["language"] == "en"
-    assert entity["provider"] == "Notebridge (libretranslate)" and entity["spoiler_text"] == ""
-    assert entity["media_attachments"] == []
-
-
-def test_mastodon_refusals(make_user, make_note, settings):
-    note = make_note(make_user(), title="", body="This is written in English already, friends")
-    with pytest.raises(TranslationUnavailable) as same:
-        translate_status_for_mastodon(note, "en", wait_seconds=0)
-    assert same.value.status == "not_needed"
-    with pytest.raises(TranslationUnavailable) as bad:
-        translate_status_for_mastodon(note, "xx", wait_seconds=0)
-    assert bad.value.status == "failed"
-
-
-def test_translation_languages(settings, libretranslate):
-    langs = translation_languages()
-    assert "zh" in langs and "en" in langs["zh"] and "zh-TW" in langs["zh"]
-    settings.TRANSLATION_ENGINES = ["opencc", "gloss"]
-    assert translation_languages() == {"zh": ["zh-TW"], "zh-TW": ["zh"]}
-
-
-def test_mounted_in_the_native_api(make_user, make_note, libretranslate, on_commit, client):
-    note = make_note(make_user(), title="", body=ZH)
-    with on_commit():
-        response = client.post(f"/api/nb/v1/translation/note/{note.pk}?target=en")  # anonymous reader
-    assert response.status_code == 200 and response.json()["fields"]["body"]["status"] == "pending"
-    assert client.post(f"/api/nb/v1/translation/note/{note.pk}?target=en").json()["fields"]["body"]["text"] == EN
-    assert client.get("/api/nb/v1/translation/status").status_code == 401
-    staff = make_user()
-    staff.is_staff = True
-    staff.save()
-    client.force_login(staff)
-    status = client.get("/api/nb/v1/translation/status").json()
-    assert status["active_engine"] == "libretranslate" and status["queue"]["ready"] >= 1
+    assert translate_note(note, "zh-Hans")["body"].text == "我喜欢河边的这家小咖啡店"
 
 
 def test_a_note_is_posted_even_if_translation_cannot_be_queued(settings, make_user, make_note):

@@ -4,6 +4,8 @@ import random
 import pytest
 from PIL import Image, ImageDraw
 
+from tests.review.fixtures import admin_user, held, post, reviewer  # noqa: F401  (review fixtures)
+
 WORDS = [
     "dumplings",
     "hotpot",

@@ -11,6 +11,10 @@ from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.utils import formats, timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+
+from core.countries import country_name
+from notes.services import DEFAULT_BOARD_NAME
 
 register = template.Library()
 
@@ -148,10 +152,6 @@ def initial(name: str) -> str:
 @register.filter
 def board_name(board: object) -> str:
     """The default board's stock name in the viewer's language; any other name as its owner wrote it."""
-    from django.utils.translation import gettext
-
-    from notes.services import DEFAULT_BOARD_NAME
-
     name = str(getattr(board, "name", ""))
     if getattr(board, "is_default", False) and name == DEFAULT_BOARD_NAME:
         return gettext("Saved")
@@ -161,16 +161,14 @@ def board_name(board: object) -> str:
 @register.filter
 def duration(seconds: int | float | None) -> str:
     """An age for operators: "45 s", "12 min", "3 h", "2 d"."""
-    from django.utils.translation import gettext as _
-
     s = int(seconds or 0)
     if s < 120:
-        return _("%(n)s s") % {"n": s}
+        return gettext("%(n)s s") % {"n": s}
     if s < 7200:
-        return _("%(n)s min") % {"n": s // 60}
+        return gettext("%(n)s min") % {"n": s // 60}
     if s < 172800:
-        return _("%(n)s h") % {"n": s // 3600}
-    return _("%(n)s d") % {"n": s // 86400}
+        return gettext("%(n)s h") % {"n": s // 3600}
+    return gettext("%(n)s d") % {"n": s // 86400}
 
 
 @register.simple_tag(takes_context=True)
@@ -179,10 +177,6 @@ def ip_location(context: template.Context, country: str | None) -> SafeString:
     ``ip_location_labels``); nothing elsewhere. ``country`` is a code kept at posting time."""
     if not context.get("ip_location_labels"):
         return format_html("")
-    from django.utils.translation import gettext
-
-    from core.countries import country_name
-
     return format_html(
         '<span class="ip-location">{}</span>', gettext("IP location: %(country)s") % {"country": country_name(country)}
     )

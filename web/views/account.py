@@ -17,10 +17,11 @@ from accounts import services as account_services
 from accounts.selectors import suggested_accounts
 from accounts.services import SUPPORTED_LANGUAGES
 from core.errors import ServiceError
+from core.geo import viewer_country
 from notes.selectors import with_counts_seen_from
 from web.forms import UI_LANGUAGE_CHOICES, OnboardingForm, PasswordForm, SettingsForm, SignupForm
 from web.sessions import other_sessions, sign_out_other_sessions
-from web.views.common import add_service_error, login_required_page, me, safe_next, viewer, viewer_country
+from web.views.common import add_service_error, login_required_page, me, safe_next, viewer
 
 UI_CODES = {code for code, _label in UI_LANGUAGE_CHOICES}
 
@@ -57,7 +58,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 def welcome(request: HttpRequest) -> HttpResponse:
     """Onboarding: interests and languages, then a few accounts to follow, then a Discover that has notes."""
     user = me(request)
-    suggestions = with_counts_seen_from(suggested_accounts(user, limit=8), viewer_country(request))
+    suggestions = with_counts_seen_from(suggested_accounts(user, limit=8), viewer_country(viewer(request)))
     form = OnboardingForm(
         request.POST or None,
         initial={

@@ -10,19 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ServiceError
+from core.geo import viewer_country
 from notes import services
 from notes.models import Board
 from notes.selectors import board_note_ids, boards_of, count_seen_from, get_board, visible_notes, with_counts_seen_from
 from web.forms import BoardForm, MoveForm
-from web.views.common import (
-    add_service_error,
-    card_state,
-    login_required_page,
-    me,
-    viewer,
-    viewer_country,
-    with_covers,
-)
+from web.views.common import add_service_error, card_state, login_required_page, me, viewer, with_covers
 
 
 def _own_board_or_404(request: HttpRequest, board_id: int) -> Board:
@@ -37,7 +30,7 @@ def board_page(request: HttpRequest, board_id: int) -> HttpResponse:
     board = get_board(board_id, who)
     if board is None:
         raise Http404
-    country = viewer_country(request)
+    country = viewer_country(viewer(request))
     notes = visible_notes(board_note_ids(board), who, country=country, for_feed=False)
     board.notes_seen = count_seen_from(board, country)  # type: ignore[attr-defined]
     is_owner = bool(who and who.pk == board.owner_id)
@@ -64,7 +57,7 @@ def my_boards(request: HttpRequest) -> HttpResponse:
             except ServiceError as exc:
                 add_service_error(form, exc)
     status = 422 if form.errors else 200
-    country = viewer_country(request)
+    country = viewer_country(user)
     boards = with_covers(with_counts_seen_from(boards_of(user, user), country), user, country)
     return render(request, "web/boards.html", {"boards": boards, "form": form}, status=status)
 

@@ -34,14 +34,6 @@ def me(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def viewer_country(request: HttpRequest) -> str | None:
-    """The country whose rules apply to this viewer: the request IP's (CountryMiddleware), else the
-    signed-in user's profile region."""
-    from core.geo import viewer_country as country_of
-
-    return getattr(request, "country", None) or country_of(viewer(request))
-
-
 def safe_next(request: HttpRequest, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(

@@ -8,12 +8,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.errors import ServiceError
+from core.geo import viewer_country
 from core.text import normalize_tag
 from feeds.selectors import discover, home_timeline, tag_timeline
 from notes.models import Note
 from notes.selectors import count_seen_from, popular_tags_cached, tag_by_name
 from web.translation import translate_mode
-from web.views.common import PAGE_SIZE, card_state, is_htmx, login_required_page, me, parse_id, viewer, viewer_country
+from web.views.common import PAGE_SIZE, card_state, is_htmx, login_required_page, me, parse_id, viewer
 
 
 def _channels(request: HttpRequest) -> list[tuple[str, str]]:
@@ -48,7 +49,7 @@ def _render_feed(
 def discover_page(request: HttpRequest) -> HttpResponse:
     try:
         notes, cursor = discover(
-            viewer(request), cursor=request.GET.get("cursor"), limit=PAGE_SIZE, country=viewer_country(request)
+            viewer(request), cursor=request.GET.get("cursor"), limit=PAGE_SIZE, country=viewer_country(viewer(request))
         )
     except ServiceError as exc:
         raise Http404 from exc
@@ -58,7 +59,7 @@ def discover_page(request: HttpRequest) -> HttpResponse:
 @login_required_page
 def following_page(request: HttpRequest) -> HttpResponse:
     max_id = parse_id(request.GET.get("cursor"))
-    notes = home_timeline(me(request), max_id=max_id, limit=PAGE_SIZE, country=viewer_country(request))
+    notes = home_timeline(me(request), max_id=max_id, limit=PAGE_SIZE, country=viewer_country(viewer(request)))
     cursor = str(notes[-1].pk) if len(notes) == PAGE_SIZE else None
     return _render_feed(request, tab="following", notes=notes, next_cursor=cursor)
 
@@ -69,9 +70,9 @@ def tag_page(request: HttpRequest, name: str) -> HttpResponse:
         raise Http404
     tag = tag_by_name(key)
     if tag is not None:
-        tag.notes_seen = count_seen_from(tag, viewer_country(request))  # type: ignore[attr-defined]
+        tag.notes_seen = count_seen_from(tag, viewer_country(viewer(request)))  # type: ignore[attr-defined]
     max_id = parse_id(request.GET.get("cursor"))
-    notes = tag_timeline(key, viewer(request), max_id=max_id, limit=PAGE_SIZE, country=viewer_country(request))
+    notes = tag_timeline(key, viewer(request), max_id=max_id, limit=PAGE_SIZE, country=viewer_country(viewer(request)))
     cursor = str(notes[-1].pk) if len(notes) == PAGE_SIZE else None
     label = tag.display if tag else key
     return _render_feed(

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.selectors import is_following
 from core.errors import ServiceError
+from core.geo import viewer_country
 from notes import services
 from notes.models import Note, NoteState
 from notes.selectors import boards_of, comments_for, get_visible_note, viewer_state
@@ -25,12 +26,11 @@ from web.views.common import (
     parse_id,
     redirect_back,
     viewer,
-    viewer_country,
 )
 
 
 def _note_or_404(request: HttpRequest, note_id: int) -> Note:
-    note = get_visible_note(viewer=viewer(request), note_id=note_id, country=viewer_country(request))
+    note = get_visible_note(viewer=viewer(request), note_id=note_id, country=viewer_country(viewer(request)))
     if note is None:
         raise Http404
     return note

@@ -14,6 +14,7 @@ from accounts.models import User
 from accounts.selectors import follow_page, get_by_username, is_following
 from accounts.services import is_blocked_between
 from core.errors import ServiceError
+from core.geo import viewer_country
 from notes.selectors import (
     author_note_ids,
     boards_of,
@@ -34,7 +35,6 @@ from web.views.common import (
     parse_id,
     redirect_back,
     viewer,
-    viewer_country,
     with_covers,
 )
 
@@ -52,7 +52,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     user = _user_or_404(request, username)
     who = viewer(request)
     max_id = parse_id(request.GET.get("cursor"))
-    country = viewer_country(request)
+    country = viewer_country(viewer(request))
     ids = author_note_ids(user, who, max_id=max_id, limit=PAGE_SIZE)
     notes = visible_notes(ids, who, country=country, for_feed=False)
     next_url = f"{request.path}?cursor={ids[-1]}" if len(ids) == PAGE_SIZE else None

@@ -11,10 +11,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.selectors import search_people
+from core.geo import viewer_country
 from notes.search import search_note_ids
 from notes.selectors import popular_tags, search_tags, visible_notes, with_counts_seen_from
 from translation.query import expand_query
-from web.views.common import PAGE_SIZE, card_state, is_htmx, parse_page, viewer, viewer_country
+from web.views.common import PAGE_SIZE, card_state, is_htmx, parse_page, viewer
 
 KINDS = ("notes", "tags", "people")
 MAX_QUERY = 200
@@ -31,7 +32,7 @@ def search(request: HttpRequest) -> HttpResponse:
     elif kind == "notes":
         expanded = expand_query(query)
         ids = search_note_ids(query, groups=expanded.groups, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
-        notes = visible_notes(ids, who, country=viewer_country(request))
+        notes = visible_notes(ids, who, country=viewer_country(who))
         context.update(notes=notes, search_terms=expanded.highlight, also=expanded.also, **card_state(notes, who))
         if len(ids) == PAGE_SIZE:
             context["next_url"] = f"{request.path}?q={_quote(query)}&type=notes&page={page_no + 1}"
@@ -39,7 +40,7 @@ def search(request: HttpRequest) -> HttpResponse:
         expanded = expand_query(query)
         also = expanded.also if len(expanded.groups) == 1 else []
         tags = search_tags(query, limit=40, also=also)
-        context.update(tags=with_counts_seen_from(tags, viewer_country(request)), also=also)
+        context.update(tags=with_counts_seen_from(tags, viewer_country(who)), also=also)
     else:
         context["people"] = list(search_people(query, limit=40))
     if is_htmx(request) and page_no > 1:

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.selectors import hidden_author_ids
+from core.geo import viewer_country
 from notes.models import Comment, Note, Tag
 from notes.selectors import get_visible_comment, get_visible_note, visible_comments, visible_notes
 from web.translation import (
@@ -21,18 +22,20 @@ from web.translation import (
     translate_cards,
     translate_comments,
 )
-from web.views.common import is_htmx, parse_id, viewer, viewer_country
+from web.views.common import is_htmx, parse_id, viewer
 
 
 def _translatable_object(request: HttpRequest, kind: str, obj_id: int) -> tuple[Note | Comment | User | Tag, str]:
     """The object and the page it is shown on, if the viewer may see it; 404 otherwise."""
     if kind == "note":
-        note = get_visible_note(viewer=viewer(request), note_id=obj_id, country=viewer_country(request))
+        note = get_visible_note(viewer=viewer(request), note_id=obj_id, country=viewer_country(viewer(request)))
         if note is None:
             raise Http404
         return note, reverse("web:note", args=[note.pk])
     if kind == "comment":
-        comment = get_visible_comment(viewer=viewer(request), comment_id=obj_id, country=viewer_country(request))
+        comment = get_visible_comment(
+            viewer=viewer(request), comment_id=obj_id, country=viewer_country(viewer(request))
+        )
         if comment is None:
             raise Http404
         return comment, reverse("web:note", args=[comment.note_id])
@@ -101,7 +104,7 @@ def translate_batch(request: HttpRequest, kind: str) -> HttpResponse:
         polls = parse_polls(request.GET.get("n"))
     except BadBatch as exc:
         return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
-    who, country = viewer(request), viewer_country(request)
+    who, country = viewer(request), viewer_country(viewer(request))
     context: dict[str, object] = {"kind": kind}
     keep = request.GET.get("keep") == "1"
     if kind == "card":

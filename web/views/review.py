@@ -1,5 +1,6 @@
-"""Web pages: the reviewer console, decisions and appeals for authors, the report form, the audit
-search for operators and the public transparency report. Thin: parse, check, call, render."""
+"""Content review pages: the reviewers' console, decisions and appeals for authors, the report form,
+the audit search for operators and the public transparency report (templates in templates/review/).
+Thin: parse, check, call a review service or selector, render."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import ServiceError
+from core.geo import viewer_country
 from core.ids import parse_id
 from review import appeals, decisions, notices, reports, selectors, statements
 from review.models import Decision, ReportCategory
 from review.packs import get_packs
 from review.permissions import is_admin, is_reviewer
+from review.translate import translation_for_reviewer
 
 
 def _reviewer_only(request: HttpRequest) -> HttpResponse | None:
@@ -68,8 +71,6 @@ def item_page(request: HttpRequest, item_id: str) -> HttpResponse:
     item = selectors.visible_item(request.user, parse_id(item_id) or 0)
     if item is None:
         raise Http404
-    from review.translate import translation_for_reviewer
-
     content = selectors.item_content(item)
     translation = (
         translation_for_reviewer(
@@ -111,7 +112,7 @@ def decide_page(request: HttpRequest, item_id: str) -> HttpResponse:
     try:
         if action == "claim":
             decisions.claim(user=request.user, item_id=pk)
-            return redirect("review:item", item_id=pk)
+            return redirect("web:review_item", item_id=pk)
         if action == "release":
             decisions.release(user=request.user, item_id=pk)
         elif action == "escalate":
@@ -129,9 +130,9 @@ def decide_page(request: HttpRequest, item_id: str) -> HttpResponse:
         messages.success(request, _("Done."))
     except ServiceError as exc:
         messages.error(request, exc.message)
-        return redirect("review:item", item_id=pk)
+        return redirect("web:review_item", item_id=pk)
     next_item = selectors.queue_for(request.user).first()
-    return redirect("review:item", item_id=next_item.pk) if next_item else redirect("review:console")
+    return redirect("web:review_item", item_id=next_item.pk) if next_item else redirect("web:review_console")
 
 
 @require_POST
@@ -152,7 +153,7 @@ def bulk_page(request: HttpRequest) -> HttpResponse:
         )
     except ServiceError as exc:
         messages.error(request, exc.message)
-    return redirect("review:console")
+    return redirect("web:review_console")
 
 
 def audit_page(request: HttpRequest) -> HttpResponse:
@@ -196,7 +197,7 @@ def appeal_page(request: HttpRequest, decision_id: str) -> HttpResponse:
         try:
             appeals.file_appeal(user=request.user, decision=decision, text=request.POST.get("text", ""))
             messages.success(request, _("Your appeal was sent. A different reviewer will look at it."))
-            return redirect("review:notices")
+            return redirect("web:review_notices")
         except ServiceError as exc:
             messages.error(request, exc.message)
     summary = statements.summary(decision.statement) if decision.statement.get("content") else ""
@@ -221,7 +222,7 @@ def report_page(request: HttpRequest, target_type: str, target_id: str) -> HttpR
                 good_faith=request.POST.get("good_faith") == "on",
             )
             messages.success(request, _("Thank you. We received your report."))
-            return redirect("review:notices")
+            return redirect("web:review_notices")
         except ServiceError as exc:
             messages.error(request, exc.message)
     return render(
@@ -231,7 +232,7 @@ def report_page(request: HttpRequest, target_type: str, target_id: str) -> HttpR
             "categories": ReportCategory.choices,
             "target_type": target_type,
             "target_id": pk,
-            "country": getattr(request, "country", ""),
+            "country": viewer_country(request.user) or "",
         },
     )
 

@@ -1,8 +1,10 @@
-"""Native review API (django-ninja). The lead mounts ``router`` (e.g. at /api/nb/v1/review/).
+"""Content review: ``/api/nb/v1/review``.
 
-Auth: the session (CSRF checked) or a bearer token. Everything a reviewer does goes through
-review/decisions.py, everything else through the review modules (reports, appeals, withholding,
-pack_edits, reviewers); permissions are checked there too.
+Everyone: reports, their notices and decisions, appeals, the transparency report (public). Reviewers:
+queues, items, claim, decide, escalate, bulk decisions. Admins: policy packs, reviewer roles,
+withholding, the audit log, the pipeline's status. Everything a reviewer does goes through
+``review.decisions``, everything else through the review modules (reports, appeals, withholding,
+pack_edits, reviewers); they check permissions too, and their ``ServiceError`` becomes a 4xx.
 """
 
 from __future__ import annotations
@@ -11,29 +13,27 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router
 from ninja.errors import HttpError
-from ninja.security import HttpBearer, django_auth
 
-from core.errors import ServiceError
+from accounts.models import User
+from api.nb import common
+from api.nb.schemas import Payload
 from core.ids import parse_id
+from notes.models import Note
 from review import appeals, decisions, pack_edits, reports, reviewers, selectors, withholding
-from review.auth import user_for_bearer
-from review.models import Decision, ReviewItem
+from review.models import Decision, PolicyPackOverride, ReviewItem
+from review.normalize import opencc_available
 from review.packs import PACK_CODES, get_packs, shipped_source
 from review.permissions import is_admin, is_reviewer
+from review.stages import embedding, images, llm
+from review.translate import translation_for_reviewer
+
+router = Router(tags=["review"])
 
 
-class TokenAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        return user_for_bearer(request, scope="write" if request.method not in ("GET", "HEAD") else "read")
-
-
-router = Router(auth=[django_auth, TokenAuth()], tags=["review"])
-
-
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
+def _user(request: HttpRequest) -> User:
+    return common.require_user(request)
 
 
 def _id(value: str) -> int:
@@ -41,13 +41,6 @@ def _id(value: str) -> int:
     if parsed is None:
         raise HttpError(404, "Record not found")
     return parsed
-
-
-def _call(func: Any, **kwargs: Any) -> Any:
-    try:
-        return func(**kwargs)
-    except ServiceError as exc:
-        raise HttpError(exc.status, exc.message) from exc
 
 
 def _require_reviewer(request: HttpRequest) -> None:
@@ -60,7 +53,7 @@ def _require_admin(request: HttpRequest) -> None:
         raise HttpError(403, "Only admins can do this.")
 
 
-class ReportIn(Schema):
+class ReportIn(Payload):
     target_type: str
     target_id: str
     category: str
@@ -69,37 +62,37 @@ class ReportIn(Schema):
     good_faith: bool = False
 
 
-class DecideIn(Schema):
+class DecideIn(Payload):
     action: str
     reason_code: str
     note: str = ""
     countries: list[str] = []
 
 
-class BulkIn(Schema):
+class BulkIn(Payload):
     item_ids: list[str]
     action: str
     reason_code: str
     note: str = ""
 
 
-class AppealIn(Schema):
+class AppealIn(Payload):
     decision_id: str
     text: str
 
 
-class PackIn(Schema):
+class PackIn(Payload):
     source: str
 
 
-class ReviewerIn(Schema):
+class ReviewerIn(Payload):
     languages: list[str]
     regions: list[str] = []
     senior: bool = False
     active: bool = True
 
 
-class WithholdIn(Schema):
+class WithholdIn(Payload):
     note_id: str
     countries: list[str]
     reason_code: str
@@ -131,8 +124,6 @@ def item_json(item: ReviewItem, *, full: bool = False, target_language: str = "e
     if full:
         content = selectors.item_content(item)
         data["content"] = content
-        from review.translate import translation_for_reviewer
-
         data["translation"] = (
             translation_for_reviewer(
                 target_type=item.target_type,
@@ -176,8 +167,7 @@ def decision_json(d: Decision) -> dict[str, Any]:
 
 @router.post("/reports", response={201: dict})
 def create_report(request: HttpRequest, payload: ReportIn) -> tuple[int, dict[str, Any]]:
-    report = _call(
-        reports.file_report,
+    report = reports.file_report(
         reporter=_user(request),
         target_type=payload.target_type,
         target_id=_id(payload.target_id),
@@ -216,7 +206,7 @@ def create_appeal(request: HttpRequest, payload: AppealIn) -> tuple[int, dict[st
     decision = Decision.objects.filter(pk=_id(payload.decision_id), author=_user(request)).first()
     if decision is None:
         raise HttpError(404, "Record not found")
-    appeal = _call(appeals.file_appeal, user=_user(request), decision=decision, text=payload.text)
+    appeal = appeals.file_appeal(user=_user(request), decision=decision, text=payload.text)
     return 201, {"id": str(appeal.pk), "status": appeal.status}
 
 
@@ -251,6 +241,20 @@ def items(
     return [item_json(i) for i in qs[: max(1, min(limit, 200))]]
 
 
+# Before "/items/{item_id}": the first route whose path matches answers, and "bulk" would be an item id.
+@router.post("/items/bulk")
+def bulk(request: HttpRequest, payload: BulkIn) -> dict[str, Any]:
+    _require_reviewer(request)
+    ids = [parse_id(i) for i in payload.item_ids]
+    return decisions.bulk_decide(
+        user=_user(request),
+        item_ids=[i for i in ids if i is not None],
+        action=payload.action,
+        reason_code=payload.reason_code,
+        note=payload.note,
+    )
+
+
 @router.get("/items/{item_id}")
 def item_detail(request: HttpRequest, item_id: str) -> dict[str, Any]:
     _require_reviewer(request)
@@ -264,7 +268,7 @@ def item_detail(request: HttpRequest, item_id: str) -> dict[str, Any]:
 @router.post("/items/{item_id}/claim")
 def claim(request: HttpRequest, item_id: str) -> dict[str, Any]:
     _require_reviewer(request)
-    return item_json(_call(decisions.claim, user=_user(request), item_id=_id(item_id)))
+    return item_json(decisions.claim(user=_user(request), item_id=_id(item_id)))
 
 
 @router.post("/items/{item_id}/release")
@@ -277,8 +281,7 @@ def release(request: HttpRequest, item_id: str) -> dict[str, bool]:
 @router.post("/items/{item_id}/decide")
 def decide(request: HttpRequest, item_id: str, payload: DecideIn) -> dict[str, Any]:
     _require_reviewer(request)
-    decision = _call(
-        decisions.decide,
+    decision = decisions.decide(
         user=_user(request),
         item_id=_id(item_id),
         action=payload.action,
@@ -292,21 +295,7 @@ def decide(request: HttpRequest, item_id: str, payload: DecideIn) -> dict[str, A
 @router.post("/items/{item_id}/escalate")
 def escalate(request: HttpRequest, item_id: str) -> dict[str, Any]:
     _require_reviewer(request)
-    return item_json(_call(decisions.escalate, user=_user(request), item_id=_id(item_id)))
-
-
-@router.post("/items/bulk")
-def bulk(request: HttpRequest, payload: BulkIn) -> dict[str, Any]:
-    _require_reviewer(request)
-    ids = [parse_id(i) for i in payload.item_ids]
-    return _call(
-        decisions.bulk_decide,
-        user=_user(request),
-        item_ids=[i for i in ids if i is not None],
-        action=payload.action,
-        reason_code=payload.reason_code,
-        note=payload.note,
-    )
+    return item_json(decisions.escalate(user=_user(request), item_id=_id(item_id)))
 
 
 @router.get("/reason-codes")
@@ -340,8 +329,6 @@ def pack_source(request: HttpRequest, code: str) -> dict[str, str]:
     _require_admin(request)
     if code not in PACK_CODES:
         raise HttpError(404, "Record not found")
-    from review.models import PolicyPackOverride
-
     override = PolicyPackOverride.objects.filter(code=code).first()
     return {
         "code": code,
@@ -353,7 +340,7 @@ def pack_source(request: HttpRequest, code: str) -> dict[str, str]:
 @router.put("/packs/{code}")
 def update_pack(request: HttpRequest, code: str, payload: PackIn) -> dict[str, Any]:
     _require_admin(request)
-    _call(pack_edits.update_pack, actor=_user(request), code=code, source=payload.source)
+    pack_edits.update_pack(actor=_user(request), code=code, source=payload.source)
     # Recent content is rescreened with the new pack in the background (review/rescreen.py).
     return {"code": code, "origin": "override", "rescreen_days": settings.REVIEW_RESCREEN_DAYS}
 
@@ -361,13 +348,10 @@ def update_pack(request: HttpRequest, code: str, payload: PackIn) -> dict[str, A
 @router.put("/reviewers/{user_id}")
 def set_reviewer(request: HttpRequest, user_id: str, payload: ReviewerIn) -> dict[str, Any]:
     _require_admin(request)
-    from accounts.models import User
-
     user = User.objects.filter(pk=_id(user_id)).first()
     if user is None:
         raise HttpError(404, "Record not found")
-    r = _call(
-        reviewers.set_reviewer,
+    r = reviewers.set_reviewer(
         actor=_user(request),
         user=user,
         languages=payload.languages,
@@ -387,13 +371,10 @@ def set_reviewer(request: HttpRequest, user_id: str, payload: ReviewerIn) -> dic
 @router.post("/withholdings")
 def withhold(request: HttpRequest, payload: WithholdIn) -> dict[str, Any]:
     _require_admin(request)
-    from notes.models import Note
-
     note = Note.objects.filter(pk=_id(payload.note_id)).first()
     if note is None:
         raise HttpError(404, "Record not found")
-    rows = _call(
-        withholding.withhold_note,
+    rows = withholding.withhold_note(
         actor=_user(request),
         note=note,
         countries=payload.countries,
@@ -405,8 +386,6 @@ def withhold(request: HttpRequest, payload: WithholdIn) -> dict[str, Any]:
 @router.delete("/withholdings/{note_id}")
 def lift_withholding(request: HttpRequest, note_id: str, countries: str = "") -> dict[str, Any]:
     _require_admin(request)
-    from notes.models import Note
-
     note = Note.objects.filter(pk=_id(note_id)).first()
     if note is None:
         raise HttpError(404, "Record not found")
@@ -448,9 +427,6 @@ def audit_log(
 @router.get("/status")
 def pipeline_status(request: HttpRequest) -> dict[str, Any]:
     _require_admin(request)
-    from review.normalize import opencc_available
-    from review.stages import embedding, images, llm
-
     return {
         "opencc": opencc_available(),
         "embedding": embedding.status(),

@@ -1,0 +1,156 @@
+"""Who is calling: the one authentication path for OAuth bearer tokens, used by both APIs.
+
+A client sends ``Authorization: Bearer <token>``. ``authenticate(request, auth=..., scope=...)`` finds
+the token (cached briefly, so a feed read costs no token query), its user (refused when the account is
+disabled) and checks the scope the endpoint needs (``api.oauth.token_allows``). The Mastodon API calls it
+from ``api.http.endpoint`` (each endpoint declares ``auth`` and ``scope``); the native API from
+``api.nb.common.NativeAuth`` (reads need ``read``, writes ``write``), which falls back to the web session
+only when no token is sent. A token is never combined with the session, so a request that carries one
+is judged by the token alone, and CSRF is checked for sessions only.
+
+What ``auth`` asks for: ``AUTH_USER`` a user's token; ``AUTH_OPTIONAL`` anonymous allowed, but a token
+that is sent must be valid; ``AUTH_APP`` any valid token, app-only (client credentials) included;
+``AUTH_NONE`` the token is looked at only if valid (the OAuth endpoints, which authenticate by other means).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.utils import timezone
+from oauth2_provider.models import AccessToken
+
+from accounts.models import User
+from api.oauth import token_allows
+
+AUTH_USER = "user"
+AUTH_OPTIONAL = "optional"
+AUTH_APP = "app"
+AUTH_NONE = "none"
+
+TOKEN_CACHE_SECONDS = 30
+USER_CACHE_SECONDS = 30
+MAX_TOKEN_LENGTH = 255  # longer than any token we issue: refused without a query
+
+
+class AuthFailed(Exception):
+    """The request may not go on: ``status`` 401 (no or bad token), 403 (disabled, out of scope) or 422
+    (an app-only token where a user is needed, as Mastodon answers)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    user_id: int | None
+    scopes: list[str]
+    application_id: int | None
+    application_name: str
+    expires: float
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who asks: the token's user (None for anonymous and app-only callers) and the token."""
+
+    user: User | None = None
+    token: TokenInfo | None = None
+    raw_token: str | None = None
+
+    @property
+    def app_name(self) -> str:
+        return self.token.application_name if self.token else ""
+
+
+ANONYMOUS = Caller()
+
+
+def bearer_token(request: HttpRequest) -> str | None:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip() or None
+    return None
+
+
+def _token_key(raw: str) -> str:
+    return "apitok:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def lookup_token(raw: str) -> TokenInfo | None:
+    """The token's owner, scopes and app, or None when unknown or expired."""
+    if len(raw) > MAX_TOKEN_LENGTH:
+        return None
+    key = _token_key(raw)
+    info = cache.get(key)
+    if info is None:
+        token = (
+            AccessToken.objects.select_related("application")
+            .filter(token_checksum=hashlib.sha256(raw.encode()).hexdigest())
+            .first()
+        )
+        if token is None:
+            return None
+        info = TokenInfo(
+            user_id=token.user_id,
+            scopes=token.scope.split(),
+            application_id=token.application_id,
+            application_name=token.application.name if token.application else "",
+            expires=token.expires.timestamp(),
+        )
+        cache.set(key, info, TOKEN_CACHE_SECONDS)
+    if info.expires <= timezone.now().timestamp():
+        return None
+    return info
+
+
+def forget_token(raw: str) -> None:
+    cache.delete(_token_key(raw))
+
+
+def _user_key(user_id: int) -> str:
+    return f"apiuser:v2:{user_id}"  # v2: last_ip_country (a new key never meets an old pickle)
+
+
+def cached_user(user_id: int) -> User | None:
+    """The token's user, cached briefly; None when the account is gone or disabled."""
+    user = cache.get(_user_key(user_id))
+    if user is None:
+        user = User.objects.filter(pk=user_id).first()
+        if user is None:
+            return None
+        cache.set(_user_key(user_id), user, USER_CACHE_SECONDS)
+    return user if user.is_active else None
+
+
+def forget_user(user_id: int) -> None:
+    cache.delete(_user_key(user_id))
+
+
+def authenticate(request: HttpRequest, *, auth: str, scope: str | None) -> Caller:
+    """The caller of an endpoint that needs ``auth`` (see the module's docstring) and ``scope``."""
+    raw = bearer_token(request)
+    if raw is None:
+        if auth in (AUTH_USER, AUTH_APP):
+            raise AuthFailed("The access token is invalid", 401)
+        return ANONYMOUS
+    info = lookup_token(raw)
+    if info is None:
+        if auth == AUTH_NONE:
+            return ANONYMOUS
+        raise AuthFailed("The access token is invalid", 401)
+    user = None
+    if info.user_id is not None:
+        user = cached_user(info.user_id)
+        if user is None:
+            raise AuthFailed("Your login is currently disabled", 403)
+    if auth == AUTH_USER and user is None:
+        raise AuthFailed("This method requires an authenticated user", 422)
+    if scope and not token_allows(info.scopes, scope):
+        raise AuthFailed("This action is outside the authorized scopes", 403)
+    return Caller(user=user, token=info, raw_token=raw)
