@@ -14,7 +14,8 @@ comments are interleaved in a seeded random order.
 Reports the share of benign comments held or rejected (target at most 1%) and the share of wave
 comments held or rejected (target at least 95%), both as first screened ("at post time") and at the
 end, after the retroactive wave sweep, plus the benign ones that were held and the wave comments that
-got through.
+got through; for the development part of the set (the screening was tuned while looking at it), the
+held-out part (written afterwards, never tuned on) and both.
 
     python bench/wave_eval.py [--seed 7] [--json OUT] [--quiet]
 
@@ -34,6 +35,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -67,16 +69,17 @@ class Post:
     text: str
     group: str  # unique | common | payload-like | wave name
     language: str
-    author: object
+    author: Any  # accounts.models.User
     wave: str = ""
     comment_id: int = 0
+    part: str = "development"  # development | held-out
 
 
 def load() -> dict:
     return yaml.safe_load(DATA.read_text(encoding="utf-8"))
 
 
-def make_account(name: str, *, language: str, region: str, joined) -> object:
+def make_account(name: str, *, language: str, region: str, joined) -> Any:
     from accounts.models import User
     from accounts.services import register_user
 
@@ -118,7 +121,7 @@ def build(data: dict, rng: random.Random) -> tuple[list[Post], list[int]]:
     if not published:
         raise SystemExit("no note was published; the benchmark needs notes to comment on")
 
-    readers: dict[str, list[object]] = {"en": [], "zh": []}
+    readers: dict[str, list[Any]] = {"en": [], "zh": []}
     for lang, regions in (("en", EN_REGIONS), ("zh", ZH_REGIONS)):
         for i in range(READERS_PER_LANGUAGE):
             if i % 2:
@@ -131,26 +134,25 @@ def build(data: dict, rng: random.Random) -> tuple[list[Post], list[int]]:
             readers[lang].append(make_account(f"{lang}reader{i}", language=lang, region=region, joined=joined))
 
     posts: list[Post] = []
-    for lang in ("en", "zh"):
-        for text in data["benign"][lang]:
-            posts.append(Post(text, "unique", lang, rng.choice(readers[lang])))
-        for text in data["common"][lang]:
-            for author in rng.sample(readers[lang], rng.randint(*COMMON_REPEATS)):
-                posts.append(Post(text, "common", lang, author))
-    for item in data["benign_payload"]:
-        lang = "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in item["text"]) else "en"
-        for author in rng.sample(readers[lang], int(item["times"])):
-            posts.append(Post(item["text"], "payload-like", lang, author))
-
-    for w, wave in enumerate(data["waves"]):
-        lang = wave["lang"]
-        start = now - timedelta(hours=rng.uniform(2, 48))
-        region = "US" if lang == "en" else "CN"
-        for c, text in enumerate(wave["comments"]):
-            author = make_account(
-                f"wave{w}x{c}", language=lang, region=region, joined=start + timedelta(minutes=rng.uniform(0, 60))
-            )
-            posts.append(Post(text, wave["name"], lang, author, wave=wave["name"]))
+    for part, section in (("development", data), ("held-out", data["holdout"])):
+        for lang in ("en", "zh"):
+            for text in section["benign"][lang]:
+                posts.append(Post(text, "unique", lang, rng.choice(readers[lang]), part=part))
+            for text in section["common"][lang]:
+                for author in rng.sample(readers[lang], rng.randint(*COMMON_REPEATS)):
+                    posts.append(Post(text, "common", lang, author, part=part))
+        for item in section["benign_payload"]:
+            lang = "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in item["text"]) else "en"
+            for author in rng.sample(readers[lang], int(item["times"])):
+                posts.append(Post(item["text"], "payload-like", lang, author, part=part))
+        for w, wave in enumerate(section["waves"]):
+            lang = wave["lang"]
+            start = now - timedelta(hours=rng.uniform(2, 48))
+            region = "US" if lang == "en" else "CN"
+            for c, text in enumerate(wave["comments"]):
+                joined = start + timedelta(minutes=rng.uniform(0, 60))
+                author = make_account(f"{part[0]}wave{w}x{c}", language=lang, region=region, joined=joined)
+                posts.append(Post(text, wave["name"], lang, author, wave=wave["name"], part=part))
     rng.shuffle(posts)
     return posts, published
 
@@ -195,23 +197,29 @@ def report(posts: list[Post], seconds: float, quiet: bool) -> dict:
     def share(items: list[Post], table: dict[int, str]) -> tuple[int, int]:
         return sum(flagged(table.get(p.comment_id, "")) for p in items), len(items)
 
-    out: dict = {"comments": len(posts), "seconds": round(seconds, 1), "per_comment_ms": round(1000 * seconds / len(posts), 1)}
-    for label, table in (("at_post_time", first), ("final", final)):
-        held, total = share(benign, table)
-        caught, wave_total = share(waves, table)
-        out[label] = {
-            "benign_flagged": held,
-            "benign_total": total,
-            "benign_flagged_share": round(held / total, 4),
-            "wave_caught": caught,
-            "wave_total": wave_total,
-            "wave_caught_share": round(caught / wave_total, 4),
-        }
+    out: dict = {
+        "comments": len(posts),
+        "seconds": round(seconds, 1),
+        "per_comment_ms": round(1000 * seconds / len(posts), 1),
+    }
+    for part in ("development", "held-out", "all"):
+        in_part = [p for p in posts if part in ("all", p.part)]
+        for label, table in (("at_post_time", first), ("final", final)):
+            held, total = share([p for p in in_part if not p.wave], table)
+            caught, wave_total = share([p for p in in_part if p.wave], table)
+            out[f"{part} {label}"] = {
+                "benign_flagged": held,
+                "benign_total": total,
+                "benign_flagged_share": round(held / total, 4),
+                "wave_caught": caught,
+                "wave_total": wave_total,
+                "wave_caught_share": round(caught / wave_total, 4),
+            }
     groups: dict[str, list[Post]] = defaultdict(list)
     for p in benign:
-        groups[f"benign {p.group} ({p.language})"].append(p)
+        groups[f"{p.part}: benign {p.group} ({p.language})"].append(p)
     for p in waves:
-        groups[f"wave: {p.wave}"].append(p)
+        groups[f"{p.part}: wave: {p.wave}"].append(p)
     out["groups"] = {
         name: {
             "total": len(items),
@@ -224,29 +232,34 @@ def report(posts: list[Post], seconds: float, quiet: bool) -> dict:
     by_age: Counter[str] = Counter()
     by_age_total: Counter[str] = Counter()
     for p in benign:
-        age = "new" if now - p.author.date_joined < timedelta(days=7) else "established"  # type: ignore[attr-defined]
+        age = "new" if now - p.author.date_joined < timedelta(days=7) else "established"
         by_age_total[age] += 1
         by_age[age] += flagged(final.get(p.comment_id, ""))
     out["benign_by_account_age"] = {k: f"{by_age[k]} of {by_age_total[k]}" for k in sorted(by_age_total)}
     out["benign_flagged_texts"] = sorted(
-        {f"{p.text} -> {final.get(p.comment_id)}: {'; '.join(reasons.get(p.comment_id, []))}" for p in benign if flagged(final.get(p.comment_id, ""))}
+        {
+            f"[{p.part}] {p.text} -> {final.get(p.comment_id)}: {'; '.join(reasons.get(p.comment_id, []))}"
+            for p in benign
+            if flagged(final.get(p.comment_id, ""))
+        }
     )
     out["wave_missed_texts"] = sorted(
-        {f"[{p.wave}] {p.text}" for p in waves if not flagged(final.get(p.comment_id, ""))}
+        {f"[{p.part}: {p.wave}] {p.text}" for p in waves if not flagged(final.get(p.comment_id, ""))}
     )
     if not quiet:
-        for label in ("at_post_time", "final"):
-            r = out[label]
-            print(
-                f"{label:13} benign held or rejected: {r['benign_flagged']} of {r['benign_total']} "
-                f"({100 * r['benign_flagged_share']:.2f}%)   wave comments held or rejected: "
-                f"{r['wave_caught']} of {r['wave_total']} ({100 * r['wave_caught_share']:.1f}%)"
-            )
+        for part in ("development", "held-out", "all"):
+            for label in ("at_post_time", "final"):
+                r = out[f"{part} {label}"]
+                print(
+                    f"{part:11} {label:13} benign held or rejected: {r['benign_flagged']} of {r['benign_total']} "
+                    f"({100 * r['benign_flagged_share']:.2f}%)   wave comments held or rejected: "
+                    f"{r['wave_caught']} of {r['wave_total']} ({100 * r['wave_caught_share']:.1f}%)"
+                )
         print(f"benign by account age (final): {out['benign_by_account_age']}")
         print(f"{len(posts)} comments in {seconds:.1f} s ({out['per_comment_ms']} ms per comment, screening included)")
         print("\nper group: total, flagged at post time, flagged at the end")
         for name, g in out["groups"].items():
-            print(f"  {name:60} {g['total']:4} {g['flagged_at_post']:4} {g['flagged_final']:4}")
+            print(f"  {name:75} {g['total']:4} {g['flagged_at_post']:4} {g['flagged_final']:4}")
         if out["benign_flagged_texts"]:
             print("\nbenign comments held or rejected:")
             for line in out["benign_flagged_texts"]:
@@ -269,9 +282,10 @@ def main() -> None:
     data = load()
     posts, notes = build(data, rng)
     benign = sum(1 for p in posts if not p.wave)
+    waves = len(data["waves"]) + len(data["holdout"]["waves"])
     print(
-        f"{benign} benign comments, {len(posts) - benign} wave comments in {len(data['waves'])} waves, "
-        f"load average {os.getloadavg()[0]:.1f}"
+        f"{benign} benign comments, {len(posts) - benign} wave comments in {waves} waves "
+        f"(development and held-out), load average {os.getloadavg()[0]:.1f}"
     )
     seconds = post_all(posts, notes, rng)
     out = report(posts, seconds, args.quiet)
