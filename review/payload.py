@@ -86,6 +86,7 @@ _EN_DIGIT_WORD = "(?:zero|one|two|three|four|five|six|seven|eight|nine)"
 _EN_DIGIT_RUN = re.compile(rf"\b(?:{_EN_DIGIT_WORD}[\s-]+){{5,}}{_EN_DIGIT_WORD}\b")
 # Single letters or digits with one separator between them, four or more: "w e c h a t", "1 5 9 ...".
 _SPACED = re.compile(r"(?<![a-z0-9_.@])(?:[a-z0-9_.@][ *·•|~^]){3,}[a-z0-9_.@](?![a-z0-9_.@])")
+_WHITE = re.compile(r"\s+")
 _BRACKET_DOT = re.compile(r"\s*[\(\[\{<（【]\s*(?:\.|dot|点|。)\s*[\)\]\}>）】]\s*")
 _BRACKET_AT = re.compile(r"\s*[\(\[\{<（【]\s*(?:@|at)\s*[\)\]\}>）】]\s*")
 _TLDS = (
@@ -94,21 +95,30 @@ _TLDS = (
     "today|life|world|asia|money|cash|loan|vip|work|space|website|mobi|name|page|best|sale|deals"
 )
 _SPOKEN_DOT = re.compile(rf"(?<=[a-z0-9])\s*(?:\s(?:dot|点)\s|。|\s\.\s)\s*(?=(?:{_TLDS})\b)")
-_SPOKEN_AT = re.compile(rf"(?<=[a-z0-9])\s+(?:at|@)\s+(?=[a-z0-9-]+\.(?:{_TLDS})\b)")
+# "name at gmail dot com": both spoken. "at" alone is read as "@" only before a mail provider ("order
+# at shop.top" is a shop, not an address).
+_SPOKEN_EMAIL = re.compile(rf"(?<=[a-z0-9])\s+at\s+([a-z0-9-]+)\s+(?:dot|点)\s+(?=(?:{_TLDS})\b)")
+_MAIL_PROVIDERS = (
+    "gmail|googlemail|outlook|hotmail|live|yahoo|icloud|proton|protonmail|qq|163|126|foxmail|sina|aol|yandex"
+)
+_SPOKEN_AT = re.compile(rf"(?<=[a-z0-9])\s+at\s+(?=(?:{_MAIL_PROVIDERS})\.[a-z]{{2,12}}\b)")
 _BEFORE_DOMAIN = rf"(?=[a-z0-9-]+\.(?:{_TLDS})\b)"
 _LOOSE_AT = re.compile(rf"(?<=[a-z0-9.])\s*@\s+{_BEFORE_DOMAIN}|(?<=[a-z0-9.])\s+@\s*{_BEFORE_DOMAIN}")
 _SPACED_SLASH = re.compile(rf"(\.(?:{_TLDS}))\s+/\s*(?=[a-z0-9])")
-_O_AMONG_DIGITS = re.compile(r"(?<=\d)o(?=\d)|(?<=\d )o(?=\d{2})")
+# The letter O for a zero: between digits, before two digits after a space, after two digits at the end.
+_O_AMONG_DIGITS = re.compile(r"(?<=\d)o(?=\d)|(?<=\d )o(?=\d{2})|(?<=\d\d)o(?![a-z0-9])")
 _DATES = re.compile(r"\b(?:19|20)\d{2}\s?[-/.年]\s?\d{1,2}\s?[-/.月]\s?\d{1,2}日?|\b\d{1,2}:\d{2}(?::\d{2})?\b")
 
 
 def prepare(text: str) -> str:
     """The text as payloads are read from it: folded, de-spaced, with spoken and bracketed dots
     turned back into dots and spelled-out digits into digits."""
-    folded = base_fold(text).translate(_DASHES)
+    # One space for any run of white space: the patterns below then never rescan a long run.
+    folded = _WHITE.sub(" ", base_fold(text).translate(_DASHES))
     folded = _BRACKET_DOT.sub(".", folded)
     folded = _BRACKET_AT.sub("@", folded)
     folded = _SPACED.sub(lambda m: re.sub(r"[ *·•|~^]", "", m.group(0)), folded)
+    folded = _SPOKEN_EMAIL.sub(r"@\1.", folded)
     folded = _SPOKEN_DOT.sub(".", folded)
     folded = _SPOKEN_AT.sub("@", folded)
     folded = _LOOSE_AT.sub("@", folded)
@@ -261,9 +271,11 @@ _LURE_RE = re.compile("|".join(re.escape(lure) for lure in (*_LURES_EN, *_LURES_
 
 # --- links ----------------------------------------------------------------------------------------
 
-_LINK = re.compile(
-    rf"(?:(?:https?|hxxps?)://)?((?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+(?:{_TLDS}))(?![a-z0-9-])(/[a-z0-9\-._~%!$&*+,;=:@/?#]*)?"
-)
+# A run of host characters and the path after it; the host is checked in Python (a nested pattern
+# such as (label\.)+tld backtracks for minutes on "a.a.a.a...").
+_LINK = re.compile(r"(?:(?:https?|hxxps?)://)?([a-z0-9][a-z0-9.-]*)(/[a-z0-9\-._~%!$&*+,;=:@/?#]*)?")
+_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+_TLD_SET = frozenset(_TLDS.split("|"))
 _SECOND_LEVEL = frozenset({"co", "com", "net", "org", "gov", "edu", "ac", "ne", "or", "go"})
 _SHORTENERS = frozenset(
     {
@@ -334,7 +346,7 @@ _TRACKING = re.compile(r"^(?:utm_[a-z]+|ref|si|fbclid|gclid|spm|share_source|fro
 
 # --- the rest ------------------------------------------------------------------------------------
 
-_EMAIL = re.compile(r"(?<![a-z0-9._%+-])([a-z0-9][a-z0-9._%+-]{0,63})@([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,12})")
+_EMAIL = re.compile(r"(?<![a-z0-9._%+-])([a-z0-9][a-z0-9._%+-]{0,63})@([a-z0-9][a-z0-9.-]*)")
 _MENTION = re.compile(r"(?<![a-z0-9_.@])@([a-z0-9_][a-z0-9_.]{1,29})")
 _FOLLOW_NAME = re.compile(r"\bfollow\s+@?([a-z0-9_.]{4,30})")
 _PHONE = re.compile(r"(?<![\d.])\+?\d(?:[\s\-.()/]{0,3}\d){6,15}(?![\d])")
@@ -409,7 +421,10 @@ def _phone_key(digits: str) -> str:
 def _links(text: str, out: list[Payload]) -> set[str]:
     seen_hosts: set[str] = set()
     for m in _LINK.finditer(text):
-        host = m.group(1).strip(".")
+        host = m.group(1).strip(".-")
+        labels = host.split(".")
+        if len(labels) < 2 or labels[-1] not in _TLD_SET or not all(_LABEL.fullmatch(x) for x in labels):
+            continue
         if host.startswith("www."):
             host = host[4:]
         start = m.start()
@@ -486,11 +501,12 @@ def _contacts(text: str, out: list[Payload]) -> bool:
 def extract(text: str) -> Extracted:
     prepared = prepare(text)
     payloads: list[Payload] = []
-    emails = set()
     for m in _EMAIL.finditer(prepared):
+        domain = m.group(2).strip(".-")
+        if "." not in domain or not re.fullmatch(r"[a-z]{2,12}", domain.rsplit(".", 1)[1]):
+            continue
         local = m.group(1).split("+")[0].replace(".", "")
-        emails.add(m.group(2))
-        payloads.append(Payload("email", f"{local}@{m.group(2)}", True))
+        payloads.append(Payload("email", f"{local}@{domain}", True))
     _links(prepared, payloads)
     marked = _contacts(prepared, payloads)
     for m in _MENTION.finditer(prepared):
