@@ -15,7 +15,8 @@ Reports the share of benign comments held or rejected (target at most 1%) and th
 comments held or rejected (target at least 95%), both as first screened ("at post time") and at the
 end, after the retroactive wave sweep, plus the benign ones that were held and the wave comments that
 got through; for the development part of the set (the screening was tuned while looking at it), the
-held-out part (written afterwards, never tuned on) and both.
+first held-out part (written afterwards; its first run is the blind figure, and its misses were then
+fixed), the second held-out part (written after those fixes, never tuned on) and all of them.
 
     python bench/wave_eval.py [--seed 7] [--json OUT] [--quiet]
 
@@ -62,6 +63,12 @@ EN_REGIONS = ["US", "US", "US", "GB", "CA", "AU", "PH", "DE"]
 ZH_REGIONS = ["CN", "CN", "CN", "TW", "HK", "SG", "MY"]
 READERS_PER_LANGUAGE = 90
 COMMON_REPEATS = (4, 9)  # each common phrase is posted this many times (inclusive range), by different people
+NAMES = ("development", "held-out", "held-out 2")
+
+
+def parts(data: dict) -> list[tuple[str, dict]]:
+    """(name, section) of the set: the development part, then each held-out round."""
+    return [("development", data), ("held-out", data["holdout"]), ("held-out 2", data["holdout2"])]
 
 
 @dataclass
@@ -72,7 +79,7 @@ class Post:
     author: Any  # accounts.models.User
     wave: str = ""
     comment_id: int = 0
-    part: str = "development"  # development | held-out
+    part: str = "development"  # development | held-out | held-out 2
 
 
 def load() -> dict:
@@ -134,7 +141,7 @@ def build(data: dict, rng: random.Random) -> tuple[list[Post], list[int]]:
             readers[lang].append(make_account(f"{lang}reader{i}", language=lang, region=region, joined=joined))
 
     posts: list[Post] = []
-    for part, section in (("development", data), ("held-out", data["holdout"])):
+    for part, section in parts(data):
         for lang in ("en", "zh"):
             for text in section["benign"][lang]:
                 posts.append(Post(text, "unique", lang, rng.choice(readers[lang]), part=part))
@@ -151,7 +158,8 @@ def build(data: dict, rng: random.Random) -> tuple[list[Post], list[int]]:
             region = "US" if lang == "en" else "CN"
             for c, text in enumerate(wave["comments"]):
                 joined = start + timedelta(minutes=rng.uniform(0, 60))
-                author = make_account(f"{part[0]}wave{w}x{c}", language=lang, region=region, joined=joined)
+                tag = part.replace(" ", "").replace("-", "")
+                author = make_account(f"{tag}wave{w}x{c}", language=lang, region=region, joined=joined)
                 posts.append(Post(text, wave["name"], lang, author, wave=wave["name"], part=part))
     rng.shuffle(posts)
     return posts, published
@@ -202,7 +210,7 @@ def report(posts: list[Post], seconds: float, quiet: bool) -> dict:
         "seconds": round(seconds, 1),
         "per_comment_ms": round(1000 * seconds / len(posts), 1),
     }
-    for part in ("development", "held-out", "all"):
+    for part in (*NAMES, "all"):
         in_part = [p for p in posts if part in ("all", p.part)]
         for label, table in (("at_post_time", first), ("final", final)):
             held, total = share([p for p in in_part if not p.wave], table)
@@ -247,7 +255,7 @@ def report(posts: list[Post], seconds: float, quiet: bool) -> dict:
         {f"[{p.part}: {p.wave}] {p.text}" for p in waves if not flagged(final.get(p.comment_id, ""))}
     )
     if not quiet:
-        for part in ("development", "held-out", "all"):
+        for part in (*NAMES, "all"):
             for label in ("at_post_time", "final"):
                 r = out[f"{part} {label}"]
                 print(
@@ -282,7 +290,7 @@ def main() -> None:
     data = load()
     posts, notes = build(data, rng)
     benign = sum(1 for p in posts if not p.wave)
-    waves = len(data["waves"]) + len(data["holdout"]["waves"])
+    waves = sum(len(section["waves"]) for _, section in parts(data))
     print(
         f"{benign} benign comments, {len(posts) - benign} wave comments in {waves} waves "
         f"(development and held-out), load average {os.getloadavg()[0]:.1f}"

@@ -106,7 +106,7 @@ _BEFORE_DOMAIN = rf"(?=[a-z0-9-]+\.(?:{_TLDS})\b)"
 _LOOSE_AT = re.compile(rf"(?<=[a-z0-9.])\s*@\s+{_BEFORE_DOMAIN}|(?<=[a-z0-9.])\s+@\s*{_BEFORE_DOMAIN}")
 _SPACED_SLASH = re.compile(rf"(\.(?:{_TLDS}))\s+/\s*(?=[a-z0-9])")
 # The letter O for a zero: between digits, before two digits after a space, after two digits at the end.
-_O_AMONG_DIGITS = re.compile(r"(?<=\d)o(?=\d)|(?<=\d )o(?=\d{2})|(?<=\d\d)o(?![a-z0-9])")
+_O_AMONG_DIGITS = re.compile(r"(?<=\d)o+(?=\d)|(?<=\d )o+(?=\d{2})|(?<=\d\d)o+(?![a-z0-9])")
 _DATES = re.compile(r"\b(?:19|20)\d{2}\s?[-/.年]\s?\d{1,2}\s?[-/.月]\s?\d{1,2}日?|\b\d{1,2}:\d{2}(?::\d{2})?\b")
 
 
@@ -125,7 +125,7 @@ def prepare(text: str) -> str:
     folded = _SPACED_SLASH.sub(r"\1/", folded)
     folded = _CN_DIGIT_RUN.sub(lambda m: "".join(_CN_DIGITS.get(ch, ch) for ch in m.group(0)), folded)
     folded = _EN_DIGIT_RUN.sub(lambda m: "".join(_EN_DIGITS[w] for w in re.split(r"[\s-]+", m.group(0))), folded)
-    return _O_AMONG_DIGITS.sub("0", folded)
+    return _O_AMONG_DIGITS.sub(lambda m: "0" * len(m.group(0)), folded)
 
 
 def _fuzzy(marker: str) -> str:
@@ -142,6 +142,7 @@ _CONTACT_MARKERS = {
     ],
     "qq": ["qq", "扣扣", "企鹅", "q群", "q号", "加q"],
     "line": ["line"],
+    "wechat slang": ["卫星号", "卫星"],  # "satellite": also an ordinary word
     "telegram": ["telegram", "tg", "电报", "飞机号"],
     "whatsapp": ["whatsapp", "wa", "whats app"],
     "instagram": ["instagram", "insta", "ig"],
@@ -155,6 +156,7 @@ _CONTACT_RE = [
         re.compile(
             "|".join(
                 (rf"(?<![a-z]){_fuzzy(m)}(?![a-z])" if m.isascii() or m in _WORDLIKE else _fuzzy(m))
+                + ("(?!支付|付款)" if kind == "wechat" else "")
                 for m in sorted(markers, key=len, reverse=True)
             )
         ),
@@ -165,8 +167,9 @@ _CONTACT_RE = [
 _FILLER = re.compile(rf"(?:[^a-z0-9{_CJK}]|[是号为搜加群]|id\b|is\b|me\b|at\b|on\b|my\b|号码|账号){{0,10}}")
 # Markers that are also ordinary words ("the line was long", "WA" for Washington): they disclose an id
 # only when it is introduced ("line: x", "line id x") or looks like one (has a digit, "_" or ".").
-_AMBIGUOUS = frozenset({"line", "whatsapp", "other"})
+_AMBIGUOUS = frozenset({"line", "whatsapp", "other", "wechat slang"})
 _ID = re.compile(r"[a-z0-9][a-z0-9_.\-]{3,29}")
+_ID_BEFORE = re.compile(r"(?<![a-z0-9_.\-])([a-z0-9][a-z0-9_.\-]{3,29})[\s:：,，]*(?:加我|加|联系|我的|是我的)?\s*$")
 _NOT_NAMES = frozenset(
     {
         *("for", "the", "and", "with", "this", "that", "you", "your", "now", "here", "too", "also", "page"),
@@ -180,6 +183,9 @@ _LURES_EN = (
     "dm for",
     "dm her",
     "dm him",
+    "dm @",
+    "message @",
+    "contact @",
     "message me",
     "msg me",
     "pm me",
@@ -465,6 +471,11 @@ def _contacts(text: str, out: list[Payload]) -> bool:
     for kind, pattern in _CONTACT_RE:
         for m in pattern.finditer(text):
             shown = shown or kind not in _AMBIGUOUS
+            # "xy_8866 加我微信": an id-looking word right before the marker.
+            before = _ID_BEFORE.search(text[max(0, m.start() - 40) : m.start()])
+            if before and kind not in _AMBIGUOUS and re.search(r"[\d_]", before.group(1)):
+                out.append(Payload("id", _clean_id(before.group(1).rstrip("._-")), True, kind))
+                shown = True
             rest = text[m.end() : m.end() + 60]
             filler = _FILLER.match(rest)
             skipped = rest[: filler.end()] if filler else ""
@@ -554,16 +565,3 @@ def _amount(raw: str) -> str:
 @lru_cache(maxsize=2048)
 def keys_for(text: str) -> tuple[str, ...]:
     return tuple(extract(text).keys())
-
-
-# --- short phrases --------------------------------------------------------------------------------
-
-_CJK_CHAR = re.compile(rf"[{_CJK}]")
-_THAI_CHAR = re.compile(r"[\u0e00-\u0e7f]")
-
-
-def text_weight(squashed: str) -> int:
-    """How much a text says, in Latin letters: a CJK character counts three (a word is one or two of
-    them), a Thai character one."""
-    cjk = len(_CJK_CHAR.findall(squashed))
-    return len(squashed) + 2 * cjk

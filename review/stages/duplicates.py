@@ -43,7 +43,7 @@ import numpy as np
 from django.utils import timezone
 
 from review import payload as payloads
-from review.normalize import Normalized
+from review.normalize import Normalized, text_weight
 from review.stages import Signal
 
 STAGE = "duplicates"
@@ -125,7 +125,7 @@ def run(
     key_bands = {payload_band(key): key for key in counted}
     solicits = found.solicits
     sig = None
-    if solicits or payloads.text_weight(norm.squashed) >= int(thresholds["duplicate_min_weight"]):
+    if solicits or text_weight(norm.squashed) >= int(thresholds["duplicate_min_weight"]):
         sig = signature(norm.squashed)
     text_bands = bands(sig) if sig is not None else []
     all_bands = text_bands + list(key_bands)

@@ -23,7 +23,11 @@ come from the prototypes alone, by leave-one-out: each prototype is scored again
   similar than that is only loosely like any of them: its signal reaches the LLM band at most
   (``PIECE_MAX_SCORE``), however large its margin. A short text is a little similar to everything, and
   the margin between two low similarities is noise: "图片好好看！" and "Came here from the Discover
-  page, no regrets." came out closer to the harassment examples than to any benign one, and were held.
+  page, no regrets." came out closer to the harassment examples than to any benign one, and were held;
+* ``min_hold_weight``: the length (``normalize.text_weight``: letters, a CJK character counting three)
+  that all but ``MIN_HOLD_QUANTILE`` of the harmful prototypes reach. A post shorter than that is
+  shorter than nearly every example the thresholds were calibrated on ("Need this in my life",
+  你家采光真好): its signal, too, reaches the LLM band at most.
 
 Between the two the score rises linearly, so accounts in their first week (stricter hold threshold)
 are held earlier, as with the other classifiers. A longer post is also scored sentence by sentence,
@@ -34,7 +38,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -42,7 +46,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from review.normalize import Normalized, light_fold
+from review.normalize import Normalized, light_fold, normalize, text_weight
 from review.stages import Signal
 
 STAGE = "embedding"
@@ -53,6 +57,7 @@ K = 3
 NEAR_COPY = 0.9
 FLOOR_QUANTILE = 0.05
 HOLD_FLOOR_QUANTILE = 0.3
+MIN_HOLD_QUANTILE = 0.05
 BAND_QUANTILE = 0.85
 HOLD_QUANTILE = 0.97
 BAND_SCORE = 0.3
@@ -90,6 +95,7 @@ class Model:
     hold: float
     calibration: dict[str, Any]
     hold_floor: float = 0.0
+    min_hold_weight: int = 0
 
 
 def load_prototypes(path: Path | None = None) -> Prototypes:
@@ -202,6 +208,12 @@ def build(protos: Prototypes) -> Model:
     vectors = encoder().encode([_prepare(t) for t in protos.texts]).astype(np.float32)
     labels = np.array(protos.labels)
     calibration = calibrate(vectors, labels)
+    weights = [
+        text_weight(normalize(text).squashed)
+        for text, label in zip(protos.texts, protos.labels, strict=True)
+        if label != "benign"
+    ]
+    calibration["min_hold_weight"] = int(np.quantile(weights, MIN_HOLD_QUANTILE))
     return Model(
         encoder(),
         vectors,
@@ -211,6 +223,7 @@ def build(protos: Prototypes) -> Model:
         calibration["hold"],
         calibration,
         calibration["hold_floor"],
+        calibration["min_hold_weight"],
     )
 
 
@@ -237,7 +250,7 @@ def status() -> str:
         return f"unavailable: {exc.__class__.__name__}: {str(exc)[:200]}"
     return (
         f"available ({m.calibration['prototypes']} prototypes, floor {m.floor:.3f}, band {m.band:.3f}, "
-        f"hold {m.hold:.3f}, hold floor {m.hold_floor:.3f})"
+        f"hold {m.hold:.3f}, hold floor {m.hold_floor:.3f}, shortest post it holds {m.min_hold_weight})"
     )
 
 
@@ -324,8 +337,12 @@ def run(norm: Normalized) -> list[Signal]:
     if match.score <= 0:
         return []
     where = " (one sentence of the post)" if match.piece else ""
-    if not match.anchored and match.margin >= model().hold:
+    m = model()
+    if not match.anchored and match.margin >= m.hold:
         where += " (loosely: too far from every example to hold alone)"
+    if text_weight(norm.squashed) < m.min_hold_weight and match.score > PIECE_MAX_SCORE:
+        match = replace(match, score=PIECE_MAX_SCORE)
+        where += " (a short post: too short to hold on this stage alone)"
     return [
         Signal(
             STAGE,

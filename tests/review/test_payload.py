@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from review.payload import extract, prepare, text_weight
+from review.normalize import text_weight
+from review.payload import extract, prepare
 
 
 def keys(text: str) -> list[str]:
@@ -104,6 +105,7 @@ def test_cyrillic_look_alikes_inside_an_id_are_folded():
         "137.0024.6810",
         "+86 137 0024 6810",
         "1370024681O",  # the letter O for a zero
+        "137OO246810",
     ],
 )
 def test_a_phone_number_is_found_however_the_digits_are_written(text):
@@ -174,6 +176,17 @@ def test_an_email_address_is_found_through_its_disguises(text):
 )
 def test_an_account_on_another_platform_is_one_id_however_it_is_written(text):
     assert "id:mooncalls" in keys(text)
+
+
+def test_an_id_before_its_marker_and_slang_markers_are_read():
+    assert "id:lulu5566" in keys("ｌｕｌｕ＿５５６６ 加我微信")
+    assert "id:lulu5566" in keys("卫星 lulu_5566 了解详情")
+    assert keys("卫星照片好清晰") == [] and not extract("卫星照片好清晰").solicits  # "satellite" is a word too
+    assert not extract("我用微信支付的，很方便").solicits  # WeChat Pay is not a contact
+
+
+def test_dm_to_a_handle_solicits():
+    assert keys("dm @june.fit for the plan") == ["id:junefit"]
 
 
 def test_an_id_cut_in_two_is_also_read_joined():
