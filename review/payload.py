@@ -366,7 +366,14 @@ _CODE_WORD = re.compile(
     r"|优惠码|折扣码|邀请码|兑换码|推荐码|券码|口令)"
     r"(?:[\s:：=\-→>»]|is\b){0,4}([a-z0-9]{4,15})"
 )
-_CAPS_CODE = re.compile(r"(?<![A-Za-z0-9])([A-Z]{3,10})\s?(\d{1,4})(?![A-Za-z0-9])")
+_CODE_WORD_AFTER = re.compile(
+    r"(?<![a-z0-9])([a-z0-9]{4,15})\s?(?:是|为)?\s?(?:优惠码|折扣码|邀请码|兑换码|推荐码|券码|口令|promo\s?code|coupon)"
+)
+# Letters then digits in capitals, a space allowed between: GLOW25, HB 2088. Read from the text before
+# case folding; weak (a model number looks the same), so it counts only in a text that solicits.
+_CAPS_CODE = re.compile(r"(?<![A-Za-z0-9])([A-Z]{3,10}\s?\d{1,4}|[A-Z]{2}\s?\d{3,6})(?![A-Za-z0-9])")
+# An id-looking word with an underscore (dk_52013): weak, like a mention.
+_BARE_ID = re.compile(r"(?<![a-z0-9_.@/])([a-z][a-z0-9]*_[a-z0-9_]*[a-z0-9])(?![a-z0-9_])")
 _NOT_CODES = frozenset({"RMB", "USD", "CNY", "HKD", "EUR", "GBP", "JPY", "THB", "SGD", "AUD", "CAD", "NTD", "TWD"})
 
 
@@ -541,9 +548,15 @@ def extract(text: str) -> Extracted:
         code = m.group(1)
         if re.search(r"\d", code) or code.upper() in text.upper().replace(" ", ""):
             payloads.append(Payload("code", code, bool(re.search(r"\d", code)), "code word"))
+    for m in _CODE_WORD_AFTER.finditer(prepared):
+        if re.search(r"\d", m.group(1)) and re.search(r"[a-z]", m.group(1)):
+            payloads.append(Payload("code", m.group(1), True, "code word"))
     for m in _CAPS_CODE.finditer(unicodedata.normalize("NFKC", text)):
-        if m.group(1) not in _NOT_CODES:
-            payloads.append(Payload("code", (m.group(1) + m.group(2)).lower(), False))
+        letters = re.match(r"[A-Z]+", m.group(1))
+        if letters and letters.group(0) not in _NOT_CODES:
+            payloads.append(Payload("code", m.group(1).replace(" ", "").lower(), False))
+    for m in _BARE_ID.finditer(prepared):
+        payloads.append(Payload("id", _clean_id(m.group(1)), False, "id-like word"))
     lures = tuple(dict.fromkeys(m.group(0) for m in _LURE_RE.finditer(prepared)))
     if marked and not lures:
         lures = ("contact marker",)

@@ -185,6 +185,13 @@ def test_an_id_before_its_marker_and_slang_markers_are_read():
     assert not extract("我用微信支付的，很方便").solicits  # WeChat Pay is not a contact
 
 
+def test_short_capital_codes_and_id_like_words_count_when_the_text_solicits():
+    assert keys("用 HB2088 下单立减") == ["code:hb2088"]
+    assert keys("HB 2088 折扣码，私我") == ["code:hb2088"]
+    assert keys("需要的滴滴 ＤＫ＿５２０１３") == ["id:dk52013"]
+    assert keys("my_cat_is_cute lol") == [] and keys("HB2088 was my flight number") == []
+
+
 def test_dm_to_a_handle_solicits():
     assert keys("dm @june.fit for the plan") == ["id:junefit"]
 
