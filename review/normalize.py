@@ -250,3 +250,10 @@ def fold_substring(entry: str) -> str:
 def match_text(norm: Normalized) -> str:
     """The normalised text in the form phrases are matched against, padded with spaces."""
     return " " + " ".join(dedupe_runs(t) for t in norm.text.split()) + " "
+
+
+def text_weight(squashed: str) -> int:
+    """How much a text says, in Latin letters: a CJK character counts three (a word is one or two of
+    them), a Thai character one. ``squashed`` is ``Normalized.squashed``."""
+    cjk = sum(1 for ch in squashed if "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff")
+    return len(squashed) + 2 * cjk

@@ -34,6 +34,10 @@ DEFAULT_THRESHOLDS: dict[str, Any] = {
     "duplicate_accounts_hold": 3,
     "duplicate_accounts_reject": 8,
     "duplicate_window_hours": 72,
+    "duplicate_min_weight": 80,
+    "payload_accounts_hold": 3,
+    "payload_accounts_reject": 6,
+    "wave_cluster_hours": 24,
     "strike_expiry_days": 90,
     "claim_minutes": 15,
 }

@@ -6,7 +6,8 @@ the verdict (publish, hold, reject, provisional regional withholding) and writes
 Fusion: per category the strongest signal; risk = strongest category + a quarter of the others
 (capped at 1). Outcome by the global pack's thresholds (stricter for accounts in their first days):
 reject only when the top category is prohibited and risk >= reject, also without the hold-only
-stages (embedding, nudenet); hold when risk >= hold or when any stage failed; otherwise publish.
+stages (embedding, nudenet); hold when risk >= hold, when the risk without the hold-only stages
+reaches the (new-account) hold threshold, or when any stage failed; otherwise publish.
 Regional packs' hits never reject: they withhold in their countries, provisionally, until a reviewer
 confirms.
 """
@@ -181,7 +182,18 @@ def screen(
     # embedding stage held cost recall on the held-out evaluation set (0.73 -> 0.57), and a rule,
     # duplicate or photo hit is never left to a model that the post itself may try to talk round.
     lexical_only = all(s.stage in LEXICAL_STAGES for s in signals if not s.country)
-    in_band = low <= risk < min(high, reject_at if lexical_only else hold_at)
+    # The stricter hold for a new account applies to the stages that read the words (rules, word lists,
+    # duplicates, the LLM). The hold-only stages hold everyone at the point they were calibrated for; a
+    # new account's post in their uncertain band goes to the LLM instead. Holding it outright held
+    # ordinary short comments ("图片好好看！", "Came here from the Discover page") from every newcomer,
+    # because a classifier's false positives are not likelier to be true for a new account.
+    base_hold = thresholds["hold"]
+    certain, _ = fuse([s for s in signals if s.stage not in HOLD_ONLY_STAGES])
+    if lexical_only:
+        in_band = low <= risk < min(high, reject_at)
+    else:
+        in_band = low <= risk < high and certain < hold_at and risk < base_hold
+    released = False
     if use_llm and classify is not None and not errors and in_band:
         used_llm = True
         started = time.perf_counter()
@@ -197,16 +209,19 @@ def screen(
         elif label == "ok":
             if lexical_only and not _injection_suspected(norm):
                 risk = min(risk, max(0.0, hold_at - 0.05))
+                released = True
 
     top = max(by_category, key=lambda c: by_category[c]) if by_category else ""
     prohibited = set(packs.global_pack.prohibited)
     # Stages that hold at most: an automated reject needs the risk without them to reach the threshold.
     certain, _ = fuse([s for s in signals if s.stage not in HOLD_ONLY_STAGES])
+    if released:
+        certain = min(certain, risk)
     if errors:
         outcome = "hold"
     elif min(risk, certain) >= reject_at and top in prohibited:
         outcome = "reject"
-    elif risk >= hold_at:
+    elif certain >= hold_at or risk >= max(base_hold, hold_at):
         outcome = "hold"
     else:
         outcome = "publish"

@@ -48,3 +48,11 @@ def rescreen_batch_task(
             counts=counts,
         )
     return counts
+
+
+@background_task(queue_name=queues.REVIEW)
+def sweep_wave_task(*, target_type: str, target_id: int, bands: list[int]) -> dict[str, int]:
+    """A wave was recognised at this item: hold or reject its earlier members (review/waves.py)."""
+    from review.waves import sweep
+
+    return dict(sweep(bands=bands, trigger=(target_type, target_id)))

@@ -17,7 +17,17 @@ come from the prototypes alone, by leave-one-out: each prototype is scored again
 * ``band``: the margin that ``BAND_QUANTILE`` of the benign look-alikes stay below: from here the
   stage's signal puts a post in the LLM band (score ``BAND_SCORE``);
 * ``hold``: the margin that ``HOLD_QUANTILE`` of them stay below: from here the signal alone holds
-  the post for a human (``HOLD_SCORE``, at most ``MAX_SCORE``; never a reject).
+  the post for a human (``HOLD_SCORE``, at most ``MAX_SCORE``; never a reject);
+* ``hold_floor``: the similarity that all but ``HOLD_FLOOR_QUANTILE`` of the harmful prototypes reach
+  to their own category's other prototypes. A post whose nearest prototypes of the category are less
+  similar than that is only loosely like any of them: its signal reaches the LLM band at most
+  (``PIECE_MAX_SCORE``), however large its margin. A short text is a little similar to everything, and
+  the margin between two low similarities is noise: "图片好好看！" and "Came here from the Discover
+  page, no regrets." came out closer to the harassment examples than to any benign one, and were held;
+* ``min_hold_weight``: the length (``normalize.text_weight``: letters, a CJK character counting three)
+  that all but ``MIN_HOLD_QUANTILE`` of the harmful prototypes reach. A post shorter than that is
+  shorter than nearly every example the thresholds were calibrated on ("Need this in my life",
+  你家采光真好): its signal, too, reaches the LLM band at most.
 
 Between the two the score rises linearly, so accounts in their first week (stricter hold threshold)
 are held earlier, as with the other classifiers. A longer post is also scored sentence by sentence,
@@ -28,7 +38,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -36,7 +46,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from review.normalize import Normalized, light_fold
+from review.normalize import Normalized, light_fold, normalize, text_weight
 from review.stages import Signal
 
 STAGE = "embedding"
@@ -46,6 +56,8 @@ K = 3
 # A prototype this similar to the one left out counts as a copy of it and is left out as well.
 NEAR_COPY = 0.9
 FLOOR_QUANTILE = 0.05
+HOLD_FLOOR_QUANTILE = 0.3
+MIN_HOLD_QUANTILE = 0.05
 BAND_QUANTILE = 0.85
 HOLD_QUANTILE = 0.97
 BAND_SCORE = 0.3
@@ -82,6 +94,8 @@ class Model:
     band: float
     hold: float
     calibration: dict[str, Any]
+    hold_floor: float = 0.0
+    min_hold_weight: int = 0
 
 
 def load_prototypes(path: Path | None = None) -> Prototypes:
@@ -161,6 +175,7 @@ def calibrate(vectors: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
         [_topk_mean(loo[i : i + 1, labels == label], K)[0] for i, label in enumerate(labels) if label != "benign"]
     )
     floor = float(np.quantile(own_near, FLOOR_QUANTILE))
+    hold_floor = float(np.quantile(own_near, HOLD_FLOOR_QUANTILE))
     found = margins(loo, labels, floor)
     benign_best = found[benign].max(axis=1)
     band = float(np.quantile(benign_best, BAND_QUANTILE))
@@ -170,6 +185,7 @@ def calibrate(vectors: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
         "floor": floor,
         "band": band,
         "hold": hold,
+        "hold_floor": hold_floor,
         "prototypes": len(labels),
         "benign_at_band": float((benign_best >= band).mean()),
         "benign_at_hold": float((benign_best >= hold).mean()),
@@ -192,8 +208,22 @@ def build(protos: Prototypes) -> Model:
     vectors = encoder().encode([_prepare(t) for t in protos.texts]).astype(np.float32)
     labels = np.array(protos.labels)
     calibration = calibrate(vectors, labels)
+    weights = [
+        text_weight(normalize(text).squashed)
+        for text, label in zip(protos.texts, protos.labels, strict=True)
+        if label != "benign"
+    ]
+    calibration["min_hold_weight"] = int(np.quantile(weights, MIN_HOLD_QUANTILE))
     return Model(
-        encoder(), vectors, labels, calibration["floor"], calibration["band"], calibration["hold"], calibration
+        encoder(),
+        vectors,
+        labels,
+        calibration["floor"],
+        calibration["band"],
+        calibration["hold"],
+        calibration,
+        calibration["hold_floor"],
+        calibration["min_hold_weight"],
     )
 
 
@@ -220,7 +250,7 @@ def status() -> str:
         return f"unavailable: {exc.__class__.__name__}: {str(exc)[:200]}"
     return (
         f"available ({m.calibration['prototypes']} prototypes, floor {m.floor:.3f}, band {m.band:.3f}, "
-        f"hold {m.hold:.3f})"
+        f"hold {m.hold:.3f}, hold floor {m.hold_floor:.3f}, shortest post it holds {m.min_hold_weight})"
     )
 
 
@@ -264,6 +294,7 @@ class Match:
     nearest: float  # similarity to the closest prototype of the category
     score: float  # the signal's score, 0 when below the band
     piece: int  # 0: the whole text; n: its n-th sentence piece
+    anchored: bool = True  # its nearest prototypes of the category reach the hold floor
 
 
 def signal_score(margin: float, band: float, hold: float) -> float:
@@ -286,10 +317,11 @@ def score(texts: list[str]) -> Match:
         cat = int(np.argmax(found[piece]))
         margin = float(found[piece, cat])
         value = signal_score(margin, m.band, m.hold)
-        if piece:
+        own = sims[piece, m.labels == CATEGORIES[cat]]
+        anchored = float(_topk_mean(own[None, :], K)[0]) >= m.hold_floor
+        if piece or not anchored:
             value = min(value, PIECE_MAX_SCORE)
-        nearest = float(sims[piece, m.labels == CATEGORIES[cat]].max())
-        match = Match(CATEGORIES[cat], margin, nearest, value, piece)
+        match = Match(CATEGORIES[cat], margin, float(own.max()), value, piece, anchored)
         if best is None or (match.score, match.margin) > (best.score, best.margin):
             best = match
     assert best is not None
@@ -305,6 +337,12 @@ def run(norm: Normalized) -> list[Signal]:
     if match.score <= 0:
         return []
     where = " (one sentence of the post)" if match.piece else ""
+    m = model()
+    if not match.anchored and match.margin >= m.hold:
+        where += " (loosely: too far from every example to hold alone)"
+    if text_weight(norm.squashed) < m.min_hold_weight and match.score > PIECE_MAX_SCORE:
+        match = replace(match, score=PIECE_MAX_SCORE)
+        where += " (a short post: too short to hold on this stage alone)"
     return [
         Signal(
             STAGE,
