@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.ids import new_id
@@ -12,15 +13,29 @@ class NotificationType(models.TextChoices):
     COMMENT = "comment", _("commented on your note")
     REPLY = "reply", _("replied to your comment")
     MENTION = "mention", _("mentioned you")
+    MODERATION = "moderation", _("moderation notice")
 
 
 class Notification(models.Model):
+    """Something that happened to the recipient. A person's action has an ``actor``; a moderation notice
+    (type ``moderation``) comes from the site, so it has none and carries review's text instead: ``kind``
+    (under review, decision, report received, report outcome, appeal outcome), ``text`` written in the
+    recipient's language when it was sent, the item it is about and the decision it announces (review's
+    ids, kept as plain numbers: notifications knows nothing of review)."""
+
     id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     type = models.CharField(max_length=16, choices=NotificationType.choices)
     note = models.ForeignKey("notes.Note", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     comment = models.ForeignKey("notes.Comment", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, blank=True)
+    text = models.TextField(blank=True)
+    target_type = models.CharField(max_length=10, blank=True)
+    target_id = models.BigIntegerField(null=True, blank=True)
+    decision_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read = models.BooleanField(default=False)
 
@@ -30,5 +45,13 @@ class Notification(models.Model):
             # Liking twice, or a retried task, never notifies twice.
             models.UniqueConstraint(
                 fields=["recipient", "actor", "type", "note", "comment"], name="unique_notification"
-            )
+            ),
+            # Only the site speaks without an actor.
+            models.CheckConstraint(
+                condition=Q(type="moderation") | Q(actor__isnull=False), name="notification_actor_unless_moderation"
+            ),
         ]
+
+    @property
+    def is_moderation(self) -> bool:
+        return self.type == NotificationType.MODERATION

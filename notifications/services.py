@@ -1,11 +1,13 @@
-"""Notifications: written inside the action's transaction, deduplicated, never to oneself."""
+"""Notifications: written inside the action's transaction, deduplicated, never to oneself. A person's
+action notifies unless the recipient blocked or muted them; a moderation notice from the site always
+arrives."""
 
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
 from accounts.models import Block, Mute
-from notifications.models import Notification
+from notifications.models import Notification, NotificationType
 
 
 def notify(
@@ -25,6 +27,36 @@ def notify(
             )
     except IntegrityError:
         return None
+
+
+def leave_moderation_notice(
+    *,
+    recipient_id: int,
+    kind: str,
+    text: str,
+    target_type: str = "",
+    target_id: int | None = None,
+    decision_id: int | None = None,
+) -> Notification:
+    """A moderation notice to ``recipient_id``, from the site (no actor), already written in the
+    recipient's language. Review calls this (``review.notices.notify``); ``kind`` is one of review's
+    notice kinds, ``decision_id`` the decision it announces."""
+    return Notification.objects.create(
+        recipient_id=recipient_id,
+        actor=None,
+        type=NotificationType.MODERATION,
+        kind=kind,
+        text=text,
+        target_type=target_type,
+        target_id=target_id,
+        decision_id=decision_id,
+    )
+
+
+def mark_moderation_read(*, user_id: int) -> int:
+    return Notification.objects.filter(recipient_id=user_id, type=NotificationType.MODERATION, read=False).update(
+        read=True
+    )
 
 
 def mark_read(*, user_id: int, up_to_id: int | None = None) -> int:

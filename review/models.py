@@ -273,26 +273,11 @@ class AuditEvent(models.Model):
 
 
 class NoticeKind(models.TextChoices):
+    """What a moderation notice is about. Notices are notifications of type ``moderation``
+    (``notifications.Notification``); review leaves them through ``review.notices.notify``."""
+
     UNDER_REVIEW = "under_review", _("under review")
     DECISION = "decision", _("decision")
     REPORT_RECEIVED = "report_received", _("report received")
     REPORT_OUTCOME = "report_outcome", _("report outcome")
     APPEAL_OUTCOME = "appeal_outcome", _("appeal outcome")
-
-
-class Notice(models.Model):
-    """A message from review to one user: their item is under review, a statement of reasons, the
-    outcome of their report or appeal. Shown on the user's review page and in the native API."""
-
-    id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_notices")
-    kind = models.CharField(max_length=16, choices=NoticeKind.choices)
-    target_type = models.CharField(max_length=10, blank=True)
-    target_id = models.BigIntegerField(null=True)
-    decision = models.ForeignKey(Decision, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    text = models.TextField()
-    read = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["recipient", "-id"])]

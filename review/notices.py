@@ -1,4 +1,6 @@
-"""Moderation notices to the people concerned, written in the recipient's language."""
+"""Moderation notices to the people concerned, written in the recipient's language. A notice is a
+notification of type ``moderation`` (``notifications.services.leave_moderation_notice``), so it shows
+in the same list and API as follows and likes; the review notices page reads the same records."""
 
 from __future__ import annotations
 
@@ -8,10 +10,9 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 
-from review.models import (
-    Decision,
-    Notice,
-)
+from notifications.models import Notification
+from notifications.services import leave_moderation_notice, mark_moderation_read
+from review.models import Decision
 
 
 def language_of(user: Any) -> str:
@@ -33,16 +34,21 @@ def notify(
     target_type: str = "",
     target_id: int | None = None,
     decision: Decision | None = None,
-) -> Notice:
+) -> Notification:
     """Leave ``user`` a notice. Notices are kept as text, so pass a function that writes it: it runs
     in the recipient's language (a reviewer's or a worker's language is not theirs)."""
     if callable(text):
         with translation.override(language_of(user)):
             text = text()
-    return Notice.objects.create(
-        recipient=user, kind=kind, text=text, target_type=target_type, target_id=target_id, decision=decision
+    return leave_moderation_notice(
+        recipient_id=user.pk,
+        kind=kind,
+        text=str(text),
+        target_type=target_type,
+        target_id=target_id,
+        decision_id=decision.pk if decision is not None else None,
     )
 
 
 def mark_notices_read(*, user: Any) -> int:
-    return Notice.objects.filter(recipient=user, read=False).update(read=True)
+    return mark_moderation_read(user_id=user.pk)

@@ -16,12 +16,13 @@ from django.utils import timezone
 
 from accounts.models import User
 from notes.models import Comment, Note
+from notifications.models import Notification
+from notifications.selectors import moderation_notices_for
 from review.models import (
     Appeal,
     AuditEvent,
     Decision,
     ItemStatus,
-    Notice,
     ReviewItem,
     Withholding,
 )
@@ -189,8 +190,15 @@ def item_content(item: ReviewItem) -> dict[str, str]:
     return {}
 
 
-def notices_for(user: Any, limit: int = 50) -> QuerySet[Notice]:
-    return Notice.objects.filter(recipient=user).order_by("-id")[:limit]
+def notices_for(user: Any, limit: int = 50) -> QuerySet[Notification]:
+    """The user's moderation notices (notifications of type ``moderation``), newest first."""
+    return moderation_notices_for(user, limit=limit)
+
+
+def decisions_by_ids(ids: Iterable[int]) -> dict[int, Decision]:
+    """Decisions by id with their appeals (one query): what moderation notifications announce."""
+    ids = {i for i in ids if i is not None}
+    return {d.pk: d for d in Decision.objects.filter(pk__in=ids).select_related("appeal")} if ids else {}
 
 
 def decisions_for_author(user: Any) -> QuerySet[Decision]:

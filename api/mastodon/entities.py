@@ -376,7 +376,46 @@ NOTIFICATION_TYPE_OUT = {
     "comment": "mention",
     "reply": "mention",
     "mention": "mention",
+    "moderation": "moderation_warning",
 }
+
+# A review decision as Mastodon's AccountWarning action: a rejected or removed note or comment is what
+# Mastodon calls deleted statuses; anything else (kept, withheld in some countries) leaves the account
+# as it was.
+WARNING_ACTIONS = {
+    ("note", "reject"): "delete_statuses",
+    ("note", "remove"): "delete_statuses",
+    ("comment", "reject"): "delete_statuses",
+    ("comment", "remove"): "delete_statuses",
+}
+APPEAL_STATES = {"open": "pending", "upheld": "rejected", "reversed": "approved"}
+
+
+def account_warning(
+    *,
+    warning_id: int,
+    text: str,
+    target_account: dict[str, Any],
+    created_at: datetime,
+    target_type: str = "",
+    target_id: int | None = None,
+    decision_action: str = "",
+    appeal: tuple[str, str] | None = None,
+    about_recipient: bool = True,
+) -> dict[str, Any]:
+    """Mastodon 4.3's AccountWarning for a moderation notice. ``about_recipient`` is false for the
+    notices a reporter gets: their statuses are not what was moderated, so ``status_ids`` is null.
+    ``appeal`` is (text, our appeal status)."""
+    own_status = about_recipient and target_type in ("note", "comment") and target_id is not None
+    return {
+        "id": str(warning_id),
+        "action": WARNING_ACTIONS.get((target_type, decision_action), "none"),
+        "text": text,
+        "status_ids": [str(target_id)] if own_status else None,
+        "target_account": target_account,
+        "appeal": {"text": appeal[0], "state": APPEAL_STATES.get(appeal[1], "pending")} if appeal else None,
+        "created_at": iso(created_at),
+    }
 
 
 def notification_types_in(names: list[str]) -> list[str]:

@@ -1,4 +1,5 @@
-"""/api/v1/notifications: follows, favourites (likes), collects, and comments and mentions as mentions."""
+"""/api/v1/notifications: follows, favourites (likes), collects, comments and mentions as mentions, and
+moderation notices as ``moderation_warning`` with Mastodon 4.3's AccountWarning."""
 
 from __future__ import annotations
 
@@ -12,6 +13,10 @@ from notes.selectors import visible_notes
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
 from notifications.models import Notification
+from review.models import Decision, NoticeKind
+from review.selectors import decisions_by_ids
+
+REPORTER_NOTICES = {NoticeKind.REPORT_RECEIVED, NoticeKind.REPORT_OUTCOME}
 
 
 def _serialize(items: list[Notification], ctx: Ctx) -> list[dict[str, Any]]:
@@ -27,10 +32,15 @@ def _serialize(items: list[Notification], ctx: Ctx) -> list[dict[str, Any]]:
         if comment_ids
         else {}
     )
-    actors = {n.actor_id: n.actor for n in items}
+    # A moderation notice has no actor: like Mastodon, it comes from the recipient's own account.
+    actors = {n.actor_id or viewer.pk: n.actor or viewer for n in items}
     accounts = dict(zip(actors, entities.accounts(list(actors.values()), country=viewer_country(viewer)), strict=True))
+    decisions = decisions_by_ids(n.decision_id for n in items if n.is_moderation and n.decision_id)
     out = []
     for n in items:
+        if n.is_moderation:
+            out.append(_moderation(n, accounts[viewer.pk], decisions))
+            continue
         status = None
         if n.comment_id is not None:
             comment, note = comments.get(n.comment_id), notes.get(n.note_id or 0)
@@ -48,11 +58,36 @@ def _serialize(items: list[Notification], ctx: Ctx) -> list[dict[str, Any]]:
                 "type": type_out,
                 "group_key": f"ungrouped-{n.pk}",
                 "created_at": entities.iso(n.created_at),
-                "account": accounts[n.actor_id],
+                "account": accounts[n.actor_id or viewer.pk],
                 "status": status,
             }
         )
     return out
+
+
+def _moderation(n: Notification, account: dict[str, Any], decisions: dict[int, Decision]) -> dict[str, Any]:
+    decision = decisions.get(n.decision_id) if n.decision_id else None
+    appeal = getattr(decision, "appeal", None) if decision is not None else None
+    warning = entities.account_warning(
+        warning_id=decision.pk if decision is not None else n.pk,
+        text=n.text,
+        target_account=account,
+        created_at=n.created_at,
+        target_type=n.target_type,
+        target_id=n.target_id,
+        decision_action=decision.action if decision is not None else "",
+        appeal=(appeal.text, appeal.status) if appeal is not None else None,
+        about_recipient=n.kind not in REPORTER_NOTICES,
+    )
+    return {
+        "id": str(n.pk),
+        "type": "moderation_warning",
+        "group_key": f"ungrouped-{n.pk}",
+        "created_at": entities.iso(n.created_at),
+        "account": account,
+        "status": None,
+        "moderation_warning": warning,
+    }
 
 
 @endpoint(scope="read:notifications")

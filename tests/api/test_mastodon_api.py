@@ -12,6 +12,8 @@ from django.test import Client
 from accounts.services import block, follow, mute
 from notes.models import Board, Collect, Comment, Note, Photo, Visibility
 from notifications.models import Notification
+from review import appeals, decisions, reports
+from review.models import Reviewer, ReviewItem
 from tests.conftest import image_bytes
 
 # --- apps and OAuth -------------------------------------------------------------------------
@@ -385,6 +387,60 @@ def test_notifications_filter_dismiss_clear(make_user, make_note, client_for):
     assert api.get("/api/v1/notifications/unread_count").json() == {"count": 1}
     assert api.post("/api/v1/notifications/clear").status_code == 200
     assert not Notification.objects.filter(recipient=alice).exists()
+
+
+def test_moderation_notices_are_moderation_warnings(make_user, make_note, client_for):
+    author, fan, moderator = make_user("lin", languages=["zh-Hans"]), make_user("fan"), make_user("mod")
+    Reviewer.objects.create(user=moderator, languages=["zh-Hans", "en"], senior=True)
+    liked = make_note(author, title="Dumplings", body="Lovely dumplings at the night market")
+    client_for(fan).post(f"/api/v1/statuses/{liked.pk}/favourite")
+    held = make_note(author, title="", body="你真是个傻逼，滚开", photos=0)
+    item = ReviewItem.objects.get(target_id=held.pk)
+    decision = decisions.decide(user=moderator, item_id=item.pk, action="remove", reason_code="harassment")
+    appeals.file_appeal(user=author, decision=decision, text="It was a quote from a film")
+    api = client_for(author)
+
+    items = api.get("/api/v1/notifications").json()
+    assert [n["type"] for n in items] == ["moderation_warning", "moderation_warning", "favourite"]
+    decided, under_review = items[0], items[1]
+    assert decided["status"] is None and decided["account"]["id"] == str(author.pk)
+    warning = decided["moderation_warning"]
+    assert set(warning) == {"id", "action", "text", "status_ids", "target_account", "appeal", "created_at"}
+    assert warning["id"] == str(decision.pk) and warning["action"] == "delete_statuses"
+    assert warning["text"].startswith("你的笔记已被移除") and warning["status_ids"] == [str(held.pk)]
+    assert warning["target_account"]["id"] == str(author.pk)
+    assert warning["appeal"] == {"text": "It was a quote from a film", "state": "pending"}
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", warning["created_at"])
+    assert under_review["moderation_warning"]["action"] == "none"
+    assert under_review["moderation_warning"]["appeal"] is None
+    assert under_review["moderation_warning"]["text"].startswith("你的笔记正在由人工审核")
+
+    only = api.get("/api/v1/notifications", {"types[]": "moderation_warning"}).json()
+    assert [n["id"] for n in only] == [decided["id"], under_review["id"]]
+    rest = api.get("/api/v1/notifications", {"exclude_types[]": ["moderation_warning"]}).json()
+    assert [n["type"] for n in rest] == ["favourite"]
+    assert api.get(f"/api/v1/notifications/{decided['id']}").json() == decided
+    assert client_for(fan).get(f"/api/v1/notifications/{decided['id']}").status_code == 404
+
+    assert api.get("/api/v1/notifications/unread_count").json() == {"count": 3}
+    marker = {"notifications": {"last_read_id": under_review["id"]}}
+    assert api.post("/api/v1/markers", marker).status_code == 200
+    assert api.get("/api/v1/notifications/unread_count").json() == {"count": 1}
+    assert api.post(f"/api/v1/notifications/{decided['id']}/dismiss").status_code == 200
+    assert [n["id"] for n in api.get("/api/v1/notifications").json()] == [under_review["id"], items[2]["id"]]
+    assert api.post("/api/v1/notifications/clear").status_code == 200
+    assert not Notification.objects.filter(recipient=author).exists()
+
+
+def test_a_reporters_moderation_warning_names_no_statuses_of_theirs(make_user, make_note, client_for):
+    author, reporter = make_user(), make_user()
+    note = make_note(author, title="Dumplings", body="Lovely dumplings at the night market")
+    reports.file_report(reporter=reporter, target_type="note", target_id=note.pk, category="spam")
+    (received,) = client_for(reporter).get("/api/v1/notifications").json()
+    warning = received["moderation_warning"]
+    assert warning["text"] == "We received your report and a person will look at it."
+    assert warning["status_ids"] is None and warning["action"] == "none"
+    assert warning["target_account"]["id"] == str(reporter.pk)
 
 
 def test_search_v2_and_trends(make_user, make_note, client_for):

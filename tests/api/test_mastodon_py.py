@@ -200,3 +200,25 @@ def test_mastodon_py_report(server, make_user, make_note, settings):
     assert Report.objects.filter(reporter=reporter, item__target_id=note.pk).exists()
     with pytest.raises(MastodonNotFoundError):
         client.report(author.pk, status_ids=[123456789])
+
+
+def test_mastodon_py_reads_a_moderation_warning_in_the_authors_language(server, make_user, make_note, token_for):
+    author, fan = make_user("lin", languages=["zh-Hans"]), make_user("fan")
+    liked = make_note(author, title="Dumplings", photos=0, body="Lovely dumplings at the night market")
+    Mastodon(access_token=token_for(fan), api_base_url=server).status_favourite(liked.pk)
+    held = make_note(author, title="", photos=0, body="你真是个傻逼，滚开")
+    client = Mastodon(access_token=token_for(author), api_base_url=server)
+
+    notice, favourite = client.notifications()
+    assert (notice.type, favourite.type) == ("moderation_warning", "favourite")
+    assert notice.status is None and notice.account.username == "lin"
+    warning = notice.moderation_warning
+    assert warning.text == "你的笔记正在由人工审核，审核通过后才会对他人显示。原因：骚扰或威胁、粗俗语言"
+    assert warning.action == "none" and warning.appeal is None
+    assert [str(i) for i in warning.status_ids] == [str(held.pk)]
+    assert warning.target_account.username == "lin" and warning.created_at.year >= 2024
+
+    assert [n.id for n in client.notifications(types=["moderation_warning"])] == [notice.id]
+    assert [n.type for n in client.notifications(exclude_types=["moderation_warning"])] == ["favourite"]
+    client.notifications_dismiss(notice.id)
+    assert [n.type for n in client.notifications()] == ["favourite"]

@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from core.errors import Forbidden, ServiceError
 from notes.models import Note
+from notifications.models import Notification
 from review import appeals, decisions, reviewers, selectors
-from review.models import Appeal, ItemStatus, Notice, ReviewItem, Strike
+from review.models import Appeal, ItemStatus, ReviewItem, Strike
 
 
 @pytest.fixture
@@ -66,7 +67,7 @@ def test_reject_with_reason_tells_author_and_adds_a_strike(reviewer, held_zh):
     assert ReviewItem.objects.get(pk=item.pk).status == ItemStatus.RESOLVED
     assert decision.statement["ground"]["terms_clause"]
     assert decision.automated_detection and not decision.automated_decision
-    assert Notice.objects.filter(recipient=author, kind="decision", decision=decision).exists()
+    assert Notification.objects.filter(recipient=author, kind="decision", decision_id=decision.pk).exists()
     assert appeals.active_strikes(author) == 1
     Strike.objects.filter(user=author).update(expires_at=timezone.now() - timedelta(days=1))
     assert appeals.active_strikes(author) == 0
@@ -102,7 +103,7 @@ def test_appeal_goes_to_a_different_reviewer(reviewer, held_zh):
     assert Appeal.objects.get(pk=appeal.pk).status == "reversed"
     assert Note.objects.get(pk=note.pk).state == "published"
     assert appeals.active_strikes(author) == 0
-    assert Notice.objects.filter(recipient=author, kind="appeal_outcome").exists()
+    assert Notification.objects.filter(recipient=author, kind="appeal_outcome").exists()
 
 
 def test_only_the_author_appeals_once_within_the_deadline(make_user, reviewer, held_zh):

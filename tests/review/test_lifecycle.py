@@ -4,7 +4,8 @@ held (author told) or rejected (statement of reasons)."""
 from __future__ import annotations
 
 from notes.models import Comment, Note
-from review.models import Decision, ItemStatus, Notice, ReviewItem, ScreeningResult
+from notifications.models import Notification
+from review.models import Decision, ItemStatus, ReviewItem, ScreeningResult
 
 
 def test_benign_note_is_published_after_screening(make_user, post):
@@ -28,7 +29,7 @@ def test_harmful_note_is_held_queued_by_language_and_author_told(make_user, post
     assert note.state == "held"
     item = ReviewItem.objects.get(target_id=note.pk)
     assert item.language == "zh-Hans" and item.status == ItemStatus.OPEN and item.category == "harassment"
-    notice = Notice.objects.get(recipient=author, kind="under_review")
+    notice = Notification.objects.get(recipient=author, kind="under_review")
     assert notice.target_id == note.pk
 
 
@@ -42,7 +43,7 @@ def test_clear_scam_is_rejected_with_a_statement_of_reasons(make_user, post):
     assert statement["restriction"] == "not published"
     assert statement["ground"]["eu_database_category"] == "scams_and_fraud"
     assert statement["redress"]["appeal_deadline"]
-    assert Notice.objects.filter(recipient=author, kind="decision", decision=decision).exists()
+    assert Notification.objects.filter(recipient=author, kind="decision", decision_id=decision.pk).exists()
 
 
 def test_edited_note_is_screened_again(make_user, post, on_commit):

@@ -9,8 +9,9 @@ import re
 import pytest
 from django.test import Client
 
+from notifications.models import Notification
 from review import decisions, reports
-from review.models import Notice, ReviewItem
+from review.models import ReviewItem
 
 ENGLISH_LEFTOVERS = [
     "Review queues",
@@ -89,9 +90,9 @@ def test_statement_of_reasons_notices_and_appeal_in_chinese(decided):
         "申诉",
     )
     # The notice was written in the author's language although the reviewer worked in English.
-    stored = Notice.objects.filter(recipient=author, kind="decision").latest("id").text
+    stored = Notification.objects.filter(recipient=author, kind="decision").latest("id").text
     assert stored.startswith("你的笔记未予发布")
-    held = Notice.objects.filter(recipient=author, kind="under_review").latest("id").text
+    held = Notification.objects.filter(recipient=author, kind="under_review").latest("id").text
     assert held == "你的笔记正在由人工审核，审核通过后才会对他人显示。原因：骚扰或威胁、粗俗语言"
     appeal = page(client, f"/review/appeal/{decision.pk}/")
     assert_chinese(appeal, "对处理决定提出申诉", "提交申诉")
@@ -113,11 +114,11 @@ def test_report_outcome_goes_out_in_each_reporters_language(make_user, reviewer,
         reports.file_report(reporter=who, target_type="note", target_id=note.pk, category="spam")
     item = ReviewItem.objects.get(target_id=note.pk, source="report")
     decisions.decide(user=reviewer(), item_id=item.pk, action="withhold", reason_code="spam", countries=["TH"])
-    zh = Notice.objects.get(recipient=reader_zh, kind="report_outcome").text
-    en = Notice.objects.get(recipient=reader_en, kind="report_outcome").text
+    zh = Notification.objects.get(recipient=reader_zh, kind="report_outcome").text
+    en = Notification.objects.get(recipient=reader_en, kind="report_outcome").text
     assert zh == "我们已审核你举报的内容，并已在以下国家或地区限制显示：泰国。"
     assert en == "We reviewed the content you reported and withheld it in Thailand."
-    assert Notice.objects.get(recipient=reader_zh, kind="report_received").text.startswith("我们已收到你的举报")
+    assert Notification.objects.get(recipient=reader_zh, kind="report_received").text.startswith("我们已收到你的举报")
 
 
 def test_oauth_consent_page_in_chinese(make_user):

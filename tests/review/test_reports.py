@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 
 from core.errors import NotFound, ServiceError
+from notifications.models import Notification
 from review import decisions, reports
-from review.models import Notice, Report, ReviewItem
+from review.models import Report, ReviewItem
 
 
 def test_many_reports_on_one_item_merge_into_one_review(make_user, post):
@@ -27,10 +28,10 @@ def test_reporter_gets_receipt_and_outcome(make_user, reviewer, post):
         explanation="rude",
         good_faith=True,
     )
-    assert Notice.objects.filter(recipient=reporter, kind="report_received").exists()
+    assert Notification.objects.filter(recipient=reporter, kind="report_received").exists()
     item = ReviewItem.objects.get(target_id=note.pk)
     decisions.decide(user=reviewer(languages=["en"]), item_id=item.pk, action="approve", reason_code="other")
-    outcome = Notice.objects.get(recipient=reporter, kind="report_outcome")
+    outcome = Notification.objects.get(recipient=reporter, kind="report_outcome")
     assert "does not break" in outcome.text
     assert Report.objects.get(reporter=reporter).outcome_sent_at is not None
 
