@@ -2,7 +2,7 @@
 real screening path.
 
 Every comment is written with ``notes.services.create_comment`` by its own account and screened the
-way the site screens it (``review.services.screen_comment`` from the on-commit task, run inline by the
+way the site screens it (``review.intake.screen_comment`` from the on-commit task, run inline by the
 immediate task backend), with every stage on and no LLM (none is installed on the benchmark box).
 
 Accounts: the benign comments come from a pool of readers, half of them established (joined 3 months

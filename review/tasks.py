@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from core import queues
 from core.tasks import background_task
+from review import waves
 from review.intake import screen_comment, screen_note, screen_profile
 from review.rescreen import continue_run
 
@@ -53,6 +54,4 @@ def rescreen_batch_task(
 @background_task(queue_name=queues.REVIEW)
 def sweep_wave_task(*, target_type: str, target_id: int, bands: list[int]) -> dict[str, int]:
     """A wave was recognised at this item: hold or reject its earlier members (review/waves.py)."""
-    from review.waves import sweep
-
-    return dict(sweep(bands=bands, trigger=(target_type, target_id)))
+    return dict(waves.sweep(bands=bands, trigger=(target_type, target_id)))

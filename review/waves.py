@@ -24,7 +24,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from notes.models import Comment, Note, NoteState
-from review import services
+from review import intake
+from review.items import guess_language
 from review.models import TargetType, TextFingerprint
 from review.packs import get_packs
 from review.rescreen import kept_up_by_a_person
@@ -69,7 +70,7 @@ def _screen(obj: Note | Comment, text: str, language: str, use_llm: bool) -> Ver
             author_id=obj.author_id,
             author_joined=obj.author.date_joined,
             language=language,
-            translated_text=services._translation_for_screening(text, language),
+            translated_text=intake.translation_for_screening(text, language),
         ),
         use_llm=use_llm,
         record_fingerprints=False,
@@ -80,10 +81,10 @@ def _apply(obj: Note | Comment, verdict: Verdict, language: str, marker: dict[st
     target_type = TargetType.NOTE if isinstance(obj, Note) else TargetType.COMMENT
     if kept_up_by_a_person(target_type, obj.pk):
         return KEPT
-    result = services._record(
+    result = intake.record_screening(
         verdict, target_type=target_type, target_id=obj.pk, author_id=obj.author_id, language=language, rescreen=marker
     )
-    services._hold_or_reject(obj, verdict, result, language)
+    intake.hold_or_reject(obj, verdict, result, language)
     return HELD if verdict.outcome == "hold" else REJECTED
 
 
@@ -91,7 +92,7 @@ def _sweep_comment(comment_id: int, marker: dict[str, str], use_llm: bool) -> st
     comment = Comment.objects.select_related("author").filter(pk=comment_id).first()
     if comment is None or comment.state != NoteState.PUBLISHED:
         return SKIPPED
-    language = services.guess_language(comment.body, comment.language)
+    language = guess_language(comment.body, comment.language)
     verdict = _screen(comment, comment.body, language, use_llm)
     if verdict.outcome not in ("hold", "reject"):
         return UNCHANGED
@@ -106,13 +107,13 @@ def _sweep_note(note_id: int, marker: dict[str, str], use_llm: bool) -> str:
     note = Note.objects.select_related("author").filter(pk=note_id).first()
     if note is None or note.state != NoteState.PUBLISHED:
         return SKIPPED
-    text = services._note_text(note)
-    language = services.guess_language(text, note.language)
+    text = intake.note_text(note)
+    language = guess_language(text, note.language)
     verdict = _screen(note, text, language, use_llm)
     if verdict.outcome not in ("hold", "reject"):
         return UNCHANGED
     with transaction.atomic():
         note = Note.objects.select_for_update().select_related("author").filter(pk=note_id).first()
-        if note is None or note.state != NoteState.PUBLISHED or services._note_text(note) != text:
+        if note is None or note.state != NoteState.PUBLISHED or intake.note_text(note) != text:
             return SKIPPED
         return _apply(note, verdict, language, marker)

@@ -42,7 +42,11 @@ from datetime import datetime, timedelta
 import numpy as np
 from django.utils import timezone
 
+from accounts.models import User
+from core.tasks import enqueue_on_commit
+from notes.models import Photo
 from review import payload as payloads
+from review.models import TextFingerprint
 from review.normalize import Normalized, text_weight
 from review.stages import Signal
 
@@ -113,10 +117,6 @@ def run(
     photo_hashes: list[str] | None = None,
     record: bool = True,
 ) -> list[Signal]:
-    from accounts.models import User
-    from notes.models import Photo
-    from review.models import TextFingerprint
-
     now = timezone.now()
     window = now - timedelta(hours=float(thresholds["duplicate_window_hours"]))
     new_since = now - timedelta(days=float(thresholds["new_account_days"]))
@@ -218,9 +218,7 @@ def _payload_reason(
 
 
 def _sweep_later(target_type: str, target_id: int, crossed: list[int]) -> None:
-    # Function-level import: review.tasks imports the services, which import the screening pipeline
-    # and so this module; at module level that would be a cycle.
-    from core.tasks import enqueue_on_commit
+    # review.tasks imports the screening pipeline and so this module: imported here to break the cycle.
     from review.tasks import sweep_wave_task
 
     enqueue_on_commit(sweep_wave_task, target_type=target_type, target_id=target_id, bands=crossed)

@@ -199,10 +199,10 @@ def test_a_recognised_wave_takes_its_first_members_down(account, note, on_commit
 
 
 def test_a_sweep_keeps_what_a_reviewer_approved_and_never_publishes(account, note, reviewer, on_commit):
-    from review import services
+    from review import reports
 
     first = comment(account(hours=1), note, "wechat: lulu_5566 for the price", on_commit)
-    services.file_report(reporter=account(days=90), target_type="comment", target_id=first.pk, category="spam")
+    reports.file_report(reporter=account(days=90), target_type="comment", target_id=first.pk, category="spam")
     item = ReviewItem.objects.get(target_type="comment", target_id=first.pk, source="report")
     decisions.decide(user=reviewer(), item_id=item.pk, action="approve", reason_code="spam")
     later = [comment(account(hours=1), note, f"加微信 lulu_5566 {i}", on_commit) for i in range(3)]
