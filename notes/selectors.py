@@ -339,9 +339,10 @@ def likers_page(note_id: int, *, max_id: int | None = None, limit: int = 40) -> 
 def public_tags(tags: QuerySet[Tag]) -> QuerySet[Tag]:
     """Tags as anyone may see them: only those on at least one public, published note, with
     ``notes_count`` replaced by the number of such notes. A tag used only in followers-only, held or
-    removed notes is neither listed nor counted, so it tells no one that those notes exist."""
+    removed notes is neither listed nor counted, so it tells no one that those notes exist. Most used first."""
     shown = Q(notetag__note__state=NoteState.PUBLISHED, notetag__note__visibility=Visibility.PUBLIC)
-    return tags.annotate(public_notes=Count("notetag", filter=shown)).filter(public_notes__gt=0)
+    counted = tags.annotate(public_notes=Count("notetag", filter=shown))
+    return counted.filter(public_notes__gt=0).order_by("-public_notes", "name")
 
 
 def _with_public_counts(tags: Iterable[Tag]) -> list[Tag]:
@@ -360,12 +361,12 @@ def search_tags(query: str, *, limit: int = 20, offset: int = 0, also: Sequence[
     wanted = Q()
     for key in sorted(keys)[:16]:
         wanted |= Q(name__startswith=key)
-    found = public_tags(Tag.objects.filter(wanted)).order_by("-public_notes", "name")
+    found = public_tags(Tag.objects.filter(wanted))
     return _with_public_counts(found[offset : offset + limit])
 
 
 def popular_tags(*, limit: int = 10, offset: int = 0) -> list[Tag]:
-    found = public_tags(Tag.objects.filter(notes_count__gt=0)).order_by("-public_notes", "name")
+    found = public_tags(Tag.objects.filter(notes_count__gt=0))
     return _with_public_counts(found[offset : offset + limit])
 
 
