@@ -45,6 +45,9 @@ def test_pending_then_ready(make_user, make_note, client_for, on_commit):
         "engine": "libretranslate",
         "is_gloss": False,
         "error": "",
+        "error_code": "",
+        "gloss_available": False,
+        "can_retry": False,
     }
     assert done["fields"]["title"]["status"] == "not_needed"
 
