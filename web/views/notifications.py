@@ -18,7 +18,7 @@ def _moderation_link(user: User, n: Notification, targets: dict[int, tuple[int, 
     """Where a moderation notice leads: a decision to its statement of reasons, anything else to the item
     when the recipient may open it (``kind`` picks the link's words in the template)."""
     if n.decision_id is not None:
-        return {"url": reverse("review:notices"), "kind": "statement"}
+        return {"url": reverse("web:review_notices"), "kind": "statement"}
     if n.pk in targets:
         note_id, comment_id = targets[n.pk]
         url = reverse("web:note", args=[note_id])
