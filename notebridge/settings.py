@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "notifications",
     "review",
     "translation",
+    "trust",
+    "recommend",
     "api",
     "web",
     "demo",
