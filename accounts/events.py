@@ -14,7 +14,8 @@ class UserRegistered(Event):
 
 @dataclass(frozen=True)
 class ProfileChanged(Event):
-    """``fields`` names what changed among display_name, bio, avatar, languages, region, interests."""
+    """``fields`` names what changed among display_name, bio, avatar, languages, region, interests,
+    ui_language, auto_translate, locked, onboarded."""
 
     user_id: int
     fields: frozenset[str]
@@ -30,3 +31,16 @@ class Followed(Event):
 class Unfollowed(Event):
     follower_id: int
     followee_id: int
+
+
+@dataclass(frozen=True)
+class AccessChanged(Event):
+    """What an account's credentials allow changed: ``reason`` is "password" (changed: every app's
+    token is signed out), "deactivated" (by its owner), "suspended" or "reinstated" (by an operator).
+    Whatever holds a credential of the account must judge it afresh on the next request."""
+
+    user_id: int
+    reason: str
+
+
+ACCESS_REASONS = ("password", "deactivated", "suspended", "reinstated")

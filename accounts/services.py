@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
-from accounts.events import Followed, ProfileChanged, Unfollowed, UserRegistered
+from accounts.events import AccessChanged, Followed, ProfileChanged, Unfollowed, UserRegistered
 from accounts.models import MAX_BIO, MAX_DISPLAY_NAME, Block, Follow, Mute, User, username_validator
 from accounts.selectors import forget_hidden_authors
 from core import events
@@ -149,6 +149,10 @@ def _profile_snapshot(user: User) -> dict[str, Any]:
         "languages": list(user.languages or []),
         "region": user.region,
         "interests": list(user.interests or []),
+        "ui_language": user.ui_language,
+        "auto_translate": user.auto_translate,
+        "locked": user.locked,
+        "onboarded": user.onboarded,
     }
 
 
@@ -224,3 +228,31 @@ def change_password(*, user: User, old_password: str, new_password: str) -> None
         raise ServiceError(" ".join(exc.messages), field="new_password") from exc
     user.set_password(new_password)
     user.save(update_fields=["password"])
+    # Other browsers are signed out by Django's session hash; apps' tokens by the API (api.subscribers).
+    events.emit(AccessChanged(user_id=user.pk, reason="password"))
+
+
+def deactivate_account(*, user: User, password: str) -> None:
+    """The owner closes their account: it can no longer sign in, and its tokens stop working at once.
+    Its notes stay in the database but are shown to nobody (the access gates skip inactive authors)."""
+    if not user.check_password(password):
+        raise ServiceError(_("Your current password is not correct."), field="password")
+    _set_active(user, False, "deactivated")
+
+
+def suspend_account(*, user: User) -> None:
+    """An operator suspends an account: sign-in and every token are refused from the next request on."""
+    if user.is_superuser:
+        raise Forbidden(_("An administrator account cannot be suspended."))
+    _set_active(user, False, "suspended")
+
+
+def reinstate_account(*, user: User) -> None:
+    _set_active(user, True, "reinstated")
+
+
+def _set_active(user: User, active: bool, reason: str) -> None:
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_active=active)
+        user.is_active = active
+        events.emit(AccessChanged(user_id=user.pk, reason=reason))

@@ -1,5 +1,15 @@
 from django.apps import AppConfig
 
+from accounts.events import AccessChanged, ProfileChanged
+from core.events import IN_TRANSACTION, subscribe
+
 
 class ApiConfig(AppConfig):
     name = "api"
+
+    def ready(self) -> None:
+        from api import subscribers as on  # handlers use models: import once the app registry is ready
+
+        subscribe(AccessChanged, on.sign_apps_out, when=IN_TRANSACTION)
+        subscribe(AccessChanged, on.forget_cached_account)
+        subscribe(ProfileChanged, on.forget_cached_account)

@@ -8,6 +8,13 @@ from ``api.http.endpoint`` (each endpoint declares ``auth`` and ``scope``); the 
 only when no token is sent. A token is never combined with the session, so a request that carries one
 is judged by the token alone, and CSRF is checked for sessions only.
 
+Changes take effect on the next request in every worker. A revoked token, a changed password, a
+deactivated or suspended account (``accounts.events.AccessChanged``, handled in ``api.subscribers``)
+delete the cached entries; on the embedded default, where each gunicorn worker has its own in-process
+cache, the cache keys also carry the ``auth`` generation (``core.generations``), which those changes bump,
+so every worker's next look-up misses and reads the database. With Redis the keys are shared and
+deleting them is enough.
+
 What ``auth`` asks for: ``AUTH_USER`` a user's token; ``AUTH_OPTIONAL`` anonymous allowed, but a token
 that is sent must be valid; ``AUTH_APP`` any valid token, app-only (client credentials) included;
 ``AUTH_NONE`` the token is looked at only if valid (the OAuth endpoints, which authenticate by other means).
@@ -21,10 +28,11 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import timezone
-from oauth2_provider.models import AccessToken
+from oauth2_provider.models import AccessToken, RefreshToken
 
 from accounts.models import User
 from api.oauth import token_allows
+from core import generations
 
 AUTH_USER = "user"
 AUTH_OPTIONAL = "optional"
@@ -78,22 +86,23 @@ def bearer_token(request: HttpRequest) -> str | None:
     return None
 
 
-def _token_key(raw: str) -> str:
-    return "apitok:" + hashlib.sha256(raw.encode()).hexdigest()
+def _checksum(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()  # as django-oauth-toolkit's token_checksum
+
+
+def _token_key(checksum: str) -> str:
+    return f"apitok:{generations.current('auth')}:{checksum}"
 
 
 def lookup_token(raw: str) -> TokenInfo | None:
     """The token's owner, scopes and app, or None when unknown or expired."""
     if len(raw) > MAX_TOKEN_LENGTH:
         return None
-    key = _token_key(raw)
+    checksum = _checksum(raw)
+    key = _token_key(checksum)
     info = cache.get(key)
     if info is None:
-        token = (
-            AccessToken.objects.select_related("application")
-            .filter(token_checksum=hashlib.sha256(raw.encode()).hexdigest())
-            .first()
-        )
+        token = AccessToken.objects.select_related("application").filter(token_checksum=checksum).first()
         if token is None:
             return None
         info = TokenInfo(
@@ -110,11 +119,14 @@ def lookup_token(raw: str) -> TokenInfo | None:
 
 
 def forget_token(raw: str) -> None:
-    cache.delete(_token_key(raw))
+    """A token was revoked: no worker may accept it from the next request on."""
+    cache.delete(_token_key(_checksum(raw)))
+    generations.bump("auth")
 
 
 def _user_key(user_id: int) -> str:
-    return f"apiuser:v2:{user_id}"  # v2: last_ip_country (a new key never meets an old pickle)
+    # v2: last_ip_country (a new key never meets an old pickle)
+    return f"apiuser:v2:{generations.current('auth')}:{user_id}"
 
 
 def cached_user(user_id: int) -> User | None:
@@ -129,7 +141,19 @@ def cached_user(user_id: int) -> User | None:
 
 
 def forget_user(user_id: int) -> None:
+    """The account changed (profile, password, deactivation, suspension): every worker reads it afresh."""
     cache.delete(_user_key(user_id))
+    generations.bump("auth")
+
+
+def revoke_tokens_of(user_id: int) -> int:
+    """Sign every app of the account out (its password changed); returns how many tokens were revoked."""
+    checksums = list(AccessToken.objects.filter(user_id=user_id).values_list("token_checksum", flat=True))
+    RefreshToken.objects.filter(user_id=user_id, revoked__isnull=True).update(revoked=timezone.now())
+    AccessToken.objects.filter(user_id=user_id).delete()
+    cache.delete_many([_token_key(c) for c in checksums])
+    generations.bump("auth")
+    return len(checksums)
 
 
 def authenticate(request: HttpRequest, *, auth: str, scope: str | None) -> Caller:

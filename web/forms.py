@@ -107,6 +107,10 @@ class PasswordForm(forms.Form):
         return data
 
 
+class DeactivateForm(forms.Form):
+    password = forms.CharField(label=_("Current password"), widget=forms.PasswordInput)
+
+
 class OnboardingForm(forms.Form):
     interests = forms.MultipleChoiceField(
         label=_("What are you into?"), choices=INTEREST_CHOICES, widget=forms.CheckboxSelectMultiple, required=False

@@ -10,7 +10,7 @@ from oauth2_provider.models import Application
 from accounts import selectors as account_selectors
 from accounts import services as account_services
 from accounts.models import User
-from api.auth import AUTH_APP, AUTH_OPTIONAL, forget_user
+from api.auth import AUTH_APP, AUTH_OPTIONAL
 from api.http import ApiError, Ctx, Page, endpoint, render, url_id
 from api.mastodon import entities
 from api.services import register_account_via_app
@@ -98,7 +98,6 @@ def update_credentials(ctx: Ctx) -> dict[str, Any]:
     if avatar is not None:
         changes["avatar"] = avatar
     user = account_services.update_profile(user=user, **changes)
-    forget_user(user.pk)
     return entities.credential_account(user, country=viewer_country(ctx.user))
 
 

@@ -11,7 +11,6 @@ from ninja.errors import HttpError
 from accounts import services as account_services
 from accounts.models import User
 from accounts.selectors import get_by_username, relationships
-from api.auth import forget_user
 from api.nb import common
 from api.nb.common import OPTIONAL
 from api.nb.schemas import NotePage, ProfileDetail, ProfileOut, ProfilePatch
@@ -35,7 +34,6 @@ def me(request: HttpRequest) -> dict[str, Any]:
 @router.patch("/me", response=ProfileOut)
 def update_me(request: HttpRequest, data: ProfilePatch) -> dict[str, Any]:
     user = account_services.update_profile(user=common.fresh_user(request), **data.dict(exclude_unset=True))
-    forget_user(user.pk)
     return common.profile(user, common.where(request))
 
 

@@ -16,11 +16,13 @@ from notes.models import Note
 
 # The whole map, as docs/architecture.md lists it. A new event or subscriber changes this test on purpose.
 EXPECTED = {
+    "accounts.events.AccessChanged": ["api.subscribers.forget_cached_account", "api.subscribers.sign_apps_out"],
     "accounts.events.Followed": [
         "feeds.subscribers.backfill_followed",
         "notifications.subscribers.on_follow",
     ],
     "accounts.events.ProfileChanged": [
+        "api.subscribers.forget_cached_account",
         "review.subscribers.screen_changed_profile",
         "translation.subscribers.bio_changed",
     ],

@@ -168,6 +168,25 @@ def test_change_password(client, make_user, login):
     assert alice.check_password("another good one")
 
 
+def test_deactivating_an_account_needs_its_password_and_hides_its_notes(client, make_user, make_note, login):
+    from oauth2_provider.models import AccessToken
+
+    alice = make_user("alice")
+    note = make_note(alice, title="Goodbye market")
+    login(alice)
+    wrong = client.post("/settings/", {"form": "deactivate", "password": "not it"})
+    assert wrong.status_code == 422 and 'id="id_password_error"' in wrong.content.decode()
+    alice.refresh_from_db()
+    assert alice.is_active
+    done = client.post("/settings/", {"form": "deactivate", "password": "correct horse battery"}, follow=True)
+    assert "Your account is deactivated" in done.content.decode()
+    alice.refresh_from_db()
+    assert not alice.is_active and not AccessToken.objects.filter(user=alice).exists()
+    assert client.get("/settings/").status_code == 302  # signed out
+    assert Client().get(f"/n/{note.pk}/").status_code == 404
+    assert Client().post("/login/", {"username": "alice", "password": "correct horse battery"}).status_code != 302
+
+
 def test_sign_out_other_sessions(make_user):
     make_user("alice")
     phone, laptop = Client(), Client()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -19,7 +19,7 @@ from accounts.services import SUPPORTED_LANGUAGES
 from core.errors import ServiceError
 from core.geo import viewer_country
 from notes.selectors import with_counts_seen_from
-from web.forms import UI_LANGUAGE_CHOICES, OnboardingForm, PasswordForm, SettingsForm, SignupForm
+from web.forms import UI_LANGUAGE_CHOICES, DeactivateForm, OnboardingForm, PasswordForm, SettingsForm, SignupForm
 from web.sessions import other_sessions, sign_out_other_sessions
 from web.views.common import add_service_error, login_required_page, me, safe_next, viewer
 
@@ -102,8 +102,21 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         }
     )
     password_form = PasswordForm()
+    deactivate_form = DeactivateForm()
     status = 200
-    if request.method == "POST" and request.POST.get("form") == "password":
+    if request.method == "POST" and request.POST.get("form") == "deactivate":
+        deactivate_form = DeactivateForm(request.POST)
+        if deactivate_form.is_valid():
+            try:
+                account_services.deactivate_account(user=user, password=deactivate_form.cleaned_data["password"])
+            except ServiceError as exc:
+                add_service_error(deactivate_form, exc)
+            else:
+                logout(request)
+                messages.success(request, _("Your account is deactivated. Its notes are no longer shown."))
+                return redirect("web:discover")
+        status = 422
+    elif request.method == "POST" and request.POST.get("form") == "password":
         password_form = PasswordForm(request.POST)
         if password_form.is_valid():
             try:
@@ -116,7 +129,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
                 add_service_error(password_form, exc)
             else:
                 update_session_auth_hash(request, user)
-                messages.success(request, _("Password changed."))
+                messages.success(request, _("Password changed. Other browsers and apps were signed out."))
                 return redirect("web:settings")
         status = 422
     elif request.method == "POST":
@@ -143,6 +156,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "password_form": password_form,
+        "deactivate_form": deactivate_form,
         "other_sessions": other_sessions(user, request.session.session_key),
     }
     return render(request, "web/settings.html", context, status=status)
