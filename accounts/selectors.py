@@ -30,6 +30,16 @@ def hidden_author_ids(viewer: User | None) -> set[int]:
     return ids
 
 
+def blocked_ids(viewer: User | None) -> set[int]:
+    """Accounts blocked either way with the viewer (mutes aside: a muted account can still be looked at)."""
+    if viewer is None or not viewer.is_authenticated:
+        return set()
+    return {
+        b if a == viewer.pk else a
+        for a, b in Block.objects.filter(Q(blocker=viewer) | Q(blocked=viewer)).values_list("blocker_id", "blocked_id")
+    }
+
+
 def forget_hidden_authors(user_id: int) -> None:
     """After a block, unblock, mute or unmute: every worker reads the change on its next request."""
     cache.delete(f"hidden-authors:{generations.current('blocks')}:{user_id}")

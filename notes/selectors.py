@@ -19,8 +19,8 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from accounts.models import Block, Follow, User
-from accounts.selectors import following_ids, hidden_author_ids
+from accounts.models import Follow, User
+from accounts.selectors import blocked_ids, following_ids, hidden_author_ids
 from core.text import normalize_tag, script_variants
 from notes.models import Board, Collect, Comment, Like, Note, NoteState, Photo, Place, Tag, Visibility
 
@@ -81,15 +81,6 @@ def notes_by_ids(ids: Iterable[int]) -> dict[int, Note]:
         cache.set_many({NOTE_KEY.format(pk): _packed(n) for pk, n in fresh.items()}, settings.NOTE_CACHE_SECONDS)
         result.update(fresh)
     return result
-
-
-def blocked_ids(viewer: User | None) -> set[int]:
-    if viewer is None or not viewer.is_authenticated:
-        return set()
-    return {
-        b if a == viewer.pk else a
-        for a, b in Block.objects.filter(Q(blocker=viewer) | Q(blocked=viewer)).values_list("blocker_id", "blocked_id")
-    }
 
 
 class WithholdingPolicy(Protocol):
@@ -234,11 +225,14 @@ def boards_of(owner: User, viewer: User | None) -> QuerySet[Board]:
 
 
 def get_board(board_id: int, viewer: User | None) -> Board | None:
-    """A board the viewer may see; private boards of others look like missing ones (404)."""
-    board = Board.objects.select_related("owner").filter(pk=board_id).first()
+    """A board the viewer may see; private boards of others, boards of inactive owners and of owners
+    blocked either way look like missing ones (404)."""
+    board = Board.objects.select_related("owner").filter(pk=board_id, owner__is_active=True).first()
     if board is None:
         return None
     if board.is_private and (viewer is None or viewer.pk != board.owner_id):
+        return None
+    if board.owner_id in blocked_ids(viewer):
         return None
     return board
 

@@ -19,7 +19,7 @@ from accounts.models import User
 from accounts.services import SUPPORTED_LANGUAGES
 from core import events
 from core.errors import Forbidden, NotFound, ServiceError
-from core.geo import posting_country
+from core.geo import posting_country, viewer_country
 from core.ids import id_for_time, new_id
 from core.images import process_photo
 from core.language_detection import detect_language
@@ -382,7 +382,9 @@ def _delete_photo_files(photos: list[Photo]) -> None:
 
 
 def _visible_note_for(viewer: User, note_id: int) -> Note:
-    note = get_visible_note(viewer=viewer, note_id=note_id)
+    """The note an action names, through the access gate, withholding in the viewer's country included
+    (a note withheld there cannot be liked, collected or commented on from there either)."""
+    note = get_visible_note(viewer=viewer, note_id=note_id, country=viewer_country(viewer))
     if note is None:
         raise NotFound()
     return note

@@ -28,7 +28,16 @@ REGISTRATION_ERRORS = {
 
 
 def _account_or_404(account_id: str) -> User:
+    """The account an action names (follow, block, mute ...): any active account."""
     user = User.objects.filter(pk=url_id(account_id), is_active=True).first()
+    if user is None:
+        raise ApiError("Record not found", 404)
+    return user
+
+
+def _visible_account_or_404(ctx: Ctx, account_id: str) -> User:
+    """The account whose profile is read, through its access gate (blocks either way look missing)."""
+    user = account_selectors.get_visible_profile(viewer=ctx.user, user_id=url_id(account_id))
     if user is None:
         raise ApiError("Record not found", 404)
     return user
@@ -103,7 +112,7 @@ def update_credentials(ctx: Ctx) -> dict[str, Any]:
 
 @endpoint(auth=AUTH_OPTIONAL, scope="read:accounts")
 def show(ctx: Ctx, account_id: str) -> dict[str, Any]:
-    return entities.account(_account_or_404(account_id), country=viewer_country(ctx.user))
+    return entities.account(_visible_account_or_404(ctx, account_id), country=viewer_country(ctx.user))
 
 
 @endpoint(auth=AUTH_OPTIONAL, scope="read:accounts")
@@ -112,7 +121,7 @@ def lookup(ctx: Ctx) -> dict[str, Any]:
     username, _sep, domain = acct.partition("@")
     if domain and domain.lower() != settings.INSTANCE_DOMAIN.lower():
         raise ApiError("Record not found", 404)
-    user = account_selectors.get_by_username(username) if username else None
+    user = account_selectors.get_visible_profile(viewer=ctx.user, username=username) if username else None
     if user is None:
         raise ApiError("Record not found", 404)
     return entities.account(user, country=viewer_country(ctx.user))
@@ -225,7 +234,8 @@ def unmute(ctx: Ctx, account_id: str) -> dict[str, Any]:
 @endpoint(auth=AUTH_OPTIONAL, scope="read:accounts")
 def show_many(ctx: Ctx) -> list[dict[str, Any]]:
     ids = ctx.params.ids("id", max_items=40)
-    found = {u.pk: u for u in User.objects.filter(pk__in=ids, is_active=True)}
+    hidden = account_selectors.blocked_ids(ctx.user)
+    found = {u.pk: u for u in User.objects.filter(pk__in=ids, is_active=True) if u.pk not in hidden}
     return entities.accounts([found[pk] for pk in ids if pk in found], country=viewer_country(ctx.user))
 
 

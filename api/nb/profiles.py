@@ -10,7 +10,7 @@ from ninja.errors import HttpError
 
 from accounts import services as account_services
 from accounts.models import User
-from accounts.selectors import get_by_username, relationships
+from accounts.selectors import get_visible_profile, relationships
 from api.nb import common
 from api.nb.common import OPTIONAL
 from api.nb.schemas import NotePage, ProfileDetail, ProfileOut, ProfilePatch
@@ -19,8 +19,9 @@ from notes.selectors import author_note_ids, visible_notes
 router = Router(tags=["profiles"])
 
 
-def _user(username: str) -> User:
-    user = get_by_username(username)
+def _user(username: str, viewer: User | None) -> User:
+    """The profile through its access gate: inactive accounts and blocks either way look missing."""
+    user = get_visible_profile(viewer=viewer, username=username)
     if user is None:
         raise HttpError(404, "Record not found")
     return user
@@ -39,7 +40,8 @@ def update_me(request: HttpRequest, data: ProfilePatch) -> dict[str, Any]:
 
 @router.get("/{username}", response=ProfileDetail, auth=OPTIONAL)
 def show(request: HttpRequest, username: str) -> dict[str, Any]:
-    user, viewer = _user(username), common.viewer(request)
+    viewer = common.viewer(request)
+    user = _user(username, viewer)
     data: dict[str, Any] = common.profile(user, common.where(request))
     data["relationship"] = relationships(viewer, [user.pk])[user.pk] if viewer and viewer.pk != user.pk else None
     return data
@@ -47,7 +49,8 @@ def show(request: HttpRequest, username: str) -> dict[str, Any]:
 
 @router.get("/{username}/notes", response=NotePage, auth=OPTIONAL)
 def notes(request: HttpRequest, username: str, cursor: str | None = None, limit: int = 20) -> dict[str, Any]:
-    user, viewer = _user(username), common.viewer(request)
+    viewer = common.viewer(request)
+    user = _user(username, viewer)
     limit = max(1, min(limit, 40))
     ids = author_note_ids(user, viewer, max_id=common.opt_cursor(cursor), limit=limit)
     w = common.where(request)
