@@ -27,6 +27,7 @@ from feeds.services import rebuild_timeline
 from notes.models import Note, NoteState
 from notes.services import collect_note, create_board, create_comment, create_note, like_note, upload_photo
 from review.intake import inline_screening
+from review.reviewers import set_reviewer
 
 DEFAULT_SEED = 2025
 DEFAULT_PASSWORD = "notebridge-demo"
@@ -58,6 +59,7 @@ class LoadSummary:
     boards: int = 0
     collects: int = 0
     held: int = 0  # notes screening held for a reviewer
+    reviewers: list[str] = field(default_factory=list)  # demo logins appointed reviewers, one per language
     languages: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
     cpu_seconds: float = 0.0  # this process only; under a busy machine it says more than wall time
@@ -145,6 +147,7 @@ class DemoLoader:
                 + "; notes whose photos would come from them are posted as text notes"
             )
         self.create_users()
+        self.appoint_reviewers()
         self.create_follows()
         self.create_boards()
         # Screened now, so the notes can be liked and commented on at once. The demo's accounts share
@@ -179,6 +182,17 @@ class DemoLoader:
                 self.specs[spec.username] = spec
         self.summary.users = len(self.accounts)
         self._progress("users", self.summary.users, len(self.people))
+
+    def appoint_reviewers(self) -> None:
+        """One English and one Chinese reviewer among the accounts one can log in as, so held content
+        has someone to look at it from the first minute (operators appoint more on /review/reviewers/)."""
+        logins = self.people[: self.login_count]
+        for writes, languages in (("en", ["en"]), ("zh-Hans", ["zh-Hans", "zh-Hant"])):
+            spec = next((p for p in logins if p.writes == writes), None)
+            if spec is None:
+                continue
+            set_reviewer(actor=None, user=self.accounts[spec.username], languages=languages, by_system=True)
+            self.summary.reviewers.append(spec.username)
 
     def _affinity(self, a: DemoUser, b: DemoUser) -> float:
         """How likely ``a`` is to follow ``b``: shared interests, a language ``a`` reads, newcomers' curiosity."""

@@ -24,8 +24,11 @@ def set_reviewer(
     regions: list[str] | None = None,
     senior: bool = False,
     active: bool = True,
+    by_system: bool = False,
 ) -> Reviewer:
-    if not is_admin(actor):
+    """Appoint ``user`` (or change their languages and regions, or retire them with ``active=False``).
+    ``by_system`` is for the demo loader and management commands, which act for the operator."""
+    if not (by_system or is_admin(actor)):
         raise Forbidden(_("Only admins manage reviewer roles."))
     langs = [lang.strip() for lang in languages if lang and len(lang.strip()) <= 16][:20]
     regs = [r.strip().upper() for r in (regions or []) if len(r.strip()) == 2][:50]
@@ -41,3 +44,7 @@ def set_reviewer(
             after={"languages": langs, "regions": regs, "senior": senior, "active": active, "created": created},
         )
     return reviewer
+
+
+def reviewers_list() -> list[Reviewer]:
+    return list(Reviewer.objects.select_related("user").order_by("-active", "user__username"))

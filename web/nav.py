@@ -1,7 +1,7 @@
 """Extra links in the site navigation (the review console, operators' pages...).
 
     from web.nav import register_nav_link
-    register_nav_link("web:review_console", _("Review"), staff_only=True)
+    register_nav_link("web:review_console", _("Review"), audience=REVIEWERS)
 
 ``WebConfig.ready()`` registers them (domain apps do not import ``web``). Templates can also extend the
 ``nav_extra`` block of base.html.
@@ -11,30 +11,58 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
+
+from review.permissions import is_reviewer
+
+EVERYONE, STAFF, REVIEWERS = "everyone", "staff", "reviewers"  # reviewers: staff, and appointed reviewers
 
 
 @dataclass(frozen=True)
 class NavLink:
     url_name: str
     label: str | Promise
-    staff_only: bool = False
+    audience: str = EVERYONE
 
 
 _links: list[NavLink] = []
 
 
-def register_nav_link(url_name: str, label: str | Promise, *, staff_only: bool = False) -> None:
+def register_nav_link(
+    url_name: str, label: str | Promise, *, staff_only: bool = False, audience: str = EVERYONE
+) -> None:
     if not any(link.url_name == url_name for link in _links):
-        _links.append(NavLink(url_name, label, staff_only))
+        _links.append(NavLink(url_name, label, STAFF if staff_only else audience))
+
+
+def _shown_to(link: NavLink, user: object) -> bool:
+    is_staff = bool(getattr(user, "is_staff", False))
+    if link.audience == STAFF:
+        return is_staff
+    if link.audience == REVIEWERS:
+        return is_staff or reviews(user)
+    return True
+
+
+def reviews(user: object) -> bool:
+    """Whether to show the reviewer's links: cached a minute, so a page costs no query for it (the
+    console itself checks the role on every request)."""
+    pk = getattr(user, "pk", None)
+    if pk is None or not getattr(user, "is_authenticated", False):
+        return False
+    return bool(cache.get_or_set(f"nav-reviewer:{pk}", lambda: is_reviewer(user), 60))
+
+
+def forget_reviewer_links(user_id: int) -> None:
+    cache.delete(f"nav-reviewer:{user_id}")
 
 
 def links_for(user: object) -> list[dict[str, str | Promise]]:
-    is_staff = bool(getattr(user, "is_staff", False))
     out: list[dict[str, str | Promise]] = []
     for link in _links:
-        if link.staff_only and not is_staff:
+        if not _shown_to(link, user):
             continue
         try:
             out.append({"url": reverse(link.url_name), "label": link.label})

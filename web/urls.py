@@ -70,6 +70,7 @@ urlpatterns = [
     path("review/items/<str:item_id>/decide", review.decide_page, name="review_decide"),
     path("review/bulk", review.bulk_page, name="review_bulk"),
     path("review/audit/", review.audit_page, name="review_audit"),
+    path("review/reviewers/", review.reviewers_page, name="review_reviewers"),
     path("review/notices/", review.notices_page, name="review_notices"),
     path("review/appeal/<str:decision_id>/", review.appeal_page, name="review_appeal"),
     path("review/report/<str:target_type>/<str:target_id>/", review.report_page, name="review_report"),

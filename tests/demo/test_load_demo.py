@@ -284,6 +284,13 @@ def test_load_demo_builds_a_bilingual_site_through_the_services(on_commit):
     assert len(logins) == LOGIN_ACCOUNTS
     assert all(u.check_password("notebridge-demo") for u in logins)
     assert "Demo loaded: 6 users, 16 notes" in output and "maple_matcha" in output
+    # An English and a Chinese reviewer, among the accounts one can log in as, say so in the output.
+    from review.models import Reviewer
+
+    reviewers = {r.user.username: r.languages for r in Reviewer.objects.select_related("user")}
+    assert sorted(reviewers.values()) == [["en"], ["zh-Hans", "zh-Hant"]]
+    assert all(people[name].has_usable_password() for name in reviewers)
+    assert f"Demo reviewers (they open /review/): {', '.join(reviewers)}." in output
 
 
 @pytest.mark.django_db

@@ -4,6 +4,7 @@ Thin: parse, check, call a review service or selector, render."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -14,22 +15,107 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.models import User
+from accounts.selectors import search_people
+from accounts.services import SUPPORTED_LANGUAGES
 from core.errors import ServiceError
 from core.geo import viewer_country
 from core.ids import parse_id
-from review import appeals, decisions, notices, reports, selectors, statements
+from review import appeals, decisions, notices, reports, reviewers, selectors, statements
 from review.models import Decision, ReportCategory
 from review.packs import get_packs
 from review.permissions import is_admin, is_reviewer
 from review.translate import translation_for_reviewer
+from web.forms import LANGUAGE_CHOICES
+from web.nav import forget_reviewer_links
+from web.views.common import me
 
 
 def _reviewer_only(request: HttpRequest) -> HttpResponse | None:
     if not request.user.is_authenticated:
         return redirect(f"/login/?next={request.path}")
     if not is_reviewer(request.user):
-        raise PermissionDenied(_("Only reviewers can see review queues."))
+        if is_admin(request.user):
+            # An operator who is not a reviewer yet: one click away, on the page that appoints reviewers.
+            messages.info(request, _("You are an operator but not a reviewer yet. Appoint yourself (or others) here."))
+            return redirect("web:review_reviewers")
+        raise PermissionDenied(
+            _("Only reviewers can see review queues. Ask an operator to appoint you on the Reviewers page.")
+        )
     return None
+
+
+REGION_CODE = re.compile(r"^[A-Za-z]{2}$")
+
+
+def _regions(raw: str) -> list[str] | None:
+    """ "US, gb" -> ["US", "GB"]; None when a code is malformed."""
+    codes = [c.strip() for c in re.split(r"[,\s]+", raw or "") if c.strip()]
+    if any(not REGION_CODE.match(c) for c in codes):
+        return None
+    return [c.upper() for c in codes]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reviewers_page(request: HttpRequest) -> HttpResponse:
+    """Operators find people and appoint them reviewers, with the languages they read and the regions
+    they cover; or appoint themselves in one click; or retire a reviewer."""
+    if not is_admin(request.user):
+        raise PermissionDenied(_("Only operators can appoint reviewers."))
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        target = User.objects.filter(pk=parse_id(request.POST.get("user_id", "")) or 0, is_active=True).first()
+        if action == "self":
+            target = User.objects.get(pk=me(request).pk)
+            reviewers.set_reviewer(actor=request.user, user=target, languages=target.languages or ["en"])
+            forget_reviewer_links(target.pk)
+            messages.success(request, _("You are a reviewer now. Here is the queue."))
+            return redirect("web:review_console")
+        if target is None:
+            messages.error(request, _("No such account."))
+            status = 422
+        elif action == "retire":
+            reviewers.set_reviewer(
+                actor=request.user, user=target, languages=list(target.reviewer.languages), active=False
+            )
+            forget_reviewer_links(target.pk)
+            messages.success(request, _("@%(name)s is no longer a reviewer.") % {"name": target.username})
+            return redirect("web:review_reviewers")
+        else:
+            languages = [code for code in request.POST.getlist("languages") if code in SUPPORTED_LANGUAGES]
+            regions = _regions(request.POST.get("regions", ""))
+            if not languages:
+                messages.error(request, _("Choose at least one language the reviewer reads."))
+                status = 422
+            elif regions is None:
+                messages.error(request, _("Regions are two-letter country codes, such as US, GB or TW."))
+                status = 422
+            else:
+                reviewers.set_reviewer(
+                    actor=request.user,
+                    user=target,
+                    languages=languages,
+                    regions=regions,
+                    senior=request.POST.get("senior") == "on",
+                )
+                forget_reviewer_links(target.pk)
+                messages.success(request, _("@%(name)s is a reviewer now.") % {"name": target.username})
+                return redirect("web:review_reviewers")
+    q = request.GET.get("q", "")[:64]
+    return render(
+        request,
+        "review/reviewers.html",
+        {
+            "reviewers": reviewers.reviewers_list(),
+            "q": q,
+            "found": list(search_people(q, limit=20)) if q else [],
+            "languages": LANGUAGE_CHOICES,
+            "me_reviewer": is_reviewer(request.user),
+        },
+        status=status,
+    )
 
 
 def _int(value: str | None) -> int | None:

@@ -50,3 +50,5 @@ class Command(BaseCommand):
         logins = login_usernames(options["users"], options["all_logins"])
         shown = ", ".join(logins[:4]) + (f" and {len(logins) - 4} more" if len(logins) > 4 else "")
         self.stdout.write(f"Demo logins: {shown}; password {options['password']!r}.")
+        if summary.reviewers:
+            self.stdout.write(f"Demo reviewers (they open /review/): {', '.join(summary.reviewers)}.")
