@@ -164,6 +164,8 @@ else:
         }
     }
 TIMELINE_BACKEND = "redis" if REDIS_URL else "db"
+# A task RUNNING this long with no sign of its worker goes back to the database queue (core/task_leases.py).
+TASK_LEASE_S = float(os.environ.get("TASK_LEASE_S", "900"))
 TIMELINE_MAX_LENGTH = int(os.environ.get("TIMELINE_MAX_LENGTH", "800"))
 
 # --- auth -----------------------------------------------------------------------------------

@@ -9,62 +9,33 @@ process must refuse at once.
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
-from django.conf import settings as django_settings
-from django.db import connection
+
+from tests.servers import free_port, server_env, wait_until_serving
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 VERIFY = "/api/v1/accounts/verify_credentials"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _server_env(data_dir: Path) -> dict[str, str]:
-    env = dict(os.environ, NOTEBRIDGE_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="notebridge.settings")
-    db = connection.settings_dict
-    if django_settings.DB_IS_POSTGRES:
-        user, host, port = db.get("USER") or "postgres", db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
-        env["DATABASE_URL"] = f"postgres://{user}@{host}:{port}/{db['NAME']}"
-    else:
-        env["SQLITE_PATH"] = str(db["NAME"])
-    return env
-
-
 @pytest.fixture
 def two_servers(settings, tmp_path) -> Iterator[tuple[str, str]]:
     settings.DATA_DIR = tmp_path  # the generations this process bumps are the ones the servers read
-    env = _server_env(tmp_path)
+    env = server_env(tmp_path)
     procs, urls = [], []
     for _ in range(2):
-        port = _free_port()
+        port = free_port()
         cmd = [sys.executable, "-m", "gunicorn", "notebridge.wsgi:application", "--bind", f"127.0.0.1:{port}"]
         procs.append(subprocess.Popen([*cmd, "--workers", "1", "--threads", "2"], env=env, cwd=settings.BASE_DIR))
         urls.append(f"http://127.0.0.1:{port}")
     try:
-        deadline = time.monotonic() + 120
         for url in urls:
-            while True:
-                try:
-                    requests.get(url + "/api/v1/instance", timeout=30)  # the first request loads the app
-                    break
-                except requests.RequestException:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.2)
+            wait_until_serving(url)
         yield urls[0], urls[1]
     finally:
         for proc in procs:

@@ -1,4 +1,11 @@
-"""Run the web server and a background worker together: the embedded default's one command."""
+"""Run the web server and a background worker together: the embedded default's one command.
+
+``runstack`` supervises its children as a production supervisor would: a child that dies is started
+again after a back-off (1 s, doubling up to 30 s; reset once it has run for a minute), and the web
+server never goes down because the worker died. When the worker dies mid-task, the tasks it had
+claimed go back on the queue before it is started again (core/task_leases.py), and every minute
+tasks running past their lease are put back too. Ctrl-C or SIGTERM stops everything.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +14,33 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from core import task_leases
+
+BACKOFF_MAX_S = 30.0
+HEALTHY_AFTER_S = 60.0
+LEASE_CHECK_EVERY_S = 60.0
+
+
+@dataclass
+class Child:
+    name: str
+    command: list[str]
+    proc: subprocess.Popen[bytes] | None = None
+    started_at: float = 0.0
+    failures: int = 0
+    restart_at: float = 0.0
+    worker_id: str = ""
+    starts: int = field(default=0)
+
 
 class Command(BaseCommand):
-    help = "Start gunicorn and a task worker; stop both on Ctrl-C."
+    help = "Start gunicorn and a task worker, restart either if it dies, stop both on Ctrl-C."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default="127.0.0.1")
@@ -24,54 +50,100 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        self.stopping = False
+        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         python = sys.executable
-        web = [
-            python,
-            "-m",
-            "gunicorn",
-            "notebridge.wsgi:application",
-            "--bind",
-            f"{options['host']}:{options['port']}",
-            "--workers",
-            str(options["workers"]),
-            "--threads",
-            str(options["threads"]),
-            "--access-logfile",
-            "-",
-            "--timeout",
-            "60",
-        ]
-        if settings.REDIS_URL:
-            worker = [python, "manage.py", "rqworker", "high", "default", "media", "review", "translation", "low"]
-        else:
-            worker = [
+        web = Child(
+            "web",
+            [
                 python,
-                "manage.py",
-                "db_worker",
-                "--queue-name",
-                "*",
-                "--interval",
-                "0.5",
-                "--no-reload",
-                "-v",
-                "0",
-            ]
-        procs = [subprocess.Popen(web)]
+                "-m",
+                "gunicorn",
+                "notebridge.wsgi:application",
+                "--bind",
+                f"{options['host']}:{options['port']}",
+                "--workers",
+                str(options["workers"]),
+                "--threads",
+                str(options["threads"]),
+                "--access-logfile",
+                "-",
+                "--timeout",
+                "60",
+                # Its own control socket: two instances on one machine never remove each other's.
+                "--control-socket",
+                str(settings.DATA_DIR / "gunicorn.ctl"),
+            ],
+        )
+        children = [web]
         if not options["no_worker"]:
-            procs.append(subprocess.Popen(worker))
-        self.stdout.write(self.style.SUCCESS(f"Notebridge is running on http://{options['host']}:{options['port']}/"))
+            if settings.REDIS_URL:
+                command = [python, "manage.py", "rqworker", "high", "default", "media", "review", "translation", "low"]
+            else:
+                command = [python, "manage.py", "db_worker", "--queue-name", "*", "--interval", "0.5", "--no-reload"]
+                command += ["-v", "0"]
+                put_back = task_leases.requeue_orphans(os.getpid())
+                if put_back:
+                    self.stdout.write(f"{put_back} task(s) of a previous run put back on the queue.")
+            children.append(Child("worker", command))
 
         def stop(*_: Any) -> None:
-            for proc in procs:
-                if proc.poll() is None:
-                    proc.terminate()
+            self.stopping = True
+            for child in children:
+                if child.proc is not None and child.proc.poll() is None:
+                    child.proc.terminate()
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        for child in children:
+            self._start(child)
+        self.stdout.write(self.style.SUCCESS(f"Notebridge is running on http://{options['host']}:{options['port']}/"))
+        next_lease_check = time.monotonic() + LEASE_CHECK_EVERY_S
         try:
-            while all(p.poll() is None for p in procs):
+            while not self.stopping:
+                now = time.monotonic()
+                for child in children:
+                    self._watch(child, now)
+                if not settings.REDIS_URL and now >= next_lease_check:
+                    next_lease_check = now + LEASE_CHECK_EVERY_S
+                    task_leases.requeue_expired()
                 time.sleep(0.5)
         finally:
             stop()
-            for proc in procs:
-                proc.wait(timeout=20)
+            for child in children:
+                if child.proc is not None:
+                    try:
+                        child.proc.wait(timeout=20)
+                    except subprocess.TimeoutExpired:
+                        child.proc.kill()
+
+    def _start(self, child: Child) -> None:
+        command = list(child.command)
+        if child.name == "worker" and "db_worker" in command:
+            child.worker_id = task_leases.worker_id(os.getpid(), child.starts)
+            command += ["--worker-id", child.worker_id]
+        child.starts += 1
+        child.proc = subprocess.Popen(command)
+        child.started_at = time.monotonic()
+
+    def _watch(self, child: Child, now: float) -> None:
+        if child.proc is None:
+            if now >= child.restart_at and not self.stopping:
+                self._start(child)
+            return
+        code = child.proc.poll()
+        if code is None:
+            if child.failures and now - child.started_at > HEALTHY_AFTER_S:
+                child.failures = 0
+            return
+        if self.stopping:
+            return
+        child.failures += 1
+        delay = min(BACKOFF_MAX_S, 2.0 ** (child.failures - 1))
+        self.stderr.write(f"runstack: {child.name} exited with code {code}; starting it again in {delay:.0f} s")
+        if child.worker_id:
+            put_back = task_leases.requeue_tasks_of(child.worker_id)
+            if put_back:
+                self.stderr.write(f"runstack: {put_back} task(s) of the dead worker put back on the queue")
+        child.proc = None
+        child.restart_at = now + delay
