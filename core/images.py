@@ -4,11 +4,18 @@ Every upload is decoded by Pillow from its bytes (the extension and the declared
 size-capped before decoding, rotated upright from its EXIF orientation, and re-encoded, which drops
 EXIF (GPS included) and any trailing payload. Renditions: ``large`` (longest side 1080 px) for the
 note page, ``thumb`` (400 px wide) for cards, plus width, height, a blurhash and a perceptual hash.
+
+Decoding is bounded so that a burst of large uploads cannot exhaust memory: at most
+``IMAGE_DECODE_CONCURRENCY`` images are decoded at once per process (others wait up to
+``IMAGE_DECODE_WAIT_S``, then get "busy, try again"), a JPEG is decoded at reduced scale when that
+still gives the largest rendition (Pillow's draft mode), and every image is shrunk to the largest
+rendition's size before it is converted or composited, so the full-size pixels are held only once.
 """
 
 from __future__ import annotations
 
 import io
+import threading
 import warnings
 from dataclasses import dataclass
 from typing import IO
@@ -29,6 +36,37 @@ THUMB_WIDTH = 400
 
 class PhotoRejected(ServiceError):
     status = 422
+
+
+class PhotoBusy(ServiceError):
+    """Too many images are being decoded right now: the client should try again shortly."""
+
+    status = 503
+
+
+_decoding: threading.BoundedSemaphore | None = None
+_decoding_lock = threading.Lock()
+
+
+def _decode_slots() -> threading.BoundedSemaphore:
+    global _decoding
+    with _decoding_lock:
+        if _decoding is None:
+            _decoding = threading.BoundedSemaphore(max(1, settings.IMAGE_DECODE_CONCURRENCY))
+        return _decoding
+
+
+class _DecodeSlot:
+    def __enter__(self) -> None:
+        if not _decode_slots().acquire(timeout=settings.IMAGE_DECODE_WAIT_S):
+            raise PhotoBusy(
+                _("Many photos are being processed right now. Please try again in a moment."),
+                field="file",
+                code="busy",
+            )
+
+    def __exit__(self, *exc: object) -> None:
+        _decode_slots().release()
 
 
 @dataclass
@@ -81,7 +119,12 @@ def open_image(data: bytes) -> Image.Image:
                 )
             if width < 1 or height < 1:
                 raise PhotoRejected(_("The image is empty."), field="file", code="empty_image")
+            if probe.format in ("JPEG", "MPO"):
+                # Decode at 1/2, 1/4 or 1/8 scale when that is still at least the largest rendition.
+                probe.draft("RGB", (ORIGINAL_MAX_SIDE, ORIGINAL_MAX_SIDE))
             probe.load()
+            if max(probe.size) > ORIGINAL_MAX_SIDE:
+                probe.thumbnail((ORIGINAL_MAX_SIDE, ORIGINAL_MAX_SIDE), Image.Resampling.LANCZOS, reducing_gap=3.0)
             image = ImageOps.exif_transpose(probe) or probe
     except PhotoRejected:
         raise
@@ -123,7 +166,12 @@ def dhash(image: Image.Image) -> str:
 
 
 def process_photo(upload: IO[bytes] | bytes) -> ProcessedPhoto:
-    image = open_image(_read_capped(upload))
+    data = _read_capped(upload)
+    with _DecodeSlot():
+        return _renditions(open_image(data))
+
+
+def _renditions(image: Image.Image) -> ProcessedPhoto:
     original = _fit(image, ORIGINAL_MAX_SIDE)
     large = _fit(image, LARGE_MAX_SIDE)
     thumb_height = max(1, round(image.height * THUMB_WIDTH / image.width))
@@ -141,7 +189,12 @@ def process_photo(upload: IO[bytes] | bytes) -> ProcessedPhoto:
 
 
 def process_avatar(upload: IO[bytes] | bytes) -> ContentFile:
-    image = open_image(_read_capped(upload))
+    data = _read_capped(upload)
+    with _DecodeSlot():
+        return _avatar(open_image(data))
+
+
+def _avatar(image: Image.Image) -> ContentFile:
     side = min(image.size)
     left = (image.width - side) // 2
     top = (image.height - side) // 2

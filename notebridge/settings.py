@@ -281,6 +281,10 @@ SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
 PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
 PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", str(40_000_000)))
 PHOTO_MAX_PER_NOTE = 9
+# Images decoded at once per process (each may hold up to PHOTO_MAX_PIXELS x 4 bytes while it decodes),
+# and how long an upload waits for a turn before it is told to try again (core/images.py).
+IMAGE_DECODE_CONCURRENCY = int(os.environ.get("IMAGE_DECODE_CONCURRENCY", "1"))
+IMAGE_DECODE_WAIT_S = float(os.environ.get("IMAGE_DECODE_WAIT_S", "30"))
 
 LOGGING = {
     "version": 1,

@@ -73,3 +73,43 @@ def test_png_header_bomb_is_refused_before_decoding():
     with pytest.raises(PhotoRejected) as info:
         process_photo(data)
     assert info.value.code == "too_many_pixels"
+
+
+def test_a_burst_of_near_cap_images_is_decoded_one_at_a_time(settings):
+    """Eight 6300 x 6300 palette PNGs at once (about 15 KB each, 40 MP when decoded): they take turns,
+    and one that cannot get a turn in time is told to try again (503), never half-stored."""
+    import threading
+
+    from core import images
+    from core.images import PhotoBusy, process_photo
+
+    out = io.BytesIO()
+    Image.new("P", (6300, 6300), 3).save(out, format="PNG")
+    data = out.getvalue()
+    results: list[object] = []
+    settings.IMAGE_DECODE_WAIT_S = 0.01
+    slot = images._DecodeSlot()
+    slot.__enter__()  # one decode holds the only slot...
+    try:
+        with pytest.raises(PhotoBusy) as busy:
+            process_photo(data)
+        assert busy.value.status == 503 and busy.value.code == "busy"
+    finally:
+        slot.__exit__()
+    settings.IMAGE_DECODE_WAIT_S = 60
+    threads = [threading.Thread(target=lambda: results.append(process_photo(data))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 8
+    assert all(r.width == 2048 and r.height == 2048 for r in results)  # type: ignore[attr-defined]
+
+
+def test_a_large_jpeg_is_decoded_at_reduced_scale_and_kept_upright():
+    from core.images import process_photo
+
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise to display
+    photo = process_photo(image_bytes(size=(6000, 4000), exif=exif.tobytes()))
+    assert (photo.width, photo.height) == (1365, 2048)  # upright: portrait, longest side 2048
