@@ -21,7 +21,8 @@ from notes.selectors import followed_tag_ids, followed_tags_page, tag_for_viewer
 
 def tag_entity(tag: Tag, viewer: User | None) -> dict[str, Any]:
     """A Tag with its last week's history (as the viewer's country sees it) and ``following``."""
-    history = tag_history([tag.pk], country=viewer_country(viewer))[tag.pk] if tag.pk else []
+    key = tag.pk or 0  # an unsaved tag (never used) matches no note: seven days of nothing
+    history = tag_history([key], country=viewer_country(viewer))[key]
     following = tag.pk is not None and tag.pk in followed_tag_ids(viewer)
     return entities.tag(tag, following=following, history=history)
 
