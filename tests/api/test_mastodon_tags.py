@@ -302,7 +302,7 @@ def test_suggestions_with_sources_and_what_they_leave_out(make_user, make_note, 
     me, friend = make_user("myself"), make_user("friend")
     fof, star, followed = make_user("fof"), make_user("star"), make_user("followed")
     blocked, blocker, muted = make_user("blocked"), make_user("blocker"), make_user("muted")
-    silent, dormant, gone = make_user("silent"), make_user("dormant"), make_user("gone")
+    _silent, dormant, gone = make_user("silent"), make_user("dormant"), make_user("gone")
     for user in (friend, fof, star, followed, blocked, blocker, muted, dormant, gone):
         make_note(user, title=f"By {user.username}", body="hello", photos=0)
     User.objects.filter(pk=dormant.pk).update(last_note_at=timezone.now() - timedelta(days=400))
