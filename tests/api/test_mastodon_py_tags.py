@@ -27,7 +27,7 @@ def _client(server: str, user, scopes: str = "read write follow") -> Mastodon:
 
 def test_mastodon_py_follows_tags_and_reads_them_in_home(server, make_user, make_note):
     reader, cook = make_user("reader"), make_user("cook")
-    older = make_note(cook, title="Dumplings", body="Steamed #food", photos=0)
+    older = make_note(cook, title="Steamed buns", body="Fluffy #food", photos=0)
     api = _client(server, reader)
 
     assert api.tag("food").following is False
@@ -72,7 +72,7 @@ def test_mastodon_py_reads_trends_and_suggestions(server, make_user, make_note, 
     from notes.services import like_note
 
     me, friend, fof, fan = make_user("myself"), make_user("friend"), make_user("fof"), make_user("fan")
-    notes = [make_note(fof, title=f"Hotpot {i}", body=f"Spicy broth {i} #hotpot", photos=0) for i in range(3)]
+    notes = [make_note(fof, title=f"Stew {i}", body=f"Slow cooked {i} #stew", photos=0) for i in range(3)]
     make_note(friend, title="Tea", body="Oolong #tea", photos=0)
     with on_commit():
         like_note(user=fan, note_id=notes[1].pk)
@@ -89,7 +89,7 @@ def test_mastodon_py_reads_trends_and_suggestions(server, make_user, make_note, 
     assert sorted(seen) == sorted([*(str(n.pk) for n in notes), str(tea.id)])
 
     tags = api.trending_tags()
-    assert [t.name for t in tags] == ["hotpot", "tea"]
+    assert [t.name for t in tags] == ["stew", "tea"]
     assert tags[0].history[0].uses == "3" and tags[0].history[0].accounts == "1"
     assert api.trending_links() == []
 
