@@ -344,3 +344,31 @@ def test_suggestions_with_sources_and_what_they_leave_out(make_user, make_note, 
     assert client_for(me, scopes="read").delete(f"/api/v1/suggestions/{star.pk}").status_code == 403
     assert client_for(me, scopes="write").get("/api/v2/suggestions").status_code == 403
     assert not SuggestionDismissal.objects.filter(account=star).exists()
+
+
+# --- bounded work per request --------------------------------------------------------------------
+
+
+def test_tag_lists_take_a_constant_number_of_queries(
+    make_user, make_note, client_for, on_commit, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    reader, author = make_user("reader"), make_user("author")
+    names = [f"topic{i}" for i in range(12)]
+    for i in range(0, 12, 3):
+        make_note(author, title=f"Note {i}", body=" ".join(f"#{n}" for n in names[i : i + 3]), photos=0)
+    api = client_for(reader)
+    for name in names:
+        with on_commit():
+            api.post(f"/api/v1/tags/{name}/follow")
+    cache.clear()
+    # token, user, the follows with their tags, their history: none per tag
+    with django_assert_max_num_queries(4):
+        followed = api.get("/api/v1/followed_tags")
+    assert len(followed.json()) == 12
+    cache.clear()
+    # token, user, ranking (recent, then all-time), tags, history, followed: none per tag
+    with django_assert_max_num_queries(7):
+        trends = api.get("/api/v1/trends/tags", {"limit": 20})
+    assert len(trends.json()) == 12
