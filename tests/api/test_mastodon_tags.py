@@ -84,6 +84,20 @@ def test_following_an_unused_tag_makes_it_and_chinese_names_work(make_user, clie
     assert "火锅" not in [t["name"] for t in Client().get("/api/v1/trends/tags").json()]
 
 
+def test_a_tag_used_only_in_followers_only_notes_looks_unused(make_user, make_note, client_for, on_commit):
+    author, stranger, friend = make_user("author"), make_user("stranger"), make_user("friend")
+    with on_commit():
+        follow(follower=friend, followee=author)
+    make_note(author, title="Members", body="#secretclub", visibility=Visibility.FOLLOWERS)
+    for viewer in (None, stranger, friend):
+        shown = client_for(viewer).get("/api/v1/tags/secretclub").json()
+        assert shown["id"] is None and [h["uses"] for h in shown["history"]] == ["0"] * 7
+    assert Client().get("/api/v1/trends/tags").json() == []
+    with on_commit():
+        client_for(stranger).post("/api/v1/tags/secretclub/follow")
+    assert client_for(stranger).get("/api/v1/timelines/home").json() == []
+
+
 @pytest.mark.parametrize(
     "name",
     [
