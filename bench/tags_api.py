@@ -86,8 +86,7 @@ def main() -> None:
         }
 
     fresh = [
-        create_note(author=users[i], title=f"Bench food {i}", body=f"Tasty #food {i}", language="en")
-        for i in range(20)
+        create_note(author=users[i], title=f"Bench food {i}", body=f"Tasty #food {i}", language="en") for i in range(20)
     ]
     started = time.perf_counter()
     inserts = sum(fan_out(note_id=n.pk) for n in fresh)
