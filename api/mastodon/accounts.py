@@ -280,6 +280,11 @@ def suggestions_v2(ctx: Ctx) -> list[dict[str, Any]]:
 
 @endpoint(scope="write:accounts", allow=("DELETE",))
 def dismiss_suggestion(ctx: Ctx, account_id: str) -> dict[str, Any]:
-    """Never suggest this account again (kept). Answers ``{}`` as Mastodon does."""
-    account_services.dismiss_suggestion(user=ctx.require_user(), account=_account_or_404(account_id))
+    """Never suggest this account again (kept). Answers ``{}`` as Mastodon does. An account blocked
+    either way looks missing (404), as through every other gate (it is never suggested anyway)."""
+    viewer = ctx.require_user()
+    account = account_selectors.get_visible_profile(viewer=viewer, user_id=url_id(account_id))
+    if account is None:
+        raise ApiError("Record not found", 404)
+    account_services.dismiss_suggestion(user=viewer, account=account)
     return {}

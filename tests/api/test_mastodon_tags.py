@@ -351,6 +351,9 @@ def test_suggestions_with_sources_and_what_they_leave_out(make_user, make_note, 
     assert [s["account"]["username"] for s in api.get("/api/v2/suggestions").json()] == ["star"]
 
     assert api.delete("/api/v1/suggestions/12345").status_code == 404
+    assert api.delete(f"/api/v1/suggestions/{blocker.pk}").status_code == 404  # blocked either way: missing
+    assert api.delete(f"/api/v1/suggestions/{blocked.pk}").status_code == 404
+    assert api.delete(f"/api/v1/suggestions/{gone.pk}").status_code == 404
     assert api.delete("/api/v1/suggestions/not-an-id").status_code == 404
     assert api.get("/api/v2/suggestions", {"limit": "lots"}).status_code == 422
     assert client_for().get("/api/v2/suggestions").status_code == 401
