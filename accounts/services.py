@@ -11,16 +11,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from accounts.events import Followed, ProfileChanged, Unfollowed, UserRegistered
-from accounts.models import (
-    MAX_BIO,
-    MAX_DISPLAY_NAME,
-    Block,
-    Follow,
-    Mute,
-    SuggestionDismissal,
-    User,
-    username_validator,
-)
+from accounts.models import MAX_BIO, MAX_DISPLAY_NAME, Block, Follow, Mute, User, username_validator
 from accounts.selectors import forget_hidden_authors
 from core import events
 from core.errors import Forbidden, ServiceError
@@ -233,11 +224,3 @@ def change_password(*, user: User, old_password: str, new_password: str) -> None
         raise ServiceError(" ".join(exc.messages), field="new_password") from exc
     user.set_password(new_password)
     user.save(update_fields=["password"])
-
-
-def dismiss_suggestion(*, user: User, account: User) -> bool:
-    """Never suggest ``account`` to ``user`` again. Idempotent; True when newly dismissed."""
-    if account.pk == user.pk:
-        return False
-    _row, created = SuggestionDismissal.objects.get_or_create(user=user, account=account)
-    return created

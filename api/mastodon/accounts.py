@@ -9,6 +9,7 @@ from oauth2_provider.models import Application
 
 from accounts import selectors as account_selectors
 from accounts import services as account_services
+from accounts import suggestions as suggestion_services
 from accounts.models import User
 from api.auth import AUTH_APP, AUTH_OPTIONAL, forget_user
 from api.http import ApiError, Ctx, Page, endpoint, render, url_id
@@ -286,5 +287,5 @@ def dismiss_suggestion(ctx: Ctx, account_id: str) -> dict[str, Any]:
     account = account_selectors.get_visible_profile(viewer=viewer, user_id=url_id(account_id))
     if account is None:
         raise ApiError("Record not found", 404)
-    account_services.dismiss_suggestion(user=viewer, account=account)
+    suggestion_services.dismiss_suggestion(user=viewer, account=account)
     return {}
