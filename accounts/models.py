@@ -94,3 +94,14 @@ class Mute(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["muter", "muted"], name="unique_mute")]
+
+
+class SuggestionDismissal(models.Model):
+    """The user asked not to be suggested ``account`` to follow again (Mastodon's DELETE suggestion)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="dismissed_suggestions")
+    account = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "account"], name="unique_suggestion_dismissal")]

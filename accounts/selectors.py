@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from datetime import timedelta
 
-from accounts.models import Block, Follow, Mute, User
+from django.core.cache import cache
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Block, Follow, Mute, SuggestionDismissal, User
 from core import generations
 
 
@@ -108,22 +111,68 @@ def search_people(query: str, limit: int = 20) -> QuerySet[User]:
     ).order_by("-followers_count", "username")[:limit]
 
 
-def suggested_accounts(user: User, limit: int = 8) -> list[User]:
-    """Popular accounts the user does not follow yet, preferring shared languages and interests."""
-    exclude = following_ids(user) | hidden_author_ids(user) | {user.pk}
-    candidates = list(
-        User.objects.filter(is_active=True, notes_count__gt=0)
-        .exclude(pk__in=exclude)
-        .order_by("-followers_count")[:200]
-    )
-    langs = set(user.languages)
-    interests = set(user.interests)
+SUGGESTION_ACTIVE_DAYS = 180
+FRIENDS_OF_FRIENDS = "friends_of_friends"
+MOST_FOLLOWED = "most_followed"
+
+
+def account_suggestions(user: User, limit: int = 8) -> list[tuple[User, list[str]]]:
+    """Whom ``user`` might follow, each with why (Mastodon 4.3's ``sources``): accounts that the
+    people ``user`` follows follow (``friends_of_friends``, most shared first), then popular accounts
+    that share the user's languages, region or interests (``most_followed``). Never the user, anyone
+    they follow, blocked either way or muted, a dismissed suggestion, or an account that has not
+    posted for ``SUGGESTION_ACTIVE_DAYS`` days."""
+    following = following_ids(user)
+    dismissed = set(SuggestionDismissal.objects.filter(user=user).values_list("account_id", flat=True))
+    exclude = following | hidden_author_ids(user) | dismissed | {user.pk}
+    active = User.objects.filter(
+        is_active=True,
+        notes_count__gt=0,
+        last_note_at__gte=timezone.now() - timedelta(days=SUGGESTION_ACTIVE_DAYS),
+    ).exclude(pk__in=exclude)
+    sources: dict[int, list[str]] = {}
+    ranked: list[User] = []
+    if following:
+        recent_follows = list(
+            Follow.objects.filter(follower=user).order_by("-created_at").values_list("followee_id", flat=True)[:500]
+        )
+        shared = list(
+            Follow.objects.filter(follower_id__in=recent_follows)
+            .exclude(followee_id__in=exclude)
+            .values("followee_id")
+            .annotate(n=Count("follower_id"))
+            .order_by("-n", "followee_id")
+            .values_list("followee_id", "n")[: limit * 4]
+        )
+        found = {u.pk: u for u in active.filter(pk__in=[pk for pk, _n in shared])}
+        for pk, _n in shared:
+            if pk in found and len(ranked) < limit:
+                ranked.append(found[pk])
+                sources[pk] = [FRIENDS_OF_FRIENDS]
+    candidates = list(active.order_by("-followers_count", "pk")[:200])
+    langs, interests = set(user.languages), set(user.interests)
 
     def score(u: User) -> float:
-        return 2.0 * len(langs & set(u.languages)) + 1.5 * len(interests & set(u.interests)) + u.followers_count / 100.0
+        return (
+            2.0 * len(langs & set(u.languages))
+            + 1.5 * len(interests & set(u.interests))
+            + (1.0 if user.region and u.region == user.region else 0.0)
+            + u.followers_count / 100.0
+        )
 
     candidates.sort(key=score, reverse=True)
-    return candidates[:limit]
+    for u in candidates[: limit * 2]:
+        if u.pk in sources:
+            sources[u.pk].append(MOST_FOLLOWED)
+        elif len(ranked) < limit:
+            ranked.append(u)
+            sources[u.pk] = [MOST_FOLLOWED]
+    return [(u, sources[u.pk]) for u in ranked]
+
+
+def suggested_accounts(user: User, limit: int = 8) -> list[User]:
+    """``account_suggestions`` without the reasons."""
+    return [u for u, _why in account_suggestions(user, limit=limit)]
 
 
 def follow_page(user_id: int, *, followers: bool, max_id: int | None = None, limit: int = 40) -> list[tuple[int, User]]:

@@ -219,11 +219,14 @@ class Page:
     next_max_id: int | str | None = None
     prev_min_id: int | str | None = None
     raw: bool = False
+    # Offset-paginated lists (trends): Link headers carry ``offset`` instead of ids.
+    next_offset: int | None = None
+    prev_offset: int | None = None
 
 
 def _link_header(request: HttpRequest, page: Page) -> str:
     base = request.build_absolute_uri(request.path)
-    keep = {k: v for k, v in request.GET.lists() if k not in {"max_id", "min_id", "since_id"}}
+    keep = {k: v for k, v in request.GET.lists() if k not in {"max_id", "min_id", "since_id", "offset"}}
     links = []
 
     def url(extra: dict[str, Any]) -> str:
@@ -234,6 +237,10 @@ def _link_header(request: HttpRequest, page: Page) -> str:
         links.append(f'<{url({"max_id": page.next_max_id})}>; rel="next"')
     if page.prev_min_id is not None:
         links.append(f'<{url({"min_id": page.prev_min_id})}>; rel="prev"')
+    if page.next_offset is not None:
+        links.append(f'<{url({"offset": page.next_offset})}>; rel="next"')
+    if page.prev_offset is not None:
+        links.append(f'<{url({"offset": page.prev_offset})}>; rel="prev"')
     return ", ".join(links)
 
 

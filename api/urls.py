@@ -18,8 +18,10 @@ from api.mastodon import (
     notifications,
     reports,
     statuses,
+    tags,
     timelines,
     translate,
+    trends,
 )
 from api.native import api as native_api
 
@@ -61,6 +63,12 @@ mastodon = [
     path("api/v1/mutes", accounts.mutes),
     path("api/v1/suggestions", accounts.suggestions_v1),
     path("api/v2/suggestions", accounts.suggestions_v2),
+    path(f"api/v1/suggestions/{A}", accounts.dismiss_suggestion),
+    # tags
+    path("api/v1/tags/<str:name>", tags.show),
+    path("api/v1/tags/<str:name>/follow", tags.follow),
+    path("api/v1/tags/<str:name>/unfollow", tags.unfollow),
+    path("api/v1/followed_tags", tags.followed),
     # statuses
     path("api/v1/statuses", methods(POST=statuses.create, GET=statuses.show_many)),
     path(f"api/v1/statuses/{S}", methods(GET=statuses.show, DELETE=statuses.delete, PUT=statuses.update)),
@@ -109,8 +117,10 @@ mastodon = [
     path("api/v1/follow_requests", instance.empty_list),
     path("api/v1/markers", instance.markers),
     path("api/v1/preferences", instance.preferences),
-    path("api/v1/trends", instance.trending_tags),
-    path("api/v1/trends/tags", instance.trending_tags),
+    path("api/v1/trends", trends.tags),
+    path("api/v1/trends/tags", trends.tags),
+    path("api/v1/trends/statuses", trends.statuses),
+    path("api/v1/trends/links", trends.links),
 ]
 
 urlpatterns: list = [*mastodon, django_path("api/nb/v1/", native_api.urls)]

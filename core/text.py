@@ -46,6 +46,16 @@ def normalize_tag(raw: str) -> str:
     return re.sub(r"\s+", "", tag)[:50]
 
 
+TAG_NAME_RE = re.compile(r"[\w\u4e00-\u9fff\u3400-\u4dbf\u0e00-\u0e7f]{1,50}", re.UNICODE)
+
+
+def is_tag_name(raw: str) -> bool:
+    """Whether ``raw`` (a leading '#' allowed) is a whole tag name as ``TAG_RE`` would read it from
+    text: 1 to 50 word characters, nothing else. Names from a URL or a form are checked with this
+    instead of being truncated or stripped into some other tag."""
+    return isinstance(raw, str) and TAG_NAME_RE.fullmatch(raw.removeprefix("#")) is not None
+
+
 def extract_tags(text: str) -> list[str]:
     seen: dict[str, None] = {}
     for match in TAG_RE.finditer(text):

@@ -6,7 +6,7 @@ from accounts.events import Followed, Unfollowed
 from core.tasks import enqueue_on_commit
 from feeds import services, tasks
 from feeds.timelines import store
-from notes.events import NotePublished, NoteSubmitted
+from notes.events import NotePublished, NoteSubmitted, TagFollowed, TagUnfollowed
 
 
 def own_entry_at_once(event: NoteSubmitted) -> None:
@@ -27,3 +27,11 @@ def backfill_followed(event: Followed) -> None:
 
 def drop_unfollowed(event: Unfollowed) -> None:
     services.remove_author_from_timeline(user_id=event.follower_id, author_id=event.followee_id)
+
+
+def backfill_followed_tag(event: TagFollowed) -> None:
+    enqueue_on_commit(tasks.backfill_tag_follow, event.user_id, event.tag_id)
+
+
+def drop_unfollowed_tag(event: TagUnfollowed) -> None:
+    services.drop_tag_from_timeline(user_id=event.user_id, tag_id=event.tag_id)

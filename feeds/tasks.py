@@ -13,3 +13,8 @@ def fan_out_note(note_id: int) -> int:
 @background_task(queue_name=queues.HIGH)
 def backfill_follow(follower_id: int, followee_id: int) -> int:
     return services.backfill(follower_id=follower_id, followee_id=followee_id)
+
+
+@background_task(queue_name=queues.HIGH)
+def backfill_tag_follow(user_id: int, tag_id: int) -> int:
+    return services.backfill_tag(user_id=user_id, tag_id=tag_id)

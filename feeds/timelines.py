@@ -22,6 +22,7 @@ class TimelineStore(Protocol):
     ) -> list[int]: ...
     def remove_note(self, note_id: int) -> None: ...
     def remove_author(self, user_id: int, author_id: int) -> None: ...
+    def remove_entries(self, user_id: int, entries: list[tuple[int, int]]) -> None: ...
     def clear(self, user_id: int) -> None: ...
 
 
@@ -55,6 +56,12 @@ class DatabaseTimelines:
 
     def remove_author(self, user_id: int, author_id: int) -> None:
         TimelineEntry.objects.filter(user_id=user_id, author_id=author_id).delete()
+
+    def remove_entries(self, user_id: int, entries: list[tuple[int, int]]) -> None:
+        """Remove (note id, author id) entries from one timeline."""
+        ids = [n for n, _a in entries]
+        for start in range(0, len(ids), 500):
+            TimelineEntry.objects.filter(user_id=user_id, note_id__in=ids[start : start + 500]).delete()
 
     def clear(self, user_id: int) -> None:
         TimelineEntry.objects.filter(user_id=user_id).delete()
@@ -120,6 +127,10 @@ class RedisTimelines:
         stale = [m for m in self.redis.zrange(key, 0, -1) if bytes(m).endswith(suffix)]  # type: ignore[arg-type]
         if stale:
             self.redis.zrem(key, *stale)  # type: ignore[arg-type]
+
+    def remove_entries(self, user_id: int, entries: list[tuple[int, int]]) -> None:
+        if entries:
+            self.redis.zrem(self._key(user_id), *[f"{n}:{a}" for n, a in entries])
 
     def clear(self, user_id: int) -> None:
         self.redis.delete(self._key(user_id))

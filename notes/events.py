@@ -82,3 +82,15 @@ class NoteCollected(Event):
     user_id: int
     note_author_id: int
     board_id: int
+
+
+@dataclass(frozen=True)
+class TagFollowed(Event):
+    user_id: int
+    tag_id: int
+
+
+@dataclass(frozen=True)
+class TagUnfollowed(Event):
+    user_id: int
+    tag_id: int

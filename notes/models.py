@@ -54,6 +54,19 @@ class Tag(models.Model):
         return self.display
 
 
+class TagFollow(models.Model):
+    """A user follows a tag: public notes with it reach the user's home timeline (feeds), and the
+    recommender may read it as an interest. Paginated by its own id (Mastodon's followed_tags)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tag_follows")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="follows")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "tag"], name="unique_tag_follow")]
+        indexes = [models.Index(fields=["tag", "user"], name="tag_follow_tag_user")]
+
+
 class NoteQuerySet(models.QuerySet["Note"]):
     def published(self) -> NoteQuerySet:
         return self.filter(state=NoteState.PUBLISHED)

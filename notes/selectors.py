@@ -10,7 +10,7 @@ import copy
 import math
 import time
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol, TypeVar
 
 from django.conf import settings
@@ -22,7 +22,20 @@ from django.utils import timezone
 from accounts.models import Follow, User
 from accounts.selectors import blocked_ids, following_ids, hidden_author_ids
 from core.text import normalize_tag, script_variants
-from notes.models import Board, Collect, Comment, Like, Note, NoteState, Photo, Place, Tag, Visibility
+from notes.models import (
+    Board,
+    Collect,
+    Comment,
+    Like,
+    Note,
+    NoteState,
+    NoteTag,
+    Photo,
+    Place,
+    Tag,
+    TagFollow,
+    Visibility,
+)
 
 T = TypeVar("T", User, Tag, Board)
 
@@ -481,3 +494,117 @@ def rank_recent_notes() -> list[int]:
         reverse=True,
     )
     return [r[0] for r in ranked]
+
+
+# --- followed tags and trending tags -------------------------------------------------------------
+
+TREND_DAYS = 7
+TREND_POOL = 200
+
+
+def followed_tag_ids(user: User | None) -> set[int]:
+    if user is None or not user.is_authenticated:
+        return set()
+    return set(TagFollow.objects.filter(user=user).values_list("tag_id", flat=True))
+
+
+def is_following_tag(user: User | None, key: str) -> bool:
+    """Whether ``user`` follows the tag stored under ``key``."""
+    if user is None or not user.is_authenticated or not key:
+        return False
+    return TagFollow.objects.filter(user=user, tag__name=key).exists()
+
+
+def followed_tags_page(
+    user: User, *, max_id: int | None = None, min_id: int | None = None, limit: int = 100
+) -> list[TagFollow]:
+    """The user's tag follows with their tags, newest first, paginated by the follow's id."""
+    return _page(TagFollow.objects.filter(user=user).select_related("tag"), max_id=max_id, min_id=min_id, limit=limit)
+
+
+def tag_for_viewer(key: str, viewer: User | None) -> Tag:
+    """The tag under ``key`` as a viewer may see it: with its public notes counted when some public
+    note uses it; else the row (count 0) when the viewer follows it; else an unsaved tag of that name,
+    as Mastodon answers for a tag nobody used: a tag used only in followers-only or held notes looks
+    exactly like an unused one."""
+    public = tag_by_name(key)
+    if public is not None:
+        return public
+    row = Tag.objects.filter(name=key).first()
+    if row is not None and row.pk in followed_tag_ids(viewer):
+        row.notes_count = 0
+        return row
+    return Tag(name=key, display=key, notes_count=0)
+
+
+def _day_start(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def tag_history(tag_ids: Iterable[int], *, country: str | None, days: int = TREND_DAYS) -> dict[int, list[dict]]:
+    """Mastodon's per-day history of each tag over the last ``days`` days (today first): how many
+    public notes used it and how many accounts wrote them. Notes withheld in ``country`` are left
+    out, so the figures tell no one there that they exist. One query for all the tags."""
+    ids = list(dict.fromkeys(tag_ids))
+    today = _day_start(timezone.now())
+    starts = [today - timedelta(days=i) for i in range(days)]
+    rows = list(
+        NoteTag.objects.filter(
+            tag_id__in=ids,
+            note__state=NoteState.PUBLISHED,
+            note__visibility=Visibility.PUBLIC,
+            note__created_at__gte=starts[-1],
+        ).values_list("tag_id", "note_id", "note__author_id", "note__created_at")
+    )
+    withheld = withheld_note_ids({r[1] for r in rows}, country) if rows else set()
+    uses: dict[tuple[int, datetime], int] = {}
+    authors: dict[tuple[int, datetime], set[int]] = {}
+    for tag_id, note_id, author_id, created in rows:
+        if note_id in withheld:
+            continue
+        slot = (tag_id, _day_start(created))
+        uses[slot] = uses.get(slot, 0) + 1
+        authors.setdefault(slot, set()).add(author_id)
+    return {
+        tag_id: [
+            {
+                "day": day,
+                "uses": uses.get((tag_id, day), 0),
+                "accounts": len(authors.get((tag_id, day), ())),
+            }
+            for day in starts
+        ]
+        for tag_id in ids
+    }
+
+
+def trending_tag_ranking(*, days: int = TREND_DAYS) -> list[int]:
+    """Ids of tags ranked by how many accounts used them in public notes over the last ``days``
+    days, then by uses; then the most used public tags of all time, so a quiet instance still has
+    trends. Shared by every viewer, cached a minute (as Discover's ranking)."""
+    key = f"trending-tags:{days}"
+    cached = cache.get(key)
+    if cached is not None:
+        return list(cached)
+    since = timezone.now() - timedelta(days=days)
+    rows = list(
+        NoteTag.objects.filter(
+            note__state=NoteState.PUBLISHED, note__visibility=Visibility.PUBLIC, note__created_at__gte=since
+        )
+        .values("tag_id")
+        .annotate(accounts=Count("note__author_id", distinct=True), uses=Count("note_id", distinct=True))
+        .order_by("-accounts", "-uses", "tag_id")
+        .values_list("tag_id", "accounts", "uses")[:TREND_POOL]
+    )
+    recent = [row[0] for row in rows]
+    ids = list(dict.fromkeys([*recent, *public_tags(Tag.objects.all()).values_list("pk", flat=True)[:TREND_POOL]]))
+    ids = ids[:TREND_POOL]
+    cache.set(key, ids, DISCOVER_CACHE_SECONDS)
+    return ids
+
+
+def trending_tags(*, limit: int = 10, offset: int = 0) -> list[Tag]:
+    """A page of the trending tags, each with ``notes_count`` its public notes (``public_tags``)."""
+    page = trending_tag_ranking()[offset : offset + limit]
+    found = {t.pk: t for t in _with_public_counts(public_tags(Tag.objects.filter(pk__in=page)))}
+    return [found[pk] for pk in page if pk in found]

@@ -23,7 +23,7 @@ from core.geo import posting_country, viewer_country
 from core.ids import id_for_time, new_id
 from core.images import process_photo
 from core.language_detection import detect_language
-from core.text import clean_user_text, extract_mentions, extract_tags, normalize_tag
+from core.text import clean_user_text, extract_mentions, extract_tags, is_tag_name, normalize_tag
 from notes.events import (
     CommentCreated,
     NoteCollected,
@@ -34,6 +34,8 @@ from notes.events import (
     NotePublished,
     NoteSubmitted,
     PhotoDescribed,
+    TagFollowed,
+    TagUnfollowed,
     UsersMentioned,
 )
 from notes.models import (
@@ -54,6 +56,7 @@ from notes.models import (
     Photo,
     Place,
     Tag,
+    TagFollow,
     Visibility,
 )
 from notes.selectors import forget_note, get_visible_note
@@ -605,3 +608,47 @@ def move_collect(*, user: User, note_id: int, from_board_id: int, to_board_id: i
     collect = collect_note(user=user, note_id=note_id, board_id=target.pk)
     _uncollect(user, source, note_id)
     return collect
+
+
+# --- followed tags -------------------------------------------------------------------------------
+
+MAX_FOLLOWED_TAGS = 500
+
+
+def tag_key(name: str) -> str:
+    """The stored key of a tag named in a request; a clear error for anything that is not one whole
+    tag name (empty, over 50 characters, spaces, punctuation, control characters)."""
+    if not is_tag_name(name):
+        raise ServiceError(_("That is not a valid tag name."), field="name", code="invalid_tag")
+    key = normalize_tag(name)
+    if not key:
+        raise ServiceError(_("That is not a valid tag name."), field="name", code="invalid_tag")
+    return key
+
+
+@transaction.atomic
+def follow_tag(*, user: User, name: str) -> tuple[Tag, bool]:
+    """Follow a tag by name, making the tag if no note has used it yet. Idempotent: (tag, created)."""
+    key = tag_key(name)
+    tag, _new = Tag.objects.get_or_create(name=key, defaults={"display": name.removeprefix("#")[:50]})
+    if TagFollow.objects.filter(user=user, tag=tag).exists():
+        return tag, False
+    if TagFollow.objects.filter(user=user).count() >= MAX_FOLLOWED_TAGS:
+        raise ServiceError(_("You follow too many tags already."), field="name", code="too_many")
+    _follow, created = TagFollow.objects.get_or_create(user=user, tag=tag)
+    if created:
+        events.emit(TagFollowed(user_id=user.pk, tag_id=tag.pk))
+    return tag, created
+
+
+@transaction.atomic
+def unfollow_tag(*, user: User, name: str) -> tuple[Tag | None, bool]:
+    """Stop following a tag. Idempotent: (the tag or None when it does not exist, whether a follow ended)."""
+    key = tag_key(name)
+    tag = Tag.objects.filter(name=key).first()
+    if tag is None:
+        return None, False
+    deleted, _count = TagFollow.objects.filter(user=user, tag=tag).delete()
+    if deleted:
+        events.emit(TagUnfollowed(user_id=user.pk, tag_id=tag.pk))
+    return tag, bool(deleted)

@@ -24,6 +24,7 @@ urlpatterns = [
     path("favicon.ico", site.favicon, name="favicon"),
     path("following/", feed.following_page, name="following"),
     path("tag/<str:name>/", feed.tag_page, name="tag"),
+    path("tag/<str:name>/follow/", feed.follow_tag, name="follow_tag"),
     path("n/<int:note_id>/", notes.note_page, name="note"),
     path("n/<int:note_id>/like/", notes.like, name="like"),
     path("n/<int:note_id>/collect/", notes.collect, name="collect"),

@@ -9,6 +9,7 @@ from oauth2_provider.models import Application
 
 from accounts import selectors as account_selectors
 from accounts import services as account_services
+from accounts import suggestions as suggestion_services
 from accounts.models import User
 from api.auth import AUTH_APP, AUTH_OPTIONAL
 from api.http import ApiError, Ctx, Page, endpoint, render, url_id
@@ -260,9 +261,16 @@ def mutes(ctx: Ctx) -> Page:
     return _own_list(ctx, rows, limit)
 
 
+# Mastodon 4.3's deprecated ``source`` for each of its ``sources``.
+SUGGESTION_SOURCE = {
+    account_selectors.FRIENDS_OF_FRIENDS: "past_interactions",
+    account_selectors.MOST_FOLLOWED: "global",
+}
+
+
 @endpoint(scope="read:accounts")
 def suggestions_v1(ctx: Ctx) -> list[dict[str, Any]]:
-    limit = ctx.params.integer("limit", 8, low=1, high=40) or 8
+    limit = ctx.params.integer("limit", 40, low=1, high=80) or 40
     return entities.accounts(
         account_selectors.suggested_accounts(ctx.require_user(), limit=limit), country=viewer_country(ctx.user)
     )
@@ -270,9 +278,23 @@ def suggestions_v1(ctx: Ctx) -> list[dict[str, Any]]:
 
 @endpoint(scope="read:accounts")
 def suggestions_v2(ctx: Ctx) -> list[dict[str, Any]]:
-    limit = ctx.params.integer("limit", 8, low=1, high=40) or 8
-    users = account_selectors.suggested_accounts(ctx.require_user(), limit=limit)
+    """Whom to follow, each with why: ``sources`` (Mastodon 4.3) and the older ``source``."""
+    limit = ctx.params.integer("limit", 40, low=1, high=80) or 40
+    found = account_selectors.account_suggestions(ctx.require_user(), limit=limit)
+    data = entities.accounts([u for u, _why in found], country=viewer_country(ctx.user))
     return [
-        {"source": "global", "sources": ["featured"], "account": data}
-        for data in entities.accounts(users, country=viewer_country(ctx.user))
+        {"source": SUGGESTION_SOURCE[why[0]], "sources": why, "account": account}
+        for (_u, why), account in zip(found, data, strict=True)
     ]
+
+
+@endpoint(scope="write:accounts", allow=("DELETE",))
+def dismiss_suggestion(ctx: Ctx, account_id: str) -> dict[str, Any]:
+    """Never suggest this account again (kept). Answers ``{}`` as Mastodon does. An account blocked
+    either way looks missing (404), as through every other gate (it is never suggested anyway)."""
+    viewer = ctx.require_user()
+    account = account_selectors.get_visible_profile(viewer=viewer, user_id=url_id(account_id))
+    if account is None:
+        raise ApiError("Record not found", 404)
+    suggestion_services.dismiss_suggestion(user=viewer, account=account)
+    return {}

@@ -187,8 +187,19 @@ def media(photo: Photo) -> dict[str, Any]:
     }
 
 
-def tag(t: Tag) -> dict[str, Any]:
-    return {"name": t.name, "url": tag_url(t.name), "history": [], "following": False}
+def tag(t: Tag, *, following: bool = False, history: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Mastodon's Tag; ``history`` as ``notes.selectors.tag_history`` gives it (day, uses, accounts),
+    written as Mastodon writes it: strings, the day as a Unix time at midnight UTC."""
+    return {
+        "id": str(t.pk) if t.pk else None,
+        "name": t.name,
+        "url": tag_url(t.name),
+        "history": [
+            {"day": str(int(h["day"].timestamp())), "uses": str(h["uses"]), "accounts": str(h["accounts"])}
+            for h in history or []
+        ],
+        "following": following,
+    }
 
 
 # --- statuses ------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from api.mastodon.content import site_url
 from api.oauth import token_allows
 from core.geo import viewer_country
 from notes.search import search_note_ids
-from notes.selectors import popular_tags, search_tags, visible_notes
+from notes.selectors import search_tags, visible_notes
 from notifications import services as notification_services
 from translation.engines import registry
 from translation.query import expand_query
@@ -181,10 +181,3 @@ def search_v2(ctx: Ctx) -> dict[str, Any]:
     if kind in ("", "hashtags"):
         result["hashtags"] = [entities.tag(t) for t in search_tags(q, limit=limit, offset=offset)]
     return result
-
-
-@endpoint(auth=AUTH_NONE)
-def trending_tags(ctx: Ctx) -> list[dict[str, Any]]:
-    limit = ctx.params.integer("limit", 10, low=1, high=20) or 10
-    offset = ctx.params.integer("offset", 0, low=0, high=1000) or 0
-    return [entities.tag(t) for t in popular_tags(limit=limit, offset=offset)]

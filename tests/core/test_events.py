@@ -50,6 +50,8 @@ EXPECTED = {
     ],
     "notes.events.NoteSubmitted": ["feeds.subscribers.own_entry_at_once", "review.subscribers.screen_submitted_note"],
     "notes.events.PhotoDescribed": ["translation.subscribers.alt_text_changed"],
+    "notes.events.TagFollowed": ["feeds.subscribers.backfill_followed_tag"],
+    "notes.events.TagUnfollowed": ["feeds.subscribers.drop_unfollowed_tag"],
     "notes.events.UsersMentioned": ["notifications.subscribers.on_mention"],
 }
 

@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from core.errors import ServiceError
 from core.geo import viewer_country
-from core.text import normalize_tag
+from core.text import is_tag_name, normalize_tag
 from feeds.selectors import discover, home_timeline, tag_timeline
+from notes import services as note_services
 from notes.models import Note
-from notes.selectors import count_seen_from, popular_tags_cached, tag_by_name
+from notes.selectors import count_seen_from, is_following_tag, popular_tags_cached, tag_by_name
 from web.translation import translate_mode
-from web.views.common import PAGE_SIZE, card_state, is_htmx, login_required_page, me, parse_id, viewer
+from web.views.common import (
+    PAGE_SIZE,
+    card_state,
+    is_htmx,
+    login_required_page,
+    me,
+    parse_id,
+    redirect_back,
+    viewer,
+)
 
 
 def _channels(request: HttpRequest) -> list[tuple[str, str]]:
@@ -87,5 +99,27 @@ def tag_page(request: HttpRequest, name: str) -> HttpResponse:
             "page_title": _("#%(tag)s") % {"tag": label},
             "tag_url": reverse("web:tag", args=[key]),
             "translate_mode": translate_mode(request),
+            "tag_followable": is_tag_name(key),
+            "following_tag": is_following_tag(viewer(request), key),
         },
     )
+
+
+@require_POST
+@login_required_page
+def follow_tag(request: HttpRequest, name: str) -> HttpResponse:
+    """Follow or unfollow a tag from its page: its public notes then reach the Following feed."""
+    key = normalize_tag(name) if is_tag_name(name) else ""
+    if not key:
+        raise Http404
+    try:
+        if request.POST.get("action") == "unfollow":
+            note_services.unfollow_tag(user=me(request), name=key)
+        else:
+            note_services.follow_tag(user=me(request), name=key)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    if is_htmx(request):
+        context = {"tag_key": key, "following_tag": is_following_tag(me(request), key)}
+        return render(request, "web/_follow_tag_button.html", context)
+    return redirect_back(request, reverse("web:tag", args=[key]))
