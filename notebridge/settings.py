@@ -170,6 +170,8 @@ TIMELINE_MAX_LENGTH = int(os.environ.get("TIMELINE_MAX_LENGTH", "800"))
 
 # --- auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Django's model backend, loading a page's user with their reviewer role in one query (web/backends.py).
+AUTHENTICATION_BACKENDS = ["web.backends.UserWithRoleBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

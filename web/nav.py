@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 
@@ -47,16 +46,9 @@ def _shown_to(link: NavLink, user: object) -> bool:
 
 
 def reviews(user: object) -> bool:
-    """Whether to show the reviewer's links: cached a minute, so a page costs no query for it (the
-    console itself checks the role on every request)."""
-    pk = getattr(user, "pk", None)
-    if pk is None or not getattr(user, "is_authenticated", False):
-        return False
-    return bool(cache.get_or_set(f"nav-reviewer:{pk}", lambda: is_reviewer(user), 60))
-
-
-def forget_reviewer_links(user_id: int) -> None:
-    cache.delete(f"nav-reviewer:{user_id}")
+    """Whether to show the reviewer's links. A page's user comes with the role already loaded
+    (web/backends.py), so this costs no query."""
+    return is_reviewer(user)
 
 
 def links_for(user: object) -> list[dict[str, str | Promise]]:

@@ -153,13 +153,13 @@ def staff(make_user):
     return user
 
 
-def test_403_says_why_and_what_to_do(client, make_user, staff, login):
-    login(staff)  # an operator who is not a reviewer
+def test_403_says_why_and_what_to_do(client, make_user, login):
+    login(make_user("kai"))  # a reader who is not a reviewer (an operator is offered to become one)
     response = client.get("/review/")
     html = response.content.decode()
     assert response.status_code == 403
     assert "403.html" in [t.name for t in response.templates]
-    assert "Only reviewers can see review queues." in html
+    assert "Only reviewers can see review queues. Ask an operator to appoint you" in html
     assert "You can’t open this page" in html and "@kai" in html
     assert "ask an operator of this site to give your account access" in html
     assert 'class="topbar"' in html and 'href="/"' in html  # the app's page, with a way back

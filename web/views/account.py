@@ -49,7 +49,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
             return redirect("web:welcome")
     return render(request, "web/signup.html", {"form": form}, status=422 if form.errors else 200)
 

@@ -27,7 +27,6 @@ from review.packs import get_packs
 from review.permissions import is_admin, is_reviewer
 from review.translate import translation_for_reviewer
 from web.forms import LANGUAGE_CHOICES
-from web.nav import forget_reviewer_links
 from web.views.common import me
 
 
@@ -70,7 +69,6 @@ def reviewers_page(request: HttpRequest) -> HttpResponse:
         if action == "self":
             target = User.objects.get(pk=me(request).pk)
             reviewers.set_reviewer(actor=request.user, user=target, languages=target.languages or ["en"])
-            forget_reviewer_links(target.pk)
             messages.success(request, _("You are a reviewer now. Here is the queue."))
             return redirect("web:review_console")
         if target is None:
@@ -80,7 +78,6 @@ def reviewers_page(request: HttpRequest) -> HttpResponse:
             reviewers.set_reviewer(
                 actor=request.user, user=target, languages=list(target.reviewer.languages), active=False
             )
-            forget_reviewer_links(target.pk)
             messages.success(request, _("@%(name)s is no longer a reviewer.") % {"name": target.username})
             return redirect("web:review_reviewers")
         else:
@@ -100,7 +97,6 @@ def reviewers_page(request: HttpRequest) -> HttpResponse:
                     regions=regions,
                     senior=request.POST.get("senior") == "on",
                 )
-                forget_reviewer_links(target.pk)
                 messages.success(request, _("@%(name)s is a reviewer now.") % {"name": target.username})
                 return redirect("web:review_reviewers")
     q = request.GET.get("q", "")[:64]
