@@ -6,11 +6,15 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from accounts.models import User
 from notes.models import Note
+from review import audit
 from review.models import (
     ItemStatus,
+    Outcome,
     ReviewItem,
     ScreeningResult,
+    TargetType,
 )
 from review.packs import get_packs
 from review.screening import Verdict
@@ -87,4 +91,73 @@ def queue_for(
         item.screening = result
         item.severity = max(item.severity, severity_of(category))
         item.save(update_fields=["screening", "severity"])
+    return item
+
+
+IMPERSONATION = "impersonation"
+
+
+def queue_impersonation(*, user_id: int, evidence: dict[str, Any]) -> ReviewItem | None:
+    """Open (or add to) the review item about a profile suspected of impersonating a protected account.
+
+    ``evidence`` holds plain values (which protected account, which signal, the score, both values and
+    a detail). It is kept in the item's screening result (``stages["impersonation"]``, one entry per
+    finding, and a readable line in ``reasons``) for the console; nothing happens to the account itself."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return None
+    score = float(evidence.get("score", 0.0))
+    reason = (
+        f"impersonation: {evidence.get('signal')} {score:.2f}: {evidence.get('subject')} "
+        f"{evidence.get('candidate_value')!r} ~ @{evidence.get('protected_username')} "
+        f"{evidence.get('protected_value')!r} ({evidence.get('detail')})"
+    )
+    language = guess_language(f"{user.display_name} {evidence.get('protected_value', '')}")
+    with transaction.atomic():
+        item = (
+            ReviewItem.objects.select_for_update()
+            .filter(target_type=TargetType.PROFILE, target_id=user.pk, source=IMPERSONATION)
+            .exclude(status=ItemStatus.RESOLVED)
+            .select_related("screening")
+            .first()
+        )
+        result = item.screening if item is not None and item.screening is not None else None
+        if result is None:
+            result = ScreeningResult.objects.create(
+                target_type=TargetType.PROFILE,
+                target_id=user.pk,
+                author=user,
+                language=language,
+                labels=[IMPERSONATION],
+                outcome=Outcome.HOLD,
+                stages={IMPERSONATION: []},
+            )
+        findings = list(result.stages.get(IMPERSONATION, []))
+        findings.append(evidence)
+        findings.sort(key=lambda e: -float(e.get("score", 0.0)))
+        result.stages = {**result.stages, IMPERSONATION: findings}
+        result.reasons = [*result.reasons, reason]
+        result.risk = max(result.risk, score)
+        result.save(update_fields=["stages", "reasons", "risk"])
+        item, _created = open_item(
+            target_type=TargetType.PROFILE,
+            target_id=user.pk,
+            source=IMPERSONATION,
+            defaults={
+                "author": user,
+                "language": language,
+                "category": IMPERSONATION,
+                "severity": severity_of(IMPERSONATION),
+                "screening": result,
+            },
+        )
+        audit.record(
+            "impersonation_flagged",
+            target_type=TargetType.PROFILE,
+            target_id=user.pk,
+            reason_code=IMPERSONATION,
+            language=language,
+            after={"score": score, "signal": evidence.get("signal")},
+            detail=evidence,
+        )
     return item
