@@ -39,6 +39,7 @@ SOURCES = {
     "screening": gettext_lazy("screening"),
     "report": gettext_lazy("report"),
     "appeal": gettext_lazy("appeal"),
+    "impersonation": gettext_lazy("impersonation check"),
 }
 
 # What happened to the content, as the statement of reasons says it (keyed by action).

@@ -13,6 +13,7 @@ from accounts import events as account_events
 from core import events
 from notes import events as note_events
 from notes.models import Note
+from trust import events as trust_events
 
 # The whole map, as docs/architecture.md lists it. A new event or subscriber changes this test on purpose.
 EXPECTED = {
@@ -23,9 +24,10 @@ EXPECTED = {
     "accounts.events.ProfileChanged": [
         "review.subscribers.screen_changed_profile",
         "translation.subscribers.bio_changed",
+        "trust.subscribers.check_changed_profile",
     ],
     "accounts.events.Unfollowed": ["feeds.subscribers.drop_unfollowed"],
-    "accounts.events.UserRegistered": ["notes.subscribers.default_board"],
+    "accounts.events.UserRegistered": ["notes.subscribers.default_board", "trust.subscribers.check_new_account"],
     "notes.events.CommentCreated": [
         "notifications.subscribers.on_comment",
         "review.subscribers.screen_new_comment",
@@ -49,11 +51,12 @@ EXPECTED = {
     "notes.events.NoteSubmitted": ["feeds.subscribers.own_entry_at_once", "review.subscribers.screen_submitted_note"],
     "notes.events.PhotoDescribed": ["translation.subscribers.alt_text_changed"],
     "notes.events.UsersMentioned": ["notifications.subscribers.on_mention"],
+    "trust.events.ImpersonationSuspected": ["review.subscribers.flag_suspected_impersonation"],
 }
 
 
 def _domain_events() -> list[type[events.Event]]:
-    assert account_events and note_events  # the apps' event modules are imported
+    assert account_events and note_events and trust_events  # the apps' event modules are imported
     return [e for e in events.all_event_types() if not e.__module__.startswith("tests.")]
 
 
