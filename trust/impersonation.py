@@ -93,7 +93,9 @@ def config() -> dict[str, Any]:
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _EAST_ASIAN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-_LEET = str.maketrans({"0": "o", "1": "l", "|": "l", "!": "l", "3": "e", "4": "a", "@": "a", "5": "s", "$": "s", "7": "t"})
+_LEET = str.maketrans(
+    {"0": "o", "1": "l", "|": "l", "!": "l", "3": "e", "4": "a", "@": "a", "5": "s", "$": "s", "7": "t"}
+)
 _AFFIXES = ("official", "offical", "real", "the", "iam", "hq", "team", "官方", "本人", "正版", "真")
 _t2s = opencc.OpenCC("t2s")
 
@@ -277,7 +279,7 @@ def avatar_phash(user: User) -> str:
             value = str(imagehash.phash(img.convert("RGB")))
     except (OSError, ValueError):
         return ""
-    AvatarHash.objects.update_or_create(user=user, defaults={"avatar_name": user.avatar.name, "phash": value})
+    AvatarHash.objects.update_or_create(user=user, defaults={"avatar_name": user.avatar.name or "", "phash": value})
     return value
 
 
@@ -330,7 +332,7 @@ def find_matches(user: User, *, check_avatar: bool = True, cfg: dict[str, Any] |
         if my_hash:
             finding = compare_avatars(my_hash, avatar_phash(other), cfg)
             if finding and (best is None or finding.score > best.finding.score):
-                best = Match(other, finding, "avatar", "avatar", user.avatar.name, other.avatar.name)
+                best = Match(other, finding, "avatar", "avatar", user.avatar.name or "", other.avatar.name or "")
         if best is not None and best.finding.score >= cfg["flag_score"]:
             matches.append(best)
     return sorted(matches, key=lambda m: -m.finding.score)

@@ -89,7 +89,7 @@ def _other_avatar() -> bytes:
 
 @pytest.fixture
 def star(make_user):
-    user = make_user("jess_t", display_name="Jess Tremblay")
+    make_user("jess_t", display_name="Jess Tremblay")
     return verify_account(username="jess_t")
 
 
@@ -161,7 +161,11 @@ def test_signup_through_the_web_with_pinyin_of_a_verified_chinese_name(
     with django_capture_on_commit_callbacks(execute=True):
         response = Client().post(
             "/signup/",
-            {"username": "lin_lin_zai_lu_shang", "display_name": "Linlin Zai Lushang", "password": "a long passphrase 7"},
+            {
+                "username": "lin_lin_zai_lu_shang",
+                "display_name": "Linlin Zai Lushang",
+                "password": "a long passphrase 7",
+            },
         )
     assert response.status_code == 302
     suspect = User.objects.get(username="lin_lin_zai_lu_shang")
