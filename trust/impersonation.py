@@ -93,9 +93,7 @@ def config() -> dict[str, Any]:
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _EAST_ASIAN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-_LEET = str.maketrans(
-    {"0": "o", "1": "l", "|": "l", "!": "l", "3": "e", "4": "a", "@": "a", "5": "s", "$": "s", "7": "t"}
-)
+_LEET_MAP = {"0": "o", "1": "l", "|": "l", "!": "l", "3": "e", "4": "a", "@": "a", "5": "s", "$": "s", "7": "t"}
 _AFFIXES = ("official", "offical", "real", "the", "iam", "hq", "team", "官方", "本人", "正版", "真")
 _t2s = opencc.OpenCC("t2s")
 
@@ -135,11 +133,26 @@ def _strip_marks(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
 
 
-def loose(text: str) -> str:
+def _fold_leet(text: str, one_as: str) -> str:
+    """Digits and symbols that pass for letters, only next to a Latin letter ("Tremb1ay", not "2024!")."""
+    out = []
+    for i, ch in enumerate(text):
+        mapped = _LEET_MAP.get(ch)
+        if mapped is not None and any(
+            0 <= j < len(text) and text[j].isascii() and text[j].isalpha() for j in (i - 1, i + 1)
+        ):
+            out.append(one_as if mapped == "l" and ch != "I" and one_as else mapped)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def loose(text: str, *, one_as: str = "") -> str:
     table = _confusable_table()
     text = unicodedata.normalize("NFKC", text)
     text = "".join(table.get(ch, ch) for ch in text).replace("I", "l").casefold()
-    text = _strip_marks(text).translate(_LEET).replace("rn", "m").replace("vv", "w")
+    text = _fold_leet(_strip_marks(text), one_as)
+    text = text.replace("rn", "m").replace("vv", "w")
     return "".join(ch for ch in text if ch.isalnum())
 
 
@@ -189,6 +202,8 @@ class Name:
     raw: str
     skeleton: str = ""
     loose: str = ""
+    loose_i: str = ""  # the loose key with 1, | and ! read as i instead of l ("Pr1ya")
+    plain: str = ""  # the skeleton without accents, spaces or punctuation, no digit or I folding
     simplified: str = ""
     han: bool = False
     latin_words: int = 0
@@ -204,6 +219,8 @@ class Name:
             raw=raw,
             skeleton=skeleton(raw),
             loose=loose(raw),
+            loose_i=loose(raw, one_as="i"),
+            plain="".join(ch for ch in _strip_marks(skeleton(raw)) if ch.isalnum()),
             simplified=simplified,
             han=han,
             latin_words=len(words),
@@ -215,6 +232,23 @@ def _long_enough(key: str) -> bool:
     return len(key) >= (2 if has_han(key) else 3)
 
 
+def _strip_affixes(key: str, most: int = 2) -> list[tuple[str, list[str]]]:
+    """Every way of taking up to ``most`` affixes of officialness off either end of ``key``."""
+    found: list[tuple[str, list[str]]] = []
+    frontier = [(key, [])]
+    for _ in range(most):
+        nxt = []
+        for current, taken in frontier:
+            for affix in _AFFIXES:
+                if current.startswith(affix) and len(current) > len(affix):
+                    nxt.append((current[len(affix) :], [*taken, affix]))
+                if current.endswith(affix) and len(current) > len(affix):
+                    nxt.append((current[: -len(affix)], [*taken, affix]))
+        found.extend(nxt)
+        frontier = nxt
+    return found
+
+
 def compare_names(candidate: Name, protected: Name, cfg: dict[str, Any] | None = None) -> Finding | None:
     """The strongest signal that ``candidate`` imitates ``protected``, or None."""
     cfg = cfg or config()
@@ -223,7 +257,7 @@ def compare_names(candidate: Name, protected: Name, cfg: dict[str, Any] | None =
         return None
     if c.raw == p.raw:
         return Finding("same_name", SCORES["same_name"], f"{c.raw}")
-    if c.skeleton == p.skeleton or c.loose == p.loose:
+    if c.skeleton == p.skeleton or c.loose == p.loose or c.loose_i == p.loose:
         if uses_lookalike_letters(c.raw) and not uses_lookalike_letters(p.raw):
             return Finding("homoglyph", SCORES["homoglyph"], f"skeleton {c.skeleton!r} = {p.skeleton!r}")
         return Finding("lookalike", SCORES["lookalike"], f"folded {c.loose!r} = {p.loose!r}")
@@ -234,12 +268,13 @@ def compare_names(candidate: Name, protected: Name, cfg: dict[str, Any] | None =
         if latin.han or not han.han or not latin.loose.isascii():
             continue
         spaced = latin.latin_words >= 2
-        if (spaced or len(latin.loose) >= cfg["pinyin_min_length"]) and latin.loose in han.pinyin:
-            return Finding("pinyin", SCORES["pinyin"], f"{latin.loose!r} reads as {han.raw!r}")
-    # The protected name with an affix of officialness.
-    for affix in _AFFIXES:
-        if c.loose in (p.loose + affix, affix + p.loose):
-            return Finding("affix", SCORES["affix"], f"{p.loose!r} + {affix!r}")
+        for key in (latin.plain, latin.loose):
+            if (spaced or len(key) >= cfg["pinyin_min_length"]) and key in han.pinyin:
+                return Finding("pinyin", SCORES["pinyin"], f"{key!r} reads as {han.raw!r}")
+    # The protected name (or its pinyin) with words of officialness around it ("The Real ...", "... 官方").
+    for core, affixes in _strip_affixes(c.loose):
+        if len(core) >= 3 and (core == p.loose or core == p.simplified or core in p.pinyin):
+            return Finding("affix", SCORES["affix"], f"{core!r} + {' + '.join(repr(a) for a in affixes)}")
     # Homophones: a distinctive (3+ character) Han name with one character swapped for one read the same.
     c_han, p_han = "".join(_HAN.findall(_t2s.convert(c.raw))), "".join(_HAN.findall(_t2s.convert(p.raw)))
     if len(p_han) >= 3 and len(c_han) == len(p_han) and c.loose == c_han and p.loose == p_han:
