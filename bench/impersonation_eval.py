@@ -114,8 +114,8 @@ def main() -> None:
             compare_names(c, p, cfg)
     compare_us = (time.perf_counter() - started) / (rounds * len(names)) * 1e6
     started = time.perf_counter()
-    for _t, _l, c, _p, _n in rows:
-        Name.of(c)
+    for row in rows:
+        Name.of(row[2])
     fold_us = (time.perf_counter() - started) / len(rows) * 1e6
     result.update(
         {"config": cfg, "sweeps": sweeps, "compare_us": round(compare_us, 1), "fold_name_us": round(fold_us, 1)}

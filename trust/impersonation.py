@@ -235,7 +235,7 @@ def _long_enough(key: str) -> bool:
 def _strip_affixes(key: str, most: int = 2) -> list[tuple[str, list[str]]]:
     """Every way of taking up to ``most`` affixes of officialness off either end of ``key``."""
     found: list[tuple[str, list[str]]] = []
-    frontier = [(key, [])]
+    frontier: list[tuple[str, list[str]]] = [(key, [])]
     for _ in range(most):
         nxt = []
         for current, taken in frontier:
