@@ -340,10 +340,16 @@ class Match:
     protected_value: str
 
 
+@lru_cache(maxsize=8192)
+def folded(raw: str) -> Name:
+    """``Name.of`` kept per process: protected names are folded once, not on every check."""
+    return Name.of(raw)
+
+
 def _names(user: User) -> list[tuple[str, Name]]:
-    out = [("username", Name.of(user.username))]
+    out = [("username", folded(user.username))]
     if user.display_name:
-        out.insert(0, ("display_name", Name.of(user.display_name)))
+        out.insert(0, ("display_name", folded(user.display_name)))
     return out
 
 
