@@ -118,7 +118,6 @@ def queue_impersonation(*, user_id: int, evidence: dict[str, Any]) -> ReviewItem
             ReviewItem.objects.select_for_update()
             .filter(target_type=TargetType.PROFILE, target_id=user.pk, source=IMPERSONATION)
             .exclude(status=ItemStatus.RESOLVED)
-            .select_related("screening")
             .first()
         )
         result = item.screening if item is not None and item.screening is not None else None
