@@ -95,6 +95,7 @@ def queue_for(
 
 
 IMPERSONATION = "impersonation"
+ACCOUNT_RISK = "account_risk"
 
 
 def queue_impersonation(*, user_id: int, evidence: dict[str, Any]) -> ReviewItem | None:
@@ -103,20 +104,57 @@ def queue_impersonation(*, user_id: int, evidence: dict[str, Any]) -> ReviewItem
     ``evidence`` holds plain values (which protected account, which signal, the score, both values and
     a detail). It is kept in the item's screening result (``stages["impersonation"]``, one entry per
     finding, and a readable line in ``reasons``) for the console; nothing happens to the account itself."""
-    user = User.objects.filter(pk=user_id).first()
-    if user is None:
-        return None
     score = float(evidence.get("score", 0.0))
     reason = (
         f"impersonation: {evidence.get('signal')} {score:.2f}: {evidence.get('subject')} "
         f"{evidence.get('candidate_value')!r} ~ @{evidence.get('protected_username')} "
         f"{evidence.get('protected_value')!r} ({evidence.get('detail')})"
     )
-    language = guess_language(f"{user.display_name} {evidence.get('protected_value', '')}")
+    return _queue_account_finding(
+        user_id=user_id,
+        source=IMPERSONATION,
+        category=IMPERSONATION,
+        evidence=evidence,
+        reasons=[reason],
+        score=score,
+        language_hint=str(evidence.get("protected_value", "")),
+    )
+
+
+def queue_account_risk(*, user_id: int, score: float, rules: list[str], reasons: list[str]) -> ReviewItem | None:
+    """Open (or add to) the review item about an account whose counterfeit/spam risk is high (trust.risk):
+    the score and the rules that fired, for a person to judge; the account itself is left alone."""
+    return _queue_account_finding(
+        user_id=user_id,
+        source=ACCOUNT_RISK,
+        category="spam",
+        evidence={"score": score, "rules": rules, "reasons": reasons},
+        reasons=[f"account risk {score:.2f}: {'; '.join(reasons)}"],
+        score=score,
+        language_hint="",
+    )
+
+
+def _queue_account_finding(
+    *,
+    user_id: int,
+    source: str,
+    category: str,
+    evidence: dict[str, Any],
+    reasons: list[str],
+    score: float,
+    language_hint: str,
+) -> ReviewItem | None:
+    """One open review item per profile and ``source``; each finding is appended to its screening
+    result's ``stages[source]`` (best first) and ``reasons``, and audited."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return None
+    language = guess_language(f"{user.display_name} {language_hint}")
     with transaction.atomic():
         item = (
             ReviewItem.objects.select_for_update()
-            .filter(target_type=TargetType.PROFILE, target_id=user.pk, source=IMPERSONATION)
+            .filter(target_type=TargetType.PROFILE, target_id=user.pk, source=source)
             .exclude(status=ItemStatus.RESOLVED)
             .first()
         )
@@ -127,36 +165,36 @@ def queue_impersonation(*, user_id: int, evidence: dict[str, Any]) -> ReviewItem
                 target_id=user.pk,
                 author=user,
                 language=language,
-                labels=[IMPERSONATION],
+                labels=[category],
                 outcome=Outcome.HOLD,
-                stages={IMPERSONATION: []},
+                stages={source: []},
             )
-        findings = list(result.stages.get(IMPERSONATION, []))
+        findings = list(result.stages.get(source, []))
         findings.append(evidence)
         findings.sort(key=lambda e: -float(e.get("score", 0.0)))
-        result.stages = {**result.stages, IMPERSONATION: findings}
-        result.reasons = [*result.reasons, reason]
+        result.stages = {**result.stages, source: findings}
+        result.reasons = [*result.reasons, *reasons]
         result.risk = max(result.risk, score)
         result.save(update_fields=["stages", "reasons", "risk"])
         item, _created = open_item(
             target_type=TargetType.PROFILE,
             target_id=user.pk,
-            source=IMPERSONATION,
+            source=source,
             defaults={
                 "author": user,
                 "language": language,
-                "category": IMPERSONATION,
-                "severity": severity_of(IMPERSONATION),
+                "category": category,
+                "severity": severity_of(category),
                 "screening": result,
             },
         )
         audit.record(
-            "impersonation_flagged",
+            f"{source}_flagged",
             target_type=TargetType.PROFILE,
             target_id=user.pk,
-            reason_code=IMPERSONATION,
+            reason_code=category,
             language=language,
-            after={"score": score, "signal": evidence.get("signal")},
+            after={"score": score},
             detail=evidence,
         )
     return item

@@ -10,9 +10,9 @@ from core.tasks import enqueue_on_commit
 from notes.events import CommentCreated, NoteSubmitted
 from notes.models import Note
 from review import intake, lifecycle
-from review.items import queue_impersonation
+from review.items import queue_account_risk, queue_impersonation
 from review.tasks import screen_comment_task, screen_note_task, screen_profile_task
-from trust.events import ImpersonationSuspected
+from trust.events import AccountRiskRaised, ImpersonationSuspected
 
 
 def screen_submitted_note(event: NoteSubmitted) -> None:
@@ -61,3 +61,8 @@ def flag_suspected_impersonation(event: ImpersonationSuspected) -> None:
             "detail": event.detail,
         },
     )
+
+
+def flag_risky_account(event: AccountRiskRaised) -> None:
+    """Trust's counters say the account behaves like a counterfeit or spam account: a person looks."""
+    queue_account_risk(user_id=event.user_id, score=event.score, rules=list(event.rules), reasons=list(event.reasons))

@@ -3,8 +3,9 @@ counterfeit-account signals, verification, influx mode (docs/trust.md)."""
 
 from django.apps import AppConfig
 
-from accounts.events import ProfileChanged, UserRegistered
+from accounts.events import Followed, ProfileChanged, Unfollowed, UserRegistered
 from core.events import IN_TRANSACTION, subscribe
+from notes.events import UsersMentioned
 
 
 class TrustConfig(AppConfig):
@@ -17,3 +18,7 @@ class TrustConfig(AppConfig):
         # Impersonation: a new account, a changed display name or avatar (docs/trust.md).
         subscribe(UserRegistered, on.check_new_account, when=IN_TRANSACTION)
         subscribe(ProfileChanged, on.check_changed_profile, when=IN_TRANSACTION)
+        # Counterfeit and spam-account risk: counters and rules (docs/trust.md, "Account risk").
+        subscribe(Followed, on.count_follow, when=IN_TRANSACTION)
+        subscribe(Unfollowed, on.count_unfollow, when=IN_TRANSACTION)
+        subscribe(UsersMentioned, on.reassess_mentioner, when=IN_TRANSACTION)

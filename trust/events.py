@@ -32,3 +32,14 @@ class ImpersonationSuspected(Event):
     candidate_value: str
     protected_value: str
     detail: str
+
+
+@dataclass(frozen=True)
+class AccountRiskRaised(Event):
+    """``user_id``'s counterfeit/spam risk reached the review threshold (trust.risk). ``reasons`` are
+    language-neutral lines ("follows_1h 62 >= 50"); ``rules`` the codes of the rules that fired."""
+
+    user_id: int
+    score: float
+    rules: tuple[str, ...]
+    reasons: tuple[str, ...]

@@ -43,3 +43,30 @@ class ImpersonationFlag(models.Model):
                 name="one_impersonation_flag_per_finding",
             )
         ]
+
+
+# --- Counterfeit and spam-account risk ----------------------------------------------------------
+
+
+class RiskCounter(models.Model):
+    """How many times ``user`` did ``kind`` (follow, unfollow) in the hour starting at ``hour``."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16)
+    hour = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind", "hour"], name="one_risk_counter_per_hour")]
+
+
+class AccountRisk(models.Model):
+    """An account's current risk score in [0, 1] with its reasons (trust.risk)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="account_risk"
+    )
+    score = models.FloatField(default=0.0)
+    reasons = models.JSONField(default=list)
+    flagged_at = models.DateTimeField(null=True, blank=True, help_text="when it was last sent to review")
+    updated_at = models.DateTimeField(auto_now=True)

@@ -20,13 +20,14 @@ EXPECTED = {
     "accounts.events.Followed": [
         "feeds.subscribers.backfill_followed",
         "notifications.subscribers.on_follow",
+        "trust.subscribers.count_follow",
     ],
     "accounts.events.ProfileChanged": [
         "review.subscribers.screen_changed_profile",
         "translation.subscribers.bio_changed",
         "trust.subscribers.check_changed_profile",
     ],
-    "accounts.events.Unfollowed": ["feeds.subscribers.drop_unfollowed"],
+    "accounts.events.Unfollowed": ["feeds.subscribers.drop_unfollowed", "trust.subscribers.count_unfollow"],
     "accounts.events.UserRegistered": ["notes.subscribers.default_board", "trust.subscribers.check_new_account"],
     "notes.events.CommentCreated": [
         "notifications.subscribers.on_comment",
@@ -50,7 +51,8 @@ EXPECTED = {
     ],
     "notes.events.NoteSubmitted": ["feeds.subscribers.own_entry_at_once", "review.subscribers.screen_submitted_note"],
     "notes.events.PhotoDescribed": ["translation.subscribers.alt_text_changed"],
-    "notes.events.UsersMentioned": ["notifications.subscribers.on_mention"],
+    "notes.events.UsersMentioned": ["notifications.subscribers.on_mention", "trust.subscribers.reassess_mentioner"],
+    "trust.events.AccountRiskRaised": ["review.subscribers.flag_risky_account"],
     "trust.events.ImpersonationSuspected": ["review.subscribers.flag_suspected_impersonation"],
 }
 
