@@ -26,6 +26,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ import opencc
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 from PIL import Image
 from pypinyin import Style, pinyin
 from rapidfuzz import fuzz
@@ -82,6 +84,9 @@ DEFAULTS: dict[str, Any] = {
     "avatar_max_distance": 6,
     # Findings below this score are not sent to review.
     "flag_score": 0.8,
+    # When an account is verified, accounts that joined this many days before are compared with it
+    # (0: all accounts).
+    "recheck_days": 90,
 }
 
 
@@ -365,18 +370,32 @@ def find_matches(user: User, *, check_avatar: bool = True, cfg: dict[str, Any] |
     for other in protected_accounts(cfg):
         if other.pk == user.pk:
             continue
-        best: Match | None = None
-        for (subject, name), (their_subject, their_name) in itertools.product(mine, _names(other)):
-            finding = compare_names(name, their_name, cfg)
-            if finding and (best is None or finding.score > best.finding.score):
-                best = Match(other, finding, subject, their_subject, name.raw, their_name.raw)
-        if my_hash:
-            finding = compare_avatars(my_hash, avatar_phash(other), cfg)
-            if finding and (best is None or finding.score > best.finding.score):
-                best = Match(other, finding, "avatar", "avatar", user.avatar.name or "", other.avatar.name or "")
-        if best is not None and best.finding.score >= cfg["flag_score"]:
+        their_hash = avatar_phash(other) if my_hash else ""
+        best = _best_match(user, mine, my_hash, other, _names(other), their_hash, cfg)
+        if best is not None:
             matches.append(best)
     return sorted(matches, key=lambda m: -m.finding.score)
+
+
+def _best_match(
+    user: User,
+    mine: list[tuple[str, Name]],
+    my_hash: str,
+    other: User,
+    theirs: list[tuple[str, Name]],
+    their_hash: str,
+    cfg: dict[str, Any],
+) -> Match | None:
+    best: Match | None = None
+    for (subject, name), (their_subject, their_name) in itertools.product(mine, theirs):
+        finding = compare_names(name, their_name, cfg)
+        if finding and (best is None or finding.score > best.finding.score):
+            best = Match(other, finding, subject, their_subject, name.raw, their_name.raw)
+    if my_hash and their_hash:
+        finding = compare_avatars(my_hash, their_hash, cfg)
+        if finding and (best is None or finding.score > best.finding.score):
+            best = Match(other, finding, "avatar", "avatar", user.avatar.name or "", other.avatar.name or "")
+    return best if best is not None and best.finding.score >= cfg["flag_score"] else None
 
 
 def check_account(*, user_id: int, check_avatar: bool = True) -> list[Match]:
@@ -385,37 +404,71 @@ def check_account(*, user_id: int, check_avatar: bool = True) -> list[Match]:
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         return []
-    sent = []
     with transaction.atomic():
-        for match in find_matches(user, check_avatar=check_avatar):
-            try:
-                with transaction.atomic():
-                    ImpersonationFlag.objects.create(
-                        user=user,
-                        protected_user=match.protected,
-                        signal=match.finding.signal,
-                        score=match.finding.score,
-                        subject=match.subject,
-                        candidate_value=match.candidate_value[:200],
-                        protected_value=match.protected_value[:200],
-                        detail=match.finding.detail[:300],
-                    )
-            except IntegrityError:
-                continue  # already sent for this very value
-            events.emit(
-                ImpersonationSuspected(
-                    user_id=user.pk,
-                    protected_user_id=match.protected.pk,
-                    protected_username=match.protected.username,
-                    protected_verified=match.protected.verified_at is not None,
-                    signal=match.finding.signal,
-                    score=match.finding.score,
-                    subject=match.subject,
-                    protected_subject=match.protected_subject,
-                    candidate_value=match.candidate_value[:200],
-                    protected_value=match.protected_value[:200],
-                    detail=match.finding.detail[:300],
-                )
-            )
-            sent.append(match)
+        return [m for m in find_matches(user, check_avatar=check_avatar) if _send(user, m)]
+
+
+def recheck_against(*, protected_id: int, joined_within_days: int | None = None) -> int:
+    """Compare existing accounts with one that just became protected (newly verified): the accounts that
+    joined in the last ``joined_within_days`` (the ``recheck_days`` setting; None means all), names and
+    the avatar hashes already known. Returns how many new findings went to review."""
+    cfg = config()
+    protected = User.objects.filter(pk=protected_id, is_active=True).first()
+    if protected is None:
+        return 0
+    days = cfg["recheck_days"] if joined_within_days is None else joined_within_days
+    theirs = _names(protected)
+    their_hash = avatar_phash(protected)
+    users = User.objects.filter(is_active=True, verified_at__isnull=True).exclude(pk=protected.pk)
+    if days:
+        users = users.filter(date_joined__gte=timezone.now() - timedelta(days=days))
+    hashes = dict(AvatarHash.objects.values_list("user_id", "phash")) if their_hash else {}
+    sent = 0
+    for user in users.only("id", "username", "display_name", "avatar", "verified_at").iterator(chunk_size=2000):
+        match = _best_match(user, _names_uncached(user), hashes.get(user.pk, ""), protected, theirs, their_hash, cfg)
+        if match is not None:
+            with transaction.atomic():
+                sent += int(_send(user, match))
     return sent
+
+
+def _names_uncached(user: User) -> list[tuple[str, Name]]:
+    """A scanned account's names, folded without filling the per-process cache of protected names."""
+    out = [("username", Name.of(user.username))]
+    if user.display_name:
+        out.insert(0, ("display_name", Name.of(user.display_name)))
+    return out
+
+
+def _send(user: User, match: Match) -> bool:
+    """Keep the finding and announce it, once per (account, protected account, signal, value)."""
+    try:
+        with transaction.atomic():
+            ImpersonationFlag.objects.create(
+                user=user,
+                protected_user=match.protected,
+                signal=match.finding.signal,
+                score=match.finding.score,
+                subject=match.subject,
+                candidate_value=match.candidate_value[:200],
+                protected_value=match.protected_value[:200],
+                detail=match.finding.detail[:300],
+            )
+    except IntegrityError:
+        return False  # already sent for this very value
+    events.emit(
+        ImpersonationSuspected(
+            user_id=user.pk,
+            protected_user_id=match.protected.pk,
+            protected_username=match.protected.username,
+            protected_verified=match.protected.verified_at is not None,
+            signal=match.finding.signal,
+            score=match.finding.score,
+            subject=match.subject,
+            protected_subject=match.protected_subject,
+            candidate_value=match.candidate_value[:200],
+            protected_value=match.protected_value[:200],
+            detail=match.finding.detail[:300],
+        )
+    )
+    return True

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.errors import NotFound
+from core.tasks import enqueue_on_commit
+from trust.tasks import recheck_against_task
 
 
 def _get(username: str) -> User:
@@ -19,11 +21,13 @@ def _get(username: str) -> User:
 
 @transaction.atomic
 def verify_account(*, username: str) -> User:
-    """Grant the badge (idempotent: the first grant's time is kept)."""
+    """Grant the badge (idempotent: the first grant's time is kept). Accounts that joined recently are
+    then compared with the newly protected one (a task on the low queue)."""
     user = _get(username)
     if user.verified_at is None:
         user.verified_at = timezone.now()
         user.save(update_fields=["verified_at"])
+        enqueue_on_commit(recheck_against_task, user.pk)
     return user
 
 

@@ -4,11 +4,13 @@ review queue with their evidence through trust's event, and nothing happens to t
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
+from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from accounts.models import User
@@ -188,3 +190,22 @@ def test_verify_account_command(make_user):
     with pytest.raises(CommandError):
         call_command("verify_account", "nobody_here")
     revoke_verification(username="official_news")  # idempotent
+
+
+def test_verifying_an_account_rechecks_recent_accounts(make_user, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        early = make_user("tom_okafor_", display_name="Tоm Okafor")  # Cyrillic о, before anyone is protected
+        honest = make_user("tomas_o", display_name="Tomas O.")
+        old = make_user("t0m_okafor", display_name="T0m Okafor")
+        real = make_user("trailmix_tom", display_name="Tom Okafor")
+    User.objects.filter(pk=old.pk).update(date_joined=timezone.now() - timedelta(days=400))
+    assert not ImpersonationFlag.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        verify_account(username="trailmix_tom")
+    flag = ImpersonationFlag.objects.get()
+    assert (flag.user_id, flag.protected_user_id, flag.signal) == (early.pk, real.pk, "homoglyph")
+    assert ReviewItem.objects.filter(target_id=early.pk, source="impersonation").exists()
+    assert not ImpersonationFlag.objects.filter(user__in=[honest, old]).exists()  # old: joined 400 days ago
+    with django_capture_on_commit_callbacks(execute=True):
+        verify_account(username="trailmix_tom")  # already verified: no second scan, nothing twice
+    assert ImpersonationFlag.objects.count() == 1
