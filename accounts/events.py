@@ -14,7 +14,8 @@ class UserRegistered(Event):
 
 @dataclass(frozen=True)
 class ProfileChanged(Event):
-    """``fields`` names what changed among display_name, bio, avatar, languages, region, interests."""
+    """``fields`` names what changed among display_name, bio, avatar, languages, region, interests, and
+    ``verified`` (the badge, granted or revoked by trust.verification)."""
 
     user_id: int
     fields: frozenset[str]

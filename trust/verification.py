@@ -6,7 +6,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.events import ProfileChanged
 from accounts.models import User
+from core import events
 from core.errors import NotFound
 from core.tasks import enqueue_on_commit
 from trust.tasks import recheck_against_task
@@ -27,6 +29,8 @@ def verify_account(*, username: str) -> User:
     if user.verified_at is None:
         user.verified_at = timezone.now()
         user.save(update_fields=["verified_at"])
+        # Whoever caches the account (API entities) hears that it changed.
+        events.emit(ProfileChanged(user_id=user.pk, fields=frozenset({"verified"})))
         enqueue_on_commit(recheck_against_task, user.pk)
     return user
 
@@ -37,4 +41,5 @@ def revoke_verification(*, username: str) -> User:
     if user.verified_at is not None:
         user.verified_at = None
         user.save(update_fields=["verified_at"])
+        events.emit(ProfileChanged(user_id=user.pk, fields=frozenset({"verified"})))
     return user
