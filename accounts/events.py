@@ -15,7 +15,8 @@ class UserRegistered(Event):
 @dataclass(frozen=True)
 class ProfileChanged(Event):
     """``fields`` names what changed among display_name, bio, avatar, languages, region, interests,
-    ui_language, auto_translate, locked, onboarded."""
+    ui_language, auto_translate, locked, onboarded, and ``verified`` (the badge, granted or revoked by
+    trust.verification)."""
 
     user_id: int
     fields: frozenset[str]

@@ -46,6 +46,9 @@ class User(AbstractUser):
     # The country (never the address) the user last posted a note or comment from: the profile's
     # "IP location" label where the viewer's regional pack asks for one (docs/review.md).
     last_ip_country = models.CharField(max_length=2, blank=True)
+    # An admin-granted badge for official accounts (trust: `manage.py verify_account`, docs/trust.md).
+    # Verified accounts are protected by the impersonation detector.
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = UserManager()  # type: ignore[misc]
@@ -59,6 +62,10 @@ class User(AbstractUser):
     @property
     def name(self) -> str:
         return self.display_name or self.username
+
+    @property
+    def verified(self) -> bool:
+        return self.verified_at is not None
 
     @property
     def preferred_language(self) -> str:

@@ -62,6 +62,7 @@ class DemoUser:
     region: str
     interests: list[str]
     newcomer: bool = False
+    verified: bool = False
 
     @property
     def writes(self) -> str:
@@ -148,6 +149,7 @@ def _user(raw: dict[str, Any]) -> DemoUser:
         region=str(raw["region"]),
         interests=[str(x) for x in raw.get("interests", [])],
         newcomer=bool(raw.get("newcomer", False)),
+        verified=bool(raw.get("verified", False)),
     )
 
 

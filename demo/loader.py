@@ -28,6 +28,7 @@ from notes.models import Note, NoteState
 from notes.services import collect_note, create_board, create_comment, create_note, like_note, upload_photo
 from review.intake import inline_screening
 from review.reviewers import set_reviewer
+from trust.verification import verify_account
 
 DEFAULT_SEED = 2025
 DEFAULT_PASSWORD = "notebridge-demo"
@@ -178,6 +179,8 @@ class DemoLoader:
                 user = update_profile(
                     user=user, bio=spec.bio, onboarded=True, avatar=self.pool.avatar(spec.username, spec.interests)
                 )
+                if spec.verified:
+                    user = verify_account(username=spec.username)
                 self.accounts[spec.username] = user
                 self.specs[spec.username] = spec
         self.summary.users = len(self.accounts)

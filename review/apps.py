@@ -3,6 +3,7 @@ from django.apps import AppConfig
 from accounts.events import ProfileChanged
 from core.events import IN_TRANSACTION, subscribe
 from notes.events import CommentCreated, NoteSubmitted
+from trust.events import AccountRiskRaised, ImpersonationSuspected
 
 
 class ReviewConfig(AppConfig):
@@ -23,3 +24,6 @@ class ReviewConfig(AppConfig):
         subscribe(NoteSubmitted, on.screen_submitted_note, when=IN_TRANSACTION)
         subscribe(CommentCreated, on.screen_new_comment, when=IN_TRANSACTION)
         subscribe(ProfileChanged, on.screen_changed_profile, when=IN_TRANSACTION)
+        # Trust's impersonation findings open a review item in the finding's own transaction.
+        subscribe(ImpersonationSuspected, on.flag_suspected_impersonation, when=IN_TRANSACTION)
+        subscribe(AccountRiskRaised, on.flag_risky_account, when=IN_TRANSACTION)

@@ -39,6 +39,8 @@ SOURCES = {
     "screening": gettext_lazy("screening"),
     "report": gettext_lazy("report"),
     "appeal": gettext_lazy("appeal"),
+    "impersonation": gettext_lazy("impersonation check"),
+    "account_risk": gettext_lazy("account risk"),
 }
 
 # What happened to the content, as the statement of reasons says it (keyed by action).

@@ -1,5 +1,24 @@
+"""Account trust and safety: rate limits, sign-up defence and the waitlist, impersonation and
+counterfeit-account signals, verification, influx mode (docs/trust.md)."""
+
 from django.apps import AppConfig
+
+from accounts.events import Followed, ProfileChanged, Unfollowed, UserRegistered
+from core.events import IN_TRANSACTION, subscribe
+from notes.events import UsersMentioned
 
 
 class TrustConfig(AppConfig):
     name = "trust"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from trust import subscribers as on  # (registry ready) the subscribers use models
+
+        # Impersonation: a new account, a changed display name or avatar (docs/trust.md).
+        subscribe(UserRegistered, on.check_new_account, when=IN_TRANSACTION)
+        subscribe(ProfileChanged, on.check_changed_profile, when=IN_TRANSACTION)
+        # Counterfeit and spam-account risk: counters and rules (docs/trust.md, "Account risk").
+        subscribe(Followed, on.count_follow, when=IN_TRANSACTION)
+        subscribe(Unfollowed, on.count_unfollow, when=IN_TRANSACTION)
+        subscribe(UsersMentioned, on.reassess_mentioner, when=IN_TRANSACTION)

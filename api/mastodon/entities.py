@@ -104,8 +104,25 @@ def _account(user: User, statuses_count: int) -> dict[str, Any]:
         "noindex": False,
         "emojis": [],
         "roles": [],
-        "fields": [],
+        "fields": _verified_fields(user),
+        # Extension (docs/trust.md): Mastodon has no verified flag on accounts; clients that know
+        # Notebridge read this, the others see the verified profile field below.
+        "verified": user.verified_at is not None,
     }
+
+
+def _verified_fields(user: User) -> list[dict[str, Any]]:
+    """An admin-granted badge as a Mastodon profile field with ``verified_at``: stock clients show a
+    verified field with a check mark."""
+    if user.verified_at is None:
+        return []
+    return [
+        {
+            "name": "Verified",
+            "value": escape(f"{settings.INSTANCE_DOMAIN} official account"),
+            "verified_at": iso(user.verified_at),
+        }
+    ]
 
 
 def credential_account(user: User, *, country: str | None) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from accounts import events as account_events
 from core import events
 from notes import events as note_events
 from notes.models import Note
+from trust import events as trust_events
 
 # The whole map, as docs/architecture.md lists it. A new event or subscriber changes this test on purpose.
 EXPECTED = {
@@ -20,14 +21,16 @@ EXPECTED = {
     "accounts.events.Followed": [
         "feeds.subscribers.backfill_followed",
         "notifications.subscribers.on_follow",
+        "trust.subscribers.count_follow",
     ],
     "accounts.events.ProfileChanged": [
         "api.subscribers.forget_cached_account",
         "review.subscribers.screen_changed_profile",
         "translation.subscribers.bio_changed",
+        "trust.subscribers.check_changed_profile",
     ],
-    "accounts.events.Unfollowed": ["feeds.subscribers.drop_unfollowed"],
-    "accounts.events.UserRegistered": ["notes.subscribers.default_board"],
+    "accounts.events.Unfollowed": ["feeds.subscribers.drop_unfollowed", "trust.subscribers.count_unfollow"],
+    "accounts.events.UserRegistered": ["notes.subscribers.default_board", "trust.subscribers.check_new_account"],
     "notes.events.CommentCreated": [
         "notifications.subscribers.on_comment",
         "review.subscribers.screen_new_comment",
@@ -52,12 +55,14 @@ EXPECTED = {
     "notes.events.PhotoDescribed": ["translation.subscribers.alt_text_changed"],
     "notes.events.TagFollowed": ["feeds.subscribers.backfill_followed_tag"],
     "notes.events.TagUnfollowed": ["feeds.subscribers.drop_unfollowed_tag"],
-    "notes.events.UsersMentioned": ["notifications.subscribers.on_mention"],
+    "notes.events.UsersMentioned": ["notifications.subscribers.on_mention", "trust.subscribers.reassess_mentioner"],
+    "trust.events.AccountRiskRaised": ["review.subscribers.flag_risky_account"],
+    "trust.events.ImpersonationSuspected": ["review.subscribers.flag_suspected_impersonation"],
 }
 
 
 def _domain_events() -> list[type[events.Event]]:
-    assert account_events and note_events  # the apps' event modules are imported
+    assert account_events and note_events and trust_events  # the apps' event modules are imported
     return [e for e in events.all_event_types() if not e.__module__.startswith("tests.")]
 
 

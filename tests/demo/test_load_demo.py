@@ -20,6 +20,7 @@ from demo.loader import LOGIN_ACCOUNTS, pick_notes, pick_users
 from demo.photos import LONG_SIDE, PhotoPool, render_variant, skimage_data_dir, source_path
 from feeds.selectors import home_timeline
 from notes.models import Board, Collect, Comment, Like, Note, Photo, Place, Tag
+from trust.models import ImpersonationFlag
 
 # --- the data files -----------------------------------------------------------------------------
 
@@ -275,6 +276,10 @@ def test_load_demo_builds_a_bilingual_site_through_the_services(on_commit):
     assert all(u.avatar and u.avatar.storage.exists(str(u.avatar.name)) for u in people.values())
     jess = people["maple_matcha"]
     assert jess.display_name == "Jess Tremblay" and jess.region == "CA" and jess.bio
+    # Two official demo accounts carry the verified badge; no demo person looks like them.
+    assert jess.verified and people["xiaoman_chi"].verified
+    assert sum(u.verified for u in people.values()) == 2
+    assert not ImpersonationFlag.objects.exists()
     assert people["xiaoman_chi"].languages == ["zh-Hans"] and people["xiaoman_chi"].bio.startswith("成都")
     followed = set(Follow.objects.filter(follower=jess).values_list("followee_id", flat=True))
     timeline = home_timeline(jess, limit=40)

@@ -11,6 +11,7 @@ from django.utils.timesince import timesince
 
 from core.countries import country_name
 from review import labels
+from trust import labels as trust_labels
 
 register = template.Library()
 
@@ -28,6 +29,16 @@ def clause_label(code: str) -> str:
 @register.filter
 def source_label(code: str) -> str:
     return labels.source(str(code or ""))
+
+
+@register.filter
+def impersonation_signal_label(code: str) -> str:
+    return trust_labels.signal(str(code or ""))
+
+
+@register.filter
+def impersonation_subject_label(code: str) -> str:
+    return trust_labels.subject(str(code or ""))
 
 
 @register.filter

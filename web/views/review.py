@@ -178,6 +178,8 @@ def item_page(request: HttpRequest, item_id: str) -> HttpResponse:
             "reason_codes": get_packs().categories,
             "next_item": next_item,
             "withheld_in": selectors.withheld_countries(item.target_id) if item.target_type == "note" else [],
+            # Trust's impersonation findings (the evidence the review item was opened with).
+            "impersonation": (item.screening.stages or {}).get("impersonation", []) if item.screening else [],
         },
     )
 
