@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,6 +23,11 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
         parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")))
         parser.add_argument("--no-worker", action="store_true")
+        parser.add_argument(
+            "--no-prepare",
+            action="store_true",
+            help="do not prepare the local translation engine in the background (or NOTEBRIDGE_LOCAL_MODEL=0)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         python = sys.executable
@@ -60,9 +66,20 @@ class Command(BaseCommand):
         if not options["no_worker"]:
             procs.append(subprocess.Popen(worker))
         self.stdout.write(self.style.SUCCESS(f"Notebridge is running on http://{options['host']}:{options['port']}/"))
+        # After the server is up: bring the local translation engine (translation/preparation.py) at the
+        # lowest CPU priority. It exits at once when everything is there; nothing waits for it.
+        background: list[subprocess.Popen[bytes]] = []
+        if settings.LOCAL_MODEL_PREPARE and not options["no_prepare"]:
+            nice = ["nice", "-n", "19"] if shutil.which("nice") else []
+            env = {**os.environ, "CMAKE_BUILD_PARALLEL_LEVEL": os.environ.get("CMAKE_BUILD_PARALLEL_LEVEL", "2")}
+            background.append(subprocess.Popen([*nice, python, "manage.py", "prepare_translation_model"], env=env))
+            self.stdout.write(
+                "Preparing the local translation engine in the background (about 15 minutes the first time; "
+                "progress on /ops/translation/ and in var/logs/translation-engine.log)."
+            )
 
         def stop(*_: Any) -> None:
-            for proc in procs:
+            for proc in procs + background:
                 if proc.poll() is None:
                     proc.terminate()
 
@@ -73,5 +90,5 @@ class Command(BaseCommand):
                 time.sleep(0.5)
         finally:
             stop()
-            for proc in procs:
+            for proc in procs + background:
                 proc.wait(timeout=20)
