@@ -38,6 +38,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
+from packaging.tags import sys_tags
+from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from translation import llm, model_install
 from translation.engines import registry
@@ -205,12 +207,22 @@ def release_lock(fh: IO[str]) -> None:
 
 
 def cached_wheel(directory: Path | None = None) -> Path | None:
-    """A built runtime wheel for this Python in the cache, if there is one."""
+    """A built runtime wheel in the cache that this Python and platform can install, if there is one.
+
+    llama-cpp-python's wheel is tagged ``py3-none-<platform>`` (it loads its library with ctypes), so
+    the tags are checked against this interpreter's rather than matched by name.
+    """
     directory = directory or wheel_dir()
-    tag = f"cp{sys.version_info.major}{sys.version_info.minor}"
+    supported = set(sys_tags())
     stem = RUNTIME_PACKAGE.replace("-", "_")
-    found = sorted(directory.glob(f"{stem}-{RUNTIME_VERSION}-{tag}-*.whl"))
-    return found[0] if found else None
+    for candidate in sorted(directory.glob(f"{stem}-{RUNTIME_VERSION}-*.whl")):
+        try:
+            _name, _version, _build, tags = parse_wheel_filename(candidate.name)
+        except InvalidWheelFilename:
+            continue
+        if supported & set(tags):
+            return candidate
+    return None
 
 
 _NINJA = re.compile(r"\[(\d+)/(\d+)\]")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from packaging.tags import sys_tags
 
 from translation import preparation
 from translation.model_install import PackagedModel
@@ -176,9 +177,13 @@ def test_a_cached_runtime_wheel_is_found_for_this_python_only(dirs):
     folder = preparation.wheel_dir()
     folder.mkdir(parents=True)
     assert preparation.cached_wheel() is None
-    (folder / f"llama_cpp_python-{preparation.RUNTIME_VERSION}-cp27-cp27-linux_x86_64.whl").write_bytes(b"")
+    version = preparation.RUNTIME_VERSION
+    (folder / f"llama_cpp_python-{version}-cp27-cp27mu-linux_x86_64.whl").write_bytes(b"")
+    (folder / f"llama_cpp_python-{version}-py3-none-win_amd64.whl").write_bytes(b"")
+    (folder / f"llama_cpp_python-{version}-not-a-wheel.whl").write_bytes(b"")
     assert preparation.cached_wheel() is None
-    tag = f"cp{sys.version_info.major}{sys.version_info.minor}"
-    mine = folder / f"llama_cpp_python-{preparation.RUNTIME_VERSION}-{tag}-{tag}-linux_x86_64.whl"
+    # What `pip wheel llama-cpp-python` builds here: pure-Python tags, this platform.
+    platform = next(t.platform for t in sys_tags())
+    mine = folder / f"llama_cpp_python-{version}-py3-none-{platform}.whl"
     mine.write_bytes(b"")
     assert preparation.cached_wheel() == mine
