@@ -100,6 +100,8 @@ def read_status() -> dict[str, Any]:
 
 def preparing() -> dict[str, Any] | None:
     """The status of a preparation that is running now (heard from lately), else None."""
+    if not settings.LOCAL_MODEL_PREPARE:
+        return None
     status = read_status()
     if status.get("state") != "running":
         return None

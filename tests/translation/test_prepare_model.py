@@ -187,3 +187,10 @@ def test_a_cached_runtime_wheel_is_found_for_this_python_only(dirs):
     mine = folder / f"llama_cpp_python-{version}-py3-none-{platform}.whl"
     mine.write_bytes(b"")
     assert preparation.cached_wheel() == mine
+
+
+def test_turned_off_nothing_is_promised_even_with_a_running_status(dirs, settings):
+    preparation.StatusWriter().progress("runtime", 0.5)
+    assert preparation.preparing_percent("en", "zh-Hans") is not None
+    settings.LOCAL_MODEL_PREPARE = False
+    assert preparation.preparing_percent("en", "zh-Hans") is None
