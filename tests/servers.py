@@ -22,6 +22,7 @@ def server_env(data_dir: Path, *, redis: bool = True) -> dict[str, str]:
     """The environment of a server process that serves this test's database (data must be committed:
     ``django_db(transaction=True)``), with its own data directory; without Redis if ``redis=False``."""
     env = dict(os.environ, NOTEBRIDGE_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="notebridge.settings")
+    env["NOTEBRIDGE_LOCAL_MODEL"] = "0"  # a test's runstack never builds or downloads the translation engine
     db = connection.settings_dict
     if settings.DB_IS_POSTGRES:
         user, host, port = db.get("USER") or "postgres", db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432

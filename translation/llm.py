@@ -35,8 +35,14 @@ def model_path() -> Path:
 
 
 def runtime_installed() -> bool:
+    import importlib
     import importlib.util
 
+    if importlib.util.find_spec("llama_cpp") is not None:
+        return True
+    # Installed since this process started (the background preparation, translation/preparation.py):
+    # forget the import system's cached directory listings and look once more.
+    importlib.invalidate_caches()
     return importlib.util.find_spec("llama_cpp") is not None
 
 

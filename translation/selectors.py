@@ -10,7 +10,7 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from core import queues
-from translation import llm
+from translation import llm, preparation
 from translation.engines import registry
 from translation.models import JobState, TranslationJob, TranslationMemory
 from translation.services import cache_stats
@@ -41,10 +41,25 @@ def translation_status() -> dict[str, Any]:
         "cache": cache_stats(),
         "memory_rows": TranslationMemory.objects.count(),
         "model": llm.info(),
+        "preparation": preparation_status(),
         "language_pairs": registry.supported_pairs(),
         "pairs": engine_pairs(),
         "recent_failures": recent_failures(),
     }
+
+
+def preparation_status() -> dict[str, Any]:
+    """The background preparation of the local engine (translation/preparation.py), as last written.
+
+    ``state`` is "running" only while the preparing process is heard from; one that stopped writing
+    (killed, machine restarted) reads "stopped".
+    """
+    status = preparation.read_status()
+    if not status:
+        return {"state": "none", "enabled": settings.LOCAL_MODEL_PREPARE}
+    if status.get("state") == "running" and preparation.preparing() is None:
+        status = {**status, "state": "stopped"}
+    return {**status, "enabled": settings.LOCAL_MODEL_PREPARE}
 
 
 def engine_pairs() -> list[dict[str, Any]]:

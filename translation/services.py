@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from core import languages
 from core.language_detection import detect_language
-from translation import reasons, tasks
+from translation import preparation, reasons, tasks
 from translation.another_way import translate_another_way
 from translation.engines import registry
 from translation.engines.base import Result
@@ -232,6 +232,20 @@ def get_or_request_translation(
         return failure_view(text, source, target_code, raw_error, gloss_available=can_gloss)
 
     if not real:
+        # The local engine that would translate this pair is being prepared (make run's background step):
+        # say so, with its progress, rather than "cannot translate" (a gloss still on request).
+        percent = None if gloss else preparation.preparing_percent(source, target_code)
+        if percent is not None:
+            return TranslationView(
+                status=Status.FAILED,
+                text=text,
+                source_language=source,
+                target_language=target_code,
+                error=reasons.preparing_message(percent),
+                error_code=reasons.PREPARING,
+                gloss_available=can_gloss,
+                can_retry=True,
+            )
         # Only the dictionary (or nothing) for this pair: no job for a worker unless a gloss is wanted.
         if not engines:
             return failure_view(text, source, target_code, "no translation engine for this language pair")

@@ -266,3 +266,17 @@ def test_a_failed_text_is_503_and_a_same_language_note_403(settings, make_user, 
     assert failed.status_code == 503 and failed.json()["error"].startswith("Translation is not available right now")
     same = client_for(make_user("amy", languages=["en"])).post(f"/api/v1/statuses/{note.pk}/translate")
     assert same.status_code == 403
+
+
+def test_translate_says_the_local_engine_is_being_prepared(settings, tmp_path, make_user, make_note, client_for):
+    """`make run` is still preparing the model: 503 saying so, with its progress, never a gloss."""
+    from translation import preparation
+
+    settings.TRANSLATION_ENGINES = ["opencc", "llm", "gloss"]
+    settings.DATA_DIR = tmp_path / "data"
+    settings.LOCAL_MODEL_PREPARE = True
+    preparation.StatusWriter().progress("download", 0.5, "part 11 of 22")  # 84% overall
+    note = _zh_note(make_note, make_user("chen", languages=["zh-Hans"]))
+    response = client_for(make_user("sam", languages=["en"])).post(f"/api/v1/statuses/{note.pk}/translate")
+    assert response.status_code == 503
+    assert "The translation engine is being prepared (84% done)." in response.json()["error"]

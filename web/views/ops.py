@@ -37,8 +37,32 @@ def translation_page(request: HttpRequest) -> HttpResponse:
         "model": model,
         "model_mb": round(model["model_bytes"] / 1_000_000) if model["model_bytes"] else 0,
         "hit_percent": round(status["cache"]["hit_rate"] * 100, 1),
+        "prep": status["preparation"],
+        "prep_state": _prep_state_label(status["preparation"]["state"]),
+        "prep_stage": _prep_stage_label(status["preparation"].get("stage", "")),
     }
     return render(request, "web/ops_translation.html", context)
+
+
+def _prep_state_label(state: str) -> str:
+    labels = {
+        "none": _("not started"),
+        "running": _("in progress"),
+        "ready": _("ready"),
+        "failed": _("failed"),
+        "off": _("turned off (NOTEBRIDGE_LOCAL_MODEL=0)"),
+        "stopped": _("stopped before finishing (starts again with make run)"),
+    }
+    return labels.get(state, state)
+
+
+def _prep_stage_label(stage: str) -> str:
+    labels = {
+        "runtime": _("building and installing the runtime"),
+        "download": _("downloading the model"),
+        "join": _("joining and verifying the model"),
+    }
+    return labels.get(stage, stage)
 
 
 @require_POST

@@ -4,12 +4,15 @@
 again after a back-off (1 s, doubling up to 30 s; reset once it has run for a minute), and the web
 server never goes down because the worker died. When the worker dies mid-task, the tasks it had
 claimed go back on the queue before it is started again (core/task_leases.py), and every minute
-tasks running past their lease are put back too. Ctrl-C or SIGTERM stops everything.
+tasks running past their lease are put back too. Once the server is up, the local translation engine is
+prepared in the background at the lowest CPU priority (``--no-prepare`` or ``NOTEBRIDGE_LOCAL_MODEL=0``
+to skip). Ctrl-C or SIGTERM stops everything.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -48,6 +51,11 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
         parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")))
         parser.add_argument("--no-worker", action="store_true")
+        parser.add_argument(
+            "--no-prepare",
+            action="store_true",
+            help="do not prepare the local translation engine in the background (or NOTEBRIDGE_LOCAL_MODEL=0)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.stopping = False
@@ -87,17 +95,32 @@ class Command(BaseCommand):
                     self.stdout.write(f"{put_back} task(s) of a previous run put back on the queue.")
             children.append(Child("worker", command))
 
+        background: list[subprocess.Popen[bytes]] = []
+
         def stop(*_: Any) -> None:
             self.stopping = True
             for child in children:
                 if child.proc is not None and child.proc.poll() is None:
                     child.proc.terminate()
+            for proc in background:
+                if proc.poll() is None:
+                    proc.terminate()
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         for child in children:
             self._start(child)
         self.stdout.write(self.style.SUCCESS(f"Notebridge is running on http://{options['host']}:{options['port']}/"))
+        # After the server is up: bring the local translation engine (translation/preparation.py) at the
+        # lowest CPU priority. It exits at once when everything is there; nothing waits for it.
+        if settings.LOCAL_MODEL_PREPARE and not options["no_prepare"]:
+            nice = ["nice", "-n", "19"] if shutil.which("nice") else []
+            env = {**os.environ, "CMAKE_BUILD_PARALLEL_LEVEL": os.environ.get("CMAKE_BUILD_PARALLEL_LEVEL", "2")}
+            background.append(subprocess.Popen([*nice, python, "manage.py", "prepare_translation_model"], env=env))
+            self.stdout.write(
+                "Preparing the local translation engine in the background (about 15 minutes the first time; "
+                "progress on /ops/translation/ and in var/logs/translation-engine.log)."
+            )
         next_lease_check = time.monotonic() + LEASE_CHECK_EVERY_S
         try:
             while not self.stopping:
@@ -110,12 +133,11 @@ class Command(BaseCommand):
                 time.sleep(0.5)
         finally:
             stop()
-            for child in children:
-                if child.proc is not None:
-                    try:
-                        child.proc.wait(timeout=20)
-                    except subprocess.TimeoutExpired:
-                        child.proc.kill()
+            for proc in [c.proc for c in children if c.proc is not None] + background:
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
 
     def _start(self, child: Child) -> None:
         command = list(child.command)
