@@ -50,7 +50,7 @@ def test_a_task_claimed_by_a_worker_that_died_is_done_after_the_restart(database
     from notes.models import Note
 
     note = _pending_note(make_user)
-    task = DBTaskResult.objects.get()
+    task = DBTaskResult.objects.get(task_path__contains="review.tasks")  # the note's screening
     # What a SIGKILL mid-task leaves behind: the task claimed (RUNNING) by a worker of a runstack that
     # is gone. Nothing ever picks it up again...
     task.claim(task_leases.worker_id(supervisor_pid=2**22 + 12345, n=0))
@@ -66,7 +66,7 @@ def test_a_task_claimed_by_a_worker_that_died_is_done_after_the_restart(database
 
 def test_a_live_workers_task_stays_with_it_until_its_lease_runs_out(database_queue, make_user):
     _pending_note(make_user)
-    task = DBTaskResult.objects.get()
+    task = DBTaskResult.objects.get(task_path__contains="review.tasks")  # the note's screening
     task.claim(task_leases.worker_id(supervisor_pid=os.getpid(), n=0))  # this process is alive
     assert task_leases.requeue_orphans(current_supervisor=os.getpid() + 1) == 0
     assert task_leases.requeue_expired(lease_seconds=900) == 0
