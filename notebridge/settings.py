@@ -308,3 +308,15 @@ for _item in os.environ.get("RATE_LIMITS", "").split(","):
 RATE_LIMIT_STORE = os.environ.get("RATE_LIMIT_STORE", "")
 # Accounts younger than this many days get the stricter "<action>.user_new" limits.
 RATE_LIMIT_NEW_ACCOUNT_DAYS = float(os.environ.get("RATE_LIMIT_NEW_ACCOUNT_DAYS", "3"))
+# Sign-ups (trust/signup.py): open, approval (an operator admits each), invite (a code is needed), closed.
+SIGNUP_MODE = os.environ.get("SIGNUP_MODE", "open")
+# Addresses at disposable e-mail domains: refuse, approve (require approval) or allow.
+SIGNUP_DISPOSABLE_EMAIL = os.environ.get("SIGNUP_DISPOSABLE_EMAIL", "refuse")
+# Sign-ups admitted per hour before newcomers wait on the waitlist (0: no waitlist), spread over a window.
+SIGNUP_CAPACITY_PER_HOUR = int(os.environ.get("SIGNUP_CAPACITY_PER_HOUR", "3600"))
+SIGNUP_CAPACITY_WINDOW_S = int(os.environ.get("SIGNUP_CAPACITY_WINDOW_S", "600"))
+# Password hashing at sign-up and log-in: at most this many at once per process, waiting at most this long.
+PASSWORD_HASH_CONCURRENCY = int(os.environ.get("PASSWORD_HASH_CONCURRENCY", "1"))
+PASSWORD_HASH_WAIT_S = float(os.environ.get("PASSWORD_HASH_WAIT_S", "10"))
+# Raw client addresses are kept only in the security log, for this many days.
+SECURITY_LOG_DAYS = float(os.environ.get("SECURITY_LOG_DAYS", "14"))

@@ -5,7 +5,8 @@ APIs alike (a path added for an action there is limited everywhere it is served)
 after authentication and the interface language are known and before the view reads an upload, so a
 refused request costs a counter and no parsing, hashing or writing. Every API response carries
 Mastodon's ``X-RateLimit-Limit``, ``-Remaining`` and ``-Reset``: those of the action's tightest limit on
-an action's route, else those of the per-caller ``api.caller`` limit. A refused request gets ``429``
+an action's route, else those of the per-caller ``api.caller`` limit. Log-ins run under the sign-up
+defence's bounded password-hashing slots (``trust.signup.hashing_slot``). A refused request gets ``429``
 with ``Retry-After``: the API's JSON error (``{"error": ...}``; the native API also names the code) or a
 page in the viewer's language. A ``RateLimited`` raised by a view (the sign-up defence) is answered the
 same way.
@@ -28,6 +29,7 @@ from oauth2_provider.models import AccessToken
 from core.errors import RateLimited
 from trust import limits
 from trust.network import client_ip, subnet_of
+from trust.signup import hashing_slot
 
 API_PREFIXES = ("/api/", "/oauth/")
 TOKEN_OWNER_SECONDS = 60
@@ -197,6 +199,7 @@ class RateLimitMiddleware:
             return self.get_response(request)
         is_api = _is_api(request)
         route = route_for(request)
+        action = ""
         if not is_api and route is None:
             return self.get_response(request)
         ip = client_ip(request)
@@ -217,9 +220,14 @@ class RateLimitMiddleware:
                     )
                     if found is not None and (outcome is None or found.remaining <= outcome.remaining):
                         outcome = found
+            if action == "login":
+                # Checking a password (or a client secret) is the costly part of a log-in.
+                with hashing_slot():
+                    response = self.get_response(request)
+            else:
+                response = self.get_response(request)
         except RateLimited as exc:
             return refusal(request, exc)
-        response = self.get_response(request)
         if is_api and "X-RateLimit-Limit" not in response:
             for name, value in limits.headers(outcome).items():
                 response[name] = value
