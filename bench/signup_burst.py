@@ -109,8 +109,10 @@ def main() -> None:
     run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], env)
     token = app_token(env)
     server = subprocess.Popen(
-        [PY, "-m", "gunicorn", "notebridge.wsgi:application", "--bind", f"127.0.0.1:{args.port}"]
-        + ["--workers", "2", "--threads", "4", "--timeout", "60"],
+        [
+            *(PY, "-m", "gunicorn", "notebridge.wsgi:application", "--bind", f"127.0.0.1:{args.port}"),
+            *("--workers", "2", "--threads", "4", "--timeout", "60"),
+        ],
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
