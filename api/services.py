@@ -85,7 +85,6 @@ def issue_token(*, user: User, application: Application | None, scopes: list[str
     return token, raw
 
 
-@transaction.atomic
 def register_account_via_app(
     *,
     application: Application,
@@ -103,7 +102,9 @@ def register_account_via_app(
     The sign-up goes through the trust app's defence (``trust.signup.register``). An account that must
     wait (waitlist) or be approved is created inactive and still gets its token, as Mastodon answers an
     approval-required sign-up: the client holds the token, and it works once the account is admitted
-    (until then the API answers 403)."""
+    (until then the API answers 403). Not one transaction: the password is hashed before any write
+    lock is taken (SQLite's transactions take it at BEGIN), and the account and its token are each
+    written in a short transaction of their own."""
     if not agreement:
         raise ServiceError("Validation failed: Agreement must be accepted", field="agreement", code="accepted")
     if not password:
