@@ -23,8 +23,9 @@ from django.views.decorators.csrf import csrf_exempt
 
 from accounts.models import User
 from api.auth import ANONYMOUS, AUTH_USER, AuthFailed, Caller, TokenInfo, authenticate
-from core.errors import ServiceError
+from core.errors import RateLimited, ServiceError
 from core.ids import parse_id
+from trust.limits import headers as rate_limit_headers
 
 logger = logging.getLogger("notebridge.api")
 
@@ -40,6 +41,14 @@ class ApiError(Exception):
 
 def error_response(message: str, status: int) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
+
+
+def rate_limited_response(exc: RateLimited) -> JsonResponse:
+    """429 with ``Retry-After`` and the ``X-RateLimit-*`` headers (trust.limits)."""
+    response = error_response(exc.message, exc.status)
+    for name, value in rate_limit_headers(None, exc).items():
+        response[name] = value
+    return response
 
 
 def parse_json(body: bytes) -> Any:
@@ -291,6 +300,8 @@ def endpoint(
                 return error_response(exc.message, exc.status)
             except ApiError as exc:
                 return error_response(exc.message, exc.status)
+            except RateLimited as exc:
+                return rate_limited_response(exc)
             except ServiceError as exc:
                 return error_response(exc.message, exc.status)
             except Http404:

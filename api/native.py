@@ -17,7 +17,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from api.nb import boards, discover, notes, photos, places, profiles, review, search, translation
 from api.nb.common import REQUIRED
 from api.nb.openapi import NativeAPI
-from core.errors import ServiceError
+from core.errors import RateLimited, ServiceError
+from trust.limits import headers as rate_limit_headers
 
 api = NativeAPI(
     title="Notebridge native API",
@@ -46,7 +47,13 @@ for prefix, router in ROUTERS:
 
 @api.exception_handler(ServiceError)
 def _service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
-    return api.create_response(request, {"error": exc.message, "field": exc.field, "code": exc.code}, status=exc.status)
+    response = api.create_response(
+        request, {"error": exc.message, "field": exc.field, "code": exc.code}, status=exc.status
+    )
+    if isinstance(exc, RateLimited):
+        for name, value in rate_limit_headers(None, exc).items():
+            response[name] = value
+    return response
 
 
 @api.exception_handler(ValidationError)

@@ -12,11 +12,11 @@ from oauth2_provider.settings import oauth2_settings
 from oauthlib.common import generate_token
 
 from accounts.models import User
-from accounts.services import register_user
 from api.models import AppRegistration
 from api.oauth import ALL_SCOPES, parse_scopes
 from core.errors import ServiceError
 from core.text import clean_user_text
+from trust.signup import register
 
 OOB = "urn:ietf:wg:oauth:2.0:oob"
 FORBIDDEN_SCHEMES = {"javascript", "data", "vbscript", "file", "blob", "about"}
@@ -85,7 +85,6 @@ def issue_token(*, user: User, application: Application | None, scopes: list[str
     return token, raw
 
 
-@transaction.atomic
 def register_account_via_app(
     *,
     application: Application,
@@ -95,16 +94,31 @@ def register_account_via_app(
     email: str = "",
     agreement: bool = False,
     locale: str = "",
+    ip: str = "",
+    invite_code: str = "",
 ) -> tuple[User, str, AccessToken]:
-    """Mastodon's ``POST /api/v1/accounts``: create the user and a token for the registering app."""
+    """Mastodon's ``POST /api/v1/accounts``: create the user and a token for the registering app.
+
+    The sign-up goes through the trust app's defence (``trust.signup.register``). An account that must
+    wait (waitlist) or be approved is created inactive and still gets its token, as Mastodon answers an
+    approval-required sign-up: the client holds the token, and it works once the account is admitted
+    (until then the API answers 403). Not one transaction: the password is hashed before any write
+    lock is taken (SQLite's transactions take it at BEGIN), and the account and its token are each
+    written in a short transaction of their own."""
     if not agreement:
         raise ServiceError("Validation failed: Agreement must be accepted", field="agreement", code="accepted")
     if not password:
         raise ServiceError("Validation failed: Password can't be blank", field="password", code="blank")
     ui_language = {"zh": "zh-hans", "zh-cn": "zh-hans", "zh-hans": "zh-hans"}.get((locale or "").lower(), "")
     languages = ["zh-Hans"] if ui_language else (["en"] if (locale or "en").lower().startswith("en") else [])
-    user = register_user(
-        username=username, password=password, email=email, ui_language=ui_language, languages=languages
+    user, _signup = register(
+        username=username,
+        password=password,
+        email=email,
+        ip=ip,
+        invite_code=invite_code,
+        ui_language=ui_language,
+        languages=languages,
     )
     token, raw = issue_token(user=user, application=application, scopes=scopes)
     return user, raw, token

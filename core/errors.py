@@ -32,7 +32,15 @@ class Forbidden(ServiceError):
 
 
 class RateLimited(ServiceError):
+    """Too many requests of one kind (``trust.limits``): ``retry_after`` seconds until the next one is
+    let through, the ``limit`` that was reached, and when its window resets (``reset``, epoch seconds)."""
+
     status = 429
 
-    def __init__(self, message: str = "Too many requests") -> None:
+    def __init__(
+        self, message: str = "Too many requests", *, retry_after: int = 60, limit: int = 0, reset: float = 0.0
+    ) -> None:
         super().__init__(message, code="rate_limited")
+        self.retry_after = max(1, int(retry_after))
+        self.limit = limit
+        self.reset = reset

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "web.middleware.CountryMiddleware",
+    "trust.middleware.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "notebridge.urls"
@@ -307,3 +308,31 @@ LOGGING = {
 # How long hydrated notes stay cached. In-process caches are per worker and cannot be invalidated
 # across workers, so keep them short there; Redis is shared and invalidated on every write.
 NOTE_CACHE_SECONDS = int(os.environ.get("NOTE_CACHE_SECONDS", "300" if REDIS_URL else "10"))
+
+# --- trust: rate limits and sign-up defence (docs/trust.md) -----------------------------------
+# Proxies whose X-Forwarded-For is believed (addresses or CIDR ranges, comma-separated). Without one,
+# the client address is the connection's peer and any X-Forwarded-For is ignored.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
+# Overrides of trust.limits.DEFAULT_RATES: "post.user=100/1h,signup.ip=off".
+RATE_LIMITS: dict[str, str | None] = {}
+for _item in os.environ.get("RATE_LIMITS", "").split(","):
+    if "=" in _item:
+        _name, _value = _item.split("=", 1)
+        RATE_LIMITS[_name.strip()] = None if _value.strip().lower() in {"", "off", "none"} else _value.strip()
+# Where the counters live: redis (default with REDIS_URL), db (default without: shared by all workers), cache.
+RATE_LIMIT_STORE = os.environ.get("RATE_LIMIT_STORE", "")
+# Accounts younger than this many days get the stricter "<action>.user_new" limits.
+RATE_LIMIT_NEW_ACCOUNT_DAYS = float(os.environ.get("RATE_LIMIT_NEW_ACCOUNT_DAYS", "3"))
+# Sign-ups (trust/signup.py): open, approval (an operator admits each), invite (a code is needed), closed.
+SIGNUP_MODE = os.environ.get("SIGNUP_MODE", "open")
+# Addresses at disposable e-mail domains: refuse, approve (require approval) or allow.
+SIGNUP_DISPOSABLE_EMAIL = os.environ.get("SIGNUP_DISPOSABLE_EMAIL", "refuse")
+# Sign-ups admitted per hour before newcomers wait on the waitlist (0: no waitlist), spread over a window.
+SIGNUP_CAPACITY_PER_HOUR = int(os.environ.get("SIGNUP_CAPACITY_PER_HOUR", "3600"))
+SIGNUP_CAPACITY_WINDOW_S = int(os.environ.get("SIGNUP_CAPACITY_WINDOW_S", "600"))
+# Password hashing at sign-up and log-in: at most this many at once per process, waiting at most this long.
+PASSWORD_HASH_CONCURRENCY = int(os.environ.get("PASSWORD_HASH_CONCURRENCY", "1"))
+PASSWORD_HASH_WAIT_S = float(os.environ.get("PASSWORD_HASH_WAIT_S", "10"))
+# Raw client addresses are kept only in the security log, for this many days.
+SECURITY_LOG_DAYS = float(os.environ.get("SECURITY_LOG_DAYS", "14"))

@@ -1,4 +1,4 @@
-"""Trust records (docs/trust.md)."""
+"""Records of the trust app (docs/trust.md)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,107 @@ from django.conf import settings
 from django.db import models
 
 from core.ids import new_id
+
+# --- rate limits and sign-up defence (trust/limits.py, trust/signup.py, trust/waitlist.py) -------------
+
+
+class RateCounter(models.Model):
+    """One fixed window of one rate-limit key: the database store of ``trust.limits`` (the embedded
+    default, where every web worker and the task worker share the SQLite file). Rows expire after two
+    windows and are purged as new ones are written (and by ``manage.py purge_trust``)."""
+
+    key = models.CharField(max_length=200)
+    bucket = models.BigIntegerField()  # the window's number: its start in seconds divided by its length
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "bucket"], name="trust_ratecounter_key_bucket")]
+
+    def __str__(self) -> str:
+        return f"{self.key}@{self.bucket}={self.count}"
+
+
+class SignupRule(models.Model):
+    """An operator's rule for new sign-ups: an address range, an e-mail domain (and its subdomains) or a
+    username pattern (a regular expression), and what happens to a sign-up that matches it."""
+
+    IP_RANGE = "ip"
+    EMAIL_DOMAIN = "email_domain"
+    USERNAME = "username"
+    KINDS = [(IP_RANGE, "IP range"), (EMAIL_DOMAIN, "e-mail domain"), (USERNAME, "username pattern")]
+    REFUSE = "refuse"
+    APPROVE = "approve"
+    ACTIONS = [(REFUSE, "refuse"), (APPROVE, "require approval")]
+
+    kind = models.CharField(max_length=16, choices=KINDS)
+    pattern = models.CharField(max_length=200)
+    action = models.CharField(max_length=16, choices=ACTIONS, default=REFUSE)
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pattern} -> {self.action}"
+
+
+class Invite(models.Model):
+    """An invitation code for invite mode (``SIGNUP_MODE=invite``)."""
+
+    code = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL)
+    max_uses = models.PositiveIntegerField(default=1)
+    uses = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Signup(models.Model):
+    """How an account came in: admitted at once, waiting on the waitlist, pending an operator's approval,
+    or refused by one. Accounts not admitted are inactive (they cannot log in; their tokens answer 403).
+    ``email_key`` is the normalised address (case, +tags and Gmail dots removed): one account per key."""
+
+    ADMITTED = "admitted"
+    WAITING = "waiting"
+    PENDING = "pending"
+    REFUSED = "refused"
+    STATES = [(ADMITTED, "admitted"), (WAITING, "on the waitlist"), (PENDING, "pending approval"), (REFUSED, "refused")]
+
+    user = models.OneToOneField("accounts.User", on_delete=models.CASCADE, related_name="signup")
+    state = models.CharField(max_length=16, choices=STATES, default=ADMITTED)
+    reason = models.CharField(max_length=200, blank=True)
+    email_key = models.CharField(max_length=254, blank=True, db_index=True)
+    email_domain = models.CharField(max_length=254, blank=True)
+    invite = models.ForeignKey(Invite, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["state", "id"], name="trust_signup_state_id"),
+            models.Index(fields=["state", "decided_at"], name="trust_signup_state_decided"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.state}"
+
+
+class SecurityEvent(models.Model):
+    """The short security log: the only place raw addresses are kept, for ``SECURITY_LOG_DAYS`` days
+    (``manage.py purge_trust`` deletes older entries; sign-ups also purge as they write)."""
+
+    kind = models.CharField(max_length=32)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    subnet = models.CharField(max_length=64, blank=True)
+    user = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.CASCADE)
+    detail = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.kind} {self.ip}"
+
 
 # --- Impersonation and verification -------------------------------------------------------------
 

@@ -41,6 +41,7 @@ class SignupForm(forms.Form):
     display_name = forms.CharField(label=_("Name"), max_length=50, required=False)
     email = forms.EmailField(label=_("Email (optional)"), required=False)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, help_text=_("At least 8 characters."))
+    invite_code = forms.CharField(label=_("Invitation code"), max_length=64, required=False)
 
 
 class NoteForm(forms.Form):

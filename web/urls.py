@@ -15,6 +15,7 @@ from web.views import (
     search,
     site,
     translations,
+    waitlist,
 )
 
 app_name = "web"
@@ -55,6 +56,7 @@ urlpatterns = [
     path("settings/profile/", profiles.edit_profile, name="edit_profile"),
     path("settings/sessions/", account.sign_out_others, name="sign_out_others"),
     path("signup/", account.signup, name="signup"),
+    path("waitlist/", waitlist.waitlist_page, name="waitlist"),
     path(
         "login/",
         auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True),

@@ -15,9 +15,10 @@ from api.auth import AUTH_APP, AUTH_OPTIONAL
 from api.http import ApiError, Ctx, Page, endpoint, render, url_id
 from api.mastodon import entities
 from api.services import register_account_via_app
-from core.errors import ServiceError
+from core.errors import RateLimited, ServiceError
 from core.geo import viewer_country
 from notes.selectors import author_note_ids, visible_notes
+from trust.network import client_ip
 
 REGISTRATION_ERRORS = {
     "taken": "ERR_TAKEN",
@@ -25,6 +26,8 @@ REGISTRATION_ERRORS = {
     "weak_password": "ERR_TOO_SHORT",
     "accepted": "ERR_ACCEPTED",
     "blank": "ERR_BLANK",
+    "blocked": "ERR_BLOCKED",
+    "invite": "ERR_INVALID",
 }
 
 
@@ -63,7 +66,11 @@ def register(ctx: Ctx) -> Any:
             email=p.string("email", max_length=254),
             agreement=p.flag("agreement"),
             locale=p.string("locale", max_length=16),
+            ip=client_ip(ctx.request),
+            invite_code=p.string("invite_code", max_length=64),
         )
+    except RateLimited:
+        raise  # 429 with Retry-After (api.http.endpoint)
     except ServiceError as exc:
         details = {
             exc.field or "base": [

@@ -16,12 +16,15 @@ from django.views.decorators.http import require_POST
 from accounts import services as account_services
 from accounts.selectors import suggested_accounts
 from accounts.services import SUPPORTED_LANGUAGES
-from core.errors import ServiceError
+from core.errors import RateLimited, ServiceError
 from core.geo import viewer_country
 from notes.selectors import with_counts_seen_from
+from trust import signup as trust_signup
+from trust.network import client_ip
 from web.forms import UI_LANGUAGE_CHOICES, DeactivateForm, OnboardingForm, PasswordForm, SettingsForm, SignupForm
 from web.sessions import other_sessions, sign_out_other_sessions
 from web.views.common import add_service_error, login_required_page, me, safe_next, viewer
+from web.views.waitlist import WAITLIST_SESSION_KEY
 
 UI_CODES = {code for code, _label in UI_LANGUAGE_CHOICES}
 
@@ -33,25 +36,33 @@ def _reading_language_for(ui_language: str) -> str:
 def signup(request: HttpRequest) -> HttpResponse:
     if viewer(request):
         return redirect("web:discover")
-    form = SignupForm(request.POST or None)
+    form = SignupForm(request.POST or None, initial={"invite_code": request.GET.get("invite", "")[:64]})
     if request.method == "POST" and form.is_valid():
         ui = translation.get_language() or "en"
         ui = ui if ui in UI_CODES else "en"
         try:
-            user = account_services.register_user(
+            user, signup_record = trust_signup.register(
                 username=form.cleaned_data["username"],
                 password=form.cleaned_data["password"],
                 email=form.cleaned_data["email"],
+                ip=client_ip(request),
+                invite_code=form.cleaned_data["invite_code"],
                 display_name=form.cleaned_data["display_name"],
                 languages=[_reading_language_for(ui)],
                 ui_language=ui,
             )
+        except RateLimited:
+            raise  # the 429 page (trust.middleware)
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
+            if signup_record.state != signup_record.ADMITTED:
+                request.session[WAITLIST_SESSION_KEY] = signup_record.pk
+                return redirect("web:waitlist")
             login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
             return redirect("web:welcome")
-    return render(request, "web/signup.html", {"form": form}, status=422 if form.errors else 200)
+    context = {"form": form, "invite_mode": settings.SIGNUP_MODE == "invite"}
+    return render(request, "web/signup.html", context, status=422 if form.errors else 200)
 
 
 @login_required_page

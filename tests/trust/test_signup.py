@@ -1,0 +1,199 @@
+"""The sign-up defence and the waitlist, through POST /api/v1/accounts and the web pages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import User
+from tests.trust.conftest import api_post, sign_up
+from trust import signup as trust_signup
+from trust import waitlist
+from trust.models import Invite, SecurityEvent, Signup, SignupRule
+
+
+def _verify(token: str) -> int:
+    return Client().get("/api/v1/accounts/verify_credentials", HTTP_AUTHORIZATION=f"Bearer {token}").status_code
+
+
+# --- e-mail and username normalisation -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [
+        ("Mei.Li@Gmail.com", "meili@gmail.com"),
+        ("m.e.i.l.i+wave@googlemail.com", "meili@gmail.com"),
+        ("mei+tag@example.org", "mei@example.org"),
+        ("ＭＥＩ@ＥＸＡＭＰＬＥ.ORG", "mei@example.org"),
+        ("first.last@example.org", "first.last@example.org"),  # dots matter outside Gmail
+        ("no-at-sign", ""),
+        ("+only@example.org", ""),
+    ],
+)
+def test_email_normalisation(raw, key):
+    assert trust_signup.normalise_email(raw)[0] == key
+
+
+def test_username_key_folds_case_and_width():
+    assert trust_signup.normalise_username("ＡＤＭＩＮ") == trust_signup.normalise_username("admin")
+
+
+def test_case_dots_and_tags_do_not_make_a_second_account(app_token):
+    assert sign_up(app_token, "meili", email="meili@gmail.com").status_code == 200
+    for i, variant in enumerate(["MeiLi@gmail.com", "mei.li@gmail.com", "meili+2@googlemail.com"]):
+        again = sign_up(app_token, f"meili{i}", email=variant)
+        assert again.status_code == 422, variant
+        assert again.json()["details"]["email"][0]["error"] == "ERR_TAKEN"
+
+
+def test_velocity_per_email_domain_cannot_be_dodged_by_case(app_token, settings):
+    settings.RATE_LIMITS = {"signup.domain": "2/1h", "signup.ip": "100/1h", "signup.subnet": "100/1h"}
+    codes = [
+        sign_up(app_token, f"farm{i}", email=f"bot{i}@{'Farm.Example' if i % 2 else 'farm.example'}").status_code
+        for i in range(3)
+    ]
+    assert codes == [200, 200, 429]
+    # A big provider is not counted: a wave of real people arrives through it.
+    assert [sign_up(app_token, f"real{i}", email=f"real{i}@gmail.com").status_code for i in range(3)] == [200] * 3
+
+
+# --- operator settings ---------------------------------------------------------------------------
+
+
+def test_disposable_domains_are_refused_or_held(app_token, settings):
+    refused = sign_up(app_token, "throwaway", email="x@mailinator.com")
+    assert refused.status_code == 422
+    assert refused.json()["details"]["base"][0]["error"] == "ERR_BLOCKED"
+    assert not User.objects.filter(username="throwaway").exists()
+    settings.SIGNUP_DISPOSABLE_EMAIL = "approve"
+    held = sign_up(app_token, "throwaway", email="x@mailinator.com")
+    assert held.status_code == 200
+    assert Signup.objects.get(user__username="throwaway").state == Signup.PENDING
+
+
+def test_approval_mode_gives_a_token_that_works_once_approved(app_token, settings):
+    settings.SIGNUP_MODE = "approval"
+    response = sign_up(app_token, "patient")
+    assert response.status_code == 200
+    token = response.json()["access_token"]
+    assert _verify(token) == 403
+    assert Client().post("/login/", {"username": "patient", "password": "a long passphrase 9"}).status_code == 200
+    waitlist.decide(Signup.objects.get(user__username="patient"), approve=True)
+    assert _verify(token) in (200, 403)  # the token's user is cached for up to 30 s
+    cache.clear()
+    assert _verify(token) == 200
+
+
+def test_invite_mode_needs_a_valid_code(app_token, settings):
+    settings.SIGNUP_MODE = "invite"
+    assert sign_up(app_token, "uninvited").status_code == 422
+    Invite.objects.create(code="tea-for-two", max_uses=1)
+    form = {"username": "invited", "password": "a long passphrase 9", "agreement": True, "invite_code": "tea-for-two"}
+    assert api_post("/api/v1/accounts", form, app_token).status_code == 200
+    again = {**form, "username": "invited2"}
+    assert api_post("/api/v1/accounts", again, app_token).status_code == 422  # used up
+    assert Invite.objects.get(code="tea-for-two").uses == 1
+
+
+def test_blocks_by_address_domain_and_username(app_token):
+    SignupRule.objects.create(kind=SignupRule.IP_RANGE, pattern="203.0.113.0/24", action=SignupRule.REFUSE)
+    SignupRule.objects.create(kind=SignupRule.EMAIL_DOMAIN, pattern="suspect.example", action=SignupRule.APPROVE)
+    SignupRule.objects.create(kind=SignupRule.USERNAME, pattern=r"^promo", action=SignupRule.REFUSE)
+    assert sign_up(app_token, "fromthere", REMOTE_ADDR="203.0.113.50").status_code == 422
+    assert sign_up(app_token, "fromv6mapped", REMOTE_ADDR="::ffff:203.0.113.9").status_code == 422
+    assert sign_up(app_token, "fromelsewhere", REMOTE_ADDR="198.51.100.50").status_code == 200
+    assert sign_up(app_token, "PROMO_deals").status_code == 422
+    assert sign_up(app_token, "held", email="h@mail.suspect.example").status_code == 200
+    assert Signup.objects.get(user__username="held").state == Signup.PENDING
+    assert not User.objects.get(username="held").is_active
+
+
+def test_raw_addresses_only_in_the_expiring_security_log(app_token, settings):
+    sign_up(app_token, "logged", REMOTE_ADDR="198.51.100.23")
+    event = SecurityEvent.objects.get(user__username="logged")
+    assert (event.ip, event.subnet) == ("198.51.100.23", "198.51.100.0/24")
+    SecurityEvent.objects.filter(pk=event.pk).update(created_at=timezone.now() - timedelta(days=15))
+    assert trust_signup.purge_security_log() == 1
+    assert not SecurityEvent.objects.exists()
+
+
+def test_deleting_an_account_deletes_what_trust_keeps(app_token):
+    sign_up(app_token, "leaving")
+    User.objects.get(username="leaving").delete()
+    assert not Signup.objects.exists()
+    assert not SecurityEvent.objects.filter(user__isnull=False).exists()
+
+
+# --- the waitlist --------------------------------------------------------------------------------
+
+
+def test_waitlist_admits_oldest_first_as_capacity_frees(app_token, settings):
+    settings.SIGNUP_CAPACITY_PER_HOUR = 12  # two per ten-minute window
+    settings.SIGNUP_CAPACITY_WINDOW_S = 600
+    responses = [sign_up(app_token, f"wave{i}") for i in range(5)]
+    assert [r.status_code for r in responses] == [200] * 5  # nobody gets an error
+    states = {s.user.username: s for s in Signup.objects.select_related("user")}
+    assert [states[f"wave{i}"].state for i in range(5)] == ["admitted"] * 2 + ["waiting"] * 3
+    assert [waitlist.place(states[f"wave{i}"]) for i in range(2, 5)] == [1, 2, 3]
+    assert _verify(responses[2].json()["access_token"]) == 403
+    assert waitlist.admit_due() == 0  # the window is full
+    Signup.objects.filter(state=Signup.ADMITTED).update(decided_at=timezone.now() - timedelta(minutes=11))
+    assert waitlist.admit_due() == 2
+    after = {s.user.username: s.state for s in Signup.objects.select_related("user")}
+    assert [after[f"wave{i}"] for i in range(2, 5)] == ["admitted", "admitted", "waiting"]
+    assert waitlist.place(Signup.objects.get(user__username="wave4")) == 1
+    assert User.objects.get(username="wave2").is_active
+    # A newcomer does not overtake the one still waiting.
+    Signup.objects.filter(state=Signup.ADMITTED).update(decided_at=timezone.now() - timedelta(minutes=11))
+    settings.SIGNUP_CAPACITY_PER_HOUR = 6  # now one per window
+    cache.delete("trust:waitlist-tick")
+    sign_up(app_token, "latecomer")  # waits behind wave4; its sign-up ticks the admission
+    after = {s.user.username: s.state for s in Signup.objects.select_related("user")}
+    assert (after["wave4"], after["latecomer"]) == ("admitted", "waiting")
+
+
+def test_waitlist_page_shows_the_place_and_signs_in_when_admitted(app_token, settings):
+    settings.SIGNUP_CAPACITY_PER_HOUR = 6  # one per window
+    sign_up(app_token, "early")
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    form = {"username": "queuer", "password": "a long passphrase 9", "email": "", "display_name": ""}
+    response = client.post("/signup/", form)
+    assert response.status_code == 302 and response["Location"] == "/waitlist/"
+    page = client.get("/waitlist/")
+    text = page.content.decode()
+    assert "你正在排队等候" in text and "第 1 位" in text
+    assert 'hx-trigger="every 5s"' in text
+    Signup.objects.filter(state=Signup.ADMITTED).update(decided_at=timezone.now() - timedelta(minutes=11))
+    cache.delete("trust:waitlist-tick")
+    poll = client.get("/waitlist/", HTTP_HX_REQUEST="true")
+    assert poll.status_code == 204 and poll["HX-Redirect"] == "/welcome/"
+    assert client.get("/welcome/").status_code == 200  # signed in
+
+
+def test_waitlist_page_in_english_for_a_pending_approval(settings, db):
+    settings.SIGNUP_MODE = "approval"
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    form = {"username": "approveme", "password": "a long passphrase 9", "email": "", "display_name": ""}
+    assert client.post("/signup/", form)["Location"] == "/waitlist/"
+    assert "waiting for approval" in client.get("/waitlist/").content.decode()
+    assert Client().get("/waitlist/").status_code == 302  # another browser has no sign-up to show
+
+
+# --- bounded password hashing --------------------------------------------------------------------
+
+
+def test_log_in_waits_for_a_hashing_slot_and_gives_up_with_429(make_user, settings):
+    settings.PASSWORD_HASH_CONCURRENCY = 1
+    settings.PASSWORD_HASH_WAIT_S = 0.2
+    make_user("hasher")
+    credentials = {"username": "hasher", "password": "correct horse battery"}
+    with trust_signup.hashing_slot():  # another request is hashing
+        busy = Client().post("/login/", credentials)
+    assert busy.status_code == 429
+    assert busy["Retry-After"] == "3"
+    assert Client().post("/login/", credentials).status_code == 302

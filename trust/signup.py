@@ -1,0 +1,267 @@
+"""The sign-up defence: who may open an account, and how it comes in.
+
+``register`` is the one way a person signs up (the web form and ``POST /api/v1/accounts``): it screens
+the request, counts it against the per-domain velocity limit, hashes the password under bounded
+concurrency, creates the account through ``accounts.services.register_user`` and records how it came in
+(``Signup``): admitted at once, waiting on the waitlist (``trust/waitlist.py``), pending an operator's
+approval, or refused. Accounts not admitted are created inactive, so their usernames are held and their
+tokens exist (Mastodon clients expect one) but they cannot log in or use the API until admitted.
+
+Operator settings (docs/trust.md): ``SIGNUP_MODE`` (``open``, ``approval``, ``invite``, ``closed``),
+``SIGNUP_DISPOSABLE_EMAIL`` (``refuse``, ``approve`` or ``allow`` addresses at disposable domains, the
+list from the ``disposable-email-domains`` package), and ``SignupRule`` rows (admin) that refuse or
+require approval by address range, e-mail domain or username pattern. Rules are read per sign-up.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import threading
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from disposable_email_domains import blocklist as DISPOSABLE_DOMAINS
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.services import register_user
+from core.errors import RateLimited, ServiceError
+from trust import limits, waitlist
+from trust.models import Invite, SecurityEvent, Signup, SignupRule
+from trust.network import parse_ip, subnet_of
+
+GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
+# Big providers: a wave of real newcomers arrives through them, so the per-domain velocity limit skips them.
+COMMON_DOMAINS = {
+    "gmail.com",
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "yahoo.com",
+    "icloud.com",
+    "me.com",
+    "proton.me",
+    "protonmail.com",
+    "qq.com",
+    "163.com",
+    "126.com",
+    "foxmail.com",
+    "sina.com",
+    "aliyun.com",
+    "yeah.net",
+}
+
+
+# --- normalisation --------------------------------------------------------------------------------
+
+
+def normalise_email(email: str) -> tuple[str, str]:
+    """(key, domain) of an address: NFKC and case-folded, the ``+tag`` dropped, Gmail's dots dropped and
+    googlemail.com read as gmail.com, the domain in IDNA form. ("", "") when it is not an address."""
+    text = unicodedata.normalize("NFKC", email or "").strip().casefold()
+    local, sep, domain = text.rpartition("@")
+    if not sep or not local or not domain:
+        return "", ""
+    domain = domain.rstrip(".")
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return "", ""
+    local = local.split("+", 1)[0]
+    if domain in GMAIL_DOMAINS:
+        domain = "gmail.com"
+        local = local.replace(".", "")
+    if not local:
+        return "", ""
+    return f"{local}@{domain}", domain
+
+
+def normalise_username(username: str) -> str:
+    """The key a username is counted and matched under: NFKC, case-folded."""
+    return limits.normalise_name(username)
+
+
+def is_disposable(domain: str) -> bool:
+    parts = domain.split(".")
+    return any(".".join(parts[i:]) in DISPOSABLE_DOMAINS for i in range(len(parts) - 1))
+
+
+# --- screening -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verdict:
+    state: str  # Signup.ADMITTED (nothing against it), PENDING or REFUSED
+    reason: str = ""
+
+
+def _domain_matches(domain: str, pattern: str) -> bool:
+    pattern = pattern.strip().lower().lstrip("@").lstrip("*.")
+    return bool(pattern) and (domain == pattern or domain.endswith("." + pattern))
+
+
+def _rule_matches(rule: SignupRule, *, ip: str, domain: str, username: str) -> bool:
+    if rule.kind == SignupRule.IP_RANGE:
+        address = parse_ip(ip)
+        try:
+            network = ipaddress.ip_network(rule.pattern.strip(), strict=False)
+        except ValueError:
+            return False
+        return address is not None and address.version == network.version and address in network
+    if rule.kind == SignupRule.EMAIL_DOMAIN:
+        return bool(domain) and _domain_matches(domain, rule.pattern)
+    if rule.kind == SignupRule.USERNAME:
+        try:
+            return re.search(rule.pattern, username, flags=re.IGNORECASE) is not None
+        except re.error:
+            return False
+    return False
+
+
+def screen(*, username: str, domain: str, ip: str, invite: Invite | None, invite_code: str = "") -> Verdict:
+    """What the operator's settings say about a sign-up (the waitlist is decided afterwards)."""
+    mode = getattr(settings, "SIGNUP_MODE", "open")
+    if mode == "closed":
+        return Verdict(Signup.REFUSED, "closed")
+    if mode == "invite" and invite is None:
+        return Verdict(Signup.REFUSED, "invite required" if not invite_code else "invite not valid")
+    key = normalise_username(username)
+    approve = ""
+    for rule in SignupRule.objects.all():
+        if _rule_matches(rule, ip=ip, domain=domain, username=key):
+            if rule.action == SignupRule.REFUSE:
+                return Verdict(Signup.REFUSED, f"rule {rule.pk}: {rule.kind}")
+            approve = approve or f"rule {rule.pk}: {rule.kind}"
+    if domain and is_disposable(domain):
+        action = getattr(settings, "SIGNUP_DISPOSABLE_EMAIL", "refuse")
+        if action == "refuse":
+            return Verdict(Signup.REFUSED, "disposable e-mail domain")
+        if action == "approve":
+            approve = approve or "disposable e-mail domain"
+    if approve:
+        return Verdict(Signup.PENDING, approve)
+    if mode == "approval":
+        return Verdict(Signup.PENDING, "approval mode")
+    return Verdict(Signup.ADMITTED)
+
+
+def valid_invite(code: str) -> Invite | None:
+    code = (code or "").strip()
+    if not code or len(code) > 64:
+        return None
+    invite = Invite.objects.filter(code=code).first()
+    if invite is None or invite.uses >= invite.max_uses:
+        return None
+    if invite.expires_at is not None and invite.expires_at <= timezone.now():
+        return None
+    return invite
+
+
+# --- bounded password hashing --------------------------------------------------------------------
+
+_hash_slots: threading.BoundedSemaphore | None = None
+_hash_slots_size = 0
+_hash_lock = threading.Lock()
+
+
+def _slots() -> threading.BoundedSemaphore:
+    global _hash_slots, _hash_slots_size
+    size = max(1, int(getattr(settings, "PASSWORD_HASH_CONCURRENCY", 1)))
+    with _hash_lock:
+        if _hash_slots is None or _hash_slots_size != size:
+            _hash_slots, _hash_slots_size = threading.BoundedSemaphore(size), size
+        return _hash_slots
+
+
+@contextmanager
+def hashing_slot() -> Iterator[None]:
+    """Hold one of ``PASSWORD_HASH_CONCURRENCY`` slots (per process) around password hashing (sign-up)
+    or checking (log-in), so that a burst of them leaves the other threads free for page reads. Waits at
+    most ``PASSWORD_HASH_WAIT_S``; then the request is answered 429 with a short ``Retry-After``."""
+    slots = _slots()
+    if not slots.acquire(timeout=float(getattr(settings, "PASSWORD_HASH_WAIT_S", 10))):
+        raise RateLimited(_("The server is busy. Try again in a few seconds."), retry_after=3)
+    try:
+        yield
+    finally:
+        slots.release()
+
+
+# --- registering ---------------------------------------------------------------------------------
+
+
+def log_event(kind: str, *, ip: str, user: User | None = None, detail: str = "") -> None:
+    """One entry in the short security log (raw address kept ``SECURITY_LOG_DAYS`` days)."""
+    address = parse_ip(ip)
+    SecurityEvent.objects.create(
+        kind=kind, ip=str(address) if address else None, subnet=subnet_of(ip), user=user, detail=detail[:200]
+    )
+
+
+def purge_security_log(now: Any = None) -> int:
+    days = float(getattr(settings, "SECURITY_LOG_DAYS", 14))
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    deleted, _rows = SecurityEvent.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+def register(
+    *,
+    username: str,
+    password: str,
+    email: str = "",
+    ip: str = "",
+    invite_code: str = "",
+    **profile: Any,
+) -> tuple[User, Signup]:
+    """Sign a person up (see the module's docstring). Raises ``ServiceError`` (refused, taken, invalid)
+    or ``RateLimited`` (too many sign-ups with this e-mail domain)."""
+    email = (email or "").strip()
+    key, domain = normalise_email(email)
+    if email and not key:
+        raise ServiceError(_("Enter a valid e-mail address."), field="email", code="invalid")
+    invite = valid_invite(invite_code)
+    verdict = screen(username=username, domain=domain, ip=ip, invite=invite, invite_code=invite_code)
+    if verdict.state == Signup.REFUSED:
+        log_event("signup_refused", ip=ip, detail=verdict.reason)
+        if verdict.reason.startswith("invite"):
+            raise ServiceError(_("Sign-ups here need a valid invitation code."), field="invite_code", code="invite")
+        raise ServiceError(_("Sign-ups like this one are not accepted here."), code="blocked")
+    if domain and domain not in COMMON_DOMAINS:
+        limits.check("signup", {"domain": domain})
+    if key and Signup.objects.filter(email_key=key).exists():
+        raise ServiceError(_("That email is already registered."), field="email", code="taken")
+    with hashing_slot():
+        user = register_user(username=username, password=password, email=email, **profile)
+    state, reason = verdict.state, verdict.reason
+    if state == Signup.ADMITTED and not waitlist.has_room():
+        state, reason = Signup.WAITING, "capacity"
+    with transaction.atomic():
+        if state != Signup.ADMITTED:
+            User.objects.filter(pk=user.pk).update(is_active=False)
+            user.is_active = False
+        signup = Signup.objects.create(
+            user=user,
+            state=state,
+            reason=reason,
+            email_key=key,
+            email_domain=domain,
+            invite=invite,
+            decided_at=timezone.now() if state == Signup.ADMITTED else None,
+        )
+        if invite is not None:
+            Invite.objects.filter(pk=invite.pk).update(uses=F("uses") + 1)
+        log_event("signup", ip=ip, user=user, detail=state)
+    if state == Signup.WAITING:
+        waitlist.tick()
+        signup.refresh_from_db()
+    return user, signup
