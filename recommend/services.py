@@ -171,19 +171,27 @@ def record_client_events(*, user: User, events: Iterable[Mapping[str, Any]], cou
 
 
 def hide_note(
-    *, user: User, note_id: int, reason: str = HideReason.NOT_INTERESTED, surface: str = Surface.FOR_YOU,
+    *,
+    user: User,
+    note_id: int,
+    reason: str = HideReason.NOT_INTERESTED,
+    surface: str = Surface.FOR_YOU,
     country: str | None = None,
 ) -> None:
-    """"Not interested": the note leaves the reader's For you, and its author (``reason="author"``) or
+    """ "Not interested": the note leaves the reader's For you, and its author (``reason="author"``) or
     its topic weigh less from the next page on."""
     record_client_events(
-        user=user, events=[{"note_id": note_id, "kind": Kind.HIDE, "surface": surface, "reason": reason}], country=country
+        user=user,
+        events=[{"note_id": note_id, "kind": Kind.HIDE, "surface": surface, "reason": reason}],
+        country=country,
     )
 
 
 def set_language_mix(*, user: User, language_mix: int) -> ReaderPreference:
     if language_mix not in LanguageMix.values:
-        raise ServiceError("language_mix must be 0 (mostly my languages) to 4 (show me the world)", field="language_mix")
+        raise ServiceError(
+            "language_mix must be 0 (mostly my languages) to 4 (show me the world)", field="language_mix"
+        )
     pref, _ = ReaderPreference.objects.update_or_create(user=user, defaults={"language_mix": language_mix})
     mark_changed(user.pk)
     return pref
@@ -198,5 +206,8 @@ def purge_old_interactions(*, days: int | None = None) -> int:
 
 def latest_note_of(author_id: int) -> Note | None:
     return (
-        Note.objects.filter(author_id=author_id, state=NoteState.PUBLISHED).order_by("-id").only("id", "author_id").first()
+        Note.objects.filter(author_id=author_id, state=NoteState.PUBLISHED)
+        .order_by("-id")
+        .only("id", "author_id")
+        .first()
     )
