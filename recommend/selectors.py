@@ -33,7 +33,8 @@ RANK_KEY = "rec:rank:{}:{}"
 @dataclass
 class Card:
     note: Note
-    reason: str  # followed, author_you_liked, similar, readers_like_you, interest, popular_language, popular_region, new, popular
+    # followed, author_you_liked, similar, readers_like_you, interest, popular_language, popular_region, new, popular
+    reason: str
     detail: str = ""
     position: int = 0
 

@@ -204,3 +204,40 @@ class ProfileDetail(ProfileOut):
 
 class OkOut(Schema):
     ok: bool
+
+
+class InteractionIn(Payload):
+    """One thing a reader did with a note (recommend): ``kind`` is impression, open, dwell, share or
+    hide; ``surface`` where (for_you, discover, following, search, tag, profile, note); ``position``
+    the card's place in the list (required for impressions; on for_you it must be where it was served);
+    ``dwell_ms`` for dwell; ``reason`` for a hide (not_interested, author, topic, seen)."""
+
+    note_id: Id
+    kind: str = Field(max_length=12)
+    surface: str = Field("", max_length=12)
+    position: int | None = None
+    dwell_ms: int | None = None
+    reason: str = Field("", max_length=16)
+
+
+class InteractionBatchIn(Payload):
+    events: list[InteractionIn] = Field(max_length=200)
+
+
+class RecordedOut(Schema):
+    recorded: int
+
+
+class ForYouNoteOut(NoteOut):
+    reason: str
+    why: str
+    position: int
+
+
+class ForYouPage(Schema):
+    items: list[ForYouNoteOut]
+    next_cursor: str | None
+
+
+class LanguageMixIn(Payload):
+    language_mix: int

@@ -38,7 +38,7 @@ def _model_dir(settings, tmp_path):
 
 
 @pytest.fixture
-def catalogue(make_user, post):
+def catalogue(make_user, post):  # noqa: F811  (the shared fixture)
     """Authors and their notes (all published), by key."""
     from recommend.candidates import forget_pool
 

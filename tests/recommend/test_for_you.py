@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 
 import pytest
@@ -44,7 +45,7 @@ def test_no_catalogue_gives_an_empty_page_not_an_error(reader):
 def test_likes_pull_similar_notes_up(catalogue, make_user, on_commit):
     from notes.services import like_note
 
-    authors, notes = catalogue
+    _authors, notes = catalogue
     gamer_fan = make_user("fan", languages=["en"])
     training.train()
     forget_pool()
@@ -107,7 +108,7 @@ def test_hide_on_the_next_page_reranks_only_what_was_not_shown(catalogue, reader
 def test_no_run_of_one_author(catalogue, reader):
     cards = for_you(reader, limit=12)[0]
     authors = [c.note.author_id for c in cards]
-    assert all(a != b for a, b in zip(authors, authors[1:], strict=False)), authors
+    assert all(a != b for a, b in itertools.pairwise(authors)), authors
 
 
 def test_language_mix_setting_moves_the_share_of_other_languages(catalogue, reader):
