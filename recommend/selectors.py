@@ -28,6 +28,7 @@ RANKING_SECONDS = 600
 RANKED = 300
 MAX_LIMIT = 60
 RANK_KEY = "rec:rank:{}:{}"
+MIX_KEY = "rec:mix:{}"
 
 
 @dataclass
@@ -79,6 +80,7 @@ def parse_cursor(cursor: str | None) -> int:
 def _rank(user: User, *, exclude: set[int] | None = None, limit: int = RANKED) -> list[tuple[int, str, str]]:
     pool = candidates.pool()
     reader = candidates.reader_for(user)
+    cache.set(MIX_KEY.format(user.pk), int(reader.language_mix), RANKING_SECONDS)
     scored = ranking.score(pool, reader, training.current_model(), exclude=exclude)
     return [(s.note_id, s.reason, s.detail) for s in ranking.rerank(scored, reader, limit=limit)]
 
@@ -135,5 +137,9 @@ def for_you(
 
 
 def language_mix_of(user: User) -> int:
+    """The reader's language-mix setting (read with the ranking, so a page asks once)."""
+    cached = cache.get(MIX_KEY.format(user.pk))
+    if cached is not None:
+        return int(cached)
     found = ReaderPreference.objects.filter(user_id=user.pk).values_list("language_mix", flat=True).first()
     return int(found) if found is not None else int(LanguageMix.MIX)

@@ -193,6 +193,7 @@ def set_language_mix(*, user: User, language_mix: int) -> ReaderPreference:
             "language_mix must be 0 (mostly my languages) to 4 (show me the world)", field="language_mix"
         )
     pref, _ = ReaderPreference.objects.update_or_create(user=user, defaults={"language_mix": language_mix})
+    cache.delete(f"rec:mix:{user.pk}")
     mark_changed(user.pk)
     return pref
 
