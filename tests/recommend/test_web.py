@@ -39,7 +39,7 @@ def test_reasons_are_in_chinese_for_a_chinese_interface(catalogue, reader):
 
 
 def test_not_interested_records_a_hide_and_changes_the_next_page(catalogue, reader):
-    authors, notes = catalogue
+    _authors, notes = catalogue
     client = signed_in(reader)
     first = client.get(reverse("web:discover")).content.decode()
     assert "Sichuan hot pot at home" in first

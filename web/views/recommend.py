@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,7 +31,7 @@ def not_interested(request: HttpRequest, note_id: int) -> HttpResponse:
             return redirect_back(request, reverse("web:discover"))
         raise Http404 from exc
     if is_htmx(request):
-        return HttpResponse('<p class="card-hidden">%s</p>' % _("Got it: you will see less like this."))
+        return HttpResponse(format_html('<p class="card-hidden">{}</p>', _("Got it: you will see less like this.")))
     messages.success(request, _("Got it: you will see less like this."))
     return redirect_back(request, reverse("web:discover"))
 
