@@ -133,6 +133,13 @@ class Reader:
     blocked_authors: set[int]  # "show less from this author"
     hidden_tags: dict[str, float]  # tag -> penalty weight
     language_mix: int = LanguageMix.MIX
+    # Embeddings of the history's notes; None: read from NoteEmbedding when first needed.
+    history_vectors: dict[int, np.ndarray] | None = None
+
+    def vectors(self) -> dict[int, np.ndarray]:
+        if self.history_vectors is None:
+            self.history_vectors = embeddings.vectors_for(list(self.history)[:HISTORY])
+        return self.history_vectors
 
     def speaks(self, language: str) -> bool:
         return not language or base_language(language) in self.languages
@@ -226,7 +233,7 @@ def liked_authors(p: Pool, r: Reader) -> dict[int, float]:
 def profile_vector(r: Reader) -> np.ndarray | None:
     if not r.history:
         return None
-    vecs = embeddings.vectors_for(r.history)
+    vecs = r.vectors()
     if not vecs:
         return None
     mean = sum(vecs[k] * r.history[k] for k in vecs)

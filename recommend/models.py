@@ -92,7 +92,7 @@ class LanguageMix(models.IntegerChoices):
 
 
 # The share of a page in the reader's own languages that each setting aims for.
-OWN_LANGUAGE_SHARE = {0: 0.9, 1: 0.75, 2: 0.6, 3: 0.4, 4: 0.2}
+OWN_LANGUAGE_SHARE = {0: 0.95, 1: 0.85, 2: 0.7, 3: 0.5, 4: 0.25}
 
 
 class ReaderPreference(models.Model):

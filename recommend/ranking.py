@@ -33,7 +33,7 @@ REASON_OF = {
 AUTHOR_GAP = 3
 TOPIC_RUN = 2
 WINDOW = 40
-FOREIGN_FLOOR = 0.1
+FOREIGN_FLOOR = 0.3
 
 
 @dataclass
@@ -65,7 +65,7 @@ def gather(p: c.Pool, r: c.Reader, model: Model | None) -> dict[str, dict[int, f
 
 def _anchor_kind(p: c.Pool, r: c.Reader, note_index: int) -> str:
     """The kind of interaction with the history note most like this one ("collect", "like", ...)."""
-    vecs = c.embeddings.vectors_for(list(r.history)[:50])
+    vecs = r.vectors()
     if not vecs:
         return ""
     ids = list(vecs)
@@ -144,14 +144,24 @@ def _best(group: list[Scored], out: list[Scored]) -> int:
     return best_i
 
 
-def rerank(items: list[Scored], r: c.Reader, *, limit: int) -> list[Scored]:
+def observed_own_share(p: c.Pool, r: c.Reader) -> float | None:
+    """The share of the reader's engaged notes (those still in the pool) in their own languages; None
+    with fewer than five of them."""
+    langs = [p.languages[p.index[n]] for n in r.history if n in p.index]
+    return sum(1 for x in langs if r.speaks(x)) / len(langs) if len(langs) >= 5 else None
+
+
+def rerank(items: list[Scored], r: c.Reader, *, limit: int, observed_own: float | None = None) -> list[Scored]:
     """Greedy re-ranking for diversity and the reader's language mix (see the module's docstring).
 
     The page is filled like a quota: a card in the reader's languages is due whenever their share so
     far would fall short of the setting's target (``OWN_LANGUAGE_SHARE``), else one in another
     language, unless the best of those scores under ``FOREIGN_FLOOR`` of the best own one (quality
-    first) or there are none."""
-    target = OWN_LANGUAGE_SHARE.get(r.language_mix, 0.6)
+    first) or there are none. With enough history the target moves halfway to the share the reader
+    actually engages with (``observed_own``): a "mix" means more for someone who reads other languages."""
+    target = OWN_LANGUAGE_SHARE.get(r.language_mix, 0.7)
+    if observed_own is not None:
+        target = (target + observed_own) / 2
     own_items = [s for s in items if r.speaks(s.language)]
     foreign = [s for s in items if not r.speaks(s.language)]
     out: list[Scored] = []

@@ -82,7 +82,8 @@ def _rank(user: User, *, exclude: set[int] | None = None, limit: int = RANKED) -
     reader = candidates.reader_for(user)
     cache.set(MIX_KEY.format(user.pk), int(reader.language_mix), RANKING_SECONDS)
     scored = ranking.score(pool, reader, training.current_model(), exclude=exclude)
-    return [(s.note_id, s.reason, s.detail) for s in ranking.rerank(scored, reader, limit=limit)]
+    ranked = ranking.rerank(scored, reader, limit=limit, observed_own=ranking.observed_own_share(pool, reader))
+    return [(s.note_id, s.reason, s.detail) for s in ranked]
 
 
 def _trending(exclude: set[int]) -> list[tuple[int, str, str]]:
