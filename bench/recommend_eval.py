@@ -101,7 +101,7 @@ def main() -> None:
     train: list[list[int]] = []
     test: list[set[int]] = []
     for h in sim["histories"]:
-        cut = max(1, int(round(len(h) * (1 - args.holdout)))) if len(h) > 1 else len(h)
+        cut = max(1, round(len(h) * (1 - args.holdout))) if len(h) > 1 else len(h)
         train.append(h[:cut])
         test.append(set(h[cut:]))
     users = np.array([u for u, h in enumerate(train) for _ in h], dtype=np.int64)
@@ -133,7 +133,7 @@ def main() -> None:
 
     def reader(u: int, history: list[int], interests: list[str] | None = None) -> c.Reader:
         lang = LANGS[sim["user_lang"][u]]
-        hist = {i + 1: 1.0 for i in history}
+        hist = dict.fromkeys((i + 1 for i in history), 1.0)
         return c.Reader(
             user_id=-1 - u,
             languages={c.base_language(lang)},
@@ -142,7 +142,7 @@ def main() -> None:
             interest_words=[],
             following=set(),
             history=hist,
-            history_kind={k: "like" for k in hist},
+            history_kind=dict.fromkeys(hist, "like"),
             history_authors={},
             hidden_notes=set(),
             hidden_authors={},
@@ -187,7 +187,7 @@ def main() -> None:
     print(f"item-item training: {train_s:.2f}s")
     for key in sorted(results):
         print(f"  {key:<22} {np.mean(results[key]):.4f}")
-    ratio = np.mean(results["ours ndcg20"]) / max(np.mean(results["popularity ndcg20"]), 1e-9)
+    ratio = float(np.mean(results["ours ndcg20"])) / max(float(np.mean(results["popularity ndcg20"])), 1e-9)
     print(f"NDCG@20 ours / popularity: {ratio:.2f}x (target 1.5x)")
     print(f"catalogue coverage of top-20 lists: {len(recommended) / n_notes:.1%}")
     cross = sim["cross"][evaluated] > 0.1
@@ -208,7 +208,10 @@ def main() -> None:
             rel = {i + 1 for i in h[n : n + 10]}
             o.append(ndcg(ours(u, h[:n], interests=interests), rel, 20))
             p.append(ndcg(baseline(pop_order, h[:n]), rel, 20))
-        print(f"cold start after {n:>2} events: NDCG@20 ours {np.mean(o):.4f}, popularity {np.mean(p):.4f} ({len(o)} users)")
+        print(
+            f"cold start after {n:>2} events: NDCG@20 ours {np.mean(o):.4f}, "
+            f"popularity {np.mean(p):.4f} ({len(o)} users)"
+        )
     print(f"total {time.monotonic() - started:.1f}s")
 
 

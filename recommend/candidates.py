@@ -236,7 +236,8 @@ def profile_vector(r: Reader) -> np.ndarray | None:
     vecs = r.vectors()
     if not vecs:
         return None
-    mean = sum(vecs[k] * r.history[k] for k in vecs)
+    keys = list(vecs)
+    mean = np.stack([vecs[k] for k in keys]).T @ np.array([r.history.get(k, 0.0) for k in keys], dtype=np.float32)
     norm = float(np.linalg.norm(mean))
     return mean / norm if norm > 0 else None
 

@@ -33,7 +33,9 @@ REASON_OF = {
 AUTHOR_GAP = 3
 TOPIC_RUN = 2
 WINDOW = 40
-FOREIGN_FLOOR = 0.3
+# How good (against the best note in the reader's languages) a note in another language must be to
+# take its turn, by language-mix setting: "show me the world" takes nearly anything.
+FOREIGN_FLOOR = {0: 0.5, 1: 0.4, 2: 0.3, 3: 0.15, 4: 0.05}
 
 
 @dataclass
@@ -168,7 +170,9 @@ def rerank(items: list[Scored], r: c.Reader, *, limit: int, observed_own: float 
     own = 0
     while (own_items or foreign) and len(out) < limit:
         own_due = target * (len(out) + 1) - own >= 0.5
-        use_own = bool(own_items) and (own_due or not foreign or foreign[0].score < FOREIGN_FLOOR * own_items[0].score)
+        use_own = bool(own_items) and (
+            own_due or not foreign or foreign[0].score < FOREIGN_FLOOR.get(r.language_mix, 0.3) * own_items[0].score
+        )
         group = own_items if use_own else foreign
         pick = group.pop(_best(group, out))
         own += 1 if use_own else 0
