@@ -6,7 +6,7 @@ from typing import Any
 
 from ninja import Field, Schema
 from ninja.schema import DjangoGetter
-from pydantic import model_validator
+from pydantic import StrictInt, model_validator
 
 Id = str  # 64-bit ids travel as strings
 
@@ -215,8 +215,8 @@ class InteractionIn(Payload):
     note_id: Id
     kind: str = Field(max_length=12)
     surface: str = Field("", max_length=12)
-    position: int | None = None
-    dwell_ms: int | None = None
+    position: StrictInt | None = None
+    dwell_ms: StrictInt | None = None
     reason: str = Field("", max_length=16)
 
 
@@ -240,4 +240,6 @@ class ForYouPage(Schema):
 
 
 class LanguageMixIn(Payload):
-    language_mix: int
+    """0 mostly my languages, 1 more in my languages, 2 a mix, 3 more from other languages, 4 show me the world."""
+
+    language_mix: StrictInt = Field(ge=0, le=4)
