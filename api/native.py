@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from api.nb import boards, discover, notes, photos, places, profiles, review, search, translation
+from api.nb import boards, discover, notes, photos, places, profiles, recommend, review, search, translation
 from api.nb.common import REQUIRED
 from api.nb.openapi import NativeAPI
 from core.errors import RateLimited, ServiceError
@@ -40,6 +40,7 @@ ROUTERS: list[tuple[str, Router]] = [
     ("/profiles", profiles.router),
     ("/review", review.router),
     ("/translation", translation.router),
+    ("/recommend", recommend.router),
 ]
 for prefix, router in ROUTERS:
     api.add_router(prefix, router)

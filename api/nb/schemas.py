@@ -6,7 +6,7 @@ from typing import Any
 
 from ninja import Field, Schema
 from ninja.schema import DjangoGetter
-from pydantic import model_validator
+from pydantic import StrictInt, model_validator
 
 Id = str  # 64-bit ids travel as strings
 
@@ -204,3 +204,42 @@ class ProfileDetail(ProfileOut):
 
 class OkOut(Schema):
     ok: bool
+
+
+class InteractionIn(Payload):
+    """One thing a reader did with a note (recommend): ``kind`` is impression, open, dwell, share or
+    hide; ``surface`` where (for_you, discover, following, search, tag, profile, note); ``position``
+    the card's place in the list (required for impressions; on for_you it must be where it was served);
+    ``dwell_ms`` for dwell; ``reason`` for a hide (not_interested, author, topic, seen)."""
+
+    note_id: Id
+    kind: str = Field(max_length=12)
+    surface: str = Field("", max_length=12)
+    position: StrictInt | None = None
+    dwell_ms: StrictInt | None = None
+    reason: str = Field("", max_length=16)
+
+
+class InteractionBatchIn(Payload):
+    events: list[InteractionIn] = Field(max_length=200)
+
+
+class RecordedOut(Schema):
+    recorded: int
+
+
+class ForYouNoteOut(NoteOut):
+    reason: str
+    why: str
+    position: int
+
+
+class ForYouPage(Schema):
+    items: list[ForYouNoteOut]
+    next_cursor: str | None
+
+
+class LanguageMixIn(Payload):
+    """0 mostly my languages, 1 more in my languages, 2 a mix, 3 more from other languages, 4 show me the world."""
+
+    language_mix: StrictInt = Field(ge=0, le=4)

@@ -179,4 +179,43 @@
     });
   });
   window.addEventListener("load", layoutAll);
+
+  // --- For you: impressions (half a card in view) and opens, sent in batches to the native API.
+  var recQueue = [];
+  var recSeen = {};
+  function recCsrf() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; } catch (e) { return ""; }
+  }
+  function recFlush() {
+    if (!recQueue.length) return;
+    var batch = recQueue.splice(0, 50);
+    fetch("/api/nb/v1/recommend/events", {
+      method: "POST", keepalive: true, credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": recCsrf() },
+      body: JSON.stringify({ events: batch })
+    }).catch(function () { /* best effort: a lost batch loses only impressions */ });
+  }
+  function recEvent(card, kind) {
+    recQueue.push({ note_id: card.dataset.recNote, kind: kind, surface: "for_you", position: parseInt(card.dataset.recPos, 10) });
+    if (recQueue.length >= 20) recFlush();
+  }
+  if ("IntersectionObserver" in window) {
+    var recObserver = new IntersectionObserver(function (entries) {
+      entries.forEach(function (en) {
+        var card = en.target;
+        if (en.isIntersecting && !recSeen[card.dataset.recNote]) { recSeen[card.dataset.recNote] = 1; recEvent(card, "impression"); }
+      });
+    }, { threshold: 0.5 });
+    var recWatch = function (root) { (root || document).querySelectorAll("[data-rec-note]").forEach(function (c) { recObserver.observe(c); }); };
+    document.addEventListener("DOMContentLoaded", function () {
+      recWatch(document);
+      document.body.addEventListener("htmx:afterSettle", function (e) { recWatch(e.target); });
+    });
+  }
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest("[data-rec-note] .card-link");
+    if (link) { recEvent(link.closest("[data-rec-note]"), "open"); recFlush(); }
+  });
+  setInterval(recFlush, 5000);
+  window.addEventListener("pagehide", recFlush);
 })();

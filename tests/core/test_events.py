@@ -21,6 +21,7 @@ EXPECTED = {
     "accounts.events.Followed": [
         "feeds.subscribers.backfill_followed",
         "notifications.subscribers.on_follow",
+        "recommend.subscribers.record_follow",
         "trust.subscribers.count_follow",
     ],
     "accounts.events.ProfileChanged": [
@@ -33,10 +34,12 @@ EXPECTED = {
     "accounts.events.UserRegistered": ["notes.subscribers.default_board", "trust.subscribers.check_new_account"],
     "notes.events.CommentCreated": [
         "notifications.subscribers.on_comment",
+        "recommend.subscribers.record_comment",
         "review.subscribers.screen_new_comment",
     ],
     "notes.events.NoteCollected": [
         "notifications.subscribers.on_collect",
+        "recommend.subscribers.record_collect",
         "translation.subscribers.keep_trending_translated",
     ],
     "notes.events.NoteDeleted": ["notes.subscribers.unindex_deleted"],
@@ -44,6 +47,7 @@ EXPECTED = {
     "notes.events.NoteHidden": ["notes.subscribers.unindex_hidden"],
     "notes.events.NoteLiked": [
         "notifications.subscribers.on_like",
+        "recommend.subscribers.record_like",
         "translation.subscribers.keep_trending_translated",
     ],
     "notes.events.NotePublished": [

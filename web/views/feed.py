@@ -16,6 +16,8 @@ from feeds.selectors import discover, home_timeline, tag_timeline
 from notes import services as note_services
 from notes.models import Note
 from notes.selectors import count_seen_from, is_following_tag, popular_tags_cached, tag_by_name
+from recommend.models import LanguageMix
+from recommend.selectors import for_you, language_mix_of
 from web.translation import translate_mode
 from web.views.common import (
     PAGE_SIZE,
@@ -59,10 +61,22 @@ def _render_feed(
 
 
 def discover_page(request: HttpRequest) -> HttpResponse:
+    """Discover: "For you" (recommend) for signed-in readers, each card with why it is there;
+    trending (feeds) for everyone else."""
+    user = viewer(request)
     try:
-        notes, cursor = discover(
-            viewer(request), cursor=request.GET.get("cursor"), limit=PAGE_SIZE, country=viewer_country(viewer(request))
-        )
+        if user is not None:
+            cards, cursor = for_you(
+                user, cursor=request.GET.get("cursor"), limit=PAGE_SIZE, country=viewer_country(user)
+            )
+            notes = []
+            for card in cards:
+                card.note.rec_why = card.why  # type: ignore[attr-defined]
+                card.note.rec_position = card.position  # type: ignore[attr-defined]
+                notes.append(card.note)
+            extra = {"for_you": True, "language_mix": language_mix_of(user), "language_mixes": LanguageMix.choices}
+            return _render_feed(request, tab="discover", notes=notes, next_cursor=cursor, extra=extra)
+        notes, cursor = discover(None, cursor=request.GET.get("cursor"), limit=PAGE_SIZE, country=viewer_country(None))
     except ServiceError as exc:
         raise Http404 from exc
     return _render_feed(request, tab="discover", notes=notes, next_cursor=cursor)

@@ -1,0 +1,146 @@
+"""For you: a reader's personal Discover, each card with the reason it is there.
+
+``for_you`` ranks once per reader and country (kept ``RANKING_SECONDS``), pages through that list with
+an offset cursor, and re-ranks only what has not been shown yet when the reader did something since
+(a like, a hide: ``services.mark_changed``). Every page passes the notes access gate
+(``notes.selectors.visible_notes``: blocked, muted, withheld in the viewer's country, held, removed).
+If ranking fails the reader still gets trending notes, and the log says why."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.errors import ServiceError
+from notes.models import Note
+from notes.selectors import discover_ranking, visible_notes
+from recommend import candidates, ranking, training
+from recommend.models import Kind, LanguageMix, ReaderPreference
+from recommend.services import DIRTY_KEY, SERVED_KEY
+
+logger = logging.getLogger("recommend")
+
+RANKING_SECONDS = 600
+RANKED = 300
+MAX_LIMIT = 60
+RANK_KEY = "rec:rank:{}:{}"
+MIX_KEY = "rec:mix:{}"
+
+
+@dataclass
+class Card:
+    note: Note
+    # followed, author_you_liked, similar, readers_like_you, interest, popular_language, popular_region, new, popular
+    reason: str
+    detail: str = ""
+    position: int = 0
+
+    @property
+    def why(self) -> str:
+        """The "Why am I seeing this?" line, in the active language."""
+        return reason_text(self.reason, self.detail)
+
+
+def reason_text(reason: str, detail: str = "") -> str:
+    if reason == "followed":
+        return _("From someone you follow")
+    if reason == "author_you_liked":
+        return _("More from an author you liked")
+    if reason == "similar":
+        if detail == Kind.COLLECT:
+            return _("Like a note you saved")
+        if detail == Kind.LIKE:
+            return _("Like a note you liked")
+        return _("Like notes you read")
+    if reason == "readers_like_you":
+        return _("Readers who liked what you liked liked this")
+    if reason == "interest":
+        return _("Because you follow the topic #%(tag)s") % {"tag": detail} if detail else _("Matches your interests")
+    if reason == "popular_region":
+        return _("Popular in your region")
+    if reason == "popular_language":
+        return _("Popular in your languages")
+    if reason == "new":
+        return _("New")
+    return _("Popular on Discover")
+
+
+def parse_cursor(cursor: str | None) -> int:
+    if cursor in (None, ""):
+        return 0
+    if not isinstance(cursor, str) or not cursor.isdigit() or len(cursor) > 4:
+        raise ServiceError("Invalid cursor", field="cursor", code="bad_cursor")
+    return int(cursor)
+
+
+def _rank(user: User, *, exclude: set[int] | None = None, limit: int = RANKED) -> list[tuple[int, str, str]]:
+    pool = candidates.pool()
+    reader = candidates.reader_for(user)
+    cache.set(MIX_KEY.format(user.pk), int(reader.language_mix), RANKING_SECONDS)
+    scored = ranking.score(pool, reader, training.current_model(), exclude=exclude)
+    ranked = ranking.rerank(scored, reader, limit=limit, observed_own=ranking.observed_own_share(pool, reader))
+    return [(s.note_id, s.reason, s.detail) for s in ranked]
+
+
+def _trending(exclude: set[int]) -> list[tuple[int, str, str]]:
+    return [(pk, "popular", "") for pk in discover_ranking() if pk not in exclude][:RANKED]
+
+
+def ranked_ids(user: User, *, country: str | None, offset: int) -> list[tuple[int, str, str]]:
+    """The reader's ranked list (note id, reason, detail), computed or from the cache."""
+    key = RANK_KEY.format(user.pk, country or "")
+    cached: list[tuple[int, str, str]] | None = cache.get(key)
+    dirty = cache.get(DIRTY_KEY.format(user.pk))
+    if cached is not None and not dirty:
+        return cached
+    head = cached[:offset] if cached is not None and offset > 0 else []
+    shown = {pk for pk, _r, _d in head}
+    try:
+        tail = _rank(user, exclude=shown)
+    except Exception:
+        logger.exception("recommend: ranking failed for user %s; serving trending", user.pk)
+        tail = _trending(shown)
+    if not tail and not head:
+        logger.warning("recommend: nothing ranked for user %s; serving trending", user.pk)
+        tail = _trending(shown)
+    result = head + tail
+    cache.set(key, result, RANKING_SECONDS)
+    cache.delete(DIRTY_KEY.format(user.pk))
+    return result
+
+
+def for_you(
+    user: User, *, cursor: str | None = None, limit: int = 20, country: str | None = None
+) -> tuple[list[Card], str | None]:
+    """A page of the reader's For you and the cursor of the next page (None at the end)."""
+    offset = parse_cursor(cursor)
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    ranked = ranked_ids(user, country=country, offset=offset)
+    page = ranked[offset : offset + limit]
+    notes = {n.pk: n for n in visible_notes([pk for pk, _r, _d in page], user, country=country)}
+    cards = [
+        Card(note=notes[pk], reason=reason, detail=detail, position=offset + i)
+        for i, (pk, reason, detail) in enumerate(page)
+        if pk in notes
+    ]
+    served_key = SERVED_KEY.format(user.pk)
+    served: dict[int, int] = cache.get(served_key) or {}
+    if offset == 0:
+        served = {}
+    served.update({card.note.pk: card.position for card in cards})
+    cache.set(served_key, served, RANKING_SECONDS * 6)
+    next_offset = offset + limit
+    return cards, (str(next_offset) if next_offset < len(ranked) else None)
+
+
+def language_mix_of(user: User) -> int:
+    """The reader's language-mix setting (read with the ranking, so a page asks once)."""
+    cached = cache.get(MIX_KEY.format(user.pk))
+    if cached is not None:
+        return int(cached)
+    found = ReaderPreference.objects.filter(user_id=user.pk).values_list("language_mix", flat=True).first()
+    return int(found) if found is not None else int(LanguageMix.MIX)

@@ -1,0 +1,36 @@
+"""Background work of the recommender: training on a schedule, and the purge of old interactions.
+
+Neither queue has a scheduler of its own, so the scheduled tasks re-enqueue themselves: run
+``manage.py train_recommender --schedule`` once (or ``enqueue`` either task with ``every_hours``) and
+each run queues the next (``RECOMMEND_TRAIN_HOURS``, default 6)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from core import queues
+from core.tasks import background_task
+from recommend import services, training
+
+
+def _again(task: Any, every_hours: float) -> None:
+    """Queue the next run, where the backend can defer (the immediate backend of tests cannot)."""
+    if every_hours > 0 and task.get_backend().supports_defer:
+        task.using(run_after=timezone.now() + timedelta(hours=every_hours)).enqueue(every_hours)
+
+
+@background_task(queue_name=queues.LOW, max_attempts=2)
+def train_recommender(every_hours: float = 0.0) -> str:
+    model = training.train()
+    _again(train_recommender, every_hours)
+    return model.version
+
+
+@background_task(queue_name=queues.LOW, max_attempts=2)
+def purge_interactions(every_hours: float = 0.0) -> int:
+    deleted = services.purge_old_interactions()
+    _again(purge_interactions, every_hours)
+    return deleted
