@@ -81,7 +81,10 @@ def score(p: c.Pool, r: c.Reader, model: Model | None, *, exclude: set[int] | No
     weights = dict(DEFAULT_WEIGHTS)
     if model is not None:
         weights.update(model.weights)
-    exclude = (exclude or set()) | r.hidden_notes | set(r.history)
+    # Notes the reader engaged with are not offered again; a follow is kept against the author's latest
+    # note, which is no reason to leave that note out.
+    engaged = {pk for pk in r.history if r.history_kind.get(pk) != "follow"}
+    exclude = (exclude or set()) | r.hidden_notes | engaged
     hidden_rows = [p.index[n] for n in r.hidden_notes if n in p.index and p.has_vector[p.index[n]]]
     hidden_vecs = p.vectors[hidden_rows] if hidden_rows else None
     now = time.time()

@@ -243,7 +243,7 @@ def test_newcomer_journey(live_server, seeded, browser):
     page.set_viewport_size(DESKTOP)
     page.click("button[name=language][value=zh-hans]")
     page.wait_for_selector("html[lang=zh-hans]")
-    assert page.locator(".tabs a[aria-current=page]").inner_text() == "发现"
+    assert page.locator(".tabs a[aria-current=page]").inner_text() == "推荐"  # signed in, Discover is "For you"
     newbie.refresh_from_db()
     assert newbie.ui_language == "zh-hans"
     shoot(page, "discover-zh-desktop")

@@ -287,7 +287,7 @@ def failed_translation(settings):
 @pytest.mark.parametrize("locale,ui", [("en-US", "en"), ("zh-CN", "zh-hans")])
 def test_operator_on_a_phone(live_server, site, browser, failed_translation, locale, ui):  # noqa: F811
     """The operators' page fits a phone, their links are in the phone's menu, and Review (not a reviewer
-    yet) answers a styled 403 that says what to do."""
+    yet) takes them to the Reviewers page, where one tap makes them a reviewer and opens the queues."""
     _user("kai", staff=True, ui=ui)
     url = live_server.url
     context, page = _page(browser, MOBILE, locale=locale)
@@ -307,11 +307,14 @@ def test_operator_on_a_phone(live_server, site, browser, failed_translation, loc
     assert translation.inner_text() == ("Translation" if ui == "en" else "翻译")
     shoot(page, f"phone-menu-{ui}-mobile")
     review.click()
-    page.wait_for_url(f"{url}/review/")
-    assert page.locator("h1").inner_text() == ("You can’t open this page" if ui == "en" else "你无法打开这个页面")
-    assert page.locator(".error-reason").is_visible() and page.locator(".error-next li").count() == 2
+    page.wait_for_url(f"{url}/review/reviewers/")
     assert page.evaluate("document.documentElement.scrollWidth") <= MOBILE["width"]
-    shoot(page, f"forbidden-{ui}-mobile")
+    shoot(page, f"reviewers-{ui}-mobile")
+    page.click("form:has(input[value=self]) button[type=submit]")
+    page.wait_for_url(f"{url}/review/")
+    assert page.locator("h1").inner_text() == ("Review queues" if ui == "en" else "审核队列")
+    assert page.evaluate("document.documentElement.scrollWidth") <= MOBILE["width"]
+    shoot(page, f"review-console-{ui}-mobile")
     context.close()
 
 

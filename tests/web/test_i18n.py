@@ -8,7 +8,7 @@ from pathlib import Path
 LOCALE = Path(__file__).resolve().parents[2] / "locale" / "zh_Hans" / "LC_MESSAGES"
 ENTRY = re.compile(
     r'^(?:msgctxt (?P<ctx>".*")\n)?msgid (?P<id>".*"(?:\n".*")*)\n'
-    r'(?:msgid_plural .*\n)?msgstr(?:\[0\])? (?P<str>".*"(?:\n".*")*)',
+    r'(?:msgid_plural ".*"(?:\n".*")*\n)?msgstr(?:\[0\])? (?P<str>".*"(?:\n".*")*)',
     re.M,
 )
 

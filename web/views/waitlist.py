@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,7 +27,7 @@ def waitlist_page(request: HttpRequest) -> HttpResponse:
         signup.refresh_from_db()
     if signup.state == Signup.ADMITTED and signup.user.is_active:
         del request.session[WAITLIST_SESSION_KEY]
-        login(request, signup.user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, signup.user, backend=settings.AUTHENTICATION_BACKENDS[0])
         if is_htmx(request):
             response = HttpResponse(status=204)
             response["HX-Redirect"] = "/welcome/"
