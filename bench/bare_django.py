@@ -25,7 +25,7 @@ settings.configure(
 django.setup()
 
 
-def status(request: HttpRequest) -> JsonResponse:
+def status(request: HttpRequest, anything: str = "") -> JsonResponse:
     return JsonResponse(
         [{"id": str(i), "content": "<p>hello</p>", "visibility": "public"} for i in range(20)], safe=False
     )
