@@ -64,18 +64,25 @@ def _packed(note: Note) -> tuple[Note, list[Photo], list[Tag]]:
     return bare, photos, tags
 
 
-def _results(manager_qs: QuerySet, rows: list) -> QuerySet:
-    manager_qs._result_cache = rows  # type: ignore[attr-defined]
-    manager_qs._prefetch_done = True  # type: ignore[attr-defined]
-    return manager_qs
+# What _unpacked's querysets start from: one empty QuerySet per model. Building a QuerySet (and its
+# Query) costs more than the rest of unpacking a note, and a filled result cache never reads the Query;
+# anything chained from such a queryset (.filter, .order_by) clones the Query first, so the shared one is
+# never changed. The dicts a queryset may update in place are its own.
+_EMPTY = {model: QuerySet(model=model).__dict__ for model in (Photo, Tag)}
+
+
+def _results(model: type[Photo] | type[Tag], rows: list) -> QuerySet:
+    qs: QuerySet = QuerySet.__new__(QuerySet)
+    qs.__dict__.update(_EMPTY[model], _result_cache=rows, _prefetch_done=True, _hints={}, _known_related_objects={})
+    return qs
 
 
 def _unpacked(packed: tuple[Note, list[Photo], list[Tag]]) -> Note:
     note, photos, tags = packed
     # The same shape a prefetch gives: note.photos.all() / note.tags.all() answer from memory.
     note._prefetched_objects_cache = {  # type: ignore[attr-defined]
-        "photos": _results(QuerySet(model=Photo), photos),  # Photo's Meta.ordering applies
-        "tags": _results(QuerySet(model=Tag), tags),
+        "photos": _results(Photo, photos),  # in Photo's Meta.ordering, as they were fetched
+        "tags": _results(Tag, tags),
     }
     return note
 
