@@ -125,12 +125,13 @@ def writes_per_action() -> None:
     photo_ids: list[int] = []
     if data:
         measure("upload a photo", lambda: photo_ids.append(upload_photo(owner=author, file=data).pk))
-    holder = {}
+    holder: dict[str, object] = {}
     measure(
         "note with one photo" if photo_ids else "note (text)",
         lambda: holder.setdefault("note", create_note(author=author, title="T", body="B #food", photo_ids=photo_ids)),
     )
     note = holder["note"]
+    assert hasattr(note, "pk")
     measure("like", lambda: like_note(user=readers[0], note_id=note.pk))
     measure("comment", lambda: create_comment(author=readers[1], note_id=note.pk, body="Looks great"))
 

@@ -34,13 +34,16 @@ control_socket = str(_data_dir / "gunicorn.ctl")
 # X-Forwarded-* are believed only from the reverse proxies named in TRUSTED_PROXIES (as the rate limits
 # and the viewer's country do, trust/network.py); gunicorn's default trusts 127.0.0.1 only.
 forwarded_allow_ips = _env("TRUSTED_PROXIES") or "127.0.0.1,::1"
-accesslog = "-"
-errorlog = "-"
+accesslog: str | None = "-"
+errorlog: str | None = "-"
 loglevel = _env("LOG_LEVEL", "info").lower()
 
 if _env("LOG_FORMAT", "text") == "json":
     # The access and error logs as JSON lines too (core/json_logs.py): method, path, status, bytes,
-    # duration, client address and user agent as fields.
+    # duration, client address and user agent as fields. gunicorn's own text handlers are left out, or
+    # every line would come twice.
+    accesslog = None
+    errorlog = None
     logconfig_dict = {
         "version": 1,
         "disable_existing_loggers": False,

@@ -87,7 +87,7 @@ def test_a_photo_is_stored_served_screened_and_deleted_on_object_storage(s3_medi
     photo = upload_photo(owner=author, file=image_bytes(size=(1600, 1200)))
     stored = _keys(s3_media)
     assert {photo.original.name, photo.large.name, photo.thumb.name} <= stored
-    assert not (Path(settings.MEDIA_ROOT) / photo.original.name).exists()  # nothing on local disk
+    assert not (Path(settings.MEDIA_ROOT) / str(photo.original.name)).exists()  # nothing on local disk
 
     served = requests.get(photo.original.url, timeout=10)  # a signed URL on the object store
     assert served.status_code == 200

@@ -33,16 +33,13 @@ class Command(BaseCommand):
                     f"PostgreSQL at {db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432} does not answer: "
                     f"{error}\nIs it running? (Debian: apt-get install postgresql; systemctl start postgresql)"
                 ) from error
-        params = {
-            "host": db.get("HOST") or None,
-            "port": db.get("PORT") or None,
-            "user": db.get("USER") or None,
-            "password": db.get("PASSWORD") or None,
-            "dbname": "postgres",
-            "connect_timeout": 5,
-        }
+        params: dict[str, str] = {"dbname": "postgres", "connect_timeout": "5"}
+        for key, name in (("host", "HOST"), ("port", "PORT"), ("user", "USER"), ("password", "PASSWORD")):
+            if db.get(name):
+                params[key] = str(db[name])
+        conninfo = psycopg.conninfo.make_conninfo(**params)
         try:
-            with psycopg.connect(**{k: v for k, v in params.items() if v is not None}, autocommit=True) as admin:
+            with psycopg.connect(conninfo, autocommit=True) as admin:
                 admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
         except psycopg.Error as error:
             raise CommandError(
