@@ -227,6 +227,8 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 if SECURE:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Strict-Transport-Security, once the site is served only over HTTPS (docs/deploy.md): e.g. 31536000.
+SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "0"))
 
 # Named so that migrations of apps that refer to OAuth applications resolve the swappable model.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
