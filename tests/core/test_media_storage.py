@@ -114,3 +114,30 @@ def test_a_broken_upload_leaves_nothing_in_the_bucket(s3_media, make_user):
     with pytest.raises(ServiceError):
         upload_photo(owner=make_user("gao"), file=b"GIF89a not really an image")
     assert _keys(s3_media) == set()
+
+
+def test_the_environment_alone_puts_media_on_object_storage(s3_media, s3_endpoint, tmp_path):
+    """What a self-hoster sets (docs/deploy.md): MEDIA_STORAGE=s3 and the S3_* variables, nothing else."""
+    import os
+
+    env = dict(os.environ, MEDIA_STORAGE="s3", S3_BUCKET=BUCKET, S3_ENDPOINT_URL=s3_endpoint, S3_REGION="us-east-1")
+    env.update(S3_ACCESS_KEY_ID="test", S3_SECRET_ACCESS_KEY="test", NOTEBRIDGE_DATA_DIR=str(tmp_path))
+    env["DJANGO_SETTINGS_MODULE"] = "notebridge.settings"
+    script = (
+        "import django; django.setup()\n"
+        "from django.conf import settings\n"
+        "from django.core.files.base import ContentFile\n"
+        "from django.core.files.storage import default_storage\n"
+        "name = default_storage.save('photos/o/hello.jpg', ContentFile(b'not a photo, a probe'))\n"
+        "print(name, settings.SERVE_MEDIA, default_storage.url(name))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    name, serve_media, url = out.stdout.split()
+    assert _keys(s3_media) == {name}
+    assert serve_media == "False"  # Django no longer serves /media/: the store does
+    assert url.startswith(f"{s3_endpoint}/{BUCKET}/photos/o/") and "Signature" in url
+
+    env["MEDIA_STORAGE"] = "ftp"
+    bad = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert bad.returncode != 0 and "MEDIA_STORAGE must be local or s3" in bad.stderr
