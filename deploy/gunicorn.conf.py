@@ -38,6 +38,15 @@ accesslog: str | None = "-"
 errorlog: str | None = "-"
 loglevel = _env("LOG_LEVEL", "info").lower()
 
+
+def when_ready(server: object) -> None:
+    """With ``preload_app`` the application is imported in the arbiter, before the workers fork: a database
+    connection opened while importing must not be inherited (two processes talking on one socket)."""
+    from django.db import connections
+
+    connections.close_all()
+
+
 if _env("LOG_FORMAT", "text") == "json":
     # The access and error logs as JSON lines too (core/json_logs.py): method, path, status, bytes,
     # duration, client address and user agent as fields. gunicorn's own text handlers are left out, or
