@@ -1,4 +1,5 @@
-# Notebridge: `make run` starts everything on the embedded default; `make test` runs the tests.
+# Notebridge: `make run` starts everything on the embedded default; `make run-prod` the production stack
+# on PostgreSQL and Redis (docs/deploy.md); `make test` runs the tests.
 PY ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
@@ -6,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE = notebridge.settings
 
-.PHONY: run test install install-dev migrate demo serve worker lint typecheck check bench clean messages compilemessages screenshots test-system-packages
+.PHONY: run run-prod test install install-dev migrate demo serve worker lint typecheck check bench clean messages compilemessages screenshots test-system-packages
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -41,6 +42,10 @@ run: demo
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py ensure_admin
 	$(BIN)/python manage.py runstack --host $(HOST) --port $(PORT)
+
+# The production stack on one machine against the local PostgreSQL and Redis (docs/deploy.md).
+run-prod: install
+	HOST=$(HOST) PORT=$(PORT) PY=$(BIN)/python scripts/run-prod
 
 test: install-dev test-system-packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

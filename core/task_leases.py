@@ -12,7 +12,8 @@ leaves it RUNNING forever, and a note waiting for its screening stays pending. T
   minute. Tasks are idempotent (core/tasks.py), so running one twice is safe; the lease is long enough
   (15 minutes by default) that a healthy task is never taken from its worker.
 
-RQ (``REDIS_URL``) has its own: a dead worker's job is found by RQ's registry clean-up.
+RQ (``REDIS_URL``) has its own: a dead worker's job is found by RQ's registry clean-up. The database
+queue that tasks fall back to while Redis is down (core/tasks.py) is covered as above.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ logger = logging.getLogger("notebridge.tasks")
 PREFIX = "runstack-"
 
 
-def worker_id(supervisor_pid: int, n: int) -> str:
+def worker_id(supervisor_pid: int, n: int | str) -> str:
     return f"{PREFIX}{supervisor_pid}-{n}"
 
 

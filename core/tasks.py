@@ -9,6 +9,10 @@ Priority is a hint: the database queue orders by it, but RQ (the Redis deploymen
 and django-tasks refuses a task with one there ("Backend does not support setting priority of tasks").
 So a task is declared with the default priority and ``PrioritisedTask.enqueue`` applies the wanted one
 only where the backend that runs it supports it; elsewhere the task is queued without it.
+
+With Redis (RQ), a second backend ``fallback`` is the database queue: a task that cannot be queued on
+Redis because Redis is down goes there instead (core/redis_outage.py), so the write that queued it
+commits and the work is done by the database worker that ``runstack`` runs beside the RQ workers.
 """
 
 from __future__ import annotations
@@ -20,16 +24,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS
 from django_tasks.base import DEFAULT_TASK_PRIORITY, Task, TaskResult
 
-from core import queues
+from core import queues, redis_outage
 
 logger = logging.getLogger("notebridge.tasks")
 
 ATTEMPT_KWARG = "_attempt"
+FALLBACK_BACKEND_ALIAS = "fallback"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -46,6 +52,20 @@ class PrioritisedTask(Task):  # type: ignore[type-arg]
 
     def enqueue(self, *args: Any, **kwargs: Any) -> TaskResult:  # type: ignore[type-arg]
         task = self.for_backend()
+        fallback = FALLBACK_BACKEND_ALIAS in settings.TASKS and task.backend != FALLBACK_BACKEND_ALIAS
+        if fallback and not redis_outage.available():
+            return self._enqueue_on_fallback(args, kwargs)
+        try:
+            return task.get_backend().enqueue(task, args, kwargs)
+        except redis_outage.ERRORS as error:
+            if not fallback:
+                raise
+            redis_outage.failed(f"queueing {self.name}", error)
+            return self._enqueue_on_fallback(args, kwargs)
+
+    def _enqueue_on_fallback(self, args: Any, kwargs: Any) -> TaskResult:  # type: ignore[type-arg]
+        """The database queue, drained by ``db_worker --backend fallback`` (runstack starts one)."""
+        task = self.using(backend=FALLBACK_BACKEND_ALIAS).for_backend()
         return task.get_backend().enqueue(task, args, kwargs)
 
 

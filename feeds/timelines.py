@@ -2,6 +2,11 @@
 
 Both stores hold note ids per user, newest first, capped at ``TIMELINE_MAX_LENGTH``. Ids are
 time-sortable, so the id is the sort key and cursors (max_id / since_id / min_id) are plain ids.
+
+While Redis is down (core/redis_outage.py) a page of a home timeline is pulled from the database
+instead: the newest published notes of the people the reader follows and their own, by the same
+cursors (``pulled_page``; followed tags are left out until Redis is back). Writes to the sorted sets
+raise, so the fan-out task that made them is retried by its queue and nothing is lost.
 """
 
 from __future__ import annotations
@@ -9,9 +14,14 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Protocol
 
+import redis
 from django.conf import settings
+from django.db.models import Q
 
+from accounts.models import Follow
+from core import redis_outage
 from feeds.models import TimelineEntry
+from notes.models import Note, NoteState
 
 
 class TimelineStore(Protocol):
@@ -81,15 +91,19 @@ class RedisTimelines:
     """``tl:{user}`` is a sorted set of note ids scored by id; ``tla:{user}:{author}`` tracks an author's."""
 
     def __init__(self, url: str) -> None:
-        import redis
-
-        self.redis = redis.Redis.from_url(url)
+        self.redis = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
         self.cap = settings.TIMELINE_MAX_LENGTH
 
     def _key(self, user_id: int) -> str:
         return f"nb:tl:{user_id}"
 
+    def _check(self) -> None:
+        """Fail at once while this process knows Redis is down: the caller's task is retried later."""
+        if not redis_outage.available():
+            raise redis.exceptions.ConnectionError("Redis unavailable (recent failure)")
+
     def add(self, user_ids: list[int], note_id: int, author_id: int) -> int:
+        self._check()
         pipe = self.redis.pipeline(transaction=False)
         member = f"{note_id}:{author_id}"
         for u in user_ids:
@@ -101,11 +115,22 @@ class RedisTimelines:
     def add_many(self, user_id: int, entries: list[tuple[int, int]]) -> int:
         if not entries:
             return 0
+        self._check()
         self.redis.zadd(self._key(user_id), {f"{n}:{a}": n for n, a in entries})
         self.redis.zremrangebyrank(self._key(user_id), 0, -self.cap - 1)
         return len(entries)
 
     def page(
+        self, user_id: int, *, max_id: int | None, since_id: int | None, min_id: int | None, limit: int
+    ) -> list[int]:
+        if redis_outage.available():
+            try:
+                return self._page(user_id, max_id=max_id, since_id=since_id, min_id=min_id, limit=limit)
+            except redis_outage.ERRORS as error:
+                redis_outage.failed("home timeline", error)
+        return pulled_page(user_id, max_id=max_id, since_id=since_id, min_id=min_id, limit=limit)
+
+    def _page(
         self, user_id: int, *, max_id: int | None, since_id: int | None, min_id: int | None, limit: int
     ) -> list[int]:
         key = self._key(user_id)
@@ -122,6 +147,7 @@ class RedisTimelines:
         return None
 
     def remove_author(self, user_id: int, author_id: int) -> None:
+        self._check()
         key = self._key(user_id)
         suffix = f":{author_id}".encode()
         stale = [m for m in self.redis.zrange(key, 0, -1) if bytes(m).endswith(suffix)]  # type: ignore[arg-type]
@@ -130,10 +156,28 @@ class RedisTimelines:
 
     def remove_entries(self, user_id: int, entries: list[tuple[int, int]]) -> None:
         if entries:
+            self._check()
             self.redis.zrem(self._key(user_id), *[f"{n}:{a}" for n, a in entries])
 
     def clear(self, user_id: int) -> None:
+        self._check()
         self.redis.delete(self._key(user_id))
+
+
+def pulled_page(user_id: int, *, max_id: int | None, since_id: int | None, min_id: int | None, limit: int) -> list[int]:
+    """A page of a home timeline read from the notes themselves (the fallback while Redis is down):
+    two queries, the follow list and the newest notes by those authors (index ``author, -id``)."""
+    followed = list(Follow.objects.filter(follower_id=user_id).values_list("followee_id", flat=True))
+    # The reader's own notes in any state, as their own timeline entry has them (the selectors' access
+    # gate then shows them what they may see: their pending notes, not their removed ones).
+    qs = Note.objects.filter(Q(author_id=user_id) | Q(author_id__in=followed, state=NoteState.PUBLISHED))
+    if max_id is not None:
+        qs = qs.filter(id__lt=max_id)
+    if since_id is not None:
+        qs = qs.filter(id__gt=since_id)
+    if min_id is not None:
+        return list(qs.filter(id__gt=min_id).order_by("id").values_list("id", flat=True)[:limit])[::-1]
+    return list(qs.order_by("-id").values_list("id", flat=True)[:limit])
 
 
 def _note_id(member: object) -> int:

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz answer before anything else: no host check, session, rate limit or log-in.
+    "core.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -104,7 +106,20 @@ TEMPLATES = [
 # --- database -------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Pooling (docs/deploy.md, "Database connections"): each gunicorn thread and worker keeps its
+    # connection for DB_CONN_MAX_AGE seconds, checked before reuse so a connection that PostgreSQL or a
+    # pooler closed (a restart, pg_terminate_backend, an idle timeout) is replaced instead of failing the
+    # request. Behind PgBouncer in transaction mode set DB_PGBOUNCER=1: no server-side cursors (they
+    # do not survive a change of server connection between transactions).
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+            conn_health_checks=True,
+            disable_server_side_cursors=env_bool("DB_PGBOUNCER", False),
+        )
+    }
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
     DATABASES["default"].setdefault("TEST", {})
     if os.environ.get("TEST_DATABASE_NAME"):
         DATABASES["default"]["TEST"]["NAME"] = os.environ["TEST_DATABASE_NAME"]
@@ -134,19 +149,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache, timelines, tasks ----------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# After a Redis failure, each process uses its database fallbacks this long before trying Redis again
+# (core/redis_outage.py).
+REDIS_RETRY_S = float(os.environ.get("REDIS_RETRY_S", "5"))
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Misses instead of failing while Redis is down (core/cache_backends.py).
+            "BACKEND": "core.cache_backends.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_PREFIX", "nb"),
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},  # type: ignore[dict-item]
         }
     }
     RQ_QUEUES = {
         name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}
         for name in ("default", "high", "low", "media", "translation", "review")
     }
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": list(RQ_QUEUES)}}
+    TASKS = {
+        "default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": list(RQ_QUEUES)},
+        # Where a task goes while Redis is down (core/tasks.py); runstack runs a database worker for it.
+        "fallback": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": list(RQ_QUEUES)},
+    }
     # RQ's own Job class cannot run a django-tasks Task (and its callbacks fail): every rqworker needs this one.
     RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
     INSTALLED_APPS += ["django_rq"]
@@ -168,6 +192,9 @@ TIMELINE_BACKEND = "redis" if REDIS_URL else "db"
 # A task RUNNING this long with no sign of its worker goes back to the database queue (core/task_leases.py).
 TASK_LEASE_S = float(os.environ.get("TASK_LEASE_S", "900"))
 TIMELINE_MAX_LENGTH = int(os.environ.get("TIMELINE_MAX_LENGTH", "800"))
+# Back-pressure (core/queue_depth.py): above this many tasks waiting on the translation queue, new notes
+# are not translated ahead (readers who ask still get a translation); posting is never refused for it.
+TRANSLATE_AHEAD_MAX_QUEUE = int(os.environ.get("TRANSLATE_AHEAD_MAX_QUEUE", "500"))
 
 # --- auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -200,6 +227,8 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 if SECURE:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Strict-Transport-Security, once the site is served only over HTTPS (docs/deploy.md): e.g. 31536000.
+SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "0"))
 
 # Named so that migrations of apps that refer to OAuth applications resolve the swappable model.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
@@ -288,6 +317,47 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
 
+# Where uploads live: MEDIA_STORAGE=local (MEDIA_ROOT, the default) or s3 (any S3-compatible object
+# store through django-storages; docs/deploy.md, "Media on object storage").
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "local")
+if MEDIA_STORAGE == "s3":
+    _media: dict = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("S3_BUCKET", "notebridge-media"),
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            # A CDN or public bucket host: unsigned URLs on it. Without one, URLs are signed for an hour.
+            "custom_domain": os.environ.get("S3_CUSTOM_DOMAIN") or None,
+            "querystring_auth": not os.environ.get("S3_CUSTOM_DOMAIN") and not env_bool("S3_PUBLIC", False),
+            "querystring_expire": 3600,
+            "file_overwrite": False,
+            "default_acl": None,
+            # Photos are never rewritten in place (new uploads get new names): cache them for a year.
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+    SERVE_MEDIA = False
+elif MEDIA_STORAGE == "local":
+    _media = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    raise RuntimeError(f"MEDIA_STORAGE must be local or s3, not {MEDIA_STORAGE!r}")
+# Static files: whitenoise serves them from gunicorn. In production (STATIC_MANIFEST=1, set by
+# `make run-prod`) collectstatic writes hashed names and gzip/brotli copies, and whitenoise answers those
+# with `Cache-Control: max-age=315360000, immutable`; without it (development, tests) plain names.
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST", False)
+STORAGES = {
+    "default": _media,
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_MAX_AGE = int(os.environ.get("STATIC_MAX_AGE", "3600"))
+
 # Photo limits (see core/images.py).
 PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
 PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", str(40_000_000)))
@@ -297,10 +367,16 @@ PHOTO_MAX_PER_NOTE = 9
 IMAGE_DECODE_CONCURRENCY = int(os.environ.get("IMAGE_DECODE_CONCURRENCY", "1"))
 IMAGE_DECODE_WAIT_S = float(os.environ.get("IMAGE_DECODE_WAIT_S", "30"))
 
+# LOG_FORMAT=json: one JSON object a line (time, level, logger, message, request id fields, exception),
+# for journald or a log shipper (core/json_logs.py); `make run-prod` sets it. Plain text otherwise.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "core.json_logs.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", **({"formatter": "json"} if LOG_FORMAT == "json" else {})}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {"notebridge": {"level": os.environ.get("LOG_LEVEL", "INFO")}},
 }

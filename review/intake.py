@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import shutil
+import tempfile
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -158,19 +161,20 @@ def screen_note(*, note_id: int, use_llm: bool | None = None) -> ScreeningResult
     photos = list(note.photos.all())
     text = note_text(note)
     language = guess_language(text, note.language)
-    item_input = ScreenInput(
-        text=text,
-        target_type=TargetType.NOTE,
-        target_id=note.pk,
-        author_id=note.author_id,
-        author_joined=note.author.date_joined,
-        language=language,
-        # A bulk load that draws photos from a small pool on purpose (the demo) skips photo reuse.
-        photo_hashes=[] if _skip_photo_reuse.get() else [p.phash for p in photos if p.phash],
-        photo_paths=[p.original.path for p in photos if p.original and _local(p.original)],
-        translated_text=translation_for_screening(text, language),
-    )
-    verdict = screen(item_input, use_llm=use_llm)
+    with photo_files([p.original for p in photos if p.original]) as photo_paths:
+        item_input = ScreenInput(
+            text=text,
+            target_type=TargetType.NOTE,
+            target_id=note.pk,
+            author_id=note.author_id,
+            author_joined=note.author.date_joined,
+            language=language,
+            # A bulk load that draws photos from a small pool on purpose (the demo) skips photo reuse.
+            photo_hashes=[] if _skip_photo_reuse.get() else [p.phash for p in photos if p.phash],
+            photo_paths=photo_paths,
+            translated_text=translation_for_screening(text, language),
+        )
+        verdict = screen(item_input, use_llm=use_llm)
     with transaction.atomic():
         note = Note.objects.select_for_update().select_related("author").filter(pk=note_id).first()
         if note is None or note.state != NoteState.PENDING or note_text(note) != text:
@@ -182,12 +186,21 @@ def screen_note(*, note_id: int, use_llm: bool | None = None) -> ScreeningResult
     return result
 
 
-def _local(field: Any) -> bool:
-    try:
-        field.path  # noqa: B018 - storages without local paths raise here
-    except (NotImplementedError, ValueError):
-        return False
-    return True
+@contextlib.contextmanager
+def photo_files(fields: list[Any]) -> Iterator[list[str]]:
+    """Paths the photo stages can open: the files themselves on local storage; on object storage
+    (MEDIA_STORAGE=s3) copies in a temporary folder, removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="nb-screen-") as folder:
+        paths = []
+        for n, field in enumerate(fields):
+            try:
+                paths.append(field.path)
+            except (NotImplementedError, ValueError):  # storages without local paths
+                copy = Path(folder) / f"{n}.jpg"
+                with field.storage.open(field.name, "rb") as source, copy.open("wb") as target:
+                    shutil.copyfileobj(source, target)
+                paths.append(str(copy))
+        yield paths
 
 
 def _under_review_text(obj: Note | Comment, verdict: Verdict) -> str:

@@ -14,11 +14,12 @@ import logging
 from collections import Counter
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.models import Follow, User
-from core import languages
+from core import languages, queue_depth, queues
 from notes.models import Note
 from notes.selectors import rank_recent_notes
 from translation import services, tasks
@@ -102,8 +103,19 @@ def request_ahead(note_ids: list[int]) -> None:
     """Queue ahead-of-time translation for notes just published.
 
     Best effort: a queue that is down or not configured is logged, never raised into the caller (a
-    note that was posted must not fail because its translation could not be queued).
+    note that was posted must not fail because its translation could not be queued). Back-pressure:
+    while ``TRANSLATE_AHEAD_MAX_QUEUE`` tasks or more wait on the translation queue, nothing more is
+    queued ahead; the notes are translated when a reader asks (``get_or_request_translation``), so a flood of
+    posts slows no post and never grows the queue without bound.
     """
+    if note_ids and queue_depth.over(queues.TRANSLATION, settings.TRANSLATE_AHEAD_MAX_QUEUE):
+        logger.info(
+            "translation queue at its bound (%s): %s note(s) left for readers to ask",
+            settings.TRANSLATE_AHEAD_MAX_QUEUE,
+            len(note_ids),
+            extra={"deferred_notes": len(note_ids)},
+        )
+        return
     for note_id in note_ids:
         try:
             tasks.translate_note_ahead.enqueue(note_id)
@@ -127,6 +139,8 @@ def translate_trending(note_ids: list[int] | None = None) -> int:
 def request_trending() -> bool:
     """Queue one batch of trending notes for translation, unless one was queued in the last
     ``TRENDING_EVERY_S`` seconds. Best effort, never raises."""
+    if queue_depth.over(queues.TRANSLATION, settings.TRANSLATE_AHEAD_MAX_QUEUE):
+        return False
     if not cache.add("ahead:trending:lock", 1, TRENDING_EVERY_S):
         return False
     try:

@@ -39,6 +39,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from core import redis_outage
 from core.errors import RateLimited
 
 DEFAULT_RATES: dict[str, str] = {
@@ -155,10 +156,21 @@ class RedisStore:
     """Redis keys ``<prefix>:rl:<key>:<bucket>``, expiring after two windows."""
 
     def __init__(self) -> None:
-        self.redis = redis.Redis.from_url(settings.REDIS_URL)
+        self.redis = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=5)
         self.prefix = f"{settings.CACHES['default'].get('KEY_PREFIX') or 'nb'}:rl:"
 
     def incr(self, key: str, bucket: int, period: int) -> tuple[int, int]:
+        # While Redis is down the counters are kept in the database (core/redis_outage.py): limits still
+        # hold, counted afresh for the outage.
+        if not redis_outage.available():
+            return store_named("db").incr(key, bucket, period)
+        try:
+            return self._incr(key, bucket, period)
+        except redis_outage.ERRORS as error:
+            redis_outage.failed("rate limits", error)
+            return store_named("db").incr(key, bucket, period)
+
+    def _incr(self, key: str, bucket: int, period: int) -> tuple[int, int]:
         name = f"{self.prefix}{key}:{bucket}"
         pipe = self.redis.pipeline(transaction=False)
         pipe.incr(name)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.api.conftest import app, client_for, token_for  # noqa: F401  (API clients: test_backpressure.py)
 from tests.translation.fake_servers import FakeServer
 
 MODEL_PATH = Path(__file__).resolve().parents[2] / "var" / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"

@@ -7,6 +7,13 @@ claimed go back on the queue before it is started again (core/task_leases.py), a
 tasks running past their lease are put back too. Once the server is up, the local translation engine is
 prepared in the background at the lowest CPU priority (``--no-prepare`` or ``NOTEBRIDGE_LOCAL_MODEL=0``
 to skip). Ctrl-C or SIGTERM stops everything.
+
+``--prod`` (``make run-prod``, docs/deploy.md) is the production stack on one machine: gunicorn with
+``deploy/gunicorn.conf.py`` (one worker per core, JSON logs) and task workers by priority (``worker_plan``):
+an *urgent* worker only ever takes screening, fan-out, notifications and media, so a long translation
+or a training run never delays a note's publication, and a *background* worker takes the same queues
+first and translation and housekeeping when they are empty. With Redis a third worker drains the
+database queue that tasks fall back to while Redis is down (core/tasks.py).
 """
 
 from __future__ import annotations
@@ -23,11 +30,36 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from core import task_leases
+from core import queues, task_leases
 
 BACKOFF_MAX_S = 30.0
 HEALTHY_AFTER_S = 60.0
 LEASE_CHECK_EVERY_S = 60.0
+
+
+# Queues by priority (core/queues.py): what a user waits for, then everything else.
+URGENT_QUEUES = [queues.HIGH, queues.REVIEW, queues.DEFAULT, queues.MEDIA]
+BACKGROUND_QUEUES = [*URGENT_QUEUES, queues.TRANSLATION, queues.LOW]
+
+
+def worker_plan(python: str, *, redis: bool, prod: bool) -> list[tuple[str, list[str]]]:
+    """The task workers to run: (name, command). RQ takes its queues in the order given, every time it
+    picks a job; the database worker takes the listed queues by task priority, then age."""
+    if redis:
+        rq = [python, "manage.py", "rqworker", "--with-scheduler"]
+        plan = [("worker", [*rq, *BACKGROUND_QUEUES])]
+        if prod:
+            plan = [("urgent", [*rq, *URGENT_QUEUES]), ("background", [*rq, *BACKGROUND_QUEUES])]
+        # Tasks queued while Redis was down wait on the database queue (core/tasks.py).
+        fallback = ["--backend", "fallback", "--queue-name", "*", "--interval", "2"]
+        return [*plan, ("fallback", [python, "manage.py", "db_worker", *fallback, "--no-reload", "-v", "0"])]
+    db = [python, "manage.py", "db_worker", "--interval", "0.5", "--no-reload", "-v", "0"]
+    if prod:
+        return [
+            ("urgent", [*db, "--queue-name", ",".join(URGENT_QUEUES)]),
+            ("background", [*db, "--queue-name", "*"]),
+        ]
+    return [("worker", [*db, "--queue-name", "*"])]
 
 
 @dataclass
@@ -48,9 +80,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", default="8000")
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")))
+        # Unset: 2 workers x 4 threads, or with --prod what deploy/gunicorn.conf.py measures (one per core).
+        parser.add_argument("--workers", type=int, default=None)
+        parser.add_argument("--threads", type=int, default=None)
         parser.add_argument("--no-worker", action="store_true")
+        parser.add_argument(
+            "--prod",
+            action="store_true",
+            help="production: gunicorn with deploy/gunicorn.conf.py, workers per queue priority (docs/deploy.md)",
+        )
         parser.add_argument(
             "--no-prepare",
             action="store_true",
@@ -61,7 +99,28 @@ class Command(BaseCommand):
         self.stopping = False
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         python = sys.executable
-        web = Child(
+        prod = options["prod"]
+        if prod:
+            conf = str(settings.BASE_DIR / "deploy" / "gunicorn.conf.py")
+            bind = f"{options['host']}:{options['port']}"
+            command = [python, "-m", "gunicorn", "notebridge.wsgi:application", "-c", conf, "--bind", bind]
+            for flag in ("workers", "threads"):
+                if options[flag]:
+                    command += [f"--{flag}", str(options[flag])]
+            web = Child("web", command)
+        else:
+            web = self._embedded_web(python, options)
+        children = [web]
+        if not options["no_worker"]:
+            put_back = task_leases.requeue_orphans(os.getpid())
+            if put_back:
+                self.stdout.write(f"{put_back} task(s) of a previous run put back on the queue.")
+            for name, command in worker_plan(python, redis=bool(settings.REDIS_URL), prod=prod):
+                children.append(Child(name, command))
+        self._run(children, options)
+
+    def _embedded_web(self, python: str, options: dict[str, Any]) -> Child:
+        return Child(
             "web",
             [
                 python,
@@ -71,9 +130,9 @@ class Command(BaseCommand):
                 "--bind",
                 f"{options['host']}:{options['port']}",
                 "--workers",
-                str(options["workers"]),
+                str(options["workers"] or os.environ.get("WEB_WORKERS", "2")),
                 "--threads",
-                str(options["threads"]),
+                str(options["threads"] or os.environ.get("WEB_THREADS", "4")),
                 "--access-logfile",
                 "-",
                 "--timeout",
@@ -83,18 +142,9 @@ class Command(BaseCommand):
                 str(settings.DATA_DIR / "gunicorn.ctl"),
             ],
         )
-        children = [web]
-        if not options["no_worker"]:
-            if settings.REDIS_URL:
-                command = [python, "manage.py", "rqworker", "high", "default", "media", "review", "translation", "low"]
-            else:
-                command = [python, "manage.py", "db_worker", "--queue-name", "*", "--interval", "0.5", "--no-reload"]
-                command += ["-v", "0"]
-                put_back = task_leases.requeue_orphans(os.getpid())
-                if put_back:
-                    self.stdout.write(f"{put_back} task(s) of a previous run put back on the queue.")
-            children.append(Child("worker", command))
 
+    def _run(self, children: list[Child], options: dict[str, Any]) -> None:
+        python = sys.executable
         background: list[subprocess.Popen[bytes]] = []
 
         def stop(*_: Any) -> None:
@@ -127,7 +177,7 @@ class Command(BaseCommand):
                 now = time.monotonic()
                 for child in children:
                     self._watch(child, now)
-                if not settings.REDIS_URL and now >= next_lease_check:
+                if now >= next_lease_check:
                     next_lease_check = now + LEASE_CHECK_EVERY_S
                     task_leases.requeue_expired()
                 time.sleep(0.5)
@@ -141,8 +191,8 @@ class Command(BaseCommand):
 
     def _start(self, child: Child) -> None:
         command = list(child.command)
-        if child.name == "worker" and "db_worker" in command:
-            child.worker_id = task_leases.worker_id(os.getpid(), child.starts)
+        if "db_worker" in command:
+            child.worker_id = task_leases.worker_id(os.getpid(), f"{child.name}{child.starts}")
             command += ["--worker-id", child.worker_id]
         child.starts += 1
         child.proc = subprocess.Popen(command)

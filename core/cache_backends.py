@@ -1,0 +1,70 @@
+"""Django's Redis cache that misses, instead of failing the request, while Redis is down.
+
+Everything the cache holds can be recomputed from the database (hydrated notes, serialised statuses,
+sessions of the ``cached_db`` engine, token look-ups), so an unreachable Redis is a miss on read and a
+no-op on write (core/redis_outage.py). ``add`` answers False then: callers use it as a once-per-window
+lock (trending translation, the waitlist tick), and skipping one such run is safe. A delete lost during
+an outage leaves an entry that expires with its timeout; what authorization depends on also carries a
+generation (core/generations.py), so a revocation is never lost this way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from django.core.cache.backends.redis import RedisCache
+
+from core import redis_outage
+
+T = TypeVar("T")
+
+
+class ResilientRedisCache(RedisCache):
+    def _try(self, what: str, call: Callable[[], T], fallback: T) -> T:
+        if not redis_outage.available():
+            return fallback
+        try:
+            return call()
+        except redis_outage.ERRORS as error:
+            redis_outage.failed(f"cache {what}", error)
+            return fallback
+
+    def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
+        return self._try("get", lambda: super(ResilientRedisCache, self).get(key, default, version), default)
+
+    def get_many(self, keys: Iterable[Any], version: int | None = None) -> dict[Any, Any]:
+        keys = list(keys)
+        return self._try("get_many", lambda: super(ResilientRedisCache, self).get_many(keys, version), {})
+
+    def has_key(self, key: Any, version: int | None = None) -> bool:
+        return self._try("has_key", lambda: super(ResilientRedisCache, self).has_key(key, version), False)
+
+    def add(self, key: Any, value: Any, timeout: Any = 300, version: int | None = None) -> bool:
+        return self._try("add", lambda: super(ResilientRedisCache, self).add(key, value, timeout, version), False)
+
+    def set(self, key: Any, value: Any, timeout: Any = 300, version: int | None = None) -> None:
+        self._try("set", lambda: super(ResilientRedisCache, self).set(key, value, timeout, version), None)
+
+    def set_many(self, data: dict[Any, Any], timeout: Any = 300, version: int | None = None) -> list[Any]:
+        return self._try("set_many", lambda: super(ResilientRedisCache, self).set_many(data, timeout, version), [])
+
+    def touch(self, key: Any, timeout: Any = 300, version: int | None = None) -> bool:
+        return self._try("touch", lambda: super(ResilientRedisCache, self).touch(key, timeout, version), False)
+
+    def delete(self, key: Any, version: int | None = None) -> bool:
+        return self._try("delete", lambda: super(ResilientRedisCache, self).delete(key, version), False)
+
+    def delete_many(self, keys: Iterable[Any], version: int | None = None) -> None:
+        keys = list(keys)
+        self._try("delete_many", lambda: super(ResilientRedisCache, self).delete_many(keys, version), None)
+
+    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
+        # A counter that cannot be read is reported missing, which callers of incr() already handle.
+        if not redis_outage.available():
+            raise ValueError(f"Key {key!r} not found (Redis unavailable)")
+        try:
+            return super().incr(key, delta, version)
+        except redis_outage.ERRORS as error:
+            redis_outage.failed("cache incr", error)
+            raise ValueError(f"Key {key!r} not found (Redis unavailable)") from error

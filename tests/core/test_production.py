@@ -1,0 +1,114 @@
+"""The production stack (`runstack --prod`, deploy/gunicorn.conf.py), started as `make run-prod` starts it:
+health and readiness, static files with long-lived caching and compression, JSON logs, workers by queue
+priority; and readiness that names the database when it is down."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+import requests
+
+from core.management.commands.runstack import BACKGROUND_QUEUES, URGENT_QUEUES, worker_plan
+from tests.servers import free_port, server_env, wait_until_serving
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_worker_plan_puts_screening_and_fan_out_before_translation_and_training():
+    for redis in (True, False):
+        plan = dict(worker_plan("python", redis=redis, prod=True))
+        urgent = " ".join(plan["urgent"])
+        for queue in ("high", "review"):
+            assert queue in urgent
+        assert "translation" not in urgent and "low" not in urgent
+        assert "fallback" in plan if redis else "fallback" not in plan
+    # The background worker takes the urgent queues first: RQ reads its queues in the order given.
+    assert BACKGROUND_QUEUES[: len(URGENT_QUEUES)] == URGENT_QUEUES
+    assert BACKGROUND_QUEUES.index("translation") > BACKGROUND_QUEUES.index("review")
+
+
+def _children(pid: int) -> list[str]:
+    return [" ".join(c.cmdline()) for c in psutil.Process(pid).children()]
+
+
+def test_the_production_stack_serves_health_static_files_and_json_logs(tmp_path, settings):
+    env = server_env(tmp_path)
+    env.update(STATIC_MANIFEST="1", LOG_FORMAT="json", DEBUG="0", SECRET_KEY="a-test-secret-" + "x" * 40)
+    env["REVIEW_SCREENING"] = "0"
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, check=True, timeout=300)
+    manifest = json.loads((tmp_path / "static" / "staticfiles.json").read_text())["paths"]
+    # The largest stylesheet: whitenoise keeps a compressed copy only where it saves space.
+    css = max((n for n in manifest if n.endswith(".css")), key=lambda n: (tmp_path / "static" / n).stat().st_size)
+
+    port = free_port()
+    log = (tmp_path / "stack.log").open("w+")
+    cmd = [sys.executable, "manage.py", "runstack", "--prod", "--port", str(port), "--workers", "1", "--no-prepare"]
+    stack = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(url)
+        assert requests.get(url + "/healthz", timeout=10).json() == {"status": "ok"}
+        ready = requests.get(url + "/readyz", timeout=30)
+        assert ready.status_code == 200, ready.text
+        assert ready.json()["failed"] == []
+
+        # Hashed static names are cached for ten years and served compressed.
+        static = requests.get(f"{url}/static/{manifest[css]}", headers={"Accept-Encoding": "gzip"}, timeout=10)
+        assert static.status_code == 200
+        assert "immutable" in static.headers["Cache-Control"]
+        assert "max-age=315360000" in static.headers["Cache-Control"]
+        assert static.headers.get("Content-Encoding") in {"gzip", "br"}
+        assert requests.get(f"{url}/static/no-such-file.css", timeout=10).status_code == 404
+
+        # Workers by priority: an urgent one and a background one (and the fallback drain with Redis).
+        deadline = time.monotonic() + 60
+        while len(workers := [c for c in _children(stack.pid) if "rqworker" in c or "db_worker" in c]) < 2:
+            assert time.monotonic() < deadline, _children(stack.pid)
+            time.sleep(0.5)
+        urgent = [w for w in workers if "translation" not in w and "*" not in w]
+        assert urgent, workers
+    finally:
+        stack.send_signal(signal.SIGTERM)
+        stack.wait(timeout=60)
+    log.seek(0)
+    lines = [line for line in log.read().splitlines() if line.startswith("{")]
+    records = [json.loads(line) for line in lines]
+    access = [r for r in records if r.get("logger") == "gunicorn.access" and r.get("path") == "/healthz"]
+    assert access, lines[-20:]
+    assert access[0]["status"] in (200, "200")
+    assert access[0]["method"] == "GET"
+    assert isinstance(access[0]["duration_ms"], int | str)
+
+
+def test_readiness_names_the_database_when_it_is_down(tmp_path):
+    env = server_env(tmp_path, redis=False)
+    env.pop("SQLITE_PATH", None)
+    env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:{free_port()}/notebridge"  # nothing listens there
+    port = free_port()
+    conf = "deploy/gunicorn.conf.py"
+    cmd = [sys.executable, "-m", "gunicorn", "notebridge.wsgi:application", "-c", conf]
+    server = subprocess.Popen([*cmd, "--bind", f"127.0.0.1:{port}", "--workers", "1"], env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                live = requests.get(url + "/healthz", timeout=10)
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+        assert live.status_code == 200  # alive: a supervisor must not restart it for the database
+        ready = requests.get(url + "/readyz", timeout=30)
+        assert ready.status_code == 503
+        assert ready.json()["failed"] == ["database", "queue"]
+        assert ready.json()["checks"]["database"]["error"] == "OperationalError"
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
