@@ -18,7 +18,6 @@ from contextvars import ContextVar, Token
 from typing import Any
 
 import iptocc
-from django.conf import settings
 
 _ip_country: ContextVar[str] = ContextVar("notebridge_ip_country", default="")
 
@@ -60,12 +59,3 @@ def country_for_ip(ip: str | None) -> str:
     except Exception:  # the data set has no answer for some blocks; unknown is the answer then
         return ""
     return code.upper() if isinstance(code, str) and len(code) == 2 else ""
-
-
-def client_ip(request: Any) -> str:
-    """The client's address: ``X-Forwarded-For``'s first entry behind a trusted proxy, else the peer."""
-    if getattr(settings, "REVIEW_TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return str(forwarded.split(",")[0].strip())
-    return str(request.META.get("REMOTE_ADDR", ""))

@@ -32,7 +32,7 @@ preload_app = True
 # Its own control socket in the data directory: two instances on one machine never remove each other's.
 control_socket = str(_data_dir / "gunicorn.ctl")
 # X-Forwarded-* are believed only from the reverse proxies named in TRUSTED_PROXIES (as the rate limits
-# and the viewer's country do, trust/network.py); gunicorn's default trusts 127.0.0.1 only.
+# and the viewer's country do, core/network.py); gunicorn's default trusts 127.0.0.1 only.
 forwarded_allow_ips = _env("TRUSTED_PROXIES") or "127.0.0.1,::1"
 accesslog: str | None = "-"
 errorlog: str | None = "-"

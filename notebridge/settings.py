@@ -264,8 +264,6 @@ CONTENT_LANGUAGES = ["en", "zh-Hans", "zh-Hant", "th", "ja", "ko"]
 # publish at once (tests of other apps, tiny private instances). See docs/review.md.
 REVIEW_SCREENING = env_bool("REVIEW_SCREENING", True)
 REVIEW_USE_LLM = env_bool("REVIEW_USE_LLM", True)
-# Behind a reverse proxy that sets X-Forwarded-For, trust its first address for the viewer's country.
-REVIEW_TRUST_X_FORWARDED_FOR = env_bool("REVIEW_TRUST_X_FORWARDED_FOR", False)
 # A policy-pack edit rescreens notes and comments posted in the last this many days (review queue,
 # in batches of REVIEW_RESCREEN_BATCH); `manage.py rescreen --since DAYS` for another window.
 REVIEW_RESCREEN_DAYS = int(os.environ.get("REVIEW_RESCREEN_DAYS", "14"))

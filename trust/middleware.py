@@ -27,8 +27,8 @@ from django.shortcuts import render
 from oauth2_provider.models import AccessToken
 
 from core.errors import RateLimited
+from core.network import client_ip, subnet_of
 from trust import limits
-from trust.network import client_ip, subnet_of
 from trust.signup import hashing_slot
 
 API_PREFIXES = ("/api/", "/oauth/")

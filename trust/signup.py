@@ -35,9 +35,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.services import register_user
 from core.errors import RateLimited, ServiceError
+from core.network import parse_ip, subnet_of
 from trust import limits, waitlist
 from trust.models import Invite, SecurityEvent, Signup, SignupRule
-from trust.network import parse_ip, subnet_of
 
 GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
 # Big providers: a wave of real newcomers arrives through them, so the per-domain velocity limit skips them.

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
-from core.geo import client_ip, country_for_ip, reset_ip_country, set_ip_country
+from core.geo import country_for_ip, reset_ip_country, set_ip_country
+from core.network import client_ip
 
 TZ_COOKIE = "nb_tz"
 

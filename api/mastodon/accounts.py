@@ -17,8 +17,8 @@ from api.mastodon import entities
 from api.services import register_account_via_app
 from core.errors import RateLimited, ServiceError
 from core.geo import viewer_country
+from core.network import client_ip
 from notes.selectors import author_note_ids, visible_notes
-from trust.network import client_ip
 
 REGISTRATION_ERRORS = {
     "taken": "ERR_TAKEN",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.test import RequestFactory
 
-from core.geo import client_ip, country_for_ip, reset_ip_country, set_ip_country, viewer_country
+from core.geo import country_for_ip, reset_ip_country, set_ip_country, viewer_country
+from core.network import client_ip
 
 TH_IP, GB_IP, US_IP = "1.46.0.1", "81.2.69.142", "8.8.8.8"
 
@@ -16,12 +17,16 @@ def test_country_for_ip():
         assert country_for_ip(bad) == ""
 
 
-def test_client_ip_trusts_x_forwarded_for_only_when_told(settings):
-    request = RequestFactory().get("/", REMOTE_ADDR=US_IP, HTTP_X_FORWARDED_FOR=f"{TH_IP}, 10.0.0.1")
-    settings.REVIEW_TRUST_X_FORWARDED_FOR = False
-    assert client_ip(request) == US_IP
-    settings.REVIEW_TRUST_X_FORWARDED_FOR = True
-    assert client_ip(request) == TH_IP
+def test_the_country_is_read_from_the_address_rate_limits_use(settings):
+    """X-Forwarded-For counts only from a trusted proxy, read right to left: a client cannot pick the
+    country its content is withheld by writing the header itself."""
+    straight = RequestFactory().get("/", REMOTE_ADDR=US_IP, HTTP_X_FORWARDED_FOR=TH_IP)
+    settings.TRUSTED_PROXIES = []
+    assert country_for_ip(client_ip(straight)) == "US"
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    assert country_for_ip(client_ip(straight)) == "US"  # the peer is no proxy: its header is ignored
+    proxied = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=f"{GB_IP}, {TH_IP}")
+    assert country_for_ip(client_ip(proxied)) == "TH"  # GB was written by the client, before the proxy's entry
 
 
 def test_viewer_country_is_the_ip_country_else_the_profile_region(make_user):

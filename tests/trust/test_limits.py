@@ -11,9 +11,9 @@ from django.test import Client
 from django.utils import timezone
 
 from core.errors import RateLimited
+from core.network import client_ip, subnet_of
 from tests.trust.conftest import api_post, sign_up
 from trust import limits
-from trust.network import client_ip, subnet_of
 
 
 def _request(remote: str, forwarded: str = "") -> SimpleNamespace:

@@ -18,9 +18,9 @@ from accounts.selectors import suggested_accounts
 from accounts.services import SUPPORTED_LANGUAGES
 from core.errors import RateLimited, ServiceError
 from core.geo import viewer_country
+from core.network import client_ip
 from notes.selectors import with_counts_seen_from
 from trust import signup as trust_signup
-from trust.network import client_ip
 from web.forms import UI_LANGUAGE_CHOICES, DeactivateForm, OnboardingForm, PasswordForm, SettingsForm, SignupForm
 from web.sessions import other_sessions, sign_out_other_sessions
 from web.views.common import add_service_error, login_required_page, me, safe_next, viewer

@@ -1,4 +1,5 @@
-"""Where a request comes from, as rate limits and the sign-up defence see it.
+"""Where a request comes from, as rate limits, the sign-up defence and the IP-location label see it
+(one reading of ``X-Forwarded-For`` for all of them).
 
 The client address is ``REMOTE_ADDR`` (the peer that opened the connection), unless that peer is one of
 the proxies named in ``TRUSTED_PROXIES`` (addresses or CIDR ranges). Behind a trusted proxy the address
