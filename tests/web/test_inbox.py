@@ -25,7 +25,10 @@ def _nav_total(html: str) -> str | None:
 def _lines(html: str) -> list[str]:
     body = html.split('<ul class="notifications"', 1)[1].split("</ul>", 1)[0]
     body = re.sub(r'<a [^>]*class="notif-avatars".*?</a>', "", body, flags=re.S)  # letter avatars
-    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", li)).strip() for li in body.split("<li")[1:]]
+    return [
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", li)).strip()
+        for li in re.findall(r"<li\b[^>]*>(.*?)</li>", body, re.S)
+    ]
 
 
 def _busy_inbox(make_user, post_note, likers: int):
