@@ -101,7 +101,9 @@ def test_comment_text_links_mentions_and_tags_and_escapes_the_rest(client, make_
     comment = create_comment(author=make_user("writer"), note_id=note.pk, body=HOSTILE)
     login(author)
     html = client.get(f"/n/{note.pk}/").content.decode()
-    body = re.search(rf'id="tr-comment-{comment.pk}".*?<p class="comment-body"[^>]*>(.*?)</p>', html, re.S).group(1)
+    found = re.search(rf'id="tr-comment-{comment.pk}".*?<p class="comment-body"[^>]*>(.*?)</p>', html, re.S)
+    assert found is not None
+    body = found.group(1)
     assert "<script>" not in body and "<img" not in body and "<b>" not in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "&lt;img src=x onerror=alert(2)&gt;" in body
     assert '<a class="mention" href="/u/maple_matcha/">@maple_matcha</a>' in body

@@ -95,7 +95,7 @@ def test_nobody_reads_or_clears_someone_elses_inbox(client, make_user, post_note
     me, _note = _busy_inbox(make_user, post_note, likers=2)
     snoop = make_user("snoop")
     login(snoop)
-    newest = Notification.objects.filter(recipient=me).order_by("-id").first()
+    newest = Notification.objects.filter(recipient=me).latest("id")
     for tab in ("likes", "follows", "comments", "notices"):
         html = client.get(f"/notifications/?tab={tab}&cursor={newest.pk + 1}").content.decode()
         assert "maple_matcha" not in html and "so green" not in html and "newfriend" not in html

@@ -78,6 +78,6 @@ def notifications(request: HttpRequest) -> HttpResponse:
         "tab": tab,
         "tabs": [{"key": t, "unread": 0 if t == tab else unread[t]} for t in shown],
         "rows": rows,
-        "next_url": f"{request.path}?{urlencode({'tab': tab, 'cursor': next_id})}" if next_id else None,
+        "next_url": f"{request.path}?{urlencode({'tab': tab, 'cursor': str(next_id)})}" if next_id else None,
     }
     return render(request, "web/notifications.html", context)
