@@ -123,13 +123,17 @@ def test_without_javascript_the_like_buttons_still_work(live_server, inbox_site,
 
 
 def test_inbox_tabs_show_grouped_likes(live_server, inbox_site, browser):  # noqa: F811
+    from notifications.models import Notification
+
     url = live_server.url
     cases = (
         (DESKTOP, "desktop", "en-US", "ada", "maple_matcha and 12 others liked your note", "New followers", "1"),
         # mei's comment tab holds maple_matcha's comment and its @mei.
         (MOBILE, "mobile-zh", "zh-CN", "mei", "maple_matcha 和其他 12 人赞了你的笔记", "新增关注", "2"),
+        (MOBILE, "mobile", "en-US", "ada", "maple_matcha and 12 others liked your note", "New followers", "1"),
     )
     for viewport, suffix, locale, who, grouped, follows_tab, comments in cases:
+        Notification.objects.filter(recipient__username=who).update(read=False)  # each case starts unread
         context, page = _page(browser, viewport, locale=locale)
         _log_in(page, url, who)
         page.goto(f"{url}/notifications/")
@@ -141,6 +145,9 @@ def test_inbox_tabs_show_grouped_likes(live_server, inbox_site, browser):  # noq
         assert tabs.locator("[data-tab=follows] .badge").inner_text() == "1"
         assert tabs.locator("[data-tab=comments] .badge").inner_text() == comments
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        for tab in ("likes", "follows", "comments"):  # every tab in view, none scrolled off
+            box = tabs.locator(f"[data-tab={tab}]").bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
         shoot(page, f"inbox-likes-{suffix}")
         tabs.get_by_text(follows_tab).click()
         page.wait_for_url(re.compile(r".*/notifications/\?tab=follows$"))
