@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Block, Follow, Mute, SuggestionDismissal, User
@@ -109,6 +110,29 @@ def search_people(query: str, limit: int = 20) -> QuerySet[User]:
     return User.objects.filter(
         Q(username__icontains=query) | Q(display_name__icontains=query), is_active=True
     ).order_by("-followers_count", "username")[:limit]
+
+
+MENTION_PREFIX = re.compile(r"^[A-Za-z0-9_]{1,30}$")
+MAX_MENTION_CANDIDATES = 8
+
+
+def mention_candidates(viewer: User, prefix: str, *, limit: int = MAX_MENTION_CANDIDATES) -> list[User]:
+    """Accounts whose username starts with ``prefix``, for @mention autocomplete: active ones only, never
+    one blocked either way with ``viewer`` (nor the viewer), people the viewer follows first, then the
+    most followed. One query; anything that could not be a username gives nothing."""
+    if not MENTION_PREFIX.fullmatch(prefix or ""):
+        return []
+    blocked = Block.objects.filter(
+        Q(blocker_id=viewer.pk, blocked_id=OuterRef("pk")) | Q(blocker_id=OuterRef("pk"), blocked_id=viewer.pk)
+    )
+    followed = Follow.objects.filter(follower_id=viewer.pk, followee_id=OuterRef("pk"))
+    return list(
+        User.objects.filter(username__istartswith=prefix, is_active=True)
+        .exclude(pk=viewer.pk)
+        .exclude(Exists(blocked))
+        .annotate(followed=Exists(followed))
+        .order_by("-followed", "-followers_count", "username")[: max(1, min(limit, MAX_MENTION_CANDIDATES))]
+    )
 
 
 SUGGESTION_ACTIVE_DAYS = 180

@@ -69,6 +69,32 @@ def extract_mentions(text: str) -> list[str]:
     return list(dict.fromkeys(m.group(1).lower() for m in MENTION_RE.finditer(text)))
 
 
+_LINKABLE = re.compile(f"{TAG_RE.pattern}|{MENTION_RE.pattern}", re.UNICODE)
+
+
+def linkable_spans(text: str) -> list[tuple[str, str, str]]:
+    """``text`` cut into (kind, text, key) pieces, in order: ``("text", ...)`` for plain text,
+    ``("tag", "#name", key)`` and ``("mention", "@name", username)`` for what a page links. The caller
+    escapes every piece; a RedNote-style closing '#' ("#tag#") stays plain text after its tag."""
+    out: list[tuple[str, str, str]] = []
+    last = 0
+    for match in _LINKABLE.finditer(text):
+        if match.start() > last:
+            out.append(("text", text[last : match.start()], ""))
+        tag, user = match.group(1), match.group(2)
+        if tag is not None:
+            key = normalize_tag(tag)
+            out.append(("tag", f"#{tag}", key) if key else ("text", f"#{tag}", ""))
+            if len(match.group(0)) > len(tag) + 1:
+                out.append(("text", "#", ""))
+        else:
+            out.append(("mention", f"@{user}", user.lower()))
+        last = match.end()
+    if last < len(text):
+        out.append(("text", text[last:], ""))
+    return out
+
+
 @lru_cache(maxsize=1)
 def _jieba() -> object:
     import jieba

@@ -77,6 +77,14 @@ class NoteLiked(Event):
 
 
 @dataclass(frozen=True)
+class CommentLiked(Event):
+    comment_id: int
+    note_id: int
+    user_id: int
+    comment_author_id: int
+
+
+@dataclass(frozen=True)
 class NoteCollected(Event):
     note_id: int
     user_id: int

@@ -180,6 +180,18 @@ class Like(models.Model):
         indexes = [models.Index(fields=["user", "-created_at"])]
 
 
+class CommentLike(models.Model):
+    """A reader liked a comment (``Comment.like_count`` counts them)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_likes")
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="likes")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "comment"], name="unique_comment_like")]
+        indexes = [models.Index(fields=["comment", "-id"], name="comment_like_comment_id")]
+
+
 class Board(models.Model):
     """A named collection of notes. Every user has one default board, "Saved" (Mastodon's bookmarks)."""
 

@@ -26,6 +26,7 @@ from notes.models import (
     Board,
     Collect,
     Comment,
+    CommentLike,
     Like,
     Note,
     NoteState,
@@ -323,6 +324,24 @@ def visible_comments(*, viewer: User | None, comment_ids: Iterable[int], country
     note_ids = {c.note_id for c in found.values()}
     seen = {n.pk for n in visible_notes(note_ids, viewer, country=country, for_feed=False)}
     return [c for i in ids if (c := found.get(i)) is not None and c.author_id not in blocked and c.note_id in seen]
+
+
+def liked_comment_ids(viewer: User | None, comment_ids: Iterable[int]) -> set[int]:
+    """Which of ``comment_ids`` the viewer liked: one query (none for a visitor or no comments)."""
+    ids = list(comment_ids)
+    if viewer is None or not viewer.is_authenticated or not ids:
+        return set()
+    return set(CommentLike.objects.filter(user=viewer, comment_id__in=ids).values_list("comment_id", flat=True))
+
+
+def comment_likers_page(comment_id: int, *, max_id: int | None = None, limit: int = 40) -> list[CommentLike]:
+    """Who liked a comment, newest first (Mastodon's ``favourited_by`` for a comment)."""
+    return _page(
+        CommentLike.objects.filter(comment_id=comment_id, user__is_active=True).select_related("user"),
+        max_id=max_id,
+        min_id=None,
+        limit=limit,
+    )
 
 
 def _page(qs: QuerySet, *, max_id: int | None, min_id: int | None, limit: int) -> list:

@@ -26,6 +26,7 @@ from core.language_detection import detect_language
 from core.text import clean_user_text, extract_mentions, extract_tags, is_tag_name, normalize_tag
 from notes.events import (
     CommentCreated,
+    CommentLiked,
     NoteCollected,
     NoteDeleted,
     NoteEdited,
@@ -48,6 +49,7 @@ from notes.models import (
     Board,
     Collect,
     Comment,
+    CommentLike,
     Like,
     Mention,
     Note,
@@ -59,7 +61,7 @@ from notes.models import (
     TagFollow,
     Visibility,
 )
-from notes.selectors import forget_note, get_visible_note
+from notes.selectors import forget_note, get_visible_comment, get_visible_note
 
 MAX_PHOTOS = 9
 DEFAULT_BOARD_NAME = "Saved"
@@ -486,6 +488,42 @@ def unlike_note(*, user: User, note_id: int) -> bool:
     if deleted:
         Note.objects.filter(pk=note_id, like_count__gt=0).update(like_count=F("like_count") - 1)
         forget_note(note_id)
+    return bool(deleted)
+
+
+def _visible_comment_for(viewer: User, comment_id: int) -> Comment:
+    """The comment an action names, through its access gate (its note's gate, the viewer's country
+    included): a comment the viewer cannot see cannot be liked either, and looks missing."""
+    comment = get_visible_comment(viewer=viewer, comment_id=comment_id, country=viewer_country(viewer))
+    if comment is None:
+        raise NotFound()
+    return comment
+
+
+@transaction.atomic
+def like_comment(*, user: User, comment_id: int) -> bool:
+    """Like a comment; False when the user already liked it (nothing changes, nobody is told twice)."""
+    comment = _visible_comment_for(user, comment_id)
+    try:
+        with transaction.atomic():
+            CommentLike.objects.create(user=user, comment=comment)
+    except IntegrityError:
+        return False
+    Comment.objects.filter(pk=comment.pk).update(like_count=F("like_count") + 1)
+    events.emit(
+        CommentLiked(
+            comment_id=comment.pk, note_id=comment.note_id, user_id=user.pk, comment_author_id=comment.author_id
+        )
+    )
+    return True
+
+
+@transaction.atomic
+def unlike_comment(*, user: User, comment_id: int) -> bool:
+    """Take a like back. Only the user's own like goes, whatever they may see now."""
+    deleted, _count = CommentLike.objects.filter(user=user, comment_id=comment_id).delete()
+    if deleted:
+        Comment.objects.filter(pk=comment_id, like_count__gt=0).update(like_count=F("like_count") - 1)
     return bool(deleted)
 
 

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 from accounts.events import Followed
 from core.events import IN_TRANSACTION, subscribe
-from notes.events import CommentCreated, NoteCollected, NoteLiked, UsersMentioned
+from notes.events import CommentCreated, CommentLiked, NoteCollected, NoteLiked, UsersMentioned
 
 
 class NotificationsConfig(AppConfig):
@@ -16,3 +16,4 @@ class NotificationsConfig(AppConfig):
         subscribe(NoteCollected, on.on_collect, when=IN_TRANSACTION)
         subscribe(CommentCreated, on.on_comment, when=IN_TRANSACTION)
         subscribe(UsersMentioned, on.on_mention, when=IN_TRANSACTION)
+        subscribe(CommentLiked, on.on_comment_like, when=IN_TRANSACTION)

@@ -13,6 +13,7 @@ class NotificationType(models.TextChoices):
     COMMENT = "comment", _("commented on your note")
     REPLY = "reply", _("replied to your comment")
     MENTION = "mention", _("mentioned you")
+    COMMENT_LIKE = "comment_like", _("liked your comment")
     MODERATION = "moderation", _("moderation notice")
 
 

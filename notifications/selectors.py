@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Count, QuerySet
 
 from accounts.models import User
 from accounts.selectors import hidden_author_ids
@@ -37,6 +40,99 @@ def notifications_for(
         items = list(qs.order_by("-id")[:limit])
     withheld = withheld_note_ids([n.note_id for n in items if n.note_id], country)
     return [n for n in items if n.note_id not in withheld]
+
+
+# --- the inbox: tabs as RedNote has them, entries grouped ------------------------------------------
+
+T = NotificationType
+INBOX_TABS: dict[str, tuple[str, ...]] = {
+    "likes": (T.LIKE, T.COLLECT, T.COMMENT_LIKE),
+    "follows": (T.FOLLOW,),
+    "comments": (T.COMMENT, T.REPLY, T.MENTION),
+    "notices": (T.MODERATION,),
+}
+TAB_OF = {type_: tab for tab, types in INBOX_TABS.items() for type_ in types}
+# Likes, collects and follows pile up; a comment or a mention says something of its own, so it stands alone.
+GROUPED_TYPES = frozenset({T.LIKE, T.COLLECT, T.COMMENT_LIKE, T.FOLLOW})
+GROUP_WINDOW = timedelta(hours=24)
+INBOX_PAGE = 100
+
+
+@dataclass
+class InboxEntry:
+    """One line of the inbox: a notification, or several of one kind about one note (or comment, or the
+    recipient themselves for follows) within ``GROUP_WINDOW`` of the newest, newest first."""
+
+    items: list[Notification] = field(default_factory=list)
+
+    @property
+    def latest(self) -> Notification:
+        return self.items[0]
+
+    @property
+    def type(self) -> str:
+        return self.latest.type
+
+    @property
+    def actors(self) -> list[User]:
+        seen: dict[int, User] = {}
+        for n in self.items:
+            if n.actor is not None:
+                seen.setdefault(n.actor.pk, n.actor)
+        return list(seen.values())
+
+    @property
+    def others(self) -> int:
+        """How many besides the first actor ("maple_matcha and 12 others")."""
+        return max(0, len(self.actors) - 1)
+
+    @property
+    def unread(self) -> bool:
+        return any(not n.read for n in self.items)
+
+
+def group_notifications(items: list[Notification], *, window: timedelta = GROUP_WINDOW) -> list[InboxEntry]:
+    """Group ``items`` (newest first) per kind and per note or comment, within ``window`` of a group's
+    newest notification; an older one of the same kind starts a group of its own. Entries keep the
+    order of their newest notification."""
+    entries: list[InboxEntry] = []
+    open_groups: dict[tuple[str, int | None, int | None], InboxEntry] = {}
+    for n in items:
+        if n.type not in GROUPED_TYPES:
+            entries.append(InboxEntry([n]))
+            continue
+        key = (n.type, n.note_id, n.comment_id)
+        entry = open_groups.get(key)
+        if entry is not None and entry.latest.created_at - n.created_at <= window:
+            entry.items.append(n)
+            continue
+        entry = InboxEntry([n])
+        open_groups[key] = entry
+        entries.append(entry)
+    return entries
+
+
+def inbox_page(
+    user: User, tab: str, *, max_id: int | None = None, country: str | None = None
+) -> tuple[list[InboxEntry], int | None]:
+    """One page of an inbox tab, grouped, and the cursor of the next page (None at the end)."""
+    items = notifications_for(user, max_id=max_id, limit=INBOX_PAGE, types=list(INBOX_TABS[tab]), country=country)
+    return group_notifications(items), (items[-1].pk if len(items) == INBOX_PAGE else None)
+
+
+def unread_by_tab(user: User) -> dict[str, int]:
+    """Unread notifications per inbox tab, every tab present: one query."""
+    counts = dict.fromkeys(INBOX_TABS, 0)
+    rows = Notification.objects.filter(recipient=user, read=False).values("type").annotate(n=Count("id"))
+    for row in rows.order_by():
+        tab = TAB_OF.get(row["type"])
+        if tab is not None:
+            counts[tab] += row["n"]
+    return counts
+
+
+def has_moderation_notices(user: User) -> bool:
+    return Notification.objects.filter(recipient=user, type=NotificationType.MODERATION).exists()
 
 
 def unread_count(user: User) -> int:

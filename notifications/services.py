@@ -4,6 +4,8 @@ arrives."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import IntegrityError, transaction
 
 from accounts.models import Block, Mute
@@ -59,8 +61,11 @@ def mark_moderation_read(*, user_id: int) -> int:
     )
 
 
-def mark_read(*, user_id: int, up_to_id: int | None = None) -> int:
+def mark_read(*, user_id: int, up_to_id: int | None = None, types: Sequence[str] | None = None) -> int:
+    """Mark the user's notifications read (up to ``up_to_id``; only of ``types`` when given: one inbox tab)."""
     qs = Notification.objects.filter(recipient_id=user_id, read=False)
+    if types is not None:
+        qs = qs.filter(type__in=list(types))
     if up_to_id is not None:
         qs = qs.filter(pk__lte=up_to_id)
     return qs.update(read=True)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from accounts.events import Followed
-from notes.events import CommentCreated, NoteCollected, NoteLiked, UsersMentioned
+from notes.events import CommentCreated, CommentLiked, NoteCollected, NoteLiked, UsersMentioned
 from notifications.services import notify
 
 
@@ -14,6 +14,16 @@ def on_follow(event: Followed) -> None:
 
 def on_like(event: NoteLiked) -> None:
     notify(recipient_id=event.note_author_id, actor_id=event.user_id, type="like", note_id=event.note_id)
+
+
+def on_comment_like(event: CommentLiked) -> None:
+    notify(
+        recipient_id=event.comment_author_id,
+        actor_id=event.user_id,
+        type="comment_like",
+        note_id=event.note_id,
+        comment_id=event.comment_id,
+    )
 
 
 def on_collect(event: NoteCollected) -> None:

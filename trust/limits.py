@@ -75,8 +75,12 @@ DEFAULT_RATES: dict[str, str] = {
     "translate.user": "600/5m",
     "translate.user_new": "200/5m",
     "translate.ip": "1200/5m",
+    # Look-ups as one types (@mention autocomplete): a request per pause in typing.
+    "lookup.user": "300/5m",
+    "lookup.user_new": "150/5m",
+    "lookup.ip": "3000/5m",
 }
-ACTIONS = ("signup", "login", "post", "comment", "like", "follow", "report", "upload", "translate")
+ACTIONS = ("signup", "login", "post", "comment", "like", "follow", "report", "upload", "translate", "lookup")
 PURGE_EVERY = 200  # on average, one database write in this many also deletes expired counters
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

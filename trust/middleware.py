@@ -63,6 +63,7 @@ ROUTES: tuple[Route, ...] = (
     _r("POST", r"^/api/v1/statuses/[^/]+/favourite/?$", "like"),
     _r("POST", r"^/api/nb/v1/notes/[^/]+/like/?$", "like"),
     _r("POST", r"^/n/\d+/like/$", "like"),
+    _r("POST", r"^/comments/\d+/like/$", "like"),
     # following
     _r("POST", r"^/api/v1/accounts/[^/]+/follow/?$", "follow"),
     _r("POST", r"^/u/[^/]+/follow/$", "follow"),
@@ -78,6 +79,8 @@ ROUTES: tuple[Route, ...] = (
     _r("POST", r"^/api/v1/statuses/[^/]+/translate/?$", "translate"),
     _r("POST", r"^/api/nb/v1/translation/[^/]+/[^/]+/?$", "translate"),
     _r("GET POST", r"^/translate/", "translate"),
+    # look-ups as one types
+    _r("GET", r"^/mentions/suggest/$", "lookup"),
 )
 
 

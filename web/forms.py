@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from notes.models import MAX_BOARD_NAME, MAX_BODY, MAX_COMMENT, MAX_TITLE, Visibility
@@ -46,7 +47,14 @@ class SignupForm(forms.Form):
 
 class NoteForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=MAX_TITLE, required=False)
-    body = forms.CharField(label=_("Text"), max_length=MAX_BODY, required=False, widget=forms.Textarea)
+    body = forms.CharField(
+        label=_("Text"),
+        max_length=MAX_BODY,
+        required=False,
+        widget=forms.Textarea(
+            attrs={"data-mentions": reverse_lazy("web:mention_suggest"), "data-mentions-label": _("People to mention")}
+        ),
+    )
     tags = forms.CharField(
         label=_("Tags"), required=False, help_text=_("Separate tags with spaces or commas."), max_length=1200
     )

@@ -27,7 +27,7 @@ from core.geo import viewer_country
 from core.images import LARGE_MAX_SIDE, THUMB_WIDTH
 from core.text import extract_mentions
 from notes.models import Comment, Note, Photo, Tag, Visibility
-from notes.selectors import viewer_state, with_counts_seen_from
+from notes.selectors import liked_comment_ids, viewer_state, with_counts_seen_from
 from review.models import ItemStatus, Report, ReviewItem
 
 STATUS_CACHE_SECONDS = 600
@@ -352,8 +352,18 @@ def status(note: Note, viewer: User | None) -> dict[str, Any]:
     return statuses([note], viewer)[0]
 
 
-def comment_statuses(comments: list[Comment], note: Note, *, country: str | None) -> list[dict[str, Any]]:
-    """Comments of one note as statuses replying to the note (or to the comment they answer)."""
+def comment_statuses(
+    comments: list[Comment],
+    note: Note,
+    *,
+    country: str | None,
+    viewer: User | None = None,
+    liked: set[int] | None = None,
+) -> list[dict[str, Any]]:
+    """Comments of one note as statuses replying to the note (or to the comment they answer);
+    ``favourited`` says whether ``viewer`` liked each (``liked``: those ids, when the caller has them)."""
+    if liked is None:
+        liked = liked_comment_ids(viewer, [c.pk for c in comments])
     mentioned = _mentioned_users(c.body for c in comments)
     seen = _counts_seen((c.author for c in comments), country)
     out = []
@@ -389,7 +399,7 @@ def comment_statuses(comments: list[Comment], note: Note, *, country: str | None
                 "card": None,
                 "poll": None,
                 "notebridge": {"kind": "comment", "note_id": str(note.pk), "body": c.body, "language": c.language},
-                **_viewer_flags(False, False),
+                **_viewer_flags(c.pk in liked, False),
             }
         )
     return out
@@ -404,6 +414,7 @@ NOTIFICATION_TYPE_OUT = {
     "comment": "mention",
     "reply": "mention",
     "mention": "mention",
+    "comment_like": "favourite",
     "moderation": "moderation_warning",
 }
 

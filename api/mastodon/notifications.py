@@ -9,7 +9,7 @@ from api.http import ApiError, Ctx, endpoint, id_page, page_bounds, url_id
 from api.mastodon import entities
 from core.geo import viewer_country
 from notes.models import Comment
-from notes.selectors import visible_notes
+from notes.selectors import liked_comment_ids, visible_notes
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
 from notifications.models import Notification
@@ -32,6 +32,7 @@ def _serialize(items: list[Notification], ctx: Ctx) -> list[dict[str, Any]]:
         if comment_ids
         else {}
     )
+    liked = liked_comment_ids(viewer, list(comments))
     # A moderation notice has no actor: like Mastodon, it comes from the recipient's own account.
     actors = {n.actor_id or viewer.pk: n.actor or viewer for n in items}
     accounts = dict(zip(actors, entities.accounts(list(actors.values()), country=viewer_country(viewer)), strict=True))
@@ -46,7 +47,7 @@ def _serialize(items: list[Notification], ctx: Ctx) -> list[dict[str, Any]]:
             comment, note = comments.get(n.comment_id), notes.get(n.note_id or 0)
             if comment is None or note is None:
                 continue
-            status = entities.comment_statuses([comment], note, country=viewer_country(viewer))[0]
+            status = entities.comment_statuses([comment], note, country=viewer_country(viewer), liked=liked)[0]
         elif n.note_id is not None:
             status = note_statuses.get(n.note_id)
             if status is None:

@@ -26,6 +26,7 @@ from notes import services as note_services
 from notes.models import Comment, Note, Visibility
 from notes.selectors import (
     collected_page,
+    comment_likers_page,
     comments_for,
     get_visible_comment,
     get_visible_note,
@@ -66,7 +67,7 @@ def _comment_status(comment: Comment, viewer: User | None) -> dict[str, Any]:
     note = _note(viewer, comment.note_id)
     if note is None:
         raise ApiError("Record not found", 404)
-    return entities.comment_statuses([comment], note, country=viewer_country(viewer))[0]
+    return entities.comment_statuses([comment], note, country=viewer_country(viewer), viewer=viewer)[0]
 
 
 def _render(found: Note | Comment, viewer: User | None) -> dict[str, Any]:
@@ -205,7 +206,7 @@ def context(ctx: Ctx, status_id: str) -> dict[str, Any]:
             flat.extend(top.thread_replies)  # type: ignore[attr-defined]
         return {
             "ancestors": [],
-            "descendants": entities.comment_statuses(flat, found, country=viewer_country(ctx.user)),
+            "descendants": entities.comment_statuses(flat, found, country=viewer_country(ctx.user), viewer=ctx.user),
         }
     note = _note(ctx.user, found.note_id)
     if note is None:
@@ -215,29 +216,43 @@ def context(ctx: Ctx, status_id: str) -> dict[str, Any]:
     threads = comments_for(note, ctx.user)
     for top in threads:
         if found.parent_id == top.pk:
-            ancestors.extend(entities.comment_statuses([top], note, country=viewer_country(ctx.user)))
+            ancestors.extend(entities.comment_statuses([top], note, country=viewer_country(ctx.user), viewer=ctx.user))
         if top.pk == found.pk:
             descendants = list(top.thread_replies)  # type: ignore[attr-defined]
     return {
         "ancestors": ancestors,
-        "descendants": entities.comment_statuses(descendants, note, country=viewer_country(ctx.user)),
+        "descendants": entities.comment_statuses(descendants, note, country=viewer_country(ctx.user), viewer=ctx.user),
     }
+
+
+def _fresh_comment_status(viewer: User, comment_id: int) -> dict[str, Any]:
+    comment = get_visible_comment(viewer=viewer, comment_id=comment_id, country=viewer_country(viewer))
+    if comment is None:
+        raise ApiError("Record not found", 404)
+    return _comment_status(comment, viewer)
 
 
 @endpoint(scope="write:favourites")
 def favourite(ctx: Ctx, status_id: str) -> dict[str, Any]:
+    """Favouriting a note likes it; a comment is a status too, so favouriting one likes the comment."""
     user = ctx.require_user()
-    note = _find_note(user, status_id, "favourited")
-    note_services.like_note(user=user, note_id=note.pk)
-    return _fresh_status(user, note.pk)
+    found = find_status(user, status_id)
+    if isinstance(found, Comment):
+        note_services.like_comment(user=user, comment_id=found.pk)
+        return _fresh_comment_status(user, found.pk)
+    note_services.like_note(user=user, note_id=found.pk)
+    return _fresh_status(user, found.pk)
 
 
 @endpoint(scope="write:favourites")
 def unfavourite(ctx: Ctx, status_id: str) -> dict[str, Any]:
     user = ctx.require_user()
-    note = _find_note(user, status_id, "favourited")
-    note_services.unlike_note(user=user, note_id=note.pk)
-    return _fresh_status(user, note.pk)
+    found = find_status(user, status_id)
+    if isinstance(found, Comment):
+        note_services.unlike_comment(user=user, comment_id=found.pk)
+        return _fresh_comment_status(user, found.pk)
+    note_services.unlike_note(user=user, note_id=found.pk)
+    return _fresh_status(user, found.pk)
 
 
 @endpoint(scope="write:bookmarks")
@@ -266,11 +281,13 @@ def reblog(ctx: Ctx, status_id: str) -> dict[str, Any]:
 
 @endpoint(auth=AUTH_OPTIONAL, scope="read:accounts")
 def favourited_by(ctx: Ctx, status_id: str) -> Page:
-    note = find_status(ctx.user, status_id)
-    if isinstance(note, Comment):
-        return Page([])
+    found = find_status(ctx.user, status_id)
     limit = ctx.params.integer("limit", 40, low=1, high=80) or 40
-    likes = likers_page(note.pk, max_id=ctx.params.id("max_id"), limit=limit)
+    likes: list[Any]
+    if isinstance(found, Comment):
+        likes = comment_likers_page(found.pk, max_id=ctx.params.id("max_id"), limit=limit)
+    else:
+        likes = likers_page(found.pk, max_id=ctx.params.id("max_id"), limit=limit)
     hidden = hidden_author_ids(ctx.user)
     items = entities.accounts(
         [like.user for like in likes if like.user_id not in hidden], country=viewer_country(ctx.user)

@@ -233,7 +233,7 @@ def test_every_url_with_an_object_id_is_known_to_this_test():
 
 def test_no_gate_lets_a_secret_through(world):
     from accounts.models import Follow
-    from notes.models import Board, Comment, Like, Note
+    from notes.models import Board, Comment, CommentLike, Like, Note
 
     routes = [r for r in object_routes() if not set(_params(r)) & set(SKIPPED)]
     assert len(routes) > 40
@@ -264,6 +264,7 @@ def test_no_gate_lets_a_secret_through(world):
     assert Comment.objects.count() == comments_before and Board.objects.count() == boards_before
     readers = [r.user for r in world["readers"] if r.user is not None]
     assert not Like.objects.filter(user__in=readers).values_list("user__username", "note__title").first()
+    assert not CommentLike.objects.filter(user__in=readers).values_list("user__username", "comment__body").first()
     blocked = world["readers"][0].user
     assert not Follow.objects.filter(follower=blocked, followee=world["ana"]).exists()
 

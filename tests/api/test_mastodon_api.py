@@ -272,7 +272,10 @@ def test_comments_are_replies_threaded_one_level(make_user, make_note, client_fo
     assert api.get(f"/api/v1/statuses/{note.pk}").json()["replies_count"] == 3
     assert api.get(f"/api/v1/statuses/{reply['id']}").json()["notebridge"]["kind"] == "comment"
 
-    assert api.post(f"/api/v1/statuses/{top['id']}/favourite").status_code == 422
+    # A comment is a status: favouriting likes it; a board holds notes only.
+    faved = api.post(f"/api/v1/statuses/{top['id']}/favourite").json()
+    assert faved["favourited"] is True and faved["favourites_count"] == 1
+    assert api.post(f"/api/v1/statuses/{top['id']}/bookmark").status_code == 422
     with_media = client_for(bob).post(
         "/api/v1/statuses", {"status": "pic", "in_reply_to_id": str(note.pk), "media_ids": ["1"]}
     )

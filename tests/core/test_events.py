@@ -37,6 +37,7 @@ EXPECTED = {
         "recommend.subscribers.record_comment",
         "review.subscribers.screen_new_comment",
     ],
+    "notes.events.CommentLiked": ["notifications.subscribers.on_comment_like"],
     "notes.events.NoteCollected": [
         "notifications.subscribers.on_collect",
         "recommend.subscribers.record_collect",

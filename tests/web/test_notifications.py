@@ -14,7 +14,11 @@ def test_notifications_list_and_mark_read(client, make_user, post_note, login):
     login(alice)
     assert 'class="badge"' in client.get("/").content.decode()
     html = client.get("/notifications/").content.decode()
-    assert "Bob" in html and "liked your note" in html and "so good" in html and "My note" in html
+    assert "Bob" in html and "liked your note" in html and "My note" in html and "so good" not in html
+    # Opening the likes tab read it; the comment waits in its own tab.
+    assert list(Notification.objects.filter(read=False).values_list("type", flat=True)) == ["comment"]
+    html = client.get("/notifications/?tab=comments").content.decode()
+    assert "Bob" in html and "so good" in html
     assert not Notification.objects.filter(read=False).exists()
 
 
@@ -38,7 +42,7 @@ def _badge(html: str) -> str | None:
 
 
 def _rows(html: str) -> list[str]:
-    return html.split('<ul class="notifications">', 1)[1].split("</ul>", 1)[0].split("<li")[1:]
+    return html.split('<ul class="notifications"', 1)[1].split("</ul>", 1)[0].split("<li")[1:]
 
 
 def test_moderation_notice_shows_in_the_recipients_language_with_a_link_and_no_avatar(
@@ -52,11 +56,12 @@ def test_moderation_notice_shows_in_the_recipients_language_with_a_link_and_no_a
     assert Notification.objects.get(recipient=author, type="moderation").target_id == held.pk
     login(author)
     assert _badge(client.get("/").content.decode()) == "2"
-    notice, like = _rows(client.get("/notifications/").content.decode())
+    [like] = _rows(client.get("/notifications/").content.decode())
+    assert "Fan" in like and "liked your note" in like and "avatar" in like
+    [notice] = _rows(client.get("/notifications/?tab=notices").content.decode())
     assert "你的笔记正在由人工审核，审核通过后才会对他人显示。" in notice
     assert f'href="/n/{held.pk}/"' in notice and "See the note" in notice
     assert "avatar" not in notice and "/u/" not in notice
-    assert "Fan" in like and "liked your note" in like and "avatar" in like
     assert not Notification.objects.filter(recipient=author, read=False).exists()
 
 

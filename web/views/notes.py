@@ -13,8 +13,15 @@ from accounts.selectors import is_following
 from core.errors import ServiceError
 from core.geo import viewer_country
 from notes import services
-from notes.models import Note, NoteState
-from notes.selectors import boards_of, comments_for, get_visible_note, viewer_state
+from notes.models import Comment, Note, NoteState
+from notes.selectors import (
+    boards_of,
+    comments_for,
+    get_visible_comment,
+    get_visible_note,
+    liked_comment_ids,
+    viewer_state,
+)
 from web.forms import CollectForm, CommentForm
 from web.translation import build_block, translate_mode
 from web.views.common import (
@@ -47,6 +54,13 @@ def _actions_context(request: HttpRequest, note: Note) -> dict:
     }
 
 
+def _comments_context(request: HttpRequest, note: Note) -> dict:
+    """The note's comments and which of them the viewer liked (one query more for a signed-in reader)."""
+    comments = comments_for(note, viewer(request))
+    ids = [c.pk for top in comments for c in [top, *top.thread_replies]]  # type: ignore[attr-defined]
+    return {"comments": comments, "liked_comment_ids": liked_comment_ids(viewer(request), ids)}
+
+
 def note_page(request: HttpRequest, note_id: int) -> HttpResponse:
     note = _note_or_404(request, note_id)
     user = viewer(request)
@@ -55,7 +69,7 @@ def note_page(request: HttpRequest, note_id: int) -> HttpResponse:
     context = {
         **_actions_context(request, note),
         "photos": photos,
-        "comments": comments_for(note, user),
+        **_comments_context(request, note),
         "comment_form": CommentForm(initial={"parent": parse_id(request.GET.get("reply"))}),
         "following_author": following,
         "is_author": bool(user and user.pk == note.author_id),
@@ -142,7 +156,7 @@ def comment(request: HttpRequest, note_id: int) -> HttpResponse:
         # The action bar's comment count is swapped out of band, so it agrees with the heading.
         context = {
             **_actions_context(request, note),
-            "comments": comments_for(note, viewer(request)),
+            **_comments_context(request, note),
             "comment_form": form,
             "actions_oob": True,
         }
@@ -152,6 +166,29 @@ def comment(request: HttpRequest, note_id: int) -> HttpResponse:
             for error in errors:
                 messages.error(request, str(error))
     return redirect(reverse("web:note", args=[note_id]) + "#comments")
+
+
+@require_POST
+@login_required_page
+def like_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """Like or unlike a comment (``action=unlike``). A comment the viewer may not see is a 404, like a
+    missing one. htmx gets the comment's like button back; a plain POST goes back to the comment."""
+    user = me(request)
+    try:
+        if request.POST.get("action") == "unlike":
+            services.unlike_comment(user=user, comment_id=comment_id)
+        else:
+            services.like_comment(user=user, comment_id=comment_id)
+    except ServiceError as exc:
+        not_found_on(exc)
+        messages.error(request, exc.message)
+    comment: Comment | None = get_visible_comment(viewer=user, comment_id=comment_id, country=viewer_country(user))
+    if comment is None:
+        raise Http404
+    if is_htmx(request):
+        liked = bool(liked_comment_ids(user, [comment.pk]))
+        return render(request, "web/_comment_like.html", {"c": comment, "liked": liked})
+    return redirect_back(request, reverse("web:note", args=[comment.note_id]) + f"#c{comment.pk}")
 
 
 @require_POST
