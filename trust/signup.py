@@ -272,7 +272,8 @@ def register(
             email_domain=domain,
             invite=invite,
             country=country_for_ip(ip),
-            language=str(profile.get("ui_language") or "")[:16],
+            # The interface language they will see (the site's default when they chose none).
+            language=str(profile.get("ui_language") or settings.LANGUAGE_CODE)[:16],
             device=device_key(device),
             decided_at=timezone.now() if state == Signup.ADMITTED else None,
         )

@@ -4,7 +4,6 @@ the incoming language, alerts operators and is audited; calm switches it off; an
 
 from __future__ import annotations
 
-import contextlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -37,68 +36,72 @@ def staff(make_user):
     return user
 
 
-def join(when: datetime | None, *, language: str = "zh-hans", ip: str = "192.0.2.10", n: int = 1) -> None:
-    """``n`` people sign up at ``when`` (None: now) through the real sign-up service."""
-    with freeze_time(when) if when is not None else contextlib.nullcontext():
-        for _ in range(n):
-            i = next(_seq)
-            trust_signup.register(username=f"wave{i}", password="a long passphrase 9", ip=ip, ui_language=language)
+@pytest.fixture
+def clock():
+    """One frozen clock per test, moved by hand (starting freezegun is slow; moving it is not)."""
+    with freeze_time(NOW) as frozen:
+        yield frozen
 
 
-def test_a_surge_switches_influx_mode_on_with_its_language_and_calm_switches_it_off(db, staff):
-    # A steady trickle over the day before: about one Chinese sign-up every two hours.
-    for hours in range(2, 24, 2):
-        join(NOW - timedelta(hours=hours))
-    join(NOW - timedelta(minutes=50), n=5)  # five in the last hour: not yet a surge (at least 6)
-    with freeze_time(NOW):
-        assert influx.check() == ""
-    join(NOW - timedelta(minutes=10), language="en", n=4)  # English sign-ups are another group
-    with freeze_time(NOW):
-        assert influx.check() == ""
-    join(NOW - timedelta(minutes=5))  # the sixth Chinese sign-up in the hour
-    with freeze_time(NOW):
-        assert influx.check() == "on"
-        assert influx.active() and influx.incoming_language() == "zh-hans"
-        row = OperatorSettings.objects.get()
-        assert not row.influx_manual and "6 sign-ups" in row.influx_detail
-        # The waitlist opens at the influx capacity: 120 an hour, 20 per ten-minute window.
-        assert operator.capacity_per_hour() == 120 and waitlist.per_window() == 20
+def join(clock, when: datetime, *, language: str = "zh-hans", ip: str = "192.0.2.10", n: int = 1) -> None:
+    """``n`` people sign up at ``when`` through the real sign-up service; the clock goes back to NOW."""
+    clock.move_to(when)
+    for _ in range(n):
+        i = next(_seq)
+        trust_signup.register(username=f"wave{i}", password="a long passphrase 9", ip=ip, ui_language=language)
+    clock.move_to(NOW)
+
+
+def test_a_surge_switches_influx_mode_on_with_its_language_and_calm_switches_it_off(db, staff, clock):
+    # A steady trickle over the day before: a Chinese sign-up every four hours.
+    for hours in range(4, 24, 4):
+        join(clock, NOW - timedelta(hours=hours))
+    join(clock, NOW - timedelta(minutes=50), n=5)  # five in the last hour: not yet a surge (at least 6)
+    assert influx.check() == ""
+    join(clock, NOW - timedelta(minutes=10), language="en", n=2)  # English sign-ups are another group
+    assert influx.check() == ""
+    join(clock, NOW - timedelta(minutes=5))  # the sixth Chinese sign-up in the hour
+    assert influx.check() == "on"
+    assert influx.active() and influx.incoming_language() == "zh-hans"
+    row = OperatorSettings.objects.get()
+    assert not row.influx_manual and "6 sign-ups" in row.influx_detail
+    # The waitlist opens at the influx capacity: 120 an hour, 20 per ten-minute window.
+    assert operator.capacity_per_hour() == 120 and waitlist.per_window() == 20
     event = AuditEvent.objects.get(action="trust_setting", reason_code="influx_mode")
     assert event.actor_id is None and event.detail["by"] == "influx detection"
     assert event.after["value"]["active"] is True and event.after["value"]["language"] == "zh-hans"
     alert = Notification.objects.get(recipient=staff, kind="influx")
     assert "Influx mode is on" in alert.text and "zh-hans" in alert.text
     # Still busy half an hour later (above half the thresholds): stays on.
-    join(NOW + timedelta(minutes=20), n=3)
-    with freeze_time(NOW + timedelta(minutes=30)):
-        assert influx.check() == ""
+    join(clock, NOW + timedelta(minutes=20), n=3)
+    clock.move_to(NOW + timedelta(minutes=30))
+    assert influx.check() == ""
     # Two hours on, nobody is arriving: off again, audited, operators told.
-    with freeze_time(NOW + timedelta(hours=2)):
-        assert influx.check() == "off"
-        assert not influx.active() and operator.capacity_per_hour() == 3600
+    clock.move_to(NOW + timedelta(hours=2))
+    assert influx.check() == "off"
+    assert not influx.active() and operator.capacity_per_hour() == 3600
     assert AuditEvent.objects.filter(action="trust_setting", reason_code="influx_mode").count() == 2
     assert Notification.objects.filter(recipient=staff, kind="influx").count() == 2
 
 
-def test_a_group_with_a_busy_baseline_is_not_a_surge(db):
+def test_a_group_with_a_busy_baseline_is_not_a_surge(db, clock):
     for hours in range(1, 5):
-        join(NOW - timedelta(hours=hours, minutes=30), language="en", n=3)  # about 3 an hour, all day
+        join(clock, NOW - timedelta(hours=hours, minutes=30), language="en", n=2)  # 2 an hour, all morning
     cfg = {**influx.config(), "baseline_hours": 4}
-    join(NOW - timedelta(minutes=20), language="en", n=8)  # 8 in the hour: under 4 x 3
+    join(clock, NOW - timedelta(minutes=20), language="en", n=7)  # 7 in the hour: over the minimum, under 4 x 2
     assert influx.surges(NOW, cfg=cfg) == []
-    join(NOW - timedelta(minutes=10), language="en", n=5)  # 13 in the hour: over 12
+    join(clock, NOW - timedelta(minutes=10), language="en")  # 8 in the hour: 4 x 2
     found = influx.surges(NOW, cfg=cfg)
-    assert [(s.language, s.count) for s in found] == [("en", 13)]
+    assert [(s.language, s.count, s.baseline_per_hour) for s in found] == [("en", 8, 2.0)]
 
 
-def test_an_operators_switch_is_left_alone_by_detection_for_a_while(db, staff):
-    with freeze_time(NOW):
-        assert operator.set_influx(actor_id=staff.pk, active=True, manual=True, language="en")
-        assert influx.check() == ""  # no surge, but the operator said on
-    with freeze_time(NOW + timedelta(hours=5)):
-        assert influx.check() == "" and influx.active()
-    with freeze_time(NOW + timedelta(hours=7)):
-        assert influx.check() == "off"
+def test_an_operators_switch_is_left_alone_by_detection_for_a_while(db, staff, clock):
+    assert operator.set_influx(actor_id=staff.pk, active=True, manual=True, language="en")
+    assert influx.check() == ""  # no surge, but the operator said on
+    clock.move_to(NOW + timedelta(hours=5))
+    assert influx.check() == "" and influx.active()
+    clock.move_to(NOW + timedelta(hours=7))
+    assert influx.check() == "off"
     by = list(AuditEvent.objects.filter(reason_code="influx_mode").order_by("id").values_list("actor_id", flat=True))
     assert by == [staff.pk, None]
     # The operator who switched it is not alerted by their own switch; the second change alerts them.
@@ -146,8 +149,9 @@ def test_signup_and_onboarding_suggest_the_incoming_language(db):
 def test_sign_ups_schedule_the_check_themselves(db, settings, django_capture_on_commit_callbacks):
     settings.TRUST_INFLUX = {**settings.TRUST_INFLUX, "check_every_s": 0}
     with django_capture_on_commit_callbacks(execute=True):
-        join(None, n=5)
+        for i in range(5):
+            trust_signup.register(username=f"early{i}", password="a long passphrase 9", ui_language="zh-hans")
     assert not influx.active()
     with django_capture_on_commit_callbacks(execute=True):
-        join(None)
+        trust_signup.register(username="sixth", password="a long passphrase 9", ui_language="zh-hans")
     assert influx.active() and influx.incoming_language() == "zh-hans"
