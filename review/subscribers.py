@@ -4,17 +4,17 @@ suspects of impersonation are queued with the evidence (review -> trust.events, 
 
 from __future__ import annotations
 
-from accounts.events import ProfileChanged
-from accounts.models import User
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from accounts.events import ProfileChanged
+from accounts.models import User
 from core.tasks import enqueue_on_commit
 from notes.events import CommentCreated, NoteSubmitted
 from notes.models import Note
 from review import audit, intake, lifecycle, notices
-from review.models import NoticeKind
 from review.items import queue_account_risk, queue_impersonation
+from review.models import NoticeKind
 from review.tasks import screen_comment_task, screen_note_task, screen_profile_task
 from trust.events import AccountRiskRaised, ImpersonationSuspected, TrustSettingChanged
 
@@ -96,7 +96,9 @@ def alert_operators_of_influx(event: TrustSettingChanged) -> None:
 
     def text() -> str:
         if on:
-            return _("Influx mode is on: sign-ups are surging (%(why)s). Language %(language)s, country %(country)s.") % {
+            return _(
+                "Influx mode is on: sign-ups are surging (%(why)s). Language %(language)s, country %(country)s."
+            ) % {
                 "why": why or _("switched on by an operator"),
                 "language": language,
                 "country": country,

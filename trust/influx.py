@@ -76,14 +76,11 @@ def surges(now: datetime | None = None, *, scale: float = 1.0, cfg: dict[str, An
         .values_list("country", "language")
         .annotate(n=Count("id"))
     )
-    baseline = dict(
-        ((country, language), n)
-        for country, language, n in Signup.objects.filter(
-            created_at__gte=since - timedelta(hours=hours), created_at__lt=since
-        )
-        .values_list("country", "language")
-        .annotate(n=Count("id"))
-    )
+    before = Signup.objects.filter(created_at__gte=since - timedelta(hours=hours), created_at__lt=since)
+    baseline = {
+        (country, language): n
+        for country, language, n in before.values_list("country", "language").annotate(n=Count("id"))
+    }
     per_window = window.total_seconds() / 3600
     found = []
     for country, language, n in recent:

@@ -142,7 +142,9 @@ def _photo_shared(user: User, hours: int, cfg: dict[str, Any]) -> int:
     others = Photo.objects.filter(owner__signup__created_at__gte=young_since).exclude(owner=user)
     owners: dict[int, set[int]] = {h: set() for h in mine}
     limit = int(cfg["photo_max_distance"])
-    for owner_id, phash in others.filter(created_at__gte=since).exclude(phash="").values_list("owner_id", "phash")[:5000]:
+    for owner_id, phash in (
+        others.filter(created_at__gte=since).exclude(phash="").values_list("owner_id", "phash")[:5000]
+    ):
         bits = _bits(phash)
         if bits is None:
             continue

@@ -60,7 +60,7 @@ def _walk(items: Any, counts: dict[str, int]) -> None:
         if name in _REFUSED:
             raise UnsafePattern(name)
         if name in _REPEATS:
-            low, high, body = value
+            _low, high, body = value
             if high == sre_parse.MAXREPEAT:
                 counts["unbounded"] += 1
             if high > 1 and not _fixed(body):

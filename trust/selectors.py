@@ -36,21 +36,21 @@ def linked_accounts(user_id: int) -> dict[str, list[User]]:
         linked["subnet"] = _users(set(ids))
     signup = Signup.objects.filter(user_id=user_id).first()
     if signup is not None and signup.device:
-        ids = (
+        same_device = (
             Signup.objects.filter(device=signup.device)
             .exclude(user_id=user_id)
             .order_by("-id")
             .values_list("user_id", flat=True)[:LINKED_PER_KIND]
         )
-        linked["device"] = _users(list(ids))
+        linked["device"] = _users(list(same_device))
     if signup is not None and signup.email_domain and signup.email_domain not in COMMON_DOMAINS:
-        ids = (
+        same_domain = (
             Signup.objects.filter(email_domain=signup.email_domain)
             .exclude(user_id=user_id)
             .order_by("-id")
             .values_list("user_id", flat=True)[:LINKED_PER_KIND]
         )
-        linked["email_domain"] = _users(list(ids))
+        linked["email_domain"] = _users(list(same_domain))
     for kind in linked:
         linked[kind] = sorted(linked[kind], key=lambda u: u.date_joined, reverse=True)[:LINKED_PER_KIND]
     return {kind: users for kind, users in linked.items() if users}

@@ -7,9 +7,9 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.events import Followed, ProfileChanged, Unfollowed, UserRegistered
+from accounts.models import User
 from core.tasks import enqueue_on_commit
 from notes.events import CommentCreated, NoteSubmitted, UsersMentioned
-from accounts.models import User
 from trust import links, risk
 from trust.models import ProfileLink
 from trust.tasks import check_impersonation_task, verify_links_task

@@ -50,7 +50,8 @@ def test_many_newcomers_from_one_subnet_raise_risk_and_hold_their_content(
     note.refresh_from_db()
     assert note.state == NoteState.HELD
     item = ReviewItem.objects.get(target_type="note", target_id=note.pk)
-    assert item.category == "spam" and any("account risk 0.9 >= 0.8" in r for r in item.screening.reasons)
+    assert item.screening is not None and item.category == "spam"
+    assert any("account risk 0.9 >= 0.8" in r for r in item.screening.reasons)
     # The first account of the cluster is reassessed when it posts, and held too.
     early = make_note(first, title="Hello", body="My first note", photos=0)
     early.refresh_from_db()
@@ -62,7 +63,9 @@ def test_many_newcomers_from_one_subnet_raise_risk_and_hold_their_content(
     assert Comment.objects.get(pk=comment.pk).state == NoteState.HELD
 
 
-def test_an_ordinary_newcomer_and_an_established_account_publish(db, make_user, make_note, django_capture_on_commit_callbacks):
+def test_an_ordinary_newcomer_and_an_established_account_publish(
+    db, make_user, make_note, django_capture_on_commit_callbacks
+):
     fresh = newcomer("just_me", "192.0.2.50", django_capture_on_commit_callbacks)
     note = make_note(fresh, title="Hi", body="Hello everyone", photos=0)
     note.refresh_from_db()

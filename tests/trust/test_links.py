@@ -32,7 +32,7 @@ class Pages(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self) -> None:
-        port = self.server.server_address[1]
+        port = self.server.server_port  # type: ignore[attr-defined]
         pages = {
             "/alice": f'<html><body><a rel="me nofollow" href="{self.site}/@alice">me on Notebridge</a></body></html>',
             "/alice-u": f'<html><head><link rel="me" href="{self.site}/u/alice/"></head></html>',
@@ -103,7 +103,11 @@ def test_a_rel_me_to_someone_else_does_not_verify(server, make_user):
 def test_redirects_are_followed_and_checked_at_every_hop(server, make_user):
     alice = make_user("alice")
     assert links.links_back(f"{server}/hop", alice)
-    for path, reason in (("/to-private", "private or local"), ("/to-metadata", "private or local"), ("/loop", "redirects")):
+    for path, reason in (
+        ("/to-private", "private or local"),
+        ("/to-metadata", "private or local"),
+        ("/loop", "redirects"),
+    ):
         with pytest.raises(links.Refused, match=reason):
             links.fetch(f"{server}{path}")
 

@@ -193,9 +193,12 @@ def test_changes_through_the_page(staff):
     )
     assert response.status_code == 302
     assert operator.signup_mode() == "invite" and operator.capacity_per_hour() == 120
-    assert client.post(
-        "/ops/trust/", {"action": "add_rule", "kind": "ip", "pattern": "198.51.100.9/24", "rule_action": "approve"}
-    ).status_code == 302
+    assert (
+        client.post(
+            "/ops/trust/", {"action": "add_rule", "kind": "ip", "pattern": "198.51.100.9/24", "rule_action": "approve"}
+        ).status_code
+        == 302
+    )
     rule = SignupRule.objects.get()
     assert (rule.pattern, rule.action) == ("198.51.100.0/24", "approve")
     assert client.post("/ops/trust/", {"action": "limits", "rate:post.user_new": "3/1h"}).status_code == 302

@@ -38,10 +38,10 @@ def _apply(request: HttpRequest, action: str) -> str:
         language = post.get("language", "")[:16]
         if language and language not in dict(UI_LANGUAGE_CHOICES):
             raise ServiceError(_("Unknown language."), field="language")
-        changed = operator.set_influx(
+        switched = operator.set_influx(
             actor_id=actor_id, active=on, manual=True, language=language, detail="switched by an operator"
         )
-        if not changed:
+        if not switched:
             return _("Nothing changed.")
         return _("Influx mode is on.") if on else _("Influx mode is off.")
     if action == "signups":
