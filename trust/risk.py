@@ -231,3 +231,40 @@ def content_hold_reason(user_id: int) -> str:
     if score < threshold:
         return ""
     return f"account risk {score:g} >= {threshold:g}: " + "; ".join(reasons)[:300]
+
+
+CLUSTER_RULES = ("subnet", "device")
+CLUSTER_MAX = 20
+
+
+def cluster_of(user_id: int, cfg: dict[str, Any] | None = None) -> list[int]:
+    """The other newcomers that share this account's sign-up subnet (last day) or device cookie (last
+    week): at most ``CLUSTER_MAX``, newest first."""
+    cfg = cfg or config()
+    now = timezone.now()
+    young_since = now - timedelta(days=cfg["young_days"])
+    subnets = SecurityEvent.objects.filter(user_id=user_id, kind="signup").exclude(subnet="").values("subnet")
+    by_subnet = SecurityEvent.objects.filter(
+        kind="signup", subnet__in=subnets, created_at__gte=now - timedelta(days=1), user__date_joined__gte=young_since
+    ).exclude(user_id=user_id)
+    ids = list(by_subnet.order_by("-id").values_list("user_id", flat=True)[:CLUSTER_MAX])
+    device = Signup.objects.filter(user_id=user_id).values_list("device", flat=True).first()
+    if device:
+        by_device = Signup.objects.filter(device=device, created_at__gte=young_since).exclude(user_id=user_id)
+        ids += list(by_device.order_by("-id").values_list("user_id", flat=True)[:CLUSTER_MAX])
+    return list(dict.fromkeys(i for i in ids if i is not None))[:CLUSTER_MAX]
+
+
+def reassess_cluster(*, user_id: int) -> int:
+    """A newcomer whose sign-up made a subnet or device rule fire: the earlier accounts of the same
+    cluster are reassessed too (their risk was computed before it grew). Returns how many were."""
+    cfg = config()
+    risk = AccountRisk.objects.filter(user_id=user_id).values_list("reasons", flat=True).first()
+    fired = {reason.split(" ", 1)[0] for reason in (risk or [])}
+    codes = {code for code, rule in cfg["rules"].items() if rule[0] in CLUSTER_RULES}
+    if not fired & codes:
+        return 0
+    others = cluster_of(user_id, cfg)
+    for other in others:
+        reassess(user_id=other)
+    return len(others)

@@ -37,10 +37,10 @@ from accounts.models import User
 from accounts.services import register_user
 from core.errors import RateLimited, ServiceError
 from core.geo import country_for_ip
-from trust import limits, operator, risk, rules, waitlist
+from trust import limits, operator, rules, waitlist
 from trust.models import Invite, SecurityEvent, Signup, SignupRule
 from trust.network import parse_ip, subnet_of
-from trust.tasks import schedule_influx_check
+from trust.tasks import assess_newcomer, schedule_influx_check
 
 MAX_USERNAME = 64  # longer than any handle: a pattern never runs on more than this
 GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
@@ -281,7 +281,7 @@ def register(
             Invite.objects.filter(pk=invite.pk).update(uses=F("uses") + 1)
         log_event("signup", ip=ip, user=user, detail=state)
         # Counterfeit signals that need the sign-up's subnet and device (trust.risk).
-        transaction.on_commit(lambda: risk.reassess(user_id=user.pk))
+        transaction.on_commit(lambda: assess_newcomer(user.pk))
     schedule_influx_check()
     if state == Signup.WAITING:
         waitlist.tick()

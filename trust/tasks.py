@@ -6,7 +6,7 @@ from django.core.cache import cache
 
 from core import queues
 from core.tasks import background_task, enqueue_on_commit
-from trust import influx, links
+from trust import influx, links, risk
 from trust.impersonation import check_account, recheck_against
 
 
@@ -39,3 +39,15 @@ def schedule_influx_check() -> None:
     across processes sharing the cache (sign-ups call this: the embedded default has no scheduler)."""
     if cache.add("trust:influx-check", 1, timeout=int(influx.config()["check_every_s"])):
         enqueue_on_commit(check_influx_task)
+
+
+@background_task(queue_name=queues.LOW)
+def reassess_cluster_task(user_id: int) -> int:
+    """Reassess the earlier accounts of a newcomer's subnet or device cluster; returns how many."""
+    return risk.reassess_cluster(user_id=user_id)
+
+
+def assess_newcomer(user_id: int) -> None:
+    """Right after a sign-up commits: its own risk now (cheap), its cluster's in the background."""
+    risk.reassess(user_id=user_id)
+    reassess_cluster_task.enqueue(user_id)

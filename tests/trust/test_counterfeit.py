@@ -45,6 +45,9 @@ def test_many_newcomers_from_one_subnet_raise_risk_and_hold_their_content(
     third = newcomer("farm_c", "198.51.100.250", django_capture_on_commit_callbacks)  # same /24
     kept = AccountRisk.objects.get(user=third)
     assert kept.score == 0.9 and kept.reasons == ["subnet_signups 3 >= 3"]
+    # The earlier accounts of the cluster are reassessed in the background; the one elsewhere is not.
+    assert AccountRisk.objects.get(user=first).score == 0.9
+    assert not AccountRisk.objects.filter(user__username="elsewhere").exists()
     # Its next note waits for a person, however harmless, with trust's reason for the reviewer.
     note = make_note(third, title="Sunday market", body="Lovely peaches today", photos=0)
     note.refresh_from_db()
@@ -52,7 +55,7 @@ def test_many_newcomers_from_one_subnet_raise_risk_and_hold_their_content(
     item = ReviewItem.objects.get(target_type="note", target_id=note.pk)
     assert item.screening is not None and item.category == "spam"
     assert any("account risk 0.9 >= 0.8" in r for r in item.screening.reasons)
-    # The first account of the cluster is reassessed when it posts, and held too.
+    # The first account of the cluster is held too.
     early = make_note(first, title="Hello", body="My first note", photos=0)
     early.refresh_from_db()
     assert early.state == NoteState.HELD
