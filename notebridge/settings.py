@@ -405,6 +405,11 @@ SIGNUP_DISPOSABLE_EMAIL = os.environ.get("SIGNUP_DISPOSABLE_EMAIL", "refuse")
 # Sign-ups admitted per hour before newcomers wait on the waitlist (0: no waitlist), spread over a window.
 SIGNUP_CAPACITY_PER_HOUR = int(os.environ.get("SIGNUP_CAPACITY_PER_HOUR", "3600"))
 SIGNUP_CAPACITY_WINDOW_S = int(os.environ.get("SIGNUP_CAPACITY_WINDOW_S", "600"))
+# In influx mode (trust/influx.py) the waitlist opens at this capacity instead. The operator page
+# (/ops/trust/) overrides SIGNUP_MODE and both capacities; its values are kept in the database.
+SIGNUP_INFLUX_CAPACITY_PER_HOUR = int(os.environ.get("SIGNUP_INFLUX_CAPACITY_PER_HOUR", "600"))
+# rel="me" link checks may fetch from loopback: for tests only, never in production (trust/links.py).
+TRUST_LINKS_ALLOW_LOOPBACK = False
 # Password hashing at sign-up and log-in: at most this many at once per process, waiting at most this long.
 PASSWORD_HASH_CONCURRENCY = int(os.environ.get("PASSWORD_HASH_CONCURRENCY", "1"))
 PASSWORD_HASH_WAIT_S = float(os.environ.get("PASSWORD_HASH_WAIT_S", "10"))

@@ -3,7 +3,7 @@ from django.apps import AppConfig
 from accounts.events import ProfileChanged
 from core.events import IN_TRANSACTION, subscribe
 from notes.events import CommentCreated, NoteSubmitted
-from trust.events import AccountRiskRaised, ImpersonationSuspected
+from trust.events import AccountRiskRaised, ImpersonationSuspected, TrustSettingChanged
 
 
 class ReviewConfig(AppConfig):
@@ -27,3 +27,6 @@ class ReviewConfig(AppConfig):
         # Trust's impersonation findings open a review item in the finding's own transaction.
         subscribe(ImpersonationSuspected, on.flag_suspected_impersonation, when=IN_TRANSACTION)
         subscribe(AccountRiskRaised, on.flag_risky_account, when=IN_TRANSACTION)
+        # Trust's operator settings and influx mode: audited, and operators alerted of influx.
+        subscribe(TrustSettingChanged, on.audit_trust_setting, when=IN_TRANSACTION)
+        subscribe(TrustSettingChanged, on.alert_operators_of_influx, when=IN_TRANSACTION)

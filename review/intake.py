@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import standing
 from notes.models import Comment, Note, NoteState
 from review import audit, labels, lifecycle, statements
 from review.items import guess_language, queue_for
@@ -142,6 +143,23 @@ def _automated_reject(*, target_type: str, target_id: int, author: Any, verdict:
     return decision
 
 
+def hold_for_account(verdict: Verdict, author_id: int) -> Verdict:
+    """High risk holds new content: a verdict to publish becomes a hold when trust's policy says the
+    author's account must be looked at first (core/standing.py). The content itself may be fine, so it
+    is held under ``spam`` (counterfeit and spam accounts) with trust's reason, never rejected."""
+    if verdict.outcome != "publish":
+        return verdict
+    reason = standing.content_hold_reason(author_id)
+    if not reason:
+        return verdict
+    verdict.outcome = "hold"
+    verdict.reasons = [*verdict.reasons, reason]
+    verdict.labels = sorted({*verdict.labels, "spam"})
+    verdict.top_category = verdict.top_category or "spam"
+    verdict.stages = {**verdict.stages, "account_risk": {"held": True, "reason": reason}}
+    return verdict
+
+
 def note_text(note: Note) -> str:
     alts = " ".join(p.alt_text for p in note.photos.all() if p.alt_text)
     return "\n".join(part for part in (note.title, note.body, alts) if part)
@@ -174,7 +192,7 @@ def screen_note(*, note_id: int, use_llm: bool | None = None) -> ScreeningResult
             photo_paths=photo_paths,
             translated_text=translation_for_screening(text, language),
         )
-        verdict = screen(item_input, use_llm=use_llm)
+        verdict = hold_for_account(screen(item_input, use_llm=use_llm), note.author_id)
     with transaction.atomic():
         note = Note.objects.select_for_update().select_related("author").filter(pk=note_id).first()
         if note is None or note.state != NoteState.PENDING or note_text(note) != text:
@@ -291,6 +309,7 @@ def screen_comment(*, comment_id: int, use_llm: bool | None = None) -> Screening
         ),
         use_llm=use_llm,
     )
+    verdict = hold_for_account(verdict, comment.author_id)
     with transaction.atomic():
         comment = Comment.objects.select_for_update().select_related("author").filter(pk=comment_id).first()
         if comment is None or not screenable(comment):

@@ -281,3 +281,4 @@ class NoticeKind(models.TextChoices):
     REPORT_RECEIVED = "report_received", _("report received")
     REPORT_OUTCOME = "report_outcome", _("report outcome")
     APPEAL_OUTCOME = "appeal_outcome", _("appeal outcome")
+    INFLUX = "influx", _("influx mode")

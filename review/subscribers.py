@@ -4,15 +4,19 @@ suspects of impersonation are queued with the evidence (review -> trust.events, 
 
 from __future__ import annotations
 
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
 from accounts.events import ProfileChanged
 from accounts.models import User
 from core.tasks import enqueue_on_commit
 from notes.events import CommentCreated, NoteSubmitted
 from notes.models import Note
-from review import intake, lifecycle
+from review import audit, intake, lifecycle, notices
 from review.items import queue_account_risk, queue_impersonation
+from review.models import NoticeKind
 from review.tasks import screen_comment_task, screen_note_task, screen_profile_task
-from trust.events import AccountRiskRaised, ImpersonationSuspected
+from trust.events import AccountRiskRaised, ImpersonationSuspected, TrustSettingChanged
 
 
 def screen_submitted_note(event: NoteSubmitted) -> None:
@@ -66,3 +70,41 @@ def flag_suspected_impersonation(event: ImpersonationSuspected) -> None:
 def flag_risky_account(event: AccountRiskRaised) -> None:
     """Trust's counters say the account behaves like a counterfeit or spam account: a person looks."""
     queue_account_risk(user_id=event.user_id, score=event.score, rules=list(event.rules), reasons=list(event.reasons))
+
+
+def audit_trust_setting(event: TrustSettingChanged) -> None:
+    """Every change of trust's operator settings, by a person or by influx detection, is audited."""
+    actor = User.objects.filter(pk=event.actor_id).first() if event.actor_id else None
+    audit.record(
+        "trust_setting",
+        actor=actor,
+        target_type="trust",
+        reason_code=event.key[:32],
+        before={"value": event.before},
+        after={"value": event.after},
+        detail={"key": event.key, "by": "operator" if event.actor_id else "influx detection", "why": event.detail},
+    )
+
+
+def alert_operators_of_influx(event: TrustSettingChanged) -> None:
+    """Influx mode switched (by detection or by another operator): every operator gets a notice."""
+    if event.key != "influx_mode":
+        return
+    after = event.after if isinstance(event.after, dict) else {}
+    on = bool(after.get("active"))
+    language, country, why = after.get("language") or "?", after.get("country") or "?", event.detail
+
+    def text() -> str:
+        if on:
+            return _(
+                "Influx mode is on: sign-ups are surging (%(why)s). Language %(language)s, country %(country)s."
+            ) % {
+                "why": why or _("switched on by an operator"),
+                "language": language,
+                "country": country,
+            }
+        return _("Influx mode is off again.")
+
+    for operator in User.objects.filter(is_active=True).filter(Q(is_staff=True) | Q(is_superuser=True))[:200]:
+        if operator.pk != event.actor_id:
+            notices.notify(operator, NoticeKind.INFLUX, text, target_type="trust")

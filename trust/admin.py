@@ -4,16 +4,37 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 
+from core.errors import ServiceError
+from trust import rules
 from trust.models import Invite, SecurityEvent, Signup, SignupRule
 from trust.waitlist import decide
 
 # --- sign-up defence ----------------------------------------------------------------------------
 
 
+class SignupRuleForm(forms.ModelForm):
+    """The same checks as the operator page (bad ranges, unsafe patterns). Changes made here are not
+    audited: the trust operator page (/ops/trust/) is the audited way."""
+
+    class Meta:
+        model = SignupRule
+        fields = ["kind", "pattern", "action", "note"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            data["pattern"] = rules.clean(data.get("kind", ""), data.get("pattern", ""))
+        except ServiceError as exc:
+            raise forms.ValidationError({"pattern": exc.message}) from None
+        return data
+
+
 @admin.register(SignupRule)
 class SignupRuleAdmin(admin.ModelAdmin):
+    form = SignupRuleForm
     list_display = ("kind", "pattern", "action", "note", "created_at")
     list_filter = ("kind", "action")
 

@@ -4,8 +4,9 @@ counterfeit-account signals, verification, influx mode (docs/trust.md)."""
 from django.apps import AppConfig
 
 from accounts.events import Followed, ProfileChanged, Unfollowed, UserRegistered
+from core import standing
 from core.events import IN_TRANSACTION, subscribe
-from notes.events import UsersMentioned
+from notes.events import CommentCreated, NoteSubmitted, UsersMentioned
 
 
 class TrustConfig(AppConfig):
@@ -13,12 +14,18 @@ class TrustConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from trust import risk  # (registry ready) the policy reads models
         from trust import subscribers as on  # (registry ready) the subscribers use models
 
         # Impersonation: a new account, a changed display name or avatar (docs/trust.md).
         subscribe(UserRegistered, on.check_new_account, when=IN_TRANSACTION)
         subscribe(ProfileChanged, on.check_changed_profile, when=IN_TRANSACTION)
+        subscribe(ProfileChanged, on.verify_links, when=IN_TRANSACTION)
         # Counterfeit and spam-account risk: counters and rules (docs/trust.md, "Account risk").
         subscribe(Followed, on.count_follow, when=IN_TRANSACTION)
         subscribe(Unfollowed, on.count_unfollow, when=IN_TRANSACTION)
         subscribe(UsersMentioned, on.reassess_mentioner, when=IN_TRANSACTION)
+        subscribe(NoteSubmitted, on.reassess_poster, when=IN_TRANSACTION)
+        subscribe(CommentCreated, on.reassess_commenter, when=IN_TRANSACTION)
+        # High risk holds new content: review's screening asks this policy (core/standing.py).
+        standing.set_content_hold_policy(risk.content_hold_reason)

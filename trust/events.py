@@ -7,6 +7,7 @@ carries its evidence as plain values, so a subscriber needs nothing else from tr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from core.events import Event
 
@@ -43,3 +44,18 @@ class AccountRiskRaised(Event):
     score: float
     rules: tuple[str, ...]
     reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TrustSettingChanged(Event):
+    """An operator (``actor_id``) or influx detection (``actor_id`` None) changed one of trust's settings.
+    ``key`` names it (``signup_mode``, ``capacity_per_hour``, ``influx_capacity_per_hour``,
+    ``rate_limit:<name>``, ``signup_rule``, ``influx_mode``); ``before`` and ``after`` are JSON values
+    (None: the default, or no rule); ``detail`` says why, for influx detection. Review audits every one;
+    an ``influx_mode`` change alerts the operators."""
+
+    actor_id: int | None
+    key: str
+    before: Any
+    after: Any
+    detail: str = ""

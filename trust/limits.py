@@ -32,7 +32,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Protocol
 
 import redis
 from django.conf import settings
@@ -41,6 +41,7 @@ from django.db import connection
 
 from core import redis_outage
 from core.errors import RateLimited
+from trust import influx, operator
 
 DEFAULT_RATES: dict[str, str] = {
     # Every API request, per token (or per address without one); Mastodon's own default is 300 / 5 min.
@@ -114,8 +115,10 @@ def _parsed(text: str) -> Rate:
 
 def rate(name: str) -> Rate | None:
     """The rate in force for ``name`` (``settings.RATE_LIMITS`` over ``DEFAULT_RATES``), or None if off."""
-    overrides = getattr(settings, "RATE_LIMITS", {}) or {}
-    value: Any = overrides[name] if name in overrides else DEFAULT_RATES.get(name)
+    chosen, value = operator.rate_override(name)
+    if not chosen:
+        overrides = getattr(settings, "RATE_LIMITS", {}) or {}
+        value = overrides[name] if name in overrides else DEFAULT_RATES.get(name)
     if value is None or (isinstance(value, str) and value.strip().lower() in {"", "off", "none"}):
         return None
     if isinstance(value, Rate):
@@ -267,6 +270,14 @@ def evaluate(name: str, limit: Rate, current: int, previous: int, now: float) ->
     return Outcome(name, limit.count, 0, now + retry, retry)
 
 
+def influx_tightened(limit: Rate | None) -> Rate | None:
+    """A new account's limit, divided by ``TRUST_INFLUX["tighten_limits"]`` while influx mode is on."""
+    if limit is None or not operator.snapshot().influx_active:
+        return limit
+    factor = max(1, int(influx.config()["tighten_limits"]))
+    return Rate(count=max(1, limit.count // factor), period=limit.period)
+
+
 def normalise_name(value: str) -> str:
     """An account name or other identifier as one key: NFKC, case-folded, no surrounding space or @."""
     return unicodedata.normalize("NFKC", value or "").casefold().strip().lstrip("@")
@@ -300,7 +311,7 @@ def check(
         name = f"{action}.{scope}"
         limit = None
         if scope == "user" and new_account:
-            limit = rate(f"{action}.user_new")
+            limit = influx_tightened(rate(f"{action}.user_new"))
             name = f"{action}.user_new" if limit is not None else name
         if limit is None:
             limit = rate(f"{action}.{scope}")

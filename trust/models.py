@@ -80,7 +80,12 @@ class Signup(models.Model):
     email_key = models.CharField(max_length=254, blank=True, db_index=True)
     email_domain = models.CharField(max_length=254, blank=True)
     invite = models.ForeignKey(Invite, null=True, blank=True, on_delete=models.SET_NULL)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Where the sign-up came from, as influx mode and the counterfeit signals count it: the network's
+    # country (never the address), the interface language, and a hash of the long-lived device cookie.
+    country = models.CharField(max_length=2, blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    device = models.CharField(max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -108,7 +113,45 @@ class SecurityEvent(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.kind} {self.ip}"
 
 
+class OperatorSettings(models.Model):
+    """The operator's settings, edited on the trust operator page (``trust.operator``): one row. An empty
+    or null field means "the settings module's default" (``SIGNUP_MODE``, ``SIGNUP_CAPACITY_PER_HOUR``,
+    ``RATE_LIMITS``); a value here overrides it. Influx mode's state lives here too."""
+
+    signup_mode = models.CharField(max_length=16, blank=True)
+    capacity_per_hour = models.PositiveIntegerField(null=True, blank=True)
+    influx_capacity_per_hour = models.PositiveIntegerField(null=True, blank=True)
+    rate_limits = models.JSONField(default=dict, blank=True, help_text="limit name -> rate text or 'off'")
+    influx_active = models.BooleanField(default=False)
+    influx_manual = models.BooleanField(default=False, help_text="switched by an operator, not by detection")
+    influx_since = models.DateTimeField(null=True, blank=True)
+    influx_language = models.CharField(max_length=16, blank=True)
+    influx_country = models.CharField(max_length=2, blank=True)
+    influx_detail = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return "operator settings"
+
+
 # --- Impersonation and verification -------------------------------------------------------------
+
+
+class ProfileLink(models.Model):
+    """A link in a profile's bio and whether the page it points to links back with ``rel="me"``
+    (``trust.links``, Mastodon's way of verifying a website)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile_links")
+    url = models.URLField(max_length=500)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "url"], name="one_profile_link_per_url")]
+
+    def __str__(self) -> str:
+        return self.url
 
 
 class AvatarHash(models.Model):

@@ -10,7 +10,20 @@ Rules (thresholds and weights are settings, ``TRUST_RISK``):
 - ``follows_1h`` / ``follows_1d``: follows made in the last hour / day (mass following);
 - ``unfollows_1h`` / ``unfollows_1d``: unfollows (follow/unfollow churn);
 - ``mentions_young``: distinct accounts mentioned in the last day by an account younger than
-  ``young_days``.
+  ``young_days``;
+- ``subnet_signups``: accounts signed up from the account's sign-up /24 (or /64) in the last day (read
+  from the short security log, so only while it keeps them);
+- ``device_signups``: accounts signed up with the same device cookie in the last week;
+- ``photo_shared``: the most accounts that posted one of this account's photos of the last day (pHash
+  within ``photo_max_distance`` bits), this one included.
+
+The last three count newcomers only: accounts younger than ``young_days`` that came in through the
+public sign-up (a ``Signup`` record). Accounts an operator's tools create (``createsuperuser``, the
+demo loader, the benchmarks' seeding) are not newcomers and are neither counted nor judged by them.
+
+High risk holds new content: ``content_hold_reason`` (installed as core.standing's policy, read by
+review's screening) says why a new note or comment of this account must wait for a person: a score at or
+above ``hold_score``, or above ``influx_hold_score`` for a young account while influx mode is on.
 """
 
 from __future__ import annotations
@@ -25,9 +38,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from core import events
-from notes.models import Mention
+from notes.models import Mention, Photo
+from trust import influx
 from trust.events import AccountRiskRaised
-from trust.models import AccountRisk, RiskCounter
+from trust.models import AccountRisk, RiskCounter, SecurityEvent, Signup
 
 DEFAULTS: dict[str, Any] = {
     "rules": {
@@ -37,11 +51,20 @@ DEFAULTS: dict[str, Any] = {
         "unfollows_1h": ("unfollow", 1, 60, 0.5),
         "unfollows_1d": ("unfollow", 24, 300, 0.5),
         "mentions_young": ("mentions", 24, 25, 0.6),
+        "subnet_signups": ("subnet", 24, 10, 0.4),
+        "device_signups": ("device", 24 * 7, 3, 0.6),
+        "photo_shared": ("photo", 24, 3, 0.6),
     },
     "young_days": 7,
+    "photo_max_distance": 4,
+    "hold_score": 0.8,
+    "influx_hold_score": 0.4,
     "review_score": 0.5,
     "reflag_hours": 24,
 }
+
+
+COUNTERS = ("follow", "unfollow")
 
 
 def config() -> dict[str, Any]:
@@ -76,12 +99,72 @@ def _distinct_mentions(user: User, hours: int) -> int:
     return Mention.objects.filter(mine).exclude(user=user).values("user").distinct().count()
 
 
+def _newcomer_signup(user: User, cfg: dict[str, Any]) -> Signup | None:
+    """The account's sign-up record when it is a newcomer (see the module's docstring), else None."""
+    if user.date_joined < timezone.now() - timedelta(days=cfg["young_days"]):
+        return None
+    return Signup.objects.filter(user=user).first()
+
+
+def _subnet_signups(user: User, hours: int) -> int:
+    since = timezone.now() - timedelta(hours=hours)
+    subnets = SecurityEvent.objects.filter(user=user, kind="signup").exclude(subnet="").values("subnet")
+    return (
+        SecurityEvent.objects.filter(kind="signup", subnet__in=subnets, created_at__gte=since)
+        .values("user")
+        .distinct()
+        .count()
+    )
+
+
+def _device_signups(signup: Signup, hours: int) -> int:
+    if not signup.device:
+        return 0
+    since = timezone.now() - timedelta(hours=hours)
+    return Signup.objects.filter(device=signup.device, created_at__gte=since).count()
+
+
+def _bits(phash: str) -> int | None:
+    try:
+        return int(phash, 16)
+    except ValueError:
+        return None
+
+
+def _photo_shared(user: User, hours: int, cfg: dict[str, Any]) -> int:
+    """The most newcomer accounts (this one included) that posted one of this account's recent photos."""
+    now = timezone.now()
+    since = now - timedelta(hours=hours)
+    mine = {b for b in (_bits(h) for h in _recent_hashes(Photo.objects.filter(owner=user), since)) if b is not None}
+    if not mine:
+        return 0
+    young_since = now - timedelta(days=cfg["young_days"])
+    others = Photo.objects.filter(owner__signup__created_at__gte=young_since).exclude(owner=user)
+    owners: dict[int, set[int]] = {h: set() for h in mine}
+    limit = int(cfg["photo_max_distance"])
+    for owner_id, phash in (
+        others.filter(created_at__gte=since).exclude(phash="").values_list("owner_id", "phash")[:5000]
+    ):
+        bits = _bits(phash)
+        if bits is None:
+            continue
+        for h in mine:
+            if (h ^ bits).bit_count() <= limit:
+                owners[h].add(owner_id)
+    return 1 + max(len(found) for found in owners.values())
+
+
+def _recent_hashes(photos: Any, since: Any) -> list[str]:
+    return list(photos.filter(created_at__gte=since).exclude(phash="").values_list("phash", flat=True)[:50])
+
+
 def assess(user: User, cfg: dict[str, Any] | None = None) -> tuple[float, list[str], list[str]]:
     """The score, the rules that fired and one reason per rule, for ``user`` now."""
     cfg = cfg or config()
     young = user.date_joined >= timezone.now() - timedelta(days=cfg["young_days"])
+    newcomer = _newcomer_signup(user, cfg) if young else None
     score, fired, reasons = 0.0, [], []
-    longest = max((hours for kind, hours, _t, _w in cfg["rules"].values() if kind != "mentions"), default=1)
+    longest = max((hours for kind, hours, _t, _w in cfg["rules"].values() if kind in COUNTERS), default=1)
     rows = _counters(user.pk, longest)
     this_hour = _hour(timezone.now())
     for code, (kind, hours, threshold, weight) in cfg["rules"].items():
@@ -89,6 +172,15 @@ def assess(user: User, cfg: dict[str, Any] | None = None) -> tuple[float, list[s
             if not young:
                 continue
             value = _distinct_mentions(user, hours)
+        elif kind in ("subnet", "device", "photo"):
+            if newcomer is None:
+                continue
+            if kind == "subnet":
+                value = _subnet_signups(user, hours)
+            elif kind == "device":
+                value = _device_signups(newcomer, hours)
+            else:
+                value = _photo_shared(user, hours, cfg)
         else:
             since = this_hour - timedelta(hours=hours - 1)
             value = sum(n for k, hour, n in rows if k == kind and hour >= since)
@@ -120,3 +212,59 @@ def reassess(*, user_id: int) -> AccountRisk | None:
             events.emit(AccountRiskRaised(user_id=user.pk, score=score, rules=tuple(fired), reasons=tuple(reasons)))
         risk.save()
     return risk
+
+
+def content_hold_reason(user_id: int) -> str:
+    """Why a new note or comment of this account waits for a person ("" when it need not): the
+    account's kept score against ``hold_score``, or ``influx_hold_score`` for a young account while
+    influx mode is on. Installed as ``core.standing``'s policy; review's screening asks it."""
+    risk = AccountRisk.objects.filter(user_id=user_id).values_list("score", "reasons").first()
+    if risk is None:
+        return ""
+    score, reasons = risk
+    cfg = config()
+    threshold = float(cfg["hold_score"])
+    if influx.active():
+        joined = User.objects.filter(pk=user_id).values_list("date_joined", flat=True).first()
+        if joined is not None and joined >= timezone.now() - timedelta(days=cfg["young_days"]):
+            threshold = min(threshold, float(cfg["influx_hold_score"]))
+    if score < threshold:
+        return ""
+    return f"account risk {score:g} >= {threshold:g}: " + "; ".join(reasons)[:300]
+
+
+CLUSTER_RULES = ("subnet", "device")
+CLUSTER_MAX = 20
+
+
+def cluster_of(user_id: int, cfg: dict[str, Any] | None = None) -> list[int]:
+    """The other newcomers that share this account's sign-up subnet (last day) or device cookie (last
+    week): at most ``CLUSTER_MAX``, newest first."""
+    cfg = cfg or config()
+    now = timezone.now()
+    young_since = now - timedelta(days=cfg["young_days"])
+    subnets = SecurityEvent.objects.filter(user_id=user_id, kind="signup").exclude(subnet="").values("subnet")
+    by_subnet = SecurityEvent.objects.filter(
+        kind="signup", subnet__in=subnets, created_at__gte=now - timedelta(days=1), user__date_joined__gte=young_since
+    ).exclude(user_id=user_id)
+    ids = list(by_subnet.order_by("-id").values_list("user_id", flat=True)[:CLUSTER_MAX])
+    device = Signup.objects.filter(user_id=user_id).values_list("device", flat=True).first()
+    if device:
+        by_device = Signup.objects.filter(device=device, created_at__gte=young_since).exclude(user_id=user_id)
+        ids += list(by_device.order_by("-id").values_list("user_id", flat=True)[:CLUSTER_MAX])
+    return list(dict.fromkeys(i for i in ids if i is not None))[:CLUSTER_MAX]
+
+
+def reassess_cluster(*, user_id: int) -> int:
+    """A newcomer whose sign-up made a subnet or device rule fire: the earlier accounts of the same
+    cluster are reassessed too (their risk was computed before it grew). Returns how many were."""
+    cfg = config()
+    risk = AccountRisk.objects.filter(user_id=user_id).values_list("reasons", flat=True).first()
+    fired = {reason.split(" ", 1)[0] for reason in (risk or [])}
+    codes = {code for code, rule in cfg["rules"].items() if rule[0] in CLUSTER_RULES}
+    if not fired & codes:
+        return 0
+    others = cluster_of(user_id, cfg)
+    for other in others:
+        reassess(user_id=other)
+    return len(others)

@@ -15,6 +15,7 @@ require approval by address range, e-mail domain or username pattern. Rules are 
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import re
 import threading
@@ -35,10 +36,13 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.services import register_user
 from core.errors import RateLimited, ServiceError
+from core.geo import country_for_ip
 from core.network import parse_ip, subnet_of
-from trust import limits, waitlist
+from trust import limits, operator, rules, waitlist
 from trust.models import Invite, SecurityEvent, Signup, SignupRule
+from trust.tasks import assess_newcomer, schedule_influx_check
 
+MAX_USERNAME = 64  # longer than any handle: a pattern never runs on more than this
 GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
 # Big providers: a wave of real newcomers arrives through them, so the per-domain velocity limit skips them.
 COMMON_DOMAINS = {
@@ -90,6 +94,14 @@ def normalise_username(username: str) -> str:
     return limits.normalise_name(username)
 
 
+def device_key(token: str) -> str:
+    """What is kept of a device cookie: its SHA-256, so the table never holds a usable cookie."""
+    token = (token or "").strip()
+    if not token or len(token) > 128:
+        return ""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def is_disposable(domain: str) -> bool:
     parts = domain.split(".")
     return any(".".join(parts[i:]) in DISPOSABLE_DOMAINS for i in range(len(parts) - 1))
@@ -121,15 +133,16 @@ def _rule_matches(rule: SignupRule, *, ip: str, domain: str, username: str) -> b
         return bool(domain) and _domain_matches(domain, rule.pattern)
     if rule.kind == SignupRule.USERNAME:
         try:
-            return re.search(rule.pattern, username, flags=re.IGNORECASE) is not None
-        except re.error:
-            return False
+            pattern = rules.safe_regex(rule.pattern)
+        except (re.error, rules.UnsafePattern):
+            return False  # an unsafe rule saved before the check existed is skipped, never run
+        return pattern.search(username[:MAX_USERNAME]) is not None
     return False
 
 
 def screen(*, username: str, domain: str, ip: str, invite: Invite | None, invite_code: str = "") -> Verdict:
     """What the operator's settings say about a sign-up (the waitlist is decided afterwards)."""
-    mode = getattr(settings, "SIGNUP_MODE", "open")
+    mode = operator.signup_mode()
     if mode == "closed":
         return Verdict(Signup.REFUSED, "closed")
     if mode == "invite" and invite is None:
@@ -221,10 +234,12 @@ def register(
     email: str = "",
     ip: str = "",
     invite_code: str = "",
+    device: str = "",
     **profile: Any,
 ) -> tuple[User, Signup]:
-    """Sign a person up (see the module's docstring). Raises ``ServiceError`` (refused, taken, invalid)
-    or ``RateLimited`` (too many sign-ups with this e-mail domain)."""
+    """Sign a person up (see the module's docstring). ``device`` is the browser's long-lived device
+    cookie (``web``; kept only as a hash). Raises ``ServiceError`` (refused, taken, invalid) or
+    ``RateLimited`` (too many sign-ups with this e-mail domain)."""
     email = (email or "").strip()
     key, domain = normalise_email(email)
     if email and not key:
@@ -256,11 +271,18 @@ def register(
             email_key=key,
             email_domain=domain,
             invite=invite,
+            country=country_for_ip(ip),
+            # The interface language they will see (the site's default when they chose none).
+            language=str(profile.get("ui_language") or settings.LANGUAGE_CODE)[:16],
+            device=device_key(device),
             decided_at=timezone.now() if state == Signup.ADMITTED else None,
         )
         if invite is not None:
             Invite.objects.filter(pk=invite.pk).update(uses=F("uses") + 1)
         log_event("signup", ip=ip, user=user, detail=state)
+        # Counterfeit signals that need the sign-up's subnet and device (trust.risk).
+        transaction.on_commit(lambda: assess_newcomer(user.pk))
+    schedule_influx_check()
     if state == Signup.WAITING:
         waitlist.tick()
         signup.refresh_from_db()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
+
 from core import queues
-from core.tasks import background_task
+from core.tasks import background_task, enqueue_on_commit
+from trust import influx, links, risk
 from trust.impersonation import check_account, recheck_against
 
 
@@ -17,3 +20,34 @@ def check_impersonation_task(user_id: int, check_avatar: bool = True) -> int:
 def recheck_against_task(protected_id: int) -> int:
     """A newly verified account: compare recent accounts with it; returns how many new findings."""
     return recheck_against(protected_id=protected_id)
+
+
+@background_task(queue_name=queues.LOW)
+def check_influx_task() -> str:
+    """Influx detection: switch influx mode on or off; returns "on", "off" or ""."""
+    return influx.check()
+
+
+@background_task(queue_name=queues.LOW)
+def verify_links_task(user_id: int) -> int:
+    """Check the profile's links for a ``rel="me"`` link back; returns how many are verified."""
+    return links.verify_profile_links(user_id=user_id)
+
+
+def schedule_influx_check() -> None:
+    """Queue influx detection once the caller's write commits, at most once every ``check_every_s``
+    across processes sharing the cache (sign-ups call this: the embedded default has no scheduler)."""
+    if cache.add("trust:influx-check", 1, timeout=int(influx.config()["check_every_s"])):
+        enqueue_on_commit(check_influx_task)
+
+
+@background_task(queue_name=queues.LOW)
+def reassess_cluster_task(user_id: int) -> int:
+    """Reassess the earlier accounts of a newcomer's subnet or device cluster; returns how many."""
+    return risk.reassess_cluster(user_id=user_id)
+
+
+def assess_newcomer(user_id: int) -> None:
+    """Right after a sign-up commits: its own risk now (cheap), its cluster's in the background."""
+    risk.reassess(user_id=user_id)
+    reassess_cluster_task.enqueue(user_id)

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from trust import operator
 from trust.models import Signup
 
 TICK_SECONDS = 2
@@ -28,7 +29,7 @@ TICK_SECONDS = 2
 
 def per_window() -> int:
     """How many sign-ups may be admitted in one window; 0 means no capacity limit (no waitlist)."""
-    per_hour = int(getattr(settings, "SIGNUP_CAPACITY_PER_HOUR", 0) or 0)
+    per_hour = operator.capacity_per_hour()
     if per_hour <= 0:
         return 0
     return max(1, math.ceil(per_hour * window_seconds() / 3600))

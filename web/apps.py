@@ -12,4 +12,5 @@ class WebConfig(AppConfig):
         register_nav_link("web:ops_translation", _("Translation"), staff_only=True)
         register_nav_link("web:review_console", _("Review"), audience=REVIEWERS)
         register_nav_link("web:review_reviewers", _("Reviewers"), staff_only=True)
+        register_nav_link("web:ops_trust", _("Trust and safety"), staff_only=True)
         register_nav_link("web:transparency", _("Transparency"))

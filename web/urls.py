@@ -17,6 +17,7 @@ from web.views import (
     search,
     site,
     translations,
+    trust_ops,
     waitlist,
 )
 
@@ -73,6 +74,7 @@ urlpatterns = [
     path("language/", account.set_language, name="set_language"),
     path("ops/translation/", ops.translation_page, name="ops_translation"),
     path("ops/translation/retry/", ops.retry_failed, name="ops_translation_retry"),
+    path("ops/trust/", trust_ops.trust_page, name="ops_trust"),
     # content review: the reviewers' console, authors' decisions and appeals, reports, audit, transparency
     path("review/", review.console, name="review_console"),
     path("review/items/<str:item_id>/", review.item_page, name="review_item"),

@@ -29,6 +29,7 @@ EXPECTED = {
         "review.subscribers.screen_changed_profile",
         "translation.subscribers.bio_changed",
         "trust.subscribers.check_changed_profile",
+        "trust.subscribers.verify_links",
     ],
     "accounts.events.Unfollowed": ["feeds.subscribers.drop_unfollowed", "trust.subscribers.count_unfollow"],
     "accounts.events.UserRegistered": ["notes.subscribers.default_board", "trust.subscribers.check_new_account"],
@@ -36,6 +37,7 @@ EXPECTED = {
         "notifications.subscribers.on_comment",
         "recommend.subscribers.record_comment",
         "review.subscribers.screen_new_comment",
+        "trust.subscribers.reassess_commenter",
     ],
     "notes.events.CommentLiked": ["notifications.subscribers.on_comment_like"],
     "notes.events.NoteCollected": [
@@ -56,13 +58,21 @@ EXPECTED = {
         "notes.subscribers.index_published",
         "translation.subscribers.translate_published",
     ],
-    "notes.events.NoteSubmitted": ["feeds.subscribers.own_entry_at_once", "review.subscribers.screen_submitted_note"],
+    "notes.events.NoteSubmitted": [
+        "feeds.subscribers.own_entry_at_once",
+        "review.subscribers.screen_submitted_note",
+        "trust.subscribers.reassess_poster",
+    ],
     "notes.events.PhotoDescribed": ["translation.subscribers.alt_text_changed"],
     "notes.events.TagFollowed": ["feeds.subscribers.backfill_followed_tag"],
     "notes.events.TagUnfollowed": ["feeds.subscribers.drop_unfollowed_tag"],
     "notes.events.UsersMentioned": ["notifications.subscribers.on_mention", "trust.subscribers.reassess_mentioner"],
     "trust.events.AccountRiskRaised": ["review.subscribers.flag_risky_account"],
     "trust.events.ImpersonationSuspected": ["review.subscribers.flag_suspected_impersonation"],
+    "trust.events.TrustSettingChanged": [
+        "review.subscribers.alert_operators_of_influx",
+        "review.subscribers.audit_trust_setting",
+    ],
 }
 
 

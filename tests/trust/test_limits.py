@@ -84,7 +84,7 @@ def test_a_burst_at_the_window_edge_cannot_double_the_rate(db, settings):
         limits.check("like", {"user": "edge"}, now=6061.0)
 
 
-def test_rates_parse_and_can_be_switched_off(settings):
+def test_rates_parse_and_can_be_switched_off(db, settings):  # the operator page's rates are in the database
     assert limits.Rate.parse("30/1h") == limits.Rate(30, 3600)
     assert limits.Rate.parse("5/m") == limits.Rate(5, 60)
     assert limits.Rate.parse("7/90") == limits.Rate(7, 90)

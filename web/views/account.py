@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -20,6 +22,8 @@ from core.errors import RateLimited, ServiceError
 from core.geo import viewer_country
 from core.network import client_ip
 from notes.selectors import with_counts_seen_from
+from trust import influx
+from trust import operator as trust_operator
 from trust import signup as trust_signup
 from web.forms import UI_LANGUAGE_CHOICES, DeactivateForm, OnboardingForm, PasswordForm, SettingsForm, SignupForm
 from web.sessions import other_sessions, sign_out_other_sessions
@@ -27,6 +31,9 @@ from web.views.common import add_service_error, login_required_page, me, safe_ne
 from web.views.waitlist import WAITLIST_SESSION_KEY
 
 UI_CODES = {code for code, _label in UI_LANGUAGE_CHOICES}
+
+DEVICE_COOKIE = "nb_device"
+DEVICE_COOKIE_AGE = 2 * 365 * 86400
 
 
 def _reading_language_for(ui_language: str) -> str:
@@ -37,6 +44,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     if viewer(request):
         return redirect("web:discover")
     form = SignupForm(request.POST or None, initial={"invite_code": request.GET.get("invite", "")[:64]})
+    device = request.COOKIES.get(DEVICE_COOKIE, "")[:64] or secrets.token_urlsafe(24)
     if request.method == "POST" and form.is_valid():
         ui = translation.get_language() or "en"
         ui = ui if ui in UI_CODES else "en"
@@ -47,6 +55,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 email=form.cleaned_data["email"],
                 ip=client_ip(request),
                 invite_code=form.cleaned_data["invite_code"],
+                device=device,
                 display_name=form.cleaned_data["display_name"],
                 languages=[_reading_language_for(ui)],
                 ui_language=ui,
@@ -58,11 +67,37 @@ def signup(request: HttpRequest) -> HttpResponse:
         else:
             if signup_record.state != signup_record.ADMITTED:
                 request.session[WAITLIST_SESSION_KEY] = signup_record.pk
-                return redirect("web:waitlist")
+                return _with_device(redirect("web:waitlist"), device)
             login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
-            return redirect("web:welcome")
-    context = {"form": form, "invite_mode": settings.SIGNUP_MODE == "invite"}
+            return _with_device(redirect("web:welcome"), device)
+    context = {
+        "form": form,
+        "invite_mode": trust_operator.signup_mode() == "invite",
+        "suggest_language": _influx_language_suggestion(),
+    }
     return render(request, "web/signup.html", context, status=422 if form.errors else 200)
+
+
+def _with_device(response: HttpResponse, device: str) -> HttpResponse:
+    """The long-lived random device cookie: accounts signed up from one browser share it, which is one
+    of the counterfeit-account signals (trust.risk). Only its hash is kept on the server."""
+    response.set_cookie(
+        DEVICE_COOKIE,
+        device,
+        max_age=DEVICE_COOKIE_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
+
+
+def _influx_language_suggestion() -> dict[str, str] | None:
+    """In influx mode, the wave's interface language, offered to a visitor who reads another one."""
+    code = influx.incoming_language()
+    if not code or code == (translation.get_language() or "") or code not in UI_CODES:
+        return None
+    return {"code": code, "name": dict(UI_LANGUAGE_CHOICES).get(code, code)}
 
 
 @login_required_page
@@ -97,7 +132,12 @@ def welcome(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Welcome to Notebridge! Here is what people are sharing."))
             return redirect("web:discover")
-    context = {"form": form, "suggestions": suggestions, "preselected": {u.pk for u in suggestions[:3]}}
+    context = {
+        "form": form,
+        "suggestions": suggestions,
+        "preselected": {u.pk for u in suggestions[:3]},
+        "suggest_language": _influx_language_suggestion(),
+    }
     return render(request, "web/welcome.html", context, status=422 if form.errors else 200)
 
 

@@ -15,7 +15,7 @@ from translation.selectors import translation_status
 from translation.services import retry_failed_jobs
 
 
-def _staff_only(request: HttpRequest) -> HttpResponse | None:
+def staff_only(request: HttpRequest) -> HttpResponse | None:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not request.user.is_staff:
@@ -25,7 +25,7 @@ def _staff_only(request: HttpRequest) -> HttpResponse | None:
 
 @require_GET
 def translation_page(request: HttpRequest) -> HttpResponse:
-    denied = _staff_only(request)
+    denied = staff_only(request)
     if denied:
         return denied
     status = translation_status()
@@ -67,7 +67,7 @@ def _prep_stage_label(stage: str) -> str:
 
 @require_POST
 def retry_failed(request: HttpRequest) -> HttpResponse:
-    denied = _staff_only(request)
+    denied = staff_only(request)
     if denied:
         return denied
     count = retry_failed_jobs()

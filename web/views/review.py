@@ -26,6 +26,7 @@ from review.models import Decision, ReportCategory
 from review.packs import get_packs
 from review.permissions import is_admin, is_reviewer
 from review.translate import translation_for_reviewer
+from trust.selectors import account_overview
 from web.forms import LANGUAGE_CHOICES
 from web.views.common import me
 
@@ -180,6 +181,8 @@ def item_page(request: HttpRequest, item_id: str) -> HttpResponse:
             "withheld_in": selectors.withheld_countries(item.target_id) if item.target_type == "note" else [],
             # Trust's impersonation findings (the evidence the review item was opened with).
             "impersonation": (item.screening.stages or {}).get("impersonation", []) if item.screening else [],
+            # Trust's view of the author: risk, reasons, linked accounts (web sits above both apps).
+            "trust": account_overview(item.author_id),
         },
     )
 
