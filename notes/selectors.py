@@ -34,12 +34,15 @@ from notes.models import (
     Place,
     Tag,
     TagFollow,
+    Video,
+    VideoState,
     Visibility,
 )
 
 T = TypeVar("T", User, Tag, Board)
 
-NOTE_KEY = "note:v3:{}"  # v3: ip_country; v2: packed rows (see _packed). A new key never meets an old value
+# v4: the video (select_related); v3: ip_country; v2: packed rows (see _packed). A new key never meets an old value
+NOTE_KEY = "note:v4:{}"
 
 
 def forget_note(note_id: int) -> None:
@@ -47,7 +50,7 @@ def forget_note(note_id: int) -> None:
 
 
 def _base_queryset() -> QuerySet[Note]:
-    return Note.objects.select_related("author", "place").prefetch_related(
+    return Note.objects.select_related("author", "place", "video").prefetch_related(
         Prefetch("photos", queryset=Photo.objects.order_by("position", "id")), "tags"
     )
 
@@ -400,6 +403,11 @@ def draft_photos(owner: User, photo_ids: Iterable[int], *, note_id: int | None =
     free = Q(note__isnull=True) | Q(note_id=note_id) if note_id is not None else Q(note__isnull=True)
     found = {p.pk: p for p in Photo.objects.filter(free, owner=owner, pk__in=ids)}
     return [found[i] for i in ids if i in found]
+
+
+def draft_video(owner: User, video_id: int) -> Video | None:
+    """The owner's video not yet attached to a note (a compose draft), unless it failed."""
+    return Video.objects.filter(pk=video_id, owner=owner, note__isnull=True).exclude(state=VideoState.FAILED).first()
 
 
 def popular_tags_cached(*, limit: int = 10) -> list[Tag]:

@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from notes.models import Comment, Note, NoteState
+from notes.models import Comment, Note, NoteState, Video, VideoState
 from review import audit, labels, lifecycle, statements
 from review.items import guess_language, queue_for
 from review.models import (
@@ -156,6 +156,7 @@ def screen_note(*, note_id: int, use_llm: bool | None = None) -> ScreeningResult
     if note is None or note.state != NoteState.PENDING:
         return None
     photos = list(note.photos.all())
+    frames = video_frames(note)
     text = note_text(note)
     language = guess_language(text, note.language)
     item_input = ScreenInput(
@@ -166,8 +167,8 @@ def screen_note(*, note_id: int, use_llm: bool | None = None) -> ScreeningResult
         author_joined=note.author.date_joined,
         language=language,
         # A bulk load that draws photos from a small pool on purpose (the demo) skips photo reuse.
-        photo_hashes=[] if _skip_photo_reuse.get() else [p.phash for p in photos if p.phash],
-        photo_paths=[p.original.path for p in photos if p.original and _local(p.original)],
+        photo_hashes=[] if _skip_photo_reuse.get() else [h for h in [p.phash for p in photos] + frames[0] if h],
+        photo_paths=[p.original.path for p in photos if p.original and _local(p.original)] + frames[1],
         translated_text=translation_for_screening(text, language),
     )
     verdict = screen(item_input, use_llm=use_llm)
@@ -180,6 +181,22 @@ def screen_note(*, note_id: int, use_llm: bool | None = None) -> ScreeningResult
         )
         _apply_note_verdict(note, verdict, result, language)
     return result
+
+
+def video_frames(note: Note) -> tuple[list[str], list[str]]:
+    """A video note is screened as a photo note would be: its poster's hash for reuse across accounts,
+    and frames sampled across the video (notes/videos.py) for the photo detector."""
+    video = Video.objects.filter(note=note, state=VideoState.READY).first()
+    if video is None:
+        return [], []
+    storage = video.poster.storage
+    paths = []
+    for name in video.frames or []:
+        try:
+            paths.append(storage.path(str(name)))
+        except NotImplementedError:  # storages without local paths: the hash alone
+            break
+    return [video.phash], paths
 
 
 def _local(field: Any) -> bool:

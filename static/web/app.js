@@ -113,7 +113,26 @@
     }, 2000);
   }
 
+  // --- video notes: the player starts muted (browsers allow muted autoplay); one tap turns the sound on.
+  function initPlayer(section) {
+    var video = section.querySelector("[data-player]");
+    var sound = section.querySelector("[data-sound]");
+    if (!video || !sound || sound.dataset.ready) return;
+    sound.dataset.ready = "1";
+    sound.hidden = false;
+    function unmute() {
+      video.muted = false;
+      if (video.paused) video.play().catch(function () { /* the controls still play it */ });
+    }
+    sound.addEventListener("click", unmute);
+    video.addEventListener("volumechange", function () {
+      sound.hidden = !video.muted;
+      sound.setAttribute("aria-pressed", video.muted ? "false" : "true");
+    });
+  }
+
   function init(root) {
+    root.querySelectorAll(".note-video").forEach(initPlayer);
     root.querySelectorAll("[data-carousel]").forEach(initCarousel);
     root.querySelectorAll("[data-sortable]").forEach(initTiles);
     root.querySelectorAll("[data-share]").forEach(function (b) { b.hidden = false; });

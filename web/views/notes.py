@@ -55,6 +55,7 @@ def note_page(request: HttpRequest, note_id: int) -> HttpResponse:
     context = {
         **_actions_context(request, note),
         "photos": photos,
+        "video": note.attached_video,
         "comments": comments_for(note, user),
         "comment_form": CommentForm(initial={"parent": parse_id(request.GET.get("reply"))}),
         "following_author": following,
