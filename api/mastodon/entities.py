@@ -270,9 +270,11 @@ def _status_key(note: Note, statuses_count: int) -> str:
     # The author's statuses_count as the viewer sees it (withheld notes left out) is part of the key.
     a = note.author
     stamp = note.edited_at.timestamp() if note.edited_at else 0
+    video = note.attached_video  # its attachment appears once it is ready
     return (
         f"mst:{note.pk}:{note.like_count}:{note.collect_count}:{note.comment_count}:{stamp}:{note.visibility}"
         f":{a.updated_at.timestamp()}:{a.followers_count}:{a.following_count}:{statuses_count}"
+        f":{video.state if video is not None else '-'}"
     )
 
 

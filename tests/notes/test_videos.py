@@ -39,7 +39,9 @@ def _upload(author, on_commit, **kwargs):
     from notes.videos import upload_video
 
     with on_commit():
-        return upload_video(owner=author, file=video_bytes(**kwargs))
+        video = upload_video(owner=author, file=video_bytes(**kwargs))
+    video.refresh_from_db()  # processed on commit (the immediate task backend)
+    return video
 
 
 def test_upload_keeps_the_source_until_the_worker_has_transcoded_it(
