@@ -53,6 +53,7 @@ def test_post_a_video_note_on_a_phone_and_watch_it(live_server, transactional_db
         "#video-input",
         {"name": "IMG_0042.MOV", "mimeType": "video/quicktime", "buffer": video_bytes(seconds=3.0, size="480x640")},
     )
+    assert "IMG_0042.MOV" in page.inner_text("#video-chosen")  # the picked file is named
     page.fill("#id_title", "Colour bars at dusk")
     page.fill("#id_body", "A short clip with a tone, testing video notes.")
     shoot(page, "video-compose-mobile")
