@@ -391,8 +391,13 @@ def delete_note(*, author: User, note_id: int) -> None:
     photos = list(note.photos.all())
     videos = list(Video.objects.filter(note=note))
     note.delete()
-    transaction.on_commit(lambda: (_delete_photo_files(photos), delete_video_files(videos)))
+    transaction.on_commit(lambda: _delete_note_files(photos, videos))
     forget_note(note_id)
+
+
+def _delete_note_files(photos: list[Photo], videos: list[Video]) -> None:
+    _delete_photo_files(photos)
+    delete_video_files(videos)
 
 
 def _delete_photo_files(photos: list[Photo]) -> None:

@@ -89,7 +89,7 @@ def upload_video(*, owner: User, file: IO[bytes] | bytes, alt_text: str = "") ->
     try:
         video.save(force_insert=True)
     except Exception:
-        video.source.storage.delete(video.source.name)
+        video.source.storage.delete(video.source.name or "")
         raise
     enqueue_on_commit(process_video_task, video.pk)
     return video
@@ -132,7 +132,7 @@ def process_video(*, video_id: int) -> Video | None:
                 if locked is None or locked.state != VideoState.PROCESSING:
                     _delete_names(storage, saved)
                     return locked
-                old_source = locked.source.name
+                old_source = locked.source.name or ""
                 locked.large.name, locked.small.name, locked.poster.name = large, small, poster
                 locked.frames = frames
                 locked.source.name = ""

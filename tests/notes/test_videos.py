@@ -61,7 +61,7 @@ def test_upload_keeps_the_source_until_the_worker_has_transcoded_it(
     video.refresh_from_db()
     assert video.state == VideoState.READY and video.processed_at is not None
     assert not video.source.name  # the source, metadata and all, is gone
-    assert video.large.name.endswith(".mp4") and video.poster.name.endswith(".jpg") and video.blurhash
+    assert (video.large.name or "").endswith(".mp4") and (video.poster.name or "").endswith(".jpg") and video.blurhash
     assert len(video.frames) == 4
     assert stored_files(settings) == sorted(video.stored_names())
 

@@ -83,7 +83,7 @@ def _posted_video(request: HttpRequest, note: Note | None) -> tuple[Video | None
         return videos.upload_video(owner=me(request), file=upload), []
     except ServiceError as exc:
         # The client's file name is shown as text (escaped by the template), never used for storage.
-        return video, [f"{upload.name[:80]}: {exc.message}"]
+        return video, [f"{(upload.name or '')[:80]}: {exc.message}"]
 
 
 def _note_editor(request: HttpRequest, *, note: Note | None, initial: dict, photos: list[Photo]) -> HttpResponse:
@@ -108,7 +108,9 @@ def _note_editor(request: HttpRequest, *, note: Note | None, initial: dict, phot
         )
         if form.is_valid() and wants_post and not photo_errors and not video_errors:
             if not photos and video is None:
-                form.add_error(None, _("Add at least one photo or a video."))
+                form.add_error(
+                    None, _("Add at least one photo or a video.") if video_available() else _("Add at least one photo.")
+                )
             else:
                 fields = {
                     "title": form.cleaned_data["title"],
