@@ -250,3 +250,18 @@ def test_the_worker_process_transcodes_and_publishes(make_user, settings, tmp_pa
     assert video.state == VideoState.READY
     assert note.state == NoteState.PUBLISHED
     assert stored_files(settings) == sorted(video.stored_names())
+
+
+def test_the_same_video_from_three_accounts_is_held_as_spam(make_user, on_commit):
+    """Duplicate detection compares a video's poster hash across accounts, as it compares photos."""
+    from notes.services import create_note
+
+    notes = []
+    for i in range(3):
+        author = make_user(f"reposter{i}")
+        video = _upload(author, on_commit, seconds=2.0, seed=9)
+        with on_commit():
+            notes.append(create_note(author=author, title=f"Wow {i}", body=f"Look at this clip {i}", video_id=video.pk))
+    states = [Note.objects.get(pk=n.pk).state for n in notes]
+    assert states[:2] == [NoteState.PUBLISHED, NoteState.PUBLISHED]
+    assert states[2] == NoteState.HELD
