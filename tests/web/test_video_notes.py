@@ -148,3 +148,17 @@ def test_clock_shows_a_length_as_players_do(seconds, shown):
     from web.templatetags.web_tags import clock
 
     assert clock(seconds) == shown
+
+
+def test_compose_and_the_processing_note_in_chinese(client, make_user, login, django_capture_on_commit_callbacks):
+    author = make_user("xiaoying", ui_language="zh-hans", languages=["zh-Hans"])
+    login(author)
+    page = client.get("/compose/").content.decode()
+    assert "或者一个视频" in page and "添加视频" in page and "最长 180 秒" in page
+    with django_capture_on_commit_callbacks(execute=False):
+        response = _post(client, video=clip())
+    note = Note.objects.get()
+    assert response.status_code == 302
+    assert "视频正在处理中" in client.get(f"/n/{note.pk}/").content.decode()
+    refused = _post(client, video=clip(b"not a video"))
+    assert refused.status_code == 422 and "无法识别为视频文件" in refused.content.decode()
