@@ -95,3 +95,14 @@ def test_post_a_video_note_on_a_phone_and_watch_it(live_server, transactional_db
     page.wait_for_function("document.querySelector('video[data-player]').readyState >= 2")
     shoot(page, "video-note-desktop")
     desktop.close()
+
+    # Without JavaScript the player's own controls play it and turn the sound on; no dead button shows.
+    plain = browser.new_context(viewport=MOBILE, locale="zh-CN", java_script_enabled=False)
+    page = plain.new_page()
+    page.goto(f"{url}/n/{note.pk}/")
+    assert page.locator("video[data-player][controls]").count() == 1
+    assert not page.locator("button[data-sound]").is_visible()
+    page.goto(f"{url}/u/reel/")
+    assert page.locator(".card .card-play").count() == 1
+    shoot(page, "video-card-nojs-mobile")
+    plain.close()
