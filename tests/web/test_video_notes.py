@@ -162,3 +162,25 @@ def test_compose_and_the_processing_note_in_chinese(client, make_user, login, dj
     assert "视频正在处理中" in client.get(f"/n/{note.pk}/").content.decode()
     refused = _post(client, video=clip(b"not a video"))
     assert refused.status_code == 422 and "无法识别为视频文件" in refused.content.decode()
+
+
+def test_editing_a_video_note_keeps_its_video(client, make_user, login, settings, on_commit):
+    from notes.services import create_note
+    from notes.videos import upload_video
+
+    settings.REVIEW_SCREENING = False
+    author = make_user("editor")
+    with on_commit():
+        video = upload_video(owner=author, file=video_bytes(seed=10))
+    with on_commit():
+        note = create_note(author=author, title="First cut", body="Rough edit", video_id=video.pk)
+    login(author)
+    page = client.get(f"/n/{note.pk}/edit/").content.decode()
+    assert "Video, 0:02" in page and 'name="video"' not in page  # shown, not swappable
+    response = client.post(
+        f"/n/{note.pk}/edit/", {"title": "Final cut", "body": "Rough edit", "visibility": "public", "action": "post"}
+    )
+    assert response.status_code == 302
+    note.refresh_from_db()
+    assert note.title == "Final cut" and note.attached_video == video
+    assert Video.objects.get(pk=video.pk).state == VideoState.READY
