@@ -32,13 +32,14 @@ migrate: install
 # apt-get; otherwise `make test` stops at once saying what is missing and how to get it, and the demo
 # goes on without its nature photographs (those notes are posted as text notes), saying so.
 test-system-packages:
-	@scripts/system-packages chromium mate-backgrounds
+	@scripts/system-packages chromium mate-backgrounds ffmpeg
 
 demo: migrate
 	@scripts/system-packages --optional "the demo posts its nature notes (flowers, sea, plants) as text notes" mate-backgrounds
 	$(BIN)/python manage.py load_demo --if-empty
 
 run: demo
+	@scripts/system-packages --optional "video uploads say that video is unavailable" ffmpeg
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py ensure_admin
 	$(BIN)/python manage.py runstack --host $(HOST) --port $(PORT)

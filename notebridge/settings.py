@@ -368,6 +368,19 @@ IMAGE_DECODE_WAIT_S = float(os.environ.get("IMAGE_DECODE_WAIT_S", "30"))
 # LOG_FORMAT=json: one JSON object a line (time, level, logger, message, request id fields, exception),
 # for journald or a log shipper (core/json_logs.py); `make run-prod` sets it. Plain text otherwise.
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+# Video limits (see core/video.py). Uploads are probed by ffprobe before anything is stored; the worker
+# transcodes with ffmpeg under a wall-clock timeout and memory, CPU and file-size limits.
+VIDEO_MAX_BYTES = int(os.environ.get("VIDEO_MAX_BYTES", str(100 * 1024 * 1024)))
+VIDEO_MAX_SECONDS = float(os.environ.get("VIDEO_MAX_SECONDS", "180"))
+VIDEO_MAX_PIXELS = int(os.environ.get("VIDEO_MAX_PIXELS", str(3840 * 2160)))
+VIDEO_PROBE_TIMEOUT_S = float(os.environ.get("VIDEO_PROBE_TIMEOUT_S", "20"))
+VIDEO_TRANSCODE_TIMEOUT_S = float(os.environ.get("VIDEO_TRANSCODE_TIMEOUT_S", "900"))
+VIDEO_THREADS = int(os.environ.get("VIDEO_THREADS", "2"))
+VIDEO_MEMORY_LIMIT_BYTES = int(os.environ.get("VIDEO_MEMORY_LIMIT_BYTES", str(3 * 1024 * 1024 * 1024)))
+# Where ffmpeg and ffprobe are (Debian's package); missing, video uploads say video is unavailable.
+FFMPEG_BINARY = os.environ.get("FFMPEG_BINARY", "/usr/bin/ffmpeg")
+FFPROBE_BINARY = os.environ.get("FFPROBE_BINARY", "/usr/bin/ffprobe")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

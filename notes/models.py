@@ -24,6 +24,7 @@ class Visibility(models.TextChoices):
 class NoteState(models.TextChoices):
     """The note lifecycle. Only ``published`` is visible to others; the review app moves the others."""
 
+    PROCESSING = "processing", _("Processing the video")
     PENDING = "pending", _("Being checked")
     PUBLISHED = "published", _("Published")
     HELD = "held", _("Under review")
@@ -113,6 +114,17 @@ class Note(models.Model):
     def is_visible_to_public(self) -> bool:
         return self.state == NoteState.PUBLISHED and self.visibility != Visibility.FOLLOWERS
 
+    @property
+    def attached_video(self) -> Video | None:
+        """The note's video in any state, or None (answered from ``select_related`` where the selectors
+        loaded the note; a missing reverse one-to-one raises an AttributeError subclass)."""
+        return getattr(self, "video", None)
+
+    @property
+    def ready_video(self) -> Video | None:
+        video = self.attached_video
+        return video if video is not None and video.state == VideoState.READY else None
+
 
 class NoteTag(models.Model):
     note = models.ForeignKey(Note, on_delete=models.CASCADE)
@@ -145,6 +157,53 @@ class Photo(models.Model):
     class Meta:
         ordering = ["position", "id"]
         indexes = [models.Index(fields=["note", "position"])]
+
+
+class VideoState(models.TextChoices):
+    """A video's processing: ``processing`` until the worker has transcoded it (``ready``) or found it
+    unusable (``failed``, with ``error`` for the author; every file it made is deleted)."""
+
+    PROCESSING = "processing", _("Processing")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class Video(models.Model):
+    """An uploaded video: the source waits in storage until the worker transcodes it (core/video.py),
+    then only the transcoded files, without metadata, are kept. One per note (RedNote's video notes)."""
+
+    id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="videos")
+    note = models.OneToOneField(Note, null=True, blank=True, on_delete=models.CASCADE, related_name="video")
+    state = models.CharField(max_length=10, choices=VideoState.choices, default=VideoState.PROCESSING)
+    error = models.CharField(max_length=300, blank=True)
+    source = models.FileField(upload_to="videos/src/%Y/%m/", blank=True)
+    large = models.FileField(upload_to="videos/l/%Y/%m/", blank=True)
+    small = models.FileField(upload_to="videos/s/%Y/%m/", blank=True)
+    poster = models.ImageField(upload_to="videos/p/%Y/%m/", blank=True)
+    # Frames sampled across the video for screening (storage names), kept while the note is screened.
+    frames = models.JSONField(default=list, blank=True)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    duration = models.FloatField(default=0)
+    has_audio = models.BooleanField(default=True)
+    blurhash = models.CharField(max_length=64, blank=True)
+    phash = models.CharField(max_length=16, blank=True, help_text="perceptual hash of the poster")
+    alt_text = models.TextField(max_length=MAX_ALT, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "state"])]
+
+    @property
+    def is_ready(self) -> bool:
+        return self.state == VideoState.READY
+
+    def stored_names(self) -> list[str]:
+        """Every file this video holds in storage."""
+        names = [f.name for f in (self.source, self.large, self.small, self.poster) if f and f.name]
+        return names + [str(n) for n in self.frames or []]
 
 
 class Comment(models.Model):

@@ -35,12 +35,15 @@ from notes.models import (
     Place,
     Tag,
     TagFollow,
+    Video,
+    VideoState,
     Visibility,
 )
 
 T = TypeVar("T", User, Tag, Board)
 
-NOTE_KEY = "note:v3:{}"  # v3: ip_country; v2: packed rows (see _packed). A new key never meets an old value
+# v4: the video (select_related); v3: ip_country; v2: packed rows (see _packed). A new key never meets an old value
+NOTE_KEY = "note:v4:{}"
 
 
 def forget_note(note_id: int) -> None:
@@ -48,21 +51,30 @@ def forget_note(note_id: int) -> None:
 
 
 def _base_queryset() -> QuerySet[Note]:
-    return Note.objects.select_related("author", "place").prefetch_related(
+    return Note.objects.select_related("author", "place", "video").prefetch_related(
         Prefetch("photos", queryset=Photo.objects.order_by("position", "id")), "tags"
     )
 
 
-def _packed(note: Note) -> tuple[Note, list[Photo], list[Tag]]:
+def _packed(note: Note) -> tuple[Note, list[Photo], list[Tag], Video | None]:
     """What the cache holds: the note without its prefetched querysets, and their rows as lists.
 
     A pickled QuerySet carries its whole Query; unpickling 25 of them per feed page cost more than the
-    rest of the request. Rows in plain lists unpickle about five times faster.
+    rest of the request. Rows in plain lists unpickle about five times faster. The video (a reverse
+    one-to-one) travels on its own, without its back-reference to the note, which would pickle the
+    note's querysets after all.
     """
     photos, tags = list(note.photos.all()), list(note.tags.all())
+    video = note.attached_video
     bare = copy.copy(note)
     bare._prefetched_objects_cache = {}  # type: ignore[attr-defined]
-    return bare, photos, tags
+    bare._state = copy.copy(note._state)
+    bare._state.fields_cache = {k: v for k, v in note._state.fields_cache.items() if k != "video"}
+    if video is not None:
+        video = copy.copy(video)
+        video._state = copy.copy(video._state)
+        video._state.fields_cache = {}
+    return bare, photos, tags, video
 
 
 # What _unpacked's querysets start from: one empty QuerySet per model. Building a QuerySet (and its
@@ -78,13 +90,17 @@ def _results(model: type[Photo] | type[Tag], rows: list) -> QuerySet:
     return qs
 
 
-def _unpacked(packed: tuple[Note, list[Photo], list[Tag]]) -> Note:
-    note, photos, tags = packed
+def _unpacked(packed: tuple[Note, list[Photo], list[Tag], Video | None]) -> Note:
+    note, photos, tags, video = packed
     # The same shape a prefetch gives: note.photos.all() / note.tags.all() answer from memory.
     note._prefetched_objects_cache = {  # type: ignore[attr-defined]
         "photos": _results(Photo, photos),  # in Photo's Meta.ordering, as they were fetched
         "tags": _results(Tag, tags),
     }
+    # As select_related leaves it: the video, or a cached "none" that answers without a query.
+    note._state.fields_cache["video"] = video
+    if video is not None:
+        video._state.fields_cache["note"] = note
     return note
 
 
@@ -426,6 +442,11 @@ def draft_photos(owner: User, photo_ids: Iterable[int], *, note_id: int | None =
     free = Q(note__isnull=True) | Q(note_id=note_id) if note_id is not None else Q(note__isnull=True)
     found = {p.pk: p for p in Photo.objects.filter(free, owner=owner, pk__in=ids)}
     return [found[i] for i in ids if i in found]
+
+
+def draft_video(owner: User, video_id: int) -> Video | None:
+    """The owner's video not yet attached to a note (a compose draft), unless it failed."""
+    return Video.objects.filter(pk=video_id, owner=owner, note__isnull=True).exclude(state=VideoState.FAILED).first()
 
 
 def popular_tags_cached(*, limit: int = 10) -> list[Tag]:

@@ -59,9 +59,11 @@ from notes.models import (
     Place,
     Tag,
     TagFollow,
+    Video,
     Visibility,
 )
 from notes.selectors import forget_note, get_visible_comment, get_visible_note
+from notes.videos import attach_video, delete_video_files
 
 MAX_PHOTOS = 9
 DEFAULT_BOARD_NAME = "Saved"
@@ -237,12 +239,21 @@ def create_note(
     application_name: str = "",
     require_photo: bool = False,
     created_at: datetime | None = None,
+    video_id: int | None = None,
+    require_processed_video: bool = False,
 ) -> Note:
-    """Create a note. It is committed before this returns, whatever later fails."""
+    """Create a note. It is committed before this returns, whatever later fails.
+
+    A note has photos or one video. With a video still processing the note waits, seen only by its
+    author, until the worker has the video ready (notes/videos.py); ``require_processed_video`` (the
+    Mastodon API) refuses such a video instead, as Mastodon does.
+    """
     title, body = _clean_note_fields(title, body)
     if visibility not in Visibility.values:
         raise ServiceError(_("Unknown visibility."), field="visibility")
-    if require_photo and not photo_ids:
+    if video_id is not None and photo_ids:
+        raise ServiceError(_("A note has photos or one video, not both."), field="video", code="photos_and_video")
+    if require_photo and not photo_ids and video_id is None:
         raise ServiceError(_("Add at least one photo."), field="photos")
     language = _check_language(language)
     note = Note(
@@ -264,14 +275,21 @@ def create_note(
         Note.objects.filter(pk=note.pk).update(created_at=created_at)
         note.created_at = created_at
     _attach_photos(note, author, list(photo_ids), allow_existing=False)
+    video = (
+        attach_video(note, author, video_id, require_ready=require_processed_video) if video_id is not None else None
+    )
     _set_tags(note, _resolve_tags(tags, title, body))
     mentioned = _set_mentions(note=note, text=f"{title}\n{body}")
     User.objects.filter(pk=author.pk).update(
         notes_count=F("notes_count") + 1, last_note_at=timezone.now(), last_ip_country=note.ip_country
     )
-    # The note stays pending until screening (review app, on commit) publishes, holds or rejects it;
-    # with settings.REVIEW_SCREENING off it is published here and now.
-    events.emit(NoteSubmitted(note_id=note.pk, author_id=author.pk))
+    if video is not None and not video.is_ready:
+        # Screening waits for the video's frames: the worker submits the note when the video is ready.
+        Note.objects.filter(pk=note.pk).update(state=NoteState.PROCESSING)
+    else:
+        # The note stays pending until screening (review app, on commit) publishes, holds or rejects it;
+        # with settings.REVIEW_SCREENING off it is published here and now.
+        events.emit(NoteSubmitted(note_id=note.pk, author_id=author.pk))
     # Screening may have decided already (screening off, or inline for bulk loads): return what is stored.
     note.refresh_from_db(fields=["state", "published_at"])
     if mentioned:
@@ -345,6 +363,8 @@ def edit_note(
     if photo_ids is not None:
         if not photo_ids and note.photos.exists() and not (note.title or note.body):
             raise ServiceError(_("A note needs text or photos."), field="photos")
+        if photo_ids and Video.objects.filter(note=note).exists():
+            raise ServiceError(_("A note has photos or one video, not both."), field="photos", code="photos_and_video")
         _attach_photos(note, author, list(photo_ids), allow_existing=True)
     if tags is not None or text_changed:
         _set_tags(note, _resolve_tags(tags, note.title, note.body))
@@ -371,9 +391,15 @@ def delete_note(*, author: User, note_id: int) -> None:
     User.objects.filter(pk=author.pk, notes_count__gt=0).update(notes_count=F("notes_count") - 1)
     events.emit(NoteDeleted(note_id=note.pk, author_id=author.pk))
     photos = list(note.photos.all())
+    videos = list(Video.objects.filter(note=note))
     note.delete()
-    transaction.on_commit(lambda: _delete_photo_files(photos))
+    transaction.on_commit(lambda: _delete_note_files(photos, videos))
     forget_note(note_id)
+
+
+def _delete_note_files(photos: list[Photo], videos: list[Video]) -> None:
+    _delete_photo_files(photos)
+    delete_video_files(videos)
 
 
 def _delete_photo_files(photos: list[Photo]) -> None:

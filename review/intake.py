@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core import standing
-from notes.models import Comment, Note, NoteState
+from notes.models import Comment, Note, NoteState, Video, VideoState
 from review import audit, labels, lifecycle, statements
 from review.items import guess_language, queue_for
 from review.models import (
@@ -177,6 +177,7 @@ def screen_note(*, note_id: int, use_llm: bool | None = None) -> ScreeningResult
     if note is None or note.state != NoteState.PENDING:
         return None
     photos = list(note.photos.all())
+    frames = video_frames(note)
     text = note_text(note)
     language = guess_language(text, note.language)
     with photo_files([p.original for p in photos if p.original]) as photo_paths:
@@ -188,8 +189,8 @@ def screen_note(*, note_id: int, use_llm: bool | None = None) -> ScreeningResult
             author_joined=note.author.date_joined,
             language=language,
             # A bulk load that draws photos from a small pool on purpose (the demo) skips photo reuse.
-            photo_hashes=[] if _skip_photo_reuse.get() else [p.phash for p in photos if p.phash],
-            photo_paths=photo_paths,
+            photo_hashes=[] if _skip_photo_reuse.get() else [h for h in [p.phash for p in photos] + frames[0] if h],
+            photo_paths=photo_paths + frames[1],
             translated_text=translation_for_screening(text, language),
         )
         verdict = hold_for_account(screen(item_input, use_llm=use_llm), note.author_id)
@@ -219,6 +220,22 @@ def photo_files(fields: list[Any]) -> Iterator[list[str]]:
                     shutil.copyfileobj(source, target)
                 paths.append(str(copy))
         yield paths
+
+
+def video_frames(note: Note) -> tuple[list[str], list[str]]:
+    """A video note is screened as a photo note would be: its poster's hash for reuse across accounts,
+    and frames sampled across the video (notes/videos.py) for the photo detector."""
+    video = Video.objects.filter(note=note, state=VideoState.READY).first()
+    if video is None:
+        return [], []
+    storage = video.poster.storage
+    paths = []
+    for name in video.frames or []:
+        try:
+            paths.append(storage.path(str(name)))
+        except NotImplementedError:  # storages without local paths: the hash alone
+            break
+    return [video.phash], paths
 
 
 def _under_review_text(obj: Note | Comment, verdict: Verdict) -> str:

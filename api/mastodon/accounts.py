@@ -156,7 +156,7 @@ def statuses(ctx: Ctx, account_id: str) -> Page:
     ids = author_note_ids(author, ctx.user, max_id=max_id, limit=limit)
     notes = visible_notes(ids, ctx.user, for_feed=False, country=viewer_country(ctx.user))
     if p.flag("only_media"):
-        notes = [n for n in notes if n.photos.all()]
+        notes = [n for n in notes if n.photos.all() or n.ready_video]
     if p.has("tagged"):
         wanted = p.string("tagged", max_length=60).lstrip("#").casefold()
         notes = [n for n in notes if any(t.name == wanted for t in n.tags.all())]

@@ -26,7 +26,7 @@ from core import languages
 from core.geo import viewer_country
 from core.images import LARGE_MAX_SIDE, THUMB_WIDTH
 from core.text import extract_mentions
-from notes.models import Comment, Note, Photo, Tag, Visibility
+from notes.models import Comment, Note, Photo, Tag, Video, VideoState, Visibility
 from notes.selectors import liked_comment_ids, viewer_state, with_counts_seen_from
 from review.models import ItemStatus, Report, ReviewItem
 
@@ -204,6 +204,50 @@ def media(photo: Photo) -> dict[str, Any]:
     }
 
 
+def _length(seconds: float) -> str:
+    """Mastodon's ``meta.length``: "0:01:28.65"."""
+    hundredths = round(seconds * 100)
+    whole, part = divmod(hundredths, 100)
+    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}.{part:02d}"
+
+
+def video_media(video: Video) -> dict[str, Any]:
+    """A ``video`` attachment as Mastodon gives it: ``url`` and ``preview_url`` are null until the
+    worker has transcoded it; ``meta`` carries the length and the poster's size as ``small``."""
+    ready = video.state == VideoState.READY
+    poster = _fit(video.width, video.height, THUMB_WIDTH)
+    meta: dict[str, Any] = {}
+    if video.width and video.height:
+        meta = {
+            "length": _length(video.duration),
+            "duration": round(video.duration, 3),
+            **_meta(video.width, video.height),
+            "original": {
+                "width": video.width,
+                "height": video.height,
+                "duration": round(video.duration, 3),
+            },
+            "small": _meta(*poster),
+        }
+    return {
+        "id": str(video.pk),
+        "type": "video",
+        "url": _media_url(video.large) if ready else None,
+        "preview_url": _media_url(video.poster) if ready else None,
+        "remote_url": None,
+        "preview_remote_url": None,
+        "text_url": None,
+        "meta": meta,
+        "description": video.alt_text or None,
+        "blurhash": video.blurhash or None,
+    }
+
+
+def media_attachments(note: Note) -> list[dict[str, Any]]:
+    video = note.ready_video
+    return [media(p) for p in note.photos.all()] + ([video_media(video)] if video is not None else [])
+
+
 def tag(t: Tag, *, following: bool = False, history: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Mastodon's Tag; ``history`` as ``notes.selectors.tag_history`` gives it (day, uses, accounts),
     written as Mastodon writes it: strings, the day as a Unix time at midnight UTC."""
@@ -226,9 +270,11 @@ def _status_key(note: Note, statuses_count: int) -> str:
     # The author's statuses_count as the viewer sees it (withheld notes left out) is part of the key.
     a = note.author
     stamp = note.edited_at.timestamp() if note.edited_at else 0
+    video = note.attached_video  # its attachment appears once it is ready
     return (
         f"mst:{note.pk}:{note.like_count}:{note.collect_count}:{note.comment_count}:{stamp}:{note.visibility}"
         f":{a.updated_at.timestamp()}:{a.followers_count}:{a.following_count}:{statuses_count}"
+        f":{video.state if video is not None else '-'}"
     )
 
 
@@ -270,7 +316,7 @@ def _note_base(note: Note, mentioned: dict[str, User], statuses_count: int) -> d
         "reblog": None,
         "application": _application(note.application_name),
         "account": _account(note.author, statuses_count),
-        "media_attachments": [media(p) for p in note.photos.all()],
+        "media_attachments": media_attachments(note),
         "mentions": [_mention(mentioned[n]) for n in extract_mentions(text) if n in mentioned],
         "tags": [tag(t) for t in note.tags.all()],
         "emojis": [],

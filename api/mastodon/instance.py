@@ -14,6 +14,7 @@ from api.http import ApiError, Ctx, endpoint
 from api.mastodon import entities
 from api.mastodon.content import site_url
 from api.oauth import token_allows
+from core import video
 from core.geo import viewer_country
 from notes.search import search_note_ids
 from notes.selectors import search_tags, visible_notes
@@ -23,6 +24,7 @@ from translation.query import expand_query
 
 VERSION = "4.3.0 (compatible; Notebridge 0.1.0)"
 MIME_TYPES = ["image/jpeg", "image/png", "image/webp", "image/gif"]
+VIDEO_MIME_TYPES = ["video/mp4", "video/quicktime", "video/webm", "video/x-matroska", "video/x-msvideo"]
 
 
 def _languages() -> list[str]:
@@ -31,13 +33,13 @@ def _languages() -> list[str]:
 
 def _media_config() -> dict[str, Any]:
     return {
-        "supported_mime_types": MIME_TYPES,
+        "supported_mime_types": MIME_TYPES + (VIDEO_MIME_TYPES if video.available() else []),
         "description_limit": 1500,
         "image_size_limit": settings.PHOTO_MAX_BYTES,
         "image_matrix_limit": settings.PHOTO_MAX_PIXELS,
-        "video_size_limit": 0,
-        "video_frame_rate_limit": 0,
-        "video_matrix_limit": 0,
+        "video_size_limit": settings.VIDEO_MAX_BYTES if video.available() else 0,
+        "video_frame_rate_limit": video.MAX_FPS if video.available() else 0,
+        "video_matrix_limit": settings.VIDEO_MAX_PIXELS if video.available() else 0,
     }
 
 

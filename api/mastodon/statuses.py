@@ -34,6 +34,7 @@ from notes.selectors import (
     likers_page,
     visible_notes,
 )
+from notes.videos import own_video_ids
 
 VISIBILITY_IN = {"public": Visibility.PUBLIC, "unlisted": Visibility.UNLISTED, "private": Visibility.FOLLOWERS}
 IDEMPOTENCY_SECONDS = 3600
@@ -111,11 +112,16 @@ def create(ctx: Ctx) -> dict[str, Any]:
     else:
         explicit_title = p.opt_string("title", max_length=1000)
         title, body = (explicit_title, text) if explicit_title is not None else split_status_text(text)
+        videos = own_video_ids(user, media_ids)
+        if len(videos) > 1:
+            raise ApiError("A note can have one video", 422)
         note = note_services.create_note(
             author=user,
             title=title,
             body=body,
-            photo_ids=media_ids,
+            photo_ids=[i for i in media_ids if i not in videos],
+            video_id=next((i for i in media_ids if i in videos), None),
+            require_processed_video=True,
             tags=p.strings("tags", max_items=40) or None,
             visibility=VISIBILITY_IN[visibility_name],
             language=language or None,
@@ -152,6 +158,10 @@ def update(ctx: Ctx, status_id: str) -> dict[str, Any]:
     explicit_title = p.opt_string("title", max_length=1000)
     title, body = (explicit_title, text) if explicit_title is not None else split_status_text(text)
     media_ids = p.ids("media_ids", max_items=20) if p.has("media_ids") else None
+    if media_ids is not None:
+        # The video of a video note stays with it (it cannot be swapped by an edit); photos are replaced.
+        videos = own_video_ids(user, media_ids)
+        media_ids = [i for i in media_ids if i not in videos]
     note = note_services.edit_note(
         author=user,
         note_id=found.pk,

@@ -33,7 +33,7 @@ def public(ctx: Ctx) -> Page:
         return Page([])  # no federation: nothing is remote
     notes = feeds.public_timeline(ctx.user, **bounds, country=viewer_country(ctx.user))
     if ctx.params.flag("only_media"):
-        notes = [n for n in notes if n.photos.all()]
+        notes = [n for n in notes if n.photos.all() or n.ready_video]
     return _page(notes, ctx.user)
 
 

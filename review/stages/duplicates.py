@@ -1,5 +1,5 @@
 """Spam waves across accounts: the same payload, or the same soliciting text, from several new
-accounts; photos compare their perceptual hash (``Photo.phash``).
+accounts; photos compare their perceptual hash (``Photo.phash``), videos their poster's (``Video.phash``).
 
 People post the same short comment all the time ("Love this!", 好看, 求链接); a wave pushes the same
 *payload* (a link, a contact id, a phone number, an e-mail address, a price, a code; see
@@ -44,7 +44,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.tasks import enqueue_on_commit
-from notes.models import Photo
+from notes.models import Photo, Video
 from review import payload as payloads
 from review.models import TextFingerprint
 from review.normalize import Normalized, text_weight
@@ -181,13 +181,15 @@ def run(
             _sweep_later(target_type, target_id, crossed)
     hashes = [h for h in (photo_hashes or []) if h]
     if hashes:
-        owners = (
-            Photo.objects.filter(phash__in=hashes, created_at__gte=window)
+        owners = {
+            owner
+            for model in (Photo, Video)  # a video is compared by its poster frame's hash
+            for owner in model.objects.filter(phash__in=hashes, created_at__gte=window)
             .exclude(owner_id=author_id)
             .values_list("owner_id", flat=True)
             .distinct()
-        )
-        signals.extend(_photo_score(len(set(owners)) + 1, thresholds))
+        }
+        signals.extend(_photo_score(len(owners) + 1, thresholds))
     return signals
 
 

@@ -113,7 +113,38 @@
     }, 2000);
   }
 
+  // --- video notes: the player starts muted (browsers allow muted autoplay); one tap turns the sound on.
+  function initPlayer(section) {
+    var video = section.querySelector("[data-player]");
+    var sound = section.querySelector("[data-sound]");
+    if (!video || !sound || sound.dataset.ready) return;
+    sound.dataset.ready = "1";
+    sound.hidden = false;
+    function unmute() {
+      video.muted = false;
+      if (video.paused) video.play().catch(function () { /* the controls still play it */ });
+    }
+    sound.addEventListener("click", unmute);
+    video.addEventListener("volumechange", function () {
+      sound.hidden = !video.muted;
+      sound.setAttribute("aria-pressed", video.muted ? "false" : "true");
+    });
+  }
+
+  // Compose: the video goes up with the form; say which file was picked and how large it is.
+  function initVideoPick(input) {
+    var out = document.getElementById("video-chosen");
+    if (!out || input.dataset.ready) return;
+    input.dataset.ready = "1";
+    input.addEventListener("change", function () {
+      var file = input.files && input.files[0];
+      out.textContent = file ? out.dataset.chosen + " " + file.name + " (" + (file.size / 1048576).toFixed(1) + " MB)" : "";
+    });
+  }
+
   function init(root) {
+    root.querySelectorAll(".note-video").forEach(initPlayer);
+    root.querySelectorAll("#video-input").forEach(initVideoPick);
     root.querySelectorAll("[data-carousel]").forEach(initCarousel);
     root.querySelectorAll("[data-sortable]").forEach(initTiles);
     root.querySelectorAll("[data-share]").forEach(function (b) { b.hidden = false; });

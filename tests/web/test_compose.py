@@ -102,7 +102,7 @@ def test_text_errors_next_to_fields(client, make_user, login):
     response = client.post("/compose/", {"title": "t" * 101, "visibility": "public", "photo_ids": [photo.pk]})
     assert 'id="id_title_error"' in response.content.decode()
     response = client.post("/compose/", {"title": "no photo", "visibility": "public"})
-    assert "Add at least one photo." in response.content.decode()
+    assert "Add at least one photo or a video." in response.content.decode()
     assert not Note.objects.exists()
 
 

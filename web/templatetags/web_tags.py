@@ -173,6 +173,14 @@ def duration(seconds: int | float | None) -> str:
     return gettext("%(n)s d") % {"n": s // 86400}
 
 
+@register.filter
+def clock(seconds: int | float | None) -> str:
+    """A video's length as players show it: "0:07", "2:35", "1:02:03"."""
+    s = round(seconds or 0)
+    hours, rest = divmod(s, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
 @register.simple_tag(takes_context=True)
 def ip_location(context: template.Context, country: str | None) -> SafeString:
     """ "IP location: <country>" where the viewer's regional pack asks for it (context processor

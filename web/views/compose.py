@@ -1,8 +1,10 @@
-"""Compose a note: photos first (kept as a draft on the server), then the text.
+"""Compose a note: photos or one video first (kept as a draft on the server), then the text.
 
 Photos are uploaded as soon as they are picked (htmx) or with the form (no JavaScript). Either way they
 become the user's unattached photos, carried in the form as ``photo_ids`` in display order, so a failed
-submit re-renders the page with every photo, alt text and field as the user left them.
+submit re-renders the page with every photo, alt text and field as the user left them. A video is
+uploaded with the form (``video``; checked by ffprobe at once, transcoded by the worker after) and
+carried the same way as ``video_id``; the note waits, as "processing", until the video is ready.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.errors import ServiceError
-from notes import services
-from notes.models import Note, Photo
-from notes.selectors import draft_photos, get_visible_note, popular_tags, search_tags
+from core.video import available as video_available
+from notes import services, videos
+from notes.models import Note, Photo, Video
+from notes.selectors import draft_photos, draft_video, get_visible_note, popular_tags, search_tags
 from web.forms import NoteForm
 from web.views.common import add_service_error, login_required_page, me
 
@@ -64,10 +67,31 @@ def _save_alt_texts(request: HttpRequest, photos: list[Photo]) -> list[str]:
     return errors
 
 
+def _posted_video(request: HttpRequest, note: Note | None) -> tuple[Video | None, list[str]]:
+    """The draft video carried in the form (``video_id``), replaced by a newly chosen file, or dropped
+    with "Remove video". Editing keeps the note's own video: it cannot be swapped."""
+    if note is not None:
+        return note.attached_video, []
+    raw = request.POST.get("video_id", "")
+    video = draft_video(me(request), int(raw)) if raw.isdigit() and len(raw) < 20 else None
+    if request.POST.get("remove_video"):
+        video = None
+    upload = request.FILES.get("video")
+    if upload is None:
+        return video, []
+    try:
+        return videos.upload_video(owner=me(request), file=upload), []
+    except ServiceError as exc:
+        # The client's file name is shown as text (escaped by the template), never used for storage.
+        return video, [f"{(upload.name or '')[:80]}: {exc.message}"]
+
+
 def _note_editor(request: HttpRequest, *, note: Note | None, initial: dict, photos: list[Photo]) -> HttpResponse:
     """Compose and edit share one flow: keep every photo and field, post only when nothing failed."""
     user = me(request)
     photo_errors: list[str] = []
+    video_errors: list[str] = []
+    video = note.attached_video if note is not None else None
     if request.method != "POST":
         form = NoteForm(initial=initial)
     else:
@@ -76,10 +100,17 @@ def _note_editor(request: HttpRequest, *, note: Note | None, initial: dict, phot
         new_photos, photo_errors = _upload_files(request, MAX_PHOTOS - len(photos))
         photos += new_photos
         photo_errors += _save_alt_texts(request, photos)
-        wants_post = request.POST.get("action", "post") == "post" and not request.POST.getlist("remove")
-        if form.is_valid() and wants_post and not photo_errors:
-            if not photos:
-                form.add_error(None, _("Add at least one photo."))
+        video, video_errors = _posted_video(request, note)
+        wants_post = (
+            request.POST.get("action", "post") == "post"
+            and not request.POST.getlist("remove")
+            and not request.POST.get("remove_video")
+        )
+        if form.is_valid() and wants_post and not photo_errors and not video_errors:
+            if not photos and video is None:
+                form.add_error(
+                    None, _("Add at least one photo or a video.") if video_available() else _("Add at least one photo.")
+                )
             else:
                 fields = {
                     "title": form.cleaned_data["title"],
@@ -90,7 +121,12 @@ def _note_editor(request: HttpRequest, *, note: Note | None, initial: dict, phot
                 }
                 try:
                     if note is None:
-                        saved = services.create_note(author=user, place=form.cleaned_data["place"] or None, **fields)
+                        saved = services.create_note(
+                            author=user,
+                            place=form.cleaned_data["place"] or None,
+                            video_id=video.pk if video is not None else None,
+                            **fields,
+                        )
                     else:
                         saved = services.edit_note(
                             author=user, note_id=note.pk, place=form.cleaned_data["place"], **fields
@@ -100,12 +136,19 @@ def _note_editor(request: HttpRequest, *, note: Note | None, initial: dict, phot
                     add_service_error(form, exc)
                     if exc.field == "photos":
                         photo_errors.append(exc.message)
-    status = 422 if (form.is_bound and (form.errors or photo_errors)) else 200
+                    if exc.field == "video":
+                        video_errors.append(exc.message)
+    status = 422 if (form.is_bound and (form.errors or photo_errors or video_errors)) else 200
     context = {
         "form": form,
         "note": note,
         "photos": photos,
         "photo_errors": photo_errors,
+        "video": video,
+        "video_errors": video_errors,
+        "video_available": video_available(),
+        "video_max_mb": settings.VIDEO_MAX_BYTES // (1024 * 1024),
+        "video_max_seconds": int(settings.VIDEO_MAX_SECONDS),
         "max_photos": MAX_PHOTOS,
         "suggested_tags": popular_tags(limit=10),
     }

@@ -69,11 +69,13 @@ def note_page(request: HttpRequest, note_id: int) -> HttpResponse:
     context = {
         **_actions_context(request, note),
         "photos": photos,
+        "video": note.attached_video,
         **_comments_context(request, note),
         "comment_form": CommentForm(initial={"parent": parse_id(request.GET.get("reply"))}),
         "following_author": following,
         "is_author": bool(user and user.pk == note.author_id),
-        "not_public_yet": note.state != NoteState.PUBLISHED,
+        # A note waiting for its video says so in its own words, in place of the player.
+        "not_public_yet": note.state not in (NoteState.PUBLISHED, NoteState.PROCESSING),
         "share_url": request.build_absolute_uri(reverse("web:note", args=[note.pk])),
     }
     mode = translate_mode(request)
