@@ -271,7 +271,8 @@ def test_operator_page_and_retry(live_server, transactional_db, browser, setting
         page = context.new_page()
         page.set_default_timeout(15000)
         _log_in(page, url, "kai")
-        page.click("nav.topnav a:text('Translation')")
+        page.click("nav.topnav .nav-menu summary")  # staff pages sit in the Manage menu
+        page.click("nav.topnav .nav-menu a:text('Translation')")
         page.wait_for_url(f"{url}/ops/translation/")
         assert page.inner_text("[data-stat=failed]") == "1"
         assert "503" in page.inner_text(f"tr[data-job='{job.pk}'] .ops-error")

@@ -321,6 +321,20 @@ def test_operators_links_are_in_the_phone_menu(client, make_user, staff, login):
     assert 'href="/ops/translation/"' not in html  # not an operator: no link in any menu
 
 
+def test_operators_links_are_in_one_desktop_menu_so_the_search_box_keeps_its_room(client, make_user, staff, login):
+    login(staff)
+    html = client.get("/").content.decode()
+    topnav = html[html.index('<nav class="topnav"') :]
+    topnav = topnav[: topnav.index("</nav>")]
+    menu = topnav[topnav.index('<details class="nav-menu">') : topnav.index("</details>")]
+    for href in ("/ops/translation/", "/review/", "/ops/trust/"):
+        assert f'href="{href}"' in menu
+        assert topnav.count(f'href="{href}"') == 1  # only inside the menu, not beside it
+    client.logout()
+    login(make_user("amy"))
+    assert 'href="/ops/trust/"' not in client.get("/").content.decode()  # not an operator: no link anywhere
+
+
 def test_ops_tables_scroll_inside_their_own_box(client, staff, login):
     login(staff)
     html = client.get("/ops/translation/").content.decode()
