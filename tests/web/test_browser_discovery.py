@@ -121,7 +121,7 @@ def test_related_notes_and_the_place_link(live_server, town, browser, viewport, 
     context, page = _page(browser, viewport, locale=locale)
     page.goto(f"{url}/n/{notes['bagels'].pk}/")
     related = page.locator(".related")
-    related.scroll_into_view_if_needed()
+    page.evaluate("window.scrollTo(0, document.querySelector('.related').offsetTop - 80)")
     assert related.locator(f"a.card-link[href='/n/{notes['flowers'].pk}/']").count() == 1  # same place
     assert related.locator(f"a.card-link[href='/n/{notes['bagels'].pk}/']").count() == 0
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
