@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> None:
 
     from accounts.services import follow, register_user, update_profile
     from notes import search_trends
-    from notes.services import collect_note, create_comment, create_note, like_note, upload_photo
+    from notes.services import collect_note, create_board, create_comment, create_note, like_note, upload_photo
 
     def jpeg(i: int) -> bytes:
         # Every photo different (random blocks): review holds photos and texts shared by several accounts.
@@ -126,10 +126,11 @@ def run(args: argparse.Namespace) -> None:
         create_comment(author=authors[(i + 2) % len(authors)], note_id=note.pk, body=f"Looks great {i}")
     # author1 shows likes and collects on the profile's tabs; searches make a hot list.
     update_profile(user=authors[1], show_likes=True)
+    picks = create_board(owner=authors[1], name="Picks")
     for note in notes[-60:]:
         if note.author_id != authors[1].pk:
             like_note(user=authors[1], note_id=note.pk)
-            collect_note(user=authors[1], note_id=note.pk)
+            collect_note(user=authors[1], note_id=note.pk, board_id=picks.pk)
     for i, query in enumerate(words * 3):
         for reader in range(3 + i % 5):
             search_trends.record_search(query=query, language="en", region="", repeat_token=f"bench{reader}")
