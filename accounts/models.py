@@ -39,6 +39,10 @@ class User(AbstractUser):
     locked = models.BooleanField(default=False)
     is_bot = models.BooleanField(default=False)
     onboarded = models.BooleanField(default=False)
+    # What others see on the profile's tabs. Collects from public boards are on show by default (the
+    # boards themselves are public); likes are private until the user shows them.
+    show_collects = models.BooleanField(_("Show my collects on my profile"), default=True)
+    show_likes = models.BooleanField(_("Show the notes I liked on my profile"), default=False)
     followers_count = models.PositiveIntegerField(default=0)
     following_count = models.PositiveIntegerField(default=0)
     notes_count = models.PositiveIntegerField(default=0)
@@ -66,6 +70,13 @@ class User(AbstractUser):
     @property
     def verified(self) -> bool:
         return self.verified_at is not None
+
+    def shows_collects_to(self, viewer: User | None) -> bool:
+        """Whether ``viewer`` may open this profile's Collects tab (its public boards' notes)."""
+        return self.show_collects or (viewer is not None and viewer.pk == self.pk)
+
+    def shows_likes_to(self, viewer: User | None) -> bool:
+        return self.show_likes or (viewer is not None and viewer.pk == self.pk)
 
     @property
     def preferred_language(self) -> str:

@@ -99,6 +99,8 @@ PROFILE_FIELDS = {
     "auto_translate",
     "locked",
     "onboarded",
+    "show_collects",
+    "show_likes",
 }
 
 
@@ -128,7 +130,7 @@ def update_profile(*, user: User, **changes: Any) -> User:
         if value and value not in {"en", "zh-hans"}:
             raise ServiceError(_("Unsupported interface language."), field="ui_language")
         user.ui_language = value
-    for flag in ("auto_translate", "locked", "onboarded"):
+    for flag in ("auto_translate", "locked", "onboarded", "show_collects", "show_likes"):
         if flag in changes:
             setattr(user, flag, bool(changes[flag]))
     if changes.get("avatar") is not None:
@@ -153,6 +155,8 @@ def _profile_snapshot(user: User) -> dict[str, Any]:
         "auto_translate": user.auto_translate,
         "locked": user.locked,
         "onboarded": user.onboarded,
+        "show_collects": user.show_collects,
+        "show_likes": user.show_likes,
     }
 
 

@@ -1,7 +1,8 @@
 """Server time to render the main web pages, measured in-process with Django's test client.
 
 Seeds a fresh SQLite (or ``--database-url``) data set through the services: 40 authors, 300 notes with
-two photos each, likes and comments; then requests each page ``--repeat`` times, signed in and not,
+two photos each, places, likes, collects and comments, and searches for the hot list; then requests each
+page ``--repeat`` times, signed in and not,
 and prints one JSON line per page: median and p90 milliseconds, and the number of SQL queries of one
 cold request (caches cleared) and one warm request.
 
@@ -67,8 +68,9 @@ def run(args: argparse.Namespace) -> None:
     from django.test import Client
     from PIL import Image, ImageDraw
 
-    from accounts.services import follow, register_user
-    from notes.services import create_comment, create_note, like_note, upload_photo
+    from accounts.services import follow, register_user, update_profile
+    from notes import search_trends
+    from notes.services import collect_note, create_board, create_comment, create_note, like_note, upload_photo
 
     def jpeg(i: int) -> bytes:
         # Every photo different (random blocks): review holds photos and texts shared by several accounts.
@@ -112,7 +114,8 @@ def run(args: argparse.Namespace) -> None:
     for i in range(args.notes):
         author = authors[i % len(authors)]
         photos = [upload_photo(owner=author, file=jpeg(i + k)).pk for k in range(2)]
-        notes.append(create_note(author=author, title=f"Note {i} #food", body=text(i), photo_ids=photos))
+        place = f"Market {i % 12}" if i % 3 else ""
+        notes.append(create_note(author=author, title=f"Note {i} #food", body=text(i), photo_ids=photos, place=place))
     from notes.models import Note
 
     # Screening may hold a few (new accounts posting fast); react only to what others can see.
@@ -121,6 +124,18 @@ def run(args: argparse.Namespace) -> None:
     for i, note in enumerate(notes[:200]):
         like_note(user=authors[(i + 1) % len(authors)], note_id=note.pk)
         create_comment(author=authors[(i + 2) % len(authors)], note_id=note.pk, body=f"Looks great {i}")
+    # author1 shows likes and collects on the profile's tabs; searches make a hot list.
+    update_profile(user=authors[1], show_likes=True)
+    picks = create_board(owner=authors[1], name="Picks")
+    for note in notes[-60:]:
+        if note.author_id != authors[1].pk:
+            like_note(user=authors[1], note_id=note.pk)
+            collect_note(user=authors[1], note_id=note.pk, board_id=picks.pk)
+    for i, query in enumerate(words * 3):
+        for reader in range(3 + i % 5):
+            search_trends.record_search(query=query, language="en", region="", repeat_token=f"bench{reader}")
+    own = create_note(author=viewer, title="The viewer's own note", body=text(9999))
+    placed = next(n for n in notes if n.place_id)
 
     pages = {
         "discover": "/",
@@ -130,13 +145,19 @@ def run(args: argparse.Namespace) -> None:
         "search_en": "/search/?q=dumplings",
         "search_zh": "/search/?q=火锅",
         "tag": "/tag/food/",
+        "search_empty": "/search/",
+        "search_suggest": "/search/suggest/?q=dum",
+        "place": f"/place/{placed.place_id}/",
+        "profile_collects": "/u/author1/collects/",
+        "profile_liked": "/u/author1/liked/",
+        "note_stats": f"/n/{own.pk}/stats/",
     }
     anonymous, signed_in = Client(), Client()
     signed_in.post("/login/", {"username": "viewer", "password": "bench-pass-1"})
     print(json.dumps({"notes": created, "published": len(notes)}))
     for who, client in (("anonymous", anonymous), ("signed_in", signed_in)):
         for name, path in pages.items():
-            if name == "following" and who == "anonymous":
+            if name in ("following", "note_stats") and who == "anonymous":
                 continue
             cache.clear()
             cold: list[str] = []

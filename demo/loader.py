@@ -25,6 +25,7 @@ from demo.content import DemoContent, DemoNote, DemoUser, load_content
 from demo.photos import PhotoKey, PhotoPool
 from feeds.services import rebuild_timeline
 from notes.models import Note, NoteState
+from notes.search_trends import record_search
 from notes.services import collect_note, create_board, create_comment, create_note, like_note, upload_photo
 from review.intake import inline_screening
 from review.reviewers import set_reviewer
@@ -155,6 +156,7 @@ class DemoLoader:
         # a small photo pool by design, which the photo-reuse signal would rightly call a spam wave.
         with inline_screening(photos_from_a_shared_pool=True):
             self.create_notes()
+        self.record_searches()
         self.rebuild_timelines()
         self.summary.seconds = time.monotonic() - self.started
         self.summary.cpu_seconds = time.process_time() - self.cpu_started
@@ -385,6 +387,19 @@ class DemoLoader:
                 reply = self.rng.choice(chatter.replies[_chat_language(author.writes)])
                 create_comment(author=self.accounts[author.username], note_id=note_id, body=reply, parent_id=comment.pk)
                 self.summary.comments += 1
+
+    def record_searches(self) -> None:
+        """What readers searched lately, so the empty search page of a fresh site has a hot list: some of
+        the notes' tags, searched by a few to a dozen readers each, in English and Chinese interfaces
+        (counted through notes.search_trends like any search; no reader is kept)."""
+        words: dict[str, list[str]] = defaultdict(list)
+        for spec in self.note_specs:
+            interface = "zh-hans" if spec.language.startswith("zh") else "en"
+            words[interface].extend(t for t in spec.tags if t not in words[interface])
+        for interface, tags in sorted(words.items()):
+            for rank, tag in enumerate(self.rng.sample(tags, min(10, len(tags)))):
+                for reader in range(3 + 10 - rank):
+                    record_search(query=tag, language=interface, region="", repeat_token=f"demo-{reader}")
 
     def rebuild_timelines(self) -> None:
         """Home timelines are derived data: build them now so they are full before the worker starts."""

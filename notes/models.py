@@ -302,3 +302,63 @@ class NoteSearch(models.Model):
 
     note = models.OneToOneField(Note, primary_key=True, on_delete=models.CASCADE, related_name="+")
     text = models.TextField()
+
+
+class SearchTally(models.Model):
+    """How often a query was searched in one hour, per interface language and region: the aggregate
+    behind hot searches. It says nothing about who searched (notes/search_trends.py)."""
+
+    key = models.CharField(max_length=100)  # the query folded (case, script, spaces): what counts as one query
+    text = models.CharField(max_length=100)  # the query as first written, what the hot list shows
+    language = models.CharField(max_length=16, blank=True)
+    region = models.CharField(max_length=2, blank=True)
+    hour = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "language", "region", "hour"], name="unique_search_tally")
+        ]
+        indexes = [models.Index(fields=["language", "hour"]), models.Index(fields=["hour"])]
+
+
+class RecentSearch(models.Model):
+    """A signed-in user's own recent searches (a few, newest first, clearable)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recent_searches")
+    key = models.CharField(max_length=100)
+    text = models.CharField(max_length=100)
+    searched_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="unique_recent_search")]
+        indexes = [models.Index(fields=["user", "-searched_at"])]
+
+
+class ViewSource(models.TextChoices):
+    """Where a reader came to a note from (the author's stats)."""
+
+    DISCOVER = "discover", _("Discover")
+    FOR_YOU = "for_you", _("For you")
+    FOLLOWING = "following", _("Following")
+    SEARCH = "search", _("Search")
+    TAG = "tag", _("Tag pages")
+    PROFILE = "profile", _("Profile")
+    PLACE = "place", _("Place pages")
+    RELATED = "related", _("Related notes")
+    BOARD = "board", _("Boards")
+    OTHER = "other", _("Links and elsewhere")
+
+
+class NoteViewTally(models.Model):
+    """Views of a note per day and source, and how many of them were read translated. Counts only:
+    no reader is stored (notes/note_stats.py)."""
+
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    source = models.CharField(max_length=12, choices=ViewSource.choices)
+    views = models.PositiveIntegerField(default=0)
+    translated = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["note", "day", "source"], name="unique_note_view_tally")]

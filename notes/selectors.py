@@ -655,3 +655,44 @@ def trending_tags(*, limit: int = 10, offset: int = 0) -> list[Tag]:
     page = trending_tag_ranking()[offset : offset + limit]
     found = {t.pk: t for t in _with_public_counts(public_tags(Tag.objects.filter(pk__in=page)))}
     return [found[pk] for pk in page if pk in found]
+
+
+# --- a profile's Collects and Liked tabs ---------------------------------------------------------
+
+
+def collected_note_ids(
+    owner: User, viewer: User | None, *, max_id: int | None = None, limit: int = 30
+) -> list[tuple[int, int]]:
+    """(collect id, note id) of the notes ``owner`` collected, newest first, each note once: from every
+    board for the owner, from public boards for anyone else. The caller passes the notes through
+    ``visible_notes``; whether others see the tab at all is the owner's choice (``User.shows_collects_to``)."""
+    qs = Collect.objects.filter(user=owner)
+    if viewer is None or viewer.pk != owner.pk:
+        qs = qs.filter(board__is_private=False)
+    if max_id is not None:
+        qs = qs.filter(pk__lt=max_id)
+    rows = list(qs.order_by("-pk").values_list("pk", "note_id")[: limit * 2])
+    seen: set[int] = set()
+    out = []
+    for pk, note_id in rows:
+        if note_id not in seen:
+            seen.add(note_id)
+            out.append((pk, note_id))
+    return out[:limit]
+
+
+def liked_note_ids(owner: User, *, max_id: int | None = None, limit: int = 30) -> list[tuple[int, int]]:
+    """(like id, note id) of the notes ``owner`` liked, newest first (the gate comes after)."""
+    qs = Like.objects.filter(user=owner)
+    if max_id is not None:
+        qs = qs.filter(pk__lt=max_id)
+    return list(qs.order_by("-pk").values_list("pk", "note_id")[:limit])
+
+
+def get_place(place_id: int) -> Place | None:
+    """A place that has at least one public, published note: a place known only from followers-only
+    or held notes looks like a missing one."""
+    place = Place.objects.filter(pk=place_id).first()
+    if place is None or not Note.objects.public().filter(place_id=place_id).exists():
+        return None
+    return place

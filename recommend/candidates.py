@@ -253,6 +253,18 @@ def similar_notes(p: Pool, r: Reader, profile: np.ndarray | None = None) -> dict
     return {int(p.ids[i]): float(sims[i]) for i in order if sims[i] > 0.25 and int(p.ids[i]) not in r.history}
 
 
+def similar_to_note(p: Pool, note_id: int, *, limit: int = 40, floor: float = 0.35) -> dict[int, float]:
+    """Pool notes close to one note in the multilingual embedding space (an English note about hot
+    pot finds Chinese ones about 火锅); none when that note has no embedding yet."""
+    vector = embeddings.vectors_for([note_id]).get(note_id)
+    if vector is None or not p.has_vector.any():
+        return {}
+    sims = p.vectors @ vector
+    sims[~p.has_vector] = -1.0
+    order = np.argsort(-sims)[: limit + 1]
+    return {int(p.ids[i]): float(sims[i]) for i in order if sims[i] >= floor and int(p.ids[i]) != note_id}
+
+
 def collaborative(p: Pool, r: Reader, model: Model | None) -> dict[int, float]:
     """Item-item neighbours of the reader's history (from the trained model), kept to the pool."""
     if model is None or not r.history:

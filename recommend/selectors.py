@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import ServiceError
 from notes.models import Note
+from notes.related import related_by_tags_and_place
 from notes.selectors import discover_ranking, visible_notes
 from recommend import candidates, ranking, training
 from recommend.models import Kind, LanguageMix, ReaderPreference
@@ -144,3 +145,39 @@ def language_mix_of(user: User) -> int:
         return int(cached)
     found = ReaderPreference.objects.filter(user_id=user.pk).values_list("language_mix", flat=True).first()
     return int(found) if found is not None else int(LanguageMix.MIX)
+
+
+# --- related notes under a note -------------------------------------------------------------------
+
+RELATED_KEY = "rec:related:{}"
+RELATED_SECONDS = 600
+RELATED_POOL = 48
+SIMILAR_WEIGHT = 1.5
+
+
+def related_note_ids(note: Note) -> list[int]:
+    """Ids of public notes related to ``note``: shared tags and the same place (notes.related) plus
+    similar text in any language (the embeddings For you uses), best first. The same for every reader,
+    so cached ``RELATED_SECONDS`` per note; ``related_notes`` applies the gate per reader."""
+    key = RELATED_KEY.format(note.pk)
+    cached = cache.get(key)
+    if cached is not None:
+        return list(cached)
+    scores = related_by_tags_and_place(note)
+    try:
+        similar = candidates.similar_to_note(candidates.pool(), note.pk)
+    except Exception:  # the embeddings are an extra: tags and place still answer
+        logger.exception("recommend: similar notes failed for note %s", note.pk)
+        similar = {}
+    for note_id, similarity in similar.items():
+        scores[note_id] = scores.get(note_id, 0.0) + SIMILAR_WEIGHT * similarity
+    ids = [pk for pk, _s in sorted(scores.items(), key=lambda kv: (-kv[1], -kv[0]))][:RELATED_POOL]
+    cache.set(key, ids, RELATED_SECONDS)
+    return ids
+
+
+def related_notes(note: Note, viewer: User | None, *, country: str | None, limit: int = 12) -> list[Note]:
+    """Related notes that ``viewer`` may see from ``country``: through ``visible_notes``, so blocked,
+    muted, withheld, held and removed notes and inactive authors never show."""
+    ids = [pk for pk in related_note_ids(note) if pk != note.pk]
+    return visible_notes(ids, viewer, country=country)[:limit]

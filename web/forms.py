@@ -104,6 +104,17 @@ class SettingsForm(forms.Form):
     auto_translate = forms.BooleanField(label=_("Translate notes into my language automatically"), required=False)
 
 
+class PrivacyForm(forms.Form):
+    show_collects = forms.BooleanField(
+        label=_("Show my collects on my profile"),
+        required=False,
+        help_text=_("Notes in your public boards, on a Collects tab. Private boards are never shown."),
+    )
+    show_likes = forms.BooleanField(
+        label=_("Show the notes I liked on my profile"), required=False, help_text=_("On a Liked tab.")
+    )
+
+
 class PasswordForm(forms.Form):
     old_password = forms.CharField(label=_("Current password"), widget=forms.PasswordInput)
     new_password = forms.CharField(label=_("New password"), widget=forms.PasswordInput)

@@ -211,6 +211,69 @@
   });
   window.addEventListener("load", layoutAll);
 
+  // --- search suggestions as you type (the form works without them): tags, people, popular searches.
+  function initSuggest(form) {
+    var input = form.querySelector("input[name=q]");
+    var box = form.querySelector(".suggestions");
+    if (!input || !box || form.dataset.ready) return;
+    form.dataset.ready = "1";
+    var timer, last = "", controller = null;
+    function hide() { box.hidden = true; box.textContent = ""; input.setAttribute("aria-expanded", "false"); }
+    function group(title, items) {
+      if (!items.length) return;
+      var h = document.createElement("p");
+      h.className = "suggest-h";
+      h.textContent = title;
+      box.appendChild(h);
+      items.forEach(function (it) {
+        var a = document.createElement("a");
+        a.href = it.url;
+        a.setAttribute("role", "option");
+        a.className = "suggest-item";
+        a.textContent = it.label;
+        box.appendChild(a);
+      });
+    }
+    function show(data) {
+      box.textContent = "";
+      group(box.dataset.labelTags, data.tags.map(function (t) { return { url: t.url, label: "#" + t.display }; }));
+      group(box.dataset.labelPeople, data.people.map(function (p) { return { url: p.url, label: p.name + " @" + p.username }; }));
+      group(box.dataset.labelQueries, data.queries.map(function (q) { return { url: q.url, label: q.text }; }));
+      box.hidden = !box.children.length;
+      input.setAttribute("aria-expanded", box.hidden ? "false" : "true");
+    }
+    function ask() {
+      var q = input.value.trim();
+      if (q === last) return;
+      last = q;
+      if (!q) { hide(); return; }
+      if (controller) controller.abort();
+      controller = "AbortController" in window ? new AbortController() : null;
+      fetch(form.dataset.suggest + "?q=" + encodeURIComponent(q.slice(0, 200)), {
+        credentials: "same-origin", signal: controller ? controller.signal : undefined
+      }).then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) { if (data && input.value.trim() === q) show(data); })
+        .catch(function () { /* a lost answer loses only suggestions */ });
+    }
+    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(ask, 150); });
+    input.addEventListener("keydown", function (e) {
+      var items = box.querySelectorAll(".suggest-item");
+      if (e.key === "Escape") { hide(); return; }
+      if (e.key === "ArrowDown" && items.length) { e.preventDefault(); items[0].focus(); }
+    });
+    box.addEventListener("keydown", function (e) {
+      var items = Array.prototype.slice.call(box.querySelectorAll(".suggest-item"));
+      var i = items.indexOf(document.activeElement);
+      if (e.key === "ArrowDown" && i < items.length - 1) { e.preventDefault(); items[i + 1].focus(); }
+      if (e.key === "ArrowUp") { e.preventDefault(); (i > 0 ? items[i - 1] : input).focus(); }
+      if (e.key === "Escape") { hide(); input.focus(); }
+    });
+    document.addEventListener("click", function (e) { if (!form.contains(e.target)) hide(); });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-suggest]").forEach(initSuggest);
+  });
+
   // --- For you: impressions (half a card in view) and opens, sent in batches to the native API.
   var recQueue = [];
   var recSeen = {};

@@ -296,6 +296,10 @@ def test_load_demo_builds_a_bilingual_site_through_the_services(on_commit):
     assert sorted(reviewers.values()) == [["en"], ["zh-Hans", "zh-Hant"]]
     assert all(people[name].has_usable_password() for name in reviewers)
     assert f"Demo reviewers (they open /review/): {', '.join(reviewers)}." in output
+    # The empty search page of a fresh site has a hot list in both interface languages.
+    from notes.search_trends import hot_searches
+
+    assert hot_searches(language="en", region=None) and hot_searches(language="zh-hans", region=None)
 
 
 @pytest.mark.django_db

@@ -25,7 +25,15 @@ from notes.selectors import with_counts_seen_from
 from trust import influx
 from trust import operator as trust_operator
 from trust import signup as trust_signup
-from web.forms import UI_LANGUAGE_CHOICES, DeactivateForm, OnboardingForm, PasswordForm, SettingsForm, SignupForm
+from web.forms import (
+    UI_LANGUAGE_CHOICES,
+    DeactivateForm,
+    OnboardingForm,
+    PasswordForm,
+    PrivacyForm,
+    SettingsForm,
+    SignupForm,
+)
 from web.sessions import other_sessions, sign_out_other_sessions
 from web.views.common import add_service_error, login_required_page, me, safe_next, viewer
 from web.views.waitlist import WAITLIST_SESSION_KEY
@@ -154,8 +162,20 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     )
     password_form = PasswordForm()
     deactivate_form = DeactivateForm()
+    privacy_form = PrivacyForm(initial={"show_collects": user.show_collects, "show_likes": user.show_likes})
     status = 200
-    if request.method == "POST" and request.POST.get("form") == "deactivate":
+    if request.method == "POST" and request.POST.get("form") == "privacy":
+        privacy_form = PrivacyForm(request.POST)
+        if privacy_form.is_valid():
+            account_services.update_profile(
+                user=user,
+                show_collects=privacy_form.cleaned_data["show_collects"],
+                show_likes=privacy_form.cleaned_data["show_likes"],
+            )
+            messages.success(request, _("Settings saved."))
+            return redirect("web:settings")
+        status = 422
+    elif request.method == "POST" and request.POST.get("form") == "deactivate":
         deactivate_form = DeactivateForm(request.POST)
         if deactivate_form.is_valid():
             try:
@@ -208,6 +228,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         "form": form,
         "password_form": password_form,
         "deactivate_form": deactivate_form,
+        "privacy_form": privacy_form,
         "other_sessions": other_sessions(user, request.session.session_key),
     }
     return render(request, "web/settings.html", context, status=status)

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.models import User
 from core.errors import NotFound, ServiceError
+from core.network import client_ip
 from notes.models import Board, Note
 from notes.selectors import board_covers, viewer_state
 
@@ -27,6 +28,16 @@ def is_htmx(request: HttpRequest) -> bool:
 def viewer(request: HttpRequest) -> User | None:
     user = request.user
     return user if user.is_authenticated else None  # type: ignore[return-value]
+
+
+def reader_token(request: HttpRequest) -> str:
+    """Who is reading, to count a repeat once (a search, a note view): never stored, only hashed into a
+    short-lived cache key."""
+    user = viewer(request)
+    if user is not None:
+        return f"u{user.pk}"
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    return f"s{session_key}" if session_key else f"a{client_ip(request)}"
 
 
 def me(request: HttpRequest) -> User:

@@ -1,11 +1,12 @@
-"""The note page and what a reader does there: like, collect into a board, comment, follow, share."""
+"""The note page and what a reader does there: like, collect into a board, comment, follow, share;
+related notes under it; the author's stats for it."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,7 +14,8 @@ from accounts.selectors import is_following
 from core.errors import ServiceError
 from core.geo import viewer_country
 from notes import services
-from notes.models import Comment, Note, NoteState
+from notes.models import Comment, Note, NoteState, ViewSource
+from notes.note_stats import note_for_stats, note_stats, record_note_view
 from notes.selectors import (
     boards_of,
     comments_for,
@@ -22,15 +24,18 @@ from notes.selectors import (
     liked_comment_ids,
     viewer_state,
 )
+from recommend.selectors import related_notes
 from web.forms import CollectForm, CommentForm
 from web.translation import build_block, translate_mode
 from web.views.common import (
     add_service_error,
+    card_state,
     is_htmx,
     login_required_page,
     me,
     not_found_on,
     parse_id,
+    reader_token,
     redirect_back,
     viewer,
 )
@@ -88,7 +93,65 @@ def note_page(request: HttpRequest, note_id: int) -> HttpResponse:
         # Each photo with the alt text to show: translated when the note is shown translated.
         slides=[(p, alts[p.pk].text, alts[p.pk].lang) if p.pk in alts else (p, p.alt_text, "") for p in photos],
     )
+    if note.state == NoteState.PUBLISHED:
+        related = related_notes(note, user, country=viewer_country(user))
+        context.update(related=related, **card_state(related, user))
+        record_note_view(
+            note=note,
+            reader=user,
+            source=view_source(request),
+            reader_token=reader_token(request),
+            translated=block.state == "ready",
+        )
     return render(request, "web/note.html", context)
+
+
+# The page a reader came from (the Referer's path, on this site) -> the source in the author's stats.
+_SOURCE_BY_VIEW = {
+    "web:discover": ViewSource.DISCOVER,
+    "web:following": ViewSource.FOLLOWING,
+    "web:search": ViewSource.SEARCH,
+    "web:tag": ViewSource.TAG,
+    "web:profile": ViewSource.PROFILE,
+    "web:profile_collects": ViewSource.PROFILE,
+    "web:profile_liked": ViewSource.PROFILE,
+    "web:place": ViewSource.PLACE,
+    "web:note": ViewSource.RELATED,
+    "web:board": ViewSource.BOARD,
+}
+
+
+def view_source(request: HttpRequest) -> str:
+    """Where the reader came from: the page of this site named in the Referer (Discover is For you for a
+    signed-in reader), ``other`` for links from elsewhere, typed addresses and apps."""
+    referer = request.headers.get("Referer", "")[:2000]
+    host = request.get_host()
+    for scheme in ("https://", "http://"):
+        if referer.startswith(scheme + host + "/"):
+            path = referer[len(scheme + host) :].split("?", 1)[0].split("#", 1)[0]
+            break
+    else:
+        return ViewSource.OTHER
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return ViewSource.OTHER
+    source = _SOURCE_BY_VIEW.get(match.view_name, ViewSource.OTHER)
+    if source == ViewSource.DISCOVER and request.user.is_authenticated:
+        return ViewSource.FOR_YOU
+    return source
+
+
+@login_required_page
+def stats_page(request: HttpRequest, note_id: int) -> HttpResponse:
+    """The author's stats for one note (staff may read any note's); anyone else: 404, as if missing."""
+    note = note_for_stats(viewer=me(request), note_id=note_id)
+    if note is None:
+        raise Http404
+    stats = note_stats(note)
+    top = max((views for _s, _l, views in stats.sources), default=0)
+    context = {"note": note, "stats": stats, "top_source_views": top}
+    return render(request, "web/note_stats.html", context)
 
 
 def _actions_response(request: HttpRequest, note_id: int) -> HttpResponse:

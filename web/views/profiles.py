@@ -1,4 +1,5 @@
-"""Profiles: notes grid, public boards, followers and following, follow button, edit profile."""
+"""Profiles: the Notes / Collects / Liked tabs, public boards, followers and following, follow button,
+edit profile."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from core.geo import viewer_country
 from notes.selectors import (
     author_note_ids,
     boards_of,
+    collected_note_ids,
     count_seen_from,
+    liked_note_ids,
     likes_and_collects_received,
     visible_notes,
     with_counts_seen_from,
@@ -49,24 +52,60 @@ def _user_or_404(request: HttpRequest, username: str) -> User:
 
 
 def profile(request: HttpRequest, username: str) -> HttpResponse:
+    return _profile_page(request, username, "notes")
+
+
+def profile_collects(request: HttpRequest, username: str) -> HttpResponse:
+    return _profile_page(request, username, "collects")
+
+
+def profile_liked(request: HttpRequest, username: str) -> HttpResponse:
+    return _profile_page(request, username, "liked")
+
+
+def _tab_page(user: User, who: User | None, tab: str, max_id: int | None) -> tuple[list[int], int | None]:
+    """The note ids of one tab's page and the cursor of the next page (None at the end)."""
+    if tab == "notes":
+        ids = author_note_ids(user, who, max_id=max_id, limit=PAGE_SIZE)
+        return ids, (ids[-1] if len(ids) == PAGE_SIZE else None)
+    if tab == "collects":
+        rows = collected_note_ids(user, who, max_id=max_id, limit=PAGE_SIZE)
+    else:
+        rows = liked_note_ids(user, max_id=max_id, limit=PAGE_SIZE)
+    return [note_id for _row, note_id in rows], (rows[-1][0] if len(rows) == PAGE_SIZE else None)
+
+
+def _profile_page(request: HttpRequest, username: str, tab: str) -> HttpResponse:
+    """Notes / Collects / Liked. A tab the owner keeps private is absent for others, and its URL is 404."""
     user = _user_or_404(request, username)
     who = viewer(request)
+    tabs = ["notes"]
+    if user.shows_collects_to(who):
+        tabs.append("collects")
+    if user.shows_likes_to(who):
+        tabs.append("liked")
+    if tab not in tabs:
+        raise Http404
     max_id = parse_id(request.GET.get("cursor"))
-    country = viewer_country(viewer(request))
-    ids = author_note_ids(user, who, max_id=max_id, limit=PAGE_SIZE)
-    notes = visible_notes(ids, who, country=country, for_feed=False)
-    next_url = f"{request.path}?cursor={ids[-1]}" if len(ids) == PAGE_SIZE else None
+    country = viewer_country(who)
+    ids, cursor = _tab_page(user, who, tab, max_id)
+    # Others' collects and likes pass the same gate as any feed (blocked, muted, withheld, held notes).
+    notes = visible_notes(ids, who, country=country, for_feed=tab != "notes")
     context: dict[str, object] = {
         "profile_user": user,
+        "tab": tab,
+        "tabs": tabs,
         "notes": notes,
-        "next_url": next_url,
+        "next_url": f"{request.path}?cursor={cursor}" if cursor else None,
         **card_state(notes, who),
     }
     if is_htmx(request) and max_id:
         return render(request, "web/_cards.html", context)
     context.update(
         {
-            "boards": with_covers(with_counts_seen_from(boards_of(user, who), country), who, country),
+            "boards": with_covers(with_counts_seen_from(boards_of(user, who), country), who, country)
+            if tab == "notes"
+            else [],
             "notes_count": count_seen_from(user, country),
             "likes_received": likes_and_collects_received(user),
             "is_me": bool(who and who.pk == user.pk),

@@ -9,7 +9,8 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.selectors import hidden_author_ids
 from core.geo import viewer_country
-from notes.models import Comment, Note, Tag
+from notes.models import Comment, Note, NoteState, Tag
+from notes.note_stats import record_translated_read
 from notes.selectors import get_visible_comment, get_visible_note, visible_comments, visible_notes
 from web.translation import (
     BATCH_KINDS,
@@ -22,7 +23,7 @@ from web.translation import (
     translate_cards,
     translate_comments,
 )
-from web.views.common import is_htmx, parse_id, viewer
+from web.views.common import is_htmx, parse_id, reader_token, viewer
 
 
 def _translatable_object(request: HttpRequest, kind: str, obj_id: int) -> tuple[Note | Comment | User | Tag, str]:
@@ -85,6 +86,9 @@ def translate(request: HttpRequest, kind: str, obj_id: int) -> HttpResponse:
     block.polls = min(max(parse_id(request.GET.get("n")) or 0, 0), MAX_POLLS)
     if block.state == "pending" and block.polls >= MAX_POLLS:
         block.state = "slow"
+    if kind == "note" and block.state == "ready" and isinstance(obj, Note) and obj.state == NoteState.PUBLISHED:
+        # The author's stats count reads in translation (once per reader; notes.note_stats).
+        record_translated_read(note=obj, reader=viewer(request), reader_token=reader_token(request))
     return render(request, "web/_translatable.html", {"block": block})
 
 
