@@ -380,12 +380,13 @@ def test_tag_lists_take_a_constant_number_of_queries(
         with on_commit():
             api.post(f"/api/v1/tags/{name}/follow")
     cache.clear()
-    # token, user, the follows with their tags, their history: none per tag
-    with django_assert_max_num_queries(4):
+    # token, user, the follows with their tags, their history, and the operator's limits (one row for
+    # every request, cached): none per tag
+    with django_assert_max_num_queries(5):
         followed = api.get("/api/v1/followed_tags")
     assert len(followed.json()) == 12
     cache.clear()
-    # token, user, ranking (recent, then all-time), tags, history, followed: none per tag
-    with django_assert_max_num_queries(7):
+    # token, user, ranking (recent, then all-time), tags, history, followed, the operator's limits: none per tag
+    with django_assert_max_num_queries(8):
         trends = api.get("/api/v1/trends/tags", {"limit": 20})
     assert len(trends.json()) == 12
