@@ -1,33 +1,40 @@
 """64-bit time-sortable ids, as Mastodon and Instagram use.
 
 Layout: 48 bits of milliseconds since the Unix epoch, then 16 bits that make ids minted in the same
-millisecond distinct (a per-process counter seeded at random, mixed with the process id). Sorting by id
+millisecond distinct (a random start in each millisecond, then counting up; see ``new_id``). Sorting by id
 sorts by creation time, so timelines paginate on the primary key alone.
 """
 
 from __future__ import annotations
 
-import itertools
-import os
 import random
 import threading
 import time
 from datetime import UTC, datetime
 
 _lock = threading.Lock()
-_counter = itertools.count(random.randrange(1 << 16))
 _last_ms = 0
+_last_low = 0
 
 
 def new_id() -> int:
-    global _last_ms
+    """A new id, greater than every id this process minted before.
+
+    In a new millisecond the low 16 bits start at a random point, so two processes minting in the same
+    millisecond differ with probability 65,535 in 65,536; within one millisecond (or while the wall clock
+    stands behind the last id's time) they count up, and past 0xFFFF the id moves on to the next
+    millisecond rather than wrapping round to a smaller id.
+    """
+    global _last_ms, _last_low
     with _lock:
         ms = int(time.time() * 1000)
-        # Never go backwards within a process, even if the wall clock does.
-        if ms < _last_ms:
-            ms = _last_ms
-        _last_ms = ms
-        low = (next(_counter) + os.getpid() * 7919) & 0xFFFF
+        if ms > _last_ms:
+            low = random.randrange(1 << 16)
+        else:  # the same millisecond, or a clock that went back: never a smaller id
+            ms, low = _last_ms, _last_low + 1
+            if low > 0xFFFF:
+                ms, low = ms + 1, random.randrange(1 << 15)
+        _last_ms, _last_low = ms, low
     return (ms << 16) | low
 
 

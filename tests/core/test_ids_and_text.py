@@ -1,3 +1,4 @@
+import itertools
 from datetime import UTC, datetime
 
 from core.ids import id_for_time, id_to_datetime, new_id, parse_id
@@ -13,6 +14,21 @@ def test_ids_are_unique_increasing_and_carry_time():
     moment = datetime(2025, 1, 13, 12, 0, tzinfo=UTC)
     assert id_to_datetime(id_for_time(moment)) == moment
     assert ids[-1] < 2**63
+
+
+def test_ids_keep_increasing_while_the_clock_stands_still_or_goes_back(monkeypatch):
+    """More ids than 16 bits hold in one millisecond, then a clock set back: every id is greater than the
+    one before (a wrap of the low bits would have sent pagination backwards)."""
+    import time
+
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now)  # the standard library's clock, not our code
+    still = [new_id() for _ in range(70_000)]
+    monkeypatch.setattr(time, "time", lambda: now - 10)
+    back = [new_id() for _ in range(100)]
+    ids = still + back
+    assert all(a < b for a, b in itertools.pairwise(ids))
+    assert (ids[-1] >> 16) - int(now * 1000) <= 2  # overflow borrows a millisecond or two, no more
 
 
 def test_parse_id_rejects_garbage():

@@ -17,7 +17,9 @@ from trust import influx, limits, operator, waitlist
 from trust import signup as trust_signup
 from trust.models import OperatorSettings
 
-NOW = datetime(2026, 12, 2, 10, 0, 0, tzinfo=UTC)
+# Two days ago on the hour: every frozen moment (up to NOW + 7 h) lies in the past, so nothing minted under
+# the frozen clock (time-sortable ids never go backwards in a process) carries a time still to come.
+NOW = (datetime.now(UTC) - timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
 _seq = iter(range(1, 100_000))
 
 

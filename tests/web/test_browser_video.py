@@ -68,8 +68,10 @@ def test_post_a_video_note_on_a_phone_and_watch_it(live_server, transactional_db
     note.refresh_from_db()
     assert note.state == NoteState.PUBLISHED
 
-    page.goto(f"{url}/n/{note.pk}/")
+    # The author is still on the processing page, which looks again every 10 s (on the embedded default
+    # the web process may hold the processing note in its cache for NOTE_CACHE_SECONDS as well).
     player = page.locator("video[data-player]")
+    player.wait_for(timeout=45000)
     assert player.get_attribute("poster")
     page.wait_for_function("document.querySelector('video[data-player]').currentTime > 0.2")
     assert player.evaluate("v => v.muted") is True

@@ -59,6 +59,7 @@ def test_post_a_video_note_processing_then_playing(
     assert note.state == NoteState.PROCESSING
     page = client.get(f"/n/{note.pk}/").content.decode()
     assert "Your video is being processed" in page and "<video" not in page
+    assert '<meta http-equiv="refresh" content="10">' in page  # the author's page looks again by itself
     assert Client().get(f"/n/{note.pk}/").status_code == 404  # nobody else sees it yet
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -70,6 +71,7 @@ def test_post_a_video_note_processing_then_playing(
     page = client.get(f"/n/{note.pk}/").content.decode()
     assert "<video" in page and "muted" in page and "playsinline" in page
     assert video.large.url in page and video.poster.url in page and "Tap for sound" in page
+    assert 'http-equiv="refresh"' not in page  # ready: a page that reloads would restart the video
 
     client.logout()
     feed = client.get("/u/director/").content.decode()  # a card as anyone sees it
