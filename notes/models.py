@@ -3,14 +3,27 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import ServiceError
 from core.ids import new_id
+from core.text import clean_user_text
 
 MAX_TITLE = 100
 MAX_BODY = 5000
 MAX_COMMENT = 1000
 MAX_ALT = 1500
+
+
+def clean_alt_text(text: str | None) -> str:
+    """A photo's or a video's alt text as stored: cleaned, and refused (never cut) when too long."""
+    cleaned = clean_user_text(text or "")
+    if len(cleaned) > MAX_ALT:
+        raise ServiceError(gettext("Alt text is too long."), field="alt_text")
+    return cleaned
+
+
 MAX_TAGS = 20
 MAX_BOARD_NAME = 60
 

@@ -40,7 +40,6 @@ from notes.events import (
     UsersMentioned,
 )
 from notes.models import (
-    MAX_ALT,
     MAX_BOARD_NAME,
     MAX_BODY,
     MAX_COMMENT,
@@ -61,6 +60,7 @@ from notes.models import (
     TagFollow,
     Video,
     Visibility,
+    clean_alt_text,
 )
 from notes.selectors import forget_note, get_visible_comment, get_visible_note
 from notes.videos import attach_video, delete_video_files
@@ -74,9 +74,7 @@ DEFAULT_BOARD_NAME = "Saved"
 
 def upload_photo(*, owner: User, file: IO[bytes] | bytes, alt_text: str = "") -> Photo:
     """Validate and store a photo not yet attached to a note (Mastodon's media upload)."""
-    alt_text = clean_user_text(alt_text or "")
-    if len(alt_text) > MAX_ALT:
-        raise ServiceError(_("Alt text is too long."), field="alt_text")
+    alt_text = clean_alt_text(alt_text)
     processed = process_photo(file)
     photo = Photo(
         owner=owner,
@@ -98,9 +96,7 @@ def update_photo(*, owner: User, photo_id: int, alt_text: str) -> Photo:
     photo = Photo.objects.filter(pk=photo_id, owner=owner).first()
     if photo is None:
         raise NotFound()
-    alt_text = clean_user_text(alt_text or "")
-    if len(alt_text) > MAX_ALT:
-        raise ServiceError(_("Alt text is too long."), field="alt_text")
+    alt_text = clean_alt_text(alt_text)
     changed = alt_text != photo.alt_text
     photo.alt_text, photo.alt_language = alt_text, detect_language(alt_text)
     photo.save(update_fields=["alt_text", "alt_language"])

@@ -31,10 +31,9 @@ from accounts.models import User
 from core import events
 from core.errors import NotFound, ServiceError
 from core.tasks import enqueue_on_commit
-from core.text import clean_user_text
 from core.video import VideoRejected, probe, require_available, transcode
 from notes.events import NoteSubmitted
-from notes.models import MAX_ALT, Note, NoteState, Video, VideoState
+from notes.models import Note, NoteState, Video, VideoState, clean_alt_text
 from notes.selectors import forget_note
 from notes.tasks import process_video_task
 
@@ -72,6 +71,7 @@ def _copy_capped(upload: IO[bytes] | bytes, target: Path, limit: int) -> None:
 def upload_video(*, owner: User, file: IO[bytes] | bytes, alt_text: str = "") -> Video:
     """Check and store a video not yet attached to a note; the worker transcodes it after commit."""
     require_available()
+    alt_text = clean_alt_text(alt_text)
     with tempfile.TemporaryDirectory(prefix="notebridge-upload-") as tmp:
         source = Path(tmp) / "source"
         _copy_capped(file, source, settings.VIDEO_MAX_BYTES)
@@ -82,7 +82,7 @@ def upload_video(*, owner: User, file: IO[bytes] | bytes, alt_text: str = "") ->
             height=found.height,
             duration=found.duration,
             has_audio=found.has_audio,
-            alt_text=clean_user_text(alt_text or "")[:MAX_ALT],
+            alt_text=alt_text,
         )
         with source.open("rb") as handle:
             video.source.save(f"{video.pk}", File(handle), save=False)
@@ -225,9 +225,7 @@ def describe_video(*, owner: User, video_id: int, alt_text: str) -> Video:
     video = Video.objects.filter(pk=video_id, owner=owner).first()
     if video is None:
         raise NotFound()
-    alt_text = clean_user_text(alt_text or "")
-    if len(alt_text) > MAX_ALT:
-        raise ServiceError(_("Alt text is too long."), field="alt_text")
+    alt_text = clean_alt_text(alt_text)
     video.alt_text = alt_text
     video.save(update_fields=["alt_text"])
     if video.note_id is not None:

@@ -196,6 +196,16 @@ def test_an_upload_over_the_size_limit_is_refused_before_it_is_all_read(author, 
     assert not Video.objects.exists() and stored_files(settings) == []
 
 
+def test_alt_text_too_long_is_refused_not_cut(author, settings):
+    """As for photos: a description is never silently shortened."""
+    from notes.videos import upload_video
+
+    with pytest.raises(ServiceError) as exc:
+        upload_video(owner=author, file=video_bytes(seconds=1.0, size="320x240"), alt_text="a" * 1501)
+    assert exc.value.field == "alt_text"
+    assert not Video.objects.exists() and stored_files(settings) == []
+
+
 def test_without_ffmpeg_an_upload_says_video_is_unavailable(author, settings, tmp_path):
     from notes.videos import upload_video
 
