@@ -6,6 +6,9 @@ BIN = $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE = notebridge.settings
+# Links the server prints or puts in mail point at where `make run` serves, unless SITE_URL is set.
+SITE_URL ?= http://$(HOST):$(PORT)
+export SITE_URL
 
 .PHONY: run run-prod test install install-dev migrate demo serve worker lint typecheck check bench clean messages compilemessages screenshots test-system-packages
 
