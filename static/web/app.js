@@ -211,6 +211,38 @@
   });
   window.addEventListener("load", layoutAll);
 
+  // --- onboarding: the people offered follow the interests being ticked (the form works without this).
+  function initOnboarding(form) {
+    var list = form.querySelector("ul.people");
+    if (!list) return;
+    var items = Array.prototype.slice.call(list.children);
+    items.forEach(function (li, i) {
+      var box = li.querySelector("input[name=follow]");
+      li.dataset.order = i;
+      box.dataset.preset = box.checked ? "1" : "";
+      box.addEventListener("change", function () { box.dataset.touched = "1"; });
+    });
+    function follow() {
+      var chosen = {};
+      form.querySelectorAll("input[name=interests]:checked").forEach(function (b) { chosen[b.value] = true; });
+      function score(li) {
+        return (li.dataset.interests || "").split(" ").filter(function (t) { return chosen[t]; }).length;
+      }
+      var any = items.some(function (li) { return score(li) > 0; });  // else keep the first few
+      items.slice().sort(function (a, b) { return score(b) - score(a) || a.dataset.order - b.dataset.order; })
+        .forEach(function (li, rank) {
+          list.appendChild(li);
+          var box = li.querySelector("input[name=follow]");
+          if (box.dataset.touched) return;
+          box.checked = any ? (score(li) > 0 && rank < 3) : box.dataset.preset === "1";
+        });
+    }
+    form.querySelectorAll("input[name=interests]").forEach(function (b) { b.addEventListener("change", follow); });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-onboarding]").forEach(initOnboarding);
+  });
+
   // --- search suggestions as you type (the form works without them): tags, people, popular searches.
   function initSuggest(form) {
     var input = form.querySelector("input[name=q]");

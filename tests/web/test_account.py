@@ -222,3 +222,23 @@ def test_when_uses_zone_and_language():
         assert "Jan. 2, 2024" in when(value)
     with timezone.override(ZoneInfo("America/New_York")), translation.override("zh-hans"):
         assert "2024年1月1日" in when(value)
+
+
+def test_onboarding_offers_someone_for_each_interest(client, make_user, post_note, login):
+    """However the suggestions rank by language and followers, each interest someone posts about is
+    represented, and a newcomer who already said what they like has those people ticked."""
+    popular = [make_user(f"pop{i}", interests=["fashion"]) for i in range(14)]
+    for i, star in enumerate(popular):
+        post_note(star)
+        User.objects.filter(pk=star.pk).update(followers_count=100 + i)
+    cook = make_user("cook", interests=["food"])
+    post_note(cook)
+    newbie = make_user("newbie")
+    login(newbie)
+    html = client.get("/welcome/").content.decode()
+    assert "@cook" in html and 'data-interests="food"' in html
+    newbie.interests = ["food"]
+    newbie.save(update_fields=["interests"])
+    html = client.get("/welcome/").content.decode()
+    assert f'name="follow" value="{cook.pk}" checked' in html
+    assert html.count('name="follow"') == 12 and html.count(" checked>") <= 3

@@ -436,3 +436,55 @@ def test_ip_location_and_review_console_in_chinese(live_server, transactional_db
     page.wait_for_selector("text=已处理 1 条，跳过 0 条。")
     assert Note.objects.get(pk=held.pk).state == "published"
     context.close()
+
+
+def test_onboarding_people_follow_the_interests_ticked(live_server, transactional_db, browser):
+    """The welcome page offers someone for every interest, and ticking Food puts the food people first
+    and ticks them instead of whoever came first; a person the newcomer ticked or unticked stays so."""
+    from accounts.models import Follow, User
+    from accounts.services import register_user
+    from notes.services import create_note
+
+    people = {}
+    for name, interests in [
+        ("petpal", ["pets"]),
+        ("gymrat", ["fitness"]),
+        ("noodles", ["food"]),
+        ("wander", ["travel", "food"]),
+        ("stylist", ["fashion"]),
+    ]:
+        people[name] = register_user(username=name, password="correct horse battery", interests=interests)
+        create_note(author=people[name], title=f"{name} says hi", body="A first note.")
+    url = live_server.url
+    page = browser.new_page(viewport=MOBILE)
+    page.goto(f"{url}/signup/")
+    page.fill("#id_username", "hungry")
+    page.fill("#id_password", "a sturdy passphrase")
+    page.click("button[type=submit].btn-block")
+    page.wait_for_url(f"{url}/welcome/")
+    offered = page.locator("ul.people input[name=follow]")
+    assert offered.count() == 5
+
+    def ticked() -> set[str]:
+        return {
+            User.objects.get(pk=int(v)).username
+            for v in page.eval_on_selector_all("ul.people input[name=follow]:checked", "els => els.map(e => e.value)")
+        }
+
+    before = ticked()
+    assert len(before) == 3
+    page.click("text=Food")
+    assert ticked() == {"noodles", "wander"}
+    first_two = page.eval_on_selector_all("ul.people li", "els => els.slice(0, 2).map(e => e.dataset.interests)")
+    assert all("food" in i for i in first_two)
+    # The newcomer's own choice sticks when interests change again.
+    page.check(f"ul.people input[value='{people['petpal'].pk}']", force=True)
+    page.click("text=Fitness")
+    assert ticked() == {"petpal", "noodles", "wander", "gymrat"}
+    shoot(page, "welcome-interests-mobile")
+    page.click("text=Start exploring")
+    page.wait_for_url(f"{url}/")
+    newbie = User.objects.get(username="hungry")
+    assert newbie.interests == ["food", "fitness"]
+    followed = set(Follow.objects.filter(follower=newbie).values_list("followee__username", flat=True))
+    assert followed == {"petpal", "noodles", "wander", "gymrat"}

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
+from accounts.models import User
 from accounts.selectors import suggested_accounts
 from accounts.services import SUPPORTED_LANGUAGES
 from core.errors import RateLimited, ServiceError
@@ -26,6 +27,7 @@ from trust import influx
 from trust import operator as trust_operator
 from trust import signup as trust_signup
 from web.forms import (
+    INTEREST_CHOICES,
     UI_LANGUAGE_CHOICES,
     DeactivateForm,
     OnboardingForm,
@@ -108,11 +110,42 @@ def _influx_language_suggestion() -> dict[str, str] | None:
     return {"code": code, "name": dict(UI_LANGUAGE_CHOICES).get(code, code)}
 
 
+ONBOARDING_SUGGESTIONS = 12
+
+
+def _onboarding_suggestions(user: User) -> list[User]:
+    """People to follow on the welcome page, picked so that every interest a newcomer may tick has
+    someone who posts about it: the best-suggested account for each interest in turn, then the rest in
+    suggestion order. The page's script puts those matching the ticked interests first."""
+    pool = suggested_accounts(user, limit=ONBOARDING_SUGGESTIONS * 3)
+    picked: list[User] = []
+    seen: set[int] = set()
+    wanted = list(user.interests or []) + [code for code, _label in INTEREST_CHOICES]
+    for interest in dict.fromkeys(wanted):
+        for person in pool:
+            if person.pk not in seen and interest in (person.interests or []):
+                picked.append(person)
+                seen.add(person.pk)
+                break
+    picked += [p for p in pool if p.pk not in seen]
+    return picked[:ONBOARDING_SUGGESTIONS]
+
+
+def _preselected(user: User, suggestions: list[User], count: int = 3) -> set[int]:
+    """Ticked for the newcomer: people sharing their interests if they have said any, else the first few."""
+    interests = set(user.interests or [])
+    matching = [p.pk for p in suggestions if interests & set(p.interests or [])]
+    return set((matching or [p.pk for p in suggestions])[:count])
+
+
 @login_required_page
 def welcome(request: HttpRequest) -> HttpResponse:
     """Onboarding: interests and languages, then a few accounts to follow, then a Discover that has notes."""
     user = me(request)
-    suggestions = with_counts_seen_from(suggested_accounts(user, limit=8), viewer_country(viewer(request)))
+    suggestions = with_counts_seen_from(_onboarding_suggestions(user), viewer_country(viewer(request)))
+    labels = dict(INTEREST_CHOICES)
+    for person in suggestions:
+        person.interest_labels = [str(labels[i]) for i in person.interests or [] if i in labels]  # type: ignore[attr-defined]
     form = OnboardingForm(
         request.POST or None,
         initial={
@@ -143,7 +176,7 @@ def welcome(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "suggestions": suggestions,
-        "preselected": {u.pk for u in suggestions[:3]},
+        "preselected": _preselected(user, suggestions),
         "suggest_language": _influx_language_suggestion(),
     }
     return render(request, "web/welcome.html", context, status=422 if form.errors else 200)
