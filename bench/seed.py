@@ -20,6 +20,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "notebridge.settings")
 os.environ.setdefault("FAST_PASSWORD_HASHER", "1")
+# The data set lives in OUT_DIR (the SQLite file beside tokens.txt, as bench/api_cpu.py expects it), unless
+# NOTEBRIDGE_DATA_DIR or DATABASE_URL says otherwise; it must never land in the checkout's own var/.
+if len(sys.argv) > 1 and not sys.argv[1].startswith("-"):
+    os.environ.setdefault("NOTEBRIDGE_DATA_DIR", str(Path(sys.argv[1]).resolve()))
 # Fan-out is measured separately below, so the seeding itself must not run it.
 os.environ["TASK_BACKEND"] = "django_tasks.backends.dummy.DummyBackend"
 # No screening task runs on the dummy backend, so notes must publish at once (see docs/review.md).
