@@ -15,6 +15,7 @@ from typing import Protocol, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -209,8 +210,20 @@ def viewer_state(viewer: User | None, note_ids: list[int]) -> tuple[set[int], se
     """(liked, collected) note ids among ``note_ids`` for the viewer: two small queries."""
     if viewer is None or not viewer.is_authenticated or not note_ids:
         return set(), set()
-    liked = set(Like.objects.filter(user=viewer, note_id__in=note_ids).values_list("note_id", flat=True))
-    collected = set(Collect.objects.filter(user=viewer, note_id__in=note_ids).values_list("note_id", flat=True))
+    # One hand-written query: on every feed page and status list, building the two ORM queries cost
+    # more CPU than the rest of the page's database work (docs/benchmarks.md, "Home timeline CPU").
+    # Only table names and placeholders are formatted in; every value is a parameter.
+    marks = ", ".join(["%s"] * len(note_ids))
+    sql = (
+        f"SELECT note_id, 0 FROM {Like._meta.db_table} WHERE user_id = %s AND note_id IN ({marks}) "  # noqa: S608
+        f"UNION ALL SELECT note_id, 1 FROM {Collect._meta.db_table} WHERE user_id = %s AND note_id IN ({marks})"
+    )
+    liked: set[int] = set()
+    collected: set[int] = set()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [viewer.pk, *note_ids, viewer.pk, *note_ids])
+        for note_id, kind in cursor.fetchall():
+            (collected if kind else liked).add(note_id)
     return liked, collected
 
 
