@@ -13,6 +13,7 @@ again when the row that names it is not written; the worker deletes what it save
 
 from __future__ import annotations
 
+import functools
 import logging
 import shutil
 import tempfile
@@ -25,8 +26,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import Storage
 from django.db import transaction
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -253,9 +253,9 @@ def sweep_unposted_videos(*, older_than_hours: float | None = None, batch: int =
     swept = 0
     while True:
         ids = list(
-            Video.objects.filter(note__isnull=True, created_at__lt=cutoff).order_by("id").values_list("pk", flat=True)[
-                :batch
-            ]
+            Video.objects.filter(note__isnull=True, created_at__lt=cutoff)
+            .order_by("id")
+            .values_list("pk", flat=True)[:batch]
         )
         if not ids:
             return swept
@@ -264,8 +264,7 @@ def sweep_unposted_videos(*, older_than_hours: float | None = None, batch: int =
             names = [name for video in videos for name in video.stored_names()]
             Video.objects.filter(pk__in=[v.pk for v in videos]).delete()
             if videos:
-                storage = videos[0].source.storage
-                transaction.on_commit(lambda names=names, storage=storage: _delete_names(storage, names))
+                transaction.on_commit(functools.partial(_delete_names, videos[0].source.storage, names))
         swept += len(videos)
         logger.info("swept %s unposted video(s)", len(videos))
         if len(ids) < batch:

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from accounts.events import Followed
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from accounts.events import Followed
 from accounts.models import User
 from notes.events import CommentCreated, CommentLiked, NoteCollected, NoteLiked, UsersMentioned, VideoFailed
 from notifications.services import leave_video_failed_notice, notify

@@ -188,4 +188,3 @@ def test_the_mastodon_api_leaves_the_failed_video_notice_out(make_user, django_c
     _fail_a_video(owner, django_capture_on_commit_callbacks)
     response = Client().get("/api/v1/notifications", **token_for(owner, "read"))
     assert response.status_code == 200 and response.json() == []
-

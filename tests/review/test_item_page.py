@@ -224,6 +224,6 @@ def test_a_held_video_note_plays_for_the_reviewer(make_user, reviewer, on_commit
     base = f"/review/items/{item.pk}/media/"
     assert "<video" in html and f'poster="{base}{video.poster.name}"' in html
     assert f'src="{base}{video.large.name}"' in html
-    assert mod.get(base + video.large.name).status_code == 200
+    assert mod.get(f"{base}{video.large.name}").status_code == 200
     assert Client().get(f"/media/{video.large.name}").status_code == 404
     assert Client().get(f"/media/{video.poster.name}").status_code == 404

@@ -5,13 +5,14 @@ everyone else, as if the file did not exist; reviewers use /review/items/<id>/me
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.views.static import serve
 
 from notes.media import may_fetch
 
 
-def serve_media(request: HttpRequest, path: str) -> HttpResponse:
+def serve_media(request: HttpRequest, path: str) -> HttpResponseBase:
     user_id = request.user.pk if request.user.is_authenticated else None
     if not may_fetch(path, user_id):
         raise Http404

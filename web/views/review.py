@@ -11,8 +11,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
 from django.core.files.storage import default_storage
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -223,7 +224,7 @@ def item_page(request: HttpRequest, item_id: str) -> HttpResponse:
     )
 
 
-def item_media(request: HttpRequest, item_id: str, path: str) -> HttpResponse:
+def item_media(request: HttpRequest, item_id: str, path: str) -> HttpResponseBase:
     """A file of the note under review, for reviewers who may see the item: the public media route
     refuses a note's files until it is published (web/views/media.py). 404 for anything else."""
     if not request.user.is_authenticated or not is_reviewer(request.user):
