@@ -117,7 +117,7 @@ def test_item_page_queries_are_bounded(make_user, reviewer, post, on_commit, dja
     item = ReviewItem.objects.get(target_id=note.pk)
     client = as_user(reviewer())
     client.get(f"/review/items/{item.pk}/")  # warm caches (packs, countries)
-    few = _page_queries(client, item, django_assert_max_num_queries, 40)
+    few = _page_queries(client, item, django_assert_max_num_queries, 20)  # measured: 19
     # Much more history: more notes and comments by the author, decided ones among them.
     other = post(make_user(), "Nice", photos=1)
     for i in range(12):
@@ -125,7 +125,7 @@ def test_item_page_queries_are_bounded(make_user, reviewer, post, on_commit, dja
     with on_commit():
         for i in range(12):
             create_comment(author=author, note_id=other.pk, body=f"Nice one {i}")
-    many = _page_queries(client, item, django_assert_max_num_queries, 40)
+    many = _page_queries(client, item, django_assert_max_num_queries, 20)
     assert many == few
 
 
@@ -145,7 +145,7 @@ def test_a_held_comment_page_queries_do_not_grow_with_the_thread(
     item = ReviewItem.objects.get(target_type="comment", target_id=held.pk)
     client = as_user(reviewer())
     client.get(f"/review/items/{item.pk}/")
-    _page_queries(client, item, django_assert_max_num_queries, 40)
+    _page_queries(client, item, django_assert_max_num_queries, 23)  # measured: 22, whatever the thread's length
 
 
 # --- held media -------------------------------------------------------------------------------------
