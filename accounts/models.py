@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import RegexValidator
 from django.db import models
@@ -77,6 +78,17 @@ class User(AbstractUser):
 
     def shows_likes_to(self, viewer: User | None) -> bool:
         return self.show_likes or (viewer is not None and viewer.pk == self.pk)
+
+    @property
+    def interface_language(self) -> str:
+        """The interface language to write to this user in when they are not there to ask (notices,
+        a worker's messages): the one they chose, else Chinese for a reader of Chinese, else the site's
+        default."""
+        if self.ui_language:
+            return str(self.ui_language)
+        if self.languages and str(self.languages[0]).lower().startswith("zh"):
+            return "zh-hans"
+        return str(settings.LANGUAGE_CODE)
 
     @property
     def preferred_language(self) -> str:

@@ -377,6 +377,10 @@ VIDEO_PROBE_TIMEOUT_S = float(os.environ.get("VIDEO_PROBE_TIMEOUT_S", "20"))
 VIDEO_TRANSCODE_TIMEOUT_S = float(os.environ.get("VIDEO_TRANSCODE_TIMEOUT_S", "900"))
 VIDEO_THREADS = int(os.environ.get("VIDEO_THREADS", "2"))
 VIDEO_MEMORY_LIMIT_BYTES = int(os.environ.get("VIDEO_MEMORY_LIMIT_BYTES", str(3 * 1024 * 1024 * 1024)))
+# Uploaded videos never posted with a note are deleted (files and rows) after this many hours by
+# `manage.py sweep_videos`, which runstack runs every VIDEO_SWEEP_EVERY_S seconds (notes/videos.py).
+VIDEO_UNPOSTED_HOURS = float(os.environ.get("VIDEO_UNPOSTED_HOURS", "24"))
+VIDEO_SWEEP_EVERY_S = float(os.environ.get("VIDEO_SWEEP_EVERY_S", "3600"))
 # Where ffmpeg and ffprobe are (Debian's package); missing, video uploads say video is unavailable.
 FFMPEG_BINARY = os.environ.get("FFMPEG_BINARY", "/usr/bin/ffmpeg")
 FFPROBE_BINARY = os.environ.get("FFPROBE_BINARY", "/usr/bin/ffprobe")

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.static import serve
+
+from web.views.media import serve_media
 
 urlpatterns: list = [
     path("admin/", admin.site.urls),
@@ -10,11 +11,7 @@ urlpatterns: list = [
 ]
 
 
-def _serve_media(request, path):
-    # MEDIA_ROOT is read per request, so tests that point it at a temporary folder are served from there.
-    return serve(request, path, document_root=str(settings.MEDIA_ROOT))
-
-
 if settings.SERVE_MEDIA:
-    # Embedded default: Django serves uploaded media. At scale a CDN or object store does.
-    urlpatterns += [re_path(r"^media/(?P<path>.*)$", _serve_media)]
+    # Embedded default: Django serves uploaded media (a note's files only once it is published, or to
+    # its author). At scale a CDN or object store does.
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve_media)]

@@ -34,6 +34,17 @@ class NoteHidden(Event):
 
 
 @dataclass(frozen=True)
+class VideoFailed(Event):
+    """The worker found an uploaded video unusable; ``reason`` is written in the owner's interface
+    language (the worker writes it so), ``note_id`` the note waiting for it, if any."""
+
+    video_id: int
+    owner_id: int
+    note_id: int | None
+    reason: str
+
+
+@dataclass(frozen=True)
 class NoteEdited(Event):
     note_id: int
     text_changed: bool

@@ -13,10 +13,12 @@ again when the row that names it is not written; the worker deletes what it save
 
 from __future__ import annotations
 
+import functools
 import logging
 import shutil
 import tempfile
 from collections.abc import Iterable
+from datetime import timedelta
 from pathlib import Path
 from typing import IO
 
@@ -24,7 +26,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import Storage
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -32,7 +34,7 @@ from core import events
 from core.errors import NotFound, ServiceError
 from core.tasks import enqueue_on_commit
 from core.video import VideoRejected, probe, require_available, transcode
-from notes.events import NoteSubmitted
+from notes.events import NoteSubmitted, VideoFailed
 from notes.models import Note, NoteState, Video, VideoState, clean_alt_text
 from notes.selectors import forget_note
 from notes.tasks import process_video_task
@@ -101,9 +103,17 @@ def process_video(*, video_id: int) -> Video | None:
     Refusals (a damaged stream, a video that runs past the time limit) fail the video for good; any
     other error (storage, a killed worker) is raised so the task is retried, with nothing kept.
     """
-    video = Video.objects.filter(pk=video_id).first()
+    video = Video.objects.filter(pk=video_id).select_related("owner").first()
     if video is None or video.state != VideoState.PROCESSING:
         return video
+    # Refusals are written for the owner (the note page shows them, the notification carries them),
+    # in their interface language, not the worker's.
+    with translation.override(video.owner.interface_language):
+        return _process(video)
+
+
+def _process(video: Video) -> Video | None:
+    video_id = video.pk
     storage = video.source.storage
     saved: list[str] = []
     with tempfile.TemporaryDirectory(prefix="notebridge-video-") as tmp:
@@ -187,6 +197,7 @@ def _fail(video_id: int, message: str) -> Video | None:
         if video.note_id is not None:
             forget_note(video.note_id)
         transaction.on_commit(lambda: _delete_names(storage, names))
+        events.emit(VideoFailed(video_id=video.pk, owner_id=video.owner_id, note_id=video.note_id, reason=video.error))
     logger.info("video %s failed: %s", video_id, message)
     return video
 
@@ -231,3 +242,30 @@ def describe_video(*, owner: User, video_id: int, alt_text: str) -> Video:
     if video.note_id is not None:
         forget_note(video.note_id)
     return video
+
+
+def sweep_unposted_videos(*, older_than_hours: float | None = None, batch: int = 200) -> int:
+    """Delete videos uploaded more than ``older_than_hours`` (``VIDEO_UNPOSTED_HOURS``) ago and never
+    posted with a note: their rows, then their files once that commits. Idempotent. A video attached
+    meanwhile is skipped (the row lock is the one ``attach_video`` takes). Returns how many went."""
+    hours = settings.VIDEO_UNPOSTED_HOURS if older_than_hours is None else older_than_hours
+    cutoff = timezone.now() - timedelta(hours=hours)
+    swept = 0
+    while True:
+        ids = list(
+            Video.objects.filter(note__isnull=True, created_at__lt=cutoff)
+            .order_by("id")
+            .values_list("pk", flat=True)[:batch]
+        )
+        if not ids:
+            return swept
+        with transaction.atomic():
+            videos = list(Video.objects.select_for_update().filter(pk__in=ids, note__isnull=True))
+            names = [name for video in videos for name in video.stored_names()]
+            Video.objects.filter(pk__in=[v.pk for v in videos]).delete()
+            if videos:
+                transaction.on_commit(functools.partial(_delete_names, videos[0].source.storage, names))
+        swept += len(videos)
+        logger.info("swept %s unposted video(s)", len(videos))
+        if len(ids) < batch:
+            return swept

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 from accounts.events import Followed
 from core.events import IN_TRANSACTION, subscribe
-from notes.events import CommentCreated, CommentLiked, NoteCollected, NoteLiked, UsersMentioned
+from notes.events import CommentCreated, CommentLiked, NoteCollected, NoteLiked, UsersMentioned, VideoFailed
 
 
 class NotificationsConfig(AppConfig):
@@ -17,3 +17,4 @@ class NotificationsConfig(AppConfig):
         subscribe(CommentCreated, on.on_comment, when=IN_TRANSACTION)
         subscribe(UsersMentioned, on.on_mention, when=IN_TRANSACTION)
         subscribe(CommentLiked, on.on_comment_like, when=IN_TRANSACTION)
+        subscribe(VideoFailed, on.on_video_failed, when=IN_TRANSACTION)

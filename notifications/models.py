@@ -15,6 +15,11 @@ class NotificationType(models.TextChoices):
     MENTION = "mention", _("mentioned you")
     COMMENT_LIKE = "comment_like", _("liked your comment")
     MODERATION = "moderation", _("moderation notice")
+    VIDEO_FAILED = "video_failed", _("your video could not be processed")
+
+
+# Notices from the site itself, not from a person: they have no actor and carry their own text.
+SITE_TYPES = (NotificationType.MODERATION, NotificationType.VIDEO_FAILED)
 
 
 class Notification(models.Model):
@@ -49,9 +54,14 @@ class Notification(models.Model):
             ),
             # Only the site speaks without an actor.
             models.CheckConstraint(
-                condition=Q(type="moderation") | Q(actor__isnull=False), name="notification_actor_unless_moderation"
+                condition=Q(type__in=["moderation", "video_failed"]) | Q(actor__isnull=False),
+                name="notification_actor_unless_site",
             ),
         ]
+
+    @property
+    def is_site_notice(self) -> bool:
+        return self.type in SITE_TYPES
 
     @property
     def is_moderation(self) -> bool:

@@ -49,7 +49,7 @@ INBOX_TABS: dict[str, tuple[str, ...]] = {
     "likes": (T.LIKE, T.COLLECT, T.COMMENT_LIKE),
     "follows": (T.FOLLOW,),
     "comments": (T.COMMENT, T.REPLY, T.MENTION),
-    "notices": (T.MODERATION,),
+    "notices": (T.MODERATION, T.VIDEO_FAILED),
 }
 TAB_OF = {type_: tab for tab, types in INBOX_TABS.items() for type_ in types}
 # Likes, collects and follows pile up; a comment or a mention says something of its own, so it stands alone.
@@ -132,7 +132,8 @@ def unread_by_tab(user: User) -> dict[str, int]:
 
 
 def has_moderation_notices(user: User) -> bool:
-    return Notification.objects.filter(recipient=user, type=NotificationType.MODERATION).exists()
+    """Whether the user has any notice from the site (the inbox shows its Notices tab then)."""
+    return Notification.objects.filter(recipient=user, type__in=INBOX_TABS["notices"]).exists()
 
 
 def unread_count(user: User) -> int:

@@ -55,6 +55,20 @@ def leave_moderation_notice(
     )
 
 
+def leave_video_failed_notice(*, recipient_id: int, video_id: int, note_id: int | None, text: str) -> Notification:
+    """Tell the owner that their video could not be processed (from the site, no actor); ``text`` is
+    already in the recipient's language."""
+    return Notification.objects.create(
+        recipient_id=recipient_id,
+        actor=None,
+        type=NotificationType.VIDEO_FAILED,
+        note_id=note_id,
+        text=text,
+        target_type="video",
+        target_id=video_id,
+    )
+
+
 def mark_moderation_read(*, user_id: int) -> int:
     return Notification.objects.filter(recipient_id=user_id, type=NotificationType.MODERATION, read=False).update(
         read=True

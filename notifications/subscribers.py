@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+from django.utils import translation
+from django.utils.translation import gettext as _
+
 from accounts.events import Followed
-from notes.events import CommentCreated, CommentLiked, NoteCollected, NoteLiked, UsersMentioned
-from notifications.services import notify
+from accounts.models import User
+from notes.events import CommentCreated, CommentLiked, NoteCollected, NoteLiked, UsersMentioned, VideoFailed
+from notifications.services import leave_video_failed_notice, notify
 
 
 def on_follow(event: Followed) -> None:
@@ -48,3 +52,12 @@ def on_mention(event: UsersMentioned) -> None:
             note_id=event.note_id,
             comment_id=event.comment_id,
         )
+
+
+def on_video_failed(event: VideoFailed) -> None:
+    owner = User.objects.filter(pk=event.owner_id).first()
+    if owner is None:
+        return
+    with translation.override(owner.interface_language):
+        text = _("Your video could not be processed: %(reason)s") % {"reason": event.reason}
+    leave_video_failed_notice(recipient_id=owner.pk, video_id=event.video_id, note_id=event.note_id, text=text)

@@ -16,14 +16,9 @@ from review.models import Decision
 
 
 def language_of(user: Any) -> str:
-    """The interface language to write to ``user`` in: the one they chose, else Chinese for a reader of
-    Chinese, else the site's default."""
-    if getattr(user, "ui_language", ""):
-        return str(user.ui_language)
-    languages = getattr(user, "languages", None) or []
-    if languages and str(languages[0]).lower().startswith("zh"):
-        return "zh-hans"
-    return str(settings.LANGUAGE_CODE)
+    """The interface language to write to ``user`` in (``User.interface_language``): the one they chose,
+    else Chinese for a reader of Chinese, else the site's default."""
+    return str(getattr(user, "interface_language", "") or settings.LANGUAGE_CODE)
 
 
 def notify(

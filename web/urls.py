@@ -86,6 +86,7 @@ urlpatterns = [
     path("review/", review.console, name="review_console"),
     path("review/items/<str:item_id>/", review.item_page, name="review_item"),
     path("review/items/<str:item_id>/decide", review.decide_page, name="review_decide"),
+    path("review/items/<str:item_id>/media/<path:path>", review.item_media, name="review_item_media"),
     path("review/bulk", review.bulk_page, name="review_bulk"),
     path("review/audit/", review.audit_page, name="review_audit"),
     path("review/reviewers/", review.reviewers_page, name="review_reviewers"),

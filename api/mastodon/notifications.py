@@ -42,6 +42,8 @@ def _serialize(items: list[Notification], ctx: Ctx) -> list[dict[str, Any]]:
         if n.is_moderation:
             out.append(_moderation(n, accounts[viewer.pk], decisions))
             continue
+        if n.is_site_notice:
+            continue  # a failed video: Mastodon has no such notification (the web inbox shows it)
         status = None
         if n.comment_id is not None:
             comment, note = comments.get(n.comment_id), notes.get(n.note_id or 0)

@@ -66,6 +66,7 @@ EXPECTED = {
     "notes.events.PhotoDescribed": ["translation.subscribers.alt_text_changed"],
     "notes.events.TagFollowed": ["feeds.subscribers.backfill_followed_tag"],
     "notes.events.TagUnfollowed": ["feeds.subscribers.drop_unfollowed_tag"],
+    "notes.events.VideoFailed": ["notifications.subscribers.on_video_failed"],
     "notes.events.UsersMentioned": ["notifications.subscribers.on_mention", "trust.subscribers.reassess_mentioner"],
     "trust.events.AccountRiskRaised": ["review.subscribers.flag_risky_account"],
     "trust.events.ImpersonationSuspected": ["review.subscribers.flag_suspected_impersonation"],

@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 from accounts.models import User
 from core.geo import viewer_country
 from notes.selectors import notes_by_ids
-from notifications.models import Notification
+from notifications.models import Notification, NotificationType
 from notifications.selectors import (
     INBOX_TABS,
     has_moderation_notices,
@@ -36,6 +36,13 @@ def _moderation_link(user: User, n: Notification, targets: dict[int, tuple[int, 
         return {"url": f"{url}#c{comment_id}" if comment_id else url, "kind": "comment" if comment_id else "note"}
     if n.target_type == "profile" and n.target_id == user.pk:
         return {"url": reverse("web:profile", args=[user.username]), "kind": "profile"}
+    return {}
+
+
+def _site_notice_link(n: Notification) -> dict[str, str]:
+    """A failed video's notice leads to the note that waited for it (its author may open it)."""
+    if n.type == NotificationType.VIDEO_FAILED and n.note_id is not None:
+        return {"url": reverse("web:note", args=[n.note_id]), "kind": "note"}
     return {}
 
 
@@ -64,7 +71,9 @@ def notifications(request: HttpRequest) -> HttpResponse:
             "entry": entry,
             "n": entry.latest,
             "note": notes.get(entry.latest.note_id) if entry.latest.note_id else None,
-            "link": _moderation_link(user, entry.latest, targets) if entry.latest.is_moderation else {},
+            "link": _moderation_link(user, entry.latest, targets)
+            if entry.latest.is_moderation
+            else _site_notice_link(entry.latest),
         }
         for entry in entries
     ]

@@ -7,13 +7,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.static import serve
 
 from accounts.models import User
 from accounts.selectors import search_people
@@ -22,6 +27,7 @@ from core.errors import ServiceError
 from core.geo import viewer_country
 from core.ids import parse_id
 from review import appeals, decisions, notices, reports, reviewers, selectors, statements
+from review.item_view import ItemView, item_media_names, item_view
 from review.models import Decision, ReportCategory
 from review.packs import get_packs
 from review.permissions import is_admin, is_reviewer
@@ -147,6 +153,34 @@ def console(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _media_url(item_pk: int, f: Any) -> str:
+    """A file of the item's note through the review-only media route (held media is not public)."""
+    return reverse("web:review_item_media", args=[item_pk, f.name]) if f and f.name else ""
+
+
+def _preview_media(item_pk: int, view: ItemView) -> dict[str, Any]:
+    slides = [
+        {
+            "photo": photo,
+            "src": _media_url(item_pk, photo.thumb) or _media_url(item_pk, photo.large),
+            "large": _media_url(item_pk, photo.large) or _media_url(item_pk, photo.original),
+        }
+        for photo in view.photos
+    ]
+    video = view.video
+    return {
+        "slides": slides,
+        "video": video,
+        "video_urls": {
+            "poster": _media_url(item_pk, video.poster),
+            "large": _media_url(item_pk, video.large),
+            "small": _media_url(item_pk, video.small),
+        }
+        if video is not None
+        else {},
+    }
+
+
 def item_page(request: HttpRequest, item_id: str) -> HttpResponse:
     denied = _reviewer_only(request)
     if denied:
@@ -168,12 +202,15 @@ def item_page(request: HttpRequest, item_id: str) -> HttpResponse:
         else None
     )
     next_item = selectors.queue_for(request.user).exclude(pk=item.pk).first()
+    view = item_view(item)
     return render(
         request,
         "review/item.html",
         {
             "item": item,
             "content": content,
+            "view": view,
+            **_preview_media(item.pk, view),
             "translation": translation,
             "reports": item.reports.order_by("id")[:50],
             "reason_codes": get_packs().categories,
@@ -185,6 +222,22 @@ def item_page(request: HttpRequest, item_id: str) -> HttpResponse:
             "trust": account_overview(item.author_id),
         },
     )
+
+
+def item_media(request: HttpRequest, item_id: str, path: str) -> HttpResponseBase:
+    """A file of the note under review, for reviewers who may see the item: the public media route
+    refuses a note's files until it is published (web/views/media.py). 404 for anything else."""
+    if not request.user.is_authenticated or not is_reviewer(request.user):
+        raise Http404
+    item = selectors.visible_item(request.user, parse_id(item_id) or 0)
+    if item is None or path not in item_media_names(item):
+        raise Http404
+    if not settings.SERVE_MEDIA:
+        # Object storage: a signed (or CDN) URL for the stored name.
+        return redirect(default_storage.url(path))
+    response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_POST

@@ -6,7 +6,8 @@ server never goes down because the worker died. When the worker dies mid-task, t
 claimed go back on the queue before it is started again (core/task_leases.py), and every minute
 tasks running past their lease are put back too. Once the server is up, the local translation engine is
 prepared in the background at the lowest CPU priority (``--no-prepare`` or ``NOTEBRIDGE_LOCAL_MODEL=0``
-to skip). Ctrl-C or SIGTERM stops everything.
+to skip). Housekeeping commands run on their own schedule (``periodic_commands``: unposted videos every
+``VIDEO_SWEEP_EVERY_S``), one at a time each, at the lowest CPU priority. Ctrl-C or SIGTERM stops everything.
 
 ``--prod`` (``make run-prod``, docs/deploy.md) is the production stack on one machine: gunicorn with
 ``deploy/gunicorn.conf.py`` (one worker per core, JSON logs) and task workers by priority (``worker_plan``):
@@ -60,6 +61,28 @@ def worker_plan(python: str, *, redis: bool, prod: bool) -> list[tuple[str, list
             ("background", [*db, "--queue-name", "*"]),
         ]
     return [("worker", [*db, "--queue-name", "*"])]
+
+
+def periodic_commands() -> list[tuple[str, float]]:
+    """Housekeeping that runstack runs itself, as (management command, every so many seconds): the
+    embedded default has no cron (docs/deploy.md lists these for installations that use one)."""
+    return [("sweep_videos", settings.VIDEO_SWEEP_EVERY_S)]
+
+
+@dataclass
+class Periodic:
+    command: str
+    every_s: float
+    due_at: float
+    proc: subprocess.Popen[bytes] | None = None
+
+    def tick(self, now: float, python: str) -> None:
+        """Start the command when it is due and its previous run has ended."""
+        if now < self.due_at or (self.proc is not None and self.proc.poll() is None):
+            return
+        nice = ["nice", "-n", "19"] if shutil.which("nice") else []
+        self.proc = subprocess.Popen([*nice, python, "manage.py", self.command])
+        self.due_at = now + self.every_s
 
 
 @dataclass
@@ -172,6 +195,8 @@ class Command(BaseCommand):
                 "progress on /ops/translation/ and in var/logs/translation-engine.log)."
             )
         next_lease_check = time.monotonic() + LEASE_CHECK_EVERY_S
+        # First runs a minute after start (not at once: a crash loop must not run them every second).
+        periodic = [Periodic(cmd, every, next_lease_check) for cmd, every in periodic_commands() if every > 0]
         try:
             while not self.stopping:
                 now = time.monotonic()
@@ -180,6 +205,10 @@ class Command(BaseCommand):
                 if now >= next_lease_check:
                     next_lease_check = now + LEASE_CHECK_EVERY_S
                     task_leases.requeue_expired()
+                for job in periodic:
+                    job.tick(now, python)
+                    if job.proc is not None and job.proc not in background:
+                        background.append(job.proc)
                 time.sleep(0.5)
         finally:
             stop()
