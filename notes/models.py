@@ -360,6 +360,7 @@ class ViewSource(models.TextChoices):
     PLACE = "place", _("Place pages")
     RELATED = "related", _("Related notes")
     BOARD = "board", _("Boards")
+    INBOX = "inbox", _("Notifications")
     OTHER = "other", _("Links and elsewhere")
 
 
