@@ -25,10 +25,10 @@ from datetime import datetime, timedelta
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.utils.crypto import salted_hmac
 from django.db.models import F, IntegerField, Max, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from accounts.models import User
 from accounts.selectors import blocked_ids, search_people
