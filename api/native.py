@@ -14,7 +14,20 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from api.nb import boards, discover, notes, photos, places, profiles, recommend, review, search, translation
+from api.nb import (
+    boards,
+    comments,
+    discover,
+    mentions,
+    notes,
+    photos,
+    places,
+    profiles,
+    recommend,
+    review,
+    search,
+    translation,
+)
 from api.nb.common import REQUIRED
 from api.nb.openapi import NativeAPI
 from core.errors import RateLimited, ServiceError
@@ -41,6 +54,8 @@ ROUTERS: list[tuple[str, Router]] = [
     ("/review", review.router),
     ("/translation", translation.router),
     ("/recommend", recommend.router),
+    ("/comments", comments.router),
+    ("/mentions", mentions.router),
 ]
 for prefix, router in ROUTERS:
     api.add_router(prefix, router)

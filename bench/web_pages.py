@@ -3,8 +3,10 @@
 Seeds a fresh SQLite (or ``--database-url``) data set through the services: 40 authors, 300 notes with
 two photos each, places, likes, collects and comments, and searches for the hot list; then requests each
 page ``--repeat`` times, signed in and not,
-and prints one JSON line per page: median and p90 milliseconds, and the number of SQL queries of one
-cold request (caches cleared) and one warm request.
+and prints one JSON line per page: median and p90 milliseconds, median CPU milliseconds, and the number
+of SQL queries of one cold request (caches cleared) and one warm request. Pages include the inbox's
+likes tab and its second page (more groups than a page holds), a note page reached with ``?src=``, and
+the note page with the related block's ids not kept (``note_related_uncached``), for the ratio.
 
     python bench/web_pages.py [--notes 300] [--repeat 50]
 """
@@ -63,8 +65,6 @@ def main() -> None:
 
 
 def run(args: argparse.Namespace) -> None:
-    from django.core.cache import cache
-    from django.db import connection
     from django.test import Client
     from PIL import Image, ImageDraw
 
@@ -136,6 +136,15 @@ def run(args: argparse.Namespace) -> None:
             search_trends.record_search(query=query, language="en", region="", repeat_token=f"bench{reader}")
     own = create_note(author=viewer, title="The viewer's own note", body=text(9999))
     placed = next(n for n in notes if n.place_id)
+    # The viewer's inbox: 120 text notes of theirs liked by one to three people each, so the likes tab has
+    # more groups than a page holds (100) and a second page exists.
+    for i in range(120):
+        mine = create_note(author=viewer, title=f"Inbox note {i}", body=text(20000 + i), photo_ids=[])
+        for k in range(1 + i % 3):
+            like_note(user=authors[(i + k) % len(authors)], note_id=mine.pk)
+    from notifications.selectors import inbox_page
+
+    _entries, inbox_cursor = inbox_page(viewer, "likes")
 
     pages = {
         "discover": "/",
@@ -151,40 +160,62 @@ def run(args: argparse.Namespace) -> None:
         "profile_collects": "/u/author1/collects/",
         "profile_liked": "/u/author1/liked/",
         "note_stats": f"/n/{own.pk}/stats/",
+        "note_src": f"/n/{notes[0].pk}/?src=discover",
+        "inbox_likes": "/notifications/?tab=likes",
+        "inbox_likes_page2": f"/notifications/?tab=likes&cursor={inbox_cursor}",
     }
+    # The same note page with the related block's ids not kept (RELATED_BLOCK_SECONDS=0), for the ratio.
+    variants = {"note_related_uncached": (f"/n/{notes[0].pk}/", {"RELATED_BLOCK_SECONDS": 0})}
     anonymous, signed_in = Client(), Client()
     signed_in.post("/login/", {"username": "viewer", "password": "bench-pass-1"})
     print(json.dumps({"notes": created, "published": len(notes)}))
+    from django.test import override_settings
+
+    signed_only = ("following", "note_stats", "inbox_likes", "inbox_likes_page2")
+    plan = [(name, path, {}) for name, path in pages.items()] + [(n, p, o) for n, (p, o) in variants.items()]
     for who, client in (("anonymous", anonymous), ("signed_in", signed_in)):
-        for name, path in pages.items():
-            if name in ("following", "note_stats") and who == "anonymous":
+        for name, path, overrides in plan:
+            if name in signed_only and who == "anonymous":
                 continue
-            cache.clear()
-            cold: list[str] = []
-            warm: list[str] = []
-            with connection.execute_wrapper(counter(cold)):
-                status = client.get(path).status_code
-            with connection.execute_wrapper(counter(warm)):
-                client.get(path)
-            times = []
-            for _ in range(args.repeat):
-                start = time.perf_counter()
-                client.get(path)
-                times.append((time.perf_counter() - start) * 1000)
-            times.sort()
-            print(
-                json.dumps(
-                    {
-                        "page": name,
-                        "viewer": who,
-                        "status": status,
-                        "median_ms": round(statistics.median(times), 1),
-                        "p90_ms": round(times[int(len(times) * 0.9) - 1], 1),
-                        "queries_cold": len(cold),
-                        "queries_warm": len(warm),
-                    }
-                )
-            )
+            with override_settings(**overrides):
+                measure(client, who, name, path, args.repeat)
+
+
+def measure(client, who: str, name: str, path: str, repeat: int) -> None:
+    """One JSON line for a page: wall and CPU medians (CPU time is the fairer figure on a busy machine)
+    and the queries of one cold (caches cleared) and one warm request."""
+    from django.core.cache import cache
+    from django.db import connection
+
+    cache.clear()
+    cold: list[str] = []
+    warm: list[str] = []
+    with connection.execute_wrapper(counter(cold)):
+        status = client.get(path).status_code
+    with connection.execute_wrapper(counter(warm)):
+        client.get(path)
+    times, cpu = [], []
+    for _ in range(repeat):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        client.get(path)
+        times.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
+    times.sort()
+    print(
+        json.dumps(
+            {
+                "page": name,
+                "viewer": who,
+                "status": status,
+                "median_ms": round(statistics.median(times), 1),
+                "p90_ms": round(times[int(len(times) * 0.9) - 1], 1),
+                "median_cpu_ms": round(statistics.median(cpu), 1),
+                "queries_cold": len(cold),
+                "queries_warm": len(warm),
+            }
+        ),
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -399,6 +399,9 @@ LOGGING = {
 # How long hydrated notes stay cached. In-process caches are per worker and cannot be invalidated
 # across workers, so keep them short there; Redis is shared and invalidated on every write.
 NOTE_CACHE_SECONDS = int(os.environ.get("NOTE_CACHE_SECONDS", "300" if REDIS_URL else "10"))
+# How long the related-notes block under a note keeps the ids it showed (per note and country; 0: not
+# kept). Every reader's copy still goes through the access gate (recommend.selectors.related_notes).
+RELATED_BLOCK_SECONDS = int(os.environ.get("RELATED_BLOCK_SECONDS", "60"))
 
 # --- trust: rate limits and sign-up defence (docs/trust.md) -----------------------------------
 # Proxies whose X-Forwarded-For is believed (addresses or CIDR ranges, comma-separated). Without one,

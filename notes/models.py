@@ -327,12 +327,25 @@ class SearchTally(models.Model):
     region = models.CharField(max_length=2, blank=True)
     hour = models.DateTimeField()
     count = models.PositiveIntegerField(default=0)
+    # Of those searches, the ones by someone not yet counted for this query that day (``SearchPerson``):
+    # what hot searches and popular queries go by, so one person searching again and again is one.
+    people = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["key", "language", "region", "hour"], name="unique_search_tally")
         ]
         indexes = [models.Index(fields=["language", "hour"]), models.Index(fields=["hour"])]
+
+
+class SearchPerson(models.Model):
+    """That someone searched a query on a day, as a keyed HMAC of (who, day, query) and nothing else: who
+    is an account id or, for a visitor, the client address; the key is the site's secret. It cannot be
+    turned back into the person or the query, nor linked across queries or days; it only tells a second
+    search by the same person that day from someone new. Rows older than yesterday are deleted."""
+
+    digest = models.CharField(max_length=32, unique=True)
+    day = models.DateField(db_index=True)
 
 
 class RecentSearch(models.Model):
@@ -360,6 +373,7 @@ class ViewSource(models.TextChoices):
     PLACE = "place", _("Place pages")
     RELATED = "related", _("Related notes")
     BOARD = "board", _("Boards")
+    INBOX = "inbox", _("Notifications")
     OTHER = "other", _("Links and elsewhere")
 
 

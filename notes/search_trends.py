@@ -6,10 +6,13 @@ with no trace of who searched; and, for a signed-in reader, their own recent sea
 baseline), ``rising_tags`` (tags whose public notes and engagement rose), ``search_suggestions`` and
 ``recent_searches``.
 
-Privacy: the tally keeps a query, a language, a region, an hour and a count, nothing else. A query
-is shown to others only once ``MIN_SEARCHES`` searches made it in the window and it finds a published
-note or names a public tag, so a one-off search (a person's name, a typo, something private) never
-appears. A reader's repeats within ``REPEAT_SECONDS`` count once (a cache entry keyed by a hash).
+Privacy: the tally keeps a query, a language, a region, an hour and two counts (searches, and new
+searchers), nothing else. A query is shown to others only once ``MIN_SEARCHES`` distinct people searched
+it in the window and it finds a published note or names a public tag, so a one-off search (a person's
+name, a typo, something private), or one person searching it over and over, never appears. People are
+told apart by ``SearchPerson``: a keyed HMAC of (account id, or a visitor's address; the day; the query),
+never who searched in the clear. A reader's repeats within ``REPEAT_SECONDS`` count once as searches (a
+cache entry keyed by a hash).
 """
 
 from __future__ import annotations
@@ -25,11 +28,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, IntegerField, Max, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from accounts.models import User
 from accounts.selectors import blocked_ids, search_people
 from core.text import clean_user_text, fold_script
-from notes.models import NoteState, NoteTag, RecentSearch, SearchTally, Tag, Visibility
+from notes.models import NoteState, NoteTag, RecentSearch, SearchPerson, SearchTally, Tag, Visibility
 from notes.search import search_note_ids
 from notes.selectors import public_tags, search_tags, with_counts_seen_from
 
@@ -63,23 +67,47 @@ def _hour(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
 
 
-def _bump(qs_filter: dict, defaults: dict) -> None:
-    """count += 1 on the row ``qs_filter`` names, creating it when it is not there (two racing
-    creators: the loser's insert fails and it updates instead)."""
-    if SearchTally.objects.filter(**qs_filter).update(count=F("count") + 1):
+def _bump(qs_filter: dict, defaults: dict, *, people: int) -> None:
+    """count += 1 (and people += ``people``) on the row ``qs_filter`` names, creating it when it is not
+    there (two racing creators: the loser's insert fails and it updates instead)."""
+    changes = {"count": F("count") + 1, "people": F("people") + people}
+    if SearchTally.objects.filter(**qs_filter).update(**changes):
         return
     try:
         with transaction.atomic():
-            SearchTally.objects.create(**qs_filter, **defaults, count=1)
+            SearchTally.objects.create(**qs_filter, **defaults, count=1, people=people)
     except IntegrityError:
-        SearchTally.objects.filter(**qs_filter).update(count=F("count") + 1)
+        SearchTally.objects.filter(**qs_filter).update(**changes)
+
+
+def _new_searcher(searcher: str, key: str, now: datetime) -> bool:
+    """Whether ``searcher`` searches ``key`` for the first time today: a ``SearchPerson`` row keyed by an
+    HMAC of the three (the site's secret as the key), so the table never says who or what."""
+    day = timezone.localdate(now)
+    digest = salted_hmac("notebridge.search-person", f"{searcher}\x00{day.isoformat()}\x00{key}").hexdigest()[:32]
+    if cache.add(f"search-people-pruned:{day.isoformat()}", 1, 24 * 3600):
+        SearchPerson.objects.filter(day__lt=day - timedelta(days=1)).delete()
+    try:
+        with transaction.atomic():
+            SearchPerson.objects.create(digest=digest, day=day)
+    except IntegrityError:
+        return False
+    return True
 
 
 def record_search(
-    *, query: str, language: str, region: str | None, user: User | None = None, repeat_token: str = ""
+    *,
+    query: str,
+    language: str,
+    region: str | None,
+    user: User | None = None,
+    repeat_token: str = "",
+    searcher: str = "",
 ) -> bool:
     """Count one search of ``query`` and keep it in ``user``'s recent searches. Returns whether the
-    tally counted it (a repeat by the same ``repeat_token`` within ``REPEAT_SECONDS`` does not)."""
+    tally counted it (a repeat by the same ``repeat_token`` within ``REPEAT_SECONDS`` does not).
+    ``searcher`` says who searched, to count people (``u<account id>`` or ``a<client address>``; the
+    ``repeat_token`` when not given); it is only ever stored as a keyed hash."""
     text, key = clean_query(query), query_key(query)
     if not key:
         return False
@@ -90,8 +118,9 @@ def record_search(
         digest = hashlib.sha256(f"{repeat_token}\x00{key}".encode()).hexdigest()[:32]
         if not cache.add(f"search-seen:{digest}", 1, REPEAT_SECONDS):
             return False
+        new_person = _new_searcher(searcher or repeat_token, key, now)
         where = {"key": key, "language": (language or "")[:16], "region": (region or "")[:2], "hour": _hour(now)}
-        _bump(where, {"text": text})
+        _bump(where, {"text": text}, people=int(new_person))
     return True
 
 
@@ -128,7 +157,7 @@ def recent_searches(user: User | None) -> list[str]:
 @dataclass(frozen=True)
 class HotQuery:
     text: str
-    searches: int  # in the recent window
+    searches: int  # people who searched it in the recent window (one a day each, at most)
     is_new: bool  # nobody searched it in the baseline
 
 
@@ -149,8 +178,8 @@ def _tally_rows(language: str, region: str | None, since: datetime, cut: datetim
         SearchTally.objects.filter(where)
         .values("key")
         .annotate(
-            recent=Coalesce(Sum("count", filter=Q(hour__gte=cut)), zero),
-            base=Coalesce(Sum("count", filter=Q(hour__lt=cut)), zero),
+            recent=Coalesce(Sum("people", filter=Q(hour__gte=cut)), zero),
+            base=Coalesce(Sum("people", filter=Q(hour__lt=cut)), zero),
             shown=Max("text"),
         )
         .filter(recent__gte=MIN_SEARCHES)
@@ -258,7 +287,7 @@ def popular_queries(prefix_key: str, *, language: str, limit: int = SUGGEST_EACH
     rows = (
         SearchTally.objects.filter(hour__gte=since, language=language, key__startswith=prefix_key)
         .values("key")
-        .annotate(total=Sum("count"), shown=Max("text"))
+        .annotate(total=Sum("people"), shown=Max("text"))
         .filter(total__gte=MIN_SEARCHES)
         .order_by("-total", "key")
         .values_list("key", "shown")[: limit * 2]

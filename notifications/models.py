@@ -1,3 +1,6 @@
+from datetime import timedelta
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -22,6 +25,14 @@ class NotificationType(models.TextChoices):
 SITE_TYPES = (NotificationType.MODERATION, NotificationType.VIDEO_FAILED)
 
 
+# Likes, collects and follows pile up; a comment or a mention says something of its own, so it stands alone.
+GROUPED_TYPES = frozenset(
+    {NotificationType.LIKE, NotificationType.COLLECT, NotificationType.COMMENT_LIKE, NotificationType.FOLLOW}
+)
+# A group takes in what comes within this long of its first notification.
+GROUP_WINDOW = timedelta(hours=24)
+
+
 class Notification(models.Model):
     """Something that happened to the recipient. A person's action has an ``actor``; a moderation notice
     (type ``moderation``) comes from the site, so it has none and carries review's text instead: ``kind``
@@ -44,9 +55,13 @@ class Notification(models.Model):
     decision_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read = models.BooleanField(default=False)
+    # The inbox line this belongs to: the id of the group's first notification (its own id when it starts
+    # one or stands alone). Set once, when written (``notifications.services.notify``), so the inbox pages
+    # by groups and never splits one across pages.
+    group_id = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
-        indexes = [models.Index(fields=["recipient", "-id"])]
+        indexes = [models.Index(fields=["recipient", "-id"]), models.Index(fields=["recipient", "group_id"])]
         constraints = [
             # Liking twice, or a retried task, never notifies twice.
             models.UniqueConstraint(
@@ -58,6 +73,11 @@ class Notification(models.Model):
                 name="notification_actor_unless_site",
             ),
         ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.group_id is None:
+            self.group_id = self.pk  # a line of its own unless the service put it in a group
+        super().save(*args, **kwargs)
 
     @property
     def is_site_notice(self) -> bool:

@@ -3,13 +3,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from accounts.models import User
 from accounts.selectors import hidden_author_ids
 from notes.models import Comment, NoteState
 from notes.selectors import visible_notes, withheld_note_ids
-from notifications.models import Notification, NotificationType
+from notifications.models import GROUP_WINDOW, GROUPED_TYPES, Notification, NotificationType
+
+
+def _shown_to(user: User) -> QuerySet[Notification]:
+    """The user's notifications that may be shown: none from an account hidden from them, none about a
+    note that is gone or held."""
+    qs = Notification.objects.filter(recipient=user).exclude(actor_id__in=hidden_author_ids(user))
+    return qs.exclude(note__state__in=[NoteState.REMOVED, NoteState.REJECTED, NoteState.HELD])
 
 
 def notifications_for(
@@ -23,8 +31,7 @@ def notifications_for(
     exclude_types: list[str] | None = None,
     country: str | None = None,
 ) -> list[Notification]:
-    qs = Notification.objects.filter(recipient=user).exclude(actor_id__in=hidden_author_ids(user))
-    qs = qs.exclude(note__state__in=[NoteState.REMOVED, NoteState.REJECTED, NoteState.HELD])
+    qs = _shown_to(user)
     if types:
         qs = qs.filter(type__in=types)
     if exclude_types:
@@ -52,18 +59,21 @@ INBOX_TABS: dict[str, tuple[str, ...]] = {
     "notices": (T.MODERATION, T.VIDEO_FAILED),
 }
 TAB_OF = {type_: tab for tab, types in INBOX_TABS.items() for type_ in types}
-# Likes, collects and follows pile up; a comment or a mention says something of its own, so it stands alone.
-GROUPED_TYPES = frozenset({T.LIKE, T.COLLECT, T.COMMENT_LIKE, T.FOLLOW})
-GROUP_WINDOW = timedelta(hours=24)
-INBOX_PAGE = 100
+INBOX_PAGE = 100  # lines (groups) per page
+# A line shows three faces and a count; this many of a group's newest notifications are read for it.
+GROUP_SAMPLE = 20
 
 
 @dataclass
 class InboxEntry:
     """One line of the inbox: a notification, or several of one kind about one note (or comment, or the
-    recipient themselves for follows) within ``GROUP_WINDOW`` of the newest, newest first."""
+    recipient themselves for follows), newest first."""
 
     items: list[Notification] = field(default_factory=list)
+    # From the inbox's group query: everyone in the group and its unread notifications, when ``items``
+    # holds only the newest of them.
+    people: int | None = None
+    unread_count: int | None = None
 
     @property
     def latest(self) -> Notification:
@@ -84,10 +94,12 @@ class InboxEntry:
     @property
     def others(self) -> int:
         """How many besides the first actor ("maple_matcha and 12 others")."""
-        return max(0, len(self.actors) - 1)
+        return max(0, (len(self.actors) if self.people is None else self.people) - 1)
 
     @property
     def unread(self) -> bool:
+        if self.unread_count is not None:
+            return self.unread_count > 0
         return any(not n.read for n in self.items)
 
 
@@ -113,11 +125,46 @@ def group_notifications(items: list[Notification], *, window: timedelta = GROUP_
 
 
 def inbox_page(
-    user: User, tab: str, *, max_id: int | None = None, country: str | None = None
+    user: User, tab: str, *, max_id: int | None = None, country: str | None = None, size: int | None = None
 ) -> tuple[list[InboxEntry], int | None]:
-    """One page of an inbox tab, grouped, and the cursor of the next page (None at the end)."""
-    items = notifications_for(user, max_id=max_id, limit=INBOX_PAGE, types=list(INBOX_TABS[tab]), country=country)
-    return group_notifications(items), (items[-1].pk if len(items) == INBOX_PAGE else None)
+    """One page of an inbox tab: up to ``size`` lines, each a whole group (``Notification.group_id``,
+    set when the notification was written), newest group first, and the cursor of the next page (the
+    last line's newest id; None at the end). Two queries whatever the groups hold: the page's groups
+    with their counts, then up to ``GROUP_SAMPLE`` of each group's newest notifications."""
+    size = INBOX_PAGE if size is None else size
+    shown = _shown_to(user).filter(type__in=list(INBOX_TABS[tab]))
+    groups = (
+        shown.values("group_id")
+        .annotate(
+            newest=Max("id"),
+            people=Count("actor_id", distinct=True),
+            unread=Count("id", filter=Q(read=False)),
+        )
+        .order_by("-newest")
+    )
+    if max_id is not None:
+        groups = groups.filter(newest__lt=max_id)
+    rows = list(groups[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    if not rows:
+        return [], None
+    sampled = (
+        shown.filter(group_id__in=[row["group_id"] for row in rows])
+        .annotate(rank=Window(RowNumber(), partition_by=[F("group_id")], order_by=F("id").desc()))
+        .filter(rank__lte=GROUP_SAMPLE)
+        .select_related("actor", "comment")
+    )
+    by_group: dict[int, list[Notification]] = {}
+    for n in sampled:
+        by_group.setdefault(n.group_id or n.pk, []).append(n)
+    withheld = withheld_note_ids([n.note_id for items in by_group.values() for n in items if n.note_id], country)
+    entries = []
+    for row in rows:
+        items = sorted(by_group.get(row["group_id"], []), key=lambda n: n.pk, reverse=True)
+        if items and items[0].note_id not in withheld:
+            entries.append(InboxEntry(items, people=row["people"], unread_count=row["unread"]))
+    return entries, (rows[-1]["newest"] if more else None)
 
 
 def unread_by_tab(user: User) -> dict[str, int]:

@@ -7,9 +7,32 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 
 from accounts.models import Block, Mute
-from notifications.models import Notification, NotificationType
+from notifications.models import GROUP_WINDOW, GROUPED_TYPES, Notification, NotificationType
+
+
+def open_group(*, recipient_id: int, type: str, note_id: int | None, comment_id: int | None) -> int | None:
+    """The group a new notification of this kind joins: the newest group of the same kind about the same
+    note or comment (or about the recipient, for follows) whose first notification is less than
+    ``GROUP_WINDOW`` old. A group's id is its first notification's id; one query answers."""
+    if type not in GROUPED_TYPES:
+        return None
+    return (
+        Notification.objects.filter(
+            recipient_id=recipient_id,
+            type=type,
+            note_id=note_id,
+            comment_id=comment_id,
+            group_id=F("pk"),
+            created_at__gte=timezone.now() - GROUP_WINDOW,
+        )
+        .order_by("-group_id")
+        .values_list("group_id", flat=True)
+        .first()
+    )
 
 
 def notify(
@@ -22,10 +45,16 @@ def notify(
         or Mute.objects.filter(muter_id=recipient_id, muted_id=actor_id).exists()
     ):
         return None
+    group_id = open_group(recipient_id=recipient_id, type=type, note_id=note_id, comment_id=comment_id)
     try:
         with transaction.atomic():
             return Notification.objects.create(
-                recipient_id=recipient_id, actor_id=actor_id, type=type, note_id=note_id, comment_id=comment_id
+                recipient_id=recipient_id,
+                actor_id=actor_id,
+                type=type,
+                note_id=note_id,
+                comment_id=comment_id,
+                group_id=group_id,
             )
     except IntegrityError:
         return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
@@ -176,8 +177,28 @@ def related_note_ids(note: Note) -> list[int]:
     return ids
 
 
+RELATED_BLOCK_KEY = "rec:related-block:{}:{}"
+RELATED_SPARE = 6
+
+
 def related_notes(note: Note, viewer: User | None, *, country: str | None, limit: int = 12) -> list[Note]:
     """Related notes that ``viewer`` may see from ``country``: through ``visible_notes``, so blocked,
-    muted, withheld, held and removed notes and inactive authors never show."""
-    ids = [pk for pk in related_note_ids(note) if pk != note.pk]
-    return visible_notes(ids, viewer, country=country)[:limit]
+    muted, withheld, held and removed notes and inactive authors never show.
+
+    The block's ids (the first ``limit`` + ``RELATED_SPARE`` of the pool that a visitor from ``country``
+    may see) are kept ``settings.RELATED_BLOCK_SECONDS`` per note and country, so a page reads those
+    ~18 notes rather than the pool's 48. Each reader's copy still goes through the gate; one who hides
+    more of them than the spares cover (blocks, mutes) gets the whole pool, gated, as without the cache."""
+    seconds = settings.RELATED_BLOCK_SECONDS
+    key = RELATED_BLOCK_KEY.format(note.pk, country or "")
+    block: list[int] | None = cache.get(key) if seconds > 0 else None
+    if block is None:
+        pool = [pk for pk in related_note_ids(note) if pk != note.pk]
+        block = [n.pk for n in visible_notes(pool, None, country=country)[: limit + RELATED_SPARE]]
+        if seconds > 0:
+            cache.set(key, block, seconds)
+    shown = visible_notes(block, viewer, country=country)
+    if len(shown) < limit and len(block) == limit + RELATED_SPARE:
+        pool = [pk for pk in related_note_ids(note) if pk != note.pk]
+        shown = visible_notes(pool, viewer, country=country)
+    return shown[:limit]

@@ -64,6 +64,7 @@ ROUTES: tuple[Route, ...] = (
     _r("POST", r"^/api/nb/v1/notes/[^/]+/like/?$", "like"),
     _r("POST", r"^/n/\d+/like/$", "like"),
     _r("POST", r"^/comments/\d+/like/$", "like"),
+    _r("POST", r"^/api/nb/v1/comments/[^/]+/like/?$", "like"),
     # following
     _r("POST", r"^/api/v1/accounts/[^/]+/follow/?$", "follow"),
     _r("POST", r"^/u/[^/]+/follow/$", "follow"),
@@ -81,6 +82,7 @@ ROUTES: tuple[Route, ...] = (
     _r("GET POST", r"^/translate/", "translate"),
     # look-ups as one types
     _r("GET", r"^/mentions/suggest/$", "lookup"),
+    _r("GET", r"^/api/nb/v1/mentions/suggest/?$", "lookup"),
 )
 
 

@@ -19,7 +19,7 @@ from core.countries import country_name
 from core.geo import viewer_country
 from core.ids import parse_id
 from notes.models import Board, Comment, Note, Photo
-from notes.selectors import viewer_state, with_counts_seen_from
+from notes.selectors import liked_comment_ids, viewer_state, with_counts_seen_from
 from review.selectors import ip_location_labels_shown
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -96,6 +96,10 @@ def opt_cursor(value: str | None) -> int | None:
 
 def _url(field: Any) -> str | None:
     return site_url(field.url) if field and field.name else None
+
+
+def avatar_url(user: User) -> str | None:
+    return _url(user.avatar)
 
 
 @dataclass(frozen=True)
@@ -200,8 +204,15 @@ def notes(items: list[Note], user: User | None, w: Where) -> list[dict[str, Any]
     ]
 
 
-def comment(c: Comment, w: Where, *, authors: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
-    """A comment with its thread replies (``thread_replies``, as ``comments_for`` attaches them)."""
+def comment(
+    c: Comment,
+    w: Where,
+    *,
+    authors: dict[int, dict[str, Any]] | None = None,
+    liked: set[int] | frozenset[int] = frozenset(),
+) -> dict[str, Any]:
+    """A comment with its thread replies (``thread_replies``, as ``comments_for`` attaches them);
+    ``liked``: the ids of those the viewer liked."""
     authors = authors if authors is not None else {c.author_id: profile(c.author, w)}
     return {
         "id": str(c.pk),
@@ -210,15 +221,18 @@ def comment(c: Comment, w: Where, *, authors: dict[int, dict[str, Any]] | None =
         "parent_id": str(c.parent_id) if c.parent_id else None,
         "created_at": iso(c.created_at),
         "ip_location": ip_location(c.ip_country, w),
-        "replies": [comment(r, w, authors=authors) for r in getattr(c, "thread_replies", [])],
+        "like_count": c.like_count,
+        "liked": c.pk in liked,
+        "replies": [comment(r, w, authors=authors, liked=liked) for r in getattr(c, "thread_replies", [])],
     }
 
 
-def comments(items: list[Comment], w: Where) -> list[dict[str, Any]]:
+def comments(items: list[Comment], w: Where, viewer: User | None = None) -> list[dict[str, Any]]:
     everyone = [c for top in items for c in [top, *getattr(top, "thread_replies", [])]]
     users = list({c.author_id: c.author for c in everyone}.values())
     authors = {u.pk: data for u, data in zip(users, profiles(users, w), strict=True)}
-    return [comment(c, w, authors=authors) for c in items]
+    liked = liked_comment_ids(viewer, [c.pk for c in everyone])
+    return [comment(c, w, authors=authors, liked=liked) for c in items]
 
 
 def boards(items: list[Board], w: Where) -> list[dict[str, Any]]:

@@ -79,7 +79,8 @@ def delete_note(request: HttpRequest, note_id: str) -> dict[str, Any]:
 @router.get("/{note_id}/comments", response=list[CommentOut], auth=OPTIONAL)
 def list_comments(request: HttpRequest, note_id: str) -> list[dict[str, Any]]:
     note = _visible(request, note_id)
-    return common.comments(comments_for(note, common.viewer(request)), common.where(request))
+    viewer = common.viewer(request)
+    return common.comments(comments_for(note, viewer), common.where(request), viewer)
 
 
 @router.post("/{note_id}/comments", response={201: CommentOut})

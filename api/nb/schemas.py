@@ -181,7 +181,21 @@ class CommentOut(Schema):
     parent_id: Id | None
     created_at: str | None
     ip_location: IpLocationOut | None = None
+    like_count: int = 0
+    liked: bool = False
     replies: list[CommentOut] = Field(default_factory=list)
+
+
+class MentionOut(Schema):
+    id: Id
+    username: str
+    display_name: str
+    avatar: str | None
+    following: bool
+
+
+class MentionsOut(Schema):
+    accounts: list[MentionOut]
 
 
 class SearchOut(Schema):

@@ -138,3 +138,52 @@ def test_hostile_queries_are_cleaned_kept_short_and_harmless(make_user, raw):
     search_trends.search_suggestions(raw, viewer=alice, language="en", country="GB")
     search_trends.hot_searches(language="en", region="GB")
     assert all(len(t) <= search_trends.MAX_QUERY for t in search_trends.recent_searches(alice))
+
+
+def test_one_person_searching_ten_times_is_not_hot_three_people_are(make_user, post_note):
+    from notes.models import SearchPerson
+
+    post_note(make_user("author"), title="Mochi donuts")
+    keen = make_user("keen")
+    # Ten searches by one account, from ten sessions six hours apart as far as the repeat check knows.
+    for i in range(10):
+        search_trends.record_search(
+            query="mochi", language="en", region="GB", user=keen, repeat_token=f"s{i}", searcher=f"u{keen.pk}"
+        )
+    # A visitor searching from one address with fresh sessions is one person too.
+    for i in range(5):
+        search_trends.record_search(
+            query="mochi", language="en", region="GB", repeat_token=f"v{i}", searcher="a203.0.113.9"
+        )
+    assert SearchTally.objects.get().count == 15
+    assert search_trends.hot_searches(language="en", region="GB") == []
+    cache.clear()
+    for name in ("second", "third"):
+        user = make_user(name)
+        search_trends.record_search(
+            query="Mochi", language="en", region="GB", user=user, repeat_token=name, searcher=f"u{user.pk}"
+        )
+    # keen, the visitor and two more: four people.
+    [hot] = search_trends.hot_searches(language="en", region="GB")
+    assert hot.text == "mochi" and hot.searches == 4
+    # Who searched is kept only as a keyed hash: no account id, address or query in the clear.
+    digests = list(SearchPerson.objects.values_list("digest", flat=True))
+    assert len(digests) == 4
+    for digest in digests:
+        assert str(keen.pk) not in digest and "203.0.113.9" not in digest and "mochi" not in digest
+        assert len(digest) == 32 and int(digest, 16) >= 0
+
+
+def test_searchers_are_counted_again_the_next_day_and_old_marks_go(make_user, post_note, settings):
+    from freezegun import freeze_time
+
+    from notes.models import SearchPerson
+
+    post_note(make_user("author"), title="Mochi donuts")
+    with freeze_time("2026-12-01 10:00:00"):
+        search_trends.record_search(query="mochi", language="en", region="", repeat_token="x", searcher="u1")
+    cache.clear()
+    with freeze_time("2026-12-03 10:00:00"):
+        search_trends.record_search(query="mochi", language="en", region="", repeat_token="x", searcher="u1")
+        assert list(SearchPerson.objects.values_list("day", flat=True)) == [timezone.localdate()]
+    assert sorted(SearchTally.objects.values_list("people", flat=True)) == [1, 1]

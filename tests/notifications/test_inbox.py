@@ -91,3 +91,45 @@ def test_grouping_keeps_the_order_of_each_groups_newest(make_user, make_note):
     like_note(user=y, note_id=a.pk)
     items = list(Notification.objects.filter(recipient=me).select_related("actor").order_by("-id"))
     assert [(e.latest.note_id, len(e.items)) for e in group_notifications(items)] == [(a.pk, 2), (b.pk, 1)]
+
+
+def test_a_page_holds_whole_groups_and_the_next_page_goes_on_from_the_last(make_user, make_note):
+    me = make_user("mimi")
+    notes = [make_note(me, title=f"n{i}") for i in range(3)]
+    fans = [make_user(f"fan{i}") for i in range(25)]
+    # Oldest first: note 0 gets 25 likes, then notes 1 and 2 one each.
+    for fan in fans:
+        like_note(user=fan, note_id=notes[0].pk)
+    like_note(user=fans[0], note_id=notes[1].pk)
+    like_note(user=fans[1], note_id=notes[2].pk)
+    first, cursor = inbox_page(me, "likes", size=2)
+    assert [(e.latest.note_id, e.others) for e in first] == [(notes[2].pk, 0), (notes[1].pk, 0)]
+    assert cursor is not None
+    second, end = inbox_page(me, "likes", max_id=cursor, size=2)
+    # The big group arrives whole on the next page: everyone counted, the newest faces read first.
+    [big] = second
+    assert big.latest.note_id == notes[0].pk and big.others == 24 and big.unread
+    assert [a.username for a in big.actors[:3]] == ["fan24", "fan23", "fan22"]
+    assert end is None
+    assert inbox_page(me, "likes", max_id=big.latest.pk, size=2) == ([], None)
+
+
+def test_a_group_takes_in_a_day_from_its_first_notification(make_user, make_note):
+    me = make_user("mimi")
+    note = make_note(me)
+    first = make_user("first")
+    like_note(user=first, note_id=note.pk)
+    head = Notification.objects.get(actor=first)
+    assert head.group_id == head.pk
+    like_note(user=make_user("soon"), note_id=note.pk)
+    assert Notification.objects.get(actor__username="soon").group_id == head.pk
+    # A day on, the group is closed: the next like starts a new one.
+    Notification.objects.filter(pk=head.pk).update(created_at=head.created_at - timedelta(hours=25))
+    like_note(user=make_user("late"), note_id=note.pk)
+    late = Notification.objects.get(actor__username="late")
+    assert late.group_id == late.pk
+    # Comments stand alone however close together.
+    talker = make_user("talker")
+    for body in ("a", "b"):
+        create_comment(author=talker, note_id=note.pk, body=body)
+    assert all(n.group_id == n.pk for n in Notification.objects.filter(type="comment"))

@@ -7,7 +7,7 @@ from django.core.cache import cache
 
 from recommend import training
 from recommend.candidates import forget_pool
-from recommend.selectors import related_notes
+from recommend.selectors import RELATED_KEY, related_notes
 
 
 @pytest.fixture(autouse=True)
@@ -58,3 +58,44 @@ def test_similar_text_in_another_language_is_related(catalogue):
     titles = [n.title for n in related_notes(hot_pot, None, country=None)]
     assert "麻辣火锅" in titles[:4]  # no shared tag (#food / #美食): only the text says so
     assert "Tuning a violin" not in titles
+
+
+def test_the_block_is_kept_a_while_and_still_gated_per_reader(make_user, post, settings):
+    from accounts.services import block
+    from notes.services import set_note_state
+
+    settings.RELATED_BLOCK_SECONDS = 60
+    ada, bo, reader = make_user("ada"), make_user("bo"), make_user("reader")
+    note = post(ada, "Dim sum #yumcha", title="Dim sum")
+    first = post(bo, "Har gow #yumcha", title="Har gow")
+    forget_pool()
+    assert [n.pk for n in related_notes(note, None, country=None)] == [first.pk]
+    # Kept: a note posted since waits for the block to expire (the pool behind it is asked afresh)...
+    later = post(bo, "Siu mai #yumcha", title="Siu mai")
+    forget_pool()
+    cache.delete(RELATED_KEY.format(note.pk))
+    assert [n.pk for n in related_notes(note, None, country=None)] == [first.pk]
+    # ... but what the gate refuses goes at once, for each reader.
+    block(blocker=bo, blocked=reader)
+    assert related_notes(note, reader, country=None) == []
+    set_note_state(note=first, state="held")
+    assert related_notes(note, None, country=None) == []
+    settings.RELATED_BLOCK_SECONDS = 0  # not kept: every page asks the pool
+    cache.delete(RELATED_KEY.format(note.pk))
+    assert [n.pk for n in related_notes(note, None, country=None)] == [later.pk]
+
+
+def test_a_reader_who_hides_much_of_the_block_still_gets_a_full_one(make_user, post, settings):
+    from accounts.services import mute
+
+    settings.RELATED_BLOCK_SECONDS = 60
+    ada, loud, quiet, reader = make_user("ada"), make_user("loud"), make_user("quiet"), make_user("reader")
+    note = post(ada, "Tea #oolong", title="Tea")
+    # The loud account's notes are the newest, so they fill the cached block.
+    quiet_notes = [post(quiet, f"Oolong {i} #oolong", title=f"q{i}") for i in range(12)]
+    loud_notes = [post(loud, f"Oolong loud {i} #oolong", title=f"l{i}") for i in range(18)]
+    forget_pool()
+    assert {n.pk for n in related_notes(note, None, country=None)} <= {n.pk for n in loud_notes}
+    mute(muter=reader, muted=loud)
+    found = related_notes(note, reader, country=None)
+    assert len(found) == 12 and {n.pk for n in found} == {n.pk for n in quiet_notes}

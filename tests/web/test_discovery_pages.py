@@ -132,8 +132,8 @@ def test_note_page_links_its_place_and_shows_related_notes(client, make_user, po
     html = client.get(f"/n/{note.pk}/").content.decode()
     assert f'href="/place/{note.place_id}/"' in html and "Leeds Kirkgate Market" in html
     related = html[html.index('id="related-h"') :]
-    assert f'href="/n/{twin.pk}/"' in related and f'href="/n/{there.pk}/"' in related
-    assert "Unrelated walk" not in related and f'href="/n/{note.pk}/"' not in related
+    assert f'href="/n/{twin.pk}/?src=related"' in related and f'href="/n/{there.pk}/?src=related"' in related
+    assert "Unrelated walk" not in related and f'href="/n/{note.pk}/?src=related"' not in related
 
 
 def test_related_notes_leave_out_what_the_reader_may_not_see(client, make_user, post_note, login):

@@ -11,7 +11,7 @@ def test_discover_shows_cards_with_renditions(client, make_user, post_note):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Dumplings in Flushing" in html
-    assert f'href="/n/{note.pk}/"' in html
+    assert f'href="/n/{note.pk}/?src=discover"' in html
     photo = note.photos.first()
     assert f"{photo.thumb.url} 400w" in html and f"{photo.large.url} 1080w" in html
     assert 'loading="lazy"' in html

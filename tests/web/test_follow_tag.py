@@ -24,7 +24,7 @@ def test_signed_in_readers_follow_and_unfollow_a_tag_from_its_page(client, make_
     assert TagFollow.objects.filter(user=reader, tag__name="food").exists()
     assert "Following tag" in client.get("/tag/food/").content.decode()
     fresh = post_note(cook, title="Noodles", body="Hand-pulled #food")
-    assert f'href="/n/{fresh.pk}/"' in client.get("/following/").content.decode()  # in the Following feed
+    assert f'href="/n/{fresh.pk}/?src=following"' in client.get("/following/").content.decode()  # in the Following feed
 
     with on_commit():
         back = client.post("/tag/food/follow/", {"action": "unfollow", "next": "/tag/food/"})

@@ -121,3 +121,25 @@ def test_inbox_queries_do_not_grow_with_notifications(client, make_user, post_no
     large = _queries(client, "/notifications/?tab=likes")
     assert large == small
     assert large <= 16
+
+
+def test_an_older_page_costs_what_the_first_does_and_splits_no_group(
+    client, make_user, post_note, login, settings, monkeypatch
+):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    monkeypatch.setattr("notifications.selectors.INBOX_PAGE", 3)
+    me = make_user("mimi")
+    notes = [post_note(me, title=f"note{i}") for i in range(5)]
+    login(me)
+    for i, note in enumerate(notes):
+        for j in range(4 if i == 1 else 1):
+            like_note(user=make_user(f"fan{i}x{j}"), note_id=note.pk)
+    html = client.get("/notifications/?tab=likes").content.decode()
+    assert [line.split(" · ")[-1] for line in _lines(html)] == ["note4", "note3", "note2"]
+    next_url = re.search(r'<a class="btn" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    first = _queries(client, "/notifications/?tab=likes")
+    second = _queries(client, next_url)
+    assert second == first
+    lines = _lines(client.get(next_url).content.decode())
+    assert lines[0].startswith("fan1x3 and 3 others liked your note") and lines[1].endswith("note0")
+    assert len(lines) == 2

@@ -43,7 +43,7 @@ def test_hot_pot_finds_chinese_notes_with_the_original_marked_and_the_reverse(cl
     assert "A pot of tea" not in html
     html = client.get("/search/", {"q": "火鍋"}).content.decode()
     for note in (zh, tw, en):
-        assert f'href="/n/{note.pk}/"' in html
+        assert f'href="/n/{note.pk}/?src=search"' in html
     assert "Best <mark>hot pot</mark> in Flushing" in html
 
 

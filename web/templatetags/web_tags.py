@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from core.countries import country_name
 from core.text import linkable_spans
 from notes.services import DEFAULT_BOARD_NAME
+from web import sources
 
 register = template.Library()
 
@@ -190,6 +191,12 @@ def ip_location(context: template.Context, country: str | None) -> SafeString:
     return format_html(
         '<span class="ip-location">{}</span>', gettext("IP location: %(country)s") % {"country": country_name(country)}
     )
+
+
+@register.simple_tag(takes_context=True)
+def note_href(context: template.Context, note_id: int) -> str:
+    """The link to a note from this page: ``?src=`` names the page for the author's stats (web.sources)."""
+    return sources.note_href(context.get("request"), note_id)
 
 
 @register.filter

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,7 +14,7 @@ from accounts.selectors import is_following
 from core.errors import ServiceError
 from core.geo import viewer_country
 from notes import services
-from notes.models import Comment, Note, NoteState, ViewSource
+from notes.models import Comment, Note, NoteState
 from notes.note_stats import note_for_stats, note_stats, record_note_view
 from notes.selectors import (
     boards_of,
@@ -26,6 +26,7 @@ from notes.selectors import (
 )
 from recommend.selectors import related_notes
 from web.forms import CollectForm, CommentForm
+from web.sources import view_source
 from web.translation import build_block, translate_mode
 from web.views.common import (
     add_service_error,
@@ -104,42 +105,6 @@ def note_page(request: HttpRequest, note_id: int) -> HttpResponse:
             translated=block.state == "ready",
         )
     return render(request, "web/note.html", context)
-
-
-# The page a reader came from (the Referer's path, on this site) -> the source in the author's stats.
-_SOURCE_BY_VIEW = {
-    "web:discover": ViewSource.DISCOVER,
-    "web:following": ViewSource.FOLLOWING,
-    "web:search": ViewSource.SEARCH,
-    "web:tag": ViewSource.TAG,
-    "web:profile": ViewSource.PROFILE,
-    "web:profile_collects": ViewSource.PROFILE,
-    "web:profile_liked": ViewSource.PROFILE,
-    "web:place": ViewSource.PLACE,
-    "web:note": ViewSource.RELATED,
-    "web:board": ViewSource.BOARD,
-}
-
-
-def view_source(request: HttpRequest) -> str:
-    """Where the reader came from: the page of this site named in the Referer (Discover is For you for a
-    signed-in reader), ``other`` for links from elsewhere, typed addresses and apps."""
-    referer = request.headers.get("Referer", "")[:2000]
-    host = request.get_host()
-    for scheme in ("https://", "http://"):
-        if referer.startswith(scheme + host + "/"):
-            path = referer[len(scheme + host) :].split("?", 1)[0].split("#", 1)[0]
-            break
-    else:
-        return ViewSource.OTHER
-    try:
-        match = resolve(path)
-    except Resolver404:
-        return ViewSource.OTHER
-    source = _SOURCE_BY_VIEW.get(match.view_name, ViewSource.OTHER)
-    if source == ViewSource.DISCOVER and request.user.is_authenticated:
-        return ViewSource.FOR_YOU
-    return source
 
 
 @login_required_page

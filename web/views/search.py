@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import User
 from accounts.selectors import search_people
 from core.geo import viewer_country
+from core.network import client_ip
 from notes import search_trends
 from notes.search import search_note_ids
 from notes.selectors import popular_tags_cached, search_tags, visible_notes, with_counts_seen_from
@@ -65,7 +66,12 @@ def search(request: HttpRequest) -> HttpResponse:
         return render(request, "web/search.html", context)
     if page_no == 1 and not is_htmx(request):
         search_trends.record_search(
-            query=query, language=interface_language(), region=country, user=who, repeat_token=reader_token(request)
+            query=query,
+            language=interface_language(),
+            region=country,
+            user=who,
+            repeat_token=reader_token(request),
+            searcher=f"u{who.pk}" if who is not None else f"a{client_ip(request)}",
         )
     if kind == "notes":
         expanded = expand_query(query)
