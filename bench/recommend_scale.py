@@ -27,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -96,7 +97,7 @@ def seed(n_notes: int, n_users: int, likes_per_user: int, embedded: int) -> None
         span = 60 * 86400
         cur.executemany(
             "UPDATE notes_note SET created_at = %s WHERE id = %s",
-            [(now - timezone.timedelta(seconds=span * (1 - k / n_notes)), pk) for k, pk in enumerate(note_ids)],
+            [(now - timedelta(seconds=span * (1 - k / n_notes)), pk) for k, pk in enumerate(note_ids)],
         )
     NoteTag.objects.bulk_create(
         [NoteTag(note_id=pk, tag=tags[t]) for pk, t in zip(note_ids, note_topic, strict=True)], batch_size=5000

@@ -36,10 +36,11 @@ def test_a_for_you_impression_keeps_the_features_it_was_served_with(catalogue, r
     assert len(rows) == len(cards) > 0
     expected = set(training.RANKER_FEATURES) - {"position"}
     for row in rows:
+        assert row.features is not None
         assert set(row.features) == expected, row.features
         assert all(0.0 <= v <= 1.0 for v in row.features.values())
     # The interest feature is what it says: the reader follows #food and #travel.
-    by_note = {r.note_id: r.features for r in rows}
+    by_note = {r.note_id: r.features or {} for r in rows}
     food = [c.note.pk for c in cards if "#food" in c.note.body]
     assert food and all(by_note[pk]["topic_match"] == 1.0 for pk in food)
     # A Discover impression carries none; the server's features, never the client's.
