@@ -177,12 +177,14 @@ def main() -> None:
         scored = ranking.score(pool, r, m or model)
         return [s.note_id for s in ranking.rerank(scored, r, limit=k, observed_own=ranking.observed_own_share(pool, r))]
 
-    # Logged impressions: the hand blend serves each user a page of 30 from their training history; the
-    # user engages with each card with probability sqrt(preference) x a position bias.
+    # Logged impressions: the hand blend serves each user a page of 30 from their training history and
+    # interests; the user engages with each card with probability sqrt(preference) x a position bias.
     t0 = time.monotonic()
     xs, ys = [], []
     for u in range(args.users):
-        r = reader(u, train[u])
+        # Every real reader has onboarding interests (their two strongest topics here), so the logged
+        # features include the interest match the cold-start readers below depend on.
+        r = reader(u, train[u], [TOPICS[x] for x in np.argsort(-sim["user_taste"][u])[:2]])
         served = ranking.rerank(ranking.score(pool, r, model), r, limit=30)
         pmax = float(sim["pref"][u].max()) + 1e-9
         for pos, s in enumerate(served):

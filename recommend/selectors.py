@@ -81,14 +81,14 @@ def parse_cursor(cursor: str | None) -> int:
 
 def _rank(
     user: User, *, exclude: set[int] | None = None, limit: int = RANKED
-) -> tuple[list[tuple[int, str, str]], dict[int, dict[str, float]]]:
+) -> tuple[list[tuple[int, str, str]], dict[int, bytes]]:
     """The ranked list and each ranked note's features (kept with its impressions for training)."""
     pool = candidates.pool()
     reader = candidates.reader_for(user)
     cache.set(MIX_KEY.format(user.pk), int(reader.language_mix), RANKING_SECONDS)
     scored = ranking.score(pool, reader, training.current_model(), exclude=exclude)
     ranked = ranking.rerank(scored, reader, limit=limit, observed_own=ranking.observed_own_share(pool, reader))
-    features = {s.note_id: {k: round(v, 4) for k, v in s.features.items() if k != "position"} for s in ranked}
+    features = {s.note_id: training.pack_features(s.features) for s in ranked}
     return [(s.note_id, s.reason, s.detail) for s in ranked], features
 
 
@@ -106,7 +106,7 @@ def ranked_ids(user: User, *, country: str | None, offset: int) -> list[tuple[in
     head = cached[:offset] if cached is not None and offset > 0 else []
     shown = {pk for pk, _r, _d in head}
     features_key = FEATURES_KEY.format(user.pk, country or "")
-    old_features: dict[int, dict[str, float]] = (cache.get(features_key) or {}) if head else {}
+    old_features: dict[int, bytes] = (cache.get(features_key) or {}) if head else {}
     features = {pk: old_features[pk] for pk in shown if pk in old_features}
     try:
         tail, tail_features = _rank(user, exclude=shown)
@@ -141,11 +141,11 @@ def for_you(
     served_key = SERVED_KEY.format(user.pk)
     served: dict[int, int] = cache.get(served_key) or {}
     features_key = SERVED_FEATURES_KEY.format(user.pk)
-    served_features: dict[int, dict[str, float]] = cache.get(features_key) or {}
+    served_features: dict[int, bytes] = cache.get(features_key) or {}
     if offset == 0:
         served, served_features = {}, {}
     served.update({card.note.pk: card.position for card in cards})
-    ranked_features: dict[int, dict[str, float]] = cache.get(FEATURES_KEY.format(user.pk, country or "")) or {}
+    ranked_features: dict[int, bytes] = cache.get(FEATURES_KEY.format(user.pk, country or "")) or {}
     served_features.update({c.note.pk: ranked_features[c.note.pk] for c in cards if c.note.pk in ranked_features})
     cache.set(served_key, served, RANKING_SECONDS * 6)
     cache.set(features_key, served_features, RANKING_SECONDS * 6)

@@ -18,6 +18,7 @@ from core.errors import RateLimited, ServiceError
 from notes.models import Note, NoteState
 from notes.selectors import visible_notes
 from recommend.models import HideReason, Interaction, Kind, LanguageMix, ReaderPreference, Surface
+from recommend.training import unpack_features
 
 # A batch from a client: at most this many events, and at most FLOOD_LIMIT events a minute per reader.
 MAX_BATCH = 50
@@ -136,7 +137,7 @@ def record_client_events(*, user: User, events: Iterable[Mapping[str, Any]], cou
     _check_flood(user.pk, len(parsed))
     seen = {n.pk: n for n in visible_notes({e.note_id for e in parsed}, user, country=country, for_feed=False)}
     served: dict[int, int] = cache.get(SERVED_KEY.format(user.pk)) or {}
-    served_features: dict[int, dict[str, float]] = cache.get(SERVED_FEATURES_KEY.format(user.pk)) or {}
+    served_features: dict[int, bytes] = cache.get(SERVED_FEATURES_KEY.format(user.pk)) or {}
     for i, e in enumerate(parsed):
         if e.note_id not in seen:
             raise _bad("No such note", i, "note_id", "unknown_note")
@@ -165,7 +166,7 @@ def record_client_events(*, user: User, events: Iterable[Mapping[str, Any]], cou
                 dwell_ms=e.dwell_ms,
                 reason=e.reason,
                 # What the ranker saw when it served the note: the learned ranker's training example.
-                features=served_features.get(e.note_id)
+                features=unpack_features(served_features.get(e.note_id, b""))
                 if e.kind == Kind.IMPRESSION and e.surface == Surface.FOR_YOU
                 else None,
             )

@@ -55,6 +55,24 @@ RANKER_FEATURES = (
     "sources",
     "position",
 )
+# What serving keeps per ranked note until its impression comes back (all but the slot, packed small).
+SERVED_FEATURES = tuple(n for n in RANKER_FEATURES if n != "position")
+
+
+def pack_features(features: dict[str, float]) -> bytes:
+    """A ranked note's features as float16 bytes (30 bytes: a reader's 300 ranked notes stay small in
+    the cache)."""
+    return np.array([features.get(n, 0.0) for n in SERVED_FEATURES], dtype=np.float16).tobytes()
+
+
+def unpack_features(raw: bytes) -> dict[str, float] | None:
+    """``pack_features`` undone, None for bytes that are not its output (an older layout)."""
+    if not isinstance(raw, bytes) or len(raw) != 2 * len(SERVED_FEATURES):
+        return None
+    values = np.frombuffer(raw, dtype=np.float16)
+    return {n: round(float(v), 4) for n, v in zip(SERVED_FEATURES, values, strict=True)}
+
+
 # Fewer labelled impressions than this (or positives) and no ranker is fitted (RECOMMEND_RANKER_MIN_*).
 MIN_IMPRESSIONS = 500
 MIN_POSITIVES = 20
