@@ -18,6 +18,7 @@ per-user time split (each user's last 20% held out), NDCG@10 and precision@10 ag
 
     .venv/bin/python bench/recommend_eval.py            # a few minutes on 2 cores
     .venv/bin/python bench/recommend_eval.py --users 200 --notes 1000   # quicker
+    .venv/bin/python bench/recommend_eval.py --interests   # every reader has onboarding interests
     .venv/bin/python bench/recommend_eval.py --movielens [--recbole-dir DIR]
 """
 
@@ -95,6 +96,9 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=40)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--holdout", type=float, default=0.2)
+    parser.add_argument(
+        "--interests", action="store_true", help="readers have onboarding interests in logging and warm evaluation"
+    )
     parser.add_argument("--movielens", action="store_true", help="MovieLens-100k, item-item CF vs popularity")
     parser.add_argument("--recbole-dir", default=None, help="an unpacked recbole wheel (default: pip install it)")
     args = parser.parse_args()
@@ -177,14 +181,17 @@ def main() -> None:
         scored = ranking.score(pool, r, m or model)
         return [s.note_id for s in ranking.rerank(scored, r, limit=k, observed_own=ranking.observed_own_share(pool, r))]
 
-    # Logged impressions: the hand blend serves each user a page of 30 from their training history and
-    # interests; the user engages with each card with probability sqrt(preference) x a position bias.
+    def onboarding(u: int) -> list[str] | None:
+        """With --interests, a reader's onboarding interests (their two strongest topics) in the logged
+        impressions and the warm evaluation too, as real readers have; else none there."""
+        return [TOPICS[x] for x in np.argsort(-sim["user_taste"][u])[:2]] if args.interests else None
+
+    # Logged impressions: the hand blend serves each user a page of 30 from their training history; the
+    # user engages with each card with probability sqrt(preference) x a position bias.
     t0 = time.monotonic()
     xs, ys = [], []
     for u in range(args.users):
-        # Every real reader has onboarding interests (their two strongest topics here), so the logged
-        # features include the interest match the cold-start readers below depend on.
-        r = reader(u, train[u], [TOPICS[x] for x in np.argsort(-sim["user_taste"][u])[:2]])
+        r = reader(u, train[u], onboarding(u))
         served = ranking.rerank(ranking.score(pool, r, model), r, limit=30)
         pmax = float(sim["pref"][u].max()) + 1e-9
         for pos, s in enumerate(served):
@@ -217,8 +224,8 @@ def main() -> None:
     for u in evaluated:
         rel = {i + 1 for i in test[u]}
         for name, ranked in (
-            ("learned", ours(u, train[u], m=learned)),
-            ("hand", ours(u, train[u])),
+            ("learned", ours(u, train[u], interests=onboarding(u), m=learned)),
+            ("hand", ours(u, train[u], interests=onboarding(u))),
             ("popularity", baseline(pop_order, train[u])),
             ("recency", baseline(new_order, train[u])),
         ):
