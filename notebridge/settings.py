@@ -435,3 +435,8 @@ PASSWORD_HASH_CONCURRENCY = int(os.environ.get("PASSWORD_HASH_CONCURRENCY", "1")
 PASSWORD_HASH_WAIT_S = float(os.environ.get("PASSWORD_HASH_WAIT_S", "10"))
 # Raw client addresses are kept only in the security log, for this many days.
 SECURITY_LOG_DAYS = float(os.environ.get("SECURITY_LOG_DAYS", "14"))
+# For you (docs/recommend.md): embed each published note at once on the low queue (off: embed_notes and
+# training embed them), and how many labelled For-you impressions a learned ranker needs before it is fitted.
+RECOMMEND_EMBED_ON_PUBLISH = env_bool("RECOMMEND_EMBED_ON_PUBLISH", True)
+RECOMMEND_RANKER_MIN_IMPRESSIONS = int(os.environ.get("RECOMMEND_RANKER_MIN_IMPRESSIONS", "500"))
+RECOMMEND_RANKER_MIN_POSITIVES = int(os.environ.get("RECOMMEND_RANKER_MIN_POSITIVES", "20"))

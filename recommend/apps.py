@@ -4,8 +4,8 @@ evaluation (docs/recommend.md)."""
 from django.apps import AppConfig
 
 from accounts.events import Followed
-from core.events import IN_TRANSACTION, subscribe
-from notes.events import CommentCreated, NoteCollected, NoteLiked
+from core.events import AFTER_COMMIT, IN_TRANSACTION, subscribe
+from notes.events import CommentCreated, NoteCollected, NoteLiked, NotePublished
 
 
 class RecommendConfig(AppConfig):
@@ -18,3 +18,4 @@ class RecommendConfig(AppConfig):
         subscribe(NoteCollected, on.record_collect, when=IN_TRANSACTION)
         subscribe(CommentCreated, on.record_comment, when=IN_TRANSACTION)
         subscribe(Followed, on.record_follow, when=IN_TRANSACTION)
+        subscribe(NotePublished, on.embed_published, when=AFTER_COMMIT)

@@ -66,6 +66,25 @@ def embed_notes(note_ids: list[int], *, progress: Callable[[int], None] | None =
     return done
 
 
+def embed_published(note_id: int, *, refresh: bool = False) -> int:
+    """Embed one note when it is published (``tasks.embed_note``); ``refresh`` replaces the embedding of
+    a note that comes back after an edit. A note that is not public (any more) is left alone. Returns
+    how many were embedded (0 or 1): running it twice does no harm."""
+    if not Note.objects.public().filter(pk=note_id).exists():
+        return 0
+    if refresh:
+        vectors = embed_texts(_texts([note_id]))
+        if len(vectors):
+            NoteEmbedding.objects.update_or_create(note_id=note_id, defaults={"vector": to_bytes(vectors[0])})
+        return len(vectors)
+    return embed_notes([note_id])
+
+
+def _texts(note_ids: list[int]) -> list[str]:
+    notes = list(Note.objects.filter(pk__in=note_ids).prefetch_related("tags"))
+    return [note_text(n, (t.display for t in n.tags.all())) for n in notes]
+
+
 def vectors_for(note_ids: Iterable[int]) -> dict[int, np.ndarray]:
     return {
         pk: from_bytes(raw)

@@ -66,6 +66,9 @@ class Interaction(models.Model):
     position = models.PositiveSmallIntegerField(null=True, blank=True)
     dwell_ms = models.PositiveIntegerField(null=True, blank=True)
     reason = models.CharField(max_length=16, choices=HideReason.choices, blank=True)
+    # A For-you impression keeps the ranking features the note was served with ({name: value},
+    # ``recommend.ranking.RANKER_FEATURES``): the learned ranker trains on them (``training.fit_ranker``).
+    features = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -1,13 +1,19 @@
-"""The blend and the re-ranking of For you.
+"""The ranking and the re-ranking of For you.
 
-Score = sum over features of weight x feature (weights from the model file, ``DEFAULT_WEIGHTS``
-until then), times the reader's penalties (a hidden author, a hidden topic, closeness to hidden
-notes). Re-ranking then fills the page greedily: no two notes of one author within three cards, no
-three of one topic in a row, and the page's share of notes in the reader's languages steered to the
-language-mix setting. The largest weighted source of each card is its reason."""
+Each candidate gets a feature vector (``RANKER_FEATURES``: the candidate sources' scores, language
+match, author followed, interest match, age, popularity, how many sources found it, the position it
+is served at). A model with a learned ranker (``training.Ranker``, a logistic regression trained on
+For-you impressions and what the reader did next) scores it as the probability of engagement; without
+one (no model file, or too few impressions yet) the hand blend scores it: sum over sources of weight x
+score (``DEFAULT_WEIGHTS``) plus small language and age terms. Either way the score is then multiplied
+by the reader's penalties (a hidden author, a hidden topic, closeness to hidden notes), and re-ranking
+fills the page greedily: no two notes of one author within three cards, no three of one topic in a
+row, and the page's share of notes in the reader's languages steered to the language-mix setting. The
+largest weighted source of each card is its reason."""
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -15,9 +21,8 @@ import numpy as np
 
 from recommend import candidates as c
 from recommend.models import OWN_LANGUAGE_SHARE
-from recommend.training import DEFAULT_WEIGHTS, Model
+from recommend.training import DEFAULT_WEIGHTS, SOURCES, Model
 
-SOURCES = ("follow", "author", "similar", "cf", "interest", "trend_lang", "trend_region", "fresh", "popular")
 # What a card's reason is when a feature is its largest contribution.
 REASON_OF = {
     "follow": "followed",
@@ -75,12 +80,32 @@ def _anchor_kind(p: c.Pool, r: c.Reader, note_index: int) -> str:
     return r.history_kind.get(ids[int(np.argmax(sims))], "")
 
 
+AGE_SCALE = math.log1p(30 * 24.0)  # age feature: log hours, 1.0 at 30 days
+
+
+def note_features(p: c.Pool, r: c.Reader, i: int, sources: dict[str, float], now: float) -> dict[str, float]:
+    """The ranker's features of pool note ``i`` for reader ``r`` (``position`` 0: the slot is not known
+    yet; training sees the position each impression was served at)."""
+    feats = {name: float(sources.get(name, 0.0)) for name in SOURCES}
+    hours = max(0.0, now - float(p.created[i])) / 3600.0
+    feats["lang_match"] = 1.0 if r.speaks(p.languages[i]) else 0.0
+    feats["author_followed"] = 1.0 if int(p.authors[i]) in r.following else 0.0
+    feats["topic_match"] = 1.0 if r.interests.intersection(p.tags[i]) else 0.0
+    feats["age"] = min(1.0, math.log1p(hours) / AGE_SCALE)
+    feats["popularity"] = float(p.popularity[i])
+    feats["sources"] = sum(1 for name in SOURCES if feats[name] > 0) / len(SOURCES)
+    feats["position"] = 0.0
+    return feats
+
+
 def score(p: c.Pool, r: c.Reader, model: Model | None, *, exclude: set[int] | None = None) -> list[Scored]:
-    """Every candidate scored, best first (before re-ranking)."""
+    """Every candidate scored, best first (before re-ranking): by the model's learned ranker when it
+    has one, else by the hand blend."""
     sources = gather(p, r, model)
     weights = dict(DEFAULT_WEIGHTS)
     if model is not None:
         weights.update(model.weights)
+    ranker = model.ranker if model is not None else None
     # Notes the reader engaged with are not offered again; a follow is kept against the author's latest
     # note, which is no reason to leave that note out.
     engaged = {pk for pk in r.history if r.history_kind.get(pk) != "follow"}
@@ -97,11 +122,17 @@ def score(p: c.Pool, r: c.Reader, model: Model | None, *, exclude: set[int] | No
         author = int(p.authors[i])
         if author == r.user_id or author in r.blocked_authors:
             continue
-        feats = {name: sources[name].get(pk, 0.0) for name in SOURCES}
-        contrib = {name: weights.get(name, 0.0) * v for name, v in feats.items()}
-        total = sum(contrib.values())
-        total += weights.get("lang_match", 0.0) * (1.0 if r.speaks(p.languages[i]) else 0.0)
-        total += 0.05 * c._recency(p, i, now, 72.0)
+        feats = note_features(p, r, i, {name: sources[name].get(pk, 0.0) for name in SOURCES}, now)
+        contrib = {name: weights.get(name, 0.0) * feats[name] for name in SOURCES}
+        if ranker is not None:
+            total = ranker.probability(feats)
+            learned = {name: ranker.weight(name) * feats[name] for name in SOURCES}
+            if max(learned.values()) > 0:  # the reason follows what the ranker weighs, where it weighs any
+                contrib = learned
+        else:
+            total = sum(contrib.values())
+            total += weights.get("lang_match", 0.0) * feats["lang_match"]
+            total += 0.05 * c._recency(p, i, now, 72.0)
         # Penalties from "not interested".
         total *= 0.35 ** r.hidden_authors.get(author, 0)
         topic_penalty = sum(r.hidden_tags.get(t, 0.0) for t in p.tags[i])

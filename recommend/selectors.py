@@ -22,7 +22,7 @@ from notes.related import related_by_tags_and_place
 from notes.selectors import discover_ranking, visible_notes
 from recommend import candidates, ranking, training
 from recommend.models import Kind, LanguageMix, ReaderPreference
-from recommend.services import DIRTY_KEY, SERVED_KEY
+from recommend.services import DIRTY_KEY, SERVED_FEATURES_KEY, SERVED_KEY
 
 logger = logging.getLogger("recommend")
 
@@ -30,6 +30,7 @@ RANKING_SECONDS = 600
 RANKED = 300
 MAX_LIMIT = 60
 RANK_KEY = "rec:rank:{}:{}"
+FEATURES_KEY = "rec:rankfeat:{}:{}"  # note id -> its ranking features, beside RANK_KEY
 MIX_KEY = "rec:mix:{}"
 
 
@@ -79,13 +80,17 @@ def parse_cursor(cursor: str | None) -> int:
     return int(cursor)
 
 
-def _rank(user: User, *, exclude: set[int] | None = None, limit: int = RANKED) -> list[tuple[int, str, str]]:
+def _rank(
+    user: User, *, exclude: set[int] | None = None, limit: int = RANKED
+) -> tuple[list[tuple[int, str, str]], dict[int, bytes]]:
+    """The ranked list and each ranked note's features (kept with its impressions for training)."""
     pool = candidates.pool()
     reader = candidates.reader_for(user)
     cache.set(MIX_KEY.format(user.pk), int(reader.language_mix), RANKING_SECONDS)
     scored = ranking.score(pool, reader, training.current_model(), exclude=exclude)
     ranked = ranking.rerank(scored, reader, limit=limit, observed_own=ranking.observed_own_share(pool, reader))
-    return [(s.note_id, s.reason, s.detail) for s in ranked]
+    features = {s.note_id: training.pack_features(s.features) for s in ranked}
+    return [(s.note_id, s.reason, s.detail) for s in ranked], features
 
 
 def _trending(exclude: set[int]) -> list[tuple[int, str, str]]:
@@ -101,8 +106,12 @@ def ranked_ids(user: User, *, country: str | None, offset: int) -> list[tuple[in
         return cached
     head = cached[:offset] if cached is not None and offset > 0 else []
     shown = {pk for pk, _r, _d in head}
+    features_key = FEATURES_KEY.format(user.pk, country or "")
+    old_features: dict[int, bytes] = (cache.get(features_key) or {}) if head else {}
+    features = {pk: old_features[pk] for pk in shown if pk in old_features}
     try:
-        tail = _rank(user, exclude=shown)
+        tail, tail_features = _rank(user, exclude=shown)
+        features.update(tail_features)
     except Exception:
         logger.exception("recommend: ranking failed for user %s; serving trending", user.pk)
         tail = _trending(shown)
@@ -111,6 +120,7 @@ def ranked_ids(user: User, *, country: str | None, offset: int) -> list[tuple[in
         tail = _trending(shown)
     result = head + tail
     cache.set(key, result, RANKING_SECONDS)
+    cache.set(features_key, features, RANKING_SECONDS)
     cache.delete(DIRTY_KEY.format(user.pk))
     return result
 
@@ -131,10 +141,15 @@ def for_you(
     ]
     served_key = SERVED_KEY.format(user.pk)
     served: dict[int, int] = cache.get(served_key) or {}
+    features_key = SERVED_FEATURES_KEY.format(user.pk)
+    served_features: dict[int, bytes] = cache.get(features_key) or {}
     if offset == 0:
-        served = {}
+        served, served_features = {}, {}
     served.update({card.note.pk: card.position for card in cards})
+    ranked_features: dict[int, bytes] = cache.get(FEATURES_KEY.format(user.pk, country or "")) or {}
+    served_features.update({c.note.pk: ranked_features[c.note.pk] for c in cards if c.note.pk in ranked_features})
     cache.set(served_key, served, RANKING_SECONDS * 6)
+    cache.set(features_key, served_features, RANKING_SECONDS * 6)
     next_offset = offset + limit
     return cards, (str(next_offset) if next_offset < len(ranked) else None)
 

@@ -18,6 +18,7 @@ from core.errors import RateLimited, ServiceError
 from notes.models import Note, NoteState
 from notes.selectors import visible_notes
 from recommend.models import HideReason, Interaction, Kind, LanguageMix, ReaderPreference, Surface
+from recommend.training import unpack_features
 
 # A batch from a client: at most this many events, and at most FLOOD_LIMIT events a minute per reader.
 MAX_BATCH = 50
@@ -28,6 +29,7 @@ MAX_DWELL_MS = 30 * 60 * 1000
 IMPRESSION_DEDUPE = timedelta(minutes=30)
 CLIENT_KINDS = {Kind.IMPRESSION, Kind.OPEN, Kind.DWELL, Kind.SHARE, Kind.HIDE}
 SERVED_KEY = "rec:served:{}"  # note id -> position of what For you served the reader (recommend.selectors)
+SERVED_FEATURES_KEY = "rec:servedfeat:{}"  # note id -> the ranking features it was served with
 DIRTY_KEY = "rec:dirty:{}"  # the reader did something that should change the rest of their For you
 
 
@@ -123,8 +125,9 @@ def record_client_events(*, user: User, events: Iterable[Mapping[str, Any]], cou
 
     The whole batch is refused (nothing recorded) when one event is malformed, names a note the reader
     may not see (unknown, held, removed, blocked or withheld: the same answer for all), or claims a
-    For-you position other than the one For you served that note at. Returns the number recorded
-    (repeated impressions are counted once)."""
+    For-you position other than the one For you served that note at. A For-you impression keeps the
+    ranking features its note was served with (the learned ranker's training data). Returns the number
+    recorded (repeated impressions are counted once)."""
     raw = list(events)
     if not raw:
         return 0
@@ -134,6 +137,7 @@ def record_client_events(*, user: User, events: Iterable[Mapping[str, Any]], cou
     _check_flood(user.pk, len(parsed))
     seen = {n.pk: n for n in visible_notes({e.note_id for e in parsed}, user, country=country, for_feed=False)}
     served: dict[int, int] = cache.get(SERVED_KEY.format(user.pk)) or {}
+    served_features: dict[int, bytes] = cache.get(SERVED_FEATURES_KEY.format(user.pk)) or {}
     for i, e in enumerate(parsed):
         if e.note_id not in seen:
             raise _bad("No such note", i, "note_id", "unknown_note")
@@ -161,6 +165,10 @@ def record_client_events(*, user: User, events: Iterable[Mapping[str, Any]], cou
                 position=e.position,
                 dwell_ms=e.dwell_ms,
                 reason=e.reason,
+                # What the ranker saw when it served the note: the learned ranker's training example.
+                features=unpack_features(served_features.get(e.note_id, b""))
+                if e.kind == Kind.IMPRESSION and e.surface == Surface.FOR_YOU
+                else None,
             )
         )
     with transaction.atomic():

@@ -1,4 +1,5 @@
-"""Background work of the recommender: training on a schedule, and the purge of old interactions.
+"""Background work of the recommender: embedding a note when it is published (low priority),
+training on a schedule, and the purge of old interactions.
 
 Neither queue has a scheduler of its own, so the scheduled tasks re-enqueue themselves: run
 ``manage.py train_recommender --schedule`` once (or ``enqueue`` either task with ``every_hours``) and
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from core import queues
 from core.tasks import background_task
-from recommend import services, training
+from recommend import embeddings, services, training
 
 
 def _again(task: Any, every_hours: float) -> None:
@@ -34,3 +35,10 @@ def purge_interactions(every_hours: float = 0.0) -> int:
     deleted = services.purge_old_interactions()
     _again(purge_interactions, every_hours)
     return deleted
+
+
+@background_task(queue_name=queues.LOW, max_attempts=3)
+def embed_note(note_id: int, refresh: bool = False) -> int:
+    """Embed a newly published note (or re-embed an edited one) so For you and related notes find it
+    before the next training run."""
+    return embeddings.embed_published(note_id, refresh=refresh)

@@ -23,6 +23,8 @@ def _isolated_media(settings, tmp_path):
     # Nor the status of a `make run` preparing it in this checkout (tests that want one turn it back on
     # with their own DATA_DIR: tests/translation/test_prepare_model.py).
     settings.LOCAL_MODEL_PREPARE = False
+    # Nor the sentence encoder for every note a test publishes (tests/recommend turn it back on).
+    settings.RECOMMEND_EMBED_ON_PUBLISH = False
     settings.TASKS = {
         "default": {
             "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",

@@ -56,6 +56,7 @@ EXPECTED = {
     "notes.events.NotePublished": [
         "feeds.subscribers.fan_out_published",
         "notes.subscribers.index_published",
+        "recommend.subscribers.embed_published",
         "translation.subscribers.translate_published",
     ],
     "notes.events.NoteSubmitted": [

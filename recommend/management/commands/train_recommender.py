@@ -1,4 +1,4 @@
-"""Train a new version of the For-you model (embeddings, item-item neighbours) with a progress bar,
+"""Train a new version of the For-you model (embeddings, item-item neighbours, the learned ranker) with a progress bar,
 and optionally start the schedule that retrains and purges old interactions."""
 
 from __future__ import annotations
@@ -46,6 +46,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"model {model.version}: {len(model.neighbours.item_ids)} items, {len(model.neighbours.scores)} neighbour "
             f"pairs, at {model.path}"
+        )
+        r = model.ranker
+        self.stdout.write(
+            f"ranker: logistic regression on {r.examples} impressions ({r.positives} engaged)"
+            if r is not None
+            else "ranker: none yet (too few labelled For-you impressions); serving the hand blend"
         )
         if options["purge"]:
             self.stdout.write(f"purged {services.purge_old_interactions()} old interactions")

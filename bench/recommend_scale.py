@@ -1,0 +1,302 @@
+"""For you at scale: 100,000 notes and 10,000 readers in a SQLite file of its own (or a PostgreSQL
+database: set DATABASE_URL), then
+
+- a For-you page of 20 (a cold ranking each time: every request is a different reader) with 8
+  concurrent readers (threads in one process, as one gunicorn worker with 8 threads): p50 / p99;
+- training time on 1,000,000 interactions (item-item neighbours) and 1,000,000 labelled impressions
+  (the learned ranker's logistic regression);
+- embedding throughput of the multilingual encoder (notes per second, one thread);
+- memory held by serving (the candidate pool and the model, RSS and array sizes).
+
+Seeding uses bulk inserts, not the services (no screening, fan-out or translation): the point is the
+recommender's reads. Embeddings of the seeded notes are random unit vectors (the encoder's cost is
+measured on its own); likes are drawn so readers of one topic like its notes (the neighbours mean
+something).
+
+    .venv/bin/python bench/recommend_scale.py [--notes 100000 --users 10000 --requests 160]
+    (data in /tmp/nb-recommend-scale unless NOTEBRIDGE_DATA_DIR is set; --reuse keeps a seeded file)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+TOPICS = ["food", "travel", "beauty", "fashion", "pets", "fitness", "books", "music", "gaming", "cars", "home", "tech"]
+LANGS = [("en", "GB"), ("zh-Hans", "CN"), ("th", "TH")]
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def seed(n_notes: int, n_users: int, likes_per_user: int, embedded: int) -> None:
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from accounts.models import User
+    from notes.models import Note, NoteTag, Tag
+    from recommend import embeddings
+    from recommend.models import Interaction, NoteEmbedding
+
+    rng = random.Random(7)
+    t0 = time.monotonic()
+    users = []
+    for u in range(n_users):
+        lang, region = LANGS[u % 3 if u % 10 else 0]
+        users.append(
+            User(
+                username=f"reader{u}",
+                password="!",
+                languages=[lang],
+                region=region,
+                interests=rng.sample(TOPICS, 2),
+            )
+        )
+    User.objects.bulk_create(users, batch_size=2000)
+    user_ids = list(User.objects.order_by("id").values_list("id", flat=True))
+    tags = Tag.objects.bulk_create([Tag(name=t, display=t) for t in TOPICS])
+    now = timezone.now()
+    note_topic: list[int] = []
+    with transaction.atomic():
+        for start in range(0, n_notes, 5000):
+            batch = []
+            for i in range(start, min(n_notes, start + 5000)):
+                topic = rng.randrange(len(TOPICS))
+                note_topic.append(topic)
+                lang, region = LANGS[i % 3]
+                batch.append(
+                    Note(
+                        author_id=user_ids[i % n_users],
+                        title=f"{TOPICS[topic]} note {i}",
+                        body=f"Something about {TOPICS[topic]} #{TOPICS[topic]}",
+                        language=lang,
+                        ip_country=region,
+                        like_count=int(rng.paretovariate(1.5)) - 1,
+                    )
+                )
+            Note.objects.bulk_create(batch, batch_size=1000)
+    note_ids = list(Note.objects.order_by("id").values_list("id", flat=True))
+    # Spread the notes over 60 days (the newest last), as a live instance would have them.
+    with connection.cursor() as cur, transaction.atomic():
+        span = 60 * 86400
+        cur.executemany(
+            "UPDATE notes_note SET created_at = %s WHERE id = %s",
+            [(now - timedelta(seconds=span * (1 - k / n_notes)), pk) for k, pk in enumerate(note_ids)],
+        )
+    NoteTag.objects.bulk_create(
+        [NoteTag(note_id=pk, tag=tags[t]) for pk, t in zip(note_ids, note_topic, strict=True)], batch_size=5000
+    )
+    t1 = time.monotonic()
+    by_topic: dict[int, list[int]] = {}
+    recent = note_ids[-embedded:]
+    recent_topic = note_topic[-embedded:]
+    for pk, t in zip(recent, recent_topic, strict=True):
+        by_topic.setdefault(t, []).append(pk)
+    author_of = dict(Note.objects.filter(id__in=recent).values_list("id", "author_id"))
+    rows = []
+    for u, uid in enumerate(user_ids):
+        liked_topics = [TOPICS.index(t) for t in users[u].interests]
+        for _ in range(likes_per_user):
+            pk = rng.choice(by_topic[rng.choice(liked_topics)])
+            rows.append(Interaction(user_id=uid, note_id=pk, author_id=author_of[pk], kind="like"))
+    Interaction.objects.bulk_create(rows, batch_size=5000)
+    topic_vecs = np.random.default_rng(7).normal(size=(len(TOPICS), embeddings.DIM)).astype(np.float32)
+    vecs = topic_vecs[recent_topic] + np.random.default_rng(8).normal(scale=1.1, size=(len(recent), embeddings.DIM))
+    vecs = (vecs / np.linalg.norm(vecs, axis=1, keepdims=True)).astype(np.float32)
+    NoteEmbedding.objects.bulk_create(
+        [NoteEmbedding(note_id=pk, vector=embeddings.to_bytes(v)) for pk, v in zip(recent, vecs, strict=True)],
+        batch_size=2000,
+    )
+    print(
+        f"seeded {n_users} users, {n_notes} notes in {t1 - t0:.1f}s; {len(rows)} likes and {len(recent)} "
+        f"embeddings in {time.monotonic() - t1:.1f}s"
+    )
+
+
+def train_at_scale(interactions: int, n_users: int, n_notes: int) -> None:
+    """Training time on synthetic arrays of the given size (the database read is not part of it)."""
+    from recommend.cf import item_neighbours
+    from recommend.training import RANKER_FEATURES, fit_ranker
+
+    rng = np.random.default_rng(11)
+    users = rng.integers(0, n_users, interactions)
+    topic_of_user = rng.integers(0, len(TOPICS), n_users)
+    # Readers like notes of their topic 80% of the time: notes i with i % 12 == topic.
+    base = rng.integers(0, n_notes // len(TOPICS), interactions) * len(TOPICS)
+    on_topic = rng.random(interactions) < 0.8
+    items = np.where(on_topic, base + topic_of_user[users], rng.integers(0, n_notes, interactions))
+    weights = rng.choice([0.5, 1.0, 2.0], interactions).astype(np.float32)
+    cpu0, t0 = time.process_time(), time.monotonic()
+    n = item_neighbours(users, items, weights)
+    print(
+        f"item-item neighbours on {interactions:,} interactions ({n_users:,} users, {len(n.item_ids):,} items): "
+        f"{time.monotonic() - t0:.1f}s wall, {time.process_time() - cpu0:.1f}s CPU"
+    )
+    x = rng.random((interactions, len(RANKER_FEATURES)))
+    z = 2.0 * x[:, 0] + 1.5 * x[:, 3] - 1.0 * x[:, -1] - 2.0
+    y = (rng.random(interactions) < 1 / (1 + np.exp(-z))).astype(np.int8)
+    cpu0, t0 = time.process_time(), time.monotonic()
+    ranker = fit_ranker(x, y, min_examples=1)
+    assert ranker is not None
+    print(
+        f"ranker (logistic regression) on {interactions:,} impressions: {time.monotonic() - t0:.1f}s wall, "
+        f"{time.process_time() - cpu0:.1f}s CPU"
+    )
+
+
+def embed_throughput(count: int) -> None:
+    from recommend import embeddings
+
+    texts = [
+        f"{TOPICS[i % 12]} day {i}: notes on {TOPICS[(i * 7) % 12]}, " + ("在家做麻辣火锅" if i % 2 else "a long walk")
+        for i in range(count)
+    ]
+    embeddings.embed_texts(texts[:8])  # load the weights
+    t0, cpu0 = time.monotonic(), time.process_time()
+    for start in range(0, count, embeddings.BATCH):
+        embeddings.embed_texts(texts[start : start + embeddings.BATCH])
+    wall = time.monotonic() - t0
+    print(
+        f"embedding: {count} notes in {wall:.1f}s wall ({count / wall:.0f} notes/s), "
+        f"{time.process_time() - cpu0:.1f}s CPU, encoder on 1 thread"
+    )
+
+
+def serve(readers: int, requests: int) -> None:
+    from django.core.cache import cache
+    from django.db import connection
+
+    from accounts.models import User
+    from recommend import candidates, embeddings, training
+    from recommend.cf import item_neighbours
+    from recommend.models import Interaction
+    from recommend.selectors import for_you
+    from recommend.training import RANKER_FEATURES, Model, fit_ranker
+
+    # A model as training would write it: neighbours from the seeded likes, a ranker on synthetic impressions.
+    rows = np.array(list(Interaction.objects.values_list("user_id", "note_id")), dtype=np.int64)
+    rng = np.random.default_rng(3)
+    x = rng.random((20000, len(RANKER_FEATURES)))
+    y = (rng.random(20000) < 1 / (1 + np.exp(-(2 * x[:, 3] + x[:, 2] - 2)))).astype(np.int8)
+    rss0 = rss_mb()
+    model = Model(
+        version="20000101000000000000",
+        neighbours=item_neighbours(rows[:, 0], rows[:, 1], np.ones(len(rows), dtype=np.float32)),
+        ranker=fit_ranker(x, y, min_examples=1),
+    )
+    training.save(model)
+    training.forget_loaded()
+    loaded = training.current_model()
+    assert loaded is not None and loaded.ranker is not None
+    rss1 = rss_mb()
+    t0 = time.monotonic()
+    pool = candidates.pool()
+    pool_s = time.monotonic() - t0
+    rss2 = rss_mb()
+    n = loaded.neighbours
+    model_bytes = n.item_ids.nbytes + n.indptr.nbytes + n.indices.nbytes + n.scores.nbytes
+    print(
+        f"serving memory: model {model_bytes / 2**20:.1f} MiB of arrays ({len(n.item_ids):,} items), RSS +"
+        f"{rss1 - rss0:.0f} MiB with training it; pool of {len(pool):,} notes built in {pool_s:.1f}s, "
+        f"{pool.vectors.nbytes / 2**20:.1f} MiB of vectors, RSS +{rss2 - rss1:.0f} MiB"
+    )
+    users = list(User.objects.order_by("?")[: requests + readers])
+    for words in {tuple(sorted(u.interests)) for u in users}:
+        embeddings.interest_vectors(list(words))  # the interests' embeddings are cached per instance
+    for_you(users.pop(), limit=20)  # warm
+    connection.close()
+    times: list[float] = []
+    lock = threading.Lock()
+    queue = list(users[:requests])
+
+    def worker() -> None:
+        from django.db import connection as conn
+
+        while True:
+            with lock:
+                if not queue:
+                    break
+                user = queue.pop()
+            t = time.perf_counter()
+            cards, _cursor = for_you(user, limit=20)
+            elapsed = time.perf_counter() - t
+            assert len(cards) == 20, len(cards)
+            with lock:
+                times.append(elapsed)
+        conn.close()
+
+    cache.clear()  # also the pool's generation: rebuild it once, before the clock starts
+    candidates.pool()
+    threads = [threading.Thread(target=worker) for _ in range(readers)]
+    cpu0, t0 = time.process_time(), time.monotonic()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    wall = time.monotonic() - t0
+    times.sort()
+    p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
+    print(
+        f"For you, page of 20, {readers} concurrent readers, {len(times)} cold rankings: "
+        f"p50 {statistics.median(times) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, "
+        f"{len(times) / wall:.1f} pages/s, {(time.process_time() - cpu0) / len(times) * 1000:.0f} ms CPU a page"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--notes", type=int, default=100_000)
+    parser.add_argument("--users", type=int, default=10_000)
+    parser.add_argument("--likes", type=int, default=20, help="likes per reader in the seeded database")
+    parser.add_argument("--embedded", type=int, default=20_000, help="newest notes given embeddings")
+    parser.add_argument("--interactions", type=int, default=1_000_000)
+    parser.add_argument("--embed", type=int, default=512, help="notes to embed for the throughput figure")
+    parser.add_argument("--readers", type=int, default=8)
+    parser.add_argument("--requests", type=int, default=160)
+    parser.add_argument("--reuse", action="store_true", help="keep an already seeded database")
+    parser.add_argument("--only", choices=["serve", "train", "embed"], default=None)
+    args = parser.parse_args()
+    data = Path(os.environ.setdefault("NOTEBRIDGE_DATA_DIR", "/tmp/nb-recommend-scale"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "notebridge.settings")
+    os.environ["RECOMMEND_EMBED_ON_PUBLISH"] = "0"
+    os.environ["RECOMMEND_MODEL_DIR"] = tempfile.mkdtemp(prefix="nb-recommend-models-")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.RECOMMEND_MODEL_DIR = os.environ["RECOMMEND_MODEL_DIR"]
+    print(f"load average at start: {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs; data in {data}")
+    if args.only in (None, "serve"):
+        from accounts.models import User
+
+        call_command("migrate", verbosity=0)
+        if not (args.reuse and User.objects.count() >= args.users):
+            seed(args.notes, args.users, args.likes, min(args.embedded, args.notes))
+        serve(args.readers, args.requests)
+    if args.only in (None, "train"):
+        train_at_scale(args.interactions, args.users, args.notes)
+    if args.only in (None, "embed"):
+        embed_throughput(args.embed)
+    print(f"load average at end: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
