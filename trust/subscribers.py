@@ -15,7 +15,12 @@ from core.tasks import enqueue_on_commit
 from notes.events import CommentCreated, NoteSubmitted, UsersMentioned
 from trust import links, payloads, risk, signup
 from trust.models import ProfileLink, Signup
-from trust.tasks import check_impersonation_task, reassess_cluster_task, verify_links_task
+from trust.tasks import (
+    check_impersonation_task,
+    reassess_cluster_task,
+    schedule_most_followed_refresh,
+    verify_links_task,
+)
 
 # What of a profile the impersonation detector looks at (the handle is set at sign-up and never changes).
 CHECKED_FIELDS = frozenset({"display_name", "avatar"})
@@ -42,9 +47,11 @@ def verify_links(event: ProfileChanged) -> None:
 
 
 def count_follow(event: Followed) -> None:
-    """Mass following: counted per hour, the follower's risk reassessed."""
+    """Mass following: counted per hour, the follower's risk reassessed. The followed account may have
+    entered the most-followed set: a refresh is scheduled (at most once every few minutes)."""
     risk.count(user_id=event.follower_id, kind="follow")
     risk.reassess(user_id=event.follower_id)
+    schedule_most_followed_refresh()
 
 
 def count_unfollow(event: Unfollowed) -> None:
