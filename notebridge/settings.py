@@ -201,7 +201,9 @@ AUTH_USER_MODEL = "accounts.User"
 # Django's model backend, loading a page's user with their reviewer role in one query (web/backends.py).
 AUTHENTICATION_BACKENDS = ["web.backends.UserWithRoleBackend"]
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # argon2id with OWASP's parameters (19 MiB, t=2, p=1); hashes made with Django's heavier defaults
+    # still verify and are upgraded at the next log-in (accounts/hashers.py).
+    "accounts.hashers.OwaspArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 if env_bool("FAST_PASSWORD_HASHER", False):
