@@ -79,7 +79,7 @@ def reset(database: str, redis_db: int) -> None:
     subprocess.run(["redis-cli", "-n", str(redis_db), "flushdb"], check=True, stdout=subprocess.DEVNULL)
 
 
-def wait_ready(port: int, seconds: float = 180) -> None:
+def wait_ready(port: int, seconds: float = 900) -> None:
     deadline = time.time() + seconds
     while time.time() < deadline:
         try:
