@@ -428,5 +428,7 @@ TRUST_LINKS_ALLOW_LOOPBACK = False
 # Password hashing at sign-up and log-in: at most this many at once per process, waiting at most this long.
 PASSWORD_HASH_CONCURRENCY = int(os.environ.get("PASSWORD_HASH_CONCURRENCY", "1"))
 PASSWORD_HASH_WAIT_S = float(os.environ.get("PASSWORD_HASH_WAIT_S", "10"))
+# ...and at most this many requests per process wait for a slot (each holds a web thread); more get 429.
+PASSWORD_HASH_MAX_WAITING = int(os.environ.get("PASSWORD_HASH_MAX_WAITING", "1"))
 # Raw client addresses are kept only in the security log, for this many days.
 SECURITY_LOG_DAYS = float(os.environ.get("SECURITY_LOG_DAYS", "14"))
