@@ -4,6 +4,7 @@ trust's risk running before review's screening of the same post (core.events pri
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -118,7 +119,7 @@ def test_sightings_outside_the_window_do_not_count(db, note, django_capture_on_c
     bots = [newcomer(f"slow_{i}", f"{90 + i}.1.2.3", capture) for i in range(4)]
     for bot, text in zip(bots[:3], WAVE, strict=False):
         comment(bot, note.pk, text, capture)
-    PayloadSighting.objects.update(created_at=timezone.now() - timezone.timedelta(hours=25))
+    PayloadSighting.objects.update(created_at=timezone.now() - timedelta(hours=25))
     comment(bots[3], note.pk, WAVE[3], capture)
     assert not AccountRisk.objects.filter(user=bots[3]).exists()
     assert payloads.purge(older_than_hours=24) == 3
@@ -164,7 +165,7 @@ def test_a_note_screened_inline_is_held_by_the_risk_that_note_makes(
     # Eight days old: newcomers to trust (young_days 10 here), no longer new to review's duplicate stage
     # (7 days), so only trust's risk can hold these notes.
     settings.TRUST_RISK = {**settings.TRUST_RISK, "young_days": 10}
-    User.objects.filter(pk__in=[b.pk for b in bots]).update(date_joined=timezone.now() - timezone.timedelta(days=8))
+    User.objects.filter(pk__in=[b.pk for b in bots]).update(date_joined=timezone.now() - timedelta(days=8))
     with intake.inline_screening():
         made = [make_note(bot, title="Sale", body=text, photos=0) for bot, text in zip(bots, WAVE, strict=False)]
     made[3].refresh_from_db()
