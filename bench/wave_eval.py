@@ -208,6 +208,32 @@ def flagged(state: str) -> bool:
     return state in ("hold", "reject", "held", "rejected")
 
 
+def payload_rule_accounts(posts: list[Post]) -> dict[str, int]:
+    """Trust's account-level view: the wave and benign accounts whose kept risk has payload_shared."""
+    from trust.models import AccountRisk
+    from trust.risk import config
+
+    hold = float(config()["hold_score"])
+    flagged_ids: dict[int, float] = {
+        user_id: score
+        for user_id, score, reasons in AccountRisk.objects.values_list("user_id", "score", "reasons")
+        if any(str(r).startswith("payload_shared ") for r in reasons)
+    }
+    wave_ids = {p.author.pk for p in posts if p.wave}
+    benign_ids = {p.author.pk for p in posts if not p.wave}
+    now = timezone.now()
+    benign_new = {p.author.pk for p in posts if not p.wave and now - p.author.date_joined < timedelta(days=7)}
+    return {
+        "wave": len(wave_ids & flagged_ids.keys()),
+        "wave_total": len(wave_ids),
+        "wave_hold": sum(1 for i in wave_ids if flagged_ids.get(i, 0) >= hold),
+        "benign": len(benign_ids & flagged_ids.keys()),
+        "benign_total": len(benign_ids),
+        "benign_new_total": len(benign_new),
+        "benign_hold": sum(1 for i in benign_ids if flagged_ids.get(i, 0) >= hold),
+    }
+
+
 def report(posts: list[Post], seconds: float, quiet: bool) -> dict:
     first, final, reasons = outcomes(posts)
     benign = [p for p in posts if not p.wave]
@@ -255,6 +281,7 @@ def report(posts: list[Post], seconds: float, quiet: bool) -> dict:
         by_age_total[age] += 1
         by_age[age] += flagged(final.get(p.comment_id, ""))
     out["benign_by_account_age"] = {k: f"{by_age[k]} of {by_age_total[k]}" for k in sorted(by_age_total)}
+    out["accounts_payload_shared"] = payload_rule_accounts(posts)
     out["benign_flagged_texts"] = sorted(
         {
             f"[{p.part}] {p.text} -> {final.get(p.comment_id)}: {'; '.join(reasons.get(p.comment_id, []))}"
@@ -275,6 +302,12 @@ def report(posts: list[Post], seconds: float, quiet: bool) -> dict:
                     f"{r['wave_caught']} of {r['wave_total']} ({100 * r['wave_caught_share']:.1f}%)"
                 )
         print(f"benign by account age (final): {out['benign_by_account_age']}")
+        a = out["accounts_payload_shared"]
+        print(
+            f"accounts whose risk has payload_shared (trust): wave {a['wave']} of {a['wave_total']}, "
+            f"benign {a['benign']} of {a['benign_total']} (new benign: {a['benign_new_total']}); "
+            f"at or above hold_score: wave {a['wave_hold']}, benign {a['benign_hold']}"
+        )
         print(f"{len(posts)} comments in {seconds:.1f} s ({out['per_comment_ms']} ms per comment, screening included)")
         print("\nper group: total, flagged at post time, flagged at the end")
         for name, g in out["groups"].items():
