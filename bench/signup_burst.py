@@ -162,6 +162,7 @@ def states(database: str) -> dict[str, Any]:
         by_state: dict[str, int] = dict(
             db.execute("SELECT state, count(*) FROM trust_signup GROUP BY state").fetchall()
         )
+        influx = db.execute("SELECT influx_active FROM trust_operatorsettings").fetchone()
         users = db.execute("SELECT count(*) FROM accounts_user WHERE username ~ '^burst[0-9]+$'")
         times = [
             row[0]
@@ -170,7 +171,12 @@ def states(database: str) -> dict[str, Any]:
                 "ORDER BY decided_at"
             )
         ]
-        return {"by_state": by_state, "users": users.fetchone()[0], "admitted_times": times}  # type: ignore[index]
+        return {
+            "by_state": by_state,
+            "users": users.fetchone()[0],  # type: ignore[index]
+            "admitted_times": times,
+            "influx_mode": bool(influx and influx[0]),
+        }
 
 
 def main() -> None:
@@ -179,6 +185,13 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--capacity-per-hour", type=int, default=18000)
     parser.add_argument("--window", type=int, default=10)
+    parser.add_argument(
+        "--influx-capacity-per-hour",
+        type=int,
+        default=None,
+        help="the waitlist's capacity once influx mode is on (a burst from one language switches it on); "
+        "default: --capacity-per-hour, so the figures are the waitlist's own",
+    )
     parser.add_argument("--port", type=int, default=8715)
     parser.add_argument("--database", default="nb_bench_signup")
     parser.add_argument("--redis-db", type=int, default=5)
@@ -200,6 +213,7 @@ def main() -> None:
         "LOG_LEVEL": "WARNING",
         "SIGNUP_CAPACITY_PER_HOUR": str(args.capacity_per_hour),
         "SIGNUP_CAPACITY_WINDOW_S": str(args.window),
+        "SIGNUP_INFLUX_CAPACITY_PER_HOUR": str(args.influx_capacity_per_hour or args.capacity_per_hour),
         "REVIEW_USE_LLM": "0",
     }
     if args.fast_hasher:
@@ -234,7 +248,7 @@ def main() -> None:
 
         load_before = os.getloadavg()[0]
         start = time.perf_counter()
-        threads = [threading.Thread(target=client) for _ in range(args.clients)]
+        threads = [threading.Thread(target=client, daemon=True) for _ in range(args.clients)]
         for t in threads:
             t.start()
         for t in threads:
@@ -275,6 +289,7 @@ def main() -> None:
                     "not_admitted_at_end": sum(n for s, n in now["by_state"].items() if s != "admitted"),
                     "lost": args.accounts - now["users"],
                     "admission_rate_per_s": round(len(times) / span, 2) if span else None,
+                    "influx_mode_at_end": now["influx_mode"],
                     "home_before": {
                         "n": len(probe.times["before"]),
                         "p50_ms": pct(probe.times["before"], 0.5),
