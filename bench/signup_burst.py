@@ -1,16 +1,29 @@
-"""A burst of sign-ups through ``POST /api/v1/accounts`` against gunicorn, with the waitlist on.
+"""A burst of sign-ups through ``POST /api/v1/accounts`` against the production stack, with the waitlist on.
 
-Seeds a fresh SQLite data directory, starts gunicorn (2 workers x 4 threads, as ``runstack``) with
-``TRUSTED_PROXIES=127.0.0.1`` and ``manage.py admit_waitlist --loop 1`` beside it, then N clients sign up
-``--accounts`` accounts concurrently, each request carrying an ``X-Forwarded-For`` address from the
-benchmarking range 198.18.0.0/15 (a header only: all traffic goes to 127.0.0.1). Counts the answers
-(created, waitlisted, 429, 5xx, other), then waits until every waitlisted account is admitted and reports
-the sustained admission rate (admissions per second between the first and the last) from the records.
+Starts ``scripts/run-prod`` (what ``make run-prod`` runs: migrations, ``check --deploy``, then
+``runstack --prod``: gunicorn and the RQ workers) on a dedicated PostgreSQL database and Redis db, with
+``TRUSTED_PROXIES=127.0.0.1``, and ``manage.py admit_waitlist --loop 1`` beside it (the stack has no
+scheduler of its own). Seeds a reader whose home timeline has notes in it, then:
+
+1. **before**: the reader's ``GET /api/v1/timelines/home?limit=20`` for ``--probe-s`` seconds, one
+   request at a time, every 0.2 s;
+2. **burst**: ``--clients`` concurrent clients sign up ``--accounts`` accounts, each request carrying its
+   own ``X-Forwarded-For`` address from the benchmarking range 198.18.0.0/15 (a header only: traffic goes
+   to 127.0.0.1), spread so that no /24 sees more than ``signup.subnet`` allows (30 an hour); the probe
+   keeps reading the timeline meanwhile. A 429 (the password-hashing slots full) is retried after its
+   ``Retry-After``, as a client would;
+3. **after**: waits until every waitlisted account is admitted.
+
+Checks and reports: the answers (200 created or waitlisted, 429 retried, 5xx, other), every account
+present and admitted at the end (none lost), the sustained admission rate (admissions per second
+between the first and the last, from the records), sign-up latency, and the home timeline's p50 and p99
+before and during the burst.
 
     python bench/signup_burst.py [--accounts 500] [--clients 20] [--capacity-per-hour 18000]
-                                 [--window 10] [--port 8765] [--fast-hasher]
+        [--window 10] [--port 8715] [--database nb_bench_signup] [--redis-db 5] [--fast-hasher]
 
-Real Argon2 by default (``--fast-hasher`` for MD5, as the test suite uses). Uses ``var/bench-signup``.
+Real Argon2 by default. Drops and recreates ``--database`` and flushes ``--redis-db``: give it ones of
+its own. Uses ``var/bench-signup`` for the data directory.
 """
 
 from __future__ import annotations
@@ -18,9 +31,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import shutil
-import sqlite3
+import signal
+import statistics
 import subprocess
 import sys
 import threading
@@ -28,105 +41,200 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
-from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 DATA = ROOT / "var" / "bench-signup"
+PG = "postgres://postgres@127.0.0.1:5432"
+
+SEED = """
+from accounts.services import register_user, follow
+from api.services import register_app, issue_token
+from notes.services import create_note
+from review import intake
+app, _ = register_app(name='burst', redirect_uris='urn:ietf:wg:oauth:2.0:oob', scopes='read write')
+reader = register_user(username='burst_reader', password=None, languages=['en'], check_password=False)
+with intake.inline_screening():
+    for a in range(10):
+        author = register_user(username=f'burst_author{a}', password=None, languages=['en'], check_password=False)
+        follow(follower=reader, followee=author)
+        for n in range(5):
+            create_note(author=author, title=f'Note {n} by author {a}', body='Weekend market, fresh peaches.')
+print(issue_token(user=None, application=app, scopes=['read', 'write'])[1])
+print(issue_token(user=reader, application=app, scopes=['read'])[1])
+"""
 
 
 def run(cmd: list[str], env: dict[str, str]) -> str:
     return subprocess.run(cmd, env=env, cwd=ROOT, check=True, capture_output=True, text=True).stdout
 
 
-def app_token(env: dict[str, str]) -> str:
-    code = (
-        "from api.services import register_app, issue_token\n"
-        "app, _ = register_app(name='burst', redirect_uris='urn:ietf:wg:oauth:2.0:oob', scopes='read write')\n"
-        "print(issue_token(user=None, application=app, scopes=['read', 'write'])[1])\n"
-    )
-    return run([PY, "manage.py", "shell", "-c", code], env).strip().splitlines()[-1]
+def reset(database: str, redis_db: int) -> None:
+    shutil.rmtree(DATA, ignore_errors=True)
+    DATA.mkdir(parents=True)
+    for sql in (f"DROP DATABASE IF EXISTS {database}", f"CREATE DATABASE {database}"):
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
+    subprocess.run(["redis-cli", "-n", str(redis_db), "flushdb"], check=True, stdout=subprocess.DEVNULL)
 
 
-def wait_ready(port: int) -> None:
-    for _ in range(200):
+def wait_ready(port: int, seconds: float = 900) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/instance", timeout=2)
             return
         except Exception:
-            time.sleep(0.2)
+            time.sleep(0.5)
     raise SystemExit("server did not start")
 
 
-def sign_up(port: int, token: str, i: int, rng: random.Random) -> tuple[str, float]:
-    address = f"198.{18 + rng.randrange(2)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+def address(i: int) -> str:
+    """The i-th client's address: /24s of 198.18.0.0/15 in turn, one address each."""
+    net = i % 512
+    return f"198.{18 + net // 256}.{net % 256}.{1 + (i // 512) % 254}"
+
+
+def sign_up(port: int, token: str, i: int) -> tuple[str, float, int]:
+    """(final outcome, seconds until it, 429s retried)."""
     body = json.dumps(
         {"username": f"burst{i}", "password": f"burst passphrase {i}", "agreement": True, "locale": "en"}
     ).encode()
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/api/v1/accounts",
-        data=body,
-        method="POST",
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json", "X-Forwarded-For": address},
-    )
-    start = time.perf_counter()
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            response.read()
-            return "ok", time.perf_counter() - start
-    except urllib.error.HTTPError as exc:
-        kind = "5xx" if exc.code >= 500 else str(exc.code)
-        return kind, time.perf_counter() - start
-    except Exception:
-        return "error", time.perf_counter() - start
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json", "X-Forwarded-For": address(i)}
+    start, retries = time.perf_counter(), 0
+    while True:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/accounts", data=body, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                payload = json.loads(response.read())
+                return ("ok" if payload.get("access_token") else "no token"), time.perf_counter() - start, retries
+        except urllib.error.HTTPError as exc:
+            if exc.code == 429 and retries < 20:
+                retries += 1
+                time.sleep(float(exc.headers.get("Retry-After") or 3))
+                continue
+            return ("5xx" if exc.code >= 500 else str(exc.code)), time.perf_counter() - start, retries
+        except Exception as exc:  # a dropped connection or a timeout: counted, never hidden
+            return f"error {type(exc).__name__}", time.perf_counter() - start, retries
+
+
+class Probe(threading.Thread):
+    """The reader's home timeline, one request at a time, every 0.2 s, labelled by phase."""
+
+    def __init__(self, port: int, token: str) -> None:
+        super().__init__(daemon=True)
+        self.port, self.token = port, token
+        self.phase = "before"
+        self.times: dict[str, list[float]] = {"before": [], "during": []}
+        self.failures: Counter[str] = Counter()
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        url = f"http://127.0.0.1:{self.port}/api/v1/timelines/home?limit=20"
+        while not self.stop.is_set():
+            phase = self.phase
+            start = time.perf_counter()
+            try:
+                request = urllib.request.Request(url, headers={"Authorization": f"Bearer {self.token}"})
+                with urllib.request.urlopen(request, timeout=60) as response:
+                    if len(json.loads(response.read())) == 0:
+                        self.failures["empty"] += 1
+                self.times[phase].append(time.perf_counter() - start)
+            except urllib.error.HTTPError as exc:
+                self.failures[f"{phase} {exc.code}"] += 1
+            except Exception as exc:
+                self.failures[f"{phase} {type(exc).__name__}"] += 1
+            self.stop.wait(0.2)
+
+
+def pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(1000 * ordered[min(len(ordered) - 1, int(len(ordered) * q))], 1)
+
+
+def states(database: str) -> dict[str, Any]:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/{database}") as db:
+        by_state: dict[str, int] = dict(
+            db.execute("SELECT state, count(*) FROM trust_signup GROUP BY state").fetchall()
+        )
+        influx = db.execute("SELECT influx_active FROM trust_operatorsettings").fetchone()
+        users = db.execute("SELECT count(*) FROM accounts_user WHERE username ~ '^burst[0-9]+$'")
+        times = [
+            row[0]
+            for row in db.execute(
+                "SELECT decided_at FROM trust_signup WHERE state = 'admitted' AND decided_at IS NOT NULL "
+                "ORDER BY decided_at"
+            )
+        ]
+        return {
+            "by_state": by_state,
+            "users": users.fetchone()[0],  # type: ignore[index]
+            "admitted_times": times,
+            "influx_mode": bool(influx and influx[0]),
+        }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--accounts", type=int, default=500)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--capacity-per-hour", type=int, default=18000)
     parser.add_argument("--window", type=int, default=10)
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--influx-capacity-per-hour",
+        type=int,
+        default=None,
+        help="the waitlist's capacity once influx mode is on (a burst from one language switches it on); "
+        "default: --capacity-per-hour, so the figures are the waitlist's own",
+    )
+    parser.add_argument("--port", type=int, default=8715)
+    parser.add_argument("--database", default="nb_bench_signup")
+    parser.add_argument("--redis-db", type=int, default=5)
+    parser.add_argument("--probe-s", type=float, default=20)
     parser.add_argument("--fast-hasher", action="store_true")
     args = parser.parse_args()
 
-    shutil.rmtree(DATA, ignore_errors=True)
-    DATA.mkdir(parents=True)
-    env = {**os.environ, "NOTEBRIDGE_DATA_DIR": str(DATA), "LOG_LEVEL": "ERROR", "TRUSTED_PROXIES": "127.0.0.1"}
-    env.pop("DATABASE_URL", None)
-    env.pop("REDIS_URL", None)
-    env.update(
-        {
-            "SIGNUP_CAPACITY_PER_HOUR": str(args.capacity_per_hour),
-            "SIGNUP_CAPACITY_WINDOW_S": str(args.window),
-            "REVIEW_SCREENING": "0",
-        }
-    )
+    reset(args.database, args.redis_db)
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"{PG}/{args.database}",
+        "REDIS_URL": f"redis://127.0.0.1:6379/{args.redis_db}",
+        "NOTEBRIDGE_DATA_DIR": str(DATA),
+        "PORT": str(args.port),
+        "HOST": "127.0.0.1",
+        "PY": PY,
+        "TRUSTED_PROXIES": "127.0.0.1",
+        "NOTEBRIDGE_LOCAL_MODEL": "0",
+        "LOG_LEVEL": "WARNING",
+        "SIGNUP_CAPACITY_PER_HOUR": str(args.capacity_per_hour),
+        "SIGNUP_CAPACITY_WINDOW_S": str(args.window),
+        "SIGNUP_INFLUX_CAPACITY_PER_HOUR": str(args.influx_capacity_per_hour or args.capacity_per_hour),
+        "REVIEW_USE_LLM": "0",
+    }
     if args.fast_hasher:
         env["FAST_PASSWORD_HASHER"] = "1"
-    run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], env)
-    token = app_token(env)
-    server = subprocess.Popen(
-        [
-            *(PY, "-m", "gunicorn", "notebridge.wsgi:application", "--bind", f"127.0.0.1:{args.port}"),
-            *("--workers", "2", "--threads", "4", "--timeout", "60"),
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    admitter = subprocess.Popen(
-        [PY, "manage.py", "admit_waitlist", "--loop", "1"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL
-    )
+    log = open(DATA / "run-prod.log", "w")  # noqa: SIM115 (kept open for the server's lifetime)
+    server = subprocess.Popen(["scripts/run-prod"], env=env, cwd=ROOT, stdout=log, stderr=log, start_new_session=True)
+    admitter: subprocess.Popen[bytes] | None = None
     try:
         wait_ready(args.port)
-        results: list[tuple[str, float]] = []
+        app_token, reader_token = run([PY, "manage.py", "shell", "-c", SEED], env).strip().splitlines()[-2:]
+        admitter = subprocess.Popen(
+            [PY, "manage.py", "admit_waitlist", "--loop", "1"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL
+        )
+        probe = Probe(args.port, reader_token)
+        probe.start()
+        time.sleep(args.probe_s)
+        probe.phase = "during"
+
+        results: list[tuple[str, float, int]] = []
         lock = threading.Lock()
         counter = iter(range(args.accounts))
-        rng = random.Random(7)
 
         def client() -> None:
             while True:
@@ -134,56 +242,82 @@ def main() -> None:
                     i = next(counter, None)
                 if i is None:
                     return
-                outcome = sign_up(args.port, token, i, rng)
+                outcome = sign_up(args.port, app_token, i)
                 with lock:
                     results.append(outcome)
 
+        load_before = os.getloadavg()[0]
         start = time.perf_counter()
-        threads = [threading.Thread(target=client) for _ in range(args.clients)]
+        threads = [threading.Thread(target=client, daemon=True) for _ in range(args.clients)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         burst_s = time.perf_counter() - start
-        db = sqlite3.connect(DATA / "notebridge.sqlite3")
-        states = dict(db.execute("SELECT state, count(*) FROM trust_signup GROUP BY state").fetchall())
-        deadline = time.time() + 600
-        while db.execute("SELECT count(*) FROM trust_signup WHERE state = 'waiting'").fetchone()[0] and (
-            time.time() < deadline
-        ):
-            time.sleep(1)
-        times = [
-            datetime.fromisoformat(row[0])
-            for row in db.execute("SELECT decided_at FROM trust_signup WHERE state = 'admitted' ORDER BY decided_at")
-        ]
-        left = db.execute("SELECT count(*) FROM trust_signup WHERE state != 'admitted'").fetchone()[0]
+        probe.stop.set()
+        probe.join(timeout=70)
+        load_after = os.getloadavg()[0]
+        after_burst = states(args.database)["by_state"]
+        deadline = time.time() + max(600, 2 * args.accounts * 3600 / args.capacity_per_hour)
+        while True:
+            now = states(args.database)
+            if not now["by_state"].get("waiting") or time.time() > deadline:
+                break
+            time.sleep(2)
+        times = now["admitted_times"]
         span = (times[-1] - times[0]).total_seconds() if len(times) > 1 else 0.0
-        latencies = sorted(t for _kind, t in results)
-        answers = Counter(kind for kind, _t in results)
+        latencies = [t for _kind, t, _r in results]
+        answers = Counter(kind for kind, _t, _r in results)
         print(
             json.dumps(
                 {
                     "accounts": args.accounts,
                     "clients": args.clients,
+                    "server": "scripts/run-prod (runstack --prod), PostgreSQL + Redis",
                     "hasher": "md5" if args.fast_hasher else "argon2",
                     "capacity_per_window": -(-args.capacity_per_hour * args.window // 3600),
                     "window_s": args.window,
                     "answers": dict(answers),
-                    "after_burst": {"admitted": states.get("admitted", 0), "waitlisted": states.get("waiting", 0)},
+                    "429_retried": sum(r for _k, _t, r in results),
+                    "after_burst": after_burst,
                     "burst_s": round(burst_s, 1),
-                    "signups_per_s": round(len(results) / burst_s, 1),
-                    "p50_ms": round(latencies[len(latencies) // 2] * 1000),
-                    "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000),
+                    "signups_per_s": round(len(results) / burst_s, 2),
+                    "signup_p50_ms": pct(latencies, 0.5),
+                    "signup_p99_ms": pct(latencies, 0.99),
+                    "accounts_present": now["users"],
                     "admitted_total": len(times),
-                    "not_admitted_at_end": left,
-                    "admission_rate_per_s": round(len(times) / span, 1) if span else None,
+                    "not_admitted_at_end": sum(n for s, n in now["by_state"].items() if s != "admitted"),
+                    "lost": args.accounts - now["users"],
+                    "admission_rate_per_s": round(len(times) / span, 2) if span else None,
+                    "influx_mode_at_end": now["influx_mode"],
+                    "home_before": {
+                        "n": len(probe.times["before"]),
+                        "p50_ms": pct(probe.times["before"], 0.5),
+                        "p99_ms": pct(probe.times["before"], 0.99),
+                    },
+                    "home_during": {
+                        "n": len(probe.times["during"]),
+                        "p50_ms": pct(probe.times["during"], 0.5),
+                        "p99_ms": pct(probe.times["during"], 0.99),
+                        "median_ms": round(1000 * statistics.median(probe.times["during"]), 1)
+                        if probe.times["during"]
+                        else None,
+                    },
+                    "home_failures": dict(probe.failures),
+                    "load_average": {"before_burst": round(load_before, 1), "after_burst": round(load_after, 1)},
+                    "cores": os.cpu_count(),
                 }
             )
         )
     finally:
-        admitter.terminate()
-        server.terminate()
-        server.wait(timeout=20)
+        if admitter is not None:
+            admitter.terminate()
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+        log.close()
 
 
 if __name__ == "__main__":

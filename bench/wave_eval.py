@@ -11,6 +11,10 @@ hours: a newcomer wave like January 2025). Each spam wave is posted by its own c
 (created within one hour, the same network country), one comment per account. Benign and wave
 comments are interleaved in a seeded random order.
 
+Accounts younger than a week get a sign-up record (``trust.Signup``), as the public sign-up leaves one,
+so trust's newcomer rules judge them as on the site (``payload_shared``: the same payload from several
+newcomers); ``--no-signup-records`` leaves them out, as the evaluation ran before that rule.
+
 Reports the share of benign comments held or rejected (target at most 1%) and the share of wave
 comments held or rejected (target at least 95%), both as first screened ("at post time") and at the
 end, after the retroactive wave sweep, plus the benign ones that were held and the wave comments that
@@ -18,7 +22,7 @@ got through; for the development part of the set (the screening was tuned while 
 first held-out part (written afterwards; its first run is the blind figure, and its misses were then
 fixed), the second held-out part (written after those fixes, never tuned on) and all of them.
 
-    python bench/wave_eval.py [--seed 7] [--json OUT] [--quiet]
+    python bench/wave_eval.py [--seed 7] [--json OUT] [--quiet] [--no-signup-records]
 
 Runs on a throwaway SQLite database.
 """
@@ -64,6 +68,7 @@ ZH_REGIONS = ["CN", "CN", "CN", "TW", "HK", "SG", "MY"]
 READERS_PER_LANGUAGE = 90
 COMMON_REPEATS = (4, 9)  # each common phrase is posted this many times (inclusive range), by different people
 NAMES = ("development", "held-out", "held-out 2")
+SIGNUP_RECORDS = True  # --no-signup-records: new accounts as the operator's tools make them
 
 
 def parts(data: dict) -> list[tuple[str, dict]]:
@@ -100,6 +105,12 @@ def make_account(name: str, *, language: str, region: str, joined) -> Any:
     # The benchmark needs accounts of known ages; nothing in the product backdates a sign-up.
     User.objects.filter(pk=user.pk).update(date_joined=joined)
     user.date_joined = joined
+    if SIGNUP_RECORDS and joined >= timezone.now() - timedelta(days=7):
+        # On the site a new account came in through the public sign-up, which leaves this record; trust's
+        # newcomer rules (payload_shared) judge only such accounts.
+        from trust.models import Signup
+
+        Signup.objects.filter(pk=Signup.objects.create(user=user, country=region).pk).update(created_at=joined)
     return user
 
 
@@ -197,6 +208,32 @@ def flagged(state: str) -> bool:
     return state in ("hold", "reject", "held", "rejected")
 
 
+def payload_rule_accounts(posts: list[Post]) -> dict[str, int]:
+    """Trust's account-level view: the wave and benign accounts whose kept risk has payload_shared."""
+    from trust.models import AccountRisk
+    from trust.risk import config
+
+    hold = float(config()["hold_score"])
+    flagged_ids: dict[int, float] = {
+        user_id: score
+        for user_id, score, reasons in AccountRisk.objects.values_list("user_id", "score", "reasons")
+        if any(str(r).startswith("payload_shared ") for r in reasons)
+    }
+    wave_ids = {p.author.pk for p in posts if p.wave}
+    benign_ids = {p.author.pk for p in posts if not p.wave}
+    now = timezone.now()
+    benign_new = {p.author.pk for p in posts if not p.wave and now - p.author.date_joined < timedelta(days=7)}
+    return {
+        "wave": len(wave_ids & flagged_ids.keys()),
+        "wave_total": len(wave_ids),
+        "wave_hold": sum(1 for i in wave_ids if flagged_ids.get(i, 0) >= hold),
+        "benign": len(benign_ids & flagged_ids.keys()),
+        "benign_total": len(benign_ids),
+        "benign_new_total": len(benign_new),
+        "benign_hold": sum(1 for i in benign_ids if flagged_ids.get(i, 0) >= hold),
+    }
+
+
 def report(posts: list[Post], seconds: float, quiet: bool) -> dict:
     first, final, reasons = outcomes(posts)
     benign = [p for p in posts if not p.wave]
@@ -244,6 +281,7 @@ def report(posts: list[Post], seconds: float, quiet: bool) -> dict:
         by_age_total[age] += 1
         by_age[age] += flagged(final.get(p.comment_id, ""))
     out["benign_by_account_age"] = {k: f"{by_age[k]} of {by_age_total[k]}" for k in sorted(by_age_total)}
+    out["accounts_payload_shared"] = payload_rule_accounts(posts)
     out["benign_flagged_texts"] = sorted(
         {
             f"[{p.part}] {p.text} -> {final.get(p.comment_id)}: {'; '.join(reasons.get(p.comment_id, []))}"
@@ -264,6 +302,12 @@ def report(posts: list[Post], seconds: float, quiet: bool) -> dict:
                     f"{r['wave_caught']} of {r['wave_total']} ({100 * r['wave_caught_share']:.1f}%)"
                 )
         print(f"benign by account age (final): {out['benign_by_account_age']}")
+        a = out["accounts_payload_shared"]
+        print(
+            f"accounts whose risk has payload_shared (trust): wave {a['wave']} of {a['wave_total']}, "
+            f"benign {a['benign']} of {a['benign_total']} (new benign: {a['benign_new_total']}); "
+            f"at or above hold_score: wave {a['wave_hold']}, benign {a['benign_hold']}"
+        )
         print(f"{len(posts)} comments in {seconds:.1f} s ({out['per_comment_ms']} ms per comment, screening included)")
         print("\nper group: total, flagged at post time, flagged at the end")
         for name, g in out["groups"].items():
@@ -284,7 +328,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", type=Path, help="write the figures here")
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument(
+        "--no-signup-records",
+        action="store_true",
+        help="new accounts without a sign-up record: trust's newcomer rules (payload_shared) stay out",
+    )
     args = parser.parse_args()
+    global SIGNUP_RECORDS
+    SIGNUP_RECORDS = not args.no_signup_records
     call_command("migrate", verbosity=0)
     rng = random.Random(args.seed)
     data = load()

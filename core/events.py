@@ -18,6 +18,12 @@ A subscriber runs at one of two moments:
   writes that belong with the user's action and must be visible as soon as it returns (a notification,
   a note's first screening when screening is off).
 
+Subscribers of one event run in registration order (the order of ``INSTALLED_APPS``), except that those
+subscribed with ``priority=EARLY`` run before the others: for a subscriber that keeps a signal other
+subscribers of the same event read. Trust reassesses an author's account risk on ``NoteSubmitted`` and
+``CommentCreated`` early, because review's screening of that very note reads the risk (a note screened
+inline during a bulk load was otherwise screened with the risk as it was before that note).
+
 Either way a failing subscriber is logged and never loses the user's write: its savepoint is rolled
 back (or, after commit, the write is already durable). ``tests/core/test_events.py`` lists every event
 and its subscribers and fails when an event has none.
@@ -37,6 +43,8 @@ logger = logging.getLogger("notebridge.events")
 
 AFTER_COMMIT = "after_commit"
 IN_TRANSACTION = "in_transaction"
+EARLY = -10
+NORMAL = 0
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,7 @@ Handler = Callable[[Any], None]
 class Subscriber:
     handler: Handler
     when: str
+    priority: int = NORMAL
 
     @property
     def name(self) -> str:
@@ -65,17 +74,23 @@ class DuplicateSubscriber(RuntimeError):
     pass
 
 
-def subscribe(event_type: type[E], handler: Callable[[E], None], *, when: str = AFTER_COMMIT) -> None:
-    """Call ``handler(event)`` for every ``event_type`` emitted. Register once, in ``AppConfig.ready()``."""
+def subscribe(
+    event_type: type[E], handler: Callable[[E], None], *, when: str = AFTER_COMMIT, priority: int = NORMAL
+) -> None:
+    """Call ``handler(event)`` for every ``event_type`` emitted. Register once, in ``AppConfig.ready()``.
+    ``priority=EARLY`` runs it before the event's other subscribers (see the module docstring)."""
     if when not in (AFTER_COMMIT, IN_TRANSACTION):
         raise ValueError(f"unknown moment {when!r}")
+    if priority not in (EARLY, NORMAL):
+        raise ValueError(f"unknown priority {priority!r}")
     if not (isinstance(event_type, type) and issubclass(event_type, Event) and dataclasses.is_dataclass(event_type)):
         raise TypeError(f"{event_type!r} is not a domain event dataclass")
-    entry = Subscriber(handler=handler, when=when)
+    entry = Subscriber(handler=handler, when=when, priority=priority)
     current = _subscribers.setdefault(event_type, [])
     if any(s.name == entry.name for s in current):
         raise DuplicateSubscriber(f"{entry.name} already subscribes to {event_type.__name__}")
     current.append(entry)
+    current.sort(key=lambda s: s.priority)  # stable: registration order within a priority
 
 
 def emit(event: Event) -> None:

@@ -201,7 +201,9 @@ AUTH_USER_MODEL = "accounts.User"
 # Django's model backend, loading a page's user with their reviewer role in one query (web/backends.py).
 AUTHENTICATION_BACKENDS = ["web.backends.UserWithRoleBackend"]
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # argon2id with OWASP's parameters (19 MiB, t=2, p=1); hashes made with Django's heavier defaults
+    # still verify and are upgraded at the next log-in (accounts/hashers.py).
+    "accounts.hashers.OwaspArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 if env_bool("FAST_PASSWORD_HASHER", False):
@@ -433,6 +435,8 @@ TRUST_LINKS_ALLOW_LOOPBACK = False
 # Password hashing at sign-up and log-in: at most this many at once per process, waiting at most this long.
 PASSWORD_HASH_CONCURRENCY = int(os.environ.get("PASSWORD_HASH_CONCURRENCY", "1"))
 PASSWORD_HASH_WAIT_S = float(os.environ.get("PASSWORD_HASH_WAIT_S", "10"))
+# ...and at most this many requests per process wait for a slot (each holds a web thread); more get 429.
+PASSWORD_HASH_MAX_WAITING = int(os.environ.get("PASSWORD_HASH_MAX_WAITING", "1"))
 # Raw client addresses are kept only in the security log, for this many days.
 SECURITY_LOG_DAYS = float(os.environ.get("SECURITY_LOG_DAYS", "14"))
 # For you (docs/recommend.md): embed each published note at once on the low queue (off: embed_notes and

@@ -2,10 +2,11 @@
 counterfeit-account signals, verification, influx mode (docs/trust.md)."""
 
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 
 from accounts.events import Followed, ProfileChanged, Unfollowed, UserRegistered
 from core import standing
-from core.events import IN_TRANSACTION, subscribe
+from core.events import EARLY, IN_TRANSACTION, subscribe
 from notes.events import CommentCreated, NoteSubmitted, UsersMentioned
 
 
@@ -25,7 +26,11 @@ class TrustConfig(AppConfig):
         subscribe(Followed, on.count_follow, when=IN_TRANSACTION)
         subscribe(Unfollowed, on.count_unfollow, when=IN_TRANSACTION)
         subscribe(UsersMentioned, on.reassess_mentioner, when=IN_TRANSACTION)
-        subscribe(NoteSubmitted, on.reassess_poster, when=IN_TRANSACTION)
-        subscribe(CommentCreated, on.reassess_commenter, when=IN_TRANSACTION)
+        # Early: review's screening of the same note or comment reads the risk this post makes.
+        subscribe(NoteSubmitted, on.reassess_poster, when=IN_TRANSACTION, priority=EARLY)
+        subscribe(CommentCreated, on.reassess_commenter, when=IN_TRANSACTION, priority=EARLY)
         # High risk holds new content: review's screening asks this policy (core/standing.py).
         standing.set_content_hold_policy(risk.content_hold_reason)
+        # Sign-ins go to the short security log (region_mismatch reads it). Django's own signal: log-in
+        # is django.contrib.auth's, not a domain event of ours.
+        user_logged_in.connect(on.log_sign_in, dispatch_uid="trust.log_sign_in")

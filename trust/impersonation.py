@@ -87,6 +87,9 @@ DEFAULTS: dict[str, Any] = {
     # When an account is verified, accounts that joined this many days before are compared with it
     # (0: all accounts).
     "recheck_days": 90,
+    # The most-followed set is compared with its last snapshot at most this often (trust.most_followed):
+    # an account that enters it is compared with the accounts that joined in the last recheck_days.
+    "most_followed_check_s": 600,
 }
 
 
@@ -327,12 +330,18 @@ def protected_accounts(cfg: dict[str, Any] | None = None) -> list[User]:
     """Verified accounts and the ``top_followed`` most-followed ones (with ``min_followers`` or more)."""
     cfg = cfg or config()
     fields = ("id", "username", "display_name", "avatar", "verified_at", "followers_count")
-    top = list(
+    top = most_followed_ids(cfg)
+    return list(User.objects.filter(Q(verified_at__isnull=False) | Q(pk__in=top), is_active=True).only(*fields))
+
+
+def most_followed_ids(cfg: dict[str, Any] | None = None) -> list[int]:
+    """The ``top_followed`` most-followed active accounts with ``min_followers`` or more, most first."""
+    cfg = cfg or config()
+    return list(
         User.objects.filter(is_active=True, followers_count__gte=cfg["min_followers"])
         .order_by("-followers_count", "id")
         .values_list("id", flat=True)[: cfg["top_followed"]]
     )
-    return list(User.objects.filter(Q(verified_at__isnull=False) | Q(pk__in=top), is_active=True).only(*fields))
 
 
 @dataclass(frozen=True)

@@ -214,3 +214,34 @@ class AccountRisk(models.Model):
     reasons = models.JSONField(default=list)
     flagged_at = models.DateTimeField(null=True, blank=True, help_text="when it was last sent to review")
     updated_at = models.DateTimeField(auto_now=True)
+
+
+class PayloadSighting(models.Model):
+    """A payload (``core.payloads`` key: a link's site, a contact id, a phone number, an e-mail address, a
+    price or code in a text that solicits) that a newcomer's note or comment carried: the
+    ``payload_shared`` rule counts the distinct newcomers pushing one payload (trust.payloads). Rows
+    older than the rule's window are purged with the security log (``manage.py purge_trust``)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["key", "created_at"], name="trust_payload_key_time"),
+            models.Index(fields=["user", "created_at"], name="trust_payload_user_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.key}"
+
+
+class MostFollowed(models.Model):
+    """The most-followed set as the impersonation detector last saw it (trust.impersonation): an account
+    that enters it becomes protected, and the accounts that look like it are checked once then."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    entered_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.user_id} since {self.entered_at:%Y-%m-%d %H:%M}"

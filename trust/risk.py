@@ -15,11 +15,16 @@ Rules (thresholds and weights are settings, ``TRUST_RISK``):
   from the short security log, so only while it keeps them);
 - ``device_signups``: accounts signed up with the same device cookie in the last week;
 - ``photo_shared``: the most accounts that posted one of this account's photos of the last day (pHash
-  within ``photo_max_distance`` bits), this one included.
+  within ``photo_max_distance`` bits), this one included;
+- ``payload_shared``: the most newcomers that pushed one of this account's payloads (a link's site, a
+  contact id, a phone number... ``trust.payloads``) in the last day, this one included;
+- ``region_mismatch``: the account's claimed region (profile) disagrees with the network country of
+  most of its recent sign-up and sign-in addresses (the short security log). A signal, light on its own.
 
-The last three count newcomers only: accounts younger than ``young_days`` that came in through the
-public sign-up (a ``Signup`` record). Accounts an operator's tools create (``createsuperuser``, the
-demo loader, the benchmarks' seeding) are not newcomers and are neither counted nor judged by them.
+``subnet_signups``, ``device_signups``, ``photo_shared`` and ``payload_shared`` count newcomers only:
+accounts younger than ``young_days`` that came in through the public sign-up (a ``Signup`` record).
+Accounts an operator's tools create (``createsuperuser``, the demo loader, the benchmarks' seeding) are
+not newcomers and are neither counted nor judged by them.
 
 High risk holds new content: ``content_hold_reason`` (installed as core.standing's policy, read by
 review's screening) says why a new note or comment of this account must wait for a person: a score at or
@@ -38,8 +43,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from core import events
+from core.geo import country_for_ip
 from notes.models import Mention, Photo
-from trust import influx
+from trust import influx, payloads
 from trust.events import AccountRiskRaised
 from trust.models import AccountRisk, RiskCounter, SecurityEvent, Signup
 
@@ -54,7 +60,12 @@ DEFAULTS: dict[str, Any] = {
         "subnet_signups": ("subnet", 24, 10, 0.4),
         "device_signups": ("device", 24 * 7, 3, 0.6),
         "photo_shared": ("photo", 24, 3, 0.6),
+        "payload_shared": ("payload", 24, 4, 0.8),
+        # threshold: disagreeing entries, at least; and ``region_share`` of the known ones
+        "region_mismatch": ("region", 24 * 14, 3, 0.2),
     },
+    "region_entries": 10,
+    "region_share": 0.75,
     "young_days": 7,
     "photo_max_distance": 4,
     "hold_score": 0.8,
@@ -158,10 +169,33 @@ def _recent_hashes(photos: Any, since: Any) -> list[str]:
     return list(photos.filter(created_at__gte=since).exclude(phash="").values_list("phash", flat=True)[:50])
 
 
+def _region_mismatch(user: User, hours: int, cfg: dict[str, Any]) -> tuple[int, str]:
+    """How many of the account's last ``region_entries`` sign-ups and sign-ins (inside the window) came
+    from a network country other than its claimed region, with the reason's detail; (0, "") when most
+    did not, or the region or the countries are unknown."""
+    claimed = (user.region or "").upper()
+    if not claimed:
+        return 0, ""
+    since = timezone.now() - timedelta(hours=hours)
+    ips = SecurityEvent.objects.filter(user=user, kind__in=SIGN_IN_KINDS, created_at__gte=since).order_by("-id")
+    countries = [
+        c for c in (country_for_ip(ip) for ip in ips.values_list("ip", flat=True)[: cfg["region_entries"]]) if c
+    ]
+    others = [c for c in countries if c != claimed]
+    if not countries or len(others) / len(countries) < float(cfg["region_share"]):
+        return 0, ""
+    seen = ", ".join(sorted(set(others)))
+    return len(others), f"{len(others)} of {len(countries)} sign-ins from {seen}, profile says {claimed}"
+
+
+SIGN_IN_KINDS = ("signup", "login")
+
+
 def assess(user: User, cfg: dict[str, Any] | None = None) -> tuple[float, list[str], list[str]]:
     """The score, the rules that fired and one reason per rule, for ``user`` now."""
     cfg = cfg or config()
-    young = user.date_joined >= timezone.now() - timedelta(days=cfg["young_days"])
+    young_since = timezone.now() - timedelta(days=cfg["young_days"])
+    young = user.date_joined >= young_since
     newcomer = _newcomer_signup(user, cfg) if young else None
     score, fired, reasons = 0.0, [], []
     longest = max((hours for kind, hours, _t, _w in cfg["rules"].values() if kind in COUNTERS), default=1)
@@ -172,6 +206,20 @@ def assess(user: User, cfg: dict[str, Any] | None = None) -> tuple[float, list[s
             if not young:
                 continue
             value = _distinct_mentions(user, hours)
+        elif kind == "region":
+            value, detail = _region_mismatch(user, hours, cfg)
+            if value >= threshold:
+                score += weight
+                fired.append(code)
+                reasons.append(f"{code} {value} >= {threshold}: {detail}")
+            continue
+        elif kind == "payload":
+            shared = payloads.most_shared(user.pk, hours=hours, young_since=young_since) if newcomer else None
+            if shared is not None and shared.accounts >= threshold:
+                score += weight
+                fired.append(code)
+                reasons.append(shared.reason(code, threshold))
+            continue
         elif kind in ("subnet", "device", "photo"):
             if newcomer is None:
                 continue
@@ -256,15 +304,21 @@ def cluster_of(user_id: int, cfg: dict[str, Any] | None = None) -> list[int]:
 
 
 def reassess_cluster(*, user_id: int) -> int:
-    """A newcomer whose sign-up made a subnet or device rule fire: the earlier accounts of the same
-    cluster are reassessed too (their risk was computed before it grew). Returns how many were."""
+    """A newcomer whose sign-up or post made a subnet, device or payload rule fire: the earlier accounts
+    of the same cluster are reassessed too (their risk was computed before it grew). Returns how many
+    were."""
     cfg = config()
     risk = AccountRisk.objects.filter(user_id=user_id).values_list("reasons", flat=True).first()
     fired = {reason.split(" ", 1)[0] for reason in (risk or [])}
-    codes = {code for code, rule in cfg["rules"].items() if rule[0] in CLUSTER_RULES}
-    if not fired & codes:
-        return 0
-    others = cluster_of(user_id, cfg)
+    kinds = {cfg["rules"][code][0] for code in fired if code in cfg["rules"]}
+    others: list[int] = []
+    if kinds & set(CLUSTER_RULES):
+        others += cluster_of(user_id, cfg)
+    if "payload" in kinds:
+        hours = max(rule[1] for rule in cfg["rules"].values() if rule[0] == "payload")
+        young_since = timezone.now() - timedelta(days=cfg["young_days"])
+        others += payloads.pushers(user_id, hours=hours, young_since=young_since, limit=CLUSTER_MAX)
+    others = list(dict.fromkeys(others))
     for other in others:
         reassess(user_id=other)
     return len(others)

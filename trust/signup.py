@@ -184,6 +184,7 @@ def valid_invite(code: str) -> Invite | None:
 _hash_slots: threading.BoundedSemaphore | None = None
 _hash_slots_size = 0
 _hash_lock = threading.Lock()
+_hash_waiting = 0
 
 
 def _slots() -> threading.BoundedSemaphore:
@@ -199,10 +200,28 @@ def _slots() -> threading.BoundedSemaphore:
 def hashing_slot() -> Iterator[None]:
     """Hold one of ``PASSWORD_HASH_CONCURRENCY`` slots (per process) around password hashing (sign-up)
     or checking (log-in), so that a burst of them leaves the other threads free for page reads. Waits at
-    most ``PASSWORD_HASH_WAIT_S``; then the request is answered 429 with a short ``Retry-After``."""
+    most ``PASSWORD_HASH_WAIT_S``; then the request is answered 429 with a short ``Retry-After``.
+
+    At most ``PASSWORD_HASH_MAX_WAITING`` requests per process wait for a slot; one more is answered 429
+    at once. A waiting request holds a web thread: without the cap, a burst of sign-ups with more clients
+    than threads kept every thread waiting here and home timelines queued behind them for seconds
+    (docs/benchmarks.md, "Sign-up burst")."""
+    global _hash_waiting
     slots = _slots()
-    if not slots.acquire(timeout=float(getattr(settings, "PASSWORD_HASH_WAIT_S", 10))):
-        raise RateLimited(_("The server is busy. Try again in a few seconds."), retry_after=3)
+    if not slots.acquire(blocking=False):
+        with _hash_lock:
+            queue_full = _hash_waiting >= int(getattr(settings, "PASSWORD_HASH_MAX_WAITING", 1))
+            if not queue_full:
+                _hash_waiting += 1
+        if queue_full:
+            raise RateLimited(_("The server is busy. Try again in a few seconds."), retry_after=3)
+        try:
+            acquired = slots.acquire(timeout=float(getattr(settings, "PASSWORD_HASH_WAIT_S", 10)))
+        finally:
+            with _hash_lock:
+                _hash_waiting -= 1
+        if not acquired:
+            raise RateLimited(_("The server is busy. Try again in a few seconds."), retry_after=3)
     try:
         yield
     finally:

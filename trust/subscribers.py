@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
+from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.events import Followed, ProfileChanged, Unfollowed, UserRegistered
 from accounts.models import User
+from core.network import client_ip
 from core.tasks import enqueue_on_commit
 from notes.events import CommentCreated, NoteSubmitted, UsersMentioned
-from trust import links, risk
-from trust.models import ProfileLink
-from trust.tasks import check_impersonation_task, verify_links_task
+from trust import links, payloads, risk, signup
+from trust.models import ProfileLink, Signup
+from trust.tasks import (
+    check_impersonation_task,
+    reassess_cluster_task,
+    schedule_most_followed_refresh,
+    verify_links_task,
+)
 
 # What of a profile the impersonation detector looks at (the handle is set at sign-up and never changes).
 CHECKED_FIELDS = frozenset({"display_name", "avatar"})
@@ -39,9 +47,11 @@ def verify_links(event: ProfileChanged) -> None:
 
 
 def count_follow(event: Followed) -> None:
-    """Mass following: counted per hour, the follower's risk reassessed."""
+    """Mass following: counted per hour, the follower's risk reassessed. The followed account may have
+    entered the most-followed set: a refresh is scheduled (at most once every few minutes)."""
     risk.count(user_id=event.follower_id, kind="follow")
     risk.reassess(user_id=event.follower_id)
+    schedule_most_followed_refresh()
 
 
 def count_unfollow(event: Unfollowed) -> None:
@@ -54,18 +64,40 @@ def _young(user_id: int) -> bool:
     return joined is not None and joined >= timezone.now() - timedelta(days=risk.config()["young_days"])
 
 
+def _after_post(user_id: int, record: Callable[[], list[str]]) -> None:
+    """A young account posted: a newcomer's payloads are kept first, then its risk is reassessed (so
+    review screens what it posted with the risk that post makes); when the post made the payload rule
+    fire, the other newcomers pushing the same payload are reassessed too, off the request."""
+    if not _young(user_id):
+        return
+    if Signup.objects.filter(user_id=user_id).exists() and record():
+        kept = risk.reassess(user_id=user_id)
+        if kept is not None and any(r.startswith("payload_shared ") for r in kept.reasons):
+            enqueue_on_commit(reassess_cluster_task, user_id)
+        return
+    risk.reassess(user_id=user_id)
+
+
 def reassess_poster(event: NoteSubmitted) -> None:
-    """A young account's note: its photos may be the ones a cluster of newcomers posts, and its risk
-    must be current before review screens the note (high risk holds it)."""
-    if _young(event.author_id):
-        risk.reassess(user_id=event.author_id)
+    """A young account's note: its photos or payloads may be the ones a cluster of newcomers posts, and
+    its risk must be current before review screens the note (high risk holds it)."""
+    _after_post(event.author_id, lambda: payloads.record_note(note_id=event.note_id))
 
 
 def reassess_commenter(event: CommentCreated) -> None:
-    if _young(event.author_id):
-        risk.reassess(user_id=event.author_id)
+    _after_post(event.author_id, lambda: payloads.record_comment(comment_id=event.comment_id))
 
 
 def reassess_mentioner(event: UsersMentioned) -> None:
     """Mentions of many distinct accounts by a days-old account (read from the mentions themselves)."""
     risk.reassess(user_id=event.actor_id)
+
+
+def log_sign_in(sender: object, request: HttpRequest | None = None, user: User | None = None, **kwargs: object) -> None:
+    """Django's ``user_logged_in``: the address goes to the short security log, and the claimed region
+    is compared with where the account signs in from (``region_mismatch``)."""
+    if request is None or user is None or user.pk is None:
+        return
+    signup.log_event("login", ip=client_ip(request), user=user)
+    if user.region:
+        risk.reassess(user_id=user.pk)

@@ -51,3 +51,20 @@ def assess_newcomer(user_id: int) -> None:
     """Right after a sign-up commits: its own risk now (cheap), its cluster's in the background."""
     risk.reassess(user_id=user_id)
     reassess_cluster_task.enqueue(user_id)
+
+
+@background_task(queue_name=queues.LOW)
+def refresh_most_followed_task() -> int:
+    """Accounts that entered the most-followed set: re-check who resembles them; returns new findings."""
+    from trust import most_followed
+
+    return most_followed.refresh().findings
+
+
+def schedule_most_followed_refresh() -> None:
+    """Queue the most-followed refresh once the caller's write commits, at most once every
+    ``most_followed_check_s`` across processes sharing the cache (follows call this)."""
+    from trust.impersonation import config
+
+    if cache.add("trust:most-followed-refresh", 1, timeout=int(config()["most_followed_check_s"])):
+        enqueue_on_commit(refresh_most_followed_task)

@@ -3,7 +3,7 @@ accounts; photos compare their perceptual hash (``Photo.phash``), videos their p
 
 People post the same short comment all the time ("Love this!", 好看, 求链接); a wave pushes the same
 *payload* (a link, a contact id, a phone number, an e-mail address, a price, a code; see
-``review.payload``) from a cluster of new accounts, in changing words. So the stage counts:
+``core.payloads``) from a cluster of new accounts, in changing words. So the stage counts:
 
 * **payloads**: each payload key of the text, over the distinct *new* accounts (younger than
   ``new_account_days``) that posted it within ``duplicate_window_hours``. Held at
@@ -43,9 +43,9 @@ import numpy as np
 from django.utils import timezone
 
 from accounts.models import User
+from core import payloads
 from core.tasks import enqueue_on_commit
 from notes.models import Photo, Video
-from review import payload as payloads
 from review.models import TextFingerprint
 from review.normalize import Normalized, text_weight
 from review.stages import Signal

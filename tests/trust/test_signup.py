@@ -197,3 +197,42 @@ def test_log_in_waits_for_a_hashing_slot_and_gives_up_with_429(make_user, settin
     assert busy.status_code == 429
     assert busy["Retry-After"] == "3"
     assert Client().post("/login/", credentials).status_code == 302
+
+
+def test_a_full_waiting_line_for_hashing_answers_429_at_once(make_user, settings):
+    """Each waiting request holds a web thread: beyond PASSWORD_HASH_MAX_WAITING they are not kept."""
+    import threading
+    import time
+
+    settings.PASSWORD_HASH_CONCURRENCY = 1
+    settings.PASSWORD_HASH_WAIT_S = 5
+    settings.PASSWORD_HASH_MAX_WAITING = 1
+    make_user("queued")
+    credentials = {"username": "queued", "password": "correct horse battery"}
+    release = threading.Event()
+    waiting = threading.Event()
+
+    def holder() -> None:
+        with trust_signup.hashing_slot():
+            release.wait(5)
+
+    def waiter() -> None:
+        waiting.set()
+        with trust_signup.hashing_slot():
+            pass
+
+    threads = [threading.Thread(target=holder)]
+    threads[0].start()
+    time.sleep(0.1)
+    threads.append(threading.Thread(target=waiter))
+    threads[1].start()
+    waiting.wait(2)
+    time.sleep(0.1)
+    started = time.perf_counter()
+    busy = Client().post("/login/", credentials)  # a slot taken and one already waiting
+    assert busy.status_code == 429 and busy["Retry-After"] == "3"
+    assert time.perf_counter() - started < 2  # answered at once, not after PASSWORD_HASH_WAIT_S
+    release.set()
+    for t in threads:
+        t.join(5)
+    assert Client().post("/login/", credentials).status_code == 302

@@ -1,12 +1,12 @@
-"""Payload extraction (review/payload.py): what a spam wave pushes, read through its disguises, and
+"""Payload extraction (core/payloads.py): what a spam wave pushes, read through its disguises, and
 the common phrases and ordinary mentions of prices, shops and friends that carry nothing to count."""
 
 from __future__ import annotations
 
 import pytest
 
+from core.payloads import extract, prepare
 from review.normalize import text_weight
-from review.payload import extract, prepare
 
 
 def keys(text: str) -> list[str]:

@@ -6,7 +6,7 @@ posted by many new accounts in changing words. ``extract`` finds the payloads of
 against the usual disguises, so that the duplicate stage can count payloads instead of phrases:
 
 * width and look-alikes: NFKC (ＶＸ, １３８, ①⑤⑨, ＠, ．), invisible characters, Cyrillic/Greek letters,
-  Traditional Chinese (``review.normalize.base_fold``), dashes of every kind;
+  Traditional Chinese (``core.folding.base_fold``), dashes of every kind;
 * s p a c e d or d.o.t.t.e.d letters and digits, junk between the letters of a marker (微-信, V❤信,
   w🌸e🌸c🌸h🌸a🌸t);
 * the marker's aliases: 微信/薇信/威信/徽信/V信/VX/WX/wechat/weixin/加V; QQ/扣扣/企鹅/Q群; LINE,
@@ -22,7 +22,8 @@ code-looking word). Weak ones take part in wave counting only when the text also
 as "DM me", "link in bio", 私信, 主页, 包邮, ทักแชท, or a contact marker. A text with no payload and no
 lure is a phrase, however often it is posted.
 
-Pure: no database, no settings. ``review.stages.duplicates`` turns the keys into fingerprints.
+Pure: no database, no settings. ``review.stages.duplicates`` turns the keys into fingerprints; trust
+reads the same keys for its "same payload from several new accounts" rule (``trust.payloads``).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from review.normalize import base_fold
+from core.folding import base_fold
 
 # --- preparation ----------------------------------------------------------------------------------
 

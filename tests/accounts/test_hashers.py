@@ -1,0 +1,53 @@
+"""Argon2 with OWASP's parameters (accounts/hashers.py): new hashes use them; hashes made with Django's
+heavier defaults still verify and are upgraded at the next log-in."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.hashers import Argon2PasswordHasher, identify_hasher, make_password
+from django.test import Client
+
+from accounts.hashers import OwaspArgon2PasswordHasher
+from accounts.models import User
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def _real_hashers(settings):
+    settings.PASSWORD_HASHERS = [
+        "accounts.hashers.OwaspArgon2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+
+
+def params(encoded: str) -> tuple[int, int, int]:
+    decoded = OwaspArgon2PasswordHasher().decode(encoded)["params"]
+    return decoded.memory_cost, decoded.time_cost, decoded.parallelism
+
+
+def test_new_hashes_use_owasps_argon2id_parameters():
+    encoded = make_password(PASSWORD)
+    assert encoded.startswith("argon2$argon2id$")
+    assert params(encoded) == (19 * 1024, 2, 1)
+    assert isinstance(identify_hasher(encoded), OwaspArgon2PasswordHasher)
+
+
+def test_an_old_hash_still_verifies_and_is_upgraded_at_log_in(db, make_user):
+    user = make_user("old_timer")
+    old = Argon2PasswordHasher().encode(PASSWORD, Argon2PasswordHasher().salt())
+    assert params(old) == (102400, 2, 8)
+    User.objects.filter(pk=user.pk).update(password=old)
+    assert Client().post("/login/", {"username": "old_timer", "password": "wrong one"}).status_code == 200
+    assert User.objects.get(pk=user.pk).password == old  # a failed log-in changes nothing
+    assert Client().post("/login/", {"username": "old_timer", "password": PASSWORD}).status_code == 302
+    upgraded = User.objects.get(pk=user.pk).password
+    assert upgraded != old and params(upgraded) == (19 * 1024, 2, 1)
+    assert Client().post("/login/", {"username": "old_timer", "password": PASSWORD}).status_code == 302
+
+
+def test_a_malformed_hash_is_a_failed_log_in_not_an_error(db, make_user):
+    user = make_user("broken_hash")
+    User.objects.filter(pk=user.pk).update(password="argon2$argon2id$v=19$m=oops")
+    response = Client().post("/login/", {"username": "broken_hash", "password": PASSWORD})
+    assert response.status_code == 200
