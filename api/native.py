@@ -14,7 +14,19 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from api.nb import boards, discover, notes, photos, places, profiles, recommend, review, search, translation
+from api.nb import (
+    boards,
+    discover,
+    note_translations,
+    notes,
+    photos,
+    places,
+    profiles,
+    recommend,
+    review,
+    search,
+    translation,
+)
 from api.nb.common import REQUIRED
 from api.nb.openapi import NativeAPI
 from core.errors import RateLimited, ServiceError
@@ -32,6 +44,7 @@ api = NativeAPI(
 
 ROUTERS: list[tuple[str, Router]] = [
     ("/notes", notes.router),
+    ("/notes", note_translations.router),
     ("/photos", photos.router),
     ("/boards", boards.router),
     ("/places", places.router),

@@ -2,7 +2,15 @@ from django.apps import AppConfig
 
 from accounts.events import Followed
 from core.events import IN_TRANSACTION, subscribe
-from notes.events import CommentCreated, CommentLiked, NoteCollected, NoteLiked, UsersMentioned
+from notes.events import (
+    CommentCreated,
+    CommentLiked,
+    NoteCollected,
+    NoteLiked,
+    TranslationSuggestionDecided,
+    TranslationSuggestionOpened,
+    UsersMentioned,
+)
 
 
 class NotificationsConfig(AppConfig):
@@ -17,3 +25,5 @@ class NotificationsConfig(AppConfig):
         subscribe(CommentCreated, on.on_comment, when=IN_TRANSACTION)
         subscribe(UsersMentioned, on.on_mention, when=IN_TRANSACTION)
         subscribe(CommentLiked, on.on_comment_like, when=IN_TRANSACTION)
+        subscribe(TranslationSuggestionOpened, on.on_suggestion, when=IN_TRANSACTION)
+        subscribe(TranslationSuggestionDecided, on.on_suggestion_decided, when=IN_TRANSACTION)

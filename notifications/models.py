@@ -15,6 +15,8 @@ class NotificationType(models.TextChoices):
     MENTION = "mention", _("mentioned you")
     COMMENT_LIKE = "comment_like", _("liked your comment")
     MODERATION = "moderation", _("moderation notice")
+    SUGGESTION = "suggestion", _("suggested a translation of your note")
+    SUGGESTION_APPROVED = "suggest_approved", _("approved your suggested translation")
 
 
 class Notification(models.Model):

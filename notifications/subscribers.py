@@ -4,7 +4,15 @@
 from __future__ import annotations
 
 from accounts.events import Followed
-from notes.events import CommentCreated, CommentLiked, NoteCollected, NoteLiked, UsersMentioned
+from notes.events import (
+    CommentCreated,
+    CommentLiked,
+    NoteCollected,
+    NoteLiked,
+    TranslationSuggestionDecided,
+    TranslationSuggestionOpened,
+    UsersMentioned,
+)
 from notifications.services import notify
 
 
@@ -47,4 +55,20 @@ def on_mention(event: UsersMentioned) -> None:
             type="mention",
             note_id=event.note_id,
             comment_id=event.comment_id,
+        )
+
+
+def on_suggestion(event: TranslationSuggestionOpened) -> None:
+    """A suggested translation passed screening: the note's author may approve or decline it."""
+    notify(recipient_id=event.note_author_id, actor_id=event.suggester_id, type="suggestion", note_id=event.note_id)
+
+
+def on_suggestion_decided(event: TranslationSuggestionDecided) -> None:
+    """The reader hears that the author took their translation (a decline is not announced)."""
+    if event.approved:
+        notify(
+            recipient_id=event.suggester_id,
+            actor_id=event.note_author_id,
+            type="suggest_approved",
+            note_id=event.note_id,
         )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from core.countries import country_name
 from core.text import linkable_spans
 from notes.services import DEFAULT_BOARD_NAME
+from web.forms import LANGUAGE_CHOICES
 
 register = template.Library()
 
@@ -215,3 +216,9 @@ def is_in(value: object, collection: object) -> bool:
         return value in collection  # type: ignore[operator]
     except TypeError:
         return False
+
+
+@register.filter
+def language_name(code: str | None) -> str:
+    """A content language's name, written in that language ("简体中文"), as the settings page lists them."""
+    return dict(LANGUAGE_CHOICES).get(code or "", code or "")
