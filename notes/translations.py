@@ -211,7 +211,7 @@ def suggest_translation(
 
 def _move(suggestion: TranslationSuggestion, state: str) -> None:
     if state not in SUGGESTION_TRANSITIONS[suggestion.state]:
-        raise ServiceError(_("This suggestion was already decided."), code="already_decided")
+        raise ServiceError(_("This suggestion is not waiting for a decision."), code="already_decided")
     suggestion.state = state
     suggestion.decided_at = timezone.now() if state != SuggestionState.OPEN else None
     suggestion.save(update_fields=["state", "decided_at"])
@@ -254,7 +254,7 @@ def decide_suggestion(*, user: User, suggestion_id: int, approve: bool) -> Trans
             raise NotFound()
         raise Forbidden(_("Only the note's author can approve or decline a suggested translation."))
     if suggestion.state != SuggestionState.OPEN:
-        raise ServiceError(_("This suggestion was already decided."), code="already_decided")
+        raise ServiceError(_("This suggestion is not waiting for a decision."), code="already_decided")
     _move(suggestion, SuggestionState.APPROVED if approve else SuggestionState.DECLINED)
     if approve:
         # Screened already (as a suggestion): it becomes the author's translation without a new screening.
