@@ -19,6 +19,7 @@ from api.nb import (
     comments,
     discover,
     mentions,
+    note_translations,
     notes,
     photos,
     places,
@@ -45,6 +46,7 @@ api = NativeAPI(
 
 ROUTERS: list[tuple[str, Router]] = [
     ("/notes", notes.router),
+    ("/notes", note_translations.router),
     ("/photos", photos.router),
     ("/boards", boards.router),
     ("/places", places.router),

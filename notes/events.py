@@ -113,3 +113,41 @@ class TagFollowed(Event):
 class TagUnfollowed(Event):
     user_id: int
     tag_id: int
+
+
+@dataclass(frozen=True)
+class NoteTranslationSaved(Event):
+    """The author's own translation of a note into ``language`` was saved (typed by the author, or a
+    reader's suggestion the author approved: ``suggestion_id``)."""
+
+    note_id: int
+    language: str
+    suggestion_id: int | None = None
+
+
+@dataclass(frozen=True)
+class TranslationSuggested(Event):
+    """A reader suggested a translation of someone's note: pending until screened."""
+
+    suggestion_id: int
+    note_id: int
+    suggester_id: int
+
+
+@dataclass(frozen=True)
+class TranslationSuggestionOpened(Event):
+    """A suggested translation passed screening: the note's author may now approve or decline it."""
+
+    suggestion_id: int
+    note_id: int
+    note_author_id: int
+    suggester_id: int
+
+
+@dataclass(frozen=True)
+class TranslationSuggestionDecided(Event):
+    suggestion_id: int
+    note_id: int
+    note_author_id: int
+    suggester_id: int
+    approved: bool

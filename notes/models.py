@@ -389,3 +389,65 @@ class NoteViewTally(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["note", "day", "source"], name="unique_note_view_tally")]
+
+
+class NoteTranslation(models.Model):
+    """The author's own translation of a note's title and text into another language (one per language).
+
+    Part of the note: screened with it (``review.intake.note_text``), shown only where the note is, and
+    preferred over any machine translation for readers of that language. ``suggested_by`` is the reader
+    whose suggestion the author approved, when it came from one."""
+
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=16)
+    title = models.CharField(max_length=MAX_TITLE, blank=True)
+    body = models.TextField(max_length=MAX_BODY, blank=True)
+    suggested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["note", "language"], name="unique_note_translation")]
+
+    def __str__(self) -> str:
+        return f"{self.note_id} -> {self.language}"
+
+
+class SuggestionState(models.TextChoices):
+    """A reader's suggested translation: ``pending`` until screened, ``open`` for the author to decide,
+    then ``approved`` or ``declined``; ``refused`` when screening kept it out (never shown to the author)."""
+
+    PENDING = "pending", _("Being checked")
+    OPEN = "open", _("Waiting for the author")
+    APPROVED = "approved", _("Approved")
+    DECLINED = "declined", _("Declined")
+    REFUSED = "refused", _("Not accepted by our checks")
+
+
+# The moves a suggestion makes, all in notes/translations.py.
+SUGGESTION_TRANSITIONS: dict[str, set[str]] = {
+    SuggestionState.PENDING: {SuggestionState.OPEN, SuggestionState.REFUSED},
+    SuggestionState.OPEN: {SuggestionState.APPROVED, SuggestionState.DECLINED},
+    SuggestionState.APPROVED: set(),
+    SuggestionState.DECLINED: set(),
+    SuggestionState.REFUSED: set(),
+}
+
+
+class TranslationSuggestion(models.Model):
+    """A reader's better translation of someone else's note, for the author to approve or decline."""
+
+    id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="translation_suggestions")
+    suggester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    language = models.CharField(max_length=16)
+    title = models.CharField(max_length=MAX_TITLE, blank=True)
+    body = models.TextField(max_length=MAX_BODY, blank=True)
+    state = models.CharField(max_length=10, choices=SuggestionState.choices, default=SuggestionState.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["note", "state", "-id"]), models.Index(fields=["suggester", "-id"])]

@@ -2,7 +2,16 @@ from django.apps import AppConfig
 
 from accounts.events import Followed
 from core.events import IN_TRANSACTION, subscribe
-from notes.events import CommentCreated, CommentLiked, NoteCollected, NoteLiked, UsersMentioned, VideoFailed
+from notes.events import (
+    CommentCreated,
+    CommentLiked,
+    NoteCollected,
+    NoteLiked,
+    TranslationSuggestionDecided,
+    TranslationSuggestionOpened,
+    UsersMentioned,
+    VideoFailed,
+)
 
 
 class NotificationsConfig(AppConfig):
@@ -18,3 +27,5 @@ class NotificationsConfig(AppConfig):
         subscribe(UsersMentioned, on.on_mention, when=IN_TRANSACTION)
         subscribe(CommentLiked, on.on_comment_like, when=IN_TRANSACTION)
         subscribe(VideoFailed, on.on_video_failed, when=IN_TRANSACTION)
+        subscribe(TranslationSuggestionOpened, on.on_suggestion, when=IN_TRANSACTION)
+        subscribe(TranslationSuggestionDecided, on.on_suggestion_decided, when=IN_TRANSACTION)

@@ -19,6 +19,8 @@ class NotificationType(models.TextChoices):
     COMMENT_LIKE = "comment_like", _("liked your comment")
     MODERATION = "moderation", _("moderation notice")
     VIDEO_FAILED = "video_failed", _("your video could not be processed")
+    SUGGESTION = "suggestion", _("suggested a translation of your note")
+    SUGGESTION_APPROVED = "suggest_approved", _("approved your suggested translation")
 
 
 # Notices from the site itself, not from a person: they have no actor and carry their own text.

@@ -55,7 +55,7 @@ T = NotificationType
 INBOX_TABS: dict[str, tuple[str, ...]] = {
     "likes": (T.LIKE, T.COLLECT, T.COMMENT_LIKE),
     "follows": (T.FOLLOW,),
-    "comments": (T.COMMENT, T.REPLY, T.MENTION),
+    "comments": (T.COMMENT, T.REPLY, T.MENTION, T.SUGGESTION, T.SUGGESTION_APPROVED),
     "notices": (T.MODERATION, T.VIDEO_FAILED),
 }
 TAB_OF = {type_: tab for tab, types in INBOX_TABS.items() for type_ in types}

@@ -8,7 +8,16 @@ from django.utils.translation import gettext as _
 
 from accounts.events import Followed
 from accounts.models import User
-from notes.events import CommentCreated, CommentLiked, NoteCollected, NoteLiked, UsersMentioned, VideoFailed
+from notes.events import (
+    CommentCreated,
+    CommentLiked,
+    NoteCollected,
+    NoteLiked,
+    TranslationSuggestionDecided,
+    TranslationSuggestionOpened,
+    UsersMentioned,
+    VideoFailed,
+)
 from notifications.services import leave_video_failed_notice, notify
 
 
@@ -61,3 +70,17 @@ def on_video_failed(event: VideoFailed) -> None:
     with translation.override(owner.interface_language):
         text = _("Your video could not be processed: %(reason)s") % {"reason": event.reason}
     leave_video_failed_notice(recipient_id=owner.pk, video_id=event.video_id, note_id=event.note_id, text=text)
+def on_suggestion(event: TranslationSuggestionOpened) -> None:
+    """A suggested translation passed screening: the note's author may approve or decline it."""
+    notify(recipient_id=event.note_author_id, actor_id=event.suggester_id, type="suggestion", note_id=event.note_id)
+
+
+def on_suggestion_decided(event: TranslationSuggestionDecided) -> None:
+    """The reader hears that the author took their translation (a decline is not announced)."""
+    if event.approved:
+        notify(
+            recipient_id=event.suggester_id,
+            actor_id=event.note_author_id,
+            type="suggest_approved",
+            note_id=event.note_id,
+        )

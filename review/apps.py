@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 from accounts.events import ProfileChanged
 from core.events import IN_TRANSACTION, subscribe
-from notes.events import CommentCreated, NoteSubmitted
+from notes.events import CommentCreated, NoteSubmitted, TranslationSuggested
 from trust.events import AccountRiskRaised, ImpersonationSuspected, TrustSettingChanged
 
 
@@ -23,6 +23,7 @@ class ReviewConfig(AppConfig):
         note_selectors.set_withholding_policy(selectors)
         subscribe(NoteSubmitted, on.screen_submitted_note, when=IN_TRANSACTION)
         subscribe(CommentCreated, on.screen_new_comment, when=IN_TRANSACTION)
+        subscribe(TranslationSuggested, on.screen_suggested_translation, when=IN_TRANSACTION)
         subscribe(ProfileChanged, on.screen_changed_profile, when=IN_TRANSACTION)
         # Trust's impersonation findings open a review item in the finding's own transaction.
         subscribe(ImpersonationSuspected, on.flag_suspected_impersonation, when=IN_TRANSACTION)

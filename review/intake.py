@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core import standing
-from notes.models import Comment, Note, NoteState, Video, VideoState
+from notes import translations as note_translations
+from notes.models import Comment, Note, NoteState, SuggestionState, TranslationSuggestion, Video, VideoState
 from review import audit, labels, lifecycle, statements
 from review.items import guess_language, queue_for
 from review.models import (
@@ -161,8 +162,11 @@ def hold_for_account(verdict: Verdict, author_id: int) -> Verdict:
 
 
 def note_text(note: Note) -> str:
+    """Everything the author wrote on the note, their own translations included (notes/translations.py):
+    a translation is screened with the note, and a changed one screens the note again."""
     alts = " ".join(p.alt_text for p in note.photos.all() if p.alt_text)
-    return "\n".join(part for part in (note.title, note.body, alts) if part)
+    translated = [part for t in note.translations.order_by("language") for part in (t.title, t.body) if part]
+    return "\n".join(part for part in (note.title, note.body, alts, *translated) if part)
 
 
 def screen_note(*, note_id: int, use_llm: bool | None = None) -> ScreeningResult | None:
@@ -341,6 +345,42 @@ def screen_comment(*, comment_id: int, use_llm: bool | None = None) -> Screening
         if not hold_or_reject(comment, verdict, result, language) and comment.state != NoteState.PUBLISHED:
             lifecycle.set_comment_state(comment, NoteState.PUBLISHED)
     return result
+
+
+def screen_suggestion(*, suggestion_id: int, use_llm: bool | None = None) -> ScreeningResult | None:
+    """Screen a reader's suggested translation (notes/translations.py) once, as any text is screened.
+    Passed: the note's author may see it. Held or rejected: it is kept out (never shown to the author;
+    a suggestion is not worth a reviewer's time), and the run is recorded and audited like any other."""
+    use_llm = getattr(settings, "REVIEW_USE_LLM", True) if use_llm is None else use_llm
+    suggestion = TranslationSuggestion.objects.select_related("suggester").filter(pk=suggestion_id).first()
+    if suggestion is None or suggestion.state != SuggestionState.PENDING:
+        return None
+    text = "\n".join(part for part in (suggestion.title, suggestion.body) if part)
+    language = guess_language(text, suggestion.language)
+    verdict = screen(
+        ScreenInput(
+            text=text,
+            target_type=TargetType.SUGGESTION,
+            target_id=suggestion.pk,
+            author_id=suggestion.suggester_id,
+            author_joined=suggestion.suggester.date_joined,
+            language=language,
+            translated_text=translation_for_screening(text, language),
+        ),
+        use_llm=use_llm,
+    )
+    verdict = hold_for_account(verdict, suggestion.suggester_id)
+    with transaction.atomic():
+        settled = note_translations.settle_screening(suggestion_id=suggestion_id, passed=verdict.outcome == "publish")
+        if settled is None:
+            return None
+        return record_screening(
+            verdict,
+            target_type=TargetType.SUGGESTION,
+            target_id=suggestion_id,
+            author_id=suggestion.suggester_id,
+            language=language,
+        )
 
 
 def screen_profile(*, user_id: int) -> ScreeningResult | None:

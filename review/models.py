@@ -20,6 +20,7 @@ class TargetType(models.TextChoices):
     COMMENT = "comment", _("comment")
     PROFILE = "profile", _("profile")
     PHOTO = "photo", _("photo")
+    SUGGESTION = "suggestion", _("suggested translation")
 
 
 class Outcome(models.TextChoices):

@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 from accounts.events import ProfileChanged
 from accounts.models import User
 from core.tasks import enqueue_on_commit
-from notes.events import CommentCreated, NoteSubmitted
+from notes import translations as note_translations
+from notes.events import CommentCreated, NoteSubmitted, TranslationSuggested
 from notes.models import Note
 from review import audit, intake, lifecycle, notices
 from review.items import queue_account_risk, queue_impersonation
 from review.models import NoticeKind
-from review.tasks import screen_comment_task, screen_note_task, screen_profile_task
+from review.tasks import screen_comment_task, screen_note_task, screen_profile_task, screen_suggestion_task
 from trust.events import AccountRiskRaised, ImpersonationSuspected, TrustSettingChanged
 
 
@@ -37,6 +38,18 @@ def screen_submitted_note(event: NoteSubmitted) -> None:
 def screen_new_comment(event: CommentCreated) -> None:
     if intake.screening_enabled():
         enqueue_on_commit(screen_comment_task, event.comment_id)
+
+
+def screen_suggested_translation(event: TranslationSuggested) -> None:
+    """A reader's suggested translation is screened before its note's author sees it; with screening
+    off it is open at once."""
+    if not intake.screening_enabled():
+        note_translations.settle_screening(suggestion_id=event.suggestion_id, passed=True)
+        return
+    if intake.inline.get():
+        intake.screen_suggestion(suggestion_id=event.suggestion_id)
+        return
+    enqueue_on_commit(screen_suggestion_task, event.suggestion_id)
 
 
 def screen_changed_profile(event: ProfileChanged) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from core import queues
 from core.tasks import background_task
 from review import waves
-from review.intake import screen_comment, screen_note, screen_profile
+from review.intake import screen_comment, screen_note, screen_profile, screen_suggestion
 from review.rescreen import continue_run
 
 
@@ -19,6 +19,12 @@ def screen_note_task(note_id: int) -> str | None:
 @background_task(queue_name=queues.REVIEW)
 def screen_comment_task(comment_id: int) -> str | None:
     result = screen_comment(comment_id=comment_id)
+    return result.outcome if result else None
+
+
+@background_task(queue_name=queues.REVIEW)
+def screen_suggestion_task(suggestion_id: int) -> str | None:
+    result = screen_suggestion(suggestion_id=suggestion_id)
     return result.outcome if result else None
 
 

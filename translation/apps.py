@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 from accounts.events import ProfileChanged
 from core.events import AFTER_COMMIT, subscribe
-from notes.events import NoteCollected, NoteEdited, NoteLiked, NotePublished, PhotoDescribed
+from notes.events import NoteCollected, NoteEdited, NoteLiked, NotePublished, NoteTranslationSaved, PhotoDescribed
 
 
 class TranslationConfig(AppConfig):
@@ -19,3 +19,4 @@ class TranslationConfig(AppConfig):
         subscribe(NoteEdited, on.note_text_changed, when=AFTER_COMMIT)
         subscribe(PhotoDescribed, on.alt_text_changed, when=AFTER_COMMIT)
         subscribe(ProfileChanged, on.bio_changed, when=AFTER_COMMIT)
+        subscribe(NoteTranslationSaved, on.keep_author_translation, when=AFTER_COMMIT)

@@ -22,6 +22,8 @@ from django.utils import timezone
 
 from core import languages
 from core.language_detection import detect_language
+from notes import translations as note_translations
+from notes.models import Note
 from translation import preparation, reasons, tasks
 from translation.another_way import translate_another_way
 from translation.engines import registry
@@ -35,6 +37,10 @@ CACHE_TTL = 60 * 60 * 24
 LOCK_SECONDS = 300
 READER_RETRY_COOLDOWN_S = 20
 STATS_KEYS = ("tr:stats:hit", "tr:stats:miss")
+# The "engine" of a translation written by a person: the note's author, or a reader whose suggestion the
+# author approved. Stored in the memory as trusted pairs; never produced by the engine chain.
+AUTHOR_ENGINE = "author"
+AUTHOR_ENGINE_VERSION = "1"
 
 
 class Status:
@@ -207,6 +213,15 @@ def get_or_request_translation(
         return failure_view(text, source, str(target)[:16], "unsupported target language")
     if not needs_translation(text, source, target_code):
         return original(Status.NOT_NEEDED)
+    by_author = _author_translation(obj_kind, obj_id, field, target_code)
+    if by_author:
+        return TranslationView(
+            status=Status.READY,
+            text=by_author,
+            source_language=source,
+            target_language=target_code,
+            engine=AUTHOR_ENGINE,
+        )
     if len(text) > settings.TRANSLATION_MAX_CHARS:
         return failure_view(text, source, target_code, "too long to translate")
     digest = text_hash(text)
@@ -284,6 +299,41 @@ def get_or_request_translation(
         stored_gloss = stored_gloss or stored
         return gloss_or_failure(job.last_error or "translation failed")
     return original(Status.PENDING)
+
+
+def _author_translation(obj_kind: str, obj_id: int, field: str, target: str) -> str:
+    """The note author's own translation of this field into ``target`` (notes/translations.py), which
+    wins over any machine translation; "" when there is none."""
+    if obj_kind != ObjectKind.NOTE or field not in ("title", "body"):
+        return ""
+    found = note_translations.author_translation(obj_id, target)
+    if found is None:
+        return ""
+    return found[0] if field == "title" else found[1]
+
+
+def remember_author_translation(*, note_id: int, language: str) -> int:
+    """Keep the author's translation of a note's title and text in the memory as trusted pairs (engine
+    "author"), replacing an earlier one of the same text. Returns the number of pairs stored."""
+    note = Note.objects.filter(pk=note_id).only("title", "body", "language").first()
+    found = note_translations.author_translation(note_id, language)
+    source = languages.normalize(note.language) if note is not None else ""
+    if note is None or found is None or not source:
+        return 0
+    stored = 0
+    for original, translated in zip((note.title, note.body), found, strict=True):
+        if not original or not translated:
+            continue
+        TranslationMemory.objects.update_or_create(
+            source_hash=text_hash(original),
+            source_language=source,
+            target_language=languages.normalize(language),
+            engine=AUTHOR_ENGINE,
+            engine_version=AUTHOR_ENGINE_VERSION,
+            defaults={"text": translated, "is_gloss": False},
+        )
+        stored += 1
+    return stored
 
 
 def _cached_view(key: str, memory: TranslationMemory, source: str, target: str) -> TranslationView:
@@ -556,9 +606,10 @@ def source_changed(*, obj_kind: str, obj_id: int) -> int:
 def rebuild(*, engine: str | None = None, enqueue: bool = True, limit: int | None = None) -> int:
     """Forget stored translations (all, or one engine's) and queue every job again.
 
-    The memory is derived data: jobs keep the source text, so everything can be produced again.
+    The memory is derived data: jobs keep the source text, so everything can be produced again. The
+    authors' pairs are not (people wrote them): they stay.
     """
-    memory = TranslationMemory.objects.all()
+    memory = TranslationMemory.objects.exclude(engine=AUTHOR_ENGINE)
     if engine:
         memory = memory.filter(engine=engine)
     memory.delete()

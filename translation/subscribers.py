@@ -5,7 +5,7 @@ the stale translations of the text it changed. All after commit: nothing here ma
 from __future__ import annotations
 
 from accounts.events import ProfileChanged
-from notes.events import NoteCollected, NoteEdited, NoteLiked, NotePublished, PhotoDescribed
+from notes.events import NoteCollected, NoteEdited, NoteLiked, NotePublished, NoteTranslationSaved, PhotoDescribed
 from translation import ahead, services
 from translation.models import ObjectKind
 
@@ -31,3 +31,8 @@ def alt_text_changed(event: PhotoDescribed) -> None:
 def bio_changed(event: ProfileChanged) -> None:
     if "bio" in event.fields:
         services.source_changed(obj_kind=ObjectKind.BIO, obj_id=event.user_id)
+
+
+def keep_author_translation(event: NoteTranslationSaved) -> None:
+    """The author's own translation (or an approved suggestion) is a trusted pair for the memory."""
+    services.remember_author_translation(note_id=event.note_id, language=event.language)

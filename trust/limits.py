@@ -73,6 +73,10 @@ DEFAULT_RATES: dict[str, str] = {
     "upload.user": "90/30m",
     "upload.user_new": "45/30m",
     "upload.ip": "900/30m",
+    # Suggested translations of others' notes: each is screened and lands in an author's inbox.
+    "suggest.user": "20/1h",
+    "suggest.user_new": "5/1h",
+    "suggest.ip": "200/1h",
     "translate.user": "600/5m",
     "translate.user_new": "200/5m",
     "translate.ip": "1200/5m",
@@ -81,7 +85,19 @@ DEFAULT_RATES: dict[str, str] = {
     "lookup.user_new": "150/5m",
     "lookup.ip": "3000/5m",
 }
-ACTIONS = ("signup", "login", "post", "comment", "like", "follow", "report", "upload", "translate", "lookup")
+ACTIONS = (
+    "signup",
+    "login",
+    "post",
+    "comment",
+    "like",
+    "follow",
+    "report",
+    "upload",
+    "translate",
+    "suggest",
+    "lookup",
+)
 PURGE_EVERY = 200  # on average, one database write in this many also deletes expired counters
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

@@ -76,6 +76,9 @@ ROUTES: tuple[Route, ...] = (
     _r("POST", r"^/api/v[12]/media/?$", "upload"),
     _r("POST", r"^/api/nb/v1/photos/?$", "upload"),
     _r("POST", r"^/compose/photos/$", "upload"),
+    # suggested translations (before "translation requests": the native API's path is under /notes/)
+    _r("POST", r"^/api/nb/v1/notes/[^/]+/translations/suggestions/?$", "suggest"),
+    _r("POST", r"^/n/\d+/suggest/$", "suggest"),
     # translation requests
     _r("POST", r"^/api/v1/statuses/[^/]+/translate/?$", "translate"),
     _r("POST", r"^/api/nb/v1/translation/[^/]+/[^/]+/?$", "translate"),

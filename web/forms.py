@@ -60,10 +60,38 @@ class NoteForm(forms.Form):
     )
     place = forms.CharField(label=_("Place"), max_length=120, required=False)
     visibility = forms.ChoiceField(label=_("Who can see it"), choices=Visibility.choices, initial=Visibility.PUBLIC)
+    # The author's own translation (notes/translations.py): optional, one language at a time.
+    translation_language = forms.ChoiceField(
+        label=_("Your own translation into"),
+        choices=[("", _("(none)")), *LANGUAGE_CHOICES],
+        required=False,
+        help_text=_("Readers of that language see it instead of a machine translation. Leave both empty to remove it."),
+    )
+    translation_title = forms.CharField(label=_("Translated title"), max_length=MAX_TITLE, required=False)
+    translation_body = forms.CharField(
+        label=_("Translated text"), max_length=MAX_BODY, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def translation(self) -> tuple[str, str, str] | None:
+        """(language, title, text) when the author chose a language for their own translation."""
+        language = self.cleaned_data.get("translation_language") or ""
+        if not language:
+            return None
+        return language, self.cleaned_data.get("translation_title", ""), self.cleaned_data.get("translation_body", "")
 
     def tag_list(self) -> list[str]:
         raw = self.cleaned_data.get("tags", "") or ""
         return [t for t in raw.replace("，", ",").replace(",", " ").split() if t.strip("#")]
+
+
+class SuggestionForm(forms.Form):
+    """A reader's suggested translation of someone's note."""
+
+    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES)
+    title = forms.CharField(label=_("Title"), max_length=MAX_TITLE, required=False)
+    body = forms.CharField(
+        label=_("Text"), max_length=MAX_BODY, required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
 
 
 class CommentForm(forms.Form):

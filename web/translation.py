@@ -59,6 +59,8 @@ def engine_label(engine: str, is_gloss: bool) -> str:
         return _("Word gloss (not a translation)")
     if engine == "llm":
         return _("Translated by this server's language model")
+    if engine == "author":
+        return _("Translated by the author")
     return _("Translated by %(engine)s") % {"engine": ENGINE_NAMES.get(engine, engine)}
 
 
@@ -227,6 +229,13 @@ class Block:
         return any(f.is_gloss for f in self.main_fields if f.translated)
 
     @property
+    def suggest_url(self) -> str:
+        """Where a signed-in reader (not the author) suggests a better translation: offered on a note
+        shown in a machine translation (never on the author's own, nor on a word gloss)."""
+        machine = any(f.translated and not f.is_gloss and f.engine != "author" for f in self.main_fields)
+        return str(self.extra.get("suggest_url", "")) if machine else ""
+
+    @property
     def failed_fields(self) -> list[Field]:
         """The main text's fields that failed; when only alt texts or tags were asked for, those."""
         main = [f for f in self.main_fields if f.failed]
@@ -318,6 +327,10 @@ def build_block(request: HttpRequest, kind: str, obj: Note | Comment | User | Ta
     for f in fields:
         f.target = target
     block = Block(kind=kind, obj_id=obj.pk, source=source, target=target, fields=fields, mode=mode)
+    if kind == "note" and request.user.is_authenticated and getattr(obj, "author_id", None) != request.user.pk:
+        block.extra["suggest_url"] = (
+            reverse("web:suggest_translation", args=[obj.pk]) + "?" + urlencode({"lang": target})
+        )
     needed = [f for f in fields if needs_translation(f.original, f.source, target)]
     if not needed:
         return block

@@ -257,3 +257,38 @@ class LanguageMixIn(Payload):
     """0 mostly my languages, 1 more in my languages, 2 a mix, 3 more from other languages, 4 show me the world."""
 
     language_mix: StrictInt = Field(ge=0, le=4)
+
+
+class NoteTranslationIn(Payload):
+    """The author's own translation of a note (the service refuses texts over the note's own limits)."""
+
+    title: str = Field("", max_length=1000)
+    body: str = Field("", max_length=20000)
+
+
+class NoteTranslationOut(Schema):
+    language: str
+    title: str
+    body: str
+    # The reader whose suggestion the author approved, when it came from one.
+    suggested_by: ProfileOut | None = None
+    updated_at: str | None
+
+
+class SuggestionIn(Payload):
+    language: str = Field(max_length=16)
+    title: str = Field("", max_length=1000)
+    body: str = Field("", max_length=20000)
+
+
+class SuggestionOut(Schema):
+    id: Id
+    note_id: Id
+    language: str
+    title: str
+    body: str
+    # pending (being screened), open (waiting for the author), approved, declined, refused (by screening)
+    state: str
+    suggester: ProfileOut
+    created_at: str | None
+    decided_at: str | None

@@ -18,6 +18,7 @@ from core.countries import country_name
 from core.text import linkable_spans
 from notes.services import DEFAULT_BOARD_NAME
 from web import sources
+from web.forms import LANGUAGE_CHOICES
 
 register = template.Library()
 
@@ -222,3 +223,9 @@ def is_in(value: object, collection: object) -> bool:
         return value in collection  # type: ignore[operator]
     except TypeError:
         return False
+
+
+@register.filter
+def language_name(code: str | None) -> str:
+    """A content language's name, written in that language ("简体中文"), as the settings page lists them."""
+    return dict(LANGUAGE_CHOICES).get(code or "", code or "")

@@ -10,14 +10,17 @@ carried the same way as ``video_id``; the note waits, as "processing", until the
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.models import User
 from core.errors import ServiceError
 from core.video import available as video_available
 from notes import services, videos
+from notes import translations as note_translations
 from notes.models import Note, Photo, Video
 from notes.selectors import draft_photos, draft_video, get_visible_note, popular_tags, search_tags
 from web.forms import NoteForm
@@ -86,6 +89,30 @@ def _posted_video(request: HttpRequest, note: Note | None) -> tuple[Video | None
         return video, [f"{(upload.name or '')[:80]}: {exc.message}"]
 
 
+TRANSLATION_FIELDS = {"language": "translation_language", "title": "translation_title", "body": "translation_body"}
+
+
+class TranslationRefused(Exception):
+    """The author's translation was refused: its error belongs next to the translation's fields."""
+
+    def __init__(self, error: ServiceError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def _save_translation(form: NoteForm, user: User, note_id: int) -> None:
+    chosen = form.translation()
+    if chosen is None:
+        return
+    language, title, body = chosen
+    try:
+        note_translations.set_author_translation(
+            author=user, note_id=note_id, language=language, title=title, body=body
+        )
+    except ServiceError as exc:
+        raise TranslationRefused(exc) from exc
+
+
 def _note_editor(request: HttpRequest, *, note: Note | None, initial: dict, photos: list[Photo]) -> HttpResponse:
     """Compose and edit share one flow: keep every photo and field, post only when nothing failed."""
     user = me(request)
@@ -120,18 +147,24 @@ def _note_editor(request: HttpRequest, *, note: Note | None, initial: dict, phot
                     "visibility": form.cleaned_data["visibility"],
                 }
                 try:
-                    if note is None:
-                        saved = services.create_note(
-                            author=user,
-                            place=form.cleaned_data["place"] or None,
-                            video_id=video.pk if video is not None else None,
-                            **fields,
-                        )
-                    else:
-                        saved = services.edit_note(
-                            author=user, note_id=note.pk, place=form.cleaned_data["place"], **fields
-                        )
+                    # One transaction: a translation that is refused leaves no half-saved note behind
+                    # (the form comes back with everything as the author left it).
+                    with transaction.atomic():
+                        if note is None:
+                            saved = services.create_note(
+                                author=user,
+                                place=form.cleaned_data["place"] or None,
+                                video_id=video.pk if video is not None else None,
+                                **fields,
+                            )
+                        else:
+                            saved = services.edit_note(
+                                author=user, note_id=note.pk, place=form.cleaned_data["place"], **fields
+                            )
+                        _save_translation(form, user, saved.pk)
                     return redirect("web:note", note_id=saved.pk)
+                except TranslationRefused as refused:
+                    add_service_error(form, refused.error, TRANSLATION_FIELDS)
                 except ServiceError as exc:
                     add_service_error(form, exc)
                     if exc.field == "photos":
@@ -151,6 +184,7 @@ def _note_editor(request: HttpRequest, *, note: Note | None, initial: dict, phot
         "video_max_seconds": int(settings.VIDEO_MAX_SECONDS),
         "max_photos": MAX_PHOTOS,
         "suggested_tags": popular_tags(limit=10),
+        "own_translations": note_translations.translations_of(note) if note is not None else [],
     }
     return render(request, "web/compose.html", context, status=status)
 
@@ -173,6 +207,13 @@ def edit_note(request: HttpRequest, note_id: int) -> HttpResponse:
         "place": note.place.name if note.place else "",
         "visibility": note.visibility,
     }
+    own = note_translations.translations_of(note)
+    if own:  # the first of the author's translations, to change (or empty to remove)
+        initial |= {
+            "translation_language": own[0].language,
+            "translation_title": own[0].title,
+            "translation_body": own[0].body,
+        }
     return _note_editor(request, note=note, initial=initial, photos=list(note.photos.all()))
 
 
