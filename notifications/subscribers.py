@@ -70,6 +70,8 @@ def on_video_failed(event: VideoFailed) -> None:
     with translation.override(owner.interface_language):
         text = _("Your video could not be processed: %(reason)s") % {"reason": event.reason}
     leave_video_failed_notice(recipient_id=owner.pk, video_id=event.video_id, note_id=event.note_id, text=text)
+
+
 def on_suggestion(event: TranslationSuggestionOpened) -> None:
     """A suggested translation passed screening: the note's author may approve or decline it."""
     notify(recipient_id=event.note_author_id, actor_id=event.suggester_id, type="suggestion", note_id=event.note_id)
