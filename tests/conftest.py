@@ -15,6 +15,18 @@ _counter = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts and ends in the default language: a page rendered in Chinese (a request with
+    Chinese as its language) leaves the thread's language active, and later tests that read a message
+    would meet it in Chinese, depending on the order tests run in."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # No local model in tests unless a test asks for it (tests/translation: real_model): ahead-of-time
