@@ -25,8 +25,10 @@ per-user time split (each user's last 20% held out), NDCG@10 and precision@10 ag
 from __future__ import annotations
 
 import argparse
+import io
 import math
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -274,11 +276,10 @@ def main() -> None:
     print(f"total {time.monotonic() - started:.1f}s")
 
 
-def recbole_ml100k(recbole_dir: str | None) -> Path:
-    """The ml-100k interactions file inside the recbole wheel, installed (no dependencies) into a
-    throwaway directory unless ``recbole_dir`` already holds it."""
-    if recbole_dir is None:
-        recbole_dir = tempfile.mkdtemp(prefix="recbole-")
+def recbole_ml100k(recbole_dir: str) -> Path:
+    """The ml-100k interactions file inside the recbole wheel, installed (no dependencies) into
+    ``recbole_dir`` unless it already holds it."""
+    if not any(Path(recbole_dir).iterdir()):
         subprocess.run(
             [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", recbole_dir, "recbole==1.2.1"],
             check=True,
@@ -294,9 +295,14 @@ def movielens(args: argparse.Namespace) -> None:
     from recommend.cf import item_neighbours
 
     started = time.monotonic()
-    path = recbole_ml100k(args.recbole_dir)
+    throwaway = tempfile.mkdtemp(prefix="recbole-") if args.recbole_dir is None else None
+    try:
+        text = recbole_ml100k(throwaway or args.recbole_dir).read_text(encoding="utf-8")
+    finally:
+        if throwaway is not None:  # the install goes with the run
+            shutil.rmtree(throwaway, ignore_errors=True)
     rows: dict[int, list[tuple[float, int]]] = {}
-    with path.open(encoding="utf-8") as f:
+    with io.StringIO(text) as f:
         header = f.readline().rstrip("\n").split("\t")
         cols = {name.split(":")[0]: k for k, name in enumerate(header)}
         for line in f:
@@ -331,7 +337,7 @@ def movielens(args: argparse.Namespace) -> None:
             scores[f"{name} ndcg10"].append(ndcg(ranked, relevant, k))
             scores[f"{name} p10"].append(len(set(ranked) & relevant) / k)
     n_users = len(scores["cf ndcg10"])
-    print(f"MovieLens-100k ({path.name} from the recbole 1.2.1 wheel): {len(items)} training ratings, {n_users} users")
+    print(f"MovieLens-100k (ml-100k.inter, recbole 1.2.1 wheel): {len(items)} training ratings, {n_users} users")
     print(f"per-user time split, last {args.holdout:.0%} held out; item-item training {train_s:.2f}s")
     for key in sorted(scores):
         print(f"  {key:<20} {np.mean(scores[key]):.4f}")
