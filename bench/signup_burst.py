@@ -110,10 +110,15 @@ def sign_up(port: int, token: str, i: int) -> tuple[str, float, int]:
                 payload = json.loads(response.read())
                 return ("ok" if payload.get("access_token") else "no token"), time.perf_counter() - start, retries
         except urllib.error.HTTPError as exc:
-            if exc.code == 429 and retries < 20:
+            wait = float(exc.headers.get("Retry-After") or 3)
+            exc.close()
+            # A busy server's 429 says "3 s"; a rate limit's says minutes: that one is an outcome.
+            if exc.code == 429 and wait <= 30 and retries < 20:
                 retries += 1
-                time.sleep(float(exc.headers.get("Retry-After") or 3))
+                time.sleep(wait)
                 continue
+            if exc.code == 429:
+                return "429 rate-limited", time.perf_counter() - start, retries
             return ("5xx" if exc.code >= 500 else str(exc.code)), time.perf_counter() - start, retries
         except Exception as exc:  # a dropped connection or a timeout: counted, never hidden
             return f"error {type(exc).__name__}", time.perf_counter() - start, retries
