@@ -108,7 +108,8 @@ def set_translation(request: HttpRequest, note_id: str, language: str, data: Not
         title=data.title,
         body=data.body,
     )
-    assert row is not None  # text was given
+    if row is None:  # only fields the note does not have were given (a title for a note without one)
+        raise HttpError(422, "Give the translated title or text of what the note has")
     return _translation(row, common.where(request))
 
 

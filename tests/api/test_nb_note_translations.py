@@ -32,7 +32,7 @@ def base(note) -> str:
     return f"/api/nb/v1/notes/{note.pk}/translations"
 
 
-def test_author_sets_lists_and_deletes_a_translation(client_for, chen, make_user, note, on_commit):
+def test_author_sets_lists_and_deletes_a_translation(client_for, chen, make_user, make_note, note, on_commit):
     author, reader = client_for(chen), client_for(make_user("sam"))
     with on_commit():
         response = author.put(f"{base(note)}/en", {"title": EN_TITLE, "body": EN_BODY})
@@ -57,6 +57,8 @@ def test_author_sets_lists_and_deletes_a_translation(client_for, chen, make_user
     assert author.put(f"{base(note)}/ja", {"title": " ", "body": ""}).status_code == 422
     assert author.put(f"{base(note)}/zh-Hans", {"title": "a", "body": "b"}).json()["field"] == "language"
     assert author.put(f"{base(note)}/en", ["not", "an", "object"]).status_code == 422
+    untitled = make_note(chen, title="", body="只有正文", language="zh-Hans")
+    assert author.put(f"{base(untitled)}/en", {"title": "Only a title", "body": ""}).status_code == 422
     assert reader.delete(f"{base(note)}/en").status_code == 403
     assert author.delete(f"{base(note)}/en").json() == {"ok": True}
     assert author.delete(f"{base(note)}/en").status_code == 404

@@ -192,3 +192,15 @@ def test_suggestions_are_rate_limited(client, login, make_user, make_note, chen,
     ]
     assert codes == [302, 302, 429]
     assert TranslationSuggestion.objects.count() == 2
+
+
+def test_cards_show_the_authors_translation(client, login, chen, make_user, note, on_commit):
+    from notes.translations import set_author_translation
+
+    with on_commit():
+        set_author_translation(author=chen, note_id=note.pk, language="en", title=EN_TITLE, body=EN_BODY)
+    login(_reader(make_user, "sam", ["en"]))
+    html = client.get(f"/translate/batch/card/?ids={note.pk}", headers=HX).content.decode()
+    assert f'id="ct-{note.pk}"' in html
+    assert f'<h3 class="card-title" lang="en" data-engine="author">{EN_TITLE}</h3>' in html
+    assert "Translated by the author" in html
