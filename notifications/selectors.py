@@ -161,7 +161,7 @@ def inbox_page(
     withheld = withheld_note_ids([n.note_id for items in by_group.values() for n in items if n.note_id], country)
     entries = []
     for row in rows:
-        items = sorted(by_group.get(row["group_id"], []), key=lambda n: n.pk, reverse=True)
+        items = sorted(by_group.get(row["group_id"] or 0, []), key=lambda n: n.pk, reverse=True)
         if items and items[0].note_id not in withheld:
             entries.append(InboxEntry(items, people=row["people"], unread_count=row["unread"]))
     return entries, (rows[-1]["newest"] if more else None)

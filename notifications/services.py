@@ -24,11 +24,10 @@ def open_group(*, recipient_id: int, type: str, note_id: int | None, comment_id:
         Notification.objects.filter(
             recipient_id=recipient_id,
             type=type,
-            note_id=note_id,
-            comment_id=comment_id,
             group_id=F("pk"),
             created_at__gte=timezone.now() - GROUP_WINDOW,
         )
+        .filter(**{"note_id": note_id, "comment_id": comment_id})  # None: about no note (IS NULL)
         .order_by("-group_id")
         .values_list("group_id", flat=True)
         .first()

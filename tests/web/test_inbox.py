@@ -136,7 +136,9 @@ def test_an_older_page_costs_what_the_first_does_and_splits_no_group(
             like_note(user=make_user(f"fan{i}x{j}"), note_id=note.pk)
     html = client.get("/notifications/?tab=likes").content.decode()
     assert [line.split(" · ")[-1] for line in _lines(html)] == ["note4", "note3", "note2"]
-    next_url = re.search(r'<a class="btn" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    found = re.search(r'<a class="btn" href="([^"]+)"', html)
+    assert found is not None
+    next_url = found.group(1).replace("&amp;", "&")
     first = _queries(client, "/notifications/?tab=likes")
     second = _queries(client, next_url)
     assert second == first
