@@ -191,6 +191,10 @@ else:
 TIMELINE_BACKEND = "redis" if REDIS_URL else "db"
 # A task RUNNING this long with no sign of its worker goes back to the database queue (core/task_leases.py).
 TASK_LEASE_S = float(os.environ.get("TASK_LEASE_S", "900"))
+# Ids (core/ids.py): each process locks one of 256 slot files here; machines that share no such directory
+# take disjoint ranges of slots (ID_SLOTS=0-63 on one, 64-127 on the next, ...).
+ID_SLOT_DIR = Path(os.environ.get("ID_SLOT_DIR", DATA_DIR / "id-slots"))
+ID_SLOTS = os.environ.get("ID_SLOTS", "0-255")
 TIMELINE_MAX_LENGTH = int(os.environ.get("TIMELINE_MAX_LENGTH", "800"))
 # Back-pressure (core/queue_depth.py): above this many tasks waiting on the translation queue, new notes
 # are not translated ahead (readers who ask still get a translation); posting is never refused for it.
