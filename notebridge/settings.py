@@ -195,6 +195,8 @@ TASK_LEASE_S = float(os.environ.get("TASK_LEASE_S", "900"))
 # take disjoint ranges of slots (ID_SLOTS=0-63 on one, 64-127 on the next, ...).
 ID_SLOT_DIR = Path(os.environ.get("ID_SLOT_DIR", DATA_DIR / "id-slots"))
 ID_SLOTS = os.environ.get("ID_SLOTS", "0-255")
+# How long a post's Idempotency-Key is remembered (api/idempotency.py; Mastodon keeps it an hour).
+IDEMPOTENCY_KEY_TTL_S = int(os.environ.get("IDEMPOTENCY_KEY_TTL_S", "3600"))
 TIMELINE_MAX_LENGTH = int(os.environ.get("TIMELINE_MAX_LENGTH", "800"))
 # Back-pressure (core/queue_depth.py): above this many tasks waiting on the translation queue, new notes
 # are not translated ahead (readers who ask still get a translation); posting is never refused for it.
