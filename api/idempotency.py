@@ -42,7 +42,8 @@ def once(*, account: User, key: str, write: Callable[[], int]) -> tuple[int, boo
             with transaction.atomic():
                 row.save(force_insert=True)
         except IntegrityError:
-            done = IdempotencyKey.objects.filter(account=account, key=digest).values_list("status_id", flat=True).first()
+            found = IdempotencyKey.objects.filter(account=account, key=digest)
+            done = found.values_list("status_id", flat=True).first()
             if done is None:  # the holder rolled back between our insert and this read: the key is free
                 raise
             return done, False
