@@ -133,6 +133,7 @@ def _create(ctx: Ctx, user: User) -> Note | Comment:
         photo_ids=[i for i in media_ids if i not in videos],
         video_id=next((i for i in media_ids if i in videos), None),
         require_processed_video=True,
+        require_processed_photos=True,
         tags=p.strings("tags", max_items=40) or None,
         visibility=VISIBILITY_IN[visibility_name],
         language=language or None,
@@ -181,6 +182,7 @@ def update(ctx: Ctx, status_id: str) -> dict[str, Any]:
         body=body,
         photo_ids=media_ids,
         language=p.opt_string("language", max_length=16) or None,
+        require_processed_photos=True,
     )
     return _fresh_status(user, note.pk)
 
