@@ -4,9 +4,11 @@
 again after a back-off (1 s, doubling up to 30 s; reset once it has run for a minute), and the web
 server never goes down because the worker died. When the worker dies mid-task, the tasks it had
 claimed go back on the queue before it is started again (core/task_leases.py), and every minute
-tasks running past their lease are put back too. Once the server is up, the local translation engine is
-prepared in the background at the lowest CPU priority (``--no-prepare`` or ``NOTEBRIDGE_LOCAL_MODEL=0``
-to skip). Ctrl-C or SIGTERM stops everything.
+tasks running past their lease are put back too; every ``SWEEP_EVERY_S`` ``sweep_lost_work`` sends rows
+whose task was lost altogether back to work (core/sweeper.py). Workers run ``db_worker_graceful``, which
+puts its task back rather than failing it when it is stopped mid-task. Once the server is up, the local
+translation engine is prepared in the background at the lowest CPU priority (``--no-prepare`` or
+``NOTEBRIDGE_LOCAL_MODEL=0`` to skip). Ctrl-C or SIGTERM stops everything.
 
 ``--prod`` (``make run-prod``, docs/deploy.md) is the production stack on one machine: gunicorn with
 ``deploy/gunicorn.conf.py`` (one worker per core, JSON logs) and task workers by priority (``worker_plan``):
@@ -52,8 +54,8 @@ def worker_plan(python: str, *, redis: bool, prod: bool) -> list[tuple[str, list
             plan = [("urgent", [*rq, *URGENT_QUEUES]), ("background", [*rq, *BACKGROUND_QUEUES])]
         # Tasks queued while Redis was down wait on the database queue (core/tasks.py).
         fallback = ["--backend", "fallback", "--queue-name", "*", "--interval", "2"]
-        return [*plan, ("fallback", [python, "manage.py", "db_worker", *fallback, "--no-reload", "-v", "0"])]
-    db = [python, "manage.py", "db_worker", "--interval", "0.5", "--no-reload", "-v", "0"]
+        return [*plan, ("fallback", [python, "manage.py", "db_worker_graceful", *fallback, "--no-reload", "-v", "0"])]
+    db = [python, "manage.py", "db_worker_graceful", "--interval", "0.5", "--no-reload", "-v", "0"]
     if prod:
         return [
             ("urgent", [*db, "--queue-name", ",".join(URGENT_QUEUES)]),
@@ -172,6 +174,8 @@ class Command(BaseCommand):
                 "progress on /ops/translation/ and in var/logs/translation-engine.log)."
             )
         next_lease_check = time.monotonic() + LEASE_CHECK_EVERY_S
+        next_sweep = time.monotonic() + settings.SWEEP_EVERY_S
+        sweeping: subprocess.Popen[bytes] | None = None
         try:
             while not self.stopping:
                 now = time.monotonic()
@@ -180,6 +184,11 @@ class Command(BaseCommand):
                 if now >= next_lease_check:
                     next_lease_check = now + LEASE_CHECK_EVERY_S
                     task_leases.requeue_expired()
+                if now >= next_sweep and (sweeping is None or sweeping.poll() is not None):
+                    # Work whose task was lost (core/sweeper.py), in its own process: the loop never waits.
+                    next_sweep = now + settings.SWEEP_EVERY_S
+                    sweeping = subprocess.Popen([python, "manage.py", "sweep_lost_work"], stdout=subprocess.DEVNULL)
+                    background.append(sweeping)
                 time.sleep(0.5)
         finally:
             stop()
@@ -191,7 +200,7 @@ class Command(BaseCommand):
 
     def _start(self, child: Child) -> None:
         command = list(child.command)
-        if "db_worker" in command:
+        if "db_worker_graceful" in command:
             child.worker_id = task_leases.worker_id(os.getpid(), f"{child.name}{child.starts}")
             command += ["--worker-id", child.worker_id]
         child.starts += 1
