@@ -187,6 +187,8 @@ class Command(BaseCommand):
                 if now >= next_sweep and (sweeping is None or sweeping.poll() is not None):
                     # Work whose task was lost (core/sweeper.py), in its own process: the loop never waits.
                     next_sweep = now + settings.SWEEP_EVERY_S
+                    if sweeping is not None:
+                        background.remove(sweeping)
                     sweeping = subprocess.Popen([python, "manage.py", "sweep_lost_work"], stdout=subprocess.DEVNULL)
                     background.append(sweeping)
                 time.sleep(0.5)
