@@ -12,7 +12,7 @@ import pytest
 from core import ids
 
 
-def _mint_in_one_millisecond(slot_dir: str, start_at: float, queue: multiprocessing.Queue) -> None:
+def _mint_in_one_millisecond(slot_dir: str, start_at: float, queue: multiprocessing.Queue, done) -> None:
     os.environ["ID_SLOT_DIR"] = slot_dir
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "notebridge.settings")
     import django
@@ -28,16 +28,20 @@ def _mint_in_one_millisecond(slot_dir: str, start_at: float, queue: multiprocess
     while time.monotonic() < start_at:  # a common start
         pass
     queue.put([child_ids.new_id() for _ in range(600)])
+    done.wait(120)  # all four run at once: none exits (freeing its slot) before the others have minted
 
 
 def test_concurrent_processes_never_collide_in_the_same_millisecond(tmp_path):
     ctx = multiprocessing.get_context("spawn")
-    queue = ctx.Queue()
+    queue, done = ctx.Queue(), ctx.Event()
     start_at = time.monotonic() + 3.0
-    procs = [ctx.Process(target=_mint_in_one_millisecond, args=(str(tmp_path), start_at, queue)) for _ in range(4)]
+    procs = [
+        ctx.Process(target=_mint_in_one_millisecond, args=(str(tmp_path), start_at, queue, done)) for _ in range(4)
+    ]
     for proc in procs:
         proc.start()
-    batches = [queue.get(timeout=60) for _ in procs]
+    batches = [queue.get(timeout=120) for _ in procs]
+    done.set()
     for proc in procs:
         proc.join(timeout=30)
     minted = [i for batch in batches for i in batch]
