@@ -171,6 +171,40 @@ def process_photo(upload: IO[bytes] | bytes) -> ProcessedPhoto:
         return _renditions(open_image(data))
 
 
+def check_photo(upload: IO[bytes] | bytes) -> bytes:
+    """The cheap checks of an upload, done while the client waits: size, what the bytes really are, and
+    the pixel count from the header (nothing is decoded). Returns the bytes; the full decode, the
+    renditions and the metadata stripping are the media worker's (``process_photo``)."""
+    data = _read_capped(upload)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            probe = Image.open(io.BytesIO(data))
+            if probe.format not in ALLOWED_FORMATS:
+                raise PhotoRejected(
+                    _("Unsupported image type. Use JPEG, PNG, WebP or GIF."), field="file", code="unsupported_type"
+                )
+            width, height = probe.size
+    except PhotoRejected:
+        raise
+    except UnidentifiedImageError as exc:
+        raise PhotoRejected(_("The file is not an image."), field="file", code="not_an_image") from exc
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise PhotoRejected(_("The image has too many pixels."), field="file", code="too_many_pixels") from exc
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise PhotoRejected(_("The image is damaged and cannot be read."), field="file", code="damaged") from exc
+    if width * height > settings.PHOTO_MAX_PIXELS or width > 20000 or height > 20000:
+        raise PhotoRejected(
+            _("The image has too many pixels (at most %(mp)s megapixels).")
+            % {"mp": settings.PHOTO_MAX_PIXELS // 1_000_000},
+            field="file",
+            code="too_many_pixels",
+        )
+    if width < 1 or height < 1:
+        raise PhotoRejected(_("The image is empty."), field="file", code="empty_image")
+    return data
+
+
 def _renditions(image: Image.Image) -> ProcessedPhoto:
     original = _fit(image, ORIGINAL_MAX_SIDE)
     large = _fit(image, LARGE_MAX_SIDE)

@@ -191,6 +191,16 @@ else:
 TIMELINE_BACKEND = "redis" if REDIS_URL else "db"
 # A task RUNNING this long with no sign of its worker goes back to the database queue (core/task_leases.py).
 TASK_LEASE_S = float(os.environ.get("TASK_LEASE_S", "900"))
+# Rows waiting this long for a task (a note pending screening, a photo or video processing) have lost it
+# and get it again (core/sweeper.py, manage.py sweep_lost_work); runstack sweeps every SWEEP_EVERY_S.
+SWEEP_LOST_WORK_AFTER_S = float(os.environ.get("SWEEP_LOST_WORK_AFTER_S", str(TASK_LEASE_S)))
+SWEEP_EVERY_S = float(os.environ.get("SWEEP_EVERY_S", str(SWEEP_LOST_WORK_AFTER_S)))
+# Ids (core/ids.py): each process locks one of 256 slot files here; machines that share no such directory
+# take disjoint ranges of slots (ID_SLOTS=0-63 on one, 64-127 on the next, ...).
+ID_SLOT_DIR = Path(os.environ.get("ID_SLOT_DIR", DATA_DIR / "id-slots"))
+ID_SLOTS = os.environ.get("ID_SLOTS", "0-255")
+# How long a post's Idempotency-Key is remembered (api/idempotency.py; Mastodon keeps it an hour).
+IDEMPOTENCY_KEY_TTL_S = int(os.environ.get("IDEMPOTENCY_KEY_TTL_S", "3600"))
 TIMELINE_MAX_LENGTH = int(os.environ.get("TIMELINE_MAX_LENGTH", "800"))
 # Back-pressure (core/queue_depth.py): above this many tasks waiting on the translation queue, new notes
 # are not translated ahead (readers who ask still get a translation); posting is never refused for it.

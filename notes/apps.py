@@ -9,7 +9,13 @@ class NotesConfig(AppConfig):
     name = "notes"
 
     def ready(self) -> None:
+        from core import sweeper
         from notes import subscribers as on  # handlers use models: import once the app registry is ready
+        from notes import sweeps
+
+        sweeper.register("photos processing", sweeps.lost_photos)
+        sweeper.register("videos processing", sweeps.lost_videos)
+        sweeper.register("notes waiting on media", sweeps.notes_left_waiting)
 
         subscribe(UserRegistered, on.default_board, when=IN_TRANSACTION)
         subscribe(NotePublished, on.index_published, when=IN_TRANSACTION)

@@ -37,7 +37,7 @@ class Visibility(models.TextChoices):
 class NoteState(models.TextChoices):
     """The note lifecycle. Only ``published`` is visible to others; the review app moves the others."""
 
-    PROCESSING = "processing", _("Processing the video")
+    PROCESSING = "processing", _("Processing photos or video")
     PENDING = "pending", _("Being checked")
     PUBLISHED = "published", _("Published")
     HELD = "held", _("Under review")
@@ -149,6 +149,16 @@ class NoteTag(models.Model):
         indexes = [models.Index(fields=["tag", "-note"])]
 
 
+class PhotoState(models.TextChoices):
+    """A photo's renditions: ``processing`` from upload (only the checked upload is stored, privately,
+    as ``source``) until the media worker has made them (``ready``) or found the file unusable
+    (``failed``, with ``error``; its files are deleted). See notes/photos.py."""
+
+    PROCESSING = "processing", _("Processing")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
 class Photo(models.Model):
     """An uploaded photo. Uploaded first (Mastodon's media flow), attached to a note on posting."""
 
@@ -156,7 +166,12 @@ class Photo(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="photos")
     note = models.ForeignKey(Note, null=True, blank=True, on_delete=models.CASCADE, related_name="photos")
     position = models.PositiveSmallIntegerField(default=0)
-    original = models.ImageField(upload_to="photos/o/%Y/%m/")
+    state = models.CharField(max_length=10, choices=PhotoState.choices, default=PhotoState.READY)
+    error = models.CharField(max_length=300, blank=True)
+    # The upload as received (metadata and all), under an unguessable name, until the worker has made the
+    # renditions from it; never shown to anyone.
+    source = models.FileField(upload_to="photos/src/%Y/%m/", blank=True)
+    original = models.ImageField(upload_to="photos/o/%Y/%m/", blank=True)
     large = models.ImageField(upload_to="photos/l/%Y/%m/", blank=True)
     thumb = models.ImageField(upload_to="photos/t/%Y/%m/", blank=True)
     width = models.PositiveIntegerField(default=0)
@@ -166,10 +181,19 @@ class Photo(models.Model):
     alt_language = models.CharField(max_length=16, blank=True)
     phash = models.CharField(max_length=16, blank=True, help_text="perceptual hash, for duplicate detection")
     created_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["position", "id"]
-        indexes = [models.Index(fields=["note", "position"])]
+        indexes = [models.Index(fields=["note", "position"]), models.Index(fields=["state", "created_at"])]
+
+    @property
+    def is_ready(self) -> bool:
+        return self.state == PhotoState.READY
+
+    def stored_names(self) -> list[str]:
+        """Every file this photo holds in storage."""
+        return [f.name for f in (self.source, self.original, self.large, self.thumb) if f and f.name]
 
 
 class VideoState(models.TextChoices):

@@ -446,6 +446,11 @@ def place_note_ids(place_id: int, *, max_id: int | None = None, limit: int = 20)
     return list(qs.order_by("-id").values_list("id", flat=True)[:limit])
 
 
+def own_photo(owner: User, photo_id: int) -> Photo | None:
+    """One of the owner's photos, in any state (the uploader following its processing)."""
+    return Photo.objects.filter(pk=photo_id, owner=owner).first()
+
+
 def draft_photos(owner: User, photo_ids: Iterable[int], *, note_id: int | None = None) -> list[Photo]:
     """The owner's photos not yet attached to a note (or attached to ``note_id``, when editing it),
     in the order asked: the photos of a compose draft."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import IO
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -21,7 +20,6 @@ from core import events
 from core.errors import Forbidden, NotFound, ServiceError
 from core.geo import posting_country, viewer_country
 from core.ids import id_for_time, new_id
-from core.images import process_photo
 from core.language_detection import detect_language
 from core.text import clean_user_text, extract_mentions, extract_tags, is_tag_name, normalize_tag
 from notes.events import (
@@ -55,6 +53,7 @@ from notes.models import (
     NoteState,
     NoteTag,
     Photo,
+    PhotoState,
     Place,
     Tag,
     TagFollow,
@@ -62,34 +61,17 @@ from notes.models import (
     Visibility,
     clean_alt_text,
 )
+from notes.photos import check_photos_ready, receive_photo, upload_photo
 from notes.selectors import forget_note, get_visible_comment, get_visible_note
 from notes.videos import attach_video, delete_video_files
+
+__all__ = ["receive_photo", "upload_photo"]  # photo intake lives in notes/photos.py; callers keep this name
 
 MAX_PHOTOS = 9
 DEFAULT_BOARD_NAME = "Saved"
 
 
 # --- photos -----------------------------------------------------------------------------------
-
-
-def upload_photo(*, owner: User, file: IO[bytes] | bytes, alt_text: str = "") -> Photo:
-    """Validate and store a photo not yet attached to a note (Mastodon's media upload)."""
-    alt_text = clean_alt_text(alt_text)
-    processed = process_photo(file)
-    photo = Photo(
-        owner=owner,
-        width=processed.width,
-        height=processed.height,
-        blurhash=processed.blurhash,
-        phash=processed.phash,
-        alt_text=alt_text,
-        alt_language=detect_language(alt_text),
-    )
-    photo.original.save(f"{photo.pk}.jpg", processed.original, save=False)
-    photo.large.save(f"{photo.pk}.jpg", processed.large, save=False)
-    photo.thumb.save(f"{photo.pk}.jpg", processed.thumb, save=False)
-    photo.save(force_insert=True)
-    return photo
 
 
 def update_photo(*, owner: User, photo_id: int, alt_text: str) -> Photo:
@@ -169,7 +151,9 @@ def _resolve_place(place: dict | str | None) -> Place | None:
     return obj
 
 
-def _attach_photos(note: Note, author: User, photo_ids: Sequence[int], *, allow_existing: bool) -> None:
+def _attach_photos(
+    note: Note, author: User, photo_ids: Sequence[int], *, allow_existing: bool, require_ready: bool = False
+) -> None:
     if len(photo_ids) > MAX_PHOTOS:
         raise ServiceError(_("At most %(n)s photos.") % {"n": MAX_PHOTOS}, field="photos")
     if len(set(photo_ids)) != len(photo_ids):
@@ -179,6 +163,10 @@ def _attach_photos(note: Note, author: User, photo_ids: Sequence[int], *, allow_
         photo = photos.get(pk)
         if photo is None or (photo.note_id is not None and not (allow_existing and photo.note_id == note.pk)):
             raise ServiceError(_("Photo %(id)s cannot be used.") % {"id": pk}, field="photos", code="bad_photo")
+        if photo.state == PhotoState.FAILED:
+            raise ServiceError(photo.error or _("The photo could not be processed."), field="photos", code="bad_photo")
+    if require_ready:
+        check_photos_ready([photos[pk] for pk in photo_ids if photos[pk].note_id != note.pk])
     Photo.objects.filter(note=note).exclude(pk__in=photo_ids).delete()
     for position, pk in enumerate(photo_ids):
         Photo.objects.filter(pk=pk).update(note=note, position=position)
@@ -237,12 +225,14 @@ def create_note(
     created_at: datetime | None = None,
     video_id: int | None = None,
     require_processed_video: bool = False,
+    require_processed_photos: bool = False,
 ) -> Note:
     """Create a note. It is committed before this returns, whatever later fails.
 
     A note has photos or one video. With a video still processing the note waits, seen only by its
     author, until the worker has the video ready (notes/videos.py); ``require_processed_video`` (the
-    Mastodon API) refuses such a video instead, as Mastodon does.
+    Mastodon API) refuses such a video instead, as Mastodon does. Photos still processing make the note
+    wait the same way (notes/photos.py), or are refused with ``require_processed_photos``.
     """
     title, body = _clean_note_fields(title, body)
     if visibility not in Visibility.values:
@@ -270,7 +260,7 @@ def create_note(
     if created_at is not None:
         Note.objects.filter(pk=note.pk).update(created_at=created_at)
         note.created_at = created_at
-    _attach_photos(note, author, list(photo_ids), allow_existing=False)
+    _attach_photos(note, author, list(photo_ids), allow_existing=False, require_ready=require_processed_photos)
     video = (
         attach_video(note, author, video_id, require_ready=require_processed_video) if video_id is not None else None
     )
@@ -279,8 +269,11 @@ def create_note(
     User.objects.filter(pk=author.pk).update(
         notes_count=F("notes_count") + 1, last_note_at=timezone.now(), last_ip_country=note.ip_country
     )
-    if video is not None and not video.is_ready:
-        # Screening waits for the video's frames: the worker submits the note when the video is ready.
+    if (video is not None and not video.is_ready) or (
+        photo_ids and Photo.objects.filter(note=note, state=PhotoState.PROCESSING).exists()
+    ):
+        # Screening waits for the video's frames and the photos' renditions: the worker submits the note
+        # when the last of them is ready (notes/photos.py, release_note_if_media_ready).
         Note.objects.filter(pk=note.pk).update(state=NoteState.PROCESSING)
     else:
         # The note stays pending until screening (review app, on commit) publishes, holds or rejects it;
@@ -336,7 +329,10 @@ def edit_note(
     place: dict | str | None = None,
     visibility: str | None = None,
     language: str | None = None,
+    require_processed_photos: bool = False,
 ) -> Note:
+    """Edit the author's note. New photos still processing are attached and shown once ready (the web's
+    edit form); ``require_processed_photos`` (the Mastodon API) refuses them, as Mastodon does."""
     note = get_own_note(author=author, note_id=note_id)
     new_title, new_body = _clean_note_fields(
         note.title if title is None else title, note.body if body is None else body
@@ -361,7 +357,7 @@ def edit_note(
             raise ServiceError(_("A note needs text or photos."), field="photos")
         if photo_ids and Video.objects.filter(note=note).exists():
             raise ServiceError(_("A note has photos or one video, not both."), field="photos", code="photos_and_video")
-        _attach_photos(note, author, list(photo_ids), allow_existing=True)
+        _attach_photos(note, author, list(photo_ids), allow_existing=True, require_ready=require_processed_photos)
     if tags is not None or text_changed:
         _set_tags(note, _resolve_tags(tags, note.title, note.body))
     if text_changed:
@@ -400,9 +396,8 @@ def _delete_note_files(photos: list[Photo], videos: list[Video]) -> None:
 
 def _delete_photo_files(photos: list[Photo]) -> None:
     for photo in photos:
-        for field in (photo.original, photo.large, photo.thumb):
-            if field and field.name:
-                field.storage.delete(field.name)
+        for name in photo.stored_names():
+            photo.original.storage.delete(name)
 
 
 # --- comments ---------------------------------------------------------------------------------

@@ -34,8 +34,9 @@ from core import events
 from core.errors import NotFound, ServiceError
 from core.tasks import enqueue_on_commit
 from core.video import VideoRejected, probe, require_available, transcode
-from notes.events import NoteSubmitted, VideoFailed
-from notes.models import Note, NoteState, Video, VideoState, clean_alt_text
+from notes.events import VideoFailed
+from notes.models import Note, Video, VideoState, clean_alt_text
+from notes.photos import release_note_if_media_ready
 from notes.selectors import forget_note
 from notes.tasks import process_video_task
 
@@ -173,13 +174,8 @@ def _delete_names(storage: Storage, names: Iterable[str]) -> None:
 
 def _note_ready(video: Video) -> None:
     """The note waiting for this video goes on to screening, as a new note does."""
-    if video.note_id is None:
-        return
-    note = Note.objects.select_for_update().filter(pk=video.note_id).first()
-    if note is not None and note.state == NoteState.PROCESSING:
-        Note.objects.filter(pk=note.pk).update(state=NoteState.PENDING)
-        forget_note(note.pk)
-        events.emit(NoteSubmitted(note_id=note.pk, author_id=note.author_id))
+    if video.note_id is not None:
+        release_note_if_media_ready(video.note_id)
 
 
 def _fail(video_id: int, message: str) -> Video | None:

@@ -181,6 +181,21 @@ def _meta(width: int, height: int) -> dict[str, Any]:
 
 
 def media(photo: Photo) -> dict[str, Any]:
+    """An ``image`` attachment; while its renditions are being made ``url``, ``preview_url`` and ``meta``
+    are null, as Mastodon gives media it is still processing (the upload itself is never served)."""
+    if not photo.is_ready:
+        return {
+            "id": str(photo.pk),
+            "type": "image",
+            "url": None,
+            "preview_url": None,
+            "remote_url": None,
+            "preview_remote_url": None,
+            "text_url": None,
+            "meta": None,
+            "description": photo.alt_text or None,
+            "blurhash": None,
+        }
     large = _fit(photo.width, photo.height, LARGE_MAX_SIDE)
     small = (
         (THUMB_WIDTH, max(1, round(photo.height * THUMB_WIDTH / photo.width)))

@@ -1,7 +1,11 @@
-"""/api/v1/media and /api/v2/media. Photos are processed synchronously, so their URL is ready at once.
-Videos follow Mastodon's asynchronous processing: the upload is checked (ffprobe) and answered 202 with
-``url: null``; ``GET /api/v1/media/:id`` answers 206 while the worker transcodes it and 200 once it is
-ready (422 with the reason when it could not be processed). A status can use it once it is ready."""
+"""/api/v1/media and /api/v2/media, with Mastodon's asynchronous processing for photos and videos alike.
+
+The upload is checked (a photo's size, type and pixel count from its header; a video by ffprobe) and
+stored; the media worker makes the renditions (notes/photos.py, notes/videos.py). ``POST /api/v2/media``
+answers 202 with ``url: null`` while that is still to do, 200 when it is already done; v1 has no such
+answer and returns the entity as it is (200). ``GET /api/v1/media/:id`` answers 206 while processing, 200
+once ready, 422 with the reason when the file could not be processed. A status can use it once it is
+ready (before that, 422, as Mastodon)."""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from api.mastodon import entities
 from core.video import looks_like_video
 from notes import services as note_services
 from notes import videos as note_videos
-from notes.models import MAX_ALT, Photo, Video, VideoState
+from notes.models import MAX_ALT, Photo, PhotoState, Video, VideoState
 
 
 def _is_video(upload: Any) -> bool:
@@ -35,8 +39,9 @@ def upload(ctx: Ctx) -> dict[str, Any] | HttpResponse:
         # v2 says "accepted, still processing"; v1 has no such answer and returns the entity as it is.
         status = 202 if ctx.request.path.startswith("/api/v2/") else 200
         return JsonResponse(entities.video_media(video), status=status)
-    photo = note_services.upload_photo(owner=user, file=upload_file, alt_text=description)
-    return entities.media(photo)
+    photo = note_services.receive_photo(owner=user, file=upload_file, alt_text=description)
+    photo.refresh_from_db()  # a worker (or the immediate backend) may be done already
+    return _photo_response(photo, accepted=ctx.request.path.startswith("/api/v2/"))
 
 
 def _own_media(ctx: Ctx, media_id: str) -> Photo | Video:
@@ -56,12 +61,20 @@ def _video_response(video: Video) -> HttpResponse:
     return JsonResponse(entities.video_media(video), status=status)
 
 
+def _photo_response(photo: Photo, *, accepted: bool = False) -> HttpResponse:
+    """As for a video: 422 with the reason once failed; while processing 202 (a v2 upload) or 206."""
+    if photo.state == PhotoState.FAILED:
+        raise ApiError(photo.error or "Error processing the uploaded media", 422)
+    status = 200 if photo.state == PhotoState.READY else (202 if accepted else 206)
+    return JsonResponse(entities.media(photo), status=status)
+
+
 @endpoint(scope="read:statuses")
 def show(ctx: Ctx, media_id: str) -> dict[str, Any] | HttpResponse:
     found = _own_media(ctx, media_id)
     if isinstance(found, Video):
         return _video_response(found)
-    return entities.media(found)
+    return _photo_response(found)
 
 
 @endpoint(scope="write:media")
@@ -82,4 +95,4 @@ def update(ctx: Ctx, media_id: str) -> dict[str, Any] | HttpResponse:
             photo_id=photo.pk,
             alt_text=ctx.params.string("description", max_length=MAX_ALT * 2),
         )
-    return entities.media(photo)
+    return _photo_response(photo)

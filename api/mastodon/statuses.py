@@ -10,13 +10,11 @@ Mapping (see docs/api.md):
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
-
-from django.core.cache import cache
 
 from accounts.models import User
 from accounts.selectors import hidden_author_ids
+from api import idempotency
 from api.auth import AUTH_OPTIONAL
 from api.http import ApiError, Ctx, Page, endpoint, url_id
 from api.mastodon import entities
@@ -37,7 +35,7 @@ from notes.selectors import (
 from notes.videos import own_video_ids
 
 VISIBILITY_IN = {"public": Visibility.PUBLIC, "unlisted": Visibility.UNLISTED, "private": Visibility.FOLLOWERS}
-IDEMPOTENCY_SECONDS = 3600
+MAX_IDEMPOTENCY_KEY = 500
 MAX_STATUS_PARAM = 10_000
 
 
@@ -86,14 +84,28 @@ def _fresh_status(viewer: User, note_id: int) -> dict[str, Any]:
 
 @endpoint(scope="write:statuses")
 def create(ctx: Ctx) -> dict[str, Any]:
+    """Post a note or a reply. With an ``Idempotency-Key`` header a retry answers with the status the first
+    request made, kept in the database (api/idempotency.py) so that it holds while Redis is down."""
     user = ctx.require_user()
+    key = ctx.request.META.get("HTTP_IDEMPOTENCY_KEY", "")
+    if not key:
+        return _render_created(_create(ctx, user), user)
+    if len(key) > MAX_IDEMPOTENCY_KEY:
+        raise ApiError("Idempotency-Key is too long", 422)
+    made: list[Note | Comment] = []
+
+    def write() -> int:
+        made.append(_create(ctx, user))
+        return made[0].pk
+
+    status_id, _first = idempotency.once(account=user, key=key, write=write)
+    if made:
+        return _render_created(made[0], user)
+    return _render(find_status(user, str(status_id)), user)
+
+
+def _create(ctx: Ctx, user: User) -> Note | Comment:
     p = ctx.params
-    idem = ctx.request.META.get("HTTP_IDEMPOTENCY_KEY", "")
-    idem_key = f"idem:{user.pk}:{hashlib.sha256(idem.encode()).hexdigest()}" if idem else ""
-    if idem_key:
-        done = cache.get(idem_key)
-        if done is not None:
-            return _render(find_status(user, str(done)), user)
     if p.has("poll") or p.has("poll[options]"):
         raise ApiError("Polls are not supported", 422)
     if p.raw("scheduled_at"):
@@ -108,44 +120,45 @@ def create(ctx: Ctx) -> dict[str, Any]:
     language = p.opt_string("language", max_length=16)
     reply_to = p.id("in_reply_to_id")
     if reply_to is not None:
-        result = _reply(user, reply_to, text, media_ids)
-    else:
-        explicit_title = p.opt_string("title", max_length=1000)
-        title, body = (explicit_title, text) if explicit_title is not None else split_status_text(text)
-        videos = own_video_ids(user, media_ids)
-        if len(videos) > 1:
-            raise ApiError("A note can have one video", 422)
-        note = note_services.create_note(
-            author=user,
-            title=title,
-            body=body,
-            photo_ids=[i for i in media_ids if i not in videos],
-            video_id=next((i for i in media_ids if i in videos), None),
-            require_processed_video=True,
-            tags=p.strings("tags", max_items=40) or None,
-            visibility=VISIBILITY_IN[visibility_name],
-            language=language or None,
-            application_name=ctx.app_name,
-        )
-        result = _fresh_status(user, note.pk)
-    if idem_key:
-        cache.set(idem_key, int(result["id"]), IDEMPOTENCY_SECONDS)
-    return result
+        return _reply(user, reply_to, text, media_ids)
+    explicit_title = p.opt_string("title", max_length=1000)
+    title, body = (explicit_title, text) if explicit_title is not None else split_status_text(text)
+    videos = own_video_ids(user, media_ids)
+    if len(videos) > 1:
+        raise ApiError("A note can have one video", 422)
+    return note_services.create_note(
+        author=user,
+        title=title,
+        body=body,
+        photo_ids=[i for i in media_ids if i not in videos],
+        video_id=next((i for i in media_ids if i in videos), None),
+        require_processed_video=True,
+        require_processed_photos=True,
+        tags=p.strings("tags", max_items=40) or None,
+        visibility=VISIBILITY_IN[visibility_name],
+        language=language or None,
+        application_name=ctx.app_name,
+    )
 
 
-def _reply(user: User, reply_to: int, text: str, media_ids: list[int]) -> dict[str, Any]:
+def _render_created(created: Note | Comment, user: User) -> dict[str, Any]:
+    """The status just made, rendered once its transaction has committed (screening may have run)."""
+    if isinstance(created, Comment):
+        comment = Comment.objects.select_related("author", "reply_to").get(pk=created.pk)
+        return _comment_status(comment, user)
+    return _fresh_status(user, created.pk)
+
+
+def _reply(user: User, reply_to: int, text: str, media_ids: list[int]) -> Comment:
     if media_ids:
         raise ApiError("Comments cannot have media attachments", 422)
     note = _note(user, reply_to)
     if note is not None:
-        comment = note_services.create_comment(author=user, note_id=note.pk, body=text)
-    else:
-        replied = get_visible_comment(viewer=user, comment_id=reply_to, country=viewer_country(user))
-        if replied is None:
-            raise ApiError("Record not found", 404)
-        comment = note_services.create_comment(author=user, note_id=replied.note_id, body=text, parent_id=replied.pk)
-    comment = Comment.objects.select_related("author", "reply_to").get(pk=comment.pk)
-    return _comment_status(comment, user)
+        return note_services.create_comment(author=user, note_id=note.pk, body=text)
+    replied = get_visible_comment(viewer=user, comment_id=reply_to, country=viewer_country(user))
+    if replied is None:
+        raise ApiError("Record not found", 404)
+    return note_services.create_comment(author=user, note_id=replied.note_id, body=text, parent_id=replied.pk)
 
 
 @endpoint(scope="write:statuses")
@@ -169,6 +182,7 @@ def update(ctx: Ctx, status_id: str) -> dict[str, Any]:
         body=body,
         photo_ids=media_ids,
         language=p.opt_string("language", max_length=16) or None,
+        require_processed_photos=True,
     )
     return _fresh_status(user, note.pk)
 

@@ -157,6 +157,8 @@ def photo(p: Photo) -> dict[str, Any]:
         "height": p.height,
         "blurhash": p.blurhash,
         "alt_text": p.alt_text,
+        "state": p.state,  # processing (urls null until the worker is done), ready or failed
+        "error": p.error,
     }
 
 

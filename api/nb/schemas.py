@@ -121,6 +121,8 @@ class PhotoOut(Schema):
     height: int
     blurhash: str
     alt_text: str
+    state: str
+    error: str
 
 
 class PlaceOut(Schema):

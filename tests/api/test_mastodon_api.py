@@ -225,17 +225,18 @@ def test_content_is_escaped_and_links_tags_and_mentions(make_user, client_for):
     assert [t["name"] for t in data["tags"]] == ["旅行"]
 
 
-def test_form_encoded_post_with_media_ids(make_user, client_for):
+def test_form_encoded_post_with_media_ids(make_user, client_for, on_commit):
     user = make_user()
     api = client_for(user)
-    photos = [
-        api.client.post(
-            "/api/v2/media",
-            {"file": SimpleUploadedFile("p.jpg", image_bytes(), "image/jpeg")},
-            HTTP_AUTHORIZATION=f"Bearer {api.token}",
-        ).json()["id"]
-        for _ in range(2)
-    ]
+    with on_commit():  # the media worker makes the renditions once the upload commits
+        photos = [
+            api.client.post(
+                "/api/v2/media",
+                {"file": SimpleUploadedFile("p.jpg", image_bytes(), "image/jpeg")},
+                HTTP_AUTHORIZATION=f"Bearer {api.token}",
+            ).json()["id"]
+            for _ in range(2)
+        ]
     response = api.post("/api/v1/statuses", {"status": "Two photos", "media_ids[]": photos[::-1]}, form=True)
     assert response.status_code == 200
     assert [m["id"] for m in response.json()["media_attachments"]] == photos[::-1]

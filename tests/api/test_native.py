@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, TestCase
 
 from accounts.services import follow
 from notes.models import Board, Collect, Note
@@ -11,14 +11,16 @@ from tests.conftest import image_bytes
 
 
 def _upload(api, n: int = 1) -> list[str]:
-    return [
-        api.client.post(
-            "/api/nb/v1/photos",
-            {"file": SimpleUploadedFile("p.jpg", image_bytes(), "image/jpeg"), "alt_text": f"photo {i}"},
-            HTTP_AUTHORIZATION=f"Bearer {api.token}",
-        ).json()["id"]
-        for i in range(n)
-    ]
+    """Upload photos and let the media worker make their renditions (it runs on commit)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return [
+            api.client.post(
+                "/api/nb/v1/photos",
+                {"file": SimpleUploadedFile("p.jpg", image_bytes(), "image/jpeg"), "alt_text": f"photo {i}"},
+                HTTP_AUTHORIZATION=f"Bearer {api.token}",
+            ).json()["id"]
+            for i in range(n)
+        ]
 
 
 def test_note_lifecycle(make_user, client_for, on_commit):

@@ -4,3 +4,14 @@ from core.tasks import background_task
 @background_task(max_attempts=3, base_delay=60)
 def flaky(value: str) -> None:
     raise RuntimeError(f"always fails: {value}")
+
+
+@background_task(max_attempts=1)
+def sleepy(seconds: float, marker: str) -> str:
+    """A task that takes a while, so that a worker can be stopped in the middle of it."""
+    import time
+    from pathlib import Path
+
+    Path(marker).write_text("started")
+    time.sleep(seconds)
+    return "done"

@@ -5,6 +5,9 @@ become the user's unattached photos, carried in the form as ``photo_ids`` in dis
 submit re-renders the page with every photo, alt text and field as the user left them. A video is
 uploaded with the form (``video``; checked by ffprobe at once, transcoded by the worker after) and
 carried the same way as ``video_id``; the note waits, as "processing", until the video is ready.
+Photos too are only checked and stored while the user waits; the media worker makes their renditions
+(notes/photos.py), their tiles show a placeholder until then, and a note posted before they are ready
+waits as "processing" like a video note.
 """
 
 from __future__ import annotations
@@ -51,7 +54,7 @@ def _upload_files(request: HttpRequest, room: int) -> tuple[list[Photo], list[st
             )
             break
         try:
-            photos.append(services.upload_photo(owner=me(request), file=upload))
+            photos.append(services.receive_photo(owner=me(request), file=upload))
         except ServiceError as exc:
             errors.append(f"{upload.name}: {exc.message}")
     return photos, errors

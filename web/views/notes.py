@@ -76,6 +76,7 @@ def note_page(request: HttpRequest, note_id: int) -> HttpResponse:
         **_actions_context(request, note),
         "photos": photos,
         "video": note.attached_video,
+        "photos_processing": any(not p.is_ready for p in photos),
         **_comments_context(request, note),
         "comment_form": CommentForm(initial={"parent": parse_id(request.GET.get("reply"))}),
         "following_author": following,

@@ -4,10 +4,13 @@
 again after a back-off (1 s, doubling up to 30 s; reset once it has run for a minute), and the web
 server never goes down because the worker died. When the worker dies mid-task, the tasks it had
 claimed go back on the queue before it is started again (core/task_leases.py), and every minute
-tasks running past their lease are put back too. Once the server is up, the local translation engine is
-prepared in the background at the lowest CPU priority (``--no-prepare`` or ``NOTEBRIDGE_LOCAL_MODEL=0``
-to skip). Housekeeping commands run on their own schedule (``periodic_commands``: unposted videos every
-``VIDEO_SWEEP_EVERY_S``), one at a time each, at the lowest CPU priority. Ctrl-C or SIGTERM stops everything.
+tasks running past their lease are put back too. Workers run ``db_worker_graceful``, which puts its
+task back rather than failing it when it is stopped mid-task. Once the server is up, the local translation
+engine is prepared in the background at the lowest CPU priority (``--no-prepare`` or
+``NOTEBRIDGE_LOCAL_MODEL=0`` to skip). Housekeeping commands run on their own schedule
+(``periodic_commands``: ``sweep_lost_work`` every ``SWEEP_EVERY_S``, which sends rows whose task was lost
+altogether back to work (core/sweeper.py); unposted videos every ``VIDEO_SWEEP_EVERY_S``), one at a time
+each, at the lowest CPU priority. Ctrl-C or SIGTERM stops everything.
 
 ``--prod`` (``make run-prod``, docs/deploy.md) is the production stack on one machine: gunicorn with
 ``deploy/gunicorn.conf.py`` (one worker per core, JSON logs) and task workers by priority (``worker_plan``):
@@ -53,8 +56,8 @@ def worker_plan(python: str, *, redis: bool, prod: bool) -> list[tuple[str, list
             plan = [("urgent", [*rq, *URGENT_QUEUES]), ("background", [*rq, *BACKGROUND_QUEUES])]
         # Tasks queued while Redis was down wait on the database queue (core/tasks.py).
         fallback = ["--backend", "fallback", "--queue-name", "*", "--interval", "2"]
-        return [*plan, ("fallback", [python, "manage.py", "db_worker", *fallback, "--no-reload", "-v", "0"])]
-    db = [python, "manage.py", "db_worker", "--interval", "0.5", "--no-reload", "-v", "0"]
+        return [*plan, ("fallback", [python, "manage.py", "db_worker_graceful", *fallback, "--no-reload", "-v", "0"])]
+    db = [python, "manage.py", "db_worker_graceful", "--interval", "0.5", "--no-reload", "-v", "0"]
     if prod:
         return [
             ("urgent", [*db, "--queue-name", ",".join(URGENT_QUEUES)]),
@@ -66,7 +69,7 @@ def worker_plan(python: str, *, redis: bool, prod: bool) -> list[tuple[str, list
 def periodic_commands() -> list[tuple[str, float]]:
     """Housekeeping that runstack runs itself, as (management command, every so many seconds): the
     embedded default has no cron (docs/deploy.md lists these for installations that use one)."""
-    return [("sweep_videos", settings.VIDEO_SWEEP_EVERY_S)]
+    return [("sweep_lost_work", settings.SWEEP_EVERY_S), ("sweep_videos", settings.VIDEO_SWEEP_EVERY_S)]
 
 
 @dataclass
@@ -220,7 +223,7 @@ class Command(BaseCommand):
 
     def _start(self, child: Child) -> None:
         command = list(child.command)
-        if "db_worker" in command:
+        if "db_worker_graceful" in command:
             child.worker_id = task_leases.worker_id(os.getpid(), f"{child.name}{child.starts}")
             command += ["--worker-id", child.worker_id]
         child.starts += 1
