@@ -38,6 +38,7 @@ KINDS = {
     "hashtag": "tag",
     "name": "tag",
     "place_id": "place",
+    "language": "language",
 }
 # Routes left out, each with its reason (their own tests check who may use them).
 SKIPPED = {
@@ -49,6 +50,8 @@ SKIPPED = {
     "target_type": "the report form names what is reported; reporting is checked in tests/review",
     "target_id": "the report form names what is reported; reporting is checked in tests/review",
     "path": "media files are served by unguessable names; the photo endpoints are walked instead",
+    "suggestion_id": "a suggested translation is decided only by the note's author "
+    "(tests/web/test_translation_by_people.py, tests/api/test_nb_note_translations.py)",
 }
 # What a translation route's ``kind`` names.
 TRANSLATED = {"note": "note", "card": "note", "comment": "comment", "bio": "account", "alt": "photo"}
@@ -161,7 +164,7 @@ def world(settings, make_user, admin_user, on_commit, token_for):
         client.force_login(user)
         return client
 
-    base = {"account": str(ana.pk), "username": ana.username}
+    base = {"account": str(ana.pk), "username": ana.username, "language": "en"}
     readers = [
         Reader(
             "blocked reader",
