@@ -9,7 +9,7 @@ class ApiConfig(AppConfig):
     name = "api"
 
     def ready(self) -> None:
-        from api import idempotency
+        from api import idempotency  # its purge uses a model: import once the app registry is ready
         from api import subscribers as on  # handlers use models: import once the app registry is ready
 
         sweeper.register("expired idempotency keys", lambda _cutoff, _limit: idempotency.purge_expired())

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 
 from accounts.events import UserRegistered
+from core import sweeper
 from core.events import IN_TRANSACTION, subscribe
 from notes.events import NoteDeleted, NoteEdited, NoteHidden, NotePublished
 
@@ -9,9 +10,8 @@ class NotesConfig(AppConfig):
     name = "notes"
 
     def ready(self) -> None:
-        from core import sweeper
         from notes import subscribers as on  # handlers use models: import once the app registry is ready
-        from notes import sweeps
+        from notes import sweeps  # sweeps query models: import once the app registry is ready
 
         sweeper.register("photos processing", sweeps.lost_photos)
         sweeper.register("videos processing", sweeps.lost_videos)
