@@ -17,6 +17,8 @@ from __future__ import annotations
 import io
 import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO
 
@@ -99,33 +101,14 @@ def _read_capped(upload: IO[bytes] | bytes) -> bytes:
     return data
 
 
-def open_image(data: bytes) -> Image.Image:
-    """Decode bytes into an upright RGB image, refusing non-images and decompression bombs."""
+@contextmanager
+def _reading_image() -> Iterator[None]:
+    """Pillow's complaints about the bytes, as the PhotoRejected a person can read; a decompression-bomb
+    warning is an error here."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            probe = Image.open(io.BytesIO(data))
-            if probe.format not in ALLOWED_FORMATS:
-                raise PhotoRejected(
-                    _("Unsupported image type. Use JPEG, PNG, WebP or GIF."), field="file", code="unsupported_type"
-                )
-            width, height = probe.size
-            if width * height > settings.PHOTO_MAX_PIXELS or width > 20000 or height > 20000:
-                raise PhotoRejected(
-                    _("The image has too many pixels (at most %(mp)s megapixels).")
-                    % {"mp": settings.PHOTO_MAX_PIXELS // 1_000_000},
-                    field="file",
-                    code="too_many_pixels",
-                )
-            if width < 1 or height < 1:
-                raise PhotoRejected(_("The image is empty."), field="file", code="empty_image")
-            if probe.format in ("JPEG", "MPO"):
-                # Decode at 1/2, 1/4 or 1/8 scale when that is still at least the largest rendition.
-                probe.draft("RGB", (ORIGINAL_MAX_SIDE, ORIGINAL_MAX_SIDE))
-            probe.load()
-            if max(probe.size) > ORIGINAL_MAX_SIDE:
-                probe.thumbnail((ORIGINAL_MAX_SIDE, ORIGINAL_MAX_SIDE), Image.Resampling.LANCZOS, reducing_gap=3.0)
-            image = ImageOps.exif_transpose(probe) or probe
+            yield
     except PhotoRejected:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -134,6 +117,40 @@ def open_image(data: bytes) -> Image.Image:
         raise PhotoRejected(_("The image has too many pixels."), field="file", code="too_many_pixels") from exc
     except (OSError, ValueError, SyntaxError) as exc:
         raise PhotoRejected(_("The image is damaged and cannot be read."), field="file", code="damaged") from exc
+
+
+def _header_checked(data: bytes) -> Image.Image:
+    """The image opened (nothing decoded yet) once its header's format and pixel count pass; inside
+    ``_reading_image``."""
+    probe = Image.open(io.BytesIO(data))
+    if probe.format not in ALLOWED_FORMATS:
+        raise PhotoRejected(
+            _("Unsupported image type. Use JPEG, PNG, WebP or GIF."), field="file", code="unsupported_type"
+        )
+    width, height = probe.size
+    if width * height > settings.PHOTO_MAX_PIXELS or width > 20000 or height > 20000:
+        raise PhotoRejected(
+            _("The image has too many pixels (at most %(mp)s megapixels).")
+            % {"mp": settings.PHOTO_MAX_PIXELS // 1_000_000},
+            field="file",
+            code="too_many_pixels",
+        )
+    if width < 1 or height < 1:
+        raise PhotoRejected(_("The image is empty."), field="file", code="empty_image")
+    return probe
+
+
+def open_image(data: bytes) -> Image.Image:
+    """Decode bytes into an upright RGB image, refusing non-images and decompression bombs."""
+    with _reading_image():
+        probe = _header_checked(data)
+        if probe.format in ("JPEG", "MPO"):
+            # Decode at 1/2, 1/4 or 1/8 scale when that is still at least the largest rendition.
+            probe.draft("RGB", (ORIGINAL_MAX_SIDE, ORIGINAL_MAX_SIDE))
+        probe.load()
+        if max(probe.size) > ORIGINAL_MAX_SIDE:
+            probe.thumbnail((ORIGINAL_MAX_SIDE, ORIGINAL_MAX_SIDE), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        image = ImageOps.exif_transpose(probe) or probe
     if image.mode in ("RGBA", "LA", "P"):
         rgba = image.convert("RGBA")
         background = Image.new("RGB", rgba.size, (255, 255, 255))
@@ -176,32 +193,8 @@ def check_photo(upload: IO[bytes] | bytes) -> bytes:
     the pixel count from the header (nothing is decoded). Returns the bytes; the full decode, the
     renditions and the metadata stripping are the media worker's (``process_photo``)."""
     data = _read_capped(upload)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            probe = Image.open(io.BytesIO(data))
-            if probe.format not in ALLOWED_FORMATS:
-                raise PhotoRejected(
-                    _("Unsupported image type. Use JPEG, PNG, WebP or GIF."), field="file", code="unsupported_type"
-                )
-            width, height = probe.size
-    except PhotoRejected:
-        raise
-    except UnidentifiedImageError as exc:
-        raise PhotoRejected(_("The file is not an image."), field="file", code="not_an_image") from exc
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise PhotoRejected(_("The image has too many pixels."), field="file", code="too_many_pixels") from exc
-    except (OSError, ValueError, SyntaxError) as exc:
-        raise PhotoRejected(_("The image is damaged and cannot be read."), field="file", code="damaged") from exc
-    if width * height > settings.PHOTO_MAX_PIXELS or width > 20000 or height > 20000:
-        raise PhotoRejected(
-            _("The image has too many pixels (at most %(mp)s megapixels).")
-            % {"mp": settings.PHOTO_MAX_PIXELS // 1_000_000},
-            field="file",
-            code="too_many_pixels",
-        )
-    if width < 1 or height < 1:
-        raise PhotoRejected(_("The image is empty."), field="file", code="empty_image")
+    with _reading_image():
+        _header_checked(data)
     return data
 
 
