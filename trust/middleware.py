@@ -207,10 +207,14 @@ class RateLimitMiddleware:
             return self.get_response(request)
         is_api = _is_api(request)
         route = route_for(request)
-        action = ""
         if not is_api and route is None:
             return self.get_response(request)
         ip = client_ip(request)
+        with limits.counting():  # a "busy" answer gives its counts back (trust.signup.hashing_slot)
+            return self._limited(request, is_api, route, ip)
+
+    def _limited(self, request: HttpRequest, is_api: bool, route: Route | None, ip: str) -> HttpResponse:
+        action = ""
         outcome: limits.Outcome | None = None
         try:
             if is_api:
