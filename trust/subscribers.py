@@ -88,6 +88,17 @@ def reassess_commenter(event: CommentCreated) -> None:
     _after_post(event.author_id, lambda: payloads.record_comment(comment_id=event.comment_id))
 
 
+# What of a profile can carry a payload (a contact id, a link, a price).
+PAYLOAD_FIELDS = frozenset({"display_name", "bio"})
+
+
+def reassess_profile_text(event: ProfileChanged) -> None:
+    """A young account's changed display name or bio counts like a post of its payloads: a cluster of
+    newcomers with one WeChat id in their bios is the same wave as one pushing it in comments."""
+    if event.fields & PAYLOAD_FIELDS:
+        _after_post(event.user_id, lambda: payloads.record_profile(user_id=event.user_id))
+
+
 def reassess_mentioner(event: UsersMentioned) -> None:
     """Mentions of many distinct accounts by a days-old account (read from the mentions themselves)."""
     risk.reassess(user_id=event.actor_id)
