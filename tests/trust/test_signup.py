@@ -270,3 +270,15 @@ def test_busy_log_ins_do_not_count_against_the_account(make_user, settings):
     with trust_signup.hashing_slot():
         assert [Client().post("/login/", credentials).status_code for _ in range(5)] == [429] * 5
     assert Client().post("/login/", credentials).status_code == 302
+
+
+def test_newcomers_signing_up_through_one_app_do_not_share_one_api_allowance(app_token, settings):
+    """Every newcomer using an app signs up with that app's token (Mastodon's POST /api/v1/accounts): the
+    per-caller API limit counts them per address, not per token (a 10,000-account burst stopped at 4,058
+    when the app's token used up api.caller's 3,000 per 5 minutes)."""
+    settings.RATE_LIMITS = {"api.caller": "3/1h", "signup.ip": "3/1h", "signup.subnet": "100/1h"}
+    answers = [sign_up(app_token, f"newcomer{i}", REMOTE_ADDR=f"198.51.{i}.7").status_code for i in range(6)]
+    assert answers == [200] * 6
+    # One address is still held to its allowance.
+    same = [sign_up(app_token, f"samehost{i}", REMOTE_ADDR="203.0.113.80").status_code for i in range(4)]
+    assert same == [200, 200, 200, 429]
