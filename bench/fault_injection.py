@@ -61,8 +61,9 @@ print(json.dumps({'author': author.pk, 'reader': reader.pk, 'tokens': tokens}))
 
 
 def _phase(attempts: list[Attempt], *, fault_at: float, back_at: float, until: float) -> dict[str, Any]:
-    """The requests begun from ``fault_at`` (the fault) until ``until``, and their failures."""
-    mine = [a for a in attempts if fault_at <= a.started < until or (a.started < fault_at <= a.ended)]
+    """The requests that ended from ``fault_at`` (the fault) until ``until`` (the next fault), and their
+    failures: a request in flight when the next fault struck belongs to that fault."""
+    mine = [a for a in attempts if fault_at <= a.ended < until]
     failed = [a for a in mine if a.status >= 500]
     return {
         "requests": len(mine),
@@ -166,7 +167,7 @@ def main() -> None:
                 "load_average": [round(x, 2) for x in os.getloadavg()],
                 "seconds": round(stopped - started, 1),
                 "requests": len(attempts),
-                "before_faults": _phase(attempts, fault_at=started, back_at=started, until=redis_killed),
+                "before_faults": _phase(attempts, fault_at=0.0, back_at=0.0, until=redis_killed),
                 "redis_killed": _phase(attempts, fault_at=redis_killed, back_at=redis_back, until=pg_down),
                 "postgres_restarted": _phase(attempts, fault_at=pg_down, back_at=pg_up, until=stopped + 1),
                 "posts_acknowledged": len(load.acked),
