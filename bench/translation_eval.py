@@ -166,6 +166,10 @@ def run(dataset: str, n: int, configs: list[str], directions: list[str], ablatio
                     if config not in ("llm-zero-shot", "llm-full", "llm-baseline", "gloss") and i >= ablation_until:
                         continue
                     run_item(config, engine, dataset, direction, rows[direction], i)
+    for config, engine in engines.items():
+        stats = getattr(engine, "stats", None)
+        if stats:
+            print(f"{dataset} {config} engine stats: {dict(stats)}", flush=True)
 
 
 def score(config: str, dataset: str, direction: str, rows: list[dict[str, str]], limit: int) -> dict | None:
@@ -227,11 +231,12 @@ def main() -> None:
     parser.add_argument("--datasets", default="tatoeba,social")
     parser.add_argument("--directions", default="zh-en,en-zh")
     parser.add_argument("--prefix", type=int, default=60, help="also score every config on the first N pairs")
+    parser.add_argument("--posts", type=int, default=100, help="social (test) and dev posts per direction")
     parser.add_argument("--report", action="store_true", help="only score cached outputs")
     args = parser.parse_args()
     if not args.report:
         for dataset in args.datasets.split(","):
-            size = args.n if dataset == "tatoeba" else 100  # social (test) and dev: every post
+            size = args.n if dataset == "tatoeba" else args.posts
             run(dataset, size, args.configs.split(","), args.directions.split(","), args.ablation_until, args.block)
     report(args.n, args.prefix)
 

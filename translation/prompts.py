@@ -13,8 +13,8 @@ With ``terms`` (p9), a line before the post gives the term base's renderings of 
 it contains ("Terms: 种草 = got me wanting it; 两百块 = 200 yuan", translation/termbase.py); the first
 worked example shows such a line so the model uses it without translating it. It sits in the last
 message, so the system message and examples stay one shared prefix (llm._PrefixStates).
-``fix_request`` is the targeted retry after a post-check (validation.quality_issues): the model's
-draft stays in the conversation and the problems are named.
+``with_notes`` is the targeted retry after a post-check (validation.quality_issues): the same prompt
+with a line naming the problems before the post.
 """
 
 from __future__ import annotations
@@ -65,7 +65,6 @@ def instruction_texts(source: str, target: str) -> list[str]:
         system_message(source, target, with_placeholders=True),
         system_message(source, target, with_placeholders=True, with_terms=True),
         retry,
-        fix_request([], target),
     ]
 
 
@@ -175,11 +174,16 @@ def build_messages(
     return messages
 
 
-def fix_request(problems: list[str], target: str) -> str:
-    """The follow-up message of a targeted retry: what is wrong with the draft, in the target's language."""
+def with_notes(messages: list[dict[str, str]], problems: list[str], target: str) -> list[dict[str, str]]:
+    """The same chat with a line naming what to get right before the post: the targeted retry after a
+    post-check. A fresh translation with a note did better on the dev split than showing the model its
+    draft and asking for a fix (it then often answered with the missing term alone)."""
     if languages.family(target) == "zh":
-        return "请修改译文：" + "；".join(problems) + "。只回复修改后的完整简体中文译文。"
-    return "Fix the translation: " + "; ".join(problems) + ". Reply with the whole corrected English translation only."
+        note = "注意：" + "；".join(problems) + "。\n"
+    else:
+        note = "Note: " + "; ".join(problems) + ".\n"
+    last = messages[-1]
+    return [*messages[:-1], {"role": last["role"], "content": note + last["content"]}]
 
 
 def zero_shot_messages(text: str, source: str, target: str) -> list[dict[str, str]]:

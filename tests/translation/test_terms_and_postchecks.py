@@ -25,7 +25,8 @@ def test_hints_serve_each_direction_with_its_own_idiom():
     assert zh["姐妹们"] == "sisters"
     assert zh["种草"].startswith("got me wanting it")  # the prompt rendering, not the search form "wishlist"
     en = dict(hints("No cap, the night market was unreal, lol", "en", "zh"))
-    assert en == {"No cap": "不骗你", "night market": "夜市", "unreal": "好到不真实"}  # "lol" is too short
+    assert en == {"No cap": "不骗你", "night market": "夜市", "unreal": "好到不真实"}  # "lol" is not a term
+    assert dict(hints("ngl the soup was unreal", "en", "zh"))["ngl"] == "说实话"  # slang at any length
     # Chinese platform idiom read back from English would mislead: "avoid" is not always 避雷.
     assert hints("Avoid the metro at rush hour", "en", "zh") == [("metro", "地铁")]
     assert hints("打卡", "zh", "th") == []
@@ -141,8 +142,12 @@ def test_other_pairs_are_not_post_checked():
     assert quality_issues(source_text="สวัสดี 5", output="hello", source="th", target="en") == []
 
 
-def test_the_fix_request_names_the_problems_in_the_target_language():
-    assert prompts.fix_request(["“两百块” is 200 yuan"], "en").startswith("Fix the translation: “两百块” is 200 yuan.")
-    assert prompts.fix_request(["“unreal”没有翻译成中文"], "zh-Hans").startswith("请修改译文：“unreal”没有翻译成中文。")
-    # Our own follow-up words, echoed back as a "translation", are caught like the system prompt.
-    assert prompts.fix_request([], "en") in prompts.instruction_texts("zh-Hans", "en")
+def test_the_targeted_retry_names_the_problems_before_the_post_in_the_target_language():
+    messages = prompts.build_messages("这件外套两百块", "zh-Hans", "en", terms=[("两百块", "200 yuan")])
+    noted = prompts.with_notes(messages, ["“两百块” is 200 yuan"], "en")
+    assert noted[:-1] == messages[:-1]  # the shared prefix is kept
+    assert noted[-1]["content"] == "Note: “两百块” is 200 yuan.\n" + messages[-1]["content"]
+    chinese = prompts.build_messages("so unreal", "en", "zh-Hans", terms=[])
+    assert prompts.with_notes(chinese, ["“unreal”没有翻译成中文"], "zh-Hans")[-1]["content"].startswith(
+        "注意：“unreal”没有翻译成中文。\n<post>"
+    )

@@ -173,7 +173,7 @@ class LlmEngine(EngineBase):
     ) -> tuple[str, str]:
         """A valid answer checked for what a reader would find wrong (validation.quality_issues: words
         left untranslated, numbers or currency lost, term-base renderings missing); if anything is, the
-        model is told what and asked once more. The new answer is taken only when it passes validation
+        model is asked once more with a note naming the problems. The new answer is taken only when it passes validation
         and has fewer problems. Returns (result, draft)."""
         hints = termbase.hints(piece, languages.family(source), languages.family(target)) if self.options.terms else []
         before = protected.restore(raw) if use_placeholders else raw
@@ -181,13 +181,11 @@ class LlmEngine(EngineBase):
         if not issues:
             return result, draft
         self.stats["postcheck_issues"] += 1
-        fix = [
-            *messages,
-            {"role": "assistant", "content": raw},
-            {"role": "user", "content": prompts.fix_request(issues, target)},
-        ]
-        # Not remembered as a prompt prefix: the draft makes every such prefix unique.
-        reply = llm.chat_complete(fix, max_tokens=max_tokens, temperature=0.0, remember=False)
+        # The same prefix as the first answer's: llama.cpp evaluates only the new last message, and the
+        # saved prompt state need not be copied again.
+        reply = llm.chat_complete(
+            prompts.with_notes(messages, issues, target), max_tokens=max_tokens, temperature=0.0, remember=False
+        )
         if reply is None:
             return result, draft
         raw2, draft2, result2 = self._read_reply(reply, piece, protected, use_placeholders, target)
