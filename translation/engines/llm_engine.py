@@ -173,8 +173,8 @@ class LlmEngine(EngineBase):
     ) -> tuple[str, str]:
         """A valid answer checked for what a reader would find wrong (validation.quality_issues: words
         left untranslated, numbers or currency lost, term-base renderings missing); if anything is, the
-        model is asked once more with a note naming the problems. The new answer is taken only when it passes validation
-        and has fewer problems. Returns (result, draft)."""
+        model is asked once more with a note naming the problems. The new answer is taken only when it
+        passes validation and has fewer problems. Returns (result, draft)."""
         hints = termbase.hints(piece, languages.family(source), languages.family(target)) if self.options.terms else []
         before = protected.restore(raw) if use_placeholders else raw
         issues = quality_issues(source_text=piece, output=before, source=source, target=target, terms=hints)
