@@ -138,7 +138,7 @@ def termbase() -> TermBase:
 
 _EN_WORD = re.compile(r"[a-z0-9\u00c0-\u024f]+(?:['\u2019][a-z]+)?")
 # Hints are only for English forms long enough to mean one thing ("uk", "spf" are left alone), except
-# English internet slang, which is what it is at any length ("ngl", "pov").
+# English internet slang, which is what it is at any length ("ngl", "tbh").
 MIN_EN_HINT = 4
 
 
@@ -153,7 +153,7 @@ def hints(text: str, source_family: str, target_family: str) -> list[tuple[str, 
             continue
         if source_family == "zh":
             out.setdefault(form, term.english)
-        elif len(form) >= MIN_EN_HINT or term.category == "en-slang":  # "ngl", "pov" are slang only
+        elif len(form) >= MIN_EN_HINT or term.category == "en-slang":  # "ngl", "tbh" are slang only
             out.setdefault(form, term.zh[0])
     for written, rendering in amounts(text, source_family):
         out[written] = rendering
