@@ -12,6 +12,11 @@ leaves it RUNNING forever, and a note waiting for its screening stays pending. T
   minute. Tasks are idempotent (core/tasks.py), so running one twice is safe; the lease is long enough
   (15 minutes by default) that a healthy task is never taken from its worker.
 
+A task that kills its worker every time (a crash in native code: a model runtime built for the wrong
+CPU segfaulted the task worker on every translation) would otherwise go round forever, taking a worker
+down each time. A task whose ``TASK_MAX_DEATHS`` claims all ended with the worker dead is marked FAILED
+instead of going back, with the reason in its traceback field and a log error naming it.
+
 RQ (``REDIS_URL``) has its own: a dead worker's job is found by RQ's registry clean-up. The database
 queue that tasks fall back to while Redis is down (core/tasks.py) is covered as above.
 """
@@ -41,9 +46,19 @@ def _requeue(rows: Iterable[DBTaskResult], why: str) -> int:
     count = 0
     for row in rows:
         # Only a row still RUNNING under the same claim goes back (a worker may finish it meanwhile).
-        updated = DBTaskResult.objects.filter(
-            pk=row.pk, status=TaskResultStatus.RUNNING, worker_ids=row.worker_ids
-        ).update(status=TaskResultStatus.READY, started_at=None, run_after=timezone.now())
+        claim = DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.RUNNING, worker_ids=row.worker_ids)
+        if len(row.worker_ids or []) >= settings.TASK_MAX_DEATHS:
+            # Every claim so far ended with its worker gone: this task is what kills them.
+            reason = f"given up: its worker died or was lost {len(row.worker_ids)} times running it ({why})"
+            if claim.update(
+                status=TaskResultStatus.FAILED,
+                finished_at=timezone.now(),
+                exception_class_path="core.task_leases.WorkerDied",
+                traceback=reason,
+            ):
+                logger.error("task %s (%s) %s", row.pk, row.task_path, reason)
+            continue
+        updated = claim.update(status=TaskResultStatus.READY, started_at=None, run_after=timezone.now())
         if updated:
             count += 1
             logger.warning("task %s (%s) put back on its queue: %s", row.pk, row.task_path, why)

@@ -195,6 +195,8 @@ else:
 TIMELINE_BACKEND = "redis" if REDIS_URL else "db"
 # A task RUNNING this long with no sign of its worker goes back to the database queue (core/task_leases.py).
 TASK_LEASE_S = float(os.environ.get("TASK_LEASE_S", "900"))
+# A task claimed this many times by workers that all died running it is failed, not put back again.
+TASK_MAX_DEATHS = int(os.environ.get("TASK_MAX_DEATHS", "3"))
 # Rows waiting this long for a task (a note pending screening, a photo or video processing) have lost it
 # and get it again (core/sweeper.py, manage.py sweep_lost_work); runstack sweeps every SWEEP_EVERY_S.
 SWEEP_LOST_WORK_AFTER_S = float(os.environ.get("SWEEP_LOST_WORK_AFTER_S", str(TASK_LEASE_S)))

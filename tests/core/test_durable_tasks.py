@@ -77,6 +77,25 @@ def test_a_live_workers_task_stays_with_it_until_its_lease_runs_out(database_que
     assert DBTaskResult.objects.get(pk=task.pk).status == TaskResultStatus.READY
 
 
+def test_a_task_that_kills_every_worker_that_runs_it_is_failed_not_put_back_for_ever(
+    database_queue, make_user, settings, caplog
+):
+    """A crash in native code (a model runtime built for the wrong CPU segfaulted the worker on every
+    translation, found on a fresh make run) must not loop: after TASK_MAX_DEATHS deaths the task fails."""
+    settings.TASK_MAX_DEATHS = 3
+    _pending_note(make_user)
+    task = DBTaskResult.objects.get(task_path__contains="review.tasks")
+    for n in range(3):
+        worker = task_leases.worker_id(supervisor_pid=os.getpid(), n=f"worker{n}")
+        DBTaskResult.objects.get(pk=task.pk).claim(worker)
+        back = task_leases.requeue_tasks_of(worker)
+        assert back == (1 if n < 2 else 0)
+    failed = DBTaskResult.objects.get(pk=task.pk)
+    assert failed.status == TaskResultStatus.FAILED
+    assert "died or was lost 3 times" in failed.traceback
+    assert "given up" in caplog.text
+
+
 def test_runstack_puts_a_dead_workers_task_back_once_the_database_answers(database_queue, make_user):
     """A worker that dies while PostgreSQL restarts: putting its task back fails until the database is
     back, and neither that failure nor the wait ends runstack (which would take gunicorn with it)."""
