@@ -335,6 +335,22 @@ def credentials(users: list, auth: str, path: Path) -> Path:
     return path
 
 
+def server_cpu_s(master: int) -> float:
+    """CPU seconds (user + system) used so far by gunicorn's master ``master`` and its workers: per request,
+    the figure that the other processes' load on a shared machine does not inflate much."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if pid == master or ppid == master:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def wrk_for_you(port: int, creds: Path, args: argparse.Namespace, pages: int, duration: int) -> dict:
     env = {
         **os.environ,
@@ -351,6 +367,8 @@ def wrk_for_you(port: int, creds: Path, args: argparse.Namespace, pages: int, du
             f"-t{args.readers}",
             f"-c{args.readers}",
             f"-d{duration}s",
+            "--timeout",
+            "10s",  # a slow page is counted, not dropped
             "--latency",
             "-s",
             str(LUA),
@@ -371,10 +389,14 @@ def http_serve(args: argparse.Namespace, data: Path) -> None:
     reader at a time. ``--pages 1``: every request a new reader (a cold ranking each time); ``--pages 5``:
     each reader reads five pages (the first ranks, the next four are slices of the cached list)."""
     from accounts.models import User
-    from recommend import training
+    from recommend import embeddings, training
 
     if not training._versions():
         save_model()
+    # The onboarding interests' embeddings are cached per instance (a day): with a shared cache (Redis),
+    # put them there as a running instance has them, so no worker loads the encoder during the runs.
+    for words in {tuple(sorted(u.interests)) for u in User.objects.only("interests")}:
+        embeddings.interest_vectors(list(words))
     users = list(User.objects.order_by("id"))
     random.Random(5).shuffle(users)
     warm = args.warm_readers
@@ -410,8 +432,11 @@ def http_serve(args: argparse.Namespace, data: Path) -> None:
         wrk_for_you(args.port, warm_creds, args, 1, args.warm)
         for pages, creds in zip(args.pages, runs, strict=True):
             load0 = os.getloadavg()[0]
+            cpu0 = server_cpu_s(server.pid)
             result = wrk_for_you(args.port, creds, args, pages, args.duration)
+            cpu = server_cpu_s(server.pid) - cpu0
             result |= {
+                "server_cpu_ms_per_request": round(cpu / max(1, result["requests"]) * 1000, 1),
                 "pages_per_reader": pages,
                 "readers": args.readers,
                 "workers": args.workers,
