@@ -6,7 +6,14 @@ database: set DATABASE_URL), then
 - training time on 1,000,000 interactions (item-item neighbours) and 1,000,000 labelled impressions
   (the learned ranker's logistic regression);
 - embedding throughput of the multilingual encoder (notes per second, one thread);
-- memory held by serving (the candidate pool and the model, RSS and array sizes).
+- memory held by serving (the candidate pool and the model, RSS and array sizes);
+- with ``--http`` (or ``--only http``): For-you pages of 20 through HTTP, gunicorn (``--workers``,
+  ``--threads``) serving this checkout or ``--code DIR`` on the same data, wrk driving ``--readers``
+  connections (8), each reading as one reader at a time: ``--pages 1`` makes every request a new reader
+  (a cold ranking each time), ``--pages 5`` has each reader read five pages (one ranking, four slices of
+  the cached list). p50 / p90 / p95 / p99 and the load average before and after each run. ``--auth
+  cookie`` reads the web page (``/``, HTML) instead of the native API
+  (``/api/nb/v1/recommend/for-you``).
 
 Seeding uses bulk inserts, not the services (no screening, fan-out or translation): the point is the
 recommender's reads. Embeddings of the seeded notes are random unit vectors (the encoder's cost is
@@ -14,25 +21,32 @@ measured on its own); likes are drawn so readers of one topic like its notes (th
 something).
 
     .venv/bin/python bench/recommend_scale.py [--notes 100000 --users 10000 --requests 160]
-    (data in /tmp/nb-recommend-scale unless NOTEBRIDGE_DATA_DIR is set; --reuse keeps a seeded file)
+    .venv/bin/python bench/recommend_scale.py --reuse --only http [--workers 2 --threads 4 --duration 20]
+    (data in /tmp/nb-recommend-scale unless NOTEBRIDGE_DATA_DIR is set; --reuse keeps a seeded file;
+    --http needs Debian's wrk)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+LUA = ROOT / "bench" / "for_you.lua"
+sys.path.insert(0, str(ROOT))
 
 TOPICS = ["food", "travel", "beauty", "fashion", "pets", "fitness", "books", "music", "gaming", "cars", "home", "tech"]
 LANGS = [("en", "GB"), ("zh-Hans", "CN"), ("th", "TH")]
@@ -178,23 +192,18 @@ def embed_throughput(count: int) -> None:
     )
 
 
-def serve(readers: int, requests: int) -> None:
-    from django.core.cache import cache
-    from django.db import connection
-
-    from accounts.models import User
-    from recommend import candidates, embeddings, training
+def save_model() -> None:
+    """A model as training would write it: neighbours from the seeded likes, a ranker on synthetic
+    impressions (in the model folder, where a server started on the same data finds it too)."""
+    from recommend import training
     from recommend.cf import item_neighbours
     from recommend.models import Interaction
-    from recommend.selectors import for_you
     from recommend.training import RANKER_FEATURES, Model, fit_ranker
 
-    # A model as training would write it: neighbours from the seeded likes, a ranker on synthetic impressions.
     rows = np.array(list(Interaction.objects.values_list("user_id", "note_id")), dtype=np.int64)
     rng = np.random.default_rng(3)
     x = rng.random((20000, len(RANKER_FEATURES)))
     y = (rng.random(20000) < 1 / (1 + np.exp(-(2 * x[:, 3] + x[:, 2] - 2)))).astype(np.int8)
-    rss0 = rss_mb()
     model = Model(
         version="20000101000000000000",
         neighbours=item_neighbours(rows[:, 0], rows[:, 1], np.ones(len(rows), dtype=np.float32)),
@@ -202,6 +211,27 @@ def serve(readers: int, requests: int) -> None:
     )
     training.save(model)
     training.forget_loaded()
+
+
+def serve(readers: int, requests: int) -> None:
+    """Cold rankings in this process, as one web process with ``readers`` threads runs them: numpy's BLAS
+    on one thread, as notebridge/wsgi.py sets it for web processes."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        _serve(readers, requests)
+
+
+def _serve(readers: int, requests: int) -> None:
+    from django.core.cache import cache
+    from django.db import connection
+
+    from accounts.models import User
+    from recommend import candidates, embeddings, training
+    from recommend.selectors import for_you
+
+    rss0 = rss_mb()
+    save_model()
     loaded = training.current_model()
     assert loaded is not None and loaded.ranker is not None
     rss1 = rss_mb()
@@ -259,6 +289,169 @@ def serve(readers: int, requests: int) -> None:
     )
 
 
+def credentials(users: list, auth: str, path: Path) -> Path:
+    """One credential a line for ``users``: OAuth tokens (the native API) or session ids (the web page)."""
+    from datetime import timedelta
+
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.cached_db import SessionStore
+    from django.db import transaction
+    from django.utils import timezone
+    from oauth2_provider.models import AccessToken, Application
+
+    lines = []
+    if auth == "bearer":
+        app, _ = Application.objects.get_or_create(
+            name="bench-for-you",
+            defaults={
+                "client_type": Application.CLIENT_CONFIDENTIAL,
+                "authorization_grant_type": Application.GRANT_AUTHORIZATION_CODE,
+                "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
+            },
+        )
+        expires = timezone.now() + timedelta(days=30)
+        tokens = [
+            AccessToken(
+                user=u,
+                application=app,
+                token=f"fy-{u.pk}-{random.getrandbits(64):016x}",
+                expires=expires,
+                scope="read write follow",
+            )
+            for u in users
+        ]
+        AccessToken.objects.bulk_create(tokens, batch_size=2000)
+        lines = [t.token for t in tokens]
+    else:
+        with transaction.atomic():
+            for u in users:
+                session = SessionStore()
+                session[SESSION_KEY] = str(u.pk)
+                session[BACKEND_SESSION_KEY] = "web.backends.UserWithRoleBackend"
+                session[HASH_SESSION_KEY] = u.get_session_auth_hash()
+                session.create()
+                lines.append(session.session_key or "")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def server_cpu_s(master: int) -> float:
+    """CPU seconds (user + system) used so far by gunicorn's master ``master`` and its workers: per request,
+    the figure that the other processes' load on a shared machine does not inflate much."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if pid == master or ppid == master:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def wrk_for_you(port: int, creds: Path, args: argparse.Namespace, pages: int, duration: int) -> dict:
+    env = {
+        **os.environ,
+        "BENCH_AUTH": args.auth,
+        "BENCH_PATH": "/?" if args.auth == "cookie" else "/api/nb/v1/recommend/for-you?limit=20",
+        "BENCH_PAGES": str(pages),
+        "BENCH_LIMIT": "30" if args.auth == "cookie" else "20",  # the web page shows 30 cards
+        "BENCH_CREDS": str(creds),
+        "BENCH_THREADS": str(args.readers),
+    }
+    out = subprocess.run(
+        [
+            "wrk",
+            f"-t{args.readers}",
+            f"-c{args.readers}",
+            f"-d{duration}s",
+            "--timeout",
+            "10s",  # a slow page is counted, not dropped
+            "--latency",
+            "-s",
+            str(LUA),
+            f"http://127.0.0.1:{port}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    line = next(ln for ln in out.splitlines() if ln.startswith("JSON "))
+    return json.loads(line[5:])
+
+
+def http_serve(args: argparse.Namespace, data: Path) -> None:
+    """For-you pages through HTTP: gunicorn (``--workers`` x ``--threads``) serving this checkout (or
+    ``--code DIR``) on the seeded data, driven by wrk with ``--readers`` connections, each reading as one
+    reader at a time. ``--pages 1``: every request a new reader (a cold ranking each time); ``--pages 5``:
+    each reader reads five pages (the first ranks, the next four are slices of the cached list)."""
+    from accounts.models import User
+    from recommend import embeddings, training
+
+    if not training._versions():
+        save_model()
+    # The onboarding interests' embeddings are cached per instance (a day): with a shared cache (Redis),
+    # put them there as a running instance has them, so no worker loads the encoder during the runs.
+    for words in {tuple(sorted(u.interests)) for u in User.objects.only("interests")}:
+        embeddings.interest_vectors(list(words))
+    users = list(User.objects.order_by("id"))
+    random.Random(5).shuffle(users)
+    warm = args.warm_readers
+    per_run = (len(users) - warm) // len(args.pages)
+    folder = Path(tempfile.mkdtemp(prefix="nb-for-you-http-"))
+    code = (args.code or ROOT).resolve()
+    env = {
+        **os.environ,
+        "NOTEBRIDGE_DATA_DIR": str(data),
+        "LOG_LEVEL": "ERROR",
+        "RATE_LIMITS_ENABLED": "0",
+        "FAST_PASSWORD_HASHER": "1",
+        "RECOMMEND_EMBED_ON_PUBLISH": "0",
+    }
+    command = [sys.executable, "-m", "gunicorn", "notebridge.wsgi:application", "--bind", f"127.0.0.1:{args.port}"]
+    command += ["--workers", str(args.workers), "--threads", str(args.threads), "--log-level", "warning"]
+    warm_creds = credentials(users[:warm], args.auth, folder / "warm.txt")
+    runs = [
+        credentials(users[warm + k * per_run : warm + (k + 1) * per_run], args.auth, folder / f"run{k}.txt")
+        for k in range(len(args.pages))
+    ]
+    server = subprocess.Popen(command, env=env, cwd=code)
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{args.port}/api/v1/instance", timeout=2)
+                break
+            except Exception:
+                time.sleep(0.3)
+        else:
+            raise RuntimeError("server did not start")
+        # Warm-up on other readers: each worker builds its pool, loads the model and the interests' vectors.
+        wrk_for_you(args.port, warm_creds, args, 1, args.warm)
+        for pages, creds in zip(args.pages, runs, strict=True):
+            load0 = os.getloadavg()[0]
+            cpu0 = server_cpu_s(server.pid)
+            result = wrk_for_you(args.port, creds, args, pages, args.duration)
+            cpu = server_cpu_s(server.pid) - cpu0
+            result |= {
+                "server_cpu_ms_per_request": round(cpu / max(1, result["requests"]) * 1000, 1),
+                "pages_per_reader": pages,
+                "readers": args.readers,
+                "workers": args.workers,
+                "threads": args.threads,
+                "auth": args.auth,
+                "code": str(code),
+                "load_before": round(load0, 2),
+                "load_after": round(os.getloadavg()[0], 2),
+            }
+            print("http " + json.dumps(result), flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--notes", type=int, default=100_000)
@@ -270,12 +463,23 @@ def main() -> None:
     parser.add_argument("--readers", type=int, default=8)
     parser.add_argument("--requests", type=int, default=160)
     parser.add_argument("--reuse", action="store_true", help="keep an already seeded database")
-    parser.add_argument("--only", choices=["serve", "train", "embed"], default=None)
+    parser.add_argument("--only", choices=["serve", "train", "embed", "http"], default=None)
+    parser.add_argument("--http", action="store_true", help="also measure pages through gunicorn (--only http: only)")
+    parser.add_argument("--auth", choices=["bearer", "cookie"], default="bearer", help="native API or web page")
+    parser.add_argument("--pages", type=int, nargs="+", default=[1, 5], help="pages per reader, one run each")
+    parser.add_argument("--duration", type=int, default=20, help="seconds of each HTTP run")
+    parser.add_argument("--warm", type=int, default=10, help="seconds of HTTP warm-up")
+    parser.add_argument("--warm-readers", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8831)
+    parser.add_argument("--code", type=Path, default=None, help="checkout gunicorn serves (default: this one)")
     args = parser.parse_args()
     data = Path(os.environ.setdefault("NOTEBRIDGE_DATA_DIR", "/tmp/nb-recommend-scale"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "notebridge.settings")
     os.environ["RECOMMEND_EMBED_ON_PUBLISH"] = "0"
-    os.environ["RECOMMEND_MODEL_DIR"] = tempfile.mkdtemp(prefix="nb-recommend-models-")
+    # The model goes where a server started on the same data reads it (--http).
+    os.environ["RECOMMEND_MODEL_DIR"] = str(data / "recommend")
     import django
 
     django.setup()
@@ -284,13 +488,16 @@ def main() -> None:
 
     settings.RECOMMEND_MODEL_DIR = os.environ["RECOMMEND_MODEL_DIR"]
     print(f"load average at start: {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs; data in {data}")
-    if args.only in (None, "serve"):
+    if args.only in (None, "serve", "http"):
         from accounts.models import User
 
         call_command("migrate", verbosity=0)
         if not (args.reuse and User.objects.count() >= args.users):
             seed(args.notes, args.users, args.likes, min(args.embedded, args.notes))
-        serve(args.readers, args.requests)
+        if args.only != "http":
+            serve(args.readers, args.requests)
+        if args.http or args.only == "http":
+            http_serve(args, data)
     if args.only in (None, "train"):
         train_at_scale(args.interactions, args.users, args.notes)
     if args.only in (None, "embed"):

@@ -460,3 +460,7 @@ SECURITY_LOG_DAYS = float(os.environ.get("SECURITY_LOG_DAYS", "14"))
 RECOMMEND_EMBED_ON_PUBLISH = env_bool("RECOMMEND_EMBED_ON_PUBLISH", True)
 RECOMMEND_RANKER_MIN_IMPRESSIONS = int(os.environ.get("RECOMMEND_RANKER_MIN_IMPRESSIONS", "500"))
 RECOMMEND_RANKER_MIN_POSITIVES = int(os.environ.get("RECOMMEND_RANKER_MIN_POSITIVES", "20"))
+# For you ranked ahead (recommend.tasks.precompute_for_you, queued by train_recommender --schedule) every
+# this many minutes for readers served For you in the last RECOMMEND_PRECOMPUTE_ACTIVE_HOURS; 0: off.
+RECOMMEND_PRECOMPUTE_MINUTES = float(os.environ.get("RECOMMEND_PRECOMPUTE_MINUTES", "5"))
+RECOMMEND_PRECOMPUTE_ACTIVE_HOURS = float(os.environ.get("RECOMMEND_PRECOMPUTE_ACTIVE_HOURS", "1"))

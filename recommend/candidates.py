@@ -7,12 +7,17 @@ decayed popularity and embeddings); the reader is one query over their recent in
 from __future__ import annotations
 
 import math
+import threading
 import time
 import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
+from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -52,6 +57,79 @@ class Pool:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    # Column views of the pool, built once per pool (a minute) and shared by every reader's ranking, so
+    # a candidate source is a few numpy operations over the pool rather than a Python loop over it.
+
+    @cached_property
+    def language_codes(self) -> tuple[np.ndarray, list[str]]:
+        """(per note the index of its base language in the list, the list of base languages)."""
+        vocab: dict[str, int] = {}
+        codes = np.array([vocab.setdefault(base_language(x), len(vocab)) for x in self.languages], dtype=np.int32)
+        return codes, list(vocab)
+
+    @cached_property
+    def country_array(self) -> np.ndarray:
+        return np.array(self.countries, dtype=str) if self.countries else np.zeros(0, dtype=str)
+
+    @cached_property
+    def author_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """(the pool's distinct authors, sorted; per note the index of its author among them)."""
+        uniq, inverse = np.unique(self.authors, return_inverse=True)
+        return uniq, inverse.reshape(-1)
+
+    @cached_property
+    def tag_matrix(self) -> tuple[sp.csr_matrix, dict[str, int]]:
+        """(notes x tags, the number of times each note carries each tag; tag -> column)."""
+        vocab: dict[str, int] = {}
+        rows: list[int] = []
+        cols: list[int] = []
+        for i, names in enumerate(self.tags):
+            for name in names:
+                rows.append(i)
+                cols.append(vocab.setdefault(name, len(vocab)))
+        m = sp.csr_matrix(
+            (np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=(len(self.ids), max(1, len(vocab)))
+        )
+        m.sum_duplicates()
+        return m, vocab
+
+    def speaks_mask(self, r: Reader) -> np.ndarray:
+        """Per note: in one of the reader's languages (a note without a language counts as theirs)."""
+        codes, vocab = self.language_codes
+        table = np.array([(not x) or x in r.languages for x in vocab], dtype=bool)
+        return table[codes] if len(codes) else np.zeros(0, dtype=bool)
+
+    def author_mask(self, authors: set[int] | dict[int, Any]) -> np.ndarray:
+        """Per note: its author is among ``authors``."""
+        return self.author_values(dict.fromkeys(authors, 1.0)) > 0
+
+    def author_values(self, values: Mapping[int, float]) -> np.ndarray:
+        """Per note: ``values`` of its author (0 for an author not in it)."""
+        uniq, inverse = self.author_codes
+        per_author = np.zeros(len(uniq), dtype=np.float64)
+        if values and len(uniq):
+            keys = np.fromiter(values.keys(), dtype=np.int64, count=len(values))
+            vals = np.fromiter(values.values(), dtype=np.float64, count=len(values))
+            at = np.minimum(np.searchsorted(uniq, keys), len(uniq) - 1)
+            hit = uniq[at] == keys
+            per_author[at[hit]] = vals[hit]
+        return per_author[inverse] if len(inverse) else np.zeros(0)
+
+    def tag_values(self, values: Mapping[str, float]) -> np.ndarray:
+        """Per note: the sum of ``values`` over its tags."""
+        matrix, vocab = self.tag_matrix
+        weights = np.zeros(matrix.shape[1], dtype=np.float64)
+        for name, value in values.items():
+            col = vocab.get(name)
+            if col is not None:
+                weights[col] = value
+        return np.asarray(matrix @ weights).reshape(-1) if len(self.ids) else np.zeros(0)
+
+    def rows_of(self, note_ids: Iterable[int]) -> np.ndarray:
+        """Pool rows of those of ``note_ids`` that are in the pool."""
+        index = self.index
+        return np.array([index[n] for n in note_ids if n in index], dtype=np.int64)
 
 
 def _build_pool() -> Pool:
@@ -94,18 +172,32 @@ def _build_pool() -> Pool:
 
 
 _pool: tuple[str, Pool] | None = None
+_pool_lock = threading.Lock()
 
 
 def pool() -> Pool:
-    """The shared pool, rebuilt when its generation in the cache expires (a minute) or the cache is cleared."""
+    """The shared pool, rebuilt when its generation in the cache expires (a minute) or the cache is cleared.
+
+    One thread of a process rebuilds it; the process's other threads meanwhile keep ranking with the
+    pool they have (a few seconds older at most) rather than each building one more."""
     global _pool
     gen = cache.get("rec:pool:gen")
     if gen is None:
         gen = uuid.uuid4().hex
         cache.set("rec:pool:gen", gen, POOL_SECONDS)
-    if _pool is None or _pool[0] != gen:
-        _pool = (gen, _build_pool())
-    return _pool[1]
+    current = _pool
+    if current is not None and current[0] == gen:
+        return current[1]
+    if current is not None and not _pool_lock.acquire(blocking=False):
+        return current[1]  # another thread is building the new one
+    if current is None:
+        _pool_lock.acquire()
+    try:
+        if _pool is None or _pool[0] != gen:
+            _pool = (gen, _build_pool())
+        return _pool[1]
+    finally:
+        _pool_lock.release()
 
 
 def forget_pool() -> None:
@@ -145,7 +237,10 @@ class Reader:
         return not language or base_language(language) in self.languages
 
 
-def reader_for(user: User) -> Reader:
+def reader_for(user: User, pool: Pool | None = None) -> Reader:
+    """The reader's taste signals: one query over their recent interactions, their follows and their
+    language mix. With ``pool``, the embeddings of engaged notes in it come from the pool (only the
+    others are read from the database)."""
     rows = list(
         Interaction.objects.filter(user_id=user.pk)
         .exclude(kind=Kind.IMPRESSION)
@@ -180,6 +275,18 @@ def reader_for(user: User) -> Reader:
     pref = ReaderPreference.objects.filter(user_id=user.pk).values_list("language_mix", flat=True).first()
     langs = {base_language(c) for c in (user.languages or []) if c} or {base_language(user.preferred_language)}
     interests = [str(i) for i in (user.interests or []) if i]
+    history_vectors: dict[int, np.ndarray] | None = None
+    if pool is not None:
+        history_vectors = {}
+        elsewhere = []
+        for note_id in list(history)[:HISTORY]:
+            i = pool.index.get(note_id)
+            if i is None:
+                elsewhere.append(note_id)
+            elif pool.has_vector[i]:
+                history_vectors[note_id] = pool.vectors[i]
+        if elsewhere:
+            history_vectors.update(embeddings.vectors_for(elsewhere))
     return Reader(
         user_id=user.pk,
         languages=langs,
@@ -195,6 +302,7 @@ def reader_for(user: User) -> Reader:
         blocked_authors=blocked_authors,
         hidden_tags=hidden_tags,
         language_mix=pref if pref is not None else LanguageMix.MIX,
+        history_vectors=history_vectors,
     )
 
 
@@ -206,28 +314,67 @@ def _top(scores: dict[int, float], limit: int = SOURCE_LIMIT) -> dict[int, float
     return {k: max(0.0, v / top) for k, v in best}
 
 
+# A source's column over the pool holds each note's score, or NOT_FOUND where the source did not find it
+# (a found note can score 0: it is still a candidate).
+NOT_FOUND = -1.0
+
+
+def _dense_top(
+    values: np.ndarray, members: np.ndarray, *, order: np.ndarray | None = None, limit: int = SOURCE_LIMIT
+) -> np.ndarray:
+    """``_top`` over pool columns: the best ``limit`` members (equal values in pool order, or by
+    ``order``), scaled so the best is 1 and clipped at 0; ``NOT_FOUND`` elsewhere."""
+    out = np.full(len(values), NOT_FOUND)
+    rows = np.flatnonzero(members)
+    if not len(rows):
+        return out
+    v = values[rows]
+    pick = np.argsort(-v, kind="stable")[:limit] if order is None else np.lexsort((order[rows], -v))[:limit]
+    rows, v = rows[pick], v[pick]
+    top = max(float(v[0]), 1e-9)
+    out[rows] = np.maximum(0.0, v / top)
+    return out
+
+
+def as_dict(p: Pool, column: np.ndarray) -> dict[int, float]:
+    """A source's pool column as ``{note_id: score}`` (the notes it found)."""
+    rows = np.flatnonzero(column > NOT_FOUND)
+    return dict(zip(p.ids[rows].tolist(), column[rows].tolist(), strict=True))
+
+
+def recency(p: Pool, now: float, half_life_hours: float = 24.0) -> np.ndarray:
+    """Per note: 0.5 per ``half_life_hours`` of age."""
+    return np.power(0.5, np.maximum(0.0, now - p.created) / 3600.0 / half_life_hours)
+
+
 def _recency(p: Pool, i: int, now: float, half_life_hours: float = 24.0) -> float:
     return math.pow(0.5, max(0.0, now - p.created[i]) / 3600.0 / half_life_hours)
 
 
+def followed_column(p: Pool, r: Reader) -> np.ndarray:
+    if not r.following or not len(p):
+        return np.full(len(p), NOT_FOUND)
+    return _dense_top(0.2 + recency(p, time.time()), p.author_mask(r.following))
+
+
 def followed_authors(p: Pool, r: Reader) -> dict[int, float]:
     """Recent notes of the authors the reader follows, newer first."""
-    if not r.following:
-        return {}
-    now = time.time()
-    return _top({int(p.ids[i]): 0.2 + _recency(p, i, now) for i in range(len(p)) if int(p.authors[i]) in r.following})
+    return as_dict(p, followed_column(p, r))
+
+
+def liked_authors_column(p: Pool, r: Reader) -> np.ndarray:
+    if not r.history_authors or not len(p):
+        return np.full(len(p), NOT_FOUND)
+    weights = p.author_values(r.history_authors)
+    members = p.author_mask(r.history_authors)
+    if r.following:
+        members &= ~p.author_mask(r.following)
+    return _dense_top(weights, members)
 
 
 def liked_authors(p: Pool, r: Reader) -> dict[int, float]:
     """Other notes of authors whose notes the reader engaged with (and does not follow yet)."""
-    weights: dict[int, float] = {}
-    if not r.history_authors:
-        return {}
-    for i in range(len(p)):
-        author = int(p.authors[i])
-        if author in r.history_authors and author not in r.following:
-            weights[int(p.ids[i])] = r.history_authors[author]
-    return _top(weights)
+    return as_dict(p, liked_authors_column(p, r))
 
 
 def profile_vector(r: Reader) -> np.ndarray | None:
@@ -242,15 +389,24 @@ def profile_vector(r: Reader) -> np.ndarray | None:
     return mean / norm if norm > 0 else None
 
 
-def similar_notes(p: Pool, r: Reader, profile: np.ndarray | None = None) -> dict[int, float]:
-    """Notes close in the multilingual embedding space to what the reader engaged with, any language."""
+def similar_column(p: Pool, r: Reader, profile: np.ndarray | None = None) -> np.ndarray:
+    out = np.full(len(p), NOT_FOUND)
     profile = profile if profile is not None else profile_vector(r)
     if profile is None or not p.has_vector.any():
-        return {}
+        return out
     sims = p.vectors @ profile
     sims[~p.has_vector] = -1.0
     order = np.argsort(-sims)[:SOURCE_LIMIT]
-    return {int(p.ids[i]): float(sims[i]) for i in order if sims[i] > 0.25 and int(p.ids[i]) not in r.history}
+    order = order[sims[order] > 0.25]
+    if r.history and len(order):
+        order = order[~np.isin(p.ids[order], np.fromiter(r.history, dtype=np.int64, count=len(r.history)))]
+    out[order] = sims[order]
+    return out
+
+
+def similar_notes(p: Pool, r: Reader, profile: np.ndarray | None = None) -> dict[int, float]:
+    """Notes close in the multilingual embedding space to what the reader engaged with, any language."""
+    return as_dict(p, similar_column(p, r, profile))
 
 
 def similar_to_note(p: Pool, note_id: int, *, limit: int = 40, floor: float = 0.35) -> dict[int, float]:
@@ -265,52 +421,99 @@ def similar_to_note(p: Pool, note_id: int, *, limit: int = 40, floor: float = 0.
     return {int(p.ids[i]): float(sims[i]) for i in order if sims[i] >= floor and int(p.ids[i]) != note_id}
 
 
+def collaborative_column(p: Pool, r: Reader, model: Model | None) -> np.ndarray:
+    if model is None or not r.history or not len(p):
+        return np.full(len(p), NOT_FOUND)
+    items, scores = model.neighbours.score_arrays(r.history, limit=SOURCE_LIMIT * 3)
+    index = p.index
+    keep = [(index[i], k) for k, i in enumerate(items.tolist()) if i in index]
+    members = np.zeros(len(p), dtype=bool)
+    values = np.zeros(len(p))
+    order = np.zeros(len(p), dtype=np.int64)
+    if keep:
+        rows = np.array([row for row, _k in keep], dtype=np.int64)
+        ranks = np.array([k for _row, k in keep], dtype=np.int64)
+        members[rows] = True
+        values[rows] = scores[ranks]
+        order[rows] = ranks
+    return _dense_top(values, members, order=order)
+
+
 def collaborative(p: Pool, r: Reader, model: Model | None) -> dict[int, float]:
     """Item-item neighbours of the reader's history (from the trained model), kept to the pool."""
-    if model is None or not r.history:
-        return {}
-    scored = model.neighbours.score(r.history, limit=SOURCE_LIMIT * 3)
-    return _top({k: v for k, v in scored.items() if k in p.index})
+    return as_dict(p, collaborative_column(p, r, model))
+
+
+def interests_column(p: Pool, r: Reader) -> np.ndarray:
+    n = len(p)
+    values = np.zeros(n)
+    members = np.zeros(n, dtype=bool)
+    # Equal scores keep the order the notes were found in: tagged ones in pool order, then the rest by
+    # closeness.
+    order = np.full(n, 2 * n, dtype=np.int64)
+    if r.interests and n:
+        tagged = p.tag_values(dict.fromkeys(r.interests, 1.0)) > 0
+        values[tagged] = 0.7 + 0.3 * p.popularity[tagged]
+        members |= tagged
+        order[tagged] = np.flatnonzero(tagged)
+    vecs = embeddings.interest_vectors(r.interest_words) if r.interest_words and p.has_vector.any() else None
+    if vecs is not None:
+        sims = (p.vectors @ vecs.T).max(axis=1)
+        sims[~p.has_vector] = -1.0
+        close = np.argsort(-sims)[:SOURCE_LIMIT]
+        ranks = np.arange(len(close))
+        keep = sims[close] > INTEREST_FLOOR
+        close, ranks = close[keep], ranks[keep]
+        score = np.minimum(1.0, (sims[close].astype(np.float64) - INTEREST_FLOOR) / INTEREST_SPAN)
+        new = ~members[close]
+        order[close[new]] = n + ranks[new]
+        values[close] = np.where(members[close], np.maximum(values[close], score), score)
+        members[close] = True
+    return _dense_top(values, members, order=order)
 
 
 def interests(p: Pool, r: Reader) -> dict[int, float]:
     """Cold start: notes tagged with the reader's onboarding interests, and notes whose embedding is
     close to the interests' words (so "food" finds 美食 and 火锅 notes too)."""
-    out: dict[int, float] = {}
-    if r.interests:
-        for i in range(len(p)):
-            if r.interests.intersection(p.tags[i]):
-                out[int(p.ids[i])] = 0.7 + 0.3 * float(p.popularity[i])
-    vecs = embeddings.interest_vectors(r.interest_words) if r.interest_words and p.has_vector.any() else None
-    if vecs is not None:
-        sims = (p.vectors @ vecs.T).max(axis=1)
-        sims[~p.has_vector] = -1.0
-        for i in np.argsort(-sims)[:SOURCE_LIMIT]:
-            if sims[i] > INTEREST_FLOOR:
-                pk = int(p.ids[i])
-                out[pk] = max(out.get(pk, 0.0), min(1.0, (float(sims[i]) - INTEREST_FLOOR) / INTEREST_SPAN))
-    return _top(out)
+    return as_dict(p, interests_column(p, r))
+
+
+def trending_language_column(p: Pool, r: Reader) -> np.ndarray:
+    return _dense_top(p.popularity, p.speaks_mask(r))
 
 
 def trending_language(p: Pool, r: Reader) -> dict[int, float]:
     """Decayed popularity among notes in the reader's languages."""
-    return _top({int(p.ids[i]): float(p.popularity[i]) for i in range(len(p)) if r.speaks(p.languages[i])})
+    return as_dict(p, trending_language_column(p, r))
+
+
+def trending_region_column(p: Pool, r: Reader) -> np.ndarray:
+    if not r.region or not len(p):
+        return np.full(len(p), NOT_FOUND)
+    return _dense_top(p.popularity, p.country_array == r.region)
 
 
 def trending_region(p: Pool, r: Reader) -> dict[int, float]:
     """Decayed popularity among notes posted from the reader's region."""
-    if not r.region:
-        return {}
-    return _top({int(p.ids[i]): float(p.popularity[i]) for i in range(len(p)) if p.countries[i] == r.region})
+    return as_dict(p, trending_region_column(p, r))
+
+
+def fresh_column(p: Pool, r: Reader) -> np.ndarray:
+    out = np.full(len(p), NOT_FOUND)
+    order = np.argsort(-p.created)[:SOURCE_LIMIT]
+    out[order] = recency(p, time.time(), FRESH_HOURS)[order]
+    return out
 
 
 def fresh(p: Pool, r: Reader) -> dict[int, float]:
     """The newest notes, for exploration (decaying over two days)."""
-    now = time.time()
-    order = np.argsort(-p.created)[:SOURCE_LIMIT]
-    return {int(p.ids[i]): _recency(p, int(i), now, FRESH_HOURS) for i in order}
+    return as_dict(p, fresh_column(p, r))
+
+
+def popular_column(p: Pool, r: Reader) -> np.ndarray:
+    return _dense_top(p.popularity, np.ones(len(p), dtype=bool))
 
 
 def popular(p: Pool, r: Reader) -> dict[int, float]:
     """Decayed popularity over the whole pool: what keeps a page from ever being empty."""
-    return _top({int(p.ids[i]): float(p.popularity[i]) for i in range(len(p))})
+    return as_dict(p, popular_column(p, r))

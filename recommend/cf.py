@@ -7,6 +7,7 @@ item keeps its ``k`` most similar items. Used by training here and by ``bench/re
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,23 +21,43 @@ class ItemNeighbours:
     scores: np.ndarray
 
     def index(self) -> dict[int, int]:
-        return {int(i): n for n, i in enumerate(self.item_ids)}
+        return dict(self._where)
+
+    @cached_property
+    def _where(self) -> dict[int, int]:
+        """Item id -> index, built once per loaded model (serving scores many readers against it)."""
+        return {int(i): n for n, i in enumerate(self.item_ids.tolist())}
+
+    def score_arrays(self, history: dict[int, float], *, limit: int = 300) -> tuple[np.ndarray, np.ndarray]:
+        """``score`` as arrays (item ids, scores), best first: the neighbours' scores times the history
+        item's weight, summed per item in float64, with numpy rather than a loop per neighbour."""
+        where = self._where
+        found = [(where[int(item)], float(weight)) for item, weight in history.items() if int(item) in where]
+        if not found:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        rows = np.array([n for n, _w in found], dtype=np.int64)
+        weights = np.array([w for _n, w in found], dtype=np.float64)
+        lo, hi = self.indptr[rows], self.indptr[rows + 1]
+        counts = (hi - lo).astype(np.int64)
+        if not counts.sum():
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        # The flat positions of every history item's neighbours, in history order.
+        starts = np.repeat(lo - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
+        flat = starts + np.arange(int(counts.sum()))
+        cols = self.indices[flat].astype(np.int64)
+        vals = self.scores[flat].astype(np.float64) * np.repeat(weights, counts)
+        total = np.bincount(cols, weights=vals, minlength=len(self.item_ids))
+        # Equal sums keep the order the items were first met in, as the loop this replaced did.
+        candidates, first = np.unique(cols, return_index=True)
+        keep = ~np.isin(candidates, rows)
+        candidates, first = candidates[keep], first[keep]
+        best = candidates[np.lexsort((first, -total[candidates]))[:limit]]
+        return self.item_ids[best].astype(np.int64), total[best]
 
     def score(self, history: dict[int, float], *, limit: int = 300) -> dict[int, float]:
         """Items like those in ``history`` (item id -> weight), summed over the history."""
-        where = self.index()
-        out: dict[int, float] = {}
-        for item, weight in history.items():
-            n = where.get(int(item))
-            if n is None:
-                continue
-            lo, hi = self.indptr[n], self.indptr[n + 1]
-            for j, s in zip(self.indices[lo:hi], self.scores[lo:hi], strict=True):
-                other = int(self.item_ids[j])
-                out[other] = out.get(other, 0.0) + float(s) * weight
-        for item in history:
-            out.pop(int(item), None)
-        return dict(sorted(out.items(), key=lambda kv: kv[1], reverse=True)[:limit])
+        items, scores = self.score_arrays(history, limit=limit)
+        return dict(zip(items.tolist(), scores.tolist(), strict=True))
 
 
 def item_neighbours(

@@ -21,7 +21,7 @@ import numpy as np
 
 from recommend import candidates as c
 from recommend.models import OWN_LANGUAGE_SHARE
-from recommend.training import DEFAULT_WEIGHTS, SOURCES, Model
+from recommend.training import DEFAULT_WEIGHTS, RANKER_FEATURES, SOURCES, Model
 
 # What a card's reason is when a feature is its largest contribution.
 REASON_OF = {
@@ -56,52 +56,73 @@ class Scored:
 
 
 def gather(p: c.Pool, r: c.Reader, model: Model | None) -> dict[str, dict[int, float]]:
+    """Each candidate source's finds, ``{source: {note_id: score}}`` (to measure one source alone)."""
+    columns = gather_columns(p, r, model)
+    return {name: c.as_dict(p, columns[k]) for k, name in enumerate(SOURCES)}
+
+
+def gather_columns(p: c.Pool, r: c.Reader, model: Model | None) -> np.ndarray:
+    """The sources over the pool: one row per source (``SOURCES`` order), one column per pool note,
+    ``candidates.NOT_FOUND`` where the source did not find the note."""
     profile = c.profile_vector(r)
-    return {
-        "follow": c.followed_authors(p, r),
-        "author": c.liked_authors(p, r),
-        "similar": c.similar_notes(p, r, profile),
-        "cf": c.collaborative(p, r, model),
-        "interest": c.interests(p, r),
-        "trend_lang": c.trending_language(p, r),
-        "trend_region": c.trending_region(p, r),
-        "fresh": c.fresh(p, r),
-        "popular": c.popular(p, r),
-    }
+    return np.stack(
+        [
+            c.followed_column(p, r),
+            c.liked_authors_column(p, r),
+            c.similar_column(p, r, profile),
+            c.collaborative_column(p, r, model),
+            c.interests_column(p, r),
+            c.trending_language_column(p, r),
+            c.trending_region_column(p, r),
+            c.fresh_column(p, r),
+            c.popular_column(p, r),
+        ]
+    ).reshape(len(SOURCES), len(p))
 
 
-def _anchor_kind(p: c.Pool, r: c.Reader, note_index: int) -> str:
-    """The kind of interaction with the history note most like this one ("collect", "like", ...)."""
+def _anchor_kinds(p: c.Pool, r: c.Reader, rows: np.ndarray) -> list[str]:
+    """For each pool row, the kind of interaction with the history note most like it ("collect",
+    "like", ...): one matrix product for all of them."""
     vecs = r.vectors()
-    if not vecs:
-        return ""
+    if not vecs or not len(rows):
+        return [""] * len(rows)
     ids = list(vecs)
-    sims = np.stack([vecs[k] for k in ids]) @ p.vectors[note_index]
-    return r.history_kind.get(ids[int(np.argmax(sims))], "")
+    sims = p.vectors[rows] @ np.stack([vecs[k] for k in ids]).T
+    return [r.history_kind.get(ids[j], "") for j in np.argmax(sims, axis=1).tolist()]
 
 
 AGE_SCALE = math.log1p(30 * 24.0)  # age feature: log hours, 1.0 at 30 days
+FEATURE_AT = {name: k for k, name in enumerate(RANKER_FEATURES)}
 
 
-def note_features(p: c.Pool, r: c.Reader, i: int, sources: dict[str, float], now: float) -> dict[str, float]:
-    """The ranker's features of pool note ``i`` for reader ``r`` (``position`` 0: the slot is not known
-    yet; training sees the position each impression was served at)."""
-    feats = {name: float(sources.get(name, 0.0)) for name in SOURCES}
-    hours = max(0.0, now - float(p.created[i])) / 3600.0
-    feats["lang_match"] = 1.0 if r.speaks(p.languages[i]) else 0.0
-    feats["author_followed"] = 1.0 if int(p.authors[i]) in r.following else 0.0
-    feats["topic_match"] = 1.0 if r.interests.intersection(p.tags[i]) else 0.0
-    feats["age"] = min(1.0, math.log1p(hours) / AGE_SCALE)
-    feats["popularity"] = float(p.popularity[i])
-    feats["sources"] = sum(1 for name in SOURCES if feats[name] > 0) / len(SOURCES)
-    feats["position"] = 0.0
-    return feats
+def feature_matrix(p: c.Pool, r: c.Reader, rows: np.ndarray, sources: np.ndarray, now: float) -> np.ndarray:
+    """The ranker's features (``RANKER_FEATURES`` columns) of pool ``rows`` for reader ``r``, from the
+    sources' columns at those rows (``NOT_FOUND`` counts 0). ``position`` is 0: the slot is not known
+    yet; training sees the position each impression was served at."""
+    x = np.zeros((len(rows), len(RANKER_FEATURES)))
+    x[:, : len(SOURCES)] = np.maximum(sources[:, rows].T, 0.0)
+    hours = np.maximum(0.0, now - p.created[rows]) / 3600.0
+    x[:, FEATURE_AT["lang_match"]] = p.speaks_mask(r)[rows]
+    if r.following:
+        x[:, FEATURE_AT["author_followed"]] = p.author_mask(r.following)[rows]
+    if r.interests:
+        x[:, FEATURE_AT["topic_match"]] = p.tag_values(dict.fromkeys(r.interests, 1.0))[rows] > 0
+    x[:, FEATURE_AT["age"]] = np.minimum(1.0, np.log1p(hours) / AGE_SCALE)
+    x[:, FEATURE_AT["popularity"]] = p.popularity[rows]
+    x[:, FEATURE_AT["sources"]] = (x[:, : len(SOURCES)] > 0).sum(axis=1) / len(SOURCES)
+    return x
 
 
-def score(p: c.Pool, r: c.Reader, model: Model | None, *, exclude: set[int] | None = None) -> list[Scored]:
+def score(
+    p: c.Pool, r: c.Reader, model: Model | None, *, exclude: set[int] | None = None, keep: int | None = None
+) -> list[Scored]:
     """Every candidate scored, best first (before re-ranking): by the model's learned ranker when it
-    has one, else by the hand blend."""
-    sources = gather(p, r, model)
+    has one, else by the hand blend. With ``keep``, only the best ``keep`` in the reader's languages and
+    the best ``keep`` in others (``rerank(limit=L)`` never looks past the first L + ``WINDOW`` of
+    either)."""
+    if not len(p):
+        return []
+    sources = gather_columns(p, r, model)
     weights = dict(DEFAULT_WEIGHTS)
     if model is not None:
         weights.update(model.weights)
@@ -110,73 +131,106 @@ def score(p: c.Pool, r: c.Reader, model: Model | None, *, exclude: set[int] | No
     # note, which is no reason to leave that note out.
     engaged = {pk for pk in r.history if r.history_kind.get(pk) != "follow"}
     exclude = (exclude or set()) | r.hidden_notes | engaged
-    hidden_rows = [p.index[n] for n in r.hidden_notes if n in p.index and p.has_vector[p.index[n]]]
-    hidden_vecs = p.vectors[hidden_rows] if hidden_rows else None
+    candidate = (sources > c.NOT_FOUND).any(axis=0)
+    if exclude:
+        candidate &= ~np.isin(p.ids, np.fromiter(exclude, dtype=np.int64, count=len(exclude)))
+    candidate &= p.authors != r.user_id
+    if r.blocked_authors:
+        candidate &= ~p.author_mask(r.blocked_authors)
+    rows = np.flatnonzero(candidate)
+    if not len(rows):
+        return []
     now = time.time()
+    x = feature_matrix(p, r, rows, sources, now)
+    found = x[:, : len(SOURCES)]
+    hand = np.array([weights.get(name, 0.0) for name in SOURCES])
+    contrib = found * hand
+    if ranker is not None:
+        coef = np.zeros(len(RANKER_FEATURES))
+        for name in ranker.names:
+            coef[FEATURE_AT[name]] = ranker.weight(name)
+        z = np.clip(ranker.intercept + x @ coef, -30.0, 30.0)
+        total = 1.0 / (1.0 + np.exp(-z))
+        learned = found * coef[: len(SOURCES)]
+        # The reason follows what the ranker weighs, where it weighs any source positively.
+        contrib = np.where((learned.max(axis=1) > 0)[:, None], learned, contrib)
+    else:
+        total = contrib.sum(axis=1)
+        total = total + weights.get("lang_match", 0.0) * x[:, FEATURE_AT["lang_match"]]
+        total = total + 0.05 * c.recency(p, now, 72.0)[rows]
+    # Penalties from "not interested".
+    if r.hidden_authors:
+        total = total * np.power(0.35, p.author_values(r.hidden_authors)[rows])
+    if r.hidden_tags:
+        total = total * np.power(0.6, p.tag_values(r.hidden_tags)[rows])
+    hidden_rows = p.rows_of(n for n in r.hidden_notes if n in p.index and p.has_vector[p.index[n]])
+    if len(hidden_rows):
+        closeness = (p.vectors[rows] @ p.vectors[hidden_rows].T).max(axis=1).astype(np.float64)
+        damp = 1.0 - 0.8 * np.clip((closeness - 0.45) / 0.4, 0.0, 1.0)
+        total = total * np.where(p.has_vector[rows], damp, 1.0)
+    order = np.argsort(-total, kind="stable")
+    if keep is not None:
+        own = p.speaks_mask(r)[rows[order]]
+        own_rank = np.cumsum(own) - 1
+        other_rank = np.cumsum(~own) - 1
+        order = order[np.where(own, own_rank, other_rank) < keep]
+    # A note no source weighs (found at score 0, e.g. popularity 0 in the reader's languages) is there
+    # as popular: never "From someone you follow" by default.
+    ranked_contrib = contrib[order]
+    best = np.where(
+        ranked_contrib.max(axis=1) > 0, np.argmax(ranked_contrib, axis=1), SOURCES.index("popular")
+    ).tolist()
+    codes, base_languages = p.language_codes
     out: list[Scored] = []
-    ids = set().union(*sources.values())
-    for pk in ids:
-        i = p.index.get(pk)
-        if i is None or pk in exclude:
-            continue
-        author = int(p.authors[i])
-        if author == r.user_id or author in r.blocked_authors:
-            continue
-        feats = note_features(p, r, i, {name: sources[name].get(pk, 0.0) for name in SOURCES}, now)
-        contrib = {name: weights.get(name, 0.0) * feats[name] for name in SOURCES}
-        if ranker is not None:
-            total = ranker.probability(feats)
-            learned = {name: ranker.weight(name) * feats[name] for name in SOURCES}
-            if max(learned.values()) > 0:  # the reason follows what the ranker weighs, where it weighs any
-                contrib = learned
-        else:
-            total = sum(contrib.values())
-            total += weights.get("lang_match", 0.0) * feats["lang_match"]
-            total += 0.05 * c._recency(p, i, now, 72.0)
-        # Penalties from "not interested".
-        total *= 0.35 ** r.hidden_authors.get(author, 0)
-        topic_penalty = sum(r.hidden_tags.get(t, 0.0) for t in p.tags[i])
-        total *= 0.6**topic_penalty
-        if hidden_vecs is not None and p.has_vector[i]:
-            closeness = float(np.max(hidden_vecs @ p.vectors[i]))
-            total *= 1.0 - 0.8 * max(0.0, min(1.0, (closeness - 0.45) / 0.4))
-        best = max(contrib, key=lambda k: contrib[k])
+    for k, j in enumerate(order.tolist()):
+        i = int(rows[j])
+        reason = SOURCES[best[k]]
+        tags = p.tags[i]
         detail = ""
-        if best == "interest":
-            detail = next((t for t in p.tags[i] if t in r.interests), "")
+        if reason == "interest":
+            detail = next((t for t in tags if t in r.interests), "")
         out.append(
             Scored(
-                note_id=pk,
-                score=total,
-                reason=REASON_OF[best],
+                note_id=int(p.ids[i]),
+                score=float(total[j]),
+                reason=REASON_OF[reason],
                 detail=detail,
-                author_id=author,
-                language=c.base_language(p.languages[i]),
-                topic=p.tags[i][0] if p.tags[i] else "",
-                features=feats,
+                author_id=int(p.authors[i]),
+                language=base_languages[codes[i]],
+                topic=tags[0] if tags else "",
+                features=dict(zip(RANKER_FEATURES, x[j].tolist(), strict=True)),
             )
         )
-    out.sort(key=lambda s: s.score, reverse=True)
-    for s in out[:60]:
-        if s.reason == "similar":
-            s.detail = _anchor_kind(p, r, p.index[s.note_id])
+    similar = [s for s in out[:60] if s.reason == "similar"]
+    for s, kind in zip(similar, _anchor_kinds(p, r, p.rows_of(s.note_id for s in similar)), strict=True):
+        s.detail = kind
     return out
 
 
 def _best(group: list[Scored], out: list[Scored]) -> int:
-    """Index in ``group`` of the best next card, its score cut for an author seen in the last
-    ``AUTHOR_GAP`` cards or a topic that would make a run of ``TOPIC_RUN + 1``."""
+    """Index in ``group`` (best first) of the best next card, its score cut for an author seen in the last
+    ``AUTHOR_GAP`` cards or a topic that would make a run of ``TOPIC_RUN + 1``.
+
+    The scan stops at the first card that is not cut: every later one scores no more than it (the group
+    is sorted), so none could win; the first of equals wins, as in a full scan."""
     recent_authors = {s.author_id for s in out[-AUTHOR_GAP:]}
     last_topics = [s.topic for s in out[-TOPIC_RUN:]]
+    run_topic = last_topics[0] if len(last_topics) == TOPIC_RUN and len(set(last_topics)) == 1 else None
     best_i, best_v = 0, -1e18
-    for j, s in enumerate(group[:WINDOW]):
+    for j in range(min(WINDOW, len(group))):
+        s = group[j]
         v = s.score
+        cut = False
         if s.author_id in recent_authors:
             v *= 0.05
-        if s.topic and len(last_topics) == TOPIC_RUN and all(t == s.topic for t in last_topics):
+            cut = True
+        if s.topic and s.topic == run_topic:
             v *= 0.4
+            cut = True
         if v > best_v:
             best_i, best_v = j, v
+        if not cut and s.score >= 0:
+            break
     return best_i
 
 

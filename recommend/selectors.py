@@ -1,18 +1,23 @@
 """For you: a reader's personal Discover, each card with the reason it is there.
 
-``for_you`` ranks once per reader and country (kept ``RANKING_SECONDS``), pages through that list with
-an offset cursor, and re-ranks only what has not been shown yet when the reader did something since
-(a like, a hide: ``services.mark_changed``). Every page passes the notes access gate
-(``notes.selectors.visible_notes``: blocked, muted, withheld in the viewer's country, held, removed).
-If ranking fails the reader still gets trending notes, and the log says why."""
+``for_you`` ranks once per reader (kept ``RANKING_SECONDS``; ``precompute_for_you`` ranks recently
+active readers ahead, on a schedule), pages through that list with an offset cursor, and re-ranks only
+what has not been shown yet when the reader did something since (a like, a hide:
+``services.mark_changed``). The ranked list holds no viewer-dependent filtering: every page passes the
+notes access gate when it is served (``notes.selectors.visible_notes``: blocked, muted, withheld in the
+viewer's country, held, removed), so a cached list is never stale on what the reader may see. If
+ranking fails the reader still gets trending notes, and the log says why."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -21,7 +26,7 @@ from notes.models import Note
 from notes.related import related_by_tags_and_place
 from notes.selectors import discover_ranking, visible_notes
 from recommend import candidates, ranking, training
-from recommend.models import Kind, LanguageMix, ReaderPreference
+from recommend.models import Interaction, Kind, LanguageMix, ReaderPreference, Surface
 from recommend.services import DIRTY_KEY, SERVED_FEATURES_KEY, SERVED_KEY
 
 logger = logging.getLogger("recommend")
@@ -29,8 +34,10 @@ logger = logging.getLogger("recommend")
 RANKING_SECONDS = 600
 RANKED = 300
 MAX_LIMIT = 60
-RANK_KEY = "rec:rank:{}:{}"
-FEATURES_KEY = "rec:rankfeat:{}:{}"  # note id -> its ranking features, beside RANK_KEY
+# The ranking does not depend on the viewer's country (what it withholds is left out per page), so one
+# list per reader serves every country and can be ranked ahead of a visit.
+RANK_KEY = "rec:rank:{}"
+FEATURES_KEY = "rec:rankfeat:{}"  # note id -> its ranking features, beside RANK_KEY
 MIX_KEY = "rec:mix:{}"
 
 
@@ -85,11 +92,13 @@ def _rank(
 ) -> tuple[list[tuple[int, str, str]], dict[int, bytes]]:
     """The ranked list and each ranked note's features (kept with its impressions for training)."""
     pool = candidates.pool()
-    reader = candidates.reader_for(user)
+    reader = candidates.reader_for(user, pool)
     cache.set(MIX_KEY.format(user.pk), int(reader.language_mix), RANKING_SECONDS)
-    scored = ranking.score(pool, reader, training.current_model(), exclude=exclude)
+    # Re-ranking a page of ``limit`` never looks past the best limit + WINDOW of either language group.
+    scored = ranking.score(pool, reader, training.current_model(), exclude=exclude, keep=limit + ranking.WINDOW)
     ranked = ranking.rerank(scored, reader, limit=limit, observed_own=ranking.observed_own_share(pool, reader))
-    features = {s.note_id: training.pack_features(s.features) for s in ranked}
+    packed = training.pack_many([s.features for s in ranked])
+    features = dict(zip((s.note_id for s in ranked), packed, strict=True))
     return [(s.note_id, s.reason, s.detail) for s in ranked], features
 
 
@@ -97,16 +106,16 @@ def _trending(exclude: set[int]) -> list[tuple[int, str, str]]:
     return [(pk, "popular", "") for pk in discover_ranking() if pk not in exclude][:RANKED]
 
 
-def ranked_ids(user: User, *, country: str | None, offset: int) -> list[tuple[int, str, str]]:
+def ranked_ids(user: User, *, offset: int) -> list[tuple[int, str, str]]:
     """The reader's ranked list (note id, reason, detail), computed or from the cache."""
-    key = RANK_KEY.format(user.pk, country or "")
+    key = RANK_KEY.format(user.pk)
     cached: list[tuple[int, str, str]] | None = cache.get(key)
     dirty = cache.get(DIRTY_KEY.format(user.pk))
     if cached is not None and not dirty:
         return cached
     head = cached[:offset] if cached is not None and offset > 0 else []
     shown = {pk for pk, _r, _d in head}
-    features_key = FEATURES_KEY.format(user.pk, country or "")
+    features_key = FEATURES_KEY.format(user.pk)
     old_features: dict[int, bytes] = (cache.get(features_key) or {}) if head else {}
     features = {pk: old_features[pk] for pk in shown if pk in old_features}
     try:
@@ -125,13 +134,40 @@ def ranked_ids(user: User, *, country: str | None, offset: int) -> list[tuple[in
     return result
 
 
+def precompute_for_you(user_ids: Iterable[int]) -> int:
+    """Rank ahead for these readers, so their next visit is a slice of the list plus the access gate.
+
+    A reader whose list is cached and unchanged is skipped; one who did something since (``DIRTY_KEY``)
+    keeps what For you already served them (``SERVED_KEY``) and gets the rest re-ranked, as their next
+    page would. Returns how many readers were ranked. Useful where web processes share the cache
+    (Redis); with each process's own memory cache a page ranks on demand, as before."""
+    done = 0
+    for user in User.objects.filter(pk__in=list(user_ids), is_active=True):
+        if cache.get(RANK_KEY.format(user.pk)) is not None and not cache.get(DIRTY_KEY.format(user.pk)):
+            continue
+        served: dict[int, int] = cache.get(SERVED_KEY.format(user.pk)) or {}
+        ranked_ids(user, offset=max(served.values(), default=-1) + 1)
+        done += 1
+    return done
+
+
+def active_readers(*, hours: float) -> list[int]:
+    """Readers who were served For you (their impressions came back) in the last ``hours``."""
+    since = timezone.now() - timedelta(hours=hours)
+    return list(
+        Interaction.objects.filter(created_at__gte=since, kind=Kind.IMPRESSION, surface=Surface.FOR_YOU)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+
+
 def for_you(
     user: User, *, cursor: str | None = None, limit: int = 20, country: str | None = None
 ) -> tuple[list[Card], str | None]:
     """A page of the reader's For you and the cursor of the next page (None at the end)."""
     offset = parse_cursor(cursor)
     limit = max(1, min(int(limit), MAX_LIMIT))
-    ranked = ranked_ids(user, country=country, offset=offset)
+    ranked = ranked_ids(user, offset=offset)
     page = ranked[offset : offset + limit]
     notes = {n.pk: n for n in visible_notes([pk for pk, _r, _d in page], user, country=country)}
     cards = [
@@ -146,7 +182,7 @@ def for_you(
     if offset == 0:
         served, served_features = {}, {}
     served.update({card.note.pk: card.position for card in cards})
-    ranked_features: dict[int, bytes] = cache.get(FEATURES_KEY.format(user.pk, country or "")) or {}
+    ranked_features: dict[int, bytes] = cache.get(FEATURES_KEY.format(user.pk)) or {}
     served_features.update({c.note.pk: ranked_features[c.note.pk] for c in cards if c.note.pk in ranked_features})
     cache.set(served_key, served, RANKING_SECONDS * 6)
     cache.set(features_key, served_features, RANKING_SECONDS * 6)

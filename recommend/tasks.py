@@ -1,5 +1,5 @@
 """Background work of the recommender: embedding a note when it is published (low priority),
-training on a schedule, and the purge of old interactions.
+training on a schedule, ranking For you ahead for active readers, and the purge of old interactions.
 
 Neither queue has a scheduler of its own, so the scheduled tasks re-enqueue themselves: run
 ``manage.py train_recommender --schedule`` once (or ``enqueue`` either task with ``every_hours``) and
@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from core import queues
 from core.tasks import background_task
-from recommend import embeddings, services, training
+from recommend import embeddings, selectors, services, training
 
 
 def _again(task: Any, every_hours: float) -> None:
@@ -35,6 +36,16 @@ def purge_interactions(every_hours: float = 0.0) -> int:
     deleted = services.purge_old_interactions()
     _again(purge_interactions, every_hours)
     return deleted
+
+
+@background_task(queue_name=queues.LOW, max_attempts=2)
+def precompute_for_you(every_hours: float = 0.0) -> int:
+    """Rank For you ahead for the readers active in the last ``RECOMMEND_PRECOMPUTE_ACTIVE_HOURS`` whose
+    list is missing or out of date (selectors.precompute_for_you); returns how many were ranked."""
+    hours = float(getattr(settings, "RECOMMEND_PRECOMPUTE_ACTIVE_HOURS", 1.0))
+    done = selectors.precompute_for_you(selectors.active_readers(hours=hours))
+    _again(precompute_for_you, every_hours)
+    return done
 
 
 @background_task(queue_name=queues.LOW, max_attempts=3)

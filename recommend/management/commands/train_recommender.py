@@ -59,4 +59,10 @@ class Command(BaseCommand):
             hours = float(getattr(settings, "RECOMMEND_TRAIN_HOURS", 6))
             tasks.train_recommender.enqueue(hours)
             tasks.purge_interactions.enqueue(24.0)
-            self.stdout.write(f"scheduled: training every {hours:g} h, purging daily")
+            minutes = float(getattr(settings, "RECOMMEND_PRECOMPUTE_MINUTES", 5))
+            if minutes > 0:
+                tasks.precompute_for_you.enqueue(minutes / 60.0)
+            self.stdout.write(
+                f"scheduled: training every {hours:g} h, purging daily"
+                + (f", For you ranked ahead for active readers every {minutes:g} min" if minutes > 0 else "")
+            )
