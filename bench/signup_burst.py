@@ -90,6 +90,9 @@ def wait_ready(port: int, seconds: float = 900) -> None:
     raise SystemExit("server did not start")
 
 
+MAX_BUSY_RETRIES = 100
+
+
 def address(i: int) -> str:
     """The i-th client's address: /24s of 198.18.0.0/15 in turn, one address each."""
     net = i % 512
@@ -112,13 +115,16 @@ def sign_up(port: int, token: str, i: int) -> tuple[str, float, int]:
         except urllib.error.HTTPError as exc:
             wait = float(exc.headers.get("Retry-After") or 3)
             exc.close()
-            # A busy server's 429 says "3 s"; a rate limit's says minutes: that one is an outcome.
-            if exc.code == 429 and wait <= 30 and retries < 20:
+            # A busy server's 429 says "3 s"; a rate limit's says minutes: that one is an outcome. A
+            # newcomer keeps retrying a busy server as told (for up to MAX_BUSY_RETRIES answers; giving
+            # up is its own outcome, not a rate limit).
+            if exc.code == 429 and wait <= 30 and retries < MAX_BUSY_RETRIES:
                 retries += 1
                 time.sleep(wait)
                 continue
             if exc.code == 429:
-                return "429 rate-limited", time.perf_counter() - start, retries
+                outcome = "429 rate-limited" if wait > 30 else f"gave up after {retries} busy answers"
+                return outcome, time.perf_counter() - start, retries
             return ("5xx" if exc.code >= 500 else str(exc.code)), time.perf_counter() - start, retries
         except Exception as exc:  # a dropped connection or a timeout: counted, never hidden
             return f"error {type(exc).__name__}", time.perf_counter() - start, retries
@@ -292,7 +298,10 @@ def main() -> None:
                     "accounts_present": now["users"],
                     "admitted_total": len(times),
                     "not_admitted_at_end": sum(n for s, n in now["by_state"].items() if s != "admitted"),
-                    "lost": args.accounts - now["users"],
+                    # Not created: refused by a limit, or the client gave up (the answers say which).
+                    "not_created": args.accounts - now["users"],
+                    # Lost: the server answered with a token, yet the account is not there.
+                    "lost": max(0, answers.get("ok", 0) - now["users"]),
                     "admission_rate_per_s": round(len(times) / span, 2) if span else None,
                     "influx_mode_at_end": now["influx_mode"],
                     "home_before": {

@@ -45,6 +45,9 @@ from translation.engines.llm_engine import LlmEngine, LlmOptions  # noqa: E402
 SEED = 20250115
 OUT = Path(settings.DATA_DIR) / "eval"
 SOCIAL = Path(__file__).resolve().parent / "data" / "social_posts.tsv"
+# The dev split: posts written for tuning the term base, prompts and post-checks. Figures are reported
+# on SOCIAL (the test split) and Tatoeba, never on these.
+SOCIAL_DEV = Path(__file__).resolve().parent / "data" / "social_posts_dev.tsv"
 
 _OFF = {
     "prompt": False,
@@ -62,6 +65,9 @@ LLM_CONFIGS: dict[str, LlmOptions] = {
     "llm-spans": LlmOptions(**{**_OFF, "prompt": True, "few_shot": True, "spans": True}),
     "llm-script": LlmOptions(**{**_OFF, "prompt": True, "few_shot": True, "spans": True, "script_convert": True}),
     "llm-full": LlmOptions(),
+    # The full pipeline before the term base and post-checks (issue 10): the "before" of those changes.
+    "llm-baseline": LlmOptions(terms=False, postcheck=False),
+    "llm-terms": LlmOptions(postcheck=False),
 }
 # "llm-full-p4": the full pipeline with the previous prompt version (p4: sandwich-shaped retry, no edge
 # re-attachment); kept because its outputs were produced before the change, see docs/benchmarks.md.
@@ -101,7 +107,7 @@ def items(dataset: str, n: int, direction: str) -> list[dict[str, str]]:
             else:
                 rows.append({"source": "en", "target": "zh-Hans", "text": en, "ref": _opencc("t2s").convert(zh)})
         return rows
-    for line in SOCIAL.read_text(encoding="utf-8").splitlines():
+    for line in (SOCIAL_DEV if dataset == "dev" else SOCIAL).read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         _id, source, text, ref = line.split("\t")
@@ -157,9 +163,13 @@ def run(dataset: str, n: int, configs: list[str], directions: list[str], ablatio
         for direction in directions:
             for config, engine in engines.items():
                 for i in range(first, min(first + block, len(rows[direction]))):
-                    if config not in ("llm-zero-shot", "llm-full", "gloss") and i >= ablation_until:
+                    if config not in ("llm-zero-shot", "llm-full", "llm-baseline", "gloss") and i >= ablation_until:
                         continue
                     run_item(config, engine, dataset, direction, rows[direction], i)
+    for config, engine in engines.items():
+        stats = getattr(engine, "stats", None)
+        if stats:
+            print(f"{dataset} {config} engine stats: {dict(stats)}", flush=True)
 
 
 def score(config: str, dataset: str, direction: str, rows: list[dict[str, str]], limit: int) -> dict | None:
@@ -188,7 +198,7 @@ def score(config: str, dataset: str, direction: str, rows: list[dict[str, str]],
 def report(n: int, prefix: int) -> dict:
     """Every config scored on the pairs all of them have done, and each on all it has done."""
     summary: dict = {}
-    for dataset, size in (("tatoeba", n), ("social", 100)):
+    for dataset, size in (("tatoeba", n), ("social", 100), ("dev", 100)):
         for direction in ("zh-en", "en-zh"):
             rows = items(dataset, size, direction)
             done = {c: len(load_cache(cache_file(c, dataset, direction))) for c in ORDER if c != "chain"}
@@ -221,11 +231,12 @@ def main() -> None:
     parser.add_argument("--datasets", default="tatoeba,social")
     parser.add_argument("--directions", default="zh-en,en-zh")
     parser.add_argument("--prefix", type=int, default=60, help="also score every config on the first N pairs")
+    parser.add_argument("--posts", type=int, default=100, help="social (test) and dev posts per direction")
     parser.add_argument("--report", action="store_true", help="only score cached outputs")
     args = parser.parse_args()
     if not args.report:
         for dataset in args.datasets.split(","):
-            size = args.n if dataset == "tatoeba" else 100
+            size = args.n if dataset == "tatoeba" else args.posts
             run(dataset, size, args.configs.split(","), args.directions.split(","), args.ablation_until, args.block)
     report(args.n, args.prefix)
 

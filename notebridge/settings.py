@@ -144,6 +144,9 @@ else:
             "TEST": {"NAME": os.environ.get("SQLITE_TEST_PATH", str(DATA_DIR / "test-notebridge.sqlite3"))},
         }
     }
+# The Retry-After of a 503 answered while the database is unreachable (core/db_outage.py): about how
+# long a PostgreSQL restart keeps connections refused.
+DB_RETRY_AFTER_S = int(os.environ.get("DB_RETRY_AFTER_S", "5"))
 DB_IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -172,7 +175,8 @@ if REDIS_URL:
         "fallback": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": list(RQ_QUEUES)},
     }
     # RQ's own Job class cannot run a django-tasks Task (and its callbacks fail): every rqworker needs this one.
-    RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
+    # Our worker class loads what tasks need once, before it forks a process per job (core/warmup.py).
+    RQ = {"JOB_CLASS": "django_tasks_rq.Job", "WORKER_CLASS": "core.rq_worker.Worker"}
     INSTALLED_APPS += ["django_rq"]
 else:
     CACHES = {

@@ -4,6 +4,9 @@ from django.urls import include, path, re_path
 
 from web.views.media import serve_media
 
+# A database that is restarting answers 503 with Retry-After rather than 500 (core/db_outage.py).
+handler500 = "core.db_outage.server_error"
+
 urlpatterns: list = [
     path("admin/", admin.site.urls),
     path("", include("api.urls")),

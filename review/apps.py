@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 
 from accounts.events import ProfileChanged
-from core import standing, sweeper
+from core import standing, sweeper, warmup
 from core.events import IN_TRANSACTION, subscribe
 from notes.events import CommentCreated, NoteSubmitted, TranslationSuggested
 from trust.events import AccountRiskRaised, ImpersonationSuspected, TrustSettingChanged
@@ -14,7 +14,7 @@ class ReviewConfig(AppConfig):
     def ready(self) -> None:
         # These use models, so they are imported once the app registry is ready.
         from notes import selectors as note_selectors  # (registry ready)
-        from review import intake, packs, selectors, sweeps  # (registry ready)
+        from review import intake, packs, screening, selectors, sweeps  # (registry ready)
         from review import subscribers as on  # (registry ready)
 
         # A shipped policy pack that does not validate must stop the process at start, with the reason,
@@ -29,6 +29,8 @@ class ReviewConfig(AppConfig):
         # Screening whose task was lost (a Redis without persistence restarted) is enqueued again.
         sweeper.register("notes pending screening", sweeps.lost_note_screenings)
         sweeper.register("comments pending screening", sweeps.lost_comment_screenings)
+        # Loaded once per worker, not once per job (RQ forks a process for each).
+        warmup.register("screening models", screening.warm)
         subscribe(CommentCreated, on.screen_new_comment, when=IN_TRANSACTION)
         subscribe(TranslationSuggested, on.screen_suggested_translation, when=IN_TRANSACTION)
         subscribe(ProfileChanged, on.screen_changed_profile, when=IN_TRANSACTION)

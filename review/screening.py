@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from review.normalize import Normalized, normalize
@@ -108,6 +109,16 @@ def _injection_suspected(norm: Normalized) -> bool:
         "忽略以上",
     )
     return any(m in text for m in markers)
+
+
+def warm() -> None:
+    """Load what screening every note uses (a task worker before it forks, core/warmup.py): the
+    encoder and its prototypes, the profanity lists. The photo detector is left to load on first use:
+    an onnxruntime session is not safe to carry across a fork."""
+    if not settings.REVIEW_SCREENING:
+        return
+    embedding.model()
+    profanity.load()
 
 
 def screen(

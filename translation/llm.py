@@ -165,11 +165,14 @@ class _PrefixStates:
 _prefixes = _PrefixStates(PREFIX_STATES)
 
 
-def chat_complete(messages: list[dict], max_tokens: int = 64, temperature: float = 0.0) -> str | None:
+def chat_complete(
+    messages: list[dict], max_tokens: int = 64, temperature: float = 0.0, *, remember: bool = True
+) -> str | None:
     """The model's reply to a chat, or None when no model is installed or generation fails.
 
     ``messages`` are ``{"role": "system"|"user"|"assistant", "content": str}``. The reply is untrusted
-    text: callers validate it before acting on it.
+    text: callers validate it before acting on it. ``remember=False``: a one-off prefix (a follow-up
+    on a draft) whose state is not worth a slot in the saved prompt states.
     """
     model = get_model()
     if model is None:
@@ -191,7 +194,10 @@ def chat_complete(messages: list[dict], max_tokens: int = 64, temperature: float
                 temperature=float(temperature),
                 seed=1234,
             )
-            _prefixes.after(model, key)
+            if remember:
+                _prefixes.after(model, key)
+            else:
+                _prefixes.live = key
         content = out["choices"][0]["message"]["content"]
     except Exception as exc:
         logger.warning("model generation failed: %s", exc)

@@ -50,6 +50,15 @@ RUNTIME_VERSION = "0.3.36"
 STALE_AFTER_S = 180.0
 # Where each stage's progress lands in the overall percent: the build dominates when it is needed.
 STAGES: dict[str, tuple[int, int]] = {"runtime": (0, 75), "download": (75, 93), "join": (93, 100)}
+# How the runtime is compiled. llama.cpp's default (-march=native) compiles its AMX matrix kernels on a
+# CPU that lists AMX; where the hypervisor does not let a guest use AMX tiles (this project's machines:
+# the CPU lists amx_tile, and the first `ldtilecfg` of a prompt longer than a token is a general
+# protection fault), every generation kills the process. So the build names the instruction sets
+# itself (what the CPU lists among AVX, AVX2, FMA, F16C, BMI2, AVX-512) and never AMX. Wheels are kept
+# per flavour (a folder of the wheel cache), so a wheel built the old way is never reused, and the
+# flavour installed is stamped in the virtualenv, so an old runtime there is replaced.
+BUILD_FLAVOUR = "cpu-noamx-1"
+_CPU_OPTIONS = {"avx": "GGML_AVX", "avx2": "GGML_AVX2", "fma": "GGML_FMA", "f16c": "GGML_F16C", "bmi2": "GGML_BMI2"}
 # Without a build tool's own counter, the build's progress is estimated from its usual length.
 EXPECTED_BUILD_S = 660.0
 HASH_CHUNK = 4 * 1024 * 1024
@@ -79,7 +88,13 @@ def cache_dir() -> Path:
 
 
 def wheel_dir() -> Path:
-    return cache_dir() / "wheels"
+    """Where built runtime wheels of this build flavour are kept."""
+    return cache_dir() / "wheels" / BUILD_FLAVOUR
+
+
+def flavour_stamp() -> Path:
+    """A file in the virtualenv that names the build flavour of the runtime installed there."""
+    return Path(sys.prefix) / "notebridge-llama-flavour"
 
 
 def parts_dir() -> Path:
@@ -227,6 +242,37 @@ def cached_wheel(directory: Path | None = None) -> Path | None:
     return None
 
 
+def cpu_flags(cpuinfo: str | None = None) -> set[str]:
+    """The instruction-set flags of this machine's CPU (``/proc/cpuinfo``; empty where unreadable)."""
+    if cpuinfo is None:
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return set()
+    for line in cpuinfo.splitlines():
+        if line.startswith("flags"):
+            return set(line.partition(":")[2].split())
+    return set()
+
+
+def build_cmake_args(flags: set[str]) -> str:
+    """CMake options for llama.cpp: the CPU's own vector instructions, no ``-march=native``, no AMX."""
+    args = ["-DGGML_NATIVE=OFF", "-DGGML_AMX_TILE=OFF", "-DGGML_AMX_INT8=OFF", "-DGGML_AMX_BF16=OFF"]
+    args += [f"-D{option}=ON" for flag, option in _CPU_OPTIONS.items() if flag in flags]
+    if "avx512f" in flags:
+        args.append("-DGGML_AVX512=ON")
+    return " ".join(args)
+
+
+def runtime_current() -> bool:
+    """The runtime is importable and was installed from a wheel of this build flavour."""
+    try:
+        stamp = flavour_stamp().read_text(encoding="utf-8").strip()
+    except OSError:
+        return False
+    return stamp == BUILD_FLAVOUR and llm.runtime_installed()
+
+
 _NINJA = re.compile(r"\[(\d+)/(\d+)\]")
 _MAKE = re.compile(r"\[\s*(\d+)%\]")
 
@@ -267,12 +313,16 @@ def build_wheel(log: Path, progress: Callable[[float, str], None]) -> Path:
         work = Path(tempfile.mkdtemp(prefix=".build-", dir=directory))
         env = dict(os.environ)
         env.setdefault("CMAKE_BUILD_PARALLEL_LEVEL", "2")
+        env["CMAKE_ARGS"] = (env.get("CMAKE_ARGS", "") + " " + build_cmake_args(cpu_flags())).strip()
         cmd = [
             sys.executable,
             "-m",
             "pip",
             "wheel",
             "--no-deps",
+            "--no-binary",
+            RUNTIME_PACKAGE,  # pip's own cache may hold a wheel built with other flags
+            "--no-cache-dir",
             "--disable-pip-version-check",
             "-v",
             "-w",
@@ -308,6 +358,8 @@ def build_wheel(log: Path, progress: Callable[[float, str], None]) -> Path:
 def install_wheel(wheel: Path, log: Path, *, offline: bool = False) -> None:
     """Install the runtime wheel (and its few pure-Python dependencies) into this virtualenv."""
     cmd = [sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "-q", str(wheel)]
+    if llm.runtime_installed():  # another flavour is there: replace it, keep its dependencies
+        cmd[4:4] = ["--force-reinstall", "--no-deps"]
     if offline:
         cmd.insert(-1, "--no-index")
     with open(log, "a", encoding="utf-8") as out:
@@ -316,6 +368,7 @@ def install_wheel(wheel: Path, log: Path, *, offline: bool = False) -> None:
         done = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, check=False)
     if done.returncode != 0:
         raise PreparationError(f"installing {wheel.name} failed (exit {done.returncode}); see {log}")
+    flavour_stamp().write_text(BUILD_FLAVOUR + "\n", encoding="utf-8")
     importlib.invalidate_caches()
 
 
@@ -376,7 +429,7 @@ def prepare(
         writer.update(force=True, seconds=dict(seconds))
 
     def runtime_step() -> str:
-        if llm.runtime_installed():
+        if runtime_current():
             return "runtime already installed"
         wheel = cached_wheel()
         reused = wheel is not None

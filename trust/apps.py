@@ -22,6 +22,7 @@ class TrustConfig(AppConfig):
         subscribe(UserRegistered, on.check_new_account, when=IN_TRANSACTION)
         subscribe(ProfileChanged, on.check_changed_profile, when=IN_TRANSACTION)
         subscribe(ProfileChanged, on.verify_links, when=IN_TRANSACTION)
+        subscribe(ProfileChanged, on.reassess_profile_text, when=IN_TRANSACTION)
         # Counterfeit and spam-account risk: counters and rules (docs/trust.md, "Account risk").
         subscribe(Followed, on.count_follow, when=IN_TRANSACTION)
         subscribe(Unfollowed, on.count_unfollow, when=IN_TRANSACTION)

@@ -11,7 +11,11 @@ or ``"off"`` switches one off), and the environment variable of the same name is
 The counter is the two-window approximation of a sliding window: the count of the current fixed window
 plus the previous window's count weighted by how much of it still lies inside the sliding window. It
 needs two numbers per key, and a burst at a window's edge cannot double the rate as a plain fixed window
-allows. Every attempt counts, the refused ones too, so a client that keeps hammering stays refused.
+allows. Every attempt counts, the refused ones too, so a client that keeps hammering stays refused. The
+one exception is an answer that did none of the work and asks the client to come back in a few seconds
+(the sign-up defence's "the server is busy", trust/signup.py): ``give_back()`` undoes the counts of that
+request (the middleware opens ``counting()`` around each request), so a newcomer who retries a busy
+server as told is not locked out for the rest of the hour.
 
 Where the counters live (``RATE_LIMIT_STORE``): ``redis`` (the default with ``REDIS_URL``: one INCR,
 EXPIRE and GET per check, in one round trip), ``db`` (the default without Redis: the ``RateCounter``
@@ -29,6 +33,9 @@ import random
 import re
 import time
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -155,6 +162,10 @@ class Store(Protocol):
         previous window's."""
         ...
 
+    def decr(self, key: str, bucket: int, period: int) -> None:
+        """Take back one hit counted in window ``bucket`` of ``key`` (never below zero)."""
+        ...
+
 
 class DatabaseStore:
     """The ``RateCounter`` table: shared by every process that shares the database."""
@@ -173,6 +184,13 @@ class DatabaseStore:
         if random.randrange(PURGE_EVERY) == 0:
             purge_counters()
         return current, int(row[0]) if row else 0
+
+    def decr(self, key: str, bucket: int, period: int) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE trust_ratecounter SET count = count - 1 WHERE key = %s AND bucket = %s AND count > 0",
+                [key, bucket],
+            )
 
 
 class RedisStore:
@@ -202,6 +220,23 @@ class RedisStore:
         current, _ok, previous = pipe.execute()
         return int(current), int(previous or 0)
 
+    def decr(self, key: str, bucket: int, period: int) -> None:
+        if not redis_outage.available():
+            store_named("db").decr(key, bucket, period)
+            return
+        name = f"{self.prefix}{key}:{bucket}"
+        try:
+            # Only a key that exists (and so has its expiry) is decremented: DECR on an expired key would
+            # leave a -1 that never expires.
+            self.redis.eval(
+                "if redis.call('exists', KEYS[1]) == 1 and tonumber(redis.call('get', KEYS[1])) > 0 then "
+                "return redis.call('decr', KEYS[1]) end return 0",
+                1,
+                name,
+            )
+        except redis_outage.ERRORS as error:
+            redis_outage.failed("rate limits", error)
+
 
 class CacheStore:
     """Django's default cache (per process when that is the in-process cache)."""
@@ -215,6 +250,14 @@ class CacheStore:
             cache.set(name, 1, timeout=2 * period)
             current = 1
         return int(current), int(cache.get(f"rl:{key}:{bucket - 1}") or 0)
+
+    def decr(self, key: str, bucket: int, period: int) -> None:
+        name = f"rl:{key}:{bucket}"
+        try:
+            if int(cache.get(name) or 0) > 0:
+                cache.decr(name)
+        except ValueError:  # expired meanwhile: nothing to give back
+            pass
 
 
 _stores: dict[str, Store] = {}
@@ -306,6 +349,31 @@ def is_new_account(joined: datetime | None, now: float | None = None) -> bool:
     return (now or time.time()) - joined.timestamp() < days * 86400
 
 
+# What ``check`` counted in the current request (``counting()``): (store, key, bucket, period) per hit.
+_counted: ContextVar[list[tuple[Store, str, int, int]] | None] = ContextVar("nb_rate_counted", default=None)
+
+
+@contextmanager
+def counting() -> Iterator[None]:
+    """Remember the hits ``check`` counts inside the block, so that ``give_back()`` can undo them."""
+    token = _counted.set([])
+    try:
+        yield
+    finally:
+        _counted.reset(token)
+
+
+def give_back() -> None:
+    """Undo every hit counted so far in the current ``counting()`` block: for an answer that did none of
+    the request's work and asks the client to retry in a few seconds. Outside a block, nothing."""
+    hits = _counted.get()
+    if not hits:
+        return
+    for store, key, bucket, period in hits:
+        store.decr(key, bucket, period)
+    hits.clear()
+
+
 def check(
     action: str,
     subjects: dict[str, str],
@@ -334,7 +402,11 @@ def check(
         if limit is None:
             continue
         bucket = int(now // limit.period)
-        current, previous = store.incr(f"{action}:{scope}:{ident}"[:200], bucket, limit.period)
+        key = f"{action}:{scope}:{ident}"[:200]
+        current, previous = store.incr(key, bucket, limit.period)
+        hits = _counted.get()
+        if hits is not None:
+            hits.append((store, key, bucket, limit.period))
         outcomes.append(evaluate(name, limit, current, previous, now))
     if not outcomes:
         return None

@@ -207,18 +207,26 @@ class RateLimitMiddleware:
             return self.get_response(request)
         is_api = _is_api(request)
         route = route_for(request)
-        action = ""
         if not is_api and route is None:
             return self.get_response(request)
         ip = client_ip(request)
+        with limits.counting():  # a "busy" answer gives its counts back (trust.signup.hashing_slot)
+            return self._limited(request, is_api, route, ip)
+
+    def _limited(self, request: HttpRequest, is_api: bool, route: Route | None, ip: str) -> HttpResponse:
+        action = ""
         outcome: limits.Outcome | None = None
         try:
+            caller = caller_of(request) if route is not None else None
             if is_api:
                 raw = _bearer(request)
-                who = "t" + hashlib.sha256(raw.encode()).hexdigest()[:32] if raw else ip
+                # Per token; but an app-only token (no account: Mastodon's sign-up goes through one, shared
+                # by every newcomer using that app) counts per address, as an anonymous caller does,
+                # else one app's newcomers would share one allowance.
+                shared_app_token = route is not None and caller is None
+                who = "t" + hashlib.sha256(raw.encode()).hexdigest()[:32] if raw and not shared_app_token else ip
                 outcome = limits.check("api", {"caller": who})
             if route is not None:
-                caller = caller_of(request)
                 if caller is None or not caller.exempt:
                     action = _action(request, route)
                     found = limits.check(

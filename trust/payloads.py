@@ -47,6 +47,14 @@ def record_note(*, note_id: int) -> list[str]:
     return record(user_id=note.author_id, text=note_text(note)) if note is not None else []
 
 
+def record_profile(*, user_id: int) -> list[str]:
+    """A newcomer's display name and bio: a wave often puts its contact in the profile and posts only
+    innocent-looking comments that lead there."""
+    row = User.objects.filter(pk=user_id).values_list("display_name", "bio").first()
+    text = "\n".join(part for part in row if part) if row is not None else ""
+    return record(user_id=user_id, text=text) if text else []
+
+
 def record_comment(*, comment_id: int) -> list[str]:
     comment = Comment.objects.filter(pk=comment_id).only("author_id", "body").first()
     return record(user_id=comment.author_id, text=comment.body) if comment is not None else []

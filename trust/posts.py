@@ -26,7 +26,7 @@ def _young(user_id: int) -> bool:
     return joined is not None and joined >= timezone.now() - timedelta(days=risk.config()["young_days"])
 
 
-def _after_post(user_id: int, record: Callable[[], list[str]]) -> None:
+def after_post(user_id: int, record: Callable[[], list[str]]) -> None:
     """A young account posted: a newcomer's payloads are kept first, then its risk is reassessed (so
     review screens what it posted with the risk that post makes); when the post made the payload rule
     fire, the other newcomers pushing the same payload are reassessed too, in the background."""
@@ -43,8 +43,8 @@ def _after_post(user_id: int, record: Callable[[], list[str]]) -> None:
 def assess_poster(kind: str, target_id: int, author_id: int) -> None:
     """Installed as ``core.standing``'s poster assessment; ``kind`` is "note" or "comment"."""
     if kind == "note":
-        _after_post(author_id, lambda: payloads.record_note(note_id=target_id))
+        after_post(author_id, lambda: payloads.record_note(note_id=target_id))
     elif kind == "comment":
-        _after_post(author_id, lambda: payloads.record_comment(comment_id=target_id))
+        after_post(author_id, lambda: payloads.record_comment(comment_id=target_id))
     else:
         raise ValueError(f"unknown kind of post {kind!r}")

@@ -196,6 +196,14 @@ def _slots() -> threading.BoundedSemaphore:
         return _hash_slots
 
 
+def _busy() -> RateLimited:
+    """The "busy, come back in 3 s" answer. The request did none of its work, so what it counted against
+    the rate limits is given back: a newcomer who retries as told during a burst of sign-ups must not use
+    up the address's sign-ups for the hour with refusals (docs/trust.md)."""
+    limits.give_back()
+    return RateLimited(_("The server is busy. Try again in a few seconds."), retry_after=3)
+
+
 @contextmanager
 def hashing_slot() -> Iterator[None]:
     """Hold one of ``PASSWORD_HASH_CONCURRENCY`` slots (per process) around password hashing (sign-up)
@@ -214,14 +222,14 @@ def hashing_slot() -> Iterator[None]:
             if not queue_full:
                 _hash_waiting += 1
         if queue_full:
-            raise RateLimited(_("The server is busy. Try again in a few seconds."), retry_after=3)
+            raise _busy()
         try:
             acquired = slots.acquire(timeout=float(getattr(settings, "PASSWORD_HASH_WAIT_S", 10)))
         finally:
             with _hash_lock:
                 _hash_waiting -= 1
         if not acquired:
-            raise RateLimited(_("The server is busy. Try again in a few seconds."), retry_after=3)
+            raise _busy()
     try:
         yield
     finally:

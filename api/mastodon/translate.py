@@ -58,7 +58,7 @@ def translate_status(found: Note | Comment, target: str, *, wait_seconds: float 
     main = [views[f.name] for f in texts if f.role == fields.MAIN]
     if any(v.status == Status.PENDING for v in main):
         raise ApiError("Translation is not available right now: translation in progress; try again shortly", 503)
-    failed = [v.error for v in main if v.status == Status.FAILED]
+    failed = list(dict.fromkeys(v.error for v in main if v.status == Status.FAILED))  # one reason said once
     if failed:
         raise ApiError(f"Translation is not available right now: {'; '.join(failed) or 'translation failed'}", 503)
     shown = [v for v in views.values() if v.status in (Status.READY, Status.NOT_NEEDED)]

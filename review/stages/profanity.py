@@ -29,6 +29,12 @@ def _alt() -> tuple[Any, Any]:
     return pc.vectorizer, pc.model
 
 
+def load() -> None:
+    """Load both lists now (a worker before it forks, core/warmup.py)."""
+    _glin()
+    _alt()
+
+
 def glin_run(norm: Normalized) -> list[Signal]:
     # The folded text (homoglyphs, spacing and leetspeak already undone) is what we check.
     result = _glin().check_profanity(norm.text)

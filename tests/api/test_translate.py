@@ -264,6 +264,8 @@ def test_a_failed_text_is_503_and_a_same_language_note_403(settings, make_user, 
     note = make_note(author, title="Breakfast", body="The soy milk here is great.", photos=0, language="en")
     failed = client_for(make_user("wang", languages=["zh-Hans"])).post(f"/api/v1/statuses/{note.pk}/translate")
     assert failed.status_code == 503 and failed.json()["error"].startswith("Translation is not available right now")
+    reason = failed.json()["error"].split(": ", 1)[1]
+    assert reason and "; " not in reason  # title and body failed for one reason: it is said once
     same = client_for(make_user("amy", languages=["en"])).post(f"/api/v1/statuses/{note.pk}/translate")
     assert same.status_code == 403
 

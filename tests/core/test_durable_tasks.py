@@ -3,6 +3,7 @@ dead worker without taking the web server down."""
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -18,7 +19,8 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from core import task_leases
-from tests.servers import free_port, server_env, wait_until_serving
+from core.management.commands import runstack
+from tests.servers import database_unreachable, free_port, server_env, wait_until_serving
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -73,6 +75,29 @@ def test_a_live_workers_task_stays_with_it_until_its_lease_runs_out(database_que
     DBTaskResult.objects.filter(pk=task.pk).update(started_at=timezone.now() - timedelta(hours=1))
     assert task_leases.requeue_expired(lease_seconds=900) == 1
     assert DBTaskResult.objects.get(pk=task.pk).status == TaskResultStatus.READY
+
+
+def test_runstack_puts_a_dead_workers_task_back_once_the_database_answers(database_queue, make_user):
+    """A worker that dies while PostgreSQL restarts: putting its task back fails until the database is
+    back, and neither that failure nor the wait ends runstack (which would take gunicorn with it)."""
+    _pending_note(make_user)
+    task = DBTaskResult.objects.get(task_path__contains="review.tasks")  # the note's screening
+    dead = task_leases.worker_id(supervisor_pid=os.getpid(), n="urgent0")
+    task.claim(dead)
+    said = io.StringIO()
+    supervisor = runstack.Command(stdout=io.StringIO(), stderr=said)
+    with database_unreachable():
+        supervisor._owe("tasks of urgent", lambda: task_leases.requeue_tasks_of(dead))
+        supervisor._settle_owed(now=100.0)
+        assert len(supervisor.owed) == 1  # still owed
+        supervisor._settle_owed(now=100.0 + runstack.HOUSEKEEPING_RETRY_S)
+        assert len(supervisor.owed) == 1
+    supervisor._settle_owed(now=100.0 + runstack.HOUSEKEEPING_RETRY_S)  # not due yet: tried 2 s after a failure
+    assert len(supervisor.owed) == 1
+    supervisor._settle_owed(now=100.0 + 3 * runstack.HOUSEKEEPING_RETRY_S)
+    assert supervisor.owed == []
+    assert DBTaskResult.objects.get(pk=task.pk).status == TaskResultStatus.READY
+    assert "trying again" in said.getvalue()
 
 
 def _worker_pids(supervisor: int) -> set[int]:

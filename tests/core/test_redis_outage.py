@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import redis
@@ -19,7 +18,7 @@ from django.core.cache import caches
 from django_tasks_db.models import DBTaskResult
 
 from core import redis_outage
-from tests.servers import free_port, server_env, wait_until_serving
+from tests.servers import OwnRedis, free_port, server_env, wait_until_serving
 
 NO_REDIS = "needs redis-server (apt-get install redis-server)"
 pytestmark = [
@@ -28,36 +27,6 @@ pytestmark = [
         shutil.which("redis-server") is None, reason="needs redis-server (apt-get install redis-server)"
     ),
 ]
-
-
-class OwnRedis:
-    """A redis-server of this test's own, persisted to its folder (append-only file) as a production
-    Redis is, so that a restart finds what was written before it stopped."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.port = free_port()
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        args = ["--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.folder), "--save", ""]
-        args += ["--appendonly", "yes", "--appendfsync", "always"]
-        self.proc = subprocess.Popen(["redis-server", *args], stdout=subprocess.DEVNULL)
-        client = redis.Redis.from_url(self.url)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                client.ping()
-                return
-            except redis.exceptions.ConnectionError:
-                assert time.monotonic() < deadline, "redis-server did not start"
-                time.sleep(0.1)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=30)
 
 
 @pytest.fixture

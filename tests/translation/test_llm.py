@@ -53,6 +53,16 @@ def test_llm_translates_both_ways(real_model):
     assert en.ok and "park" in en.text.lower()
 
 
+def test_terms_and_money_reach_the_translation(real_model):
+    """The term base's renderings in the prompt and the post-checks: yuan stays yuan, slang is not literal."""
+    engine = LlmEngine()
+    [en] = engine.translate_batch(["集美们，这件外套两百块，值不值？"], "zh-Hans", "en")
+    assert en.ok and "200" in en.text and "yuan" in en.text.lower() and "$" not in en.text, en.text
+    [zh] = engine.translate_batch(["Paid 12 dollars for a coffee in Manhattan, honestly unreal"], "en", "zh-Hans")
+    assert zh.ok and "12" in zh.text and "美元" in zh.text and "曼哈顿" in zh.text, zh.text
+    assert "unreal" not in zh.text.lower(), zh.text
+
+
 @pytest.mark.parametrize(("text", "source", "target"), HOSTILE_CORPUS)
 def test_llm_never_shows_an_obeyed_injection(real_model, text, source, target):
     [result] = LlmEngine().translate_batch([text], source, target)

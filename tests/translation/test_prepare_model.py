@@ -189,6 +189,39 @@ def test_a_cached_runtime_wheel_is_found_for_this_python_only(dirs):
     assert preparation.cached_wheel() == mine
 
 
+def test_a_wheel_of_another_build_flavour_is_not_reused(dirs):
+    """A wheel built the old way (-march=native, with AMX kernels that crash here) sits directly in the
+    wheels folder: it is not this flavour's, so it is built again."""
+    platform = next(t.platform for t in sys_tags())
+    name = f"llama_cpp_python-{preparation.RUNTIME_VERSION}-py3-none-{platform}.whl"
+    old = preparation.cache_dir() / "wheels"
+    old.mkdir(parents=True)
+    (old / name).write_bytes(b"")
+    assert preparation.cached_wheel() is None
+    assert preparation.wheel_dir() == old / preparation.BUILD_FLAVOUR
+
+
+def test_the_runtime_is_built_for_the_cpu_without_amx():
+    cpuinfo = "processor\t: 0\nflags\t\t: fpu sse avx avx2 fma f16c bmi2 avx512f amx_tile amx_int8\n"
+    flags = preparation.cpu_flags(cpuinfo)
+    assert {"avx2", "amx_tile"} <= flags
+    args = preparation.build_cmake_args(flags).split()
+    assert "-DGGML_NATIVE=OFF" in args  # -march=native would compile the AMX kernels in
+    assert {"-DGGML_AVX2=ON", "-DGGML_FMA=ON", "-DGGML_F16C=ON", "-DGGML_AVX512=ON"} <= set(args)
+    assert not [a for a in args if "AMX" in a and a.endswith("=ON")]
+    # An older CPU gets only what it lists.
+    small = preparation.build_cmake_args(preparation.cpu_flags("flags : sse avx\n")).split()
+    assert "-DGGML_AVX=ON" in small and "-DGGML_AVX2=ON" not in small and "-DGGML_AVX512=ON" not in small
+    assert preparation.cpu_flags("no flags line") == set()
+
+
+def test_a_runtime_without_this_flavours_stamp_is_not_current(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "prefix", str(tmp_path))
+    assert not preparation.runtime_current()
+    preparation.flavour_stamp().write_text("something-else\n")
+    assert not preparation.runtime_current()
+
+
 def test_turned_off_nothing_is_promised_even_with_a_running_status(dirs, settings):
     preparation.StatusWriter().progress("runtime", 0.5)
     assert preparation.preparing_percent("en", "zh-Hans") is not None

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import update_profile
 from core import events
 from notes.events import CommentCreated, NoteSubmitted
 from notes.models import Comment, NoteState
@@ -76,6 +77,33 @@ def test_a_wave_of_newcomers_pushing_one_contact_id_raises_their_risk_with_the_e
     assert later.state == NoteState.HELD
     # Never a ban: the accounts stay active; a person decides.
     assert User.objects.filter(pk__in=[b.pk for b in bots], is_active=True).count() == len(bots)
+
+
+def test_a_wave_with_its_contact_in_bios_and_display_names_is_caught_and_plain_bios_are_not(
+    db, note, django_capture_on_commit_callbacks
+):
+    """The wave puts its WeChat id in the profile and posts only innocent comments that lead there."""
+    capture = django_capture_on_commit_callbacks
+    bots = [newcomer(f"bio_{i}", f"{120 + i}.1.2.3", capture) for i in range(4)]
+    profiles = [
+        {"bio": "穿搭分享 | 同款加V：meimei_2288"},
+        {"display_name": "美美 vx meimei2288"},
+        {"bio": "wechat: m e i m e i _ 2 2 8 8"},
+        {"bio": "私我 薇信 meimei.2288 ✨"},
+    ]
+    for bot, change in zip(bots, profiles, strict=True):
+        with capture(execute=True):
+            update_profile(user=bot, **change)
+    assert AccountRisk.objects.get(user=bots[3]).score == 0.8
+    assert "payload_shared 4 >= 4: id:meimei2288" in AccountRisk.objects.get(user=bots[3]).reasons[0]
+    assert comment(bots[3], note.pk, "好看！", capture).state == NoteState.HELD  # held for a person, not banned
+    # Ordinary bios from as many newcomers carry no payload and change nothing.
+    people = [newcomer(f"plain_{i}", f"{140 + i}.1.2.3", capture) for i in range(5)]
+    for person in people:
+        with capture(execute=True):
+            update_profile(user=person, bio="Coffee, film cameras and long walks. 喜欢咖啡和胶片", display_name="Mei")
+    assert not PayloadSighting.objects.filter(user__in=people).exists()
+    assert not AccountRisk.objects.filter(user__in=people).exists()
 
 
 def test_below_the_threshold_and_one_account_repeating_itself_do_not_fire(db, note, django_capture_on_commit_callbacks):

@@ -236,3 +236,49 @@ def test_a_full_waiting_line_for_hashing_answers_429_at_once(make_user, settings
     for t in threads:
         t.join(5)
     assert Client().post("/login/", credentials).status_code == 302
+
+
+def test_busy_answers_do_not_use_up_the_sign_ups_of_an_address(app_token, settings):
+    """A newcomer who retries a busy server as told (429, Retry-After 3) must not be locked out for the
+    hour: the busy answers give back what they counted (found in a 2,000-account burst, where every address
+    still trying hit signup.ip's limit with refusals alone)."""
+    settings.PASSWORD_HASH_CONCURRENCY = 1
+    settings.PASSWORD_HASH_MAX_WAITING = 0  # no waiting line: a taken slot answers busy at once
+    settings.RATE_LIMITS = {
+        "signup.ip": "2/1h",
+        "signup.subnet": "100/1h",
+        "signup.domain": "100/1h",
+        "api.caller": "5/1h",
+    }
+    with trust_signup.hashing_slot():  # another sign-up is hashing
+        busy = [sign_up(app_token, f"retrier{i}", email=f"retrier{i}@example.org") for i in range(6)]
+    assert [r.status_code for r in busy] == [429] * 6
+    assert all(r["Retry-After"] == "3" for r in busy)
+    # Retried once the server has room: both of the address's sign-ups are still there.
+    assert sign_up(app_token, "retrier", email="retrier@example.org").status_code == 200
+    assert sign_up(app_token, "retrier2nd", email="retrier2nd@example.org").status_code == 200
+    third = sign_up(app_token, "retrier3rd", email="retrier3rd@example.org")
+    assert third.status_code == 429 and int(third["Retry-After"]) > 3  # the real limit still holds
+
+
+def test_busy_log_ins_do_not_count_against_the_account(make_user, settings):
+    settings.PASSWORD_HASH_CONCURRENCY = 1
+    settings.PASSWORD_HASH_MAX_WAITING = 0
+    settings.RATE_LIMITS = {"login.ip": "2/5m", "login.account": "2/15m"}
+    make_user("patient")
+    credentials = {"username": "patient", "password": "correct horse battery"}
+    with trust_signup.hashing_slot():
+        assert [Client().post("/login/", credentials).status_code for _ in range(5)] == [429] * 5
+    assert Client().post("/login/", credentials).status_code == 302
+
+
+def test_newcomers_signing_up_through_one_app_do_not_share_one_api_allowance(app_token, settings):
+    """Every newcomer using an app signs up with that app's token (Mastodon's POST /api/v1/accounts): the
+    per-caller API limit counts them per address, not per token (a 10,000-account burst stopped at 4,058
+    when the app's token used up api.caller's 3,000 per 5 minutes)."""
+    settings.RATE_LIMITS = {"api.caller": "3/1h", "signup.ip": "3/1h", "signup.subnet": "100/1h"}
+    answers = [sign_up(app_token, f"newcomer{i}", REMOTE_ADDR=f"198.51.{i}.7").status_code for i in range(6)]
+    assert answers == [200] * 6
+    # One address is still held to its allowance.
+    same = [sign_up(app_token, f"samehost{i}", REMOTE_ADDR="203.0.113.80").status_code for i in range(4)]
+    assert same == [200, 200, 200, 429]

@@ -16,11 +16,11 @@ from django.conf import settings
 
 from core import languages
 from core.language_detection import _opencc
-from translation import chunking, llm, prompts
+from translation import chunking, llm, prompts, termbase
 from translation.engines.base import EngineBase, Result
 from translation.engines.gloss import dictionary
 from translation.spans import Protected, only_spans, protect
-from translation.validation import validate
+from translation.validation import quality_issues, validate
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class LlmOptions:
     retry: bool = True
     script_convert: bool = True
     repair: bool = True  # romanise Chinese names the model left in English output (西湖 -> Xihu)
+    terms: bool = True  # the term base's renderings of the post's terms and amounts in the prompt
+    postcheck: bool = True  # quality checks (words left untranslated, numbers, terms) with one targeted retry
 
 
 class LlmEngine(EngineBase):
@@ -96,44 +98,106 @@ class LlmEngine(EngineBase):
         attempts = ["primary", "retry"] if opts.retry else ["primary"]
         errors: list[str] = []
         draft = ""
+        families = languages.family(source), languages.family(target)
         for variant in attempts:
             # The retry sends the text as it is: no placeholders to lose, spans checked verbatim after.
             use_placeholders = opts.spans and variant == "primary"
             sent = protected.text if use_placeholders else piece
+            hints = termbase.hints(sent, *families) if opts.terms and opts.prompt else None
             if not opts.prompt:
                 messages = prompts.zero_shot_messages(sent, source, target)
             else:
                 messages = prompts.build_messages(
-                    sent, source, target, few_shot=opts.few_shot, with_placeholders=use_placeholders
+                    sent, source, target, few_shot=opts.few_shot, with_placeholders=use_placeholders, terms=hints
                 )
             max_tokens = min(settings.LLM_CONTEXT // 2, 48 + 3 * len(sent))
             reply = llm.chat_complete(messages, max_tokens=max_tokens, temperature=0.0 if variant == "primary" else 0.3)
             if reply is None:
                 return None, "model failed to answer", draft
-            draft = prompts.clean_reply(reply, piece) if opts.prompt else reply.strip()
-            if opts.repair and target == "en":
-                draft = romanize_han(draft)
-            if opts.repair and use_placeholders:
-                draft = protected.reinsert_decorations(protected.reattach_edges(draft))
-            result = protected.restore(draft) if use_placeholders else draft
+            raw, draft, result = self._read_reply(reply, piece, protected, use_placeholders, target)
             if not opts.validate:
                 return result, "", draft
-            problems = validate(
-                source_text=piece,
-                output=draft,
-                source=source,
-                target=target,
-                protected=protected if use_placeholders else None,
-                instructions=prompts.instruction_texts(source, target),
-            )
-            if opts.spans and not use_placeholders:
-                problems += protected.check_verbatim(draft)
+            problems = self._problems(piece, draft, source, target, protected, use_placeholders)
             if not problems:
                 self.stats[f"{variant}_ok"] += 1
+                if opts.postcheck and opts.prompt:
+                    result, draft = self._postcheck(
+                        messages, raw, result, draft, piece, source, target, protected, use_placeholders, max_tokens
+                    )
                 return result, "", draft
             errors.append(f"{variant}: {'; '.join(problems)}")
         self.stats["failed"] += 1
         return None, " | ".join(errors), protected.restore(draft)
+
+    def _read_reply(
+        self, reply: str, piece: str, protected: Protected, use_placeholders: bool, target: str
+    ) -> tuple[str, str, str]:
+        """(the answer as the model wrote it, the draft after repairs, the draft with spans restored)."""
+        opts = self.options
+        raw = prompts.clean_reply(reply, piece) if opts.prompt else reply.strip()
+        draft = raw
+        if opts.repair and target == "en":
+            draft = romanize_han(draft)
+        if opts.repair and use_placeholders:
+            draft = protected.reinsert_decorations(protected.reattach_edges(draft))
+        result = protected.restore(draft) if use_placeholders else draft
+        return raw, draft, result
+
+    def _problems(
+        self, piece: str, draft: str, source: str, target: str, protected: Protected, use_placeholders: bool
+    ) -> list[str]:
+        problems = validate(
+            source_text=piece,
+            output=draft,
+            source=source,
+            target=target,
+            protected=protected if use_placeholders else None,
+            instructions=prompts.instruction_texts(source, target),
+        )
+        if self.options.spans and not use_placeholders:
+            problems += protected.check_verbatim(draft)
+        return problems
+
+    def _postcheck(
+        self,
+        messages: list[dict[str, str]],
+        raw: str,
+        result: str,
+        draft: str,
+        piece: str,
+        source: str,
+        target: str,
+        protected: Protected,
+        use_placeholders: bool,
+        max_tokens: int,
+    ) -> tuple[str, str]:
+        """A valid answer checked for what a reader would find wrong (validation.quality_issues: words
+        left untranslated, numbers or currency lost, term-base renderings missing); if anything is, the
+        model is asked once more with a note naming the problems. The new answer is taken only when it
+        passes validation and has fewer problems. Returns (result, draft)."""
+        hints = termbase.hints(piece, languages.family(source), languages.family(target)) if self.options.terms else []
+        before = protected.restore(raw) if use_placeholders else raw
+        issues = quality_issues(source_text=piece, output=before, source=source, target=target, terms=hints)
+        if not issues:
+            return result, draft
+        self.stats["postcheck_issues"] += 1
+        # The same prefix as the first answer's: llama.cpp evaluates only the new last message, and the
+        # saved prompt state need not be copied again.
+        reply = llm.chat_complete(
+            prompts.with_notes(messages, issues, target), max_tokens=max_tokens, temperature=0.0, remember=False
+        )
+        if reply is None:
+            return result, draft
+        raw2, draft2, result2 = self._read_reply(reply, piece, protected, use_placeholders, target)
+        if self._problems(piece, draft2, source, target, protected, use_placeholders):
+            return result, draft
+        after = protected.restore(raw2) if use_placeholders else raw2
+        if len(quality_issues(source_text=piece, output=after, source=source, target=target, terms=hints)) >= len(
+            issues
+        ):
+            return result, draft
+        self.stats["postcheck_fixed"] += 1
+        return result2, draft2
 
 
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")

@@ -18,6 +18,11 @@ an *urgent* worker only ever takes screening, fan-out, notifications and media, 
 or a training run never delays a note's publication, and a *background* worker takes the same queues
 first and translation and housekeeping when they are empty. With Redis a third worker drains the
 database queue that tasks fall back to while Redis is down (core/tasks.py).
+
+The supervisor itself outlives a database outage: the database workers exit when PostgreSQL restarts
+under them (and are started again after their back-off), and putting their tasks back, which needs the
+database, is tried again every ``HOUSEKEEPING_RETRY_S`` until it is done, rather than ending runstack
+and the web server with it.
 """
 
 from __future__ import annotations
@@ -28,17 +33,21 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError, connections
 
 from core import queues, task_leases
 
 BACKOFF_MAX_S = 30.0
 HEALTHY_AFTER_S = 60.0
 LEASE_CHECK_EVERY_S = 60.0
+# While the database is down, how often the putting back of a dead worker's tasks is tried again.
+HOUSEKEEPING_RETRY_S = 2.0
 
 
 # Queues by priority (core/queues.py): what a user waits for, then everything else.
@@ -121,6 +130,12 @@ class Command(BaseCommand):
             help="do not prepare the local translation engine in the background (or NOTEBRIDGE_LOCAL_MODEL=0)",
         )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Database housekeeping still to do, as (what, function): tried until the database answers.
+        self.owed: list[tuple[str, Callable[[], int]]] = []
+        self.owed_retry_at = 0.0
+
     def handle(self, *args: Any, **options: Any) -> None:
         self.stopping = False
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -138,9 +153,9 @@ class Command(BaseCommand):
             web = self._embedded_web(python, options)
         children = [web]
         if not options["no_worker"]:
-            put_back = task_leases.requeue_orphans(os.getpid())
-            if put_back:
-                self.stdout.write(f"{put_back} task(s) of a previous run put back on the queue.")
+            supervisor = os.getpid()
+            self._owe("tasks of a previous run", lambda: task_leases.requeue_orphans(supervisor))
+            self._settle_owed(time.monotonic())
             for name, command in worker_plan(python, redis=bool(settings.REDIS_URL), prod=prod):
                 children.append(Child(name, command))
         self._run(children, options)
@@ -197,9 +212,15 @@ class Command(BaseCommand):
                 "Preparing the local translation engine in the background (about 15 minutes the first time; "
                 "progress on /ops/translation/ and in var/logs/translation-engine.log)."
             )
-        next_lease_check = time.monotonic() + LEASE_CHECK_EVERY_S
-        # First runs a minute after start (not at once: a crash loop must not run them every second).
-        periodic = [Periodic(cmd, every, next_lease_check) for cmd, every in periodic_commands() if every > 0]
+        started = time.monotonic()
+        next_lease_check = started + LEASE_CHECK_EVERY_S
+        # First runs one interval (at most a minute) after start, not at once: a crash loop must not run
+        # them every second.
+        periodic = [
+            Periodic(cmd, every, started + min(every, LEASE_CHECK_EVERY_S))
+            for cmd, every in periodic_commands()
+            if every > 0
+        ]
         try:
             while not self.stopping:
                 now = time.monotonic()
@@ -207,7 +228,8 @@ class Command(BaseCommand):
                     self._watch(child, now)
                 if now >= next_lease_check:
                     next_lease_check = now + LEASE_CHECK_EVERY_S
-                    task_leases.requeue_expired()
+                    self._owe("tasks past their lease", task_leases.requeue_expired)
+                self._settle_owed(now)
                 for job in periodic:
                     job.tick(now, python)
                     if job.proc is not None and job.proc not in background:
@@ -220,6 +242,27 @@ class Command(BaseCommand):
                     proc.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     proc.kill()
+
+    def _owe(self, what: str, function: Callable[[], int]) -> None:
+        self.owed.append((what, function))
+
+    def _settle_owed(self, now: float) -> None:
+        """Do the database housekeeping owed, in order; while the database is down, try again later."""
+        if not self.owed or now < self.owed_retry_at:
+            return
+        while self.owed:
+            what, function = self.owed[0]
+            try:
+                put_back = function()
+            except DatabaseError as error:
+                # A connection broken by a restart is not reused: the next try opens a new one.
+                connections.close_all()
+                self.owed_retry_at = now + HOUSEKEEPING_RETRY_S
+                self.stderr.write(f"runstack: putting back {what} failed ({type(error).__name__}); trying again")
+                return
+            self.owed.pop(0)
+            if put_back:
+                self.stderr.write(f"runstack: {put_back} {what} put back on the queue")
 
     def _start(self, child: Child) -> None:
         command = list(child.command)
@@ -246,8 +289,8 @@ class Command(BaseCommand):
         delay = min(BACKOFF_MAX_S, 2.0 ** (child.failures - 1))
         self.stderr.write(f"runstack: {child.name} exited with code {code}; starting it again in {delay:.0f} s")
         if child.worker_id:
-            put_back = task_leases.requeue_tasks_of(child.worker_id)
-            if put_back:
-                self.stderr.write(f"runstack: {put_back} task(s) of the dead worker put back on the queue")
+            dead = child.worker_id
+            self._owe(f"tasks of {child.name}, which died", lambda: task_leases.requeue_tasks_of(dead))
+            self._settle_owed(now)
         child.proc = None
         child.restart_at = now + delay

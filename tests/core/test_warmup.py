@@ -1,0 +1,37 @@
+"""A task worker loads what its tasks need once, before it forks (core/warmup.py): the screening models
+are registered, loading them fills the caches the screening stages read, and a loader that fails is
+skipped without stopping the others."""
+
+from __future__ import annotations
+
+import pytest
+
+from core import warmup
+from review.stages import embedding
+
+
+@pytest.fixture
+def failing_loader():
+    def broken() -> None:
+        raise RuntimeError("no such model")
+
+    warmup.register("a broken loader", broken)
+    yield
+    warmup._loaders.pop("a broken loader", None)
+
+
+def test_the_worker_warms_the_screening_models_and_skips_a_failing_loader(settings, failing_loader):
+    settings.REVIEW_SCREENING = True
+    assert "screening models" in warmup.registered()
+    embedding.reset()
+    took = warmup.warm()
+    assert took["a broken loader"] == -1.0
+    assert took["screening models"] >= 0
+    assert embedding._model.cache_info().currsize == 1  # loaded: a forked job finds it there
+
+
+def test_nothing_is_loaded_for_screening_that_is_off(settings):
+    settings.REVIEW_SCREENING = False
+    embedding.reset()
+    warmup.warm()
+    assert embedding._model.cache_info().currsize == 0
