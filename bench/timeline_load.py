@@ -11,7 +11,9 @@ and ``POST /api/v1/statuses``. Prints one JSON line per measurement; medians of 
 change, then this one), so before and after are measured in one run. A bare Django JSON view
 (bench/bare_django.py) is measured first and every figure carries its ratio to it.
 
-Needs Debian's ``wrk``. Uses ``var/bench-*`` and the PostgreSQL database ``notebridge_bench``.
+``--scenario post`` measures posting alone; ``--users/--follows/--notes`` seed a smaller data set for a
+short run. Needs Debian's ``wrk``. Uses ``var/bench-*``, the PostgreSQL database ``notebridge_bench`` and
+Redis db 9 (``BENCH_PG_DATABASE`` and ``BENCH_REDIS_DB`` choose others).
 """
 
 from __future__ import annotations
@@ -29,7 +31,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-PG_URL = "postgres://postgres@127.0.0.1:5432/notebridge_bench"
+# Another database and Redis db where several runs share the machine (BENCH_PG_DATABASE, BENCH_REDIS_DB).
+PG_DATABASE = os.environ.get("BENCH_PG_DATABASE", "notebridge_bench")
+PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DATABASE}"
+REDIS_DB = os.environ.get("BENCH_REDIS_DB", "9")
 
 
 def env_for(config: str, data: Path) -> dict[str, str]:
@@ -42,7 +47,7 @@ def env_for(config: str, data: Path) -> dict[str, str]:
     if config.startswith("postgres"):
         env["DATABASE_URL"] = PG_URL
     if config.endswith("+redis"):
-        env["REDIS_URL"] = "redis://127.0.0.1:6379/9"
+        env["REDIS_URL"] = f"redis://127.0.0.1:6379/{REDIS_DB}"
     return env
 
 
@@ -50,10 +55,10 @@ def reset(config: str, data: Path) -> None:
     shutil.rmtree(data, ignore_errors=True)
     data.mkdir(parents=True)
     if config.startswith("postgres"):
-        for sql in ("DROP DATABASE IF EXISTS notebridge_bench", "CREATE DATABASE notebridge_bench"):
+        for sql in (f"DROP DATABASE IF EXISTS {PG_DATABASE}", f"CREATE DATABASE {PG_DATABASE}"):
             subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
     if config.endswith("+redis"):
-        subprocess.run(["redis-cli", "-n", "9", "flushdb"], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(["redis-cli", "-n", REDIS_DB, "flushdb"], check=True, stdout=subprocess.DEVNULL)
 
 
 def wait_ready(port: int) -> None:
@@ -126,7 +131,16 @@ def run_config(config: str, args: argparse.Namespace, code: Path = ROOT) -> dict
     reset(config, data)
     env = env_for(config, data)
     seed = subprocess.run(
-        [PY, str(code / "bench/seed.py"), str(data)], env=env, cwd=code, capture_output=True, text=True
+        [
+            PY,
+            str(code / "bench/seed.py"),
+            str(data),
+            *(f"--{k}={getattr(args, k)}" for k in ("users", "follows", "notes")),
+        ],
+        env=env,
+        cwd=code,
+        capture_output=True,
+        text=True,
     )
     if seed.returncode:
         raise RuntimeError(seed.stderr[-3000:])
@@ -137,8 +151,14 @@ def run_config(config: str, args: argparse.Namespace, code: Path = ROOT) -> dict
         wait_ready(port)
         tokens = data / "tokens.txt"
         wrk(port, tokens, "GET", "/api/v1/timelines/home?limit=20", 5)  # warm-up
-        home = [wrk(port, tokens, "GET", "/api/v1/timelines/home?limit=20", args.duration) for _ in range(args.repeat)]
-        post = [wrk(port, tokens, "POST", "/api/v1/statuses", max(5, args.duration // 2)) for _ in range(args.repeat)]
+        home = [
+            wrk(port, tokens, "GET", "/api/v1/timelines/home?limit=20", args.duration)
+            for _ in range(args.repeat if "home" in args.scenario else 0)
+        ]
+        post = [
+            wrk(port, tokens, "POST", "/api/v1/statuses", max(5, args.duration // 2))
+            for _ in range(args.repeat if "post" in args.scenario else 0)
+        ]
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -147,8 +167,8 @@ def run_config(config: str, args: argparse.Namespace, code: Path = ROOT) -> dict
         "code": str(code),
         "commit": git_commit(code),
         "seed": seeded,
-        "home_timeline": median_of(home),
-        "post_status": median_of(post),
+        "home_timeline": median_of(home) if home else None,
+        "post_status": median_of(post) if post else None,
     }
 
 
@@ -167,6 +187,10 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8099)
     parser.add_argument("--code", nargs="+", type=Path, default=[ROOT], help="checkouts to serve, in turn")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare Django view")
+    parser.add_argument("--scenario", nargs="+", choices=["home", "post"], default=["home", "post"])
+    parser.add_argument("--users", type=int, default=200, help="seeded users (bench/seed.py)")
+    parser.add_argument("--follows", type=int, default=50)
+    parser.add_argument("--notes", type=int, default=20)
     args = parser.parse_args()
     print(json.dumps({"machine": {"cores": os.cpu_count(), "load": os.getloadavg()}}), flush=True)
     bare_rps = None
@@ -179,7 +203,7 @@ def main() -> None:
                 bare_rps = bare["home_timeline"]["rps"]
                 print(json.dumps(bare), flush=True)
             if bare_rps:
-                for part in ("home_timeline", "post_status"):
+                for part in (p for p in ("home_timeline", "post_status") if result[p]):
                     result[part]["ratio_to_bare"] = round(result[part]["rps"] / bare_rps, 4)
             print(json.dumps(result), flush=True)
 

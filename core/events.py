@@ -20,9 +20,11 @@ A subscriber runs at one of two moments:
 
 Subscribers of one event run in registration order (the order of ``INSTALLED_APPS``), except that those
 subscribed with ``priority=EARLY`` run before the others: for a subscriber that keeps a signal other
-subscribers of the same event read. Trust reassesses an author's account risk on ``NoteSubmitted`` and
-``CommentCreated`` early, because review's screening of that very note reads the risk (a note screened
-inline during a bulk load was otherwise screened with the risk as it was before that note).
+subscribers of the same event read. Trust's subscribers to ``NoteSubmitted`` and ``CommentCreated`` are
+early: review's screening of that very post reads the author's risk, so its reassessment must come first
+(a note screened inline during a bulk load was otherwise screened with the risk as it was before that
+note). The reassessment itself now runs at the start of the screening (``core.standing.assess_poster``),
+off the posting request; trust's subscribers queue it only where nothing is screened.
 
 Either way a failing subscriber is logged and never loses the user's write: its savepoint is rolled
 back (or, after commit, the write is already durable). ``tests/core/test_events.py`` lists every event

@@ -52,8 +52,11 @@ def forget_note(note_id: int) -> None:
 
 
 def _base_queryset() -> QuerySet[Note]:
+    # Tags in one stated order (their ids: the order SQLite's plan gave before it was stated), so a note
+    # rendered from the tags in hand (get_own_new_note) shows them as a read from the database does.
     return Note.objects.select_related("author", "place", "video").prefetch_related(
-        Prefetch("photos", queryset=Photo.objects.order_by("position", "id")), "tags"
+        Prefetch("photos", queryset=Photo.objects.order_by("position", "id")),
+        Prefetch("tags", queryset=Tag.objects.order_by("id")),
     )
 
 
@@ -103,6 +106,26 @@ def _unpacked(packed: tuple[Note, list[Photo], list[Tag], Video | None]) -> Note
     if video is not None:
         video._state.fields_cache["note"] = note
     return note
+
+
+def hydrated(note: Note, photos: list[Photo], tags: list[Tag], video: Video | None) -> Note:
+    """``note`` in the shape ``notes_by_ids`` gives (``photos`` in their order, ``tags``, ``video``
+    answering from memory), from parts a service has in hand (``create_note(..., hydrated=True)``)."""
+    return _unpacked((note, photos, tags, video))
+
+
+def get_own_new_note(*, viewer: User, note: Note, country: str | None = None) -> Note | None:
+    """``get_visible_note`` for a note the viewer has just made, as ``create_note(..., hydrated=True)``
+    returned it (its row and author as its transaction left them, its photos, tags and video in hand):
+    no note cache and no query, only the gate an author meets (regional withholding, removal). Only the
+    author's own notes."""
+    if note.author_id != viewer.pk:
+        raise ValueError("get_own_new_note is for the viewer's own note")
+    if withheld_note_ids([note.pk], country):
+        return None
+    tags = sorted(note.tags.all(), key=lambda t: t.pk)  # as _base_queryset orders them
+    found = _unpacked((note, list(note.photos.all()), tags, note.attached_video))
+    return found if can_see(found, viewer, country=country) else None
 
 
 def notes_by_ids(ids: Iterable[int]) -> dict[int, Note]:

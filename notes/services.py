@@ -63,6 +63,7 @@ from notes.models import (
 )
 from notes.photos import check_photos_ready, receive_photo, upload_photo
 from notes.selectors import forget_note, get_visible_comment, get_visible_note
+from notes.selectors import hydrated as hydrated_note
 from notes.videos import attach_video, delete_video_files
 
 __all__ = ["receive_photo", "upload_photo"]  # photo intake lives in notes/photos.py; callers keep this name
@@ -153,7 +154,8 @@ def _resolve_place(place: dict | str | None) -> Place | None:
 
 def _attach_photos(
     note: Note, author: User, photo_ids: Sequence[int], *, allow_existing: bool, require_ready: bool = False
-) -> None:
+) -> list[Photo]:
+    """Attach the author's photos to ``note`` in this order; returns them as attached."""
     if len(photo_ids) > MAX_PHOTOS:
         raise ServiceError(_("At most %(n)s photos.") % {"n": MAX_PHOTOS}, field="photos")
     if len(set(photo_ids)) != len(photo_ids):
@@ -167,26 +169,34 @@ def _attach_photos(
             raise ServiceError(photo.error or _("The photo could not be processed."), field="photos", code="bad_photo")
     if require_ready:
         check_photos_ready([photos[pk] for pk in photo_ids if photos[pk].note_id != note.pk])
-    Photo.objects.filter(note=note).exclude(pk__in=photo_ids).delete()
+    if allow_existing:  # (a new note has no photos to drop)
+        Photo.objects.filter(note=note).exclude(pk__in=photo_ids).delete()
     for position, pk in enumerate(photo_ids):
         Photo.objects.filter(pk=pk).update(note=note, position=position)
+        photos[pk].note_id, photos[pk].position = note.pk, position
+    return [photos[pk] for pk in photo_ids]
 
 
-def _set_tags(note: Note, tags: list[Tag]) -> None:
-    old = set(NoteTag.objects.filter(note=note).values_list("tag_id", flat=True))
+def _set_tags(note: Note, tags: list[Tag], *, new_note: bool = False) -> None:
+    """The note's tags, in this order. A ``new_note`` has none yet: nothing is read, dropped or moved."""
+    old = set() if new_note else set(NoteTag.objects.filter(note=note).values_list("tag_id", flat=True))
     new = {t.pk for t in tags}
-    NoteTag.objects.filter(note=note, tag_id__in=old - new).delete()
+    if old - new:
+        NoteTag.objects.filter(note=note, tag_id__in=old - new).delete()
     NoteTag.objects.bulk_create([NoteTag(note=note, tag=t, position=i) for i, t in enumerate(tags) if t.pk not in old])
     for i, t in enumerate(tags):
-        NoteTag.objects.filter(note=note, tag=t).update(position=i)
+        if t.pk in old:  # (the ones just created have their position)
+            NoteTag.objects.filter(note=note, tag=t).update(position=i)
     Tag.objects.filter(pk__in=new - old).update(notes_count=F("notes_count") + 1)
     Tag.objects.filter(pk__in=old - new, notes_count__gt=0).update(notes_count=F("notes_count") - 1)
 
 
-def _set_mentions(*, note: Note | None = None, comment: Comment | None = None, text: str) -> list[User]:
+def _set_mentions(
+    *, note: Note | None = None, comment: Comment | None = None, text: str, new_note: bool = False
+) -> list[User]:
     usernames = extract_mentions(text)[:20]
     users = list(User.objects.filter(username__in=usernames, is_active=True)) if usernames else []
-    if note is not None:
+    if note is not None and not new_note:  # (a new note has no mentions to drop)
         Mention.objects.filter(note=note).delete()
     Mention.objects.bulk_create([Mention(note=note, comment=comment, user=u) for u in users])
     return users
@@ -226,8 +236,13 @@ def create_note(
     video_id: int | None = None,
     require_processed_video: bool = False,
     require_processed_photos: bool = False,
+    hydrated: bool = False,
 ) -> Note:
     """Create a note. It is committed before this returns, whatever later fails.
+
+    ``hydrated``: the note comes back as its transaction leaves it, with its author read after the
+    author's counts moved and its photos, tags and video in memory, as ``notes.selectors.notes_by_ids``
+    gives notes (for rendering it at once without reading it again: ``get_own_new_note``).
 
     A note has photos or one video. With a video still processing the note waits, seen only by its
     author, until the worker has the video ready (notes/videos.py); ``require_processed_video`` (the
@@ -260,12 +275,13 @@ def create_note(
     if created_at is not None:
         Note.objects.filter(pk=note.pk).update(created_at=created_at)
         note.created_at = created_at
-    _attach_photos(note, author, list(photo_ids), allow_existing=False, require_ready=require_processed_photos)
+    photos = _attach_photos(note, author, list(photo_ids), allow_existing=False, require_ready=require_processed_photos)
     video = (
         attach_video(note, author, video_id, require_ready=require_processed_video) if video_id is not None else None
     )
-    _set_tags(note, _resolve_tags(tags, title, body))
-    mentioned = _set_mentions(note=note, text=f"{title}\n{body}")
+    note_tags = _resolve_tags(tags, title, body)
+    _set_tags(note, note_tags, new_note=True)
+    mentioned = _set_mentions(note=note, text=f"{title}\n{body}", new_note=True)
     User.objects.filter(pk=author.pk).update(
         notes_count=F("notes_count") + 1, last_note_at=timezone.now(), last_ip_country=note.ip_country
     )
@@ -280,10 +296,15 @@ def create_note(
         # with settings.REVIEW_SCREENING off it is published here and now.
         events.emit(NoteSubmitted(note_id=note.pk, author_id=author.pk))
     # Screening may have decided already (screening off, or inline for bulk loads): return what is stored.
-    note.refresh_from_db(fields=["state", "published_at"])
+    if hydrated:
+        # With the author as stored now (its notes_count just moved), in the same one query.
+        stored = Note.objects.select_related("author").only("state", "published_at", "author").get(pk=note.pk)
+        note.state, note.published_at, note.author = stored.state, stored.published_at, stored.author
+    else:
+        note.refresh_from_db(fields=["state", "published_at"])
     if mentioned:
         events.emit(UsersMentioned(actor_id=author.pk, user_ids=tuple(u.pk for u in mentioned), note_id=note.pk))
-    return note
+    return hydrated_note(note, photos, note_tags, video) if hydrated else note
 
 
 def publish_note(*, note: Note) -> None:

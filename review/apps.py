@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 
 from accounts.events import ProfileChanged
-from core import sweeper, warmup
+from core import standing, sweeper, warmup
 from core.events import IN_TRANSACTION, subscribe
 from notes.events import CommentCreated, NoteSubmitted, TranslationSuggested
 from trust.events import AccountRiskRaised, ImpersonationSuspected, TrustSettingChanged
@@ -14,7 +14,7 @@ class ReviewConfig(AppConfig):
     def ready(self) -> None:
         # These use models, so they are imported once the app registry is ready.
         from notes import selectors as note_selectors  # (registry ready)
-        from review import packs, screening, selectors, sweeps  # (registry ready)
+        from review import intake, packs, screening, selectors, sweeps  # (registry ready)
         from review import subscribers as on  # (registry ready)
 
         # A shipped policy pack that does not validate must stop the process at start, with the reason,
@@ -23,6 +23,9 @@ class ReviewConfig(AppConfig):
         # Notes apply regional withholding on every read; review decides where a note is withheld.
         note_selectors.set_withholding_policy(selectors)
         subscribe(NoteSubmitted, on.screen_submitted_note, when=IN_TRANSACTION)
+        # Whether new posts are screened: where they are, the screening assesses their authors first
+        # (trust's policy, core/standing.py); where not, trust does it on its own.
+        standing.set_post_screening(intake.screening_enabled)
         # Screening whose task was lost (a Redis without persistence restarted) is enqueued again.
         sweeper.register("notes pending screening", sweeps.lost_note_screenings)
         sweeper.register("comments pending screening", sweeps.lost_comment_screenings)

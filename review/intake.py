@@ -169,8 +169,11 @@ def note_text(note: Note) -> str:
     return "\n".join(part for part in (note.title, note.body, alts, *translated) if part)
 
 
-def screen_note(*, note_id: int, use_llm: bool | None = None) -> ScreeningResult | None:
+def screen_note(*, note_id: int, use_llm: bool | None = None, assess_author: bool = False) -> ScreeningResult | None:
     """Screen a pending note and apply the outcome. Idempotent: a note no longer pending is left alone.
+
+    ``assess_author`` (a note just submitted, not a rescreen): trust looks at the author first
+    (core/standing.py), so that a high risk this very note makes holds it.
 
     The stages (the LLM may take seconds) run outside any transaction, so SQLite's single writer is
     never held while a model thinks; the outcome is applied in one transaction after re-checking that
@@ -180,6 +183,8 @@ def screen_note(*, note_id: int, use_llm: bool | None = None) -> ScreeningResult
     note = Note.objects.select_related("author").filter(pk=note_id).first()
     if note is None or note.state != NoteState.PENDING:
         return None
+    if assess_author:
+        standing.assess_poster("note", note.pk, note.author_id)
     photos = list(note.photos.all())
     frames = video_frames(note)
     text = note_text(note)
@@ -301,10 +306,12 @@ def _apply_note_verdict(note: Note, verdict: Verdict, result: ScreeningResult, l
     lifecycle.publish(note)
 
 
-def screen_comment(*, comment_id: int, use_llm: bool | None = None) -> ScreeningResult | None:
+def screen_comment(
+    *, comment_id: int, use_llm: bool | None = None, assess_author: bool = False
+) -> ScreeningResult | None:
     """Screen a comment once. Comments appear at once and are screened right after: a risky one is
     hidden (held) and queued, a rejected one removed from view with a statement of reasons. The stages
-    run outside the transaction, as in ``screen_note``."""
+    run outside the transaction, and ``assess_author`` means what it means in ``screen_note``."""
     use_llm = getattr(settings, "REVIEW_USE_LLM", True) if use_llm is None else use_llm
 
     def screenable(c: Comment | None) -> bool:
@@ -317,6 +324,8 @@ def screen_comment(*, comment_id: int, use_llm: bool | None = None) -> Screening
     comment = Comment.objects.select_related("author").filter(pk=comment_id).first()
     if comment is None or not screenable(comment):
         return None
+    if assess_author:
+        standing.assess_poster("comment", comment.pk, comment.author_id)
     language = guess_language(comment.body, comment.language)
     verdict = screen(
         ScreenInput(

@@ -30,7 +30,7 @@ def screen_submitted_note(event: NoteSubmitted) -> None:
             lifecycle.publish(note)
         return
     if intake.inline.get():
-        intake.screen_note(note_id=event.note_id)
+        intake.screen_note(note_id=event.note_id, assess_author=True)
         return
     enqueue_on_commit(screen_note_task, event.note_id)
 

@@ -12,13 +12,14 @@ from review.rescreen import continue_run
 
 @background_task(queue_name=queues.REVIEW)
 def screen_note_task(note_id: int) -> str | None:
-    result = screen_note(note_id=note_id)
+    """A submitted note: its author assessed by trust first (core/standing.py), then screened."""
+    result = screen_note(note_id=note_id, assess_author=True)
     return result.outcome if result else None
 
 
 @background_task(queue_name=queues.REVIEW)
 def screen_comment_task(comment_id: int) -> str | None:
-    result = screen_comment(comment_id=comment_id)
+    result = screen_comment(comment_id=comment_id, assess_author=True)
     return result.outcome if result else None
 
 

@@ -15,7 +15,7 @@ class TrustConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from trust import risk  # (registry ready) the policy reads models
+        from trust import posts, risk  # (registry ready) the policies read models
         from trust import subscribers as on  # (registry ready) the subscribers use models
 
         # Impersonation: a new account, a changed display name or avatar (docs/trust.md).
@@ -27,9 +27,13 @@ class TrustConfig(AppConfig):
         subscribe(Followed, on.count_follow, when=IN_TRANSACTION)
         subscribe(Unfollowed, on.count_unfollow, when=IN_TRANSACTION)
         subscribe(UsersMentioned, on.reassess_mentioner, when=IN_TRANSACTION)
-        # Early: review's screening of the same note or comment reads the risk this post makes.
+        # A new post's author is assessed before review screens the post (its screening reads the risk
+        # that post makes): review's screening runs trust's assessment first, in its worker or inline
+        # (core/standing.py); where nothing is screened these subscribers queue it. Early, so that they
+        # still come before review's own subscriber to the same events.
         subscribe(NoteSubmitted, on.reassess_poster, when=IN_TRANSACTION, priority=EARLY)
         subscribe(CommentCreated, on.reassess_commenter, when=IN_TRANSACTION, priority=EARLY)
+        standing.set_poster_assessment(posts.assess_poster)
         # High risk holds new content: review's screening asks this policy (core/standing.py).
         standing.set_content_hold_policy(risk.content_hold_reason)
         # Sign-ins go to the short security log (region_mismatch reads it). Django's own signal: log-in

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import timedelta
-
 from django.http import HttpRequest
-from django.utils import timezone
 
 from accounts.events import Followed, ProfileChanged, Unfollowed, UserRegistered
 from accounts.models import User
+from core import standing
 from core.network import client_ip
 from core.tasks import enqueue_on_commit
 from notes.events import CommentCreated, NoteSubmitted, UsersMentioned
-from trust import links, payloads, risk, signup
-from trust.models import ProfileLink, Signup
+from trust import links, payloads, posts, risk, signup
+from trust.models import ProfileLink
 from trust.tasks import (
+    assess_poster_task,
     check_impersonation_task,
-    reassess_cluster_task,
     schedule_most_followed_refresh,
     verify_links_task,
 )
@@ -59,33 +56,18 @@ def count_unfollow(event: Unfollowed) -> None:
     risk.reassess(user_id=event.follower_id)
 
 
-def _young(user_id: int) -> bool:
-    joined = User.objects.filter(pk=user_id).values_list("date_joined", flat=True).first()
-    return joined is not None and joined >= timezone.now() - timedelta(days=risk.config()["young_days"])
-
-
-def _after_post(user_id: int, record: Callable[[], list[str]]) -> None:
-    """A young account posted: a newcomer's payloads are kept first, then its risk is reassessed (so
-    review screens what it posted with the risk that post makes); when the post made the payload rule
-    fire, the other newcomers pushing the same payload are reassessed too, off the request."""
-    if not _young(user_id):
-        return
-    if Signup.objects.filter(user_id=user_id).exists() and record():
-        kept = risk.reassess(user_id=user_id)
-        if kept is not None and any(r.startswith("payload_shared ") for r in kept.reasons):
-            enqueue_on_commit(reassess_cluster_task, user_id)
-        return
-    risk.reassess(user_id=user_id)
-
-
 def reassess_poster(event: NoteSubmitted) -> None:
     """A young account's note: its photos or payloads may be the ones a cluster of newcomers posts, and
-    its risk must be current before review screens the note (high risk holds it)."""
-    _after_post(event.author_id, lambda: payloads.record_note(note_id=event.note_id))
+    its risk must be current before review screens the note (high risk holds it). Review's screening
+    runs that assessment first (``core.standing.assess_poster``, ``trust.posts``), in its worker or
+    inline; only where notes are not screened is it queued here, off the request either way."""
+    if not standing.screens_posts():
+        enqueue_on_commit(assess_poster_task, "note", event.note_id, event.author_id)
 
 
 def reassess_commenter(event: CommentCreated) -> None:
-    _after_post(event.author_id, lambda: payloads.record_comment(comment_id=event.comment_id))
+    if not standing.screens_posts():
+        enqueue_on_commit(assess_poster_task, "comment", event.comment_id, event.author_id)
 
 
 # What of a profile can carry a payload (a contact id, a link, a price).
@@ -96,7 +78,7 @@ def reassess_profile_text(event: ProfileChanged) -> None:
     """A young account's changed display name or bio counts like a post of its payloads: a cluster of
     newcomers with one WeChat id in their bios is the same wave as one pushing it in comments."""
     if event.fields & PAYLOAD_FIELDS:
-        _after_post(event.user_id, lambda: payloads.record_profile(user_id=event.user_id))
+        posts.after_post(event.user_id, lambda: payloads.record_profile(user_id=event.user_id))
 
 
 def reassess_mentioner(event: UsersMentioned) -> None:

@@ -47,6 +47,15 @@ def reassess_cluster_task(user_id: int) -> int:
     return risk.reassess_cluster(user_id=user_id)
 
 
+@background_task(queue_name=queues.REVIEW)
+def assess_poster_task(kind: str, target_id: int, author_id: int) -> None:
+    """A young account's new note or comment where nothing is screened: its payloads kept, its risk
+    reassessed (trust/posts.py; with screening, review's screening task does this first)."""
+    from trust import posts  # (cycle) trust.posts queues reassess_cluster_task from this module
+
+    posts.assess_poster(kind, target_id, author_id)
+
+
 def assess_newcomer(user_id: int) -> None:
     """Right after a sign-up commits: its own risk now (cheap), its cluster's in the background."""
     risk.reassess(user_id=user_id)

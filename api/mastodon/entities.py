@@ -375,14 +375,15 @@ def _counts_seen(users: Iterable[User], country: str | None) -> dict[int, int]:
     return {u.pk: u.notes_seen for u in with_counts_seen_from(unique, country)}  # type: ignore[attr-defined]
 
 
-def statuses_json(notes: list[Note], viewer: User | None) -> list[str]:
+def statuses_json(notes: list[Note], viewer: User | None, *, just_made: bool = False) -> list[str]:
     """Statuses as JSON texts, for notes the viewer may see (already filtered), in order.
 
     Authors' ``statuses_count`` leaves out notes withheld where the viewer is (``viewer_country``: the
     request's IP country, else the viewer's profile region), the same country the read path filtered by.
 
     The viewer-independent part is cached as JSON text without its closing brace; the viewer's flags
-    are appended, so a warm page costs no serialisation and two queries (likes, collects).
+    are appended, so a warm page costs no serialisation and two queries (likes, collects). Notes
+    ``just_made`` (committed a moment ago, rendered as their transaction left them) have neither.
     """
     if not notes:
         return []
@@ -400,7 +401,7 @@ def statuses_json(notes: list[Note], viewer: User | None) -> list[str]:
         }
         cache.set_many(fresh, STATUS_CACHE_SECONDS)
         cached.update(fresh)
-    liked, collected = viewer_state(viewer, [n.pk for n in notes])
+    liked, collected = (set(), set()) if just_made else viewer_state(viewer, [n.pk for n in notes])
     return [cached[keys[n.pk]] + _flags_json(n.pk in liked, n.pk in collected) for n in notes]
 
 
@@ -411,6 +412,12 @@ def statuses(notes: list[Note], viewer: User | None) -> list[dict[str, Any]]:
 
 def status(note: Note, viewer: User | None) -> dict[str, Any]:
     return statuses([note], viewer)[0]
+
+
+def new_status(note: Note, viewer: User) -> dict[str, Any]:
+    """The status of a note the viewer has just made (``notes.selectors.get_own_new_note``): no one has
+    liked or collected it yet, as of the transaction it is rendered from."""
+    return json.loads(statuses_json([note], viewer, just_made=True)[0])
 
 
 def comment_statuses(

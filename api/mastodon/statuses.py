@@ -26,6 +26,7 @@ from notes.selectors import (
     collected_page,
     comment_likers_page,
     comments_for,
+    get_own_new_note,
     get_visible_comment,
     get_visible_note,
     liked_page,
@@ -138,15 +139,21 @@ def _create(ctx: Ctx, user: User) -> Note | Comment:
         visibility=VISIBILITY_IN[visibility_name],
         language=language or None,
         application_name=ctx.app_name,
+        hydrated=True,
     )
 
 
 def _render_created(created: Note | Comment, user: User) -> dict[str, Any]:
-    """The status just made, rendered once its transaction has committed (screening may have run)."""
+    """The status just made, rendered once its transaction has committed. A note is rendered from what
+    its creation has in hand, as its transaction left it (``get_own_new_note``): the same status
+    ``GET /api/v1/statuses/:id`` then gives (tests/api/test_statuses_create.py)."""
     if isinstance(created, Comment):
         comment = Comment.objects.select_related("author", "reply_to").get(pk=created.pk)
         return _comment_status(comment, user)
-    return _fresh_status(user, created.pk)
+    note = get_own_new_note(viewer=user, note=created, country=viewer_country(user))
+    if note is None:
+        raise ApiError("Record not found", 404)
+    return entities.new_status(note, user)
 
 
 def _reply(user: User, reply_to: int, text: str, media_ids: list[int]) -> Comment:

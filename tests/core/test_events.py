@@ -29,6 +29,7 @@ EXPECTED = {
         "review.subscribers.screen_changed_profile",
         "translation.subscribers.bio_changed",
         "trust.subscribers.check_changed_profile",
+        "trust.subscribers.reassess_profile_text",
         "trust.subscribers.verify_links",
     ],
     "accounts.events.Unfollowed": ["feeds.subscribers.drop_unfollowed", "trust.subscribers.count_unfollow"],

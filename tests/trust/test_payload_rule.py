@@ -14,11 +14,11 @@ from accounts.services import update_profile
 from core import events
 from notes.events import CommentCreated, NoteSubmitted
 from notes.models import Comment, NoteState
-from notes.services import create_comment
+from notes.services import create_comment, create_note
 from review import intake
-from review.models import ScreeningResult
+from review.models import ReviewItem, ScreeningResult
 from tests.review.fixtures import old_user
-from trust import payloads, risk
+from trust import payloads, posts, risk
 from trust import signup as trust_signup
 from trust.models import AccountRisk, PayloadSighting
 
@@ -227,3 +227,68 @@ def test_priority_orders_subscribers_and_rejects_unknown_values():
             events.subscribe(Probe, lambda e: None, priority=5)
     finally:
         events._subscribers.pop(Probe, None)
+
+
+# --- the author's assessment runs with the screening, off the posting request ---------------------
+
+
+def test_a_note_screened_in_the_worker_is_held_by_the_risk_that_note_makes(
+    db, settings, django_capture_on_commit_callbacks
+):
+    """The request leaves the newcomer's assessment to the screening task, which does it first."""
+    capture = django_capture_on_commit_callbacks
+    bots = [newcomer(f"worker_{i}", f"{140 + i}.1.2.3", capture) for i in range(4)]
+    settings.TRUST_RISK = {**settings.TRUST_RISK, "young_days": 10}
+    User.objects.filter(pk__in=[b.pk for b in bots]).update(date_joined=timezone.now() - timedelta(days=8))
+    made = []
+    for bot, text in zip(bots, WAVE, strict=False):
+        with capture(execute=False) as worker_jobs:
+            note = create_note(author=bot, title="Sale", body=text)
+        # Nothing of trust's ran in the request: no payload kept, no risk yet.
+        assert not PayloadSighting.objects.filter(user=bot).exists()
+        assert note.state == NoteState.PENDING
+        for job in worker_jobs:  # the commit: the screening task (immediate backend) assesses, then screens
+            job()
+        assert PayloadSighting.objects.filter(user=bot).exists()
+        note.refresh_from_db()
+        made.append(note)
+    assert made[3].state == NoteState.HELD
+    results = [ScreeningResult.objects.filter(target_type="note", target_id=n.pk).latest("id") for n in made]
+    # The first three were screened with no account risk (review's own stages may hold a contact id)...
+    assert not any(r.startswith("account risk") for result in results[:3] for r in result.reasons)
+    # ...the fourth with the risk that very note made.
+    assert any(r.startswith("account risk 0.8 >= 0.8: payload_shared 4 >= 4") for r in results[3].reasons)
+
+
+def test_a_rescreen_does_not_assess_the_author_again(db, settings, django_capture_on_commit_callbacks):
+    capture = django_capture_on_commit_callbacks
+    bot = newcomer("again_0", "160.1.2.3", capture)
+    with capture(execute=True):
+        note = create_note(author=bot, title="Sale", body=WAVE[0])
+    assert PayloadSighting.objects.filter(user=bot).count() == 1
+    intake.screen_note(note_id=note.pk)  # no longer pending: nothing happens, nothing is counted twice
+    assert PayloadSighting.objects.filter(user=bot).count() == 1
+
+
+def test_without_screening_the_assessment_is_queued_not_done_in_the_request(
+    db, settings, django_capture_on_commit_callbacks
+):
+    settings.REVIEW_SCREENING = False
+    capture = django_capture_on_commit_callbacks
+    bots = [newcomer(f"unscreened_{i}", f"{170 + i}.1.2.3", capture) for i in range(4)]
+    for bot, text in zip(bots, WAVE, strict=False):
+        with capture(execute=False) as jobs:
+            note = create_note(author=bot, title="Sale", body=text)
+        assert note.state == NoteState.PUBLISHED  # published at once, as without screening always
+        assert not PayloadSighting.objects.filter(user=bot).exists()
+        for job in jobs:
+            job()
+        assert PayloadSighting.objects.filter(user=bot).exists()
+    # Nothing is held without screening, but the wave is found and goes to review as before.
+    assert AccountRisk.objects.get(user=bots[3]).score == 0.8
+    assert ReviewItem.objects.filter(target_type="profile", target_id=bots[3].pk).exists()
+
+
+def test_an_unknown_kind_of_post_is_refused():
+    with pytest.raises(ValueError):
+        posts.assess_poster("board", 1, 1)
