@@ -360,6 +360,9 @@ class DatabaseQueue:
     def __init__(self, sqlite_path: Path) -> None:
         self.sqlite_path = sqlite_path
 
+    def start_level(self) -> None:
+        """Rows are kept: the level's figures are differences from its first reading."""
+
     def rows(self) -> list[tuple[str, str, int]]:
         db = sqlite3.connect(f"file:{self.sqlite_path}?mode=ro", uri=True, timeout=10)
         try:
@@ -380,12 +383,20 @@ class DatabaseQueue:
 
 class RQQueues:
     """RQ in Redis: a list per queue (waiting), scheduled retries, and the started, finished and failed
-    registries (RQ keeps a finished job's record for its result TTL, 500 s: longer than a level)."""
+    registries. A finished job stays in its registry for its result TTL (RQ's 500 s), scored by when it
+    expires, and is then cleaned away: so jobs done since ``since`` are those scored from ``since`` + TTL
+    on (a count of the whole registry would drop when older jobs expire in the middle of a level)."""
+
+    RESULT_TTL_S = 500  # RQ's default; django-tasks-rq sets none
 
     def __init__(self, redis_url: str) -> None:
         import redis  # only the Redis configuration reads through it
 
         self.redis = redis.Redis.from_url(redis_url)
+        self.since = time.time()
+
+    def start_level(self) -> None:
+        self.since = time.time()
 
     def counts(self) -> dict[str, Any]:
         pipe = self.redis.pipeline(transaction=False)
@@ -393,7 +404,9 @@ class RQQueues:
             pipe.llen(f"rq:queue:{q}")
             pipe.zcard(f"rq:scheduled:{q}")
             pipe.zcard(f"rq:wip:{q}")
-            pipe.zcard(f"rq:finished:{q}")
+            # RQ scores a finished job by whole seconds (int(now) + TTL): a job done in the second before
+            # ``since`` is counted too, and the level's first reading (its base) counts it as well.
+            pipe.zcount(f"rq:finished:{q}", int(self.since) + self.RESULT_TTL_S, "+inf")
             pipe.zcard(f"rq:failed:{q}")
         values = pipe.execute()
         out: dict[str, Any] = {"waiting": 0, "running": 0, "done": 0, "failed": 0, "by_queue": Counter()}
@@ -464,6 +477,7 @@ async def level(
     settled = await settle(probe, drain_cap_s)
     load_before = os.getloadavg()[0]
     recs: list[Recorder] = []
+    probe.start_level()
     drain = Drain(await asyncio.to_thread(probe.counts))
     started = time.monotonic()
     stop = asyncio.Event()
