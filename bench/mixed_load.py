@@ -626,7 +626,13 @@ async def run_mode(mode: str, args: argparse.Namespace) -> list[dict[str, Any]]:
         if args.flood:
             clients = args.flood_clients
             found = await level(
-                f"http://127.0.0.1:{args.port}", world, probe, parse_weights(FLOOD_WEIGHTS), clients, args, 120
+                f"http://127.0.0.1:{args.port}",
+                world,
+                probe,
+                parse_weights(FLOOD_WEIGHTS),
+                clients,
+                args,
+                4 * args.drain_cap,
             )
             results.append(base | {"load": "flood", "weights": FLOOD_WEIGHTS} | found)
             print(json.dumps(results[-1]), flush=True)
@@ -719,7 +725,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--weights", default=DEFAULT_WEIGHTS, help="ACTION=WEIGHT,... of " + ", ".join(ACTIONS))
     parser.add_argument("--warmup", type=float, default=10, help="seconds of unmeasured load first")
-    parser.add_argument("--drain-cap", type=float, default=30, help="seconds to wait for the queue to drain")
+    parser.add_argument(
+        "--drain-cap",
+        type=float,
+        default=30,
+        help="seconds to wait for the queue to drain before and after a level (the flood's: 4x)",
+    )
     parser.add_argument("--flood", action="store_true", help="add the back-pressure level (writes only)")
     parser.add_argument("--flood-clients", type=int, default=16)
     parser.add_argument("--users", type=int, default=60)
