@@ -31,23 +31,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import signal
 import statistics
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-PY = sys.executable
+import serving
+from serving import PG, PY, ROOT, address, pct
+
 DATA = ROOT / "var" / "bench-signup"
-PG = "postgres://postgres@127.0.0.1:5432"
 
 SEED = """
 from accounts.services import register_user, follow
@@ -71,32 +67,7 @@ def run(cmd: list[str], env: dict[str, str]) -> str:
     return subprocess.run(cmd, env=env, cwd=ROOT, check=True, capture_output=True, text=True).stdout
 
 
-def reset(database: str, redis_db: int) -> None:
-    shutil.rmtree(DATA, ignore_errors=True)
-    DATA.mkdir(parents=True)
-    for sql in (f"DROP DATABASE IF EXISTS {database}", f"CREATE DATABASE {database}"):
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
-    subprocess.run(["redis-cli", "-n", str(redis_db), "flushdb"], check=True, stdout=subprocess.DEVNULL)
-
-
-def wait_ready(port: int, seconds: float = 900) -> None:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/instance", timeout=2)
-            return
-        except Exception:
-            time.sleep(0.5)
-    raise SystemExit("server did not start")
-
-
 MAX_BUSY_RETRIES = 100
-
-
-def address(i: int) -> str:
-    """The i-th client's address: /24s of 198.18.0.0/15 in turn, one address each."""
-    net = i % 512
-    return f"198.{18 + net // 256}.{net % 256}.{1 + (i // 512) % 254}"
 
 
 def sign_up(port: int, token: str, i: int) -> tuple[str, float, int]:
@@ -159,13 +130,6 @@ class Probe(threading.Thread):
             self.stop.wait(0.2)
 
 
-def pct(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return round(1000 * ordered[min(len(ordered) - 1, int(len(ordered) * q))], 1)
-
-
 def states(database: str) -> dict[str, Any]:
     import psycopg
 
@@ -210,7 +174,7 @@ def main() -> None:
     parser.add_argument("--fast-hasher", action="store_true")
     args = parser.parse_args()
 
-    reset(args.database, args.redis_db)
+    serving.reset(DATA, database=args.database, redis_db=args.redis_db)
     env = {
         **os.environ,
         "DATABASE_URL": f"{PG}/{args.database}",
@@ -230,10 +194,10 @@ def main() -> None:
     if args.fast_hasher:
         env["FAST_PASSWORD_HASHER"] = "1"
     log = open(DATA / "run-prod.log", "w")  # noqa: SIM115 (kept open for the server's lifetime)
-    server = subprocess.Popen(["scripts/run-prod"], env=env, cwd=ROOT, stdout=log, stderr=log, start_new_session=True)
+    server = serving.start(["scripts/run-prod"], env, log)
     admitter: subprocess.Popen[bytes] | None = None
     try:
-        wait_ready(args.port)
+        serving.wait_ready(args.port, 900)
         app_token, reader_token = run([PY, "manage.py", "shell", "-c", SEED], env).strip().splitlines()[-2:]
         admitter = subprocess.Popen(
             [PY, "manage.py", "admit_waitlist", "--loop", "1"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL
@@ -326,11 +290,7 @@ def main() -> None:
     finally:
         if admitter is not None:
             admitter.terminate()
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+        serving.stop(server)
         log.close()
 
 

@@ -21,20 +21,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PY = sys.executable
+import serving
+from serving import PY, ROOT
+
 # Another database and Redis db where several runs share the machine (BENCH_PG_DATABASE, BENCH_REDIS_DB).
-PG_DATABASE = os.environ.get("BENCH_PG_DATABASE", "notebridge_bench")
-PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DATABASE}"
-REDIS_DB = os.environ.get("BENCH_REDIS_DB", "9")
+DATABASE = os.environ.get("BENCH_PG_DATABASE", "notebridge_bench")
+PG_URL = f"{serving.PG}/{DATABASE}"
+REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "9"))
 
 
 def env_for(config: str, data: Path) -> dict[str, str]:
@@ -52,23 +49,8 @@ def env_for(config: str, data: Path) -> dict[str, str]:
 
 
 def reset(config: str, data: Path) -> None:
-    shutil.rmtree(data, ignore_errors=True)
-    data.mkdir(parents=True)
-    if config.startswith("postgres"):
-        for sql in (f"DROP DATABASE IF EXISTS {PG_DATABASE}", f"CREATE DATABASE {PG_DATABASE}"):
-            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
-    if config.endswith("+redis"):
-        subprocess.run(["redis-cli", "-n", REDIS_DB, "flushdb"], check=True, stdout=subprocess.DEVNULL)
-
-
-def wait_ready(port: int) -> None:
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/instance", timeout=2)
-            return
-        except Exception:
-            time.sleep(0.3)
-    raise RuntimeError("server did not start")
+    database = DATABASE if config.startswith("postgres") else None
+    serving.reset(data, database=database, redis_db=REDIS_DB if config.endswith("+redis") else None)
 
 
 def wrk(port: int, tokens: Path, method: str, path: str, duration: int) -> dict:
@@ -115,7 +97,7 @@ def serve(args: argparse.Namespace, app: str, env: dict[str, str], cwd: Path) ->
 def run_bare(args: argparse.Namespace, tokens: Path) -> dict:
     server = serve(args, "bare_django:application", {**os.environ}, ROOT / "bench")
     try:
-        wait_ready(args.port)
+        serving.wait_ready(args.port)
         wrk(args.port, tokens, "GET", "/api/v1/timelines/home?limit=20", 5)
         runs = [
             wrk(args.port, tokens, "GET", "/api/v1/timelines/home?limit=20", args.duration) for _ in range(args.repeat)
@@ -130,25 +112,11 @@ def run_config(config: str, args: argparse.Namespace, code: Path = ROOT) -> dict
     data = ROOT / "var" / f"bench-{config.replace('+', '-')}"
     reset(config, data)
     env = env_for(config, data)
-    seed = subprocess.run(
-        [
-            PY,
-            str(code / "bench/seed.py"),
-            str(data),
-            *(f"--{k}={getattr(args, k)}" for k in ("users", "follows", "notes")),
-        ],
-        env=env,
-        cwd=code,
-        capture_output=True,
-        text=True,
-    )
-    if seed.returncode:
-        raise RuntimeError(seed.stderr[-3000:])
-    seeded = json.loads((data / "seed.json").read_text())
+    seeded = serving.seed(data, env, code=code, sizes=(args.users, args.follows, args.notes))
     port = args.port
     server = serve(args, "notebridge.wsgi:application", env, code)
     try:
-        wait_ready(port)
+        serving.wait_ready(port)
         tokens = data / "tokens.txt"
         wrk(port, tokens, "GET", "/api/v1/timelines/home?limit=20", 5)  # warm-up
         home = [
@@ -165,16 +133,11 @@ def run_config(config: str, args: argparse.Namespace, code: Path = ROOT) -> dict
     return {
         "config": config,
         "code": str(code),
-        "commit": git_commit(code),
+        "commit": serving.git_commit(code),
         "seed": seeded,
         "home_timeline": median_of(home) if home else None,
         "post_status": median_of(post) if post else None,
     }
-
-
-def git_commit(code: Path) -> str:
-    found = subprocess.run(["git", "-C", str(code), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    return found.stdout.strip()
 
 
 def main() -> None:
