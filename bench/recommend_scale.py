@@ -43,6 +43,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
+import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA = ROOT / "bench" / "for_you.lua"
@@ -361,26 +362,7 @@ def wrk_for_you(port: int, creds: Path, args: argparse.Namespace, pages: int, du
         "BENCH_CREDS": str(creds),
         "BENCH_THREADS": str(args.readers),
     }
-    out = subprocess.run(
-        [
-            "wrk",
-            f"-t{args.readers}",
-            f"-c{args.readers}",
-            f"-d{duration}s",
-            "--timeout",
-            "10s",  # a slow page is counted, not dropped
-            "--latency",
-            "-s",
-            str(LUA),
-            f"http://127.0.0.1:{port}",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    line = next(ln for ln in out.splitlines() if ln.startswith("JSON "))
-    return json.loads(line[5:])
+    return serving.wrk_json(port, LUA, duration, env, threads=args.readers, connections=args.readers, timeout_s=10)
 
 
 def http_serve(args: argparse.Namespace, data: Path) -> None:

@@ -94,6 +94,27 @@ def stop(server: subprocess.Popen[str], timeout: float = 30) -> None:
         server.wait(timeout=10)
 
 
+def wrk_json(
+    port: int,
+    script: Path,
+    duration: int,
+    env: dict[str, str],
+    *,
+    threads: int = 2,
+    connections: int = 8,
+    timeout_s: int | None = None,
+) -> dict:
+    """One wrk run against ``port`` with a Lua ``script`` that prints its figures as a ``JSON {...}`` line;
+    those figures. ``env`` carries what the script reads (``BENCH_*``)."""
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s"]
+    if timeout_s is not None:
+        command += ["--timeout", f"{timeout_s}s"]  # a slow answer is counted, not dropped
+    command += ["--latency", "-s", str(script), f"http://127.0.0.1:{port}"]
+    out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    line = next(ln for ln in out.splitlines() if ln.startswith("JSON "))
+    return json.loads(line[5:])
+
+
 def pct(values: list[float], q: float) -> float | None:
     """The ``q`` quantile of durations in seconds, in milliseconds (nearest rank), None when empty."""
     if not values:

@@ -55,24 +55,7 @@ def reset(config: str, data: Path) -> None:
 
 def wrk(port: int, tokens: Path, method: str, path: str, duration: int) -> dict:
     env = {**os.environ, "BENCH_METHOD": method, "BENCH_PATH": path, "BENCH_TOKENS": str(tokens)}
-    out = subprocess.run(
-        [
-            "wrk",
-            "-t2",
-            "-c8",
-            f"-d{duration}s",
-            "--latency",
-            "-s",
-            str(ROOT / "bench/rotate_tokens.lua"),
-            f"http://127.0.0.1:{port}",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    line = next(ln for ln in out.splitlines() if ln.startswith("JSON "))
-    return json.loads(line[5:])
+    return serving.wrk_json(port, ROOT / "bench/rotate_tokens.lua", duration, env)
 
 
 def median_of(runs: list[dict]) -> dict:
