@@ -8,7 +8,8 @@ Data: the Tatoeba Chinese-English pairs (CC-BY 2.0 FR) that the ``hsg`` package 
 ``assets/tatoeba.tsv`` (read as a file; hsg's code is not imported), a fixed sample drawn with a fixed
 seed, one reference per sentence; many Chinese rows are Traditional, so English->Chinese references are
 converted to Simplified with OpenCC before scoring. ``bench/data/social_posts.tsv`` holds our own posts
-with reference translations. Outputs are cached per configuration in ``var/eval/`` so a long run can be
+with reference translations (dataset ``social``; ``dev`` is the tuning split, ``social2`` the larger
+second test split). Outputs are cached per configuration in ``var/eval/`` so a long run can be
 resumed and every table is recomputed from what was actually produced.
 
 Configurations of the LLM engine add one safety/quality step at a time (see LlmOptions):
@@ -41,6 +42,7 @@ from django.conf import settings  # noqa: E402
 from core.language_detection import _opencc, detect_language  # noqa: E402
 from translation.engines.gloss import GlossEngine  # noqa: E402
 from translation.engines.llm_engine import LlmEngine, LlmOptions  # noqa: E402
+from translation.spans import protect  # noqa: E402
 
 SEED = 20250115
 OUT = Path(settings.DATA_DIR) / "eval"
@@ -48,6 +50,10 @@ SOCIAL = Path(__file__).resolve().parent / "data" / "social_posts.tsv"
 # The dev split: posts written for tuning the term base, prompts and post-checks. Figures are reported
 # on SOCIAL (the test split) and Tatoeba, never on these.
 SOCIAL_DEV = Path(__file__).resolve().parent / "data" / "social_posts_dev.tsv"
+# Test split 2 (dataset ``social2``): 108 zh and 104 en posts written fresh on 2026-12-03, after the term
+# base and prompts were tuned, references fixed before any model output was read. Report only; never tune.
+SOCIAL_TEST2 = Path(__file__).resolve().parent / "data" / "social_posts_test2.tsv"
+SOCIAL_FILES = {"social": SOCIAL, "dev": SOCIAL_DEV, "social2": SOCIAL_TEST2}
 
 _OFF = {
     "prompt": False,
@@ -107,7 +113,7 @@ def items(dataset: str, n: int, direction: str) -> list[dict[str, str]]:
             else:
                 rows.append({"source": "en", "target": "zh-Hans", "text": en, "ref": _opencc("t2s").convert(zh)})
         return rows
-    for line in (SOCIAL_DEV if dataset == "dev" else SOCIAL).read_text(encoding="utf-8").splitlines():
+    for line in SOCIAL_FILES[dataset].read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         _id, source, text, ref = line.split("\t")
@@ -186,19 +192,39 @@ def score(config: str, dataset: str, direction: str, rows: list[dict[str, str]],
     refs = [r["ref"] for r in rows[:k]]
     tokenize = "zh" if direction == "en-zh" else "13a"
     seconds = sorted(o.get("seconds", 0.0) for o in outputs)
+    kept, spans = spans_kept(outputs)
     return {
         "n": k,
         "chrf": round(sacrebleu.corpus_chrf(hyps, [refs]).score, 1),
         "bleu": round(sacrebleu.corpus_bleu(hyps, [refs], tokenize=tokenize).score, 1),
         "rejected": sum(1 for o in outputs if not o["ok"]),
         "median_s": round(seconds[len(seconds) // 2], 2),
+        "spans_kept": kept,
+        "spans": spans,
     }
+
+
+def spans_kept(outputs: list[dict]) -> tuple[str, dict[str, list[int]]]:
+    """How many of the sources' protected spans (numbers, @handles, #tags, emoji, links) appear verbatim
+    in the outputs: "kept/total" and [kept, total] per kind. A span counts once per occurrence in the
+    source; digits the model spells out ("3" -> "三") count as lost, which a reader may not mind."""
+    per_kind: dict[str, list[int]] = {}
+    for o in outputs:
+        hyp = o["hyp"] or ""
+        protected = protect(o["text"])
+        for span, kind in zip(protected.spans, protected.kinds, strict=True):
+            counts = per_kind.setdefault(kind, [0, 0])
+            counts[1] += 1
+            counts[0] += span in hyp
+    kept = sum(c[0] for c in per_kind.values())
+    total = sum(c[1] for c in per_kind.values())
+    return f"{kept}/{total}", per_kind
 
 
 def report(n: int, prefix: int) -> dict:
     """Every config scored on the pairs all of them have done, and each on all it has done."""
     summary: dict = {}
-    for dataset, size in (("tatoeba", n), ("social", 100), ("dev", 100)):
+    for dataset, size in (("tatoeba", n), ("social", 100), ("dev", 100), ("social2", 200)):
         for direction in ("zh-en", "en-zh"):
             rows = items(dataset, size, direction)
             done = {c: len(load_cache(cache_file(c, dataset, direction))) for c in ORDER if c != "chain"}
@@ -216,7 +242,10 @@ def report(n: int, prefix: int) -> dict:
                     if found:
                         summary[f"{dataset} {direction} n={limit} {config}"] = found
     for key, value in summary.items():
-        print(f"| {key} | {value['chrf']} | {value['bleu']} | {value['rejected']} | {value['median_s']} |")
+        print(
+            f"| {key} | {value['chrf']} | {value['bleu']} | {value['rejected']} | {value['median_s']} "
+            f"| {value['spans_kept']} |"
+        )
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "summary.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False))
     return summary
@@ -228,10 +257,10 @@ def main() -> None:
     parser.add_argument("--configs", default=",".join(c for c in ORDER if c != "chain"))
     parser.add_argument("--ablation-until", type=int, default=30, help="items on which every config runs")
     parser.add_argument("--block", type=int, default=10, help="items per block (see run)")
-    parser.add_argument("--datasets", default="tatoeba,social")
+    parser.add_argument("--datasets", default="tatoeba,social", help="tatoeba, social, dev, social2")
     parser.add_argument("--directions", default="zh-en,en-zh")
     parser.add_argument("--prefix", type=int, default=60, help="also score every config on the first N pairs")
-    parser.add_argument("--posts", type=int, default=100, help="social (test) and dev posts per direction")
+    parser.add_argument("--posts", type=int, default=100, help="social, social2 and dev posts per direction")
     parser.add_argument("--report", action="store_true", help="only score cached outputs")
     args = parser.parse_args()
     if not args.report:
