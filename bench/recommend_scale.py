@@ -290,6 +290,70 @@ def _serve(readers: int, requests: int) -> None:
     )
 
 
+def profile(readers: int, pages: int, top: int) -> None:
+    """One For-you request at a time in this process, through the whole Django stack (middleware, the
+    native API's bearer authentication, ``recommend.selectors.for_you``, serialisation) with Django's test
+    client: wall and CPU ms of a cold first page and of a next page (a slice of the ranked list), each
+    request's SQL count, then cProfile over the same requests (the top ``top`` functions by cumulative
+    time, one table for first pages and one for next pages)."""
+    import cProfile
+    import pstats
+
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from threadpoolctl import threadpool_limits
+
+    from accounts.models import User
+    from recommend import candidates, embeddings, training
+
+    if not training._versions():
+        save_model()
+    users = list(User.objects.order_by("?")[: 2 * readers + 1])
+    for words in {tuple(sorted(u.interests)) for u in users}:
+        embeddings.interest_vectors(list(words))
+    creds = credentials(users, "bearer", Path(tempfile.mkstemp(prefix="nb-for-you-profile-")[1]))
+    tokens = creds.read_text().split()
+    client = Client(HTTP_HOST="localhost")
+    path = "/api/nb/v1/recommend/for-you?limit=20"
+
+    def get(token: str, page: int) -> tuple[float, float, int]:
+        url = path + (f"&cursor={page * 20}" if page else "")
+        with CaptureQueriesContext(connection) as queries:
+            c0, t0 = time.process_time(), time.perf_counter()
+            response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}")
+            wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        assert response.status_code == 200, response.content[:300]
+        assert len(response.json()["items"]) == 20
+        return wall * 1000, cpu * 1000, len(queries)
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        get(tokens.pop(), 0)  # warm: pool, model, imports
+        candidates.pool()
+        first, later = [], []
+        for token in tokens[:readers]:
+            first.append(get(token, 0))
+            later.extend(get(token, p) for p in range(1, pages))
+        for name, rows in (("first page (cold ranking)", first), ("next page (slice)", later)):
+            walls, cpus, sqls = zip(*rows, strict=True)
+            print(
+                f"profile {name}: {len(rows)} requests, wall median {statistics.median(walls):.1f} ms, "
+                f"CPU median {statistics.median(cpus):.1f} ms, mean {statistics.fmean(cpus):.1f} ms, "
+                f"SQL queries median {statistics.median(sqls):.0f}"
+            )
+        first_prof, later_prof = cProfile.Profile(), cProfile.Profile()
+        for token in tokens[readers : 2 * readers]:
+            first_prof.runcall(get, token, 0)
+            for p in range(1, pages):
+                later_prof.runcall(get, token, p)
+    for name, prof in (("first page", first_prof), ("next page", later_prof)):
+        print(f"--- cProfile, {name}, by cumulative time")
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(top)
+        print(f"--- cProfile, {name}, by own time")
+        pstats.Stats(prof).sort_stats("tottime").print_stats(top)
+
+
 def credentials(users: list, auth: str, path: Path) -> Path:
     """One credential a line for ``users``: OAuth tokens (the native API) or session ids (the web page)."""
     from datetime import timedelta
@@ -445,7 +509,8 @@ def main() -> None:
     parser.add_argument("--readers", type=int, default=8)
     parser.add_argument("--requests", type=int, default=160)
     parser.add_argument("--reuse", action="store_true", help="keep an already seeded database")
-    parser.add_argument("--only", choices=["serve", "train", "embed", "http"], default=None)
+    parser.add_argument("--only", choices=["serve", "train", "embed", "http", "profile"], default=None)
+    parser.add_argument("--profile-top", type=int, default=45, help="--only profile: functions listed")
     parser.add_argument("--http", action="store_true", help="also measure pages through gunicorn (--only http: only)")
     parser.add_argument("--auth", choices=["bearer", "cookie"], default="bearer", help="native API or web page")
     parser.add_argument("--pages", type=int, nargs="+", default=[1, 5], help="pages per reader, one run each")
@@ -470,6 +535,8 @@ def main() -> None:
 
     settings.RECOMMEND_MODEL_DIR = os.environ["RECOMMEND_MODEL_DIR"]
     print(f"load average at start: {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs; data in {data}")
+    if args.only == "profile":
+        profile(args.readers, max(args.pages), args.profile_top)
     if args.only in (None, "serve", "http"):
         from accounts.models import User
 
