@@ -299,7 +299,6 @@ def profile(readers: int, pages: int, top: int) -> None:
     import cProfile
     import pstats
 
-    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -331,7 +330,8 @@ def profile(readers: int, pages: int, top: int) -> None:
     with threadpool_limits(limits=1, user_api="blas"):
         get(tokens.pop(), 0)  # warm: pool, model, imports
         candidates.pool()
-        first, later = [], []
+        first: list[tuple[float, float, int]] = []
+        later: list[tuple[float, float, int]] = []
         for token in tokens[:readers]:
             first.append(get(token, 0))
             later.extend(get(token, p) for p in range(1, pages))
@@ -429,6 +429,25 @@ def wrk_for_you(port: int, creds: Path, args: argparse.Namespace, pages: int, du
     return serving.wrk_json(port, LUA, duration, env, threads=args.readers, connections=args.readers, timeout_s=10)
 
 
+def rank_ahead(code: Path, env: dict, creds: Path, count: int) -> Path:
+    """Rank ahead (``precompute_for_you``, as the scheduled task does for active readers) the first
+    ``count`` readers of a run, with the served checkout's own code and the same cache (Redis), and keep
+    only those readers in the run: every page is then a slice of a list ranked ahead."""
+    tokens = creds.read_text().split()[:count]
+    from oauth2_provider.models import AccessToken
+
+    ids = list(AccessToken.objects.filter(token__in=tokens).values_list("user_id", flat=True))
+    t0 = time.monotonic()
+    script = f"from recommend.selectors import precompute_for_you; print(precompute_for_you({ids!r}))"
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script], env=env, cwd=code, check=True, capture_output=True
+    )
+    print(f"ranked ahead {done.stdout.decode().split()[-1]} readers in {time.monotonic() - t0:.0f}s", flush=True)
+    path = creds.with_suffix(".ahead.txt")
+    path.write_text("\n".join(tokens) + "\n")
+    return path
+
+
 def http_serve(args: argparse.Namespace, data: Path) -> None:
     """For-you pages through HTTP: gunicorn (``--workers`` x ``--threads``) serving this checkout (or
     ``--code DIR``) on the seeded data, driven by wrk with ``--readers`` connections, each reading as one
@@ -477,6 +496,8 @@ def http_serve(args: argparse.Namespace, data: Path) -> None:
         # Warm-up on other readers: each worker builds its pool, loads the model and the interests' vectors.
         wrk_for_you(args.port, warm_creds, args, 1, args.warm)
         for pages, creds in zip(args.pages, runs, strict=True):
+            if args.ahead:
+                creds = rank_ahead(code, env, creds, args.ahead)
             load0 = os.getloadavg()[0]
             cpu0 = server_cpu_s(server.pid)
             result = wrk_for_you(args.port, creds, args, pages, args.duration)
@@ -488,6 +509,7 @@ def http_serve(args: argparse.Namespace, data: Path) -> None:
                 "workers": args.workers,
                 "threads": args.threads,
                 "auth": args.auth,
+                "ranked_ahead": args.ahead,
                 "code": str(code),
                 "load_before": round(load0, 2),
                 "load_after": round(os.getloadavg()[0], 2),
@@ -520,6 +542,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--port", type=int, default=8831)
+    parser.add_argument(
+        "--ahead", type=int, default=0, help="--only http: rank this many readers of each run ahead; only they read"
+    )
     parser.add_argument("--code", type=Path, default=None, help="checkout gunicorn serves (default: this one)")
     args = parser.parse_args()
     data = Path(os.environ.setdefault("NOTEBRIDGE_DATA_DIR", "/tmp/nb-recommend-scale"))

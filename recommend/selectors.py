@@ -121,9 +121,7 @@ def list_seconds() -> int:
 
 def _store(user_id: int, ranked: list[tuple[int, str, str]], features: dict[int, bytes]) -> None:
     seconds = list_seconds()
-    cache.set_many(
-        {RANK_KEY.format(user_id): (time.time(), ranked), FEATURES_KEY.format(user_id): features}, seconds
-    )
+    cache.set_many({RANK_KEY.format(user_id): (time.time(), ranked), FEATURES_KEY.format(user_id): features}, seconds)
     cache.delete(DIRTY_KEY.format(user_id))
 
 

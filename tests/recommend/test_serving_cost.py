@@ -476,7 +476,7 @@ def test_a_stale_list_still_passes_the_gate(catalogue, reader):
     from notes.services import set_note_state
     from recommend.selectors import RANKING_SECONDS
 
-    authors, notes = catalogue
+    authors, _notes = catalogue
     cache.clear()
     ranked = [c.note for c in for_you(reader, limit=60)[0]]
     _age_list(reader.pk, RANKING_SECONDS + 1)
