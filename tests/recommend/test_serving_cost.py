@@ -506,3 +506,13 @@ def test_a_like_on_a_list_ranked_ahead_is_on_the_next_page(catalogue, reader, on
     after = cache.get(RANK_KEY.format(reader.pk))
     assert after[0] >= before[0] and after[1][:3] == before[1][:3]
     assert not {c.note.pk for c in first} & {c.note.pk for c in rest}
+
+
+def test_ranking_ahead_puts_the_first_pages_notes_in_the_note_cache(catalogue, reader, settings):
+    settings.NOTE_CACHE_SECONDS = 300  # as with Redis: long enough for warming to matter
+    cache.clear()
+    precompute_for_you([reader.pk])
+    with CaptureQueriesContext(connection) as ctx:
+        cards, _ = for_you(reader, limit=10)
+    assert cards
+    assert not [q["sql"] for q in ctx.captured_queries if 'FROM "notes_note"' in q["sql"]], "notes read again"
