@@ -290,6 +290,70 @@ def _serve(readers: int, requests: int) -> None:
     )
 
 
+def profile(readers: int, pages: int, top: int) -> None:
+    """One For-you request at a time in this process, through the whole Django stack (middleware, the
+    native API's bearer authentication, ``recommend.selectors.for_you``, serialisation) with Django's test
+    client: wall and CPU ms of a cold first page and of a next page (a slice of the ranked list), each
+    request's SQL count, then cProfile over the same requests (the top ``top`` functions by cumulative
+    time, one table for first pages and one for next pages)."""
+    import cProfile
+    import pstats
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from threadpoolctl import threadpool_limits
+
+    from accounts.models import User
+    from recommend import candidates, embeddings, training
+
+    if not training._versions():
+        save_model()
+    users = list(User.objects.order_by("?")[: 2 * readers + 1])
+    for words in {tuple(sorted(u.interests)) for u in users}:
+        embeddings.interest_vectors(list(words))
+    creds = credentials(users, "bearer", Path(tempfile.mkstemp(prefix="nb-for-you-profile-")[1]))
+    tokens = creds.read_text().split()
+    client = Client(HTTP_HOST="localhost")
+    path = "/api/nb/v1/recommend/for-you?limit=20"
+
+    def get(token: str, page: int) -> tuple[float, float, int]:
+        url = path + (f"&cursor={page * 20}" if page else "")
+        with CaptureQueriesContext(connection) as queries:
+            c0, t0 = time.process_time(), time.perf_counter()
+            response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}")
+            wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        assert response.status_code == 200, response.content[:300]
+        assert len(response.json()["items"]) == 20
+        return wall * 1000, cpu * 1000, len(queries)
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        get(tokens.pop(), 0)  # warm: pool, model, imports
+        candidates.pool()
+        first: list[tuple[float, float, int]] = []
+        later: list[tuple[float, float, int]] = []
+        for token in tokens[:readers]:
+            first.append(get(token, 0))
+            later.extend(get(token, p) for p in range(1, pages))
+        for name, rows in (("first page (cold ranking)", first), ("next page (slice)", later)):
+            walls, cpus, sqls = zip(*rows, strict=True)
+            print(
+                f"profile {name}: {len(rows)} requests, wall median {statistics.median(walls):.1f} ms, "
+                f"CPU median {statistics.median(cpus):.1f} ms, mean {statistics.fmean(cpus):.1f} ms, "
+                f"SQL queries median {statistics.median(sqls):.0f}"
+            )
+        first_prof, later_prof = cProfile.Profile(), cProfile.Profile()
+        for token in tokens[readers : 2 * readers]:
+            first_prof.runcall(get, token, 0)
+            for p in range(1, pages):
+                later_prof.runcall(get, token, p)
+    for name, prof in (("first page", first_prof), ("next page", later_prof)):
+        print(f"--- cProfile, {name}, by cumulative time")
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(top)
+        print(f"--- cProfile, {name}, by own time")
+        pstats.Stats(prof).sort_stats("tottime").print_stats(top)
+
+
 def credentials(users: list, auth: str, path: Path) -> Path:
     """One credential a line for ``users``: OAuth tokens (the native API) or session ids (the web page)."""
     from datetime import timedelta
@@ -365,6 +429,25 @@ def wrk_for_you(port: int, creds: Path, args: argparse.Namespace, pages: int, du
     return serving.wrk_json(port, LUA, duration, env, threads=args.readers, connections=args.readers, timeout_s=10)
 
 
+def rank_ahead(code: Path, env: dict, creds: Path, count: int) -> Path:
+    """Rank ahead (``precompute_for_you``, as the scheduled task does for active readers) the first
+    ``count`` readers of a run, with the served checkout's own code and the same cache (Redis), and keep
+    only those readers in the run: every page is then a slice of a list ranked ahead."""
+    tokens = creds.read_text().split()[:count]
+    from oauth2_provider.models import AccessToken
+
+    ids = list(AccessToken.objects.filter(token__in=tokens).values_list("user_id", flat=True))
+    t0 = time.monotonic()
+    script = f"from recommend.selectors import precompute_for_you; print(precompute_for_you({ids!r}))"
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script], env=env, cwd=code, check=True, capture_output=True
+    )
+    print(f"ranked ahead {done.stdout.decode().split()[-1]} readers in {time.monotonic() - t0:.0f}s", flush=True)
+    path = creds.with_suffix(".ahead.txt")
+    path.write_text("\n".join(tokens) + "\n")
+    return path
+
+
 def http_serve(args: argparse.Namespace, data: Path) -> None:
     """For-you pages through HTTP: gunicorn (``--workers`` x ``--threads``) serving this checkout (or
     ``--code DIR``) on the seeded data, driven by wrk with ``--readers`` connections, each reading as one
@@ -413,6 +496,8 @@ def http_serve(args: argparse.Namespace, data: Path) -> None:
         # Warm-up on other readers: each worker builds its pool, loads the model and the interests' vectors.
         wrk_for_you(args.port, warm_creds, args, 1, args.warm)
         for pages, creds in zip(args.pages, runs, strict=True):
+            if args.ahead:
+                creds = rank_ahead(code, env, creds, args.ahead)
             load0 = os.getloadavg()[0]
             cpu0 = server_cpu_s(server.pid)
             result = wrk_for_you(args.port, creds, args, pages, args.duration)
@@ -424,6 +509,7 @@ def http_serve(args: argparse.Namespace, data: Path) -> None:
                 "workers": args.workers,
                 "threads": args.threads,
                 "auth": args.auth,
+                "ranked_ahead": args.ahead,
                 "code": str(code),
                 "load_before": round(load0, 2),
                 "load_after": round(os.getloadavg()[0], 2),
@@ -445,7 +531,8 @@ def main() -> None:
     parser.add_argument("--readers", type=int, default=8)
     parser.add_argument("--requests", type=int, default=160)
     parser.add_argument("--reuse", action="store_true", help="keep an already seeded database")
-    parser.add_argument("--only", choices=["serve", "train", "embed", "http"], default=None)
+    parser.add_argument("--only", choices=["serve", "train", "embed", "http", "profile"], default=None)
+    parser.add_argument("--profile-top", type=int, default=45, help="--only profile: functions listed")
     parser.add_argument("--http", action="store_true", help="also measure pages through gunicorn (--only http: only)")
     parser.add_argument("--auth", choices=["bearer", "cookie"], default="bearer", help="native API or web page")
     parser.add_argument("--pages", type=int, nargs="+", default=[1, 5], help="pages per reader, one run each")
@@ -455,6 +542,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--port", type=int, default=8831)
+    parser.add_argument(
+        "--ahead", type=int, default=0, help="--only http: rank this many readers of each run ahead; only they read"
+    )
     parser.add_argument("--code", type=Path, default=None, help="checkout gunicorn serves (default: this one)")
     args = parser.parse_args()
     data = Path(os.environ.setdefault("NOTEBRIDGE_DATA_DIR", "/tmp/nb-recommend-scale"))
@@ -470,6 +560,8 @@ def main() -> None:
 
     settings.RECOMMEND_MODEL_DIR = os.environ["RECOMMEND_MODEL_DIR"]
     print(f"load average at start: {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs; data in {data}")
+    if args.only == "profile":
+        profile(args.readers, max(args.pages), args.profile_top)
     if args.only in (None, "serve", "http"):
         from accounts.models import User
 

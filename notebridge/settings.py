@@ -464,3 +464,6 @@ RECOMMEND_RANKER_MIN_POSITIVES = int(os.environ.get("RECOMMEND_RANKER_MIN_POSITI
 # this many minutes for readers served For you in the last RECOMMEND_PRECOMPUTE_ACTIVE_HOURS; 0: off.
 RECOMMEND_PRECOMPUTE_MINUTES = float(os.environ.get("RECOMMEND_PRECOMPUTE_MINUTES", "5"))
 RECOMMEND_PRECOMPUTE_ACTIVE_HOURS = float(os.environ.get("RECOMMEND_PRECOMPUTE_ACTIVE_HOURS", "1"))
+# How long a reader's ranked For-you list is kept. Past 10 minutes a page still serves it and re-ranks it in
+# the background (recommend.tasks.refresh_for_you); a reader away longer is ranked on the request again.
+RECOMMEND_LIST_SECONDS = int(os.environ.get("RECOMMEND_LIST_SECONDS", "3600"))

@@ -11,6 +11,7 @@ ranking fails the reader still gets trending notes, and the log says why."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,9 +23,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import ServiceError
+from core.tasks import enqueue_on_commit
 from notes.models import Note
 from notes.related import related_by_tags_and_place
-from notes.selectors import discover_ranking, visible_notes
+from notes.selectors import discover_ranking, notes_by_ids, visible_notes
 from recommend import candidates, ranking, training
 from recommend.models import Interaction, Kind, LanguageMix, ReaderPreference, Surface
 from recommend.services import DIRTY_KEY, SERVED_FEATURES_KEY, SERVED_KEY
@@ -36,9 +38,13 @@ RANKED = 300
 MAX_LIMIT = 60
 # The ranking does not depend on the viewer's country (what it withholds is left out per page), so one
 # list per reader serves every country and can be ranked ahead of a visit.
-RANK_KEY = "rec:rank:{}"
+# (when ranked, epoch seconds; [(note id, reason, detail), ...]), kept ``list_seconds()``.
+RANK_KEY = "rec:rank:v2:{}"
 FEATURES_KEY = "rec:rankfeat:{}"  # note id -> its ranking features, beside RANK_KEY
 MIX_KEY = "rec:mix:{}"
+REFRESH_LOCK_KEY = "rec:refreshing:{}"
+REFRESH_LOCK_SECONDS = 120
+WARM_NOTES = 100  # notes of the next pages put in the note cache by a ranking done ahead
 
 
 @dataclass
@@ -106,17 +112,25 @@ def _trending(exclude: set[int]) -> list[tuple[int, str, str]]:
     return [(pk, "popular", "") for pk in discover_ranking() if pk not in exclude][:RANKED]
 
 
-def ranked_ids(user: User, *, offset: int) -> list[tuple[int, str, str]]:
-    """The reader's ranked list (note id, reason, detail), computed or from the cache."""
-    key = RANK_KEY.format(user.pk)
-    cached: list[tuple[int, str, str]] | None = cache.get(key)
-    dirty = cache.get(DIRTY_KEY.format(user.pk))
-    if cached is not None and not dirty:
-        return cached
+def list_seconds() -> int:
+    """How long a reader's ranked list is kept (``RECOMMEND_LIST_SECONDS``): past ``RANKING_SECONDS`` it
+    is still served, and re-ranked in the background (``refresh_for_you``), so an active reader's page
+    stays a slice; only a reader away longer than this ranks on the request again."""
+    return max(RANKING_SECONDS, int(getattr(settings, "RECOMMEND_LIST_SECONDS", 3600)))
+
+
+def _store(user_id: int, ranked: list[tuple[int, str, str]], features: dict[int, bytes]) -> None:
+    seconds = list_seconds()
+    cache.set_many({RANK_KEY.format(user_id): (time.time(), ranked), FEATURES_KEY.format(user_id): features}, seconds)
+    cache.delete(DIRTY_KEY.format(user_id))
+
+
+def _rerank(
+    user: User, *, offset: int, cached: list[tuple[int, str, str]] | None, old_features: dict[int, bytes]
+) -> tuple[list[tuple[int, str, str]], dict[int, bytes]]:
+    """Rank the reader's list again, keeping the first ``offset`` (already shown) entries of ``cached``."""
     head = cached[:offset] if cached is not None and offset > 0 else []
     shown = {pk for pk, _r, _d in head}
-    features_key = FEATURES_KEY.format(user.pk)
-    old_features: dict[int, bytes] = (cache.get(features_key) or {}) if head else {}
     features = {pk: old_features[pk] for pk in shown if pk in old_features}
     try:
         tail, tail_features = _rank(user, exclude=shown)
@@ -128,27 +142,63 @@ def ranked_ids(user: User, *, offset: int) -> list[tuple[int, str, str]]:
         logger.warning("recommend: nothing ranked for user %s; serving trending", user.pk)
         tail = _trending(shown)
     result = head + tail
-    cache.set(key, result, RANKING_SECONDS)
-    cache.set(features_key, features, RANKING_SECONDS)
-    cache.delete(DIRTY_KEY.format(user.pk))
-    return result
+    _store(user.pk, result, features)
+    return result, features
+
+
+def ranked_ids(user: User, *, offset: int) -> list[tuple[int, str, str]]:
+    """The reader's ranked list (note id, reason, detail), computed or from the cache."""
+    entry = cache.get(RANK_KEY.format(user.pk))
+    cached = entry[1] if entry is not None else None
+    if cached is not None and not cache.get(DIRTY_KEY.format(user.pk)):
+        return cached  # type: ignore[no-any-return]
+    old_features: dict[int, bytes] = (cache.get(FEATURES_KEY.format(user.pk)) or {}) if cached else {}
+    return _rerank(user, offset=offset, cached=cached, old_features=old_features)[0]
+
+
+def _warm_notes(ranked: list[tuple[int, str, str]], start: int) -> None:
+    """Put the next pages' notes in the note cache, so serving them reads no rows (where the cache is
+    shared, Redis, and keeps notes long enough to matter)."""
+    if settings.NOTE_CACHE_SECONDS >= 60:
+        notes_by_ids([pk for pk, _r, _d in ranked[start : start + WARM_NOTES]])
+
+
+def refresh_for_you(user: User, *, force: bool = False) -> bool:
+    """Rank the reader's list ahead if it is missing, marked changed (``DIRTY_KEY``), older than
+    ``RANKING_SECONDS`` or ``force``d, keeping what For you already served them (``SERVED_KEY``), as
+    their next page would; then warm the note cache for their next pages. Returns whether it ranked."""
+    keys = [RANK_KEY.format(user.pk), DIRTY_KEY.format(user.pk), SERVED_KEY.format(user.pk)]
+    got = cache.get_many(keys)
+    entry, dirty, served = got.get(keys[0]), got.get(keys[1]), got.get(keys[2]) or {}
+    offset = max(served.values(), default=-1) + 1
+    if entry is not None and not dirty and not force and time.time() - entry[0] < RANKING_SECONDS:
+        return False
+    cached = entry[1] if entry is not None else None
+    old_features: dict[int, bytes] = (cache.get(FEATURES_KEY.format(user.pk)) or {}) if cached else {}
+    ranked, _features = _rerank(user, offset=offset, cached=cached, old_features=old_features)
+    _warm_notes(ranked, offset)
+    return True
 
 
 def precompute_for_you(user_ids: Iterable[int]) -> int:
     """Rank ahead for these readers, so their next visit is a slice of the list plus the access gate.
 
-    A reader whose list is cached and unchanged is skipped; one who did something since (``DIRTY_KEY``)
-    keeps what For you already served them (``SERVED_KEY``) and gets the rest re-ranked, as their next
-    page would. Returns how many readers were ranked. Useful where web processes share the cache
-    (Redis); with each process's own memory cache a page ranks on demand, as before."""
-    done = 0
-    for user in User.objects.filter(pk__in=list(user_ids), is_active=True):
-        if cache.get(RANK_KEY.format(user.pk)) is not None and not cache.get(DIRTY_KEY.format(user.pk)):
-            continue
-        served: dict[int, int] = cache.get(SERVED_KEY.format(user.pk)) or {}
-        ranked_ids(user, offset=max(served.values(), default=-1) + 1)
-        done += 1
-    return done
+    A reader whose list is cached, unchanged and younger than ``RANKING_SECONDS`` is skipped; one who
+    did something since (``DIRTY_KEY``) keeps what For you already served them (``SERVED_KEY``) and gets
+    the rest re-ranked, as their next page would (``refresh_for_you``). Returns how many readers were
+    ranked. Useful where web processes share the cache (Redis); with each process's own memory cache a
+    page ranks on demand, as before."""
+    return sum(refresh_for_you(user) for user in User.objects.filter(pk__in=list(user_ids), is_active=True))
+
+
+def _queue_refresh(user_id: int) -> None:
+    """Re-rank a stale list in the background, once at a time per reader (the lock expires on its own
+    if the task is lost)."""
+    if not cache.add(REFRESH_LOCK_KEY.format(user_id), True, REFRESH_LOCK_SECONDS):
+        return
+    from recommend import tasks  # import cycle: the tasks module calls these selectors
+
+    enqueue_on_commit(tasks.refresh_for_you, user_id)
 
 
 def active_readers(*, hours: float) -> list[int]:
@@ -164,10 +214,33 @@ def active_readers(*, hours: float) -> list[int]:
 def for_you(
     user: User, *, cursor: str | None = None, limit: int = 20, country: str | None = None
 ) -> tuple[list[Card], str | None]:
-    """A page of the reader's For you and the cursor of the next page (None at the end)."""
+    """A page of the reader's For you and the cursor of the next page (None at the end).
+
+    The common case, a reader with a list: one read of the reader's keys, a slice, the access gate on
+    the slice, one write of what was served. A list older than ``RANKING_SECONDS`` is served as it is
+    and re-ranked in the background; a reader who did something since (a like, a hide) is re-ranked
+    here, so the next page shows it; a reader without a list is ranked here."""
     offset = parse_cursor(cursor)
     limit = max(1, min(int(limit), MAX_LIMIT))
-    ranked = ranked_ids(user, offset=offset)
+    keys = [
+        RANK_KEY.format(user.pk),
+        DIRTY_KEY.format(user.pk),
+        FEATURES_KEY.format(user.pk),
+        SERVED_KEY.format(user.pk),
+        SERVED_FEATURES_KEY.format(user.pk),
+    ]
+    got = cache.get_many(keys)
+    entry = got.get(keys[0])
+    ranked_features: dict[int, bytes] = got.get(keys[2]) or {}
+    if entry is None or got.get(keys[1]):
+        cached = entry[1] if entry is not None else None
+        ranked, ranked_features = _rerank(
+            user, offset=offset, cached=cached, old_features=ranked_features if cached else {}
+        )
+    else:
+        ranked = entry[1]
+        if time.time() - entry[0] >= RANKING_SECONDS:
+            _queue_refresh(user.pk)
     page = ranked[offset : offset + limit]
     notes = {n.pk: n for n in visible_notes([pk for pk, _r, _d in page], user, country=country)}
     cards = [
@@ -175,17 +248,11 @@ def for_you(
         for i, (pk, reason, detail) in enumerate(page)
         if pk in notes
     ]
-    served_key = SERVED_KEY.format(user.pk)
-    served: dict[int, int] = cache.get(served_key) or {}
-    features_key = SERVED_FEATURES_KEY.format(user.pk)
-    served_features: dict[int, bytes] = cache.get(features_key) or {}
-    if offset == 0:
-        served, served_features = {}, {}
+    served: dict[int, int] = {} if offset == 0 else got.get(keys[3]) or {}
+    served_features: dict[int, bytes] = {} if offset == 0 else got.get(keys[4]) or {}
     served.update({card.note.pk: card.position for card in cards})
-    ranked_features: dict[int, bytes] = cache.get(FEATURES_KEY.format(user.pk)) or {}
     served_features.update({c.note.pk: ranked_features[c.note.pk] for c in cards if c.note.pk in ranked_features})
-    cache.set(served_key, served, RANKING_SECONDS * 6)
-    cache.set(features_key, served_features, RANKING_SECONDS * 6)
+    cache.set_many({keys[3]: served, keys[4]: served_features}, RANKING_SECONDS * 6)
     next_offset = offset + limit
     return cards, (str(next_offset) if next_offset < len(ranked) else None)
 

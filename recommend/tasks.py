@@ -11,8 +11,10 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 
+from accounts.models import User
 from core import queues
 from core.tasks import background_task
 from recommend import embeddings, selectors, services, training
@@ -46,6 +48,17 @@ def precompute_for_you(every_hours: float = 0.0) -> int:
     done = selectors.precompute_for_you(selectors.active_readers(hours=hours))
     _again(precompute_for_you, every_hours)
     return done
+
+
+@background_task(queue_name=queues.LOW, max_attempts=2)
+def refresh_for_you(user_id: int) -> bool:
+    """Re-rank one reader's For-you list that a page found stale (selectors.refresh_for_you); the page
+    was served from the old list meanwhile."""
+    try:
+        user = User.objects.filter(pk=user_id, is_active=True).first()
+        return selectors.refresh_for_you(user) if user is not None else False
+    finally:
+        cache.delete(selectors.REFRESH_LOCK_KEY.format(user_id))
 
 
 @background_task(queue_name=queues.LOW, max_attempts=3)

@@ -126,6 +126,10 @@ def test_for_you_listing_in_the_native_api(catalogue, reader, api):
     assert len(page["items"]) == 5 and page["next_cursor"] == "5"
     assert all(item["why"] and item["reason"] for item in page["items"])
     assert [item["position"] for item in page["items"]] == [0, 1, 2, 3, 4]
+    # The view writes its JSON itself: it must still be exactly what the documented schema gives.
+    from api.nb.schemas import ForYouPage
+
+    assert ForYouPage.model_validate(page).model_dump(mode="json") == page
     nxt = api.get("/api/nb/v1/recommend/for-you", {"limit": 5, "cursor": page["next_cursor"]}).json()
     assert not {i["id"] for i in nxt["items"]} & {i["id"] for i in page["items"]}
     assert api.get("/api/nb/v1/recommend/for-you", {"cursor": "abc"}).status_code == 422

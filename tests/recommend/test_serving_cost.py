@@ -422,3 +422,97 @@ def test_the_scheduled_task_ranks_active_readers(catalogue, reader):
     cache.clear()
     result = tasks.precompute_for_you.enqueue()
     assert result.return_value == 1
+
+
+def _age_list(user_id: int, seconds: float) -> None:
+    """Make the reader's cached list look ranked ``seconds`` ago."""
+    from recommend.selectors import RANK_KEY
+
+    at, ranked = cache.get(RANK_KEY.format(user_id))
+    cache.set(RANK_KEY.format(user_id), (at - seconds, ranked), 3600)
+
+
+def test_a_stale_list_is_served_as_it_is_and_ranked_again_in_the_background(
+    catalogue, reader, django_capture_on_commit_callbacks
+):
+    from recommend.selectors import RANK_KEY, RANKING_SECONDS
+
+    cache.clear()
+    first, cursor = for_you(reader, limit=5)
+    _age_list(reader.pk, RANKING_SECONDS + 1)
+    stale_at = cache.get(RANK_KEY.format(reader.pk))[0]
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        with CaptureQueriesContext(connection) as ctx:
+            nxt, _ = for_you(reader, cursor=cursor, limit=5)
+        assert nxt and not interaction_queries(ctx.captured_queries), "the page ranked on the request"
+        for_you(reader, cursor="10", limit=5)
+    assert len(queued) == 1, "one refresh at a time per reader"
+    queued[0]()  # the refresh task, as the queue runs it: keeps what was shown, re-ranks the rest
+    at, ranked = cache.get(RANK_KEY.format(reader.pk))
+    assert at > stale_at
+    shown = [c.note.pk for c in first + nxt]
+    assert [pk for pk, _r, _d in ranked[: len(shown)]] == shown
+
+
+def test_the_refresh_task_ranks_and_releases_its_lock(catalogue, reader, on_commit):
+    from recommend import tasks
+    from recommend.selectors import RANK_KEY, RANKING_SECONDS, REFRESH_LOCK_KEY
+
+    cache.clear()
+    for_you(reader, limit=5)
+    _age_list(reader.pk, RANKING_SECONDS + 1)
+    # The immediate backend of the tests runs the task when the page's queueing commits.
+    with on_commit():
+        for_you(reader, cursor="5", limit=5)
+    at, _ranked = cache.get(RANK_KEY.format(reader.pk))
+    assert time.time() - at < RANKING_SECONDS
+    assert cache.get(REFRESH_LOCK_KEY.format(reader.pk)) is None
+    assert tasks.refresh_for_you.enqueue(reader.pk).return_value is False  # fresh now: nothing to do
+
+
+def test_a_stale_list_still_passes_the_gate(catalogue, reader):
+    from accounts.services import block, mute
+    from notes.models import NoteState
+    from notes.services import set_note_state
+    from recommend.selectors import RANKING_SECONDS
+
+    authors, _notes = catalogue
+    cache.clear()
+    ranked = [c.note for c in for_you(reader, limit=60)[0]]
+    _age_list(reader.pk, RANKING_SECONDS + 1)
+    block(blocker=reader, blocked=authors["chef"])
+    mute(muter=reader, muted=authors["wok"])
+    held = next(n for n in ranked if n.author_id not in (authors["chef"].pk, authors["wok"].pk))
+    set_note_state(note=held, state=NoteState.HELD)
+    served = for_you(reader, limit=60)[0]
+    assert served
+    assert all(c.note.author_id not in (authors["chef"].pk, authors["wok"].pk) for c in served)
+    assert held.pk not in {c.note.pk for c in served}
+
+
+def test_a_like_on_a_list_ranked_ahead_is_on_the_next_page(catalogue, reader, on_commit):
+    from notes.services import like_note
+    from recommend.selectors import RANK_KEY
+
+    cache.clear()
+    precompute_for_you([reader.pk])
+    first, cursor = for_you(reader, limit=3)
+    before = cache.get(RANK_KEY.format(reader.pk))
+    with on_commit():
+        like_note(user=reader, note_id=first[0].note.pk)
+    with CaptureQueriesContext(connection) as ctx:
+        rest = for_you(reader, cursor=cursor, limit=20)[0]
+    assert interaction_queries(ctx.captured_queries), "the like did not re-rank the next page"
+    after = cache.get(RANK_KEY.format(reader.pk))
+    assert after[0] >= before[0] and after[1][:3] == before[1][:3]
+    assert not {c.note.pk for c in first} & {c.note.pk for c in rest}
+
+
+def test_ranking_ahead_puts_the_first_pages_notes_in_the_note_cache(catalogue, reader, settings):
+    settings.NOTE_CACHE_SECONDS = 300  # as with Redis: long enough for warming to matter
+    cache.clear()
+    precompute_for_you([reader.pk])
+    with CaptureQueriesContext(connection) as ctx:
+        cards, _ = for_you(reader, limit=10)
+    assert cards
+    assert not [q["sql"] for q in ctx.captured_queries if 'FROM "notes_note"' in q["sql"]], "notes read again"
