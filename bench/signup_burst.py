@@ -220,9 +220,9 @@ class CpuMeter(threading.Thread):
 
     @staticmethod
     def spent(start: dict[int, tuple[str, float]], end: dict[int, tuple[str, float]]) -> dict[str, float]:
-        by_role: Counter[str] = Counter()
+        by_role: dict[str, float] = {}
         for pid, (name, cpu) in end.items():
-            by_role[name] += cpu - start.get(pid, (name, 0.0))[1]
+            by_role[name] = by_role.get(name, 0.0) + cpu - start.get(pid, (name, 0.0))[1]
         return {name: round(seconds, 1) for name, seconds in sorted(by_role.items())}
 
 

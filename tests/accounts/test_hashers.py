@@ -63,7 +63,8 @@ def test_with_password_hash_nice_argon2_runs_in_a_thread_at_that_priority(settin
 
     settings.PASSWORD_HASH_NICE = 12
     thread = hashers.niced_thread()
-    assert thread is not None and thread.native_id != threading.get_native_id()
+    assert thread is not None and thread.native_id is not None
+    assert thread.native_id != threading.get_native_id()
     assert os.getpriority(os.PRIO_PROCESS, thread.native_id) == max(12, os.getpriority(os.PRIO_PROCESS, 0))
     ran_in: list[int] = []
     assert hashers.at_hashing_priority(lambda: ran_in.append(threading.get_native_id())) is None
