@@ -21,6 +21,7 @@ before and during the burst.
 
     python bench/signup_burst.py [--accounts 500] [--clients 20] [--capacity-per-hour 18000]
         [--window 10] [--port 8715] [--database nb_bench_signup] [--redis-db 5] [--fast-hasher]
+        [--hash-nice N] [--machine-slots N]
 
 Real Argon2 by default. Drops and recreates ``--database`` and flushes ``--redis-db``: give it ones of
 its own. Uses ``var/bench-signup`` for the data directory.
@@ -268,6 +269,15 @@ def main() -> None:
     parser.add_argument("--redis-db", type=int, default=5)
     parser.add_argument("--probe-s", type=float, default=20)
     parser.add_argument("--fast-hasher", action="store_true")
+    parser.add_argument(
+        "--hash-nice", type=int, default=None, help="PASSWORD_HASH_NICE for the server (default: the environment's)"
+    )
+    parser.add_argument(
+        "--machine-slots",
+        type=int,
+        default=None,
+        help="PASSWORD_HASH_MACHINE_SLOTS for the server (default: the environment's)",
+    )
     args = parser.parse_args()
 
     serving.reset(DATA, database=args.database, redis_db=args.redis_db)
@@ -289,6 +299,10 @@ def main() -> None:
     }
     if args.fast_hasher:
         env["FAST_PASSWORD_HASHER"] = "1"
+    if args.hash_nice is not None:
+        env["PASSWORD_HASH_NICE"] = str(args.hash_nice)
+    if args.machine_slots is not None:
+        env["PASSWORD_HASH_MACHINE_SLOTS"] = str(args.machine_slots)
     log = open(DATA / "run-prod.log", "w")  # noqa: SIM115 (kept open for the server's lifetime)
     server = serving.start(["scripts/run-prod"], env, log)
     admitter: subprocess.Popen[bytes] | None = None
@@ -351,6 +365,9 @@ def main() -> None:
                     "clients": args.clients,
                     "server": "scripts/run-prod (runstack --prod), PostgreSQL + Redis",
                     "hasher": "md5" if args.fast_hasher else "argon2",
+                    "password_hash_nice": env.get("PASSWORD_HASH_NICE", "0"),
+                    "password_hash_machine_slots": env.get("PASSWORD_HASH_MACHINE_SLOTS", "0"),
+                    "background_worker_nice": env.get("BACKGROUND_WORKER_NICE", "default"),
                     "capacity_per_window": -(-args.capacity_per_hour * args.window // 3600),
                     "window_s": args.window,
                     "answers": dict(answers),
