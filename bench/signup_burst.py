@@ -21,6 +21,7 @@ before and during the burst.
 
     python bench/signup_burst.py [--accounts 500] [--clients 20] [--capacity-per-hour 18000]
         [--window 10] [--port 8715] [--database nb_bench_signup] [--redis-db 5] [--fast-hasher]
+        [--hash-nice N] [--machine-slots N]
 
 Real Argon2 by default. Drops and recreates ``--database`` and flushes ``--redis-db``: give it ones of
 its own. Uses ``var/bench-signup`` for the data directory.
@@ -38,6 +39,7 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import serving
@@ -130,6 +132,101 @@ class Probe(threading.Thread):
             self.stop.wait(0.2)
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def role(cmdline: str) -> str:
+    """Which part of the stack a process is, from its command line."""
+    for needle, name in (
+        ("gunicorn", "web (gunicorn)"),
+        ("translation", "rq background"),  # the background worker's queue list names translation
+        ("rqworker", "rq urgent"),
+        ("admit_waitlist", "admit_waitlist --loop"),
+        ("db_worker", "database-queue worker"),
+        ("postgres:", "postgres backends"),
+    ):
+        if needle in cmdline:
+            return name
+    return "other"
+
+
+class CpuMeter(threading.Thread):
+    """CPU seconds (user + system, from /proc/<pid>/stat) per part of the stack: the server's process tree,
+    this database's PostgreSQL backends, and this benchmark's own process (its clients and the probe).
+    Sampled every 0.5 s, each process's last reading kept, so a process that exits (a gunicorn worker
+    replaced after ``max_requests``) still counts what it used up to its last sample. Load-robust where
+    latencies are not: CPU per sign-up does not grow when other work shares the cores. Not counted: the
+    PostgreSQL backends of connections shorter than a sample (RQ's work horses open one per job)."""
+
+    def __init__(self, root: int, database: str) -> None:
+        super().__init__(daemon=True)
+        self.root, self.database = root, database.encode()
+        self.last: dict[int, tuple[str, float]] = {}
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+
+    @staticmethod
+    def _stat(pid: int) -> tuple[int, float, float]:
+        """(parent, own CPU seconds, CPU seconds of its children that have exited and been waited for)."""
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK, (int(fields[13]) + int(fields[14])) / TICK
+
+    def sample(self) -> None:
+        parents: dict[int, list[int]] = {}
+        mine: list[int] = [os.getpid()]
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            pid = int(entry)
+            try:
+                ppid, _own, _children = self._stat(pid)
+                parents.setdefault(ppid, []).append(pid)
+                if self.database in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    mine.append(pid)
+            except (OSError, ValueError, IndexError):
+                continue
+        stack = [self.root]
+        while stack:
+            pid = stack.pop()
+            mine.append(pid)
+            stack.extend(parents.get(pid, []))
+        readings: dict[int, tuple[str, float]] = {}
+        names: dict[int, str] = {}
+        for pid in set(mine):
+            try:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                names[pid] = "benchmark clients + probe" if pid == os.getpid() else role(cmdline)
+            except OSError:
+                continue
+        for pid, name in names.items():
+            try:
+                ppid, own, children = self._stat(pid)
+            except (OSError, ValueError, IndexError):
+                continue
+            if name.startswith("rq ") and names.get(ppid, "").startswith("rq "):
+                continue  # a work horse: RQ forks one per job; its CPU joins its worker's once it exits
+            # An RQ worker's jobs run in the horses it forks and waits for: counted with it.
+            readings[pid] = (name, own + children if name.startswith("rq ") else own)
+        with self.lock:
+            self.last.update(readings)
+
+    def totals(self) -> dict[int, tuple[str, float]]:
+        self.sample()
+        with self.lock:
+            return dict(self.last)
+
+    def run(self) -> None:
+        while not self.stop.wait(0.5):
+            self.sample()
+
+    @staticmethod
+    def spent(start: dict[int, tuple[str, float]], end: dict[int, tuple[str, float]]) -> dict[str, float]:
+        by_role: dict[str, float] = {}
+        for pid, (name, cpu) in end.items():
+            by_role[name] = by_role.get(name, 0.0) + cpu - start.get(pid, (name, 0.0))[1]
+        return {name: round(seconds, 1) for name, seconds in sorted(by_role.items())}
+
+
 def states(database: str) -> dict[str, Any]:
     import psycopg
 
@@ -172,6 +269,15 @@ def main() -> None:
     parser.add_argument("--redis-db", type=int, default=5)
     parser.add_argument("--probe-s", type=float, default=20)
     parser.add_argument("--fast-hasher", action="store_true")
+    parser.add_argument(
+        "--hash-nice", type=int, default=None, help="PASSWORD_HASH_NICE for the server (default: the environment's)"
+    )
+    parser.add_argument(
+        "--machine-slots",
+        type=int,
+        default=None,
+        help="PASSWORD_HASH_MACHINE_SLOTS for the server (default: the environment's)",
+    )
     args = parser.parse_args()
 
     serving.reset(DATA, database=args.database, redis_db=args.redis_db)
@@ -193,6 +299,10 @@ def main() -> None:
     }
     if args.fast_hasher:
         env["FAST_PASSWORD_HASHER"] = "1"
+    if args.hash_nice is not None:
+        env["PASSWORD_HASH_NICE"] = str(args.hash_nice)
+    if args.machine_slots is not None:
+        env["PASSWORD_HASH_MACHINE_SLOTS"] = str(args.machine_slots)
     log = open(DATA / "run-prod.log", "w")  # noqa: SIM115 (kept open for the server's lifetime)
     server = serving.start(["scripts/run-prod"], env, log)
     admitter: subprocess.Popen[bytes] | None = None
@@ -221,6 +331,9 @@ def main() -> None:
                 with lock:
                     results.append(outcome)
 
+        meter = CpuMeter(server.pid, args.database)
+        meter.start()
+        cpu_before = meter.totals()
         load_before = os.getloadavg()[0]
         start = time.perf_counter()
         threads = [threading.Thread(target=client, daemon=True) for _ in range(args.clients)]
@@ -229,6 +342,8 @@ def main() -> None:
         for t in threads:
             t.join()
         burst_s = time.perf_counter() - start
+        cpu_spent = CpuMeter.spent(cpu_before, meter.totals())
+        meter.stop.set()
         probe.stop.set()
         probe.join(timeout=70)
         load_after = os.getloadavg()[0]
@@ -250,6 +365,9 @@ def main() -> None:
                     "clients": args.clients,
                     "server": "scripts/run-prod (runstack --prod), PostgreSQL + Redis",
                     "hasher": "md5" if args.fast_hasher else "argon2",
+                    "password_hash_nice": env.get("PASSWORD_HASH_NICE", "0"),
+                    "password_hash_machine_slots": env.get("PASSWORD_HASH_MACHINE_SLOTS", "0"),
+                    "background_worker_nice": env.get("BACKGROUND_WORKER_NICE", "default"),
                     "capacity_per_window": -(-args.capacity_per_hour * args.window // 3600),
                     "window_s": args.window,
                     "answers": dict(answers),
@@ -282,6 +400,16 @@ def main() -> None:
                         else None,
                     },
                     "home_failures": dict(probe.failures),
+                    # CPU seconds each part of the stack used during the burst, and in all per sign-up
+                    # (the probe's few reads included): a figure that other load on the machine does not move.
+                    "cpu_s_during_burst": cpu_spent,
+                    "cpu_ms_per_signup": round(1000 * sum(cpu_spent.values()) / max(1, len(results)), 1),
+                    "server_cpu_ms_per_signup": round(
+                        1000
+                        * sum(v for k, v in cpu_spent.items() if k != "benchmark clients + probe")
+                        / max(1, len(results)),
+                        1,
+                    ),
                     "load_average": {"before_burst": round(load_before, 1), "after_burst": round(load_after, 1)},
                     "cores": os.cpu_count(),
                 }

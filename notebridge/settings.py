@@ -453,6 +453,15 @@ PASSWORD_HASH_CONCURRENCY = int(os.environ.get("PASSWORD_HASH_CONCURRENCY", "1")
 PASSWORD_HASH_WAIT_S = float(os.environ.get("PASSWORD_HASH_WAIT_S", "10"))
 # ...and at most this many requests per process wait for a slot (each holds a web thread); more get 429.
 PASSWORD_HASH_MAX_WAITING = int(os.environ.get("PASSWORD_HASH_MAX_WAITING", "1"))
+# At most this many hashing slots across every process on the machine (flock'd files under DATA_DIR/hash-slots;
+# 0: no machine-wide cap, only PASSWORD_HASH_CONCURRENCY per process). docs/trust.md "Password hashing".
+PASSWORD_HASH_MACHINE_SLOTS = int(os.environ.get("PASSWORD_HASH_MACHINE_SLOTS", "0"))
+# Argon2 runs in a per-process thread at this nice value (0: in the request's thread, at its priority),
+# so a burst of sign-ups takes the CPU page reads leave free (accounts/hashers.py, docs/trust.md).
+PASSWORD_HASH_NICE = int(os.environ.get("PASSWORD_HASH_NICE", "0"))
+# runstack --prod runs the background task worker (housekeeping, translation, the low queue) at this nice
+# value; the urgent worker (screening, fan-out) stays at normal priority (docs/deploy.md). 0: not niced.
+BACKGROUND_WORKER_NICE = int(os.environ.get("BACKGROUND_WORKER_NICE", "10"))
 # Raw client addresses are kept only in the security log, for this many days.
 SECURITY_LOG_DAYS = float(os.environ.get("SECURITY_LOG_DAYS", "14"))
 # For you (docs/recommend.md): embed each published note at once on the low queue (off: embed_notes and

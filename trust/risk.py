@@ -303,14 +303,25 @@ def cluster_of(user_id: int, cfg: dict[str, Any] | None = None) -> list[int]:
     return list(dict.fromkeys(i for i in ids if i is not None))[:CLUSTER_MAX]
 
 
+def _fired_kinds(reasons: list[str] | None, cfg: dict[str, Any]) -> set[str]:
+    fired = {reason.split(" ", 1)[0] for reason in (reasons or [])}
+    return {cfg["rules"][code][0] for code in fired if code in cfg["rules"]}
+
+
+def fires_cluster_rule(reasons: list[str] | None) -> bool:
+    """Whether an assessment's reasons include a subnet, device or payload rule (what ``reassess_cluster``
+    acts on)."""
+    kinds = _fired_kinds(reasons, config())
+    return bool(kinds & set(CLUSTER_RULES)) or "payload" in kinds
+
+
 def reassess_cluster(*, user_id: int) -> int:
     """A newcomer whose sign-up or post made a subnet, device or payload rule fire: the earlier accounts
     of the same cluster are reassessed too (their risk was computed before it grew). Returns how many
     were."""
     cfg = config()
     risk = AccountRisk.objects.filter(user_id=user_id).values_list("reasons", flat=True).first()
-    fired = {reason.split(" ", 1)[0] for reason in (risk or [])}
-    kinds = {cfg["rules"][code][0] for code in fired if code in cfg["rules"]}
+    kinds = _fired_kinds(risk, cfg)
     others: list[int] = []
     if kinds & set(CLUSTER_RULES):
         others += cluster_of(user_id, cfg)

@@ -15,16 +15,19 @@ require approval by address range, e-mail domain or username pattern. Rules are 
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import ipaddress
 import re
 import threading
+import time
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from disposable_email_domains import blocklist as DISPOSABLE_DOMAINS
 from django.conf import settings
@@ -204,6 +207,50 @@ def _busy() -> RateLimited:
     return RateLimited(_("The server is busy. Try again in a few seconds."), retry_after=3)
 
 
+def _machine_slot_files() -> list[Path]:
+    count = int(getattr(settings, "PASSWORD_HASH_MACHINE_SLOTS", 0) or 0)
+    if count <= 0:
+        return []
+    folder = Path(settings.DATA_DIR) / "hash-slots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return [folder / f"slot-{i}.lock" for i in range(count)]
+
+
+def _take_machine_slot(files: list[Path], deadline: float) -> IO[bytes] | None:
+    """One of the machine's slot files, locked (``flock``, released by the kernel if the process dies),
+    polled every 10 ms until ``deadline``; None when none came free in time."""
+    while True:
+        for path in files:
+            handle = path.open("ab")
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return handle
+            except BlockingIOError:
+                handle.close()
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(0.01)
+
+
+@contextmanager
+def machine_slot(deadline: float) -> Iterator[None]:
+    """With ``PASSWORD_HASH_MACHINE_SLOTS`` set, one of that many slots shared by every process on the
+    machine (files under ``DATA_DIR/hash-slots``): a burst's hashing then uses at most that many cores,
+    whatever the number of web workers. Raises the busy answer when none comes free by ``deadline``."""
+    files = _machine_slot_files()
+    if not files:
+        yield
+        return
+    handle = _take_machine_slot(files, deadline)
+    if handle is None:
+        raise _busy()
+    try:
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
 @contextmanager
 def hashing_slot() -> Iterator[None]:
     """Hold one of ``PASSWORD_HASH_CONCURRENCY`` slots (per process) around password hashing (sign-up)
@@ -213,9 +260,11 @@ def hashing_slot() -> Iterator[None]:
     At most ``PASSWORD_HASH_MAX_WAITING`` requests per process wait for a slot; one more is answered 429
     at once. A waiting request holds a web thread: without the cap, a burst of sign-ups with more clients
     than threads kept every thread waiting here and home timelines queued behind them for seconds
-    (docs/benchmarks.md, "Sign-up burst")."""
+    (docs/benchmarks.md, "Sign-up burst"). ``PASSWORD_HASH_MACHINE_SLOTS`` adds a cap across processes
+    (``machine_slot``), within the same wait."""
     global _hash_waiting
     slots = _slots()
+    deadline = time.monotonic() + float(getattr(settings, "PASSWORD_HASH_WAIT_S", 10))
     if not slots.acquire(blocking=False):
         with _hash_lock:
             queue_full = _hash_waiting >= int(getattr(settings, "PASSWORD_HASH_MAX_WAITING", 1))
@@ -231,7 +280,8 @@ def hashing_slot() -> Iterator[None]:
         if not acquired:
             raise _busy()
     try:
-        yield
+        with machine_slot(deadline):
+            yield
     finally:
         slots.release()
 

@@ -57,9 +57,12 @@ def assess_poster_task(kind: str, target_id: int, author_id: int) -> None:
 
 
 def assess_newcomer(user_id: int) -> None:
-    """Right after a sign-up commits: its own risk now (cheap), its cluster's in the background."""
-    risk.reassess(user_id=user_id)
-    reassess_cluster_task.enqueue(user_id)
+    """Right after a sign-up commits: its own risk now (cheap), its cluster's in the background, but only
+    when a cluster or payload rule fired for it (``risk.reassess_cluster`` does nothing otherwise): most
+    newcomers fire none, and a burst of sign-ups then queues no job per account."""
+    assessed = risk.reassess(user_id=user_id)
+    if assessed is not None and risk.fires_cluster_rule(assessed.reasons):
+        reassess_cluster_task.enqueue(user_id)
 
 
 @background_task(queue_name=queues.LOW)

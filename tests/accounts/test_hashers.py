@@ -51,3 +51,35 @@ def test_a_malformed_hash_is_a_failed_log_in_not_an_error(db, make_user):
     User.objects.filter(pk=user.pk).update(password="argon2$argon2id$v=19$m=oops")
     response = Client().post("/login/", {"username": "broken_hash", "password": PASSWORD})
     assert response.status_code == 200
+
+
+def test_with_password_hash_nice_argon2_runs_in_a_thread_at_that_priority(settings):
+    """PASSWORD_HASH_NICE: hashing and checking run in this process's dedicated hashing thread, which has
+    lowered its own priority; the hashes are the same Argon2 and errors come back to the caller."""
+    import os
+    import threading
+
+    from accounts import hashers
+
+    settings.PASSWORD_HASH_NICE = 12
+    thread = hashers.niced_thread()
+    assert thread is not None and thread.native_id is not None
+    assert thread.native_id != threading.get_native_id()
+    assert os.getpriority(os.PRIO_PROCESS, thread.native_id) == max(12, os.getpriority(os.PRIO_PROCESS, 0))
+    ran_in: list[int] = []
+    assert hashers.at_hashing_priority(lambda: ran_in.append(threading.get_native_id())) is None
+    assert ran_in == [thread.native_id]
+    encoded = make_password(PASSWORD)
+    assert params(encoded) == (19 * 1024, 2, 1)
+    hasher = OwaspArgon2PasswordHasher()
+    assert hasher.verify(PASSWORD, encoded) and not hasher.verify("wrong", encoded)
+    assert not hasher.verify(PASSWORD, "argon2$argon2id$not-a-hash")  # raised in the thread, handled here
+    with pytest.raises(ZeroDivisionError):
+        hashers.at_hashing_priority(lambda: 1 / 0)
+    assert hashers.niced_thread() is thread  # one thread per process, kept
+
+    settings.PASSWORD_HASH_NICE = 0
+    assert hashers.niced_thread() is None
+    here: list[int] = []
+    hashers.at_hashing_priority(lambda: here.append(threading.get_native_id()))
+    assert here == [threading.get_native_id()]

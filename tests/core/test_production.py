@@ -33,6 +33,21 @@ def test_worker_plan_puts_screening_and_fan_out_before_translation_and_training(
     assert BACKGROUND_QUEUES.index("translation") > BACKGROUND_QUEUES.index("review")
 
 
+def test_the_background_worker_runs_niced_and_the_urgent_one_does_not(settings):
+    """BACKGROUND_WORKER_NICE: housekeeping and translation take the CPU page reads and screening leave free
+    (a sign-up burst, docs/trust.md); screening and fan-out stay at normal priority."""
+    settings.BACKGROUND_WORKER_NICE = 10
+    for redis in (True, False):
+        plan = dict(worker_plan("python", redis=redis, prod=True))
+        assert plan["background"][:3] == ["nice", "-n", "10"]
+        assert plan["urgent"][0] == "python"
+        assert "nice" not in plan.get("fallback", ["python"])
+    settings.BACKGROUND_WORKER_NICE = 0
+    assert dict(worker_plan("python", redis=True, prod=True))["background"][0] == "python"
+    settings.BACKGROUND_WORKER_NICE = 10
+    assert dict(worker_plan("python", redis=True, prod=False))["worker"][0] == "python"  # one worker: not niced
+
+
 def _children(pid: int) -> list[str]:
     return [" ".join(c.cmdline()) for c in psutil.Process(pid).children()]
 

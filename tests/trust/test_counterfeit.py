@@ -133,3 +133,28 @@ def test_the_review_item_shows_the_accounts_risk_and_linked_accounts(
     zh = Client(headers={"Accept-Language": "zh-CN,zh;q=0.9"})
     zh.force_login(checker)
     assert "账号可信度" in zh.get(f"/review/items/{item.pk}/").content.decode()
+
+
+def test_a_newcomer_queues_its_clusters_reassessment_only_when_a_cluster_rule_fired(
+    db, django_capture_on_commit_callbacks
+):
+    """A burst of ordinary sign-ups queues no cluster job per account (it would do nothing): only a
+    newcomer whose subnet or device rule fired has its cluster reassessed."""
+    from django_tasks.signals import task_enqueued
+
+    queued: list[int] = []
+
+    def record(sender, task_result, **kwargs):
+        if task_result.task.name == "reassess_cluster_task":
+            queued.append(task_result.args[0])
+
+    task_enqueued.connect(record)
+    try:
+        first = newcomer("wave_a", "203.0.113.7", django_capture_on_commit_callbacks)
+        newcomer("wave_b", "203.0.113.8", django_capture_on_commit_callbacks)
+        assert queued == []  # two from one /24: under the rule's 3, nothing fired
+        third = newcomer("wave_c", "203.0.113.9", django_capture_on_commit_callbacks)
+    finally:
+        task_enqueued.disconnect(record)
+    assert queued == [third.pk]
+    assert AccountRisk.objects.get(user=first).score == 0.9  # and the earlier ones were reassessed

@@ -199,6 +199,41 @@ def test_log_in_waits_for_a_hashing_slot_and_gives_up_with_429(make_user, settin
     assert Client().post("/login/", credentials).status_code == 302
 
 
+def test_a_machine_wide_hashing_slot_held_by_another_process_makes_log_in_wait(make_user, settings, tmp_path):
+    """PASSWORD_HASH_MACHINE_SLOTS caps hashing across processes (another gunicorn worker, here a plain
+    process holding the one slot file's lock): a log-in waits for it, then answers busy."""
+    import subprocess
+    import sys
+
+    settings.DATA_DIR = tmp_path
+    settings.PASSWORD_HASH_MACHINE_SLOTS = 1
+    settings.PASSWORD_HASH_WAIT_S = 0.2
+    make_user("machine")
+    credentials = {"username": "machine", "password": "correct horse battery"}
+    (tmp_path / "hash-slots").mkdir()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys; f = open(sys.argv[1], 'ab'); fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); "
+            "sys.stdin.read()",
+            str(tmp_path / "hash-slots" / "slot-0.lock"),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        busy = Client().post("/login/", credentials)
+        assert busy.status_code == 429 and busy["Retry-After"] == "3"
+    finally:
+        holder.communicate("", timeout=10)  # the other process ends: the kernel releases its lock
+    assert Client().post("/login/", credentials).status_code == 302
+    # The per-process slot was given back with the busy answer: a second log-in is not refused either.
+    assert Client().post("/login/", credentials).status_code == 302
+
+
 def test_a_full_waiting_line_for_hashing_answers_429_at_once(make_user, settings):
     """Each waiting request holds a web thread: beyond PASSWORD_HASH_MAX_WAITING they are not kept."""
     import threading
