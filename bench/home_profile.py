@@ -7,7 +7,8 @@ client, in process, against a data set seeded by bench/seed.py (as bench/timelin
 
 Set ``DATABASE_URL`` / ``REDIS_URL`` as the seeding had them. Prints the wall and CPU milliseconds per
 request, the queries per request, and the cumulative milliseconds per request of each step under cProfile
-(which adds its own overhead: compare the steps with each other, and the untimed CPU figure across commits).
+(CPU time, with cProfile's own overhead: compare the steps with each other, and the untimed CPU figure
+across commits).
 Rate limits are on here unless ``RATE_LIMITS_ENABLED=0``: production answers every API request with them.
 """
 
@@ -60,7 +61,8 @@ STEPS = [
     ("    viewer_state (likes, collects)", "notes/selectors.py", "viewer_state"),
     ("  response building (render)", "api/http.py", "render"),
     ("database execute (all)", "django/db/backends/utils.py", "_execute"),
-    ("cache get_many (all)", "django/core/cache/backends/base.py", "get_many"),
+    ("cache get_many (Django's, all)", "django/core/cache/backends/base.py", "get_many"),
+    ("cache get_many (core.cache_backends.LocMemCache)", "core/cache_backends.py", "get_many"),
     ("redis cache get_many", "django/core/cache/backends/redis.py", "get_many"),
     ("redis cache get", "django/core/cache/backends/redis.py", "get"),
     ("locmem cache get", "django/core/cache/backends/locmem.py", "get"),
@@ -107,7 +109,9 @@ def main() -> None:
     with CaptureQueriesContext(connection) as queries:
         home_loop(client, tokens, 20)
 
-    profile = cProfile.Profile()
+    # CPU time, not wall time: on a shared machine the wall clock charges other processes' turns to
+    # whatever function was running.
+    profile = cProfile.Profile(time.process_time)
     profile.enable()
     home_loop(client, tokens, args.requests)
     profile.disable()
