@@ -1,4 +1,5 @@
-"""Django's Redis cache that misses, instead of failing the request, while Redis is down.
+"""The cache backends: Django's Redis cache that misses, instead of failing the request, while Redis is
+down (``ResilientRedisCache``), and Django's per-process cache with cheaper reads (``LocMemCache``).
 
 Everything the cache holds can be recomputed from the database (hydrated notes, serialised statuses,
 sessions of the ``cached_db`` engine, token look-ups), so an unreachable Redis is a miss on read and a
@@ -10,9 +11,13 @@ generation (core/generations.py), so a revocation is never lost this way.
 
 from __future__ import annotations
 
+import pickle
+import re
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from django.core.cache.backends.base import MEMCACHE_MAX_KEY_LENGTH
+from django.core.cache.backends.locmem import LocMemCache as DjangoLocMemCache
 from django.core.cache.backends.redis import RedisCache
 
 from core import redis_outage
@@ -68,3 +73,38 @@ class ResilientRedisCache(RedisCache):
         except redis_outage.ERRORS as error:
             redis_outage.failed("cache incr", error)
             raise ValueError(f"Key {key!r} not found (Redis unavailable)") from error
+
+
+# What Django's key check warns about (memcached would refuse such a key): a control character or space.
+_ODD_KEY = re.compile(r"[\x00-\x20\x7f]")
+
+
+class LocMemCache(DjangoLocMemCache):
+    """Django's per-process cache, answering ``get_many`` under one lock and checking keys with a regular
+    expression instead of Django's loop over every character. A warm home-timeline page reads about 50
+    keys (hydrated notes, then serialised statuses); those two costs were a tenth of its CPU. Values,
+    expiry, eviction and the warnings about odd keys are Django's.
+    """
+
+    # Django's own, undeclared in its type stubs.
+    _lock: Any
+    _cache: Any
+    _has_expired: Callable[[str], bool]
+    _delete: Callable[[str], bool]
+
+    def validate_key(self, key: str) -> None:
+        if len(key) > MEMCACHE_MAX_KEY_LENGTH or _ODD_KEY.search(key):
+            super().validate_key(key)  # the same warnings as Django's
+
+    def get_many(self, keys: Iterable[Any], version: int | None = None) -> dict[Any, Any]:
+        found: dict[Any, bytes] = {}
+        made = [(key, self.make_and_validate_key(key, version=version)) for key in keys]
+        with self._lock:
+            for key, made_key in made:
+                if self._has_expired(made_key):
+                    self._delete(made_key)
+                    continue
+                found[key] = self._cache[made_key]
+                self._cache.move_to_end(made_key, last=False)
+        # Only what this process stored itself, as in Django's own get.
+        return {key: pickle.loads(pickled) for key, pickled in found.items()}  # noqa: S301

@@ -181,7 +181,8 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            # Django's LocMemCache with cheaper many-key reads (core/cache_backends.py).
+            "BACKEND": "core.cache_backends.LocMemCache",
             "LOCATION": "notebridge",
             "OPTIONS": {"MAX_ENTRIES": 50000},  # type: ignore[dict-item]
         }

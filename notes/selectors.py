@@ -6,7 +6,6 @@ Every read path (feeds, note pages, search, profiles, notifications, both APIs) 
 
 from __future__ import annotations
 
-import copy
 import math
 import time
 from collections.abc import Iterable, Sequence
@@ -16,7 +15,8 @@ from typing import Protocol, TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
+from django.db.models import Count, F, Model, Prefetch, Q, QuerySet, Window
+from django.db.models.base import ModelState
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -42,9 +42,10 @@ from notes.models import (
 )
 
 T = TypeVar("T", User, Tag, Board)
+M = TypeVar("M", bound=Model)
 
-# v4: the video (select_related); v3: ip_country; v2: packed rows (see _packed). A new key never meets an old value
-NOTE_KEY = "note:v4:{}"
+# v5: plain rows (see _packed); v4: the video (select_related); v3: ip_country. A new key never meets an old value
+NOTE_KEY = "note:v5:{}"
 
 
 def forget_note(note_id: int) -> None:
@@ -60,25 +61,49 @@ def _base_queryset() -> QuerySet[Note]:
     )
 
 
-def _packed(note: Note) -> tuple[Note, list[Photo], list[Tag], Video | None]:
-    """What the cache holds: the note without its prefetched querysets, and their rows as lists.
+# A cached note is its rows as tuples of column values (each model's concrete fields, in order), not
+# pickled model instances: unpickling a model instance looks its class up in the app registry and runs
+# its __setstate__, and a feed page unpickled about 90 of them (25 notes with authors, tags, photos),
+# the largest single cost of a warm home-timeline request (docs/benchmarks.md, "Home timeline profile").
+Row = tuple | None  # type: ignore[type-arg]
+Packed = tuple[str, tuple, tuple, Row, list[tuple], list[tuple], Row]  # type: ignore[type-arg]
+_ATTNAMES: dict[type, tuple[str, ...]] = {}
 
-    A pickled QuerySet carries its whole Query; unpickling 25 of them per feed page cost more than the
-    rest of the request. Rows in plain lists unpickle about five times faster. The video (a reverse
-    one-to-one) travels on its own, without its back-reference to the note, which would pickle the
-    note's querysets after all.
-    """
-    photos, tags = list(note.photos.all()), list(note.tags.all())
-    video = note.attached_video
-    bare = copy.copy(note)
-    bare._prefetched_objects_cache = {}  # type: ignore[attr-defined]
-    bare._state = copy.copy(note._state)
-    bare._state.fields_cache = {k: v for k, v in note._state.fields_cache.items() if k != "video"}
-    if video is not None:
-        video = copy.copy(video)
-        video._state = copy.copy(video._state)
-        video._state.fields_cache = {}
-    return bare, photos, tags, video
+
+def _attnames(model: type) -> tuple[str, ...]:
+    names = _ATTNAMES.get(model)
+    if names is None:
+        names = _ATTNAMES[model] = tuple(f.attname for f in model._meta.concrete_fields)  # type: ignore[attr-defined]
+    return names
+
+
+def _row(obj: object) -> tuple:  # type: ignore[type-arg]
+    values = obj.__dict__
+    return tuple(values[name] for name in _attnames(type(obj)))
+
+
+def _instance(model: type[M], row: tuple, db: str) -> M:  # type: ignore[type-arg]
+    """A model instance as a database read leaves it (not adding, from ``db``), without __init__."""
+    obj = model.__new__(model)
+    obj.__dict__.update(zip(_attnames(model), row, strict=True))
+    state = ModelState()
+    state.adding = False
+    state.db = db
+    obj._state = state
+    return obj
+
+
+def _packed(note: Note) -> Packed:
+    """What the cache holds: the note's, its author's, place's, photos', tags' and video's rows."""
+    return (
+        note._state.db or "default",
+        _row(note),
+        _row(note.author),
+        _row(note.place) if note.place is not None else None,
+        [_row(p) for p in note.photos.all()],  # type: ignore[misc]
+        [_row(t) for t in note.tags.all()],  # type: ignore[misc]
+        _row(video) if (video := note.attached_video) is not None else None,
+    )
 
 
 # What _unpacked's querysets start from: one empty QuerySet per model. Building a QuerySet (and its
@@ -94,8 +119,7 @@ def _results(model: type[Photo] | type[Tag], rows: list) -> QuerySet:
     return qs
 
 
-def _unpacked(packed: tuple[Note, list[Photo], list[Tag], Video | None]) -> Note:
-    note, photos, tags, video = packed
+def _attach(note: Note, photos: list[Photo], tags: list[Tag], video: Video | None) -> Note:
     # The same shape a prefetch gives: note.photos.all() / note.tags.all() answer from memory.
     note._prefetched_objects_cache = {  # type: ignore[attr-defined]
         "photos": _results(Photo, photos),  # in Photo's Meta.ordering, as they were fetched
@@ -108,10 +132,24 @@ def _unpacked(packed: tuple[Note, list[Photo], list[Tag], Video | None]) -> Note
     return note
 
 
+def _unpacked(packed: Packed) -> Note:
+    db, note_row, author_row, place_row, photo_rows, tag_rows, video_row = packed
+    note = _instance(Note, note_row, db)
+    cache_of = note._state.fields_cache
+    cache_of["author"] = _instance(User, author_row, db)
+    cache_of["place"] = _instance(Place, place_row, db) if place_row is not None else None
+    photos = [_instance(Photo, row, db) for row in photo_rows]
+    for photo in photos:
+        photo._state.fields_cache["note"] = note  # as the prefetch leaves them
+    tags = [_instance(Tag, row, db) for row in tag_rows]
+    video = _instance(Video, video_row, db) if video_row is not None else None
+    return _attach(note, photos, tags, video)
+
+
 def hydrated(note: Note, photos: list[Photo], tags: list[Tag], video: Video | None) -> Note:
     """``note`` in the shape ``notes_by_ids`` gives (``photos`` in their order, ``tags``, ``video``
     answering from memory), from parts a service has in hand (``create_note(..., hydrated=True)``)."""
-    return _unpacked((note, photos, tags, video))
+    return _attach(note, photos, tags, video)
 
 
 def get_own_new_note(*, viewer: User, note: Note, country: str | None = None) -> Note | None:
@@ -124,7 +162,7 @@ def get_own_new_note(*, viewer: User, note: Note, country: str | None = None) ->
     if withheld_note_ids([note.pk], country):
         return None
     tags = sorted(note.tags.all(), key=lambda t: t.pk)  # as _base_queryset orders them
-    found = _unpacked((note, list(note.photos.all()), tags, note.attached_video))
+    found = _attach(note, list(note.photos.all()), tags, note.attached_video)
     return found if can_see(found, viewer, country=country) else None
 
 

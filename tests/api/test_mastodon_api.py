@@ -547,3 +547,30 @@ def test_denied_consent_gives_no_code_and_user_tokens_cannot_register(make_user,
         "/api/v1/accounts", {"username": "sock", "password": "a long passphrase", "agreement": True}
     )
     assert refused.status_code == 403
+
+
+def test_home_timeline_shows_a_like_an_edit_and_a_block_at_once(make_user, make_note, client_for, on_commit):
+    """Statuses are served from cached notes and cached JSON fragments (notes/selectors.py,
+    api/mastodon/entities.py); each change below must show on the next read of a warm timeline, and the
+    reader's own flags (favourited, bookmarked) must be theirs, not the last reader's."""
+    author, reader, other = make_user("author"), make_user("reader"), make_user("other")
+    follow(follower=reader, followee=author)
+    follow(follower=other, followee=author)
+    note = make_note(author, title="First", body="Words", photos=0)
+    api, other_api = client_for(reader), client_for(other)
+
+    def status(client):
+        return next(s for s in client.get("/api/v1/timelines/home").json() if s["id"] == str(note.pk))
+
+    assert status(api)["favourites_count"] == 0 and status(other_api)["favourited"] is False  # warm
+    assert api.post(f"/api/v1/statuses/{note.pk}/favourite").status_code == 200
+    assert api.post(f"/api/v1/statuses/{note.pk}/bookmark").status_code == 200
+    mine, theirs = status(api), status(other_api)
+    assert (mine["favourited"], mine["bookmarked"], mine["favourites_count"]) == (True, True, 1)
+    assert (theirs["favourited"], theirs["bookmarked"], theirs["favourites_count"]) == (False, False, 1)
+    with on_commit():
+        edited = client_for(author).put(f"/api/v1/statuses/{note.pk}", {"status": "Second\nNew words"})
+    assert edited.status_code == 200
+    assert "New words" in status(api)["content"] and status(other_api)["edited_at"] is not None
+    block(blocker=author, blocked=other)
+    assert [s["id"] for s in other_api.get("/api/v1/timelines/home").json()] == []

@@ -70,3 +70,34 @@ def test_cached_notes_answer_photos_and_tags_from_memory(make_user, make_note, d
         assert cached.photos.count() == 2 and cached.photos.exists()
         assert cached.author.username == note.author.username
     assert fresh.photos.all()  # the fresh object keeps its own prefetch
+
+
+def test_a_cached_note_is_its_database_read(make_user, make_note, django_assert_num_queries):
+    """The cache holds plain rows (notes/selectors.py ``_packed``); what comes back is the note, its
+    author, place, photos and tags as a database read gives them, ready to save, with no query."""
+    from notes.models import Note
+    from notes.selectors import notes_by_ids
+
+    def fields(obj):
+        return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+    note = make_note(make_user(display_name="Ann"), body="#one #two @nobody", photos=2, place="Chengdu")
+    notes_by_ids([note.pk])  # fills the cache
+    with django_assert_num_queries(0):
+        cached = notes_by_ids([note.pk])[note.pk]
+        assert cached.attached_video is None
+        author, place, photos, tags = cached.author, cached.place, list(cached.photos.all()), list(cached.tags.all())
+    read = Note.objects.select_related("author", "place").get(pk=note.pk)
+    assert fields(cached) == fields(read)
+    assert fields(author) == fields(read.author) and author.display_name == "Ann"
+    assert place is not None and fields(place) == fields(read.place)
+    assert [fields(p) for p in photos] == [fields(p) for p in read.photos.order_by("position", "id")]
+    assert [fields(t) for t in tags] == [fields(t) for t in read.tags.order_by("id")]
+    assert not cached._state.adding and cached._state.db == "default"
+    assert all(p.note is cached for p in photos)
+    # Another read gets its own objects: a caller changing one changes nothing cached.
+    cached.title = "changed in memory"
+    assert notes_by_ids([note.pk])[note.pk].title == read.title
+    cached.title = read.title
+    cached.save(update_fields=["title"])  # an update of the row, not an insert
+    assert Note.objects.filter(pk=note.pk).count() == 1
