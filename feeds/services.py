@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
 
 from accounts.models import Block, Follow, Mute, User
-from feeds.timelines import store
+from feeds.timelines import RedisTimelines, store
 from notes.models import Note, NoteState, NoteTag, TagFollow, Visibility
 
 logger = logging.getLogger("notebridge.feeds")
@@ -137,4 +137,32 @@ def rebuild_all() -> int:
     total = 0
     for user_id in User.objects.filter(is_active=True).values_list("id", flat=True).iterator():
         total += rebuild_timeline(user_id=user_id)
+    store().mark_complete()
     return total
+
+
+def rebuild_lost_timelines(token: str) -> int:
+    """Rebuild every active reader's home timeline after Redis lost them (feeds/timelines.py), the most
+    recently active first; each reader reads their timeline from Redis again as soon as theirs is done.
+    Stops when the lock it was queued with is gone or taken over (another empty restart queues anew).
+    Returns the number of timelines rebuilt."""
+    s = store()
+    if not isinstance(s, RedisTimelines):
+        return 0
+    readers = (
+        User.objects.filter(is_active=True)
+        .order_by(F("last_login").desc(nulls_last=True), "-id")
+        .values_list("id", flat=True)
+    )
+    done = 0
+    for user_id in readers.iterator():
+        if not s.rebuild_owner(token):
+            logger.warning("timeline rebuild %s stopped after %s readers: its lock is gone", token, done)
+            return done
+        rebuild_timeline(user_id=user_id)
+        s.mark_rebuilt(user_id)
+        done += 1
+    if s.rebuild_owner(token):
+        s.mark_complete()
+        logger.info("home timelines rebuilt in Redis: %s readers", done)
+    return done

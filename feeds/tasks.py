@@ -18,3 +18,8 @@ def backfill_follow(follower_id: int, followee_id: int) -> int:
 @background_task(queue_name=queues.HIGH)
 def backfill_tag_follow(user_id: int, tag_id: int) -> int:
     return services.backfill_tag(user_id=user_id, tag_id=tag_id)
+
+
+@background_task(queue_name=queues.HIGH)
+def rebuild_lost_timelines(token: str) -> int:
+    return services.rebuild_lost_timelines(token)

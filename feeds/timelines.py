@@ -7,10 +7,20 @@ While Redis is down (core/redis_outage.py) a page of a home timeline is pulled f
 instead: the newest published notes of the people the reader follows and their own, by the same
 cursors (``pulled_page``; followed tags are left out until Redis is back). Writes to the sorted sets
 raise, so the fan-out task that made them is retried by its queue and nothing is lost.
+
+Redis that comes back empty (it was restarted without persistence, or flushed) has lost every home
+timeline, and the fan-out of later notes would leave each reader a timeline holding only those. So the
+sorted sets count as complete only while the key ``nb:tl:complete`` exists (set when a rebuild of all
+timelines finishes, and by ``rebuild_timelines``). When a reader finds it missing, one rebuild of every
+active reader's timeline is queued (``feeds.tasks.rebuild_lost_timelines``, one at a time: a lock key
+with a token), readers are served ``pulled_page`` until their own timeline is rebuilt (the set
+``nb:tl:rebuilt``), and the most recently active readers are rebuilt first (docs/deploy.md).
 """
 
 from __future__ import annotations
 
+import logging
+import uuid
 from functools import lru_cache
 from typing import Protocol
 
@@ -24,6 +34,12 @@ from core import redis_outage
 from feeds.models import TimelineEntry
 from notes.models import Note, NoteState
 
+logger = logging.getLogger("notebridge.feeds")
+
+COMPLETE_KEY = "nb:tl:complete"
+REBUILT_KEY = "nb:tl:rebuilt"
+REBUILDING_KEY = "nb:tl:rebuilding"
+
 
 class TimelineStore(Protocol):
     def add(self, user_ids: list[int], note_id: int, author_id: int) -> int: ...
@@ -35,6 +51,7 @@ class TimelineStore(Protocol):
     def remove_author(self, user_id: int, author_id: int) -> None: ...
     def remove_entries(self, user_id: int, entries: list[tuple[int, int]]) -> None: ...
     def clear(self, user_id: int) -> None: ...
+    def mark_complete(self) -> None: ...
 
 
 class DatabaseTimelines:
@@ -85,6 +102,10 @@ class DatabaseTimelines:
     def clear(self, user_id: int) -> None:
         TimelineEntry.objects.filter(user_id=user_id).delete()
 
+    def mark_complete(self) -> None:
+        """The table is never lost apart from the notes; nothing to mark."""
+        return None
+
     def trim(self, user_id: int) -> None:
         cutoff = (
             TimelineEntry.objects.filter(user_id=user_id)
@@ -134,22 +155,68 @@ class RedisTimelines:
     ) -> list[int]:
         if redis_outage.available():
             try:
-                return self._page(user_id, max_id=max_id, since_id=since_id, min_id=min_id, limit=limit)
+                ids = self._page(user_id, max_id=max_id, since_id=since_id, min_id=min_id, limit=limit)
+                if ids is None:
+                    self._lost()
+                    # The rebuild may already have run (a queue that runs tasks at once); else read the notes.
+                    ids = self._page(user_id, max_id=max_id, since_id=since_id, min_id=min_id, limit=limit)
+                if ids is not None:
+                    return ids
             except redis_outage.ERRORS as error:
                 redis_outage.failed("home timeline", error)
         return pulled_page(user_id, max_id=max_id, since_id=since_id, min_id=min_id, limit=limit)
 
     def _page(
         self, user_id: int, *, max_id: int | None, since_id: int | None, min_id: int | None, limit: int
-    ) -> list[int]:
+    ) -> list[int] | None:
+        """The page from the sorted set, or None when Redis does not hold this reader's whole timeline
+        (lost with an empty restart and not rebuilt yet). One round trip: the checks ride with the read."""
         key = self._key(user_id)
         high = f"({max_id}" if max_id is not None else "+inf"
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.exists(COMPLETE_KEY)
+        pipe.sismember(REBUILT_KEY, str(user_id))
         if min_id is not None:
-            members = self.redis.zrangebyscore(key, f"({min_id}", high, start=0, num=limit)
-            return [_note_id(m) for m in members][::-1]
-        low = f"({since_id}" if since_id is not None else "-inf"
-        members = self.redis.zrevrangebyscore(key, high, low, start=0, num=limit)
-        return [_note_id(m) for m in members]
+            pipe.zrangebyscore(key, f"({min_id}", high, start=0, num=limit)
+        else:
+            low = f"({since_id}" if since_id is not None else "-inf"
+            pipe.zrevrangebyscore(key, high, low, start=0, num=limit)
+        complete, rebuilt, members = pipe.execute()
+        if not complete and not rebuilt:
+            return None
+        ids = [_note_id(m) for m in members]
+        return ids[::-1] if min_id is not None else ids
+
+    def _lost(self) -> None:
+        """Queue one rebuild of every timeline, unless one is already under way."""
+        token = uuid.uuid4().hex
+        if not self.redis.set(REBUILDING_KEY, token, nx=True, ex=settings.TIMELINE_REBUILD_LOCK_S):
+            return
+        logger.warning(
+            "home timelines are missing from Redis (restarted empty?): rebuilding them from the database; "
+            "readers are served from the notes meanwhile"
+        )
+        from feeds.tasks import rebuild_lost_timelines  # import cycle: feeds.tasks -> services -> timelines
+
+        rebuild_lost_timelines.enqueue(token)
+
+    def rebuild_owner(self, token: str) -> bool:
+        """Whether the rebuild holding ``token`` still owns the lock (an empty restart drops it), and
+        keep the lock for another ``TIMELINE_REBUILD_LOCK_S``."""
+        raw = self.redis.get(REBUILDING_KEY)
+        owner = (raw.decode() if isinstance(raw, bytes) else raw) == token
+        if owner:
+            self.redis.expire(REBUILDING_KEY, settings.TIMELINE_REBUILD_LOCK_S)
+        return owner
+
+    def mark_rebuilt(self, user_id: int) -> None:
+        self.redis.sadd(REBUILT_KEY, user_id)
+
+    def mark_complete(self) -> None:
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.set(COMPLETE_KEY, 1)
+        pipe.delete(REBUILT_KEY, REBUILDING_KEY)
+        pipe.execute()
 
     def remove_note(self, note_id: int) -> None:
         # Deleted notes are dropped when hydrated (they no longer exist); nothing to scan here.

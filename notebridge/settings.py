@@ -209,6 +209,8 @@ ID_SLOTS = os.environ.get("ID_SLOTS", "0-255")
 # How long a post's Idempotency-Key is remembered (api/idempotency.py; Mastodon keeps it an hour).
 IDEMPOTENCY_KEY_TTL_S = int(os.environ.get("IDEMPOTENCY_KEY_TTL_S", "3600"))
 TIMELINE_MAX_LENGTH = int(os.environ.get("TIMELINE_MAX_LENGTH", "800"))
+# A rebuild of the home timelines Redis lost (feeds/timelines.py) holds its lock this long between readers.
+TIMELINE_REBUILD_LOCK_S = int(os.environ.get("TIMELINE_REBUILD_LOCK_S", "600"))
 # Back-pressure (core/queue_depth.py): above this many tasks waiting on the translation queue, new notes
 # are not translated ahead (readers who ask still get a translation); posting is never refused for it.
 TRANSLATE_AHEAD_MAX_QUEUE = int(os.environ.get("TRANSLATE_AHEAD_MAX_QUEUE", "500"))
