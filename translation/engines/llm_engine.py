@@ -102,9 +102,10 @@ class LlmEngine(EngineBase):
             text = _PARTIAL_TAIL.sub("", prompts.clean_reply(reply, piece))
             if self.options.spans:
                 text = protected.restore(text)
+            text = done + text
             if convert:
                 text = _opencc("s2t" if target == "zh-Hant" else "t2s").convert(text)
-            progress.report(index, (done + text).strip())
+            progress.report(index, text.strip())
 
         return show
 
