@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -212,12 +213,67 @@ def engine_figures(n: int) -> dict:
     }
 
 
+def speculative_figures(n: int, pred_tokens: int) -> dict:
+    """Prompt-lookup speculative decoding (llama-cpp-python's ``LlamaPromptLookupDecoding``) against plain
+    decoding: two instances of the model, the same zh->en prompts (the engine's, with the term base),
+    alternating, greedy; medians of the generation time and whether the answers are the same."""
+    from django.conf import settings
+    from llama_cpp import Llama
+    from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
+
+    from translation import prompts, termbase
+
+    def load(draft: Any) -> Llama:
+        return Llama(
+            model_path=str(settings.TRANSLATION_MODEL_PATH),
+            n_ctx=settings.LLM_CONTEXT,
+            n_threads=settings.LLM_THREADS,
+            verbose=False,
+            draft_model=draft,
+        )
+
+    models: dict[str, Any] = {
+        "plain": load(None),
+        "prompt_lookup": load(LlamaPromptLookupDecoding(num_pred_tokens=pred_tokens)),
+    }
+    times: dict[str, list[float]] = {name: [] for name in models}
+    tokens: dict[str, list[int]] = {name: [] for name in models}
+    same = 0
+    for i in range(n + 1):
+        text = NOTES_ZH[i % len(NOTES_ZH)] + f"（{i}）"
+        messages = prompts.build_messages(
+            text, "zh-Hans", "en", with_placeholders=True, terms=termbase.hints(text, "zh", "en")
+        )
+        answers = {}
+        for name in sorted(models, reverse=i % 2 == 1):
+            t0 = time.perf_counter()
+            out: Any = models[name].create_chat_completion(
+                messages=messages, max_tokens=160, temperature=0.0, seed=1234
+            )
+            elapsed = time.perf_counter() - t0
+            answers[name] = out["choices"][0]["message"]["content"]
+            if i:  # the first round warms each instance's prompt prefix
+                times[name].append(elapsed)
+                tokens[name].append(out["usage"]["completion_tokens"])
+        same += i > 0 and answers["plain"] == answers["prompt_lookup"]
+    return {
+        "speculative_pred_tokens": pred_tokens,
+        "plain_median_s": median(times["plain"]),
+        "prompt_lookup_median_s": median(times["prompt_lookup"]),
+        "completion_tokens_median": median([float(t) for t in tokens["plain"]]),
+        "same_answers": f"{same} of {n}",
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--notes", type=int, default=8)
     parser.add_argument("--port", type=int, default=8760)
     parser.add_argument("--data", type=Path, default=None)
     parser.add_argument("--engine", type=int, default=0, help="also time the engine alone on this many notes")
+    parser.add_argument("--speculative", type=int, default=0, help="prompt-lookup decoding vs plain, on N notes")
+    parser.add_argument("--pred-tokens", type=int, default=10)
+    parser.add_argument("--skip-page", action="store_true")
     args = parser.parse_args()
     data = args.data or Path(tempfile.mkdtemp(prefix="stream-bench-"))
     data.mkdir(parents=True, exist_ok=True)
@@ -225,7 +281,9 @@ def main() -> None:
     env = {**os.environ, "DEBUG": "1", "TASK_BACKEND": "django_tasks_db.DatabaseBackend"}
     env.pop("REDIS_URL", None)
     print(f"load average before: {load_average()}", flush=True)
-    figures = page_figures(note_ids, args.port, env, data / "servers.log")
+    figures = {} if args.skip_page else page_figures(note_ids, args.port, env, data / "servers.log")
+    if args.speculative:
+        figures |= speculative_figures(args.speculative, args.pred_tokens)
     if args.engine:
         figures |= engine_figures(args.engine)
     figures["load_average_after"] = load_average()
