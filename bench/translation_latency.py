@@ -96,10 +96,12 @@ def prepare(data: Path, notes: int) -> list[int]:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from accounts.services import register_user
+    from accounts.services import register_user, update_profile
     from notes.services import create_note
 
-    register_user(username="reader", password=PASSWORD, languages=["en"])
+    # Auto-translate off: the translation starts at the tap, not as the page loads.
+    reader = register_user(username="reader", password=PASSWORD, languages=["en"])
+    update_profile(user=reader, auto_translate=False)
     author = register_user(username="chen", password=PASSWORD, languages=["zh-Hans"])
     texts = [NOTES_ZH[i % len(NOTES_ZH)] + ("" if i < len(NOTES_ZH) else f"（{i}）") for i in range(notes + 1)]
     return [create_note(author=author, body=text, language="zh-Hans").pk for text in texts]
@@ -148,7 +150,7 @@ def page_figures(note_ids: list[int], port: int, env: dict[str, str], log_path: 
                 page.goto(f"{url}/n/{note_id}/")
                 page.wait_for_selector(f"#{dom} .translate-tools a")
                 page.evaluate(OBSERVE, dom)
-                page.wait_for_function("window.__tr.final !== null || window.__tr.failed !== null")
+                page.wait_for_function("window.__tr && (window.__tr.final !== null || window.__tr.failed !== null)")
                 got = page.evaluate("window.__tr")
                 run = {
                     "note": note_id,

@@ -147,3 +147,13 @@ def test_the_drafts_follow_the_blocks_visibility(client, make_user, post_note, s
     assert client.get(f"/translate/kind/{note.pk}/partial/").status_code == 404
     block(blocker=sam, blocked=note.author)
     assert client.get(f"/translate/note/{note.pk}/partial/").status_code == 404
+
+
+def test_reading_drafts_does_not_use_up_the_translation_limit(settings, client, make_user, post_note, sam, remote):
+    settings.RATE_LIMITS = {"translate.user": "3/5m", "translate.user_new": "3/5m", "translate.ip": "3/5m"}
+    note = _note(make_user, post_note, "周末去了西湖")
+    assert client.get(f"/translate/note/{note.pk}/", headers=HX).status_code == 200
+    for _ in range(6):  # a second and a half of the page's polling
+        assert client.get(f"/translate/note/{note.pk}/partial/").status_code == 200
+    statuses = [client.get(f"/translate/note/{note.pk}/?n=1", headers=HX).status_code for _ in range(3)]
+    assert statuses[-1] == 429  # the translation requests themselves are still limited
