@@ -150,7 +150,11 @@ def page_figures(note_ids: list[int], port: int, env: dict[str, str], log_path: 
                 page.goto(f"{url}/n/{note_id}/")
                 page.wait_for_selector(f"#{dom} .translate-tools a")
                 page.evaluate(OBSERVE, dom)
-                page.wait_for_function("window.__tr && (window.__tr.final !== null || window.__tr.failed !== null)")
+                # The warm-up loads the model in the worker: a minute or more on a busy 2-core box.
+                page.wait_for_function(
+                    "window.__tr && (window.__tr.final !== null || window.__tr.failed !== null)",
+                    timeout=300_000 if i == 0 else 120_000,
+                )
                 got = page.evaluate("window.__tr")
                 run = {
                     "note": note_id,

@@ -157,3 +157,13 @@ def test_reading_drafts_does_not_use_up_the_translation_limit(settings, client, 
         assert client.get(f"/translate/note/{note.pk}/partial/").status_code == 200
     statuses = [client.get(f"/translate/note/{note.pk}/?n=1", headers=HX).status_code for _ in range(3)]
     assert statuses[-1] == 429  # the translation requests themselves are still limited
+
+
+def test_a_growing_draft_is_not_taking_a_while(client, make_user, post_note, sam, remote):
+    note = _note(make_user, post_note, "周末去了西湖")
+    client.get(f"/translate/note/{note.pk}/", headers=HX)
+    html = client.get(f"/translate/note/{note.pk}/?n=30", headers=HX).content.decode()
+    assert "The translation is taking a while." in html  # nothing written yet after a minute
+    _worker_writes(TranslationJob.objects.get(obj_id=note.pk, field="body"), "Went to")
+    html = client.get(f"/translate/note/{note.pk}/?n=30", headers=HX).content.decode()
+    assert "taking a while" not in html and "Went to" in html and "data-partial-url" in html

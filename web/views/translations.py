@@ -92,7 +92,9 @@ def translate(request: HttpRequest, kind: str, obj_id: int) -> HttpResponse:
     block = build_block(request, kind, obj, mode=mode)
     block.page_url = page_url
     block.polls = min(max(parse_id(request.GET.get("n")) or 0, 0), MAX_POLLS)
-    if block.state == "pending" and block.polls >= MAX_POLLS:
+    # A draft still growing is not "taking a while": the page keeps showing it (a cold model can take a
+    # minute on a small box before the end of its first answer).
+    if block.state == "pending" and block.polls >= MAX_POLLS and not block.has_draft:
         block.state = "slow"
     if kind == "note" and block.state == "ready" and isinstance(obj, Note) and obj.state == NoteState.PUBLISHED:
         # The author's stats count reads in translation (once per reader; notes.note_stats).
