@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -166,13 +167,19 @@ _prefixes = _PrefixStates(PREFIX_STATES)
 
 
 def chat_complete(
-    messages: list[dict], max_tokens: int = 64, temperature: float = 0.0, *, remember: bool = True
+    messages: list[dict],
+    max_tokens: int = 64,
+    temperature: float = 0.0,
+    *,
+    remember: bool = True,
+    on_text: Callable[[str], None] | None = None,
 ) -> str | None:
     """The model's reply to a chat, or None when no model is installed or generation fails.
 
     ``messages`` are ``{"role": "system"|"user"|"assistant", "content": str}``. The reply is untrusted
     text: callers validate it before acting on it. ``remember=False``: a one-off prefix (a follow-up
-    on a draft) whose state is not worth a slot in the saved prompt states.
+    on a draft) whose state is not worth a slot in the saved prompt states. ``on_text``: called with
+    the reply so far as the model writes it (streamed generation; the same tokens as without it).
     """
     model = get_model()
     if model is None:
@@ -188,21 +195,35 @@ def chat_complete(
     try:
         with _lock:
             _prefixes.before(model, key)
-            out = model.create_chat_completion(
-                messages=clean,
-                max_tokens=max(1, min(int(max_tokens), settings.LLM_CONTEXT // 2)),
-                temperature=float(temperature),
-                seed=1234,
-            )
+            options = {
+                "messages": clean,
+                "max_tokens": max(1, min(int(max_tokens), settings.LLM_CONTEXT // 2)),
+                "temperature": float(temperature),
+                "seed": 1234,
+            }
+            if on_text is None:
+                content = model.create_chat_completion(**options)["choices"][0]["message"]["content"]
+            else:
+                content = _streamed(model, options, on_text)
             if remember:
                 _prefixes.after(model, key)
             else:
                 _prefixes.live = key
-        content = out["choices"][0]["message"]["content"]
     except Exception as exc:
         logger.warning("model generation failed: %s", exc)
         return None
     return content if isinstance(content, str) else None
+
+
+def _streamed(model: Any, options: dict[str, Any], on_text: Callable[[str], None]) -> str:
+    """Generate with ``stream=True``, telling ``on_text`` the reply so far after each piece."""
+    parts: list[str] = []
+    for chunk in model.create_chat_completion(**options, stream=True):
+        piece = chunk["choices"][0]["delta"].get("content")
+        if piece:
+            parts.append(piece)
+            on_text("".join(parts))
+    return "".join(parts)
 
 
 def info() -> dict[str, Any]:

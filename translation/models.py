@@ -85,6 +85,9 @@ class TranslationJob(models.Model):
     last_error = models.CharField(max_length=500, blank=True)
     # Why it was asked for: "reader" (on demand) or "ahead" (predicted); readers go first.
     reason = models.CharField(max_length=10, default="reader")
+    # While a worker generates for a reader: the translation so far, shown on the page as a draft
+    # (translation/progress.py). Emptied when the job finishes or fails; never served as a result.
+    partial_text = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -24,7 +24,7 @@ from core import languages
 from core.language_detection import detect_language
 from notes import translations as note_translations
 from notes.models import Note
-from translation import preparation, reasons, tasks
+from translation import preparation, progress, reasons, tasks
 from translation.another_way import translate_another_way
 from translation.engines import registry
 from translation.engines.base import Result
@@ -374,6 +374,7 @@ def request_job(
             for name, value in defaults.items():
                 setattr(job, name, value)
             job.state, job.attempts, job.memory, job.last_error = JobState.PENDING, 0, None, ""
+            job.partial_text = ""
             job.next_attempt_at = job.locked_until = None
             job.save()
             needs_worker = True
@@ -415,6 +416,26 @@ def _enqueue(job_id: int, *, delay: timedelta | None = None) -> None:
     # Without deferral the retry happens when a reader asks again or `manage.py translations retry` runs.
 
 
+def drafts(*, obj_kind: str, obj_id: int, target: str, texts: dict[str, str]) -> tuple[dict[str, str], bool]:
+    """The drafts of an object's fields being translated now (translation/progress.py), and whether
+    any of them is still to be done. ``texts``: field name -> the original it was asked for; a job
+    for another text (the source was edited) does not count. A draft is in progress, never a result."""
+    target = languages.normalize(target)
+    rows = TranslationJob.objects.filter(
+        obj_kind=obj_kind, obj_id=obj_id, target_language=target, field__in=[f[:32] for f in texts]
+    ).values_list("field", "source_hash", "state", "partial_text")
+    found: dict[str, str] = {}
+    waiting = False
+    wanted = {name[:32]: text_hash(text) for name, text in texts.items()}
+    for name, digest, state, partial in rows:
+        if wanted.get(name) != digest or state not in (JobState.PENDING, JobState.RUNNING):
+            continue
+        waiting = True
+        if partial and state == JobState.RUNNING:
+            found[name] = partial
+    return found, waiting
+
+
 # --- working ---------------------------------------------------------------------------------
 
 
@@ -423,7 +444,10 @@ def _claim(job_id: int) -> TranslationJob | None:
     now = timezone.now()
     claimable = Q(state=JobState.PENDING) | Q(state=JobState.RUNNING, locked_until__lt=now)
     updated = TranslationJob.objects.filter(claimable, pk=job_id).update(
-        state=JobState.RUNNING, locked_until=now + timedelta(seconds=LOCK_SECONDS), updated_at=now
+        state=JobState.RUNNING,
+        locked_until=now + timedelta(seconds=LOCK_SECONDS),
+        partial_text="",
+        updated_at=now,
     )
     return TranslationJob.objects.filter(pk=job_id).first() if updated else None
 
@@ -456,7 +480,8 @@ def translate_texts(texts: list[str], source: str, target: str) -> tuple[list[Re
         if not todo:
             break
         try:
-            results = engine.translate_batch([texts[i] for i in todo], source, target)
+            with progress.reporting(progress.remap(todo)):
+                results = engine.translate_batch([texts[i] for i in todo], source, target)
         except Exception as exc:  # an engine bug must not lose the job: fall through to the next one
             logger.exception("engine %s crashed", engine.name)
             results = [Result.failed(engine, f"crashed: {exc}") for _ in todo]
@@ -497,7 +522,10 @@ def process_jobs(job_ids: list[int]) -> dict[int, TranslationView]:
                 pending.append(job)
         if not pending:
             continue
-        best, tried = translate_texts([job.source_text for job in pending], source, target)
+        # Readers waiting on a page see the translation grow (translation/progress.py).
+        drafts = progress.JobDrafts([job.pk if job.reason == "reader" else None for job in pending])
+        with progress.reporting(drafts):
+            best, tried = translate_texts([job.source_text for job in pending], source, target)
         for job, result, attempts in zip(pending, best, tried, strict=True):
             errors = "; ".join(f"{r.engine}: {r.error}" for r in attempts if not r.ok)
             if result is None:
@@ -526,6 +554,7 @@ def _finish(job: TranslationJob, *, memory: TranslationMemory, error: str = "") 
         last_error=error[:500],
         next_attempt_at=retry_at,
         locked_until=None,
+        partial_text="",
         updated_at=timezone.now(),
     )
     cache.delete(_cache_key(job.obj_kind, job.obj_id, job.field, job.target_language, job.source_hash))
@@ -543,6 +572,7 @@ def _fail(job: TranslationJob, error: str) -> TranslationView:
         last_error=error[:500],
         next_attempt_at=retry_at,
         locked_until=None,
+        partial_text="",
         updated_at=timezone.now(),
     )
     logger.info("translation job %s failed (attempt %s): %s", job.pk, attempts, error[:200])

@@ -82,7 +82,8 @@ ROUTES: tuple[Route, ...] = (
     # translation requests
     _r("POST", r"^/api/v1/statuses/[^/]+/translate/?$", "translate"),
     _r("POST", r"^/api/nb/v1/translation/[^/]+/[^/]+/?$", "translate"),
-    _r("GET POST", r"^/translate/", "translate"),
+    # (not the drafts a pending block reads every 250 ms: a read of what a worker wrote, like a page view)
+    _r("GET POST", r"^/translate/(?![^/]+/\d+/partial/$)", "translate"),
     # look-ups as one types
     _r("GET", r"^/mentions/suggest/$", "lookup"),
     _r("GET", r"^/api/nb/v1/mentions/suggest/?$", "lookup"),

@@ -34,7 +34,7 @@ from core import languages
 from notes.models import Comment, Note, Tag
 from translation import fields
 from translation.fields import TranslatableField
-from translation.services import Status, TranslationView, get_or_request_translation, needs_translation
+from translation.services import Status, TranslationView, drafts, get_or_request_translation, needs_translation
 
 KINDS = ("note", "comment", "bio", "tag")
 BATCH_KINDS = ("card", "comment")
@@ -78,6 +78,8 @@ class Field:
     error: str = ""  # why it is not translated, in the reader's language
     can_retry: bool = False
     gloss_available: bool = False
+    # The translation so far while a worker writes it (translation/progress.py): shown as a draft.
+    draft: str = ""
 
     def __post_init__(self) -> None:
         self.text = self.text or self.of.text
@@ -108,7 +110,12 @@ class Field:
 
     @property
     def lang(self) -> str:
-        return self.target if self.translated else self.source
+        return self.target if self.translated or self.draft else self.source
+
+    @property
+    def shown(self) -> str:
+        """What the field shows: the draft while one is being written, else ``text``."""
+        return self.draft or self.text
 
     @property
     def label(self) -> str:
@@ -155,6 +162,15 @@ class Block:
 
     def _link(self, params: dict[str, str]) -> str:
         return self.url + ("?" + urlencode(params) if params else "")
+
+    @property
+    def partial_url(self) -> str:
+        """Where the page reads the drafts while the block is pending (web/views/translations.py)."""
+        return reverse("web:translate_partial", args=[self.kind, self.obj_id])
+
+    @property
+    def has_draft(self) -> bool:
+        return any(f.draft for f in self.main_fields)
 
     @property
     def auto_url(self) -> str:
@@ -379,6 +395,7 @@ def translate_block(block: Block, *, only: list[Field] | None = None) -> Block:
     main = [f for f in needed if f.role == "main"]
     if Status.PENDING in statuses:
         block.state = "pending"
+        show_drafts([f for f in main if f.status == Status.PENDING], block.target)
     elif any(f.translated for f in main) or (not main and any(f.translated for f in needed)):
         block.state = "ready"
     elif Status.FAILED in statuses:
@@ -386,6 +403,44 @@ def translate_block(block: Block, *, only: list[Field] | None = None) -> Block:
     else:
         block.state = "original"
     return block
+
+
+def show_drafts(pending: list[Field], target: str) -> dict[str, str]:
+    """Put the drafts of the pending main fields on them (field name -> draft); those of one object."""
+    if not pending:
+        return {}
+    first = pending[0].of
+    found, _ = drafts(
+        obj_kind=first.obj_kind,
+        obj_id=first.obj_id,
+        target=target,
+        texts={f.of.field: f.original for f in pending if f.of.obj_id == first.obj_id},
+    )
+    for f in pending:
+        f.draft = found.get(f.of.field, "") if f.of.obj_id == first.obj_id else ""
+    return found
+
+
+def draft_state(request: HttpRequest, kind: str, obj: Note | Comment | User | Tag) -> dict[str, Any]:
+    """What the page polls while a block is pending: the drafts of its main fields (by field name, as
+    the page marks them) and whether any is still being translated."""
+    _, all_fields = _fields(kind, obj)
+    target = target_language(request)
+    main = [f for f in all_fields if f.role == "main" and needs_translation(f.original, f.source, target)]
+    if not main:
+        return {"pending": False, "target": target, "fields": {}}
+    first = main[0].of
+    found, waiting = drafts(
+        obj_kind=first.obj_kind,
+        obj_id=first.obj_id,
+        target=target,
+        texts={f.of.field: f.original for f in main if f.of.obj_id == first.obj_id},
+    )
+    return {
+        "pending": waiting,
+        "target": target,
+        "fields": {f.name: found[f.of.field] for f in main if f.of.field in found},
+    }
 
 
 # --- batches: feed cards and comments ---------------------------------------------------------

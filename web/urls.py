@@ -46,6 +46,7 @@ urlpatterns = [
     path("place/<int:place_id>/", places.place_page, name="place"),
     path("translate/batch/<str:kind>/", translations.translate_batch, name="translate_batch"),
     path("translate/<str:kind>/<int:obj_id>/", translations.translate, name="translate"),
+    path("translate/<str:kind>/<int:obj_id>/partial/", translations.translate_partial, name="translate_partial"),
     path("comments/<int:comment_id>/delete/", notes.delete_comment, name="delete_comment"),
     path("comments/<int:comment_id>/like/", notes.like_comment, name="like_comment"),
     path("mentions/suggest/", mentions.suggest, name="mention_suggest"),

@@ -96,6 +96,45 @@
     });
   }
 
+  // --- translation drafts: while a block is pending, its drafts (the translation so far, written by
+  // the local model) are read every quarter second and shown in place of the original, labelled as a
+  // draft. When nothing is pending any more the block is asked for again ("tr-done"): the final,
+  // validated translation replaces the draft, or the original comes back with the reason.
+  var DRAFT_EVERY_MS = 250;
+  var DRAFT_MAX_POLLS = 480;  // two minutes; the block's own two-second poll carries on after that
+  function streamDrafts(root) {
+    var blocks = root.matches && root.matches(".translatable[data-partial-url]") ? [root] : root.querySelectorAll(".translatable[data-partial-url]");
+    Array.prototype.forEach.call(blocks, function (block) {
+      if (block.dataset.streaming) return;
+      block.dataset.streaming = "1";
+      var polls = 0;
+      function tick() {
+        if (!block.isConnected) return;
+        polls += 1;
+        fetch(block.dataset.partialUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (data) {
+            if (!data || !block.isConnected) return;
+            var shown = false;
+            Object.keys(data.fields || {}).forEach(function (name) {
+              var el = block.querySelector('[data-tr-field="' + name + '"]');
+              if (!el || !data.fields[name]) return;
+              if (el.textContent !== data.fields[name]) el.textContent = data.fields[name];
+              el.classList.add("tr-partial");
+              el.lang = data.target;
+              shown = true;
+            });
+            var label = block.querySelector(".tr-draft-label");
+            if (shown && label) label.hidden = false;
+            if (!data.pending) { htmx.trigger(block, "tr-done"); return; }
+            if (polls < DRAFT_MAX_POLLS) setTimeout(tick, DRAFT_EVERY_MS);
+          })
+          .catch(function () { /* the block's own poll still brings the result */ });
+      }
+      tick();
+    });
+  }
+
   // --- share: "Link copied" stands in for the button's label for a moment; the icon stays.
   function showCopied(share) {
     var label = share.querySelector(".label");
@@ -204,7 +243,8 @@
     document.body.addEventListener("htmx:afterSettle", function (e) { init(e.target.closest("main") || document); });
     // Out-of-band swaps (a batch of card titles) settle elsewhere than the request's target: lay out again.
     document.body.addEventListener("htmx:oobAfterSwap", function () { layoutAll(); });
-    document.body.addEventListener("htmx:load", function (e) { applyAltTexts(e.detail.elt); });
+    document.body.addEventListener("htmx:load", function (e) { applyAltTexts(e.detail.elt); streamDrafts(e.detail.elt); });
+    streamDrafts(document);
     document.body.addEventListener("htmx:afterRequest", function (e) {
       if (e.target.id === "photo-input") e.target.value = "";
     });

@@ -15,7 +15,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 from tests.conftest import image_bytes
 from tests.translation.fake_servers import FakeServer
 from tests.web.conftest import distinct_image
-from tests.web.test_browser import DESKTOP, MOBILE, browser, shoot  # noqa: F401  (browser is a fixture)
+from tests.web.test_browser import DESKTOP, MOBILE, SHOTS, browser, shoot  # noqa: F401  (browser is a fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -285,4 +285,65 @@ def test_operator_page_and_retry(live_server, transactional_db, browser, setting
         assert page.inner_text("[data-stat=ready]") == "1"
         job.refresh_from_db()
         assert job.state == JobState.READY
+        context.close()
+
+
+def test_the_translation_shows_as_it_is_written(live_server, transactional_db, browser, settings):  # noqa: F811
+    """The reader taps Translate; the worker's draft shows in place of the original, labelled as a draft,
+    before the final translation replaces it. The worker's side is played here: the job claimed and its
+    draft reported through translation/progress.py, as the local model does token by token (no model
+    in this test), then the job finished by the engine chain (the fake LibreTranslate server)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from notes.services import create_note
+    from translation import progress
+    from translation.models import TranslationJob
+    from translation.services import _claim, process_jobs
+
+    chen = _user("chen", ["zh-Hans"])
+    _user("sam", ["en"], auto=False)
+    note = create_note(
+        author=chen, title="今天天气很好，我们去公园吧", body="周末去了西湖，风景绝了", photo_ids=[], language="zh-Hans"
+    )
+    # A queue no worker reads in this test: the job waits for the "worker" below.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
+    block = f"#tr-note-{note.pk}"
+    with FakeServer() as remote:
+        settings.TRANSLATION_ENGINES = ["opencc", "libretranslate"]
+        settings.LIBRETRANSLATE_URL = remote.url
+        context = browser.new_context(viewport=MOBILE, locale="en-US")
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        _log_in(page, live_server.url, "sam")
+        requests = _watch(page)
+        page.goto(f"{live_server.url}/n/{note.pk}/")
+        page.click(f"{block} .translate-tools a:text('Translate')")
+        page.wait_for_selector(f"{block}[data-state=pending]")
+        assert "周末去了西湖" in page.inner_text(f"{block} .note-body")
+        assert page.is_hidden(f"{block} .tr-draft-label")
+
+        job = TranslationJob.objects.get(obj_id=note.pk, field="body")
+        assert _claim(job.pk) is not None
+        with progress.reporting(progress.JobDrafts([job.pk], every_s=0)):
+            progress.report(0, "Went to West Lake")
+        page.wait_for_selector(f"{block} .note-body.tr-partial:text('Went to West Lake')")
+        assert page.get_attribute(f"{block} .note-body", "lang") == "en"
+        assert page.is_visible(f"{block} .tr-draft-label")
+        assert "Translated by" not in page.inner_text(block)
+        assert any("/partial/" in r for r in requests), requests
+        # Not shoot(): the page polls while the draft is written, so the network is never idle.
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "note-translation-draft-mobile.png"))
+
+        TranslationJob.objects.filter(pk=job.pk).update(locked_until=timezone.now() - timedelta(seconds=1))
+        process_jobs(list(TranslationJob.objects.filter(obj_id=note.pk).values_list("pk", flat=True)))
+        page.wait_for_selector(f"{block} .translated-by")
+        body = page.inner_text(f"{block} .note-body")
+        assert "Went to West Lake at the weekend, the scenery was amazing" in body
+        assert "The weather is nice today" in page.inner_text(f"{block} .note-title")
+        assert page.query_selector(f"{block} .tr-partial") is None
+        assert "LibreTranslate" in page.inner_text(f"{block} .translated-by")
+        shoot(page, "note-translation-final-mobile")
         context.close()

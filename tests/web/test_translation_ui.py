@@ -93,7 +93,7 @@ def test_pending_is_polled_then_the_translation_is_labelled(settings, client, ma
         settings.LIBRETRANSLATE_URL = remote.url
         html = client.get(f"/translate/note/{note.pk}/", headers=HX).content.decode()
         assert "Translating…" in html
-        assert f'hx-get="/translate/note/{note.pk}/?n=1" hx-trigger="load delay:2s"' in html
+        assert f'hx-get="/translate/note/{note.pk}/?n=1" hx-trigger="load delay:2s, tr-done"' in html
         assert "今天天气很好" in html and 'lang="zh-Hans"' in html  # the original meanwhile, nothing else
         assert "gloss" not in html.lower() and 'lang="en"' not in html
         process_jobs(list(TranslationJob.objects.filter(obj_id=note.pk).values_list("pk", flat=True)))

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 
 from core import languages
 from core.language_detection import _opencc
-from translation import chunking, llm, prompts, termbase
+from translation import chunking, llm, progress, prompts, termbase
 from translation.engines.base import EngineBase, Result
 from translation.engines.gloss import dictionary
 from translation.spans import Protected, only_spans, protect
@@ -64,9 +66,9 @@ class LlmEngine(EngineBase):
         )
 
     def translate_batch(self, texts: list[str], source: str, target: str) -> list[Result]:
-        return [self._translate_one(text, source, target) for text in texts]
+        return [self._translate_one(text, source, target, index=i) for i, text in enumerate(texts)]
 
-    def _translate_one(self, text: str, source: str, target: str) -> Result:
+    def _translate_one(self, text: str, source: str, target: str, *, index: int = 0) -> Result:
         if len(text) > settings.TRANSLATION_MAX_CHARS:
             return Result.failed(self, "too long")
         if not llm.is_available():
@@ -80,7 +82,8 @@ class LlmEngine(EngineBase):
             if not piece.strip():
                 out.append(piece + sep)
                 continue
-            translated, error, draft = self._translate_piece(piece, model_source, model_target)
+            show = self._drafts(index, "".join(out), piece, target) if progress.listening() else None
+            translated, error, draft = self._translate_piece(piece, model_source, model_target, show=show)
             if translated is None:
                 return Result.failed(self, error, draft=draft)
             out.append(translated + sep)
@@ -89,7 +92,26 @@ class LlmEngine(EngineBase):
             result = _opencc("s2t" if target == "zh-Hant" else "t2s").convert(result)
         return Result.success(self, result)
 
-    def _translate_piece(self, piece: str, source: str, target: str) -> tuple[str | None, str, str]:
+    def _drafts(self, index: int, done: str, piece: str, target: str) -> DraftShow:
+        """What shows the reader the text so far (translation/progress.py) as the model writes the
+        piece: the pieces done, then this one's reply so far, readable (spans put back, the requested
+        Chinese script). Only the first attempt is shown; validation comes at the end, as always."""
+        convert = languages.is_chinese(target) and self.options.script_convert
+
+        def show(protected: Protected, reply: str) -> None:
+            text = _PARTIAL_TAIL.sub("", prompts.clean_reply(reply, piece))
+            if self.options.spans:
+                text = protected.restore(text)
+            text = done + text
+            if convert:
+                text = _opencc("s2t" if target == "zh-Hant" else "t2s").convert(text)
+            progress.report(index, text.strip())
+
+        return show
+
+    def _translate_piece(
+        self, piece: str, source: str, target: str, *, show: DraftShow | None = None
+    ) -> tuple[str | None, str, str]:
         """(translation or None, error, last draft)."""
         opts = self.options
         protected = protect(piece) if opts.spans else Protected(text=piece)
@@ -111,7 +133,10 @@ class LlmEngine(EngineBase):
                     sent, source, target, few_shot=opts.few_shot, with_placeholders=use_placeholders, terms=hints
                 )
             max_tokens = min(settings.LLM_CONTEXT // 2, 48 + 3 * len(sent))
-            reply = llm.chat_complete(messages, max_tokens=max_tokens, temperature=0.0 if variant == "primary" else 0.3)
+            on_text = partial(show, protected) if show is not None and variant == "primary" else None
+            reply = llm.chat_complete(
+                messages, max_tokens=max_tokens, temperature=0.0 if variant == "primary" else 0.3, on_text=on_text
+            )
             if reply is None:
                 return None, "model failed to answer", draft
             raw, draft, result = self._read_reply(reply, piece, protected, use_placeholders, target)
@@ -199,6 +224,10 @@ class LlmEngine(EngineBase):
         self.stats["postcheck_fixed"] += 1
         return result2, draft2
 
+
+# The end of a reply still being written: half a placeholder ("⟦1") or half the closing tag ("</po").
+_PARTIAL_TAIL = re.compile(r"(?:[⟦\[【〔{]\s*\d*|<[^>]*)$")
+DraftShow = Callable[[Protected, str], None]
 
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 

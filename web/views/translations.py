@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotFound
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotFound,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -18,6 +25,7 @@ from web.translation import (
     BadBatch,
     batch_url,
     build_block,
+    draft_state,
     parse_batch_ids,
     parse_polls,
     translate_cards,
@@ -84,12 +92,25 @@ def translate(request: HttpRequest, kind: str, obj_id: int) -> HttpResponse:
     block = build_block(request, kind, obj, mode=mode)
     block.page_url = page_url
     block.polls = min(max(parse_id(request.GET.get("n")) or 0, 0), MAX_POLLS)
-    if block.state == "pending" and block.polls >= MAX_POLLS:
+    # A draft still growing is not "taking a while": the page keeps showing it (a cold model can take a
+    # minute on a small box before the end of its first answer).
+    if block.state == "pending" and block.polls >= MAX_POLLS and not block.has_draft:
         block.state = "slow"
     if kind == "note" and block.state == "ready" and isinstance(obj, Note) and obj.state == NoteState.PUBLISHED:
         # The author's stats count reads in translation (once per reader; notes.note_stats).
         record_translated_read(note=obj, reader=viewer(request), reader_token=reader_token(request))
     return render(request, "web/_translatable.html", {"block": block})
+
+
+def translate_partial(request: HttpRequest, kind: str, obj_id: int) -> JsonResponse:
+    """The drafts of a pending block (JSON), polled by the page every quarter second so the reader
+    sees the translation grow: ``{"pending": bool, "target": code, "fields": {name: draft}}``. When
+    ``pending`` turns false the page asks for the block itself, which shows the final, validated
+    result, or the original with the reason. The same visibility rules as the block."""
+    obj, _ = _translatable_object(request, kind, obj_id)
+    response = JsonResponse(draft_state(request, kind, obj))
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def translate_batch(request: HttpRequest, kind: str) -> HttpResponse:
