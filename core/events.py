@@ -138,3 +138,12 @@ def all_event_types() -> list[type[Event]]:
         found.append(cls)
         stack.extend(cls.__subclasses__())
     return sorted(found, key=lambda c: f"{c.__module__}.{c.__name__}")
+
+
+@dataclass(frozen=True)
+class StackStarted(Event):
+    """``runstack`` has started its children. ``background_preparation``: it is also starting, at the
+    lowest CPU priority, the preparation of what apps fetch or build in the background (the local
+    translation engine), which on a busy machine can take minutes to say anything itself."""
+
+    background_preparation: bool

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 
 from accounts.events import ProfileChanged
-from core.events import AFTER_COMMIT, subscribe
+from core.events import AFTER_COMMIT, StackStarted, subscribe
 from notes.events import NoteCollected, NoteEdited, NoteLiked, NotePublished, NoteTranslationSaved, PhotoDescribed
 
 
@@ -20,3 +20,4 @@ class TranslationConfig(AppConfig):
         subscribe(PhotoDescribed, on.alt_text_changed, when=AFTER_COMMIT)
         subscribe(ProfileChanged, on.bio_changed, when=AFTER_COMMIT)
         subscribe(NoteTranslationSaved, on.keep_author_translation, when=AFTER_COMMIT)
+        subscribe(StackStarted, on.announce_preparation, when=AFTER_COMMIT)

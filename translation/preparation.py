@@ -48,6 +48,9 @@ RUNTIME_PACKAGE = "llama-cpp-python"
 RUNTIME_VERSION = "0.3.36"
 # A preparation that has not written its status for this long is taken for dead (killed, machine off).
 STALE_AFTER_S = 180.0
+# ...except the "starting" status ``runstack`` writes for a preparation it has just launched at the
+# lowest priority (``announce``): on a busy machine the process can take minutes to start.
+STARTING_STALE_AFTER_S = 1200.0
 # Where each stage's progress lands in the overall percent: the build dominates when it is needed.
 STAGES: dict[str, tuple[int, int]] = {"runtime": (0, 75), "download": (75, 93), "join": (93, 100)}
 # How the runtime is compiled. llama.cpp's default (-march=native) compiles its AMX matrix kernels on a
@@ -124,7 +127,18 @@ def preparing() -> dict[str, Any] | None:
         age = time.time() - float(status.get("updated_at", 0))
     except (TypeError, ValueError):
         return None
-    return status if age < STALE_AFTER_S else None
+    limit = STARTING_STALE_AFTER_S if status.get("stage") == "starting" else STALE_AFTER_S
+    return status if age < limit else None
+
+
+def announce() -> None:
+    """Say that a preparation is on its way (``runstack`` has just launched one at the lowest CPU
+    priority), so that until the process writes its own status readers are told the engine is being
+    prepared, not that this server cannot translate their language. Nothing when the engine is there,
+    preparation is off, or a preparation is already saying how it goes."""
+    if not settings.LOCAL_MODEL_PREPARE or llm.is_available() or preparing() is not None:
+        return
+    StatusWriter().update(force=True, stage="starting", message="starting")
 
 
 def preparing_percent(source: str, target: str) -> int | None:

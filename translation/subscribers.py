@@ -5,8 +5,9 @@ the stale translations of the text it changed. All after commit: nothing here ma
 from __future__ import annotations
 
 from accounts.events import ProfileChanged
+from core.events import StackStarted
 from notes.events import NoteCollected, NoteEdited, NoteLiked, NotePublished, NoteTranslationSaved, PhotoDescribed
-from translation import ahead, services
+from translation import ahead, preparation, services
 from translation.models import ObjectKind
 
 
@@ -36,3 +37,8 @@ def bio_changed(event: ProfileChanged) -> None:
 def keep_author_translation(event: NoteTranslationSaved) -> None:
     """The author's own translation (or an approved suggestion) is a trusted pair for the memory."""
     services.remember_author_translation(note_id=event.note_id, language=event.language)
+
+
+def announce_preparation(event: StackStarted) -> None:
+    if event.background_preparation:
+        preparation.announce()

@@ -24,6 +24,7 @@ EXPECTED = {
         "recommend.subscribers.record_follow",
         "trust.subscribers.count_follow",
     ],
+    "core.events.StackStarted": ["translation.subscribers.announce_preparation"],
     "accounts.events.ProfileChanged": [
         "api.subscribers.forget_cached_account",
         "review.subscribers.screen_changed_profile",

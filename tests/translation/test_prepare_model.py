@@ -20,6 +20,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from packaging.tags import sys_tags
 
+from core import events
+from core.events import StackStarted
 from translation import preparation
 from translation.model_install import PackagedModel
 
@@ -227,3 +229,41 @@ def test_turned_off_nothing_is_promised_even_with_a_running_status(dirs, setting
     assert preparation.preparing_percent("en", "zh-Hans") is not None
     settings.LOCAL_MODEL_PREPARE = False
     assert preparation.preparing_percent("en", "zh-Hans") is None
+
+
+def test_a_preparation_runstack_launches_is_announced_before_it_can_speak(
+    dirs, settings, db, django_capture_on_commit_callbacks
+):
+    """At the lowest priority on a busy machine the preparation process takes minutes to write its own
+    status; meanwhile readers were told this server cannot translate their language."""
+    assert preparation.preparing_percent("zh-Hans", "en") is None
+    with django_capture_on_commit_callbacks(execute=True):  # runstack emits it outside any transaction
+        events.emit(StackStarted(background_preparation=True))
+    assert preparation.read_status()["stage"] == "starting"
+    assert preparation.preparing_percent("zh-Hans", "en") == 0
+    data = preparation.read_status()
+    data["updated_at"] = time.time() - preparation.STALE_AFTER_S - 1
+    preparation.status_path().write_text(json.dumps(data))
+    assert preparation.preparing_percent("zh-Hans", "en") == 0, "a launched process gets longer to start"
+    data["updated_at"] = time.time() - preparation.STARTING_STALE_AFTER_S - 1
+    preparation.status_path().write_text(json.dumps(data))
+    assert preparation.preparing_percent("zh-Hans", "en") is None, "one that never started is not waited for"
+
+
+def test_the_announcement_leaves_a_running_preparation_and_the_off_switch_alone(
+    dirs, settings, db, django_capture_on_commit_callbacks
+):
+    preparation.StatusWriter().progress("download", 0.5, "part 11 of 22")
+    with django_capture_on_commit_callbacks(execute=True) as ran:
+        events.emit(StackStarted(background_preparation=True))
+    assert ran, "the subscriber ran"
+    assert preparation.read_status()["stage"] == "download"
+    assert preparation.preparing_percent("zh-Hans", "en") == 84
+    preparation.status_path().unlink()
+    with django_capture_on_commit_callbacks(execute=True):
+        events.emit(StackStarted(background_preparation=False))
+    assert preparation.read_status() == {}
+    settings.LOCAL_MODEL_PREPARE = False
+    with django_capture_on_commit_callbacks(execute=True):
+        events.emit(StackStarted(background_preparation=True))
+    assert preparation.read_status() == {}

@@ -41,7 +41,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, connections
 
-from core import queues, task_leases
+from core import events, queues, task_leases
+from core.events import StackStarted
 
 BACKOFF_MAX_S = 30.0
 HEALTHY_AFTER_S = 60.0
@@ -213,6 +214,7 @@ class Command(BaseCommand):
         # After the server is up: bring the local translation engine (translation/preparation.py) at the
         # lowest CPU priority. It exits at once when everything is there; nothing waits for it.
         if settings.LOCAL_MODEL_PREPARE and not options["no_prepare"]:
+            events.emit(StackStarted(background_preparation=True))
             nice = ["nice", "-n", "19"] if shutil.which("nice") else []
             env = {**os.environ, "CMAKE_BUILD_PARALLEL_LEVEL": os.environ.get("CMAKE_BUILD_PARALLEL_LEVEL", "2")}
             background.append(subprocess.Popen([*nice, python, "manage.py", "prepare_translation_model"], env=env))
