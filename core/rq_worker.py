@@ -1,16 +1,40 @@
 """The RQ worker of the Redis deployment (``RQ["WORKER_CLASS"]``): RQ's forking worker, with what tasks
-load warmed once before the first fork (core/warmup.py), so that every work horse shares it."""
+load warmed once before the first fork (core/warmup.py), so that every work horse shares it.
+
+A job from the ``translation`` or ``low`` queue (translate-ahead, training, housekeeping, the per-sign-up
+cluster checks) runs in a work horse that lowers its own CPU priority to ``BACKGROUND_WORKER_NICE``
+first, so that it takes only the CPU page reads leave free (a sign-up burst, docs/trust.md). Only the
+job is niced, never the worker: a worker niced as a whole once held screening jobs it had picked up
+while the web workers kept the CPU busy, and notes stayed pending (``tests/core/test_faults.py``).
+"""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
+from django.conf import settings
 from rq.worker import Worker as ForkingWorker
 
-from core import warmup
+from core import queues, warmup
+
+NICED_QUEUES = frozenset({queues.TRANSLATION, queues.LOW})
+
+
+def job_nice(queue_name: str) -> int:
+    """How much a job taken from ``queue_name`` lowers its work horse's priority (0: not at all)."""
+    if queue_name not in NICED_QUEUES:
+        return 0
+    return max(0, min(19, int(getattr(settings, "BACKGROUND_WORKER_NICE", 0))))
 
 
 class Worker(ForkingWorker):
     def work(self, *args: Any, **kwargs: Any) -> bool:
         warmup.warm()
         return bool(super().work(*args, **kwargs))
+
+    def main_work_horse(self, job: Any, queue: Any) -> None:
+        nice = job_nice(queue.name)
+        if nice:
+            os.nice(nice)  # in the forked horse only: the worker itself stays at its priority
+        super().main_work_horse(job, queue)

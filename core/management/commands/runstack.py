@@ -56,14 +56,6 @@ URGENT_QUEUES = [queues.HIGH, queues.REVIEW, queues.DEFAULT, queues.MEDIA]
 BACKGROUND_QUEUES = [*URGENT_QUEUES, queues.TRANSLATION, queues.LOW]
 
 
-def background_nice() -> list[str]:
-    """The prefix that runs the *background* worker at ``BACKGROUND_WORKER_NICE`` (with ``--prod``, where an
-    urgent worker at normal priority takes screening and fan-out): its housekeeping, translation and
-    per-sign-up checks then take the CPU page reads leave free (docs/deploy.md). Empty when 0."""
-    nice = int(getattr(settings, "BACKGROUND_WORKER_NICE", 0))
-    return ["nice", "-n", str(min(nice, 19))] if nice > 0 and shutil.which("nice") else []
-
-
 def worker_plan(python: str, *, redis: bool, prod: bool) -> list[tuple[str, list[str]]]:
     """The task workers to run: (name, command). RQ takes its queues in the order given, every time it
     picks a job; the database worker takes the listed queues by task priority, then age."""
@@ -71,7 +63,7 @@ def worker_plan(python: str, *, redis: bool, prod: bool) -> list[tuple[str, list
         rq = [python, "manage.py", "rqworker", "--with-scheduler"]
         plan = [("worker", [*rq, *BACKGROUND_QUEUES])]
         if prod:
-            plan = [("urgent", [*rq, *URGENT_QUEUES]), ("background", [*background_nice(), *rq, *BACKGROUND_QUEUES])]
+            plan = [("urgent", [*rq, *URGENT_QUEUES]), ("background", [*rq, *BACKGROUND_QUEUES])]
         # Tasks queued while Redis was down wait on the database queue (core/tasks.py).
         fallback = ["--backend", "fallback", "--queue-name", "*", "--interval", "2"]
         return [*plan, ("fallback", [python, "manage.py", "db_worker_graceful", *fallback, "--no-reload", "-v", "0"])]
@@ -79,7 +71,7 @@ def worker_plan(python: str, *, redis: bool, prod: bool) -> list[tuple[str, list
     if prod:
         return [
             ("urgent", [*db, "--queue-name", ",".join(URGENT_QUEUES)]),
-            ("background", [*background_nice(), *db, "--queue-name", "*"]),
+            ("background", [*db, "--queue-name", "*"]),
         ]
     return [("worker", [*db, "--queue-name", "*"])]
 
