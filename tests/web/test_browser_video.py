@@ -94,6 +94,10 @@ def test_post_a_video_note_on_a_phone_and_watch_it(live_server, transactional_db
     desktop = browser.new_context(viewport=DESKTOP, locale="en-US")
     page = desktop.new_page()
     page.goto(f"{url}/n/{note.pk}/")
+    # A page rendered within NOTE_CACHE_SECONDS of the worker's publishing may still be the processing one
+    # (the web process's own cache; it looks again every 10 s): wait for the player as the phone did.
+    # Seen once under a loaded CI: the player was not there yet and the check below raised at once.
+    page.locator("video[data-player]").wait_for(timeout=45000)
     page.wait_for_function("document.querySelector('video[data-player]').readyState >= 2")
     shoot(page, "video-note-desktop")
     desktop.close()
