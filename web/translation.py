@@ -405,17 +405,24 @@ def translate_block(block: Block, *, only: list[Field] | None = None) -> Block:
     return block
 
 
+def _drafts_of(fields: list[Field], target: str) -> tuple[dict[str, str], bool]:
+    """The drafts of ``fields`` (field name -> draft) and whether any is still being translated: those of
+    the first field's object, the one a block shows."""
+    first = fields[0].of
+    return drafts(
+        obj_kind=first.obj_kind,
+        obj_id=first.obj_id,
+        target=target,
+        texts={f.of.field: f.original for f in fields if f.of.obj_id == first.obj_id},
+    )
+
+
 def show_drafts(pending: list[Field], target: str) -> dict[str, str]:
     """Put the drafts of the pending main fields on them (field name -> draft); those of one object."""
     if not pending:
         return {}
     first = pending[0].of
-    found, _ = drafts(
-        obj_kind=first.obj_kind,
-        obj_id=first.obj_id,
-        target=target,
-        texts={f.of.field: f.original for f in pending if f.of.obj_id == first.obj_id},
-    )
+    found, _ = _drafts_of(pending, target)
     for f in pending:
         f.draft = found.get(f.of.field, "") if f.of.obj_id == first.obj_id else ""
     return found
@@ -429,13 +436,7 @@ def draft_state(request: HttpRequest, kind: str, obj: Note | Comment | User | Ta
     main = [f for f in all_fields if f.role == "main" and needs_translation(f.original, f.source, target)]
     if not main:
         return {"pending": False, "target": target, "fields": {}}
-    first = main[0].of
-    found, waiting = drafts(
-        obj_kind=first.obj_kind,
-        obj_id=first.obj_id,
-        target=target,
-        texts={f.of.field: f.original for f in main if f.of.obj_id == first.obj_id},
-    )
+    found, waiting = _drafts_of(main, target)
     return {
         "pending": waiting,
         "target": target,
