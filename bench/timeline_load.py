@@ -12,7 +12,8 @@ change, then this one), so before and after are measured in one run. A bare Djan
 (bench/bare_django.py) is measured first and every figure carries its ratio to it.
 
 ``--scenario post`` measures posting alone; ``--users/--follows/--notes`` seed a smaller data set for a
-short run. Needs Debian's ``wrk``. Uses ``var/bench-*``, the PostgreSQL database ``notebridge_bench`` and
+short run. ``--reuse`` keeps a data set an earlier run of this configuration seeded (home reads only: posting
+adds notes to it). Needs Debian's ``wrk``. Uses ``var/bench-*``, the PostgreSQL database ``notebridge_bench`` and
 Redis db 9 (``BENCH_PG_DATABASE`` and ``BENCH_REDIS_DB`` choose others).
 """
 
@@ -93,9 +94,14 @@ def run_bare(args: argparse.Namespace, tokens: Path) -> dict:
 
 def run_config(config: str, args: argparse.Namespace, code: Path = ROOT) -> dict:
     data = ROOT / "var" / f"bench-{config.replace('+', '-')}"
-    reset(config, data)
     env = env_for(config, data)
-    seeded = serving.seed(data, env, code=code, sizes=(args.users, args.follows, args.notes))
+    seed_file = data / "seed.json"
+    if args.reuse and seed_file.exists():
+        seeded = json.loads(seed_file.read_text()) | {"reused": True}
+    else:
+        reset(config, data)
+        seeded = serving.seed(data, env, code=code, sizes=(args.users, args.follows, args.notes))
+        seed_file.write_text(json.dumps(seeded))
     port = args.port
     server = serve(args, "notebridge.wsgi:application", env, code)
     try:
@@ -133,6 +139,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8099)
     parser.add_argument("--code", nargs="+", type=Path, default=[ROOT], help="checkouts to serve, in turn")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare Django view")
+    parser.add_argument("--reuse", action="store_true", help="keep the data set an earlier run seeded (home only)")
     parser.add_argument("--scenario", nargs="+", choices=["home", "post"], default=["home", "post"])
     parser.add_argument("--users", type=int, default=200, help="seeded users (bench/seed.py)")
     parser.add_argument("--follows", type=int, default=50)
