@@ -109,9 +109,7 @@ def _lookup(raw: str) -> tuple[TokenInfo | None, User | None]:
     info = cache.get(key)
     user = None
     if info is None:
-        token = (
-            AccessToken.objects.select_related("application", "user").filter(token_checksum=checksum).first()
-        )
+        token = AccessToken.objects.select_related("application", "user").filter(token_checksum=checksum).first()
         if token is None:
             return None, None
         info = TokenInfo(

@@ -37,6 +37,7 @@ class _ReusedClient(RedisCacheClient):
     _pool_class: Any
     _pool_options: dict[str, Any]
     _client: Any
+    _get_connection_pool_index: Callable[[bool], int]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -5,8 +5,8 @@ moderation decision is a new key; the viewer's own flags are never shared."""
 from __future__ import annotations
 
 from django.core.cache import cache
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from api.nb import common
 from notes.models import NoteState
