@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -24,12 +25,17 @@ def hidden_author_ids(viewer: User | None) -> set[int]:
     cached = cache.get(key)
     if cached is not None:
         return set(cached)
-    ids: set[int] = set()
-    for blocker_id, blocked_id in Block.objects.filter(Q(blocker=viewer) | Q(blocked=viewer)).values_list(
-        "blocker_id", "blocked_id"
-    ):
-        ids.add(blocked_id if blocker_id == viewer.pk else blocker_id)
-    ids.update(Mute.objects.filter(muter=viewer).values_list("muted_id", flat=True))
+    # One hand-written query for blocks both ways and mutes (a cold reader's page made two ORM queries
+    # of it; building them cost more than running them). Only table names are formatted in.
+    block, mute = Block._meta.db_table, Mute._meta.db_table
+    sql = (
+        f"SELECT blocked_id FROM {block} WHERE blocker_id = %s "  # noqa: S608
+        f"UNION ALL SELECT blocker_id FROM {block} WHERE blocked_id = %s "
+        f"UNION ALL SELECT muted_id FROM {mute} WHERE muter_id = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [viewer.pk, viewer.pk, viewer.pk])
+        ids = {row[0] for row in cursor.fetchall()}
     cache.set(key, list(ids), 30)
     return ids
 

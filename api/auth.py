@@ -96,15 +96,22 @@ def _token_key(checksum: str) -> str:
 
 def lookup_token(raw: str) -> TokenInfo | None:
     """The token's owner, scopes and app, or None when unknown or expired."""
+    return _lookup(raw)[0]
+
+
+def _lookup(raw: str) -> tuple[TokenInfo | None, User | None]:
+    """``lookup_token``, and on a cache miss the token's user too: one query reads the token, its app
+    and its user, and both go into the cache (``cached_user`` then answers without a query)."""
     if len(raw) > MAX_TOKEN_LENGTH:
-        return None
+        return None, None
     checksum = _checksum(raw)
     key = _token_key(checksum)
     info = cache.get(key)
+    user = None
     if info is None:
-        token = AccessToken.objects.select_related("application").filter(token_checksum=checksum).first()
+        token = AccessToken.objects.select_related("application", "user").filter(token_checksum=checksum).first()
         if token is None:
-            return None
+            return None, None
         info = TokenInfo(
             user_id=token.user_id,
             scopes=token.scope.split(),
@@ -112,10 +119,14 @@ def lookup_token(raw: str) -> TokenInfo | None:
             application_name=token.application.name if token.application else "",
             expires=token.expires.timestamp(),
         )
-        cache.set(key, info, TOKEN_CACHE_SECONDS)
+        user = token.user
+        entries: dict[str, object] = {key: info}
+        if user is not None:
+            entries[_user_key(user.pk)] = user
+        cache.set_many(entries, TOKEN_CACHE_SECONDS)
     if info.expires <= timezone.now().timestamp():
-        return None
-    return info
+        return None, None
+    return info, user
 
 
 def forget_token(raw: str) -> None:
@@ -129,9 +140,10 @@ def _user_key(user_id: int) -> str:
     return f"apiuser:v2:{generations.current('auth')}:{user_id}"
 
 
-def cached_user(user_id: int) -> User | None:
-    """The token's user, cached briefly; None when the account is gone or disabled."""
-    user = cache.get(_user_key(user_id))
+def cached_user(user_id: int, *, read: User | None = None) -> User | None:
+    """The token's user, cached briefly; None when the account is gone or disabled. ``read``: the user
+    as the token's query has just read it (and cached it)."""
+    user = read if read is not None and read.pk == user_id else cache.get(_user_key(user_id))
     if user is None:
         user = User.objects.filter(pk=user_id).first()
         if user is None:
@@ -163,14 +175,14 @@ def authenticate(request: HttpRequest, *, auth: str, scope: str | None) -> Calle
         if auth in (AUTH_USER, AUTH_APP):
             raise AuthFailed("The access token is invalid", 401)
         return ANONYMOUS
-    info = lookup_token(raw)
+    info, read = _lookup(raw)
     if info is None:
         if auth == AUTH_NONE:
             return ANONYMOUS
         raise AuthFailed("The access token is invalid", 401)
     user = None
     if info.user_id is not None:
-        user = cached_user(info.user_id)
+        user = cached_user(info.user_id, read=read)
         if user is None:
             raise AuthFailed("Your login is currently disabled", 403)
     if auth == AUTH_USER and user is None:

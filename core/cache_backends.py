@@ -18,14 +18,46 @@ from typing import Any, TypeVar
 
 from django.core.cache.backends.base import MEMCACHE_MAX_KEY_LENGTH
 from django.core.cache.backends.locmem import LocMemCache as DjangoLocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 from core import redis_outage
 
 T = TypeVar("T")
 
 
+class _ReusedClient(RedisCacheClient):
+    """Django's Redis cache client, keeping one ``redis.Redis`` per connection pool instead of building
+    one for every cache call: building it fills a table of ~170 response callbacks, about 0.1 ms, and a
+    For-you page makes ~16 cache calls (docs/benchmarks.md, "session 10"). A ``redis.Redis`` over a pool
+    is safe to share between threads (each command takes a connection from the pool), and the pool
+    itself starts afresh in a forked process."""
+
+    _pools: dict[int, Any]
+    _servers: list[str]
+    _pool_class: Any
+    _pool_options: dict[str, Any]
+    _client: Any
+    _get_connection_pool_index: Callable[[bool], int]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:  # two threads may both build one here: harmless, the last one is kept
+            if index not in self._pools:
+                self._pools[index] = self._pool_class.from_url(self._servers[index], **self._pool_options)
+            client = self._clients[index] = self._client(connection_pool=self._pools[index])
+        return client
+
+
 class ResilientRedisCache(RedisCache):
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = _ReusedClient
+
     def _try(self, what: str, call: Callable[[], T], fallback: T) -> T:
         if not redis_outage.available():
             return fallback

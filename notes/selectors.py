@@ -106,6 +106,12 @@ def _packed(note: Note) -> Packed:
     )
 
 
+def note_rows(note: Note) -> Packed:
+    """Everything a note is shown from, as plain rows (what the note cache holds): serialisers key
+    their own caches on it, so any change to any of these rows is a new key."""
+    return _packed(note)
+
+
 # What _unpacked's querysets start from: one empty QuerySet per model. Building a QuerySet (and its
 # Query) costs more than the rest of unpacking a note, and a filled result cache never reads the Query;
 # anything chained from such a queryset (.filter, .order_by) clones the Query first, so the shared one is

@@ -52,7 +52,13 @@ class Scored:
     author_id: int = 0
     language: str = ""
     topic: str = ""
-    features: dict[str, float] = field(default_factory=dict)
+    # Its ``RANKER_FEATURES`` values as ``score`` computed them (a row of its feature matrix): turned into
+    # a dict only when asked (``features``), and packed from the rows at once (``training.pack_rows``).
+    row: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def features(self) -> dict[str, float]:
+        return {} if self.row is None else dict(zip(RANKER_FEATURES, self.row.tolist(), strict=True))
 
 
 def gather(p: c.Pool, r: c.Reader, model: Model | None) -> dict[str, dict[int, float]]:
@@ -181,9 +187,20 @@ def score(
         ranked_contrib.max(axis=1) > 0, np.argmax(ranked_contrib, axis=1), SOURCES.index("popular")
     ).tolist()
     codes, base_languages = p.language_codes
+    at = rows[order]
+    x_ranked = x[order]
     out: list[Scored] = []
-    for k, j in enumerate(order.tolist()):
-        i = int(rows[j])
+    # Plain Python values read once per column (tolist), not one numpy scalar per card and field.
+    for k, (i, note_id, author_id, value, code) in enumerate(
+        zip(
+            at.tolist(),
+            p.ids[at].tolist(),
+            p.authors[at].tolist(),
+            total[order].tolist(),
+            codes[at].tolist(),
+            strict=True,
+        )
+    ):
         reason = SOURCES[best[k]]
         tags = p.tags[i]
         detail = ""
@@ -191,14 +208,14 @@ def score(
             detail = next((t for t in tags if t in r.interests), "")
         out.append(
             Scored(
-                note_id=int(p.ids[i]),
-                score=float(total[j]),
+                note_id=note_id,
+                score=value,
                 reason=REASON_OF[reason],
                 detail=detail,
-                author_id=int(p.authors[i]),
-                language=base_languages[codes[i]],
+                author_id=author_id,
+                language=base_languages[code],
                 topic=tags[0] if tags else "",
-                features=dict(zip(RANKER_FEATURES, x[j].tolist(), strict=True)),
+                row=x_ranked[k],
             )
         )
     similar = [s for s in out[:60] if s.reason == "similar"]
@@ -252,8 +269,9 @@ def rerank(items: list[Scored], r: c.Reader, *, limit: int, observed_own: float 
     target = OWN_LANGUAGE_SHARE.get(r.language_mix, 0.7)
     if observed_own is not None:
         target = (target + observed_own) / 2
-    own_items = [s for s in items if r.speaks(s.language)]
-    foreign = [s for s in items if not r.speaks(s.language)]
+    speaks = {language: r.speaks(language) for language in {s.language for s in items}}
+    own_items = [s for s in items if speaks[s.language]]
+    foreign = [s for s in items if not speaks[s.language]]
     out: list[Scored] = []
     own = 0
     while (own_items or foreign) and len(out) < limit:

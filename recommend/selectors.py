@@ -103,7 +103,7 @@ def _rank(
     # Re-ranking a page of ``limit`` never looks past the best limit + WINDOW of either language group.
     scored = ranking.score(pool, reader, training.current_model(), exclude=exclude, keep=limit + ranking.WINDOW)
     ranked = ranking.rerank(scored, reader, limit=limit, observed_own=ranking.observed_own_share(pool, reader))
-    packed = training.pack_many([s.features for s in ranked])
+    packed = training.pack_rows([s.row for s in ranked])
     features = dict(zip((s.note_id for s in ranked), packed, strict=True))
     return [(s.note_id, s.reason, s.detail) for s in ranked], features
 

@@ -21,7 +21,7 @@ import operator
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -77,6 +77,19 @@ def pack_many(features: list[dict[str, float]]) -> list[bytes]:
         dtype=np.float16,
     )
     return [row.tobytes() for row in rows]
+
+
+_SERVED_COLUMNS = [RANKER_FEATURES.index(n) for n in SERVED_FEATURES]
+
+
+def pack_rows(rows: Sequence[np.ndarray | None]) -> list[bytes]:
+    """``pack_many`` for feature rows in ``RANKER_FEATURES`` order (``ranking.Scored.row``; None: no
+    features, packed as zeros like an empty dict): the same bytes, without a dict per note."""
+    if not rows:
+        return []
+    zeros = np.zeros(len(RANKER_FEATURES))
+    packed = np.asarray(np.stack([zeros if r is None else r for r in rows])[:, _SERVED_COLUMNS], dtype=np.float16)
+    return [row.tobytes() for row in packed]
 
 
 def unpack_features(raw: bytes) -> dict[str, float] | None:

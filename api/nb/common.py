@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils.translation import get_language
 from ninja.errors import AuthenticationError, HttpError
 from ninja.security.base import AuthBase
 from ninja.utils import check_csrf
@@ -19,7 +23,7 @@ from core.countries import country_name
 from core.geo import viewer_country
 from core.ids import parse_id
 from notes.models import Board, Comment, Note, Photo
-from notes.selectors import liked_comment_ids, viewer_state, with_counts_seen_from
+from notes.selectors import liked_comment_ids, note_rows, viewer_state, with_counts_seen_from
 from review.selectors import ip_location_labels_shown
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -197,13 +201,62 @@ def note(n: Note, *, author: dict[str, Any], w: Where, liked: bool = False, coll
     }
 
 
-def notes(items: list[Note], user: User | None, w: Where) -> list[dict[str, Any]]:
-    liked, collected = viewer_state(user, [n.pk for n in items])
+NOTE_JSON_SECONDS = 600
+
+
+def _note_key(n: Note, notes_seen: int, w: Where) -> str:
+    """The cache key of a note's viewer-independent JSON: a digest of everything it is built from (the
+    note's, author's, place's, photos', tags' and video's rows as the read gave them, the author's notes
+    count as seen from the viewer's country, whether IP locations show and the language their country
+    names are in). An edit, a new like count, a moderation decision, a processed photo or a profile
+    change is a new key: nothing is deleted, a changed note simply misses."""
+    digest = hashlib.blake2b(repr(note_rows(n)).encode(), digest_size=12).hexdigest()
+    return f"nbnote:v1:{n.pk}:{digest}:{notes_seen}:{int(w.labels)}:{get_language() if w.labels else ''}"
+
+
+def _dumps(value: dict[str, Any]) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _shared(n: Note, *, author: dict[str, Any], w: Where) -> dict[str, Any]:
+    """``note`` without the viewer's flags (they are appended per request)."""
+    data = note(n, author=author, w=w)
+    del data["liked"], data["collected"]
+    return data
+
+
+def notes_json(
+    items: list[Note], user: User | None, w: Where, *, extra: list[dict[str, Any]] | None = None
+) -> list[str]:
+    """Notes as ``note`` gives them, each a JSON text, in order: the viewer-independent part cached
+    (``NOTE_JSON_SECONDS``) as JSON text without its closing brace, shared by every viewer and every
+    native endpoint that lists notes; the viewer's ``liked`` / ``collected`` (one query for the list)
+    and ``extra``'s fields for each note (``extra[i]`` for ``items[i]``) are appended."""
+    if not items:
+        return []
     authors = list({n.author_id: n.author for n in items}.values())
-    by_author = {u.pk: data for u, data in zip(authors, profiles(authors, w), strict=True)}
-    return [
-        note(n, author=by_author[n.author_id], w=w, liked=n.pk in liked, collected=n.pk in collected) for n in items
-    ]
+    seen = {u.pk: u.notes_seen for u in with_counts_seen_from(authors, w.country)}  # type: ignore[attr-defined]
+    keys = [_note_key(n, seen[n.author_id], w) for n in items]
+    cached: dict[str, str] = cache.get_many(list(dict.fromkeys(keys)))
+    missing = {k: n for k, n in zip(keys, items, strict=True) if k not in cached}
+    if missing:
+        by_author = {u.pk: _profile(u, w) for u in authors}
+        fresh = {k: _dumps(_shared(n, author=by_author[n.author_id], w=w))[:-1] for k, n in missing.items()}
+        cache.set_many(fresh, NOTE_JSON_SECONDS)
+        cached.update(fresh)
+    liked, collected = viewer_state(user, [n.pk for n in items])
+    out = []
+    for i, (k, n) in enumerate(zip(keys, items, strict=True)):
+        tail = f',"liked":{"true" if n.pk in liked else "false"},"collected":{"true" if n.pk in collected else "false"}'
+        if extra is not None:
+            tail += "," + _dumps(extra[i])[1:-1]
+        out.append(cached[k] + tail + "}")
+    return out
+
+
+def notes(items: list[Note], user: User | None, w: Where) -> list[dict[str, Any]]:
+    """Notes as dicts (``notes_json``, parsed): the same cached text serves every native endpoint."""
+    return [json.loads(text) for text in notes_json(items, user, w)]
 
 
 def comment(

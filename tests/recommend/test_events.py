@@ -135,6 +135,25 @@ def test_for_you_listing_in_the_native_api(catalogue, reader, api):
     assert api.get("/api/nb/v1/recommend/for-you", {"cursor": "abc"}).status_code == 422
 
 
+def test_for_you_items_are_the_shared_note_json_with_the_readers_flags_and_the_card(catalogue, reader, api, make_user):
+    """Each item is the note as every native endpoint gives it (the cached text, ``common.notes_json``),
+    with this reader's ``liked`` and the card's reason, "why" line and position appended."""
+    page = api.get("/api/nb/v1/recommend/for-you", {"limit": 5}).json()["items"]
+    liked_id = page[1]["id"]
+    assert api.post(f"/api/nb/v1/notes/{liked_id}/like").status_code == 200
+    again = api.get("/api/nb/v1/recommend/for-you", {"limit": 5}).json()["items"]
+    for item in again:
+        note = api.get(f"/api/nb/v1/notes/{item['id']}").json()
+        assert {k: v for k, v in item.items() if k not in ("reason", "why", "position")} == note
+        assert item["liked"] is (item["id"] == liked_id)
+    if any(item["id"] == liked_id for item in again):
+        assert next(i for i in again if i["id"] == liked_id)["like_count"] == 1
+    other = Client()
+    other.force_login(make_user("other", languages=["en"], region="GB", interests=["food", "travel"]))
+    theirs = other.get("/api/nb/v1/recommend/for-you", {"limit": 18}).json()["items"]
+    assert theirs and not any(i["liked"] for i in theirs)
+
+
 def test_old_interactions_are_purged_and_an_account_takes_its_own_along(catalogue, reader, make_user, on_commit):
     from notes.services import like_note
     from recommend.services import purge_old_interactions

@@ -338,13 +338,17 @@ def test_an_empty_pool_and_a_reader_with_nothing_score_nothing_or_popular():
 
 
 def test_features_packed_at_once_are_the_bytes_packed_one_by_one():
-    from recommend.training import pack_features, pack_many, unpack_features
+    from recommend.training import pack_features, pack_many, pack_rows, unpack_features
 
     p = synthetic_pool()
     r = synthetic_reader(p)
     scored = ranking.score(p, r, synthetic_model(p, ranker=True))[:50]
     packed = pack_many([s.features for s in scored])
     assert packed == [pack_features(s.features) for s in scored]
+    # From the feature rows as ranking keeps them (no dict per note), with a row missing: the same bytes.
+    scored[3].row = None
+    assert pack_rows([s.row for s in scored]) == pack_many([s.features for s in scored])
+    assert pack_rows([s.row for s in scored])[3] == pack_features({}) and pack_rows([]) == []
     assert unpack_features(packed[0]) is not None
     assert pack_many([]) == []
 
