@@ -17,7 +17,8 @@ from notes import services as note_services
 from notes.models import Note
 from notes.selectors import count_seen_from, is_following_tag, popular_tags_cached, tag_by_name
 from recommend.models import LanguageMix
-from recommend.selectors import for_you, language_mix_of
+from recommend.selectors import for_you, language_mix_of, topic_notes
+from web.forms import INTEREST_CHOICES
 from web.translation import translate_mode
 from web.views.common import (
     PAGE_SIZE,
@@ -29,6 +30,9 @@ from web.views.common import (
     redirect_back,
     viewer,
 )
+
+
+INTEREST_LABELS = {normalize_tag(code): label for code, label in INTEREST_CHOICES}
 
 
 def _channels(request: HttpRequest) -> list[tuple[str, str]]:
@@ -101,6 +105,11 @@ def tag_page(request: HttpRequest, name: str) -> HttpResponse:
     notes = tag_timeline(key, viewer(request), max_id=max_id, limit=PAGE_SIZE, country=viewer_country(viewer(request)))
     cursor = str(notes[-1].pk) if len(notes) == PAGE_SIZE else None
     label = tag.display if tag else key
+    topic = None
+    if not notes and max_id is None and key in INTEREST_LABELS:
+        # An onboarding interest's tab: nobody tagged it yet, so show the notes about it (any language).
+        notes = topic_notes(key, viewer(request), country=viewer_country(viewer(request)), limit=PAGE_SIZE)
+        topic = INTEREST_LABELS[key] if notes else None
     return _render_feed(
         request,
         tab="tag",
@@ -115,6 +124,7 @@ def tag_page(request: HttpRequest, name: str) -> HttpResponse:
             "translate_mode": translate_mode(request),
             "tag_followable": is_tag_name(key),
             "following_tag": is_following_tag(viewer(request), key),
+            "topic": topic,
         },
     )
 

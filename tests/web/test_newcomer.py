@@ -1,0 +1,37 @@
+"""What a brand-new English reader met on a phone and that no unit test caught (docs/web.md)."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+
+
+def test_an_interest_tab_nobody_tagged_shows_notes_about_it(client, make_user, post, settings):
+    """Onboarding puts "#travel" beside For you; when no note carries that tag, the tab shows notes
+    about travel in any language (by their text), not "Nothing here yet" and a Post button."""
+    from recommend.candidates import forget_pool
+
+    settings.RECOMMEND_EMBED_ON_PUBLISH = True  # the notes' text embeddings, as a running server makes
+    hiker = make_user("hiker", languages=["en"])
+    guide = make_user("guide", languages=["zh-Hans"])
+    coder = make_user("coder", languages=["en"])
+    post(hiker, "Three days of trails and mountain huts, sleeping above the clouds #dolomites", title="Hiking trip")
+    post(guide, "第一次去云南旅行：大理、丽江和香格里拉，七天的路线和住宿 #云南", title="云南七日游", language="zh-Hans")
+    post(coder, "Lifetimes explained with diagrams #programming", title="Rust borrow checker tips")
+    forget_pool()
+    cache.clear()
+    reader = make_user("reader", languages=["en"], interests=["food", "travel"])
+    client.force_login(reader)
+
+    html = client.get("/").content.decode()
+    assert 'href="/tag/travel/"' in html  # the tab the reader is offered
+
+    html = client.get("/tag/travel/").content.decode()
+    assert "Nothing here yet." not in html
+    assert "No notes are tagged #travel yet. Here are notes about travel:" in html
+    assert "Hiking trip" in html and "云南七日游" in html
+    assert "Rust borrow checker tips" not in html
+
+    # Once a note carries the tag, the tab is that tag's page again.
+    post(hiker, "Packing for ten days in one carry-on #travel", title="Carry-on only")
+    html = client.get("/tag/travel/").content.decode()
+    assert "Carry-on only" in html and "No notes are tagged" not in html
