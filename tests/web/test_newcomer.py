@@ -31,7 +31,9 @@ def test_an_interest_tab_nobody_tagged_shows_notes_about_it(client, make_user, p
     assert "Hiking trip" in html and "云南七日游" in html
     assert "Rust borrow checker tips" not in html
 
-    # Once a note carries the tag, the tab is that tag's page again.
+    # A note tagged #travel comes first; the notes about travel still follow it, each once.
     post(hiker, "Packing for ten days in one carry-on #travel", title="Carry-on only")
     html = client.get("/tag/travel/").content.decode()
-    assert "Carry-on only" in html and "No notes are tagged" not in html
+    assert "No notes are tagged" not in html
+    assert html.index("Carry-on only") < html.index("More about Travel") < html.index("Hiking trip")
+    assert html.count("Carry-on only") == html.count("Hiking trip")  # one card each (both text notes)

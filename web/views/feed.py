@@ -105,11 +105,16 @@ def tag_page(request: HttpRequest, name: str) -> HttpResponse:
     notes = tag_timeline(key, viewer(request), max_id=max_id, limit=PAGE_SIZE, country=viewer_country(viewer(request)))
     cursor = str(notes[-1].pk) if len(notes) == PAGE_SIZE else None
     label = tag.display if tag else key
-    topic = None
-    if not notes and max_id is None and key in INTEREST_LABELS:
-        # An onboarding interest's tab: nobody tagged it yet, so show the notes about it (any language).
-        notes = topic_notes(key, viewer(request), country=viewer_country(viewer(request)), limit=PAGE_SIZE)
-        topic = INTEREST_LABELS[key] if notes else None
+    about: list[Note] = []
+    if max_id is None and len(notes) < PAGE_SIZE and key in INTEREST_LABELS:
+        # An onboarding interest's tab (#travel) that few notes are tagged with: the notes about it
+        # too, in any language, found by their text (recommend's interest embeddings).
+        shown = {n.pk for n in notes}
+        about = [
+            n
+            for n in topic_notes(key, viewer(request), country=viewer_country(viewer(request)), limit=PAGE_SIZE)
+            if n.pk not in shown
+        ]
     return _render_feed(
         request,
         tab="tag",
@@ -124,7 +129,9 @@ def tag_page(request: HttpRequest, name: str) -> HttpResponse:
             "translate_mode": translate_mode(request),
             "tag_followable": is_tag_name(key),
             "following_tag": is_following_tag(viewer(request), key),
-            "topic": topic,
+            "topic": INTEREST_LABELS[key] if about else None,
+            "topic_notes": about,
+            **card_state(notes + about, viewer(request)),
         },
     )
 
