@@ -15,7 +15,8 @@ def test_an_interest_tab_nobody_tagged_shows_notes_about_it(client, make_user, p
     guide = make_user("guide", languages=["zh-Hans"])
     coder = make_user("coder", languages=["en"])
     post(hiker, "Three days of trails and mountain huts, sleeping above the clouds #dolomites", title="Hiking trip")
-    post(guide, "第一次去云南旅行：大理、丽江和香格里拉，七天的路线和住宿 #云南", title="云南七日游", language="zh-Hans")
+    trip = "第一次去云南旅行：大理、丽江和香格里拉，七天的路线和住宿 #云南"
+    post(guide, trip, title="云南七日游", language="zh-Hans")
     post(coder, "Lifetimes explained with diagrams #programming", title="Rust borrow checker tips")
     forget_pool()
     cache.clear()

@@ -31,7 +31,6 @@ from web.views.common import (
     viewer,
 )
 
-
 INTEREST_LABELS = {normalize_tag(code): label for code, label in INTEREST_CHOICES}
 
 
