@@ -320,3 +320,48 @@ def related_notes(note: Note, viewer: User | None, *, country: str | None, limit
         pool = [pk for pk in related_note_ids(note) if pk != note.pk]
         shown = visible_notes(pool, viewer, country=country)
     return shown[:limit]
+
+
+TOPIC_KEY = "rec:topic:v1:{}"
+TOPIC_SECONDS = 600
+TOPIC_POOL = 60
+
+
+def topic_note_ids(word: str) -> list[int]:
+    """Ids of public notes about an onboarding interest ("travel"), best first: notes tagged with it
+    and notes whose text is close to it in any language (so "travel" finds 环岛 and 骑行 notes that
+    nobody tagged #travel). The same for every reader, cached ``TOPIC_SECONDS``."""
+    word = word.strip().lower()
+    key = TOPIC_KEY.format(word)
+    cached = cache.get(key)
+    if cached is not None:
+        return list(cached)
+    reader = candidates.Reader(
+        user_id=0,
+        languages=set(),
+        region="",
+        interests={word},
+        interest_words=[word],
+        following=set(),
+        history={},
+        history_kind={},
+        history_authors={},
+        hidden_notes=set(),
+        hidden_authors={},
+        blocked_authors=set(),
+        hidden_tags={},
+    )
+    try:
+        scores = candidates.interests(candidates.pool(), reader)
+    except Exception:  # the embeddings are an extra: the tag page still answers, empty
+        logger.exception("recommend: topic notes failed for %r", word)
+        scores = {}
+    ids = [pk for pk, _s in sorted(scores.items(), key=lambda kv: (-kv[1], -kv[0]))][:TOPIC_POOL]
+    cache.set(key, ids, TOPIC_SECONDS)
+    return ids
+
+
+def topic_notes(word: str, viewer: User | None, *, country: str | None, limit: int = 30) -> list[Note]:
+    """Notes about an onboarding interest that ``viewer`` may see from ``country`` (through
+    ``visible_notes``), for the interest's tab when no note carries its tag yet."""
+    return visible_notes(topic_note_ids(word)[: limit * 2], viewer, country=country)[:limit]

@@ -222,3 +222,21 @@ def test_mastodon_py_reads_a_moderation_warning_in_the_authors_language(server, 
     assert [n.type for n in client.notifications(exclude_types=["moderation_warning"])] == ["favourite"]
     client.notifications_dismiss(notice.id)
     assert [n.type for n in client.notifications()] == ["favourite"]
+
+
+def test_mastodon_py_tabs_a_client_opens_answer_empty_not_404(server, make_user):
+    """Direct messages, scheduled posts, domain blocks, featured tags, endorsements, instance rules and
+    peers are features this server does not have; apps open them at start-up or on a tab and show a 404
+    as an error, so each answers an empty list (as lists and filters already did)."""
+    from api.services import issue_token
+
+    alice = make_user("alice")
+    _token, raw = issue_token(user=alice, application=None, scopes=["read", "write", "follow"])
+    client = Mastodon(access_token=raw, api_base_url=server)
+    assert client.conversations() == []
+    assert client.scheduled_statuses() == []
+    assert client.domain_blocks() == []
+    assert client.endorsements() == []
+    assert client.featured_tags() == []
+    assert client.instance_rules() == []
+    assert client.instance_peers() == []

@@ -17,7 +17,8 @@ from notes import services as note_services
 from notes.models import Note
 from notes.selectors import count_seen_from, is_following_tag, popular_tags_cached, tag_by_name
 from recommend.models import LanguageMix
-from recommend.selectors import for_you, language_mix_of
+from recommend.selectors import for_you, language_mix_of, topic_notes
+from web.forms import INTEREST_CHOICES
 from web.translation import translate_mode
 from web.views.common import (
     PAGE_SIZE,
@@ -29,6 +30,8 @@ from web.views.common import (
     redirect_back,
     viewer,
 )
+
+INTEREST_LABELS = {normalize_tag(code): label for code, label in INTEREST_CHOICES}
 
 
 def _channels(request: HttpRequest) -> list[tuple[str, str]]:
@@ -101,6 +104,16 @@ def tag_page(request: HttpRequest, name: str) -> HttpResponse:
     notes = tag_timeline(key, viewer(request), max_id=max_id, limit=PAGE_SIZE, country=viewer_country(viewer(request)))
     cursor = str(notes[-1].pk) if len(notes) == PAGE_SIZE else None
     label = tag.display if tag else key
+    about: list[Note] = []
+    if max_id is None and len(notes) < PAGE_SIZE and key in INTEREST_LABELS:
+        # An onboarding interest's tab (#travel) that few notes are tagged with: the notes about it
+        # too, in any language, found by their text (recommend's interest embeddings).
+        shown = {n.pk for n in notes}
+        about = [
+            n
+            for n in topic_notes(key, viewer(request), country=viewer_country(viewer(request)), limit=PAGE_SIZE)
+            if n.pk not in shown
+        ]
     return _render_feed(
         request,
         tab="tag",
@@ -115,6 +128,9 @@ def tag_page(request: HttpRequest, name: str) -> HttpResponse:
             "translate_mode": translate_mode(request),
             "tag_followable": is_tag_name(key),
             "following_tag": is_following_tag(viewer(request), key),
+            "topic": INTEREST_LABELS[key] if about else None,
+            "topic_notes": about,
+            **card_state(notes + about, viewer(request)),
         },
     )
 
