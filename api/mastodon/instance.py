@@ -17,7 +17,7 @@ from api.oauth import token_allows
 from core import video
 from core.geo import viewer_country
 from notes.search import search_note_ids
-from notes.selectors import search_tags, visible_notes
+from notes.selectors import followed_tag_ids, search_tags, tag_history, visible_notes
 from notifications import services as notification_services
 from translation.engines import registry
 from translation.query import expand_query
@@ -181,5 +181,8 @@ def search_v2(ctx: Ctx) -> dict[str, Any]:
         notes = visible_notes(ids, ctx.user, country=viewer_country(ctx.user))
         result["statuses"] = entities.statuses(notes, ctx.user)
     if kind in ("", "hashtags"):
-        result["hashtags"] = [entities.tag(t) for t in search_tags(q, limit=limit, offset=offset)]
+        found = search_tags(q, limit=limit, offset=offset)
+        history = tag_history([t.pk for t in found], country=viewer_country(ctx.user))
+        followed = followed_tag_ids(ctx.user)
+        result["hashtags"] = [entities.tag(t, following=t.pk in followed, history=history[t.pk]) for t in found]
     return result

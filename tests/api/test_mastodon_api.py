@@ -455,6 +455,12 @@ def test_search_v2_and_trends(make_user, make_note, client_for):
     assert len(result["statuses"]) == 1
     tags_only = api.get("/api/v2/search", {"q": "#hot", "type": "hashtags"}).json()
     assert [t["name"] for t in tags_only["hashtags"]] == ["hotpot"] and tags_only["statuses"] == []
+    # A hashtag found by search is the same entity as /api/v1/tags/:name gives: a week of history, following.
+    (found,) = tags_only["hashtags"]
+    assert len(found["history"]) == 7 and found["history"][0]["uses"] == "1" and found["history"][0]["accounts"] == "1"
+    assert found["following"] is False
+    assert api.post("/api/v1/tags/hotpot/follow").status_code == 200
+    assert api.get("/api/v2/search", {"q": "#hot", "type": "hashtags"}).json()["hashtags"][0]["following"] is True
     assert api.get("/api/v2/search", {"q": "x", "type": "everything"}).status_code == 422
     assert [t["name"] for t in Client().get("/api/v1/trends/tags").json()] == ["hotpot"]
 
