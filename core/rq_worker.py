@@ -30,6 +30,16 @@ def job_nice(queue_name: str) -> int:
     return max(0, min(19, int(getattr(settings, "BACKGROUND_WORKER_NICE", 0))))
 
 
+def keep_redis_version() -> None:
+    """redis-py reads its own version from the installed packages' metadata for every new connection
+    (``redis.utils.get_lib_version``: ``importlib.metadata`` scans site-packages, about 14 ms). A work
+    horse opens its connections afresh, so every job paid it; read once here, the horses inherit it."""
+    import redis.utils
+
+    version = redis.utils.get_lib_version()
+    redis.utils.get_lib_version = lambda: version
+
+
 def freeze_heap() -> None:
     """Move every object the worker holds to the collector's permanent generation (``gc.freeze``), so
     that a work horse's garbage collections never traverse them. A full collection in a horse touched
@@ -44,6 +54,7 @@ def freeze_heap() -> None:
 class Worker(ForkingWorker):
     def work(self, *args: Any, **kwargs: Any) -> bool:
         warmup.warm()
+        keep_redis_version()
         freeze_heap()
         return bool(super().work(*args, **kwargs))
 

@@ -332,8 +332,9 @@ def register(
         limits.check("signup", {"domain": domain})
     if key and Signup.objects.filter(email_key=key).exists():
         raise ServiceError(_("That email is already registered."), field="email", code="taken")
-    with hashing_slot():
-        user = register_user(username=username, password=password, email=email, **profile)
+    # The slots are held around the Argon2 hash alone: the checks and the inserts of other sign-ups
+    # go on meanwhile (docs/trust.md, "Keeping page reads fast during a burst").
+    user = register_user(username=username, password=password, email=email, hashing=hashing_slot, **profile)
     state, reason = verdict.state, verdict.reason
     if state == Signup.ADMITTED and not waitlist.has_room():
         state, reason = Signup.WAITING, "capacity"

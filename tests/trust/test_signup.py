@@ -317,3 +317,19 @@ def test_newcomers_signing_up_through_one_app_do_not_share_one_api_allowance(app
     # One address is still held to its allowance.
     same = [sign_up(app_token, f"samehost{i}", REMOTE_ADDR="203.0.113.80").status_code for i in range(4)]
     assert same == [200, 200, 200, 429]
+
+
+def test_the_hashing_slot_covers_the_password_hash_alone(app_token, settings, make_user):
+    """PASSWORD_HASH_MACHINE_SLOTS and the per-process slots are held around the Argon2 call only: while
+    every slot is taken, a sign-up whose name is taken is told so at once (its checks ran outside the
+    slot), and one that would be created answers busy with nothing written."""
+    settings.PASSWORD_HASH_CONCURRENCY = 1
+    settings.PASSWORD_HASH_MAX_WAITING = 0
+    make_user("taken_name")
+    with trust_signup.hashing_slot():  # another sign-up is hashing
+        taken = sign_up(app_token, "taken_name", email="someone@example.org")
+        busy = sign_up(app_token, "free_name", email="free@example.org")
+    assert taken.status_code == 422 and "taken" in taken.content.decode().lower()
+    assert busy.status_code == 429 and busy["Retry-After"] == "3"
+    assert not User.objects.filter(username="free_name").exists()
+    assert sign_up(app_token, "free_name", email="free@example.org").status_code == 200
