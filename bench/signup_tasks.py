@@ -10,7 +10,8 @@ server and from Argon2 (the MD5 hasher of the tests), on PostgreSQL and Redis:
    ``bench/data/impersonation_pairs.tsv`` (Latin, Cyrillic look-alikes, Han, pinyin), so that each check
    compares the newcomer with a realistic protected set;
 2. one process signs up ``--accounts`` newcomers from ``--subnets`` /24s in turn (more than 10 from one
-   /24 in a day fires ``subnet_signups``, which queues the cluster reassessment), and reports its own CPU per sign-up (the request's work less HTTP and hashing);
+   /24 in a day fires ``subnet_signups``, which queues the cluster reassessment), and reports its own
+   CPU per sign-up (the request's work less HTTP and hashing);
 3. ``manage.py rqworker --burst`` (the production worker class: it warms, then forks a work horse per
    job) runs the queued jobs, and its CPU, horses included, less that of a run with an empty queue, is
    divided by the sign-ups.
@@ -29,7 +30,6 @@ import json
 import os
 import resource
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -73,6 +73,11 @@ def protected_names(count: int) -> list[str]:
         if protected not in names:
             names.append(protected)
     return names[:count]
+
+
+def queue_length(redis_db: int, queue: str) -> int:
+    llen = ["redis-cli", "-n", str(redis_db), "llen", f"rq:queue:{queue}"]
+    return int(subprocess.run(llen, capture_output=True, text=True).stdout or 0)
 
 
 def children_cpu() -> float:
@@ -132,10 +137,7 @@ def main() -> None:
         text=True,
     ).stdout.split()
     signup_cpu, signup_wall = float(out[0]), float(out[1])
-    queued = {
-        q: int(subprocess.run(["redis-cli", "-n", str(args.redis_db), "llen", f"rq:queue:{q}"], capture_output=True, text=True).stdout or 0)
-        for q in ("high", "review", "default", "media", "translation", "low")
-    }
+    queued = {q: queue_length(args.redis_db, q) for q in ("high", "review", "default", "media", "translation", "low")}
 
     worker = [PY, "manage.py", "rqworker", "--burst", "high", "review", "default", "media", "translation", "low"]
     before = children_cpu()
@@ -171,4 +173,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

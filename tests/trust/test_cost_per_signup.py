@@ -5,6 +5,7 @@ first assessment is the full one, and cluster reassessments are coalesced withou
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -118,8 +119,6 @@ def test_the_index_is_kept_between_checks_and_follows_a_renamed_protected_accoun
 ):
     sign_up("first", "Someone", django_capture_on_commit_callbacks)
     raws = sorted({n for u in protected_accounts() for n in (u.username, u.display_name) if n})
-    import hashlib
-
     key = f"trust:protected-index:{INDEX_VERSION}:" + hashlib.sha256("\n".join(raws).encode()).hexdigest()[:32]
     assert isinstance(cache.get(key), ProtectedIndex)  # kept for the next job, in another process
     gabriel = User.objects.get(username="gabriel_r")
@@ -160,9 +159,7 @@ def test_a_just_signed_up_accounts_first_assessment_is_the_full_one(db, rules, d
     assert AccountRisk.objects.get(user=users[-1]).reasons == full[2]  # what the sign-up kept
 
 
-def test_cluster_reassessments_are_coalesced_without_missing_a_sign_up(
-    db, rules, django_capture_on_commit_callbacks
-):
+def test_cluster_reassessments_are_coalesced_without_missing_a_sign_up(db, rules, django_capture_on_commit_callbacks):
     first, second, third = (
         newcomer(f"wave{i}", f"203.0.113.{i + 1}", django_capture_on_commit_callbacks) for i in range(3)
     )
