@@ -52,6 +52,7 @@ def test_the_worker_freezes_its_heap_before_forking():
 
     from core.rq_worker import freeze_heap
 
+    gc.unfreeze()  # (a worker run in this process earlier, tests/core/test_production.py, froze it)
     assert gc.get_freeze_count() == 0
     try:
         freeze_heap()
