@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -52,7 +54,10 @@ def register_user(
     ui_language: str = "",
     interests: list[str] | None = None,
     check_password: bool = True,
+    hashing: Callable[[], AbstractContextManager[object]] | None = None,
 ) -> User:
+    """Create an account and announce it (``UserRegistered``). ``hashing``: a context manager held around
+    the password hash alone (trust's bounded hashing slots), not around the checks and the insert."""
     username = (username or "").strip()
     try:
         username_validator(username)
@@ -79,7 +84,11 @@ def register_user(
             validate_password(password, user)
         except ValidationError as exc:
             raise ServiceError(" ".join(exc.messages), field="password", code="weak_password") from exc
-    user.set_password(password)
+    if hashing is None:
+        user.set_password(password)
+    else:
+        with hashing():
+            user.set_password(password)
     try:
         with transaction.atomic():
             user.save(force_insert=True)

@@ -5,7 +5,7 @@ from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
 
 from accounts.events import Followed, ProfileChanged, Unfollowed, UserRegistered
-from core import standing
+from core import standing, warmup
 from core.events import EARLY, IN_TRANSACTION, subscribe
 from notes.events import CommentCreated, NoteSubmitted, UsersMentioned
 
@@ -15,11 +15,13 @@ class TrustConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from trust import posts, risk  # (registry ready) the policies read models
+        from trust import impersonation, posts, risk  # (registry ready) the policies read models
         from trust import subscribers as on  # (registry ready) the subscribers use models
 
         # Impersonation: a new account, a changed display name or avatar (docs/trust.md).
         subscribe(UserRegistered, on.check_new_account, when=IN_TRANSACTION)
+        # Loaded once per task worker, not once per job (RQ forks a process for each).
+        warmup.register("impersonation tables", impersonation.warm)
         subscribe(ProfileChanged, on.check_changed_profile, when=IN_TRANSACTION)
         subscribe(ProfileChanged, on.verify_links, when=IN_TRANSACTION)
         subscribe(ProfileChanged, on.reassess_profile_text, when=IN_TRANSACTION)

@@ -21,6 +21,7 @@ The pure comparison (``compare_names``) is what bench/impersonation_eval.py meas
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import re
@@ -35,6 +36,7 @@ import confusable_homoglyphs
 import imagehash
 import opencc
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -121,6 +123,12 @@ def _confusable_table() -> dict[str, str]:
                 table[char] = c
                 break
     return table
+
+
+def warm() -> None:
+    """What every check loads, loaded once in a task worker before it forks (core/warmup.py): the
+    confusables table (about 25 ms of JSON) and the pinyin and OpenCC dictionaries' first use."""
+    Name.of("張偉 Zhang Wei")
 
 
 def skeleton(text: str) -> str:
@@ -216,23 +224,31 @@ class Name:
     han: bool = False
     latin_words: int = 0
     pinyin: set[str] = field(default_factory=set)
+    han_only: str = ""  # the Han characters alone, folded to Simplified (the homophone signal)
+    # The loose key with up to two affixes of officialness taken off either end (3+ characters left), with
+    # the affixes taken (the affix signal): computed once per name rather than once per pair compared.
+    cores: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @classmethod
     def of(cls, raw: str) -> Name:
         raw = (raw or "").strip()
         han = has_han(raw)
         simplified = loose(_t2s.convert(raw)) if han else ""
-        words = [w for w in re.split(r"[\s_.\-·,]+", skeleton(raw)) if w and w.isascii() and w.isalpha()]
+        skel = skeleton(raw)
+        words = [w for w in re.split(r"[\s_.\-·,]+", skel) if w and w.isascii() and w.isalpha()]
+        key = loose(raw)
         return cls(
             raw=raw,
-            skeleton=skeleton(raw),
-            loose=loose(raw),
+            skeleton=skel,
+            loose=key,
             loose_i=loose(raw, one_as="i"),
-            plain="".join(ch for ch in _strip_marks(skeleton(raw)) if ch.isalnum()),
+            plain="".join(ch for ch in _strip_marks(skel) if ch.isalnum()),
             simplified=simplified,
             han=han,
             latin_words=len(words),
             pinyin=pinyin_forms(raw) if han else set(),
+            han_only="".join(_HAN.findall(_t2s.convert(raw))) if han else "",
+            cores=tuple((core, tuple(taken)) for core, taken in _strip_affixes(key) if len(core) >= 3),
         )
 
 
@@ -280,11 +296,11 @@ def compare_names(candidate: Name, protected: Name, cfg: dict[str, Any] | None =
             if (spaced or len(key) >= cfg["pinyin_min_length"]) and key in han.pinyin:
                 return Finding("pinyin", SCORES["pinyin"], f"{key!r} reads as {han.raw!r}")
     # The protected name (or its pinyin) with words of officialness around it ("The Real ...", "... 官方").
-    for core, affixes in _strip_affixes(c.loose):
-        if len(core) >= 3 and (core == p.loose or core == p.simplified or core in p.pinyin):
+    for core, affixes in c.cores:
+        if core == p.loose or core == p.simplified or core in p.pinyin:
             return Finding("affix", SCORES["affix"], f"{core!r} + {' + '.join(repr(a) for a in affixes)}")
     # Homophones: a distinctive (3+ character) Han name with one character swapped for one read the same.
-    c_han, p_han = "".join(_HAN.findall(_t2s.convert(c.raw))), "".join(_HAN.findall(_t2s.convert(p.raw)))
+    c_han, p_han = c.han_only, p.han_only
     if len(p_han) >= 3 and len(c_han) == len(p_han) and c.loose == c_han and p.loose == p_han:
         if sum(a != b for a, b in zip(c_han, p_han, strict=True)) == 1 and c.pinyin & p.pinyin:
             return Finding("homophone", SCORES["homophone"], f"{c_han!r} and {p_han!r} read the same")
@@ -360,27 +376,121 @@ def folded(raw: str) -> Name:
     return Name.of(raw)
 
 
-def _names(user: User) -> list[tuple[str, Name]]:
-    out = [("username", folded(user.username))]
+def _names(user: User, known: dict[str, Name] | None = None) -> list[tuple[str, Name]]:
+    """The account's names, folded (``known``: names folded already, such as the index's)."""
+    known = known or {}
+    out = [("username", known.get(user.username) or folded(user.username))]
     if user.display_name:
-        out.insert(0, ("display_name", folded(user.display_name)))
+        out.insert(0, ("display_name", known.get(user.display_name) or folded(user.display_name)))
     return out
+
+
+# --- the protected-name index (the prefilter) -------------------------------------------------------
+
+# Bumped whenever ``Name`` or the index changes: a cached index of another version is never read.
+INDEX_VERSION = 1
+INDEX_CACHE_S = 24 * 3600
+
+
+def _index_keys(name: Name) -> set[str]:
+    """The keys a protected name is found by: every folded form of it that ``compare_names`` tests a
+    candidate's forms against, for equality or membership."""
+    return {k for k in (name.raw, name.skeleton, name.loose, name.simplified, name.plain, *name.pinyin) if k}
+
+
+def _probe_keys(name: Name) -> set[str]:
+    """The keys a candidate name looks up: each of its forms that ``compare_names`` compares with one of
+    a protected name's ``_index_keys`` (the same name, skeleton and loose keys, Simplified, pinyin either
+    way round, the cores left once affixes are taken off, and a shared reading for homophones)."""
+    keys = {name.raw, name.skeleton, name.loose, name.loose_i, name.simplified, name.plain, *name.pinyin}
+    keys.update(core for core, _taken in name.cores)
+    return {k for k in keys if k}
+
+
+@dataclass
+class ProtectedIndex:
+    """The protected accounts' names, folded, with a lookup from every key ``compare_names`` can match on
+    to the names that carry it. A candidate name is compared in full only with the protected names it
+    shares a key with and, for the fuzzy signal, with the long Latin names whose length leaves a ratio at
+    the threshold possible: a name far from every protected one costs a few dictionary look-ups instead of
+    a comparison with each (docs/trust.md, "Cost per sign-up").
+
+    Built from the names alone and kept in the cache between jobs (RQ runs each job in a fresh fork,
+    where the per-process ``folded`` cache starts empty), under the hash of the names: a protected set
+    whose names change gets a new entry, never a stale one."""
+
+    names: dict[str, Name]
+    keys: dict[str, set[str]]
+    long_latin: list[tuple[int, str]]  # (length of the loose key, raw) of the names with a Latin loose key
+
+    @classmethod
+    def build(cls, raws: list[str]) -> ProtectedIndex:
+        names = {raw: folded(raw) for raw in raws}
+        keys: dict[str, set[str]] = {}
+        long_latin = []
+        for raw, name in names.items():
+            for key in _index_keys(name):
+                keys.setdefault(key, set()).add(raw)
+            if name.loose and name.loose.isascii():
+                long_latin.append((len(name.loose), raw))
+        return cls(names=names, keys=keys, long_latin=sorted(long_latin))
+
+    def near(self, name: Name, cfg: dict[str, Any]) -> set[str]:
+        """The protected names that ``compare_names`` could find ``name`` imitating (a superset: the full
+        comparison decides)."""
+        found: set[str] = set()
+        for key in _probe_keys(name):
+            found |= self.keys.get(key, set())
+        length, shortest = len(name.loose), int(cfg["fuzzy_min_length"])
+        if length >= shortest and name.loose.isascii():
+            # fuzz.ratio is 100 * (1 - indel distance / (m + n)), and the distance is at least |m - n|:
+            # a ratio at the threshold needs |m - n| <= (1 - threshold / 100) * (m + n).
+            # Only those in that length window are compared (rapidfuzz, as ``compare_names`` does).
+            slack = 1 - float(cfg["fuzzy_threshold"]) / 100
+            for other, raw in self.long_latin:
+                if other < shortest or abs(length - other) > slack * (length + other) + 1e-9:
+                    continue
+                if fuzz.ratio(name.loose, self.names[raw].loose) >= cfg["fuzzy_threshold"]:
+                    found.add(raw)
+        return found
+
+
+def protected_index(accounts: list[User]) -> ProtectedIndex:
+    """The index of these accounts' names: from the cache when the same names were indexed before (by
+    any process), else built and kept."""
+    raws = sorted({n for user in accounts for n in (user.username, user.display_name) if n})
+    digest = hashlib.sha256("\n".join(raws).encode()).hexdigest()[:32]
+    key = f"trust:protected-index:{INDEX_VERSION}:{digest}"
+    index = cache.get(key)
+    if not isinstance(index, ProtectedIndex):
+        index = ProtectedIndex.build(raws)
+        cache.set(key, index, timeout=INDEX_CACHE_S)
+    return index
 
 
 def find_matches(user: User, *, check_avatar: bool = True, cfg: dict[str, Any] | None = None) -> list[Match]:
     """The best finding per protected account for ``user``'s names and avatar. A verified account is
-    not checked (it is who it says it is); an account is never compared with itself."""
+    not checked (it is who it says it is); an account is never compared with itself. The names are
+    compared with the protected accounts the index finds near them (``ProtectedIndex.near``); with an
+    avatar to compare, with every protected account."""
     cfg = cfg or config()
     if user.verified_at is not None:
         return []
     mine = _names(user)
     my_hash = avatar_phash(user) if check_avatar else ""
+    accounts = protected_accounts(cfg)
+    index = protected_index(accounts)
+    near: set[str] = set()
+    for _subject, name in mine:
+        near |= index.near(name, cfg)
     matches = []
-    for other in protected_accounts(cfg):
+    for other in accounts:
         if other.pk == user.pk:
             continue
+        if not my_hash and other.username not in near and not (other.display_name and other.display_name in near):
+            continue
         their_hash = avatar_phash(other) if my_hash else ""
-        best = _best_match(user, mine, my_hash, other, _names(other), their_hash, cfg)
+        best = _best_match(user, mine, my_hash, other, _names(other, index.names), their_hash, cfg)
         if best is not None:
             matches.append(best)
     return sorted(matches, key=lambda m: -m.finding.score)

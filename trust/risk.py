@@ -37,6 +37,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -191,17 +192,29 @@ def _region_mismatch(user: User, hours: int, cfg: dict[str, Any]) -> tuple[int, 
 SIGN_IN_KINDS = ("signup", "login")
 
 
-def assess(user: User, cfg: dict[str, Any] | None = None) -> tuple[float, list[str], list[str]]:
-    """The score, the rules that fired and one reason per rule, for ``user`` now."""
+# What an account that has only just signed up cannot have yet: counted follows or unfollows, mentions,
+# photos, payloads. Its first assessment (``assess_newcomer``, right after the sign-up commits, in the
+# request) skips their queries; the rules that can fire for it are the sign-up's own (subnet, device,
+# region).
+NEW_ACCOUNT_SKIPS = frozenset({"follow", "unfollow", "mentions", "photo", "payload"})
+
+
+def assess(
+    user: User, cfg: dict[str, Any] | None = None, *, skip: frozenset[str] = frozenset()
+) -> tuple[float, list[str], list[str]]:
+    """The score, the rules that fired and one reason per rule, for ``user`` now. Rules of the kinds in
+    ``skip`` are not evaluated (``NEW_ACCOUNT_SKIPS`` for an account that has only just signed up)."""
     cfg = cfg or config()
     young_since = timezone.now() - timedelta(days=cfg["young_days"])
     young = user.date_joined >= young_since
     newcomer = _newcomer_signup(user, cfg) if young else None
     score, fired, reasons = 0.0, [], []
     longest = max((hours for kind, hours, _t, _w in cfg["rules"].values() if kind in COUNTERS), default=1)
-    rows = _counters(user.pk, longest)
+    rows = _counters(user.pk, longest) if set(COUNTERS) - skip else []
     this_hour = _hour(timezone.now())
     for code, (kind, hours, threshold, weight) in cfg["rules"].items():
+        if kind in skip:
+            continue
         if kind == "mentions":
             if not young:
                 continue
@@ -239,13 +252,15 @@ def assess(user: User, cfg: dict[str, Any] | None = None) -> tuple[float, list[s
     return round(min(score, 1.0), 3), fired, reasons
 
 
-def reassess(*, user_id: int) -> AccountRisk | None:
-    """Recompute and keep the account's score; send it to review when it reaches ``review_score``."""
+def reassess(*, user_id: int, just_signed_up: bool = False) -> AccountRisk | None:
+    """Recompute and keep the account's score; send it to review when it reaches ``review_score``.
+    ``just_signed_up``: the account's sign-up has just committed and nothing else of it exists yet (its
+    first assessment skips ``NEW_ACCOUNT_SKIPS``)."""
     cfg = config()
     user = User.objects.filter(pk=user_id).first()
     if user is None:
         return None
-    score, fired, reasons = assess(user, cfg)
+    score, fired, reasons = assess(user, cfg, skip=NEW_ACCOUNT_SKIPS if just_signed_up else frozenset())
     with transaction.atomic():
         risk = AccountRisk.objects.select_for_update().filter(user=user).first()
         if risk is None:
@@ -315,10 +330,24 @@ def fires_cluster_rule(reasons: list[str] | None) -> bool:
     return bool(kinds & set(CLUSTER_RULES)) or "payload" in kinds
 
 
-def reassess_cluster(*, user_id: int) -> int:
+CLUSTER_READ_S = 3600
+
+
+def _read_key(user_id: int) -> str:
+    return f"trust:cluster-read:{user_id}"
+
+
+def reassess_cluster(*, user_id: int, since: float | None = None) -> int:
     """A newcomer whose sign-up or post made a subnet, device or payload rule fire: the earlier accounts
     of the same cluster are reassessed too (their risk was computed before it grew). Returns how many
-    were."""
+    were.
+
+    ``since`` (a Unix time taken after the newcomer's sign-up committed): an account of the cluster that
+    another cluster job reassessed, reading from ``since`` or later, already counted this newcomer, and
+    is not reassessed again. During a burst from one subnet the cluster jobs queue up behind each other,
+    and each used to reassess the same 20 accounts; now an account is reassessed once for all the
+    sign-ups that committed before its reassessment began (docs/trust.md, "Cost per sign-up"). Without
+    ``since`` (a post's payload, where the post may not have committed yet), every account is."""
     cfg = config()
     risk = AccountRisk.objects.filter(user_id=user_id).values_list("reasons", flat=True).first()
     kinds = _fired_kinds(risk, cfg)
@@ -330,6 +359,13 @@ def reassess_cluster(*, user_id: int) -> int:
         young_since = timezone.now() - timedelta(days=cfg["young_days"])
         others += payloads.pushers(user_id, hours=hours, young_since=young_since, limit=CLUSTER_MAX)
     others = list(dict.fromkeys(others))
+    read = cache.get_many([_read_key(o) for o in others]) if since is not None else {}
+    done = 0
     for other in others:
+        if since is not None and float(read.get(_read_key(other), 0)) >= since:
+            continue  # reassessed by a later cluster job, which counted this newcomer
+        started = timezone.now().timestamp()
         reassess(user_id=other)
-    return len(others)
+        cache.set(_read_key(other), started, timeout=CLUSTER_READ_S)
+        done += 1
+    return done

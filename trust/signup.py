@@ -252,7 +252,7 @@ def machine_slot(deadline: float) -> Iterator[None]:
 
 
 @contextmanager
-def hashing_slot() -> Iterator[None]:
+def hashing_slot(*, machine: bool = True) -> Iterator[float]:
     """Hold one of ``PASSWORD_HASH_CONCURRENCY`` slots (per process) around password hashing (sign-up)
     or checking (log-in), so that a burst of them leaves the other threads free for page reads. Waits at
     most ``PASSWORD_HASH_WAIT_S``; then the request is answered 429 with a short ``Retry-After``.
@@ -261,7 +261,8 @@ def hashing_slot() -> Iterator[None]:
     at once. A waiting request holds a web thread: without the cap, a burst of sign-ups with more clients
     than threads kept every thread waiting here and home timelines queued behind them for seconds
     (docs/benchmarks.md, "Sign-up burst"). ``PASSWORD_HASH_MACHINE_SLOTS`` adds a cap across processes
-    (``machine_slot``), within the same wait."""
+    (``machine_slot``), within the same wait; ``machine=False`` leaves it to the caller, who gets the
+    deadline (a sign-up takes the machine's slot around the Argon2 call alone: ``register``)."""
     global _hash_waiting
     slots = _slots()
     deadline = time.monotonic() + float(getattr(settings, "PASSWORD_HASH_WAIT_S", 10))
@@ -280,8 +281,11 @@ def hashing_slot() -> Iterator[None]:
         if not acquired:
             raise _busy()
     try:
-        with machine_slot(deadline):
-            yield
+        if machine:
+            with machine_slot(deadline):
+                yield deadline
+        else:
+            yield deadline
     finally:
         slots.release()
 
@@ -332,8 +336,14 @@ def register(
         limits.check("signup", {"domain": domain})
     if key and Signup.objects.filter(email_key=key).exists():
         raise ServiceError(_("That email is already registered."), field="email", code="taken")
-    with hashing_slot():
-        user = register_user(username=username, password=password, email=email, **profile)
+    # The process's slot bounds the sign-ups a web worker runs at once (its threads stay free for reads);
+    # the machine's slot (PASSWORD_HASH_MACHINE_SLOTS) is held around the Argon2 call alone, so that the
+    # checks and inserts of one process's sign-up never hold up another's hashing (docs/trust.md,
+    # "Keeping page reads fast during a burst").
+    with hashing_slot(machine=False) as deadline:
+        user = register_user(
+            username=username, password=password, email=email, hashing=lambda: machine_slot(deadline), **profile
+        )
     state, reason = verdict.state, verdict.reason
     if state == Signup.ADMITTED and not waitlist.has_room():
         state, reason = Signup.WAITING, "capacity"

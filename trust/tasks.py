@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.cache import cache
+from django.utils import timezone
 
 from core import queues
 from core.tasks import background_task, enqueue_on_commit
@@ -42,9 +43,10 @@ def schedule_influx_check() -> None:
 
 
 @background_task(queue_name=queues.LOW)
-def reassess_cluster_task(user_id: int) -> int:
-    """Reassess the earlier accounts of a newcomer's subnet or device cluster; returns how many."""
-    return risk.reassess_cluster(user_id=user_id)
+def reassess_cluster_task(user_id: int, since: float | None = None) -> int:
+    """Reassess the earlier accounts of a newcomer's subnet or device cluster (those not reassessed from
+    ``since`` on, ``risk.reassess_cluster``); returns how many."""
+    return risk.reassess_cluster(user_id=user_id, since=since)
 
 
 @background_task(queue_name=queues.REVIEW)
@@ -57,12 +59,15 @@ def assess_poster_task(kind: str, target_id: int, author_id: int) -> None:
 
 
 def assess_newcomer(user_id: int) -> None:
-    """Right after a sign-up commits: its own risk now (cheap), its cluster's in the background, but only
-    when a cluster or payload rule fired for it (``risk.reassess_cluster`` does nothing otherwise): most
-    newcomers fire none, and a burst of sign-ups then queues no job per account."""
-    assessed = risk.reassess(user_id=user_id)
+    """Right after a sign-up commits: its own risk now (cheap: only the rules a sign-up can fire), its
+    cluster's in the background, but only when a cluster or payload rule fired for it
+    (``risk.reassess_cluster`` does nothing otherwise): most newcomers fire none, and a burst of sign-ups
+    then queues no job per account. The time after the commit goes with the job: cluster accounts that
+    another job reassessed after it are not reassessed again."""
+    committed = timezone.now().timestamp()
+    assessed = risk.reassess(user_id=user_id, just_signed_up=True)
     if assessed is not None and risk.fires_cluster_rule(assessed.reasons):
-        reassess_cluster_task.enqueue(user_id)
+        reassess_cluster_task.enqueue(user_id, committed)
 
 
 @background_task(queue_name=queues.LOW)

@@ -35,3 +35,27 @@ def test_nothing_is_loaded_for_screening_that_is_off(settings):
     embedding.reset()
     warmup.warm()
     assert embedding._model.cache_info().currsize == 0
+
+
+def test_trust_registers_its_tables_and_loading_them_fills_the_cache():
+    from trust import impersonation
+
+    assert "impersonation tables" in warmup.registered()
+    impersonation._confusable_table.cache_clear()
+    warmup.warm()
+    assert impersonation._confusable_table.cache_info().currsize == 1  # a forked check finds it there
+
+
+def test_the_worker_freezes_its_heap_before_forking():
+    """A work horse's collections then leave the warmed worker's objects (and their pages) alone."""
+    import gc
+
+    from core.rq_worker import freeze_heap
+
+    gc.unfreeze()  # (a worker run in this process earlier, tests/core/test_production.py, froze it)
+    assert gc.get_freeze_count() == 0
+    try:
+        freeze_heap()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

@@ -317,3 +317,39 @@ def test_newcomers_signing_up_through_one_app_do_not_share_one_api_allowance(app
     # One address is still held to its allowance.
     same = [sign_up(app_token, f"samehost{i}", REMOTE_ADDR="203.0.113.80").status_code for i in range(4)]
     assert same == [200, 200, 200, 429]
+
+
+def test_the_machine_wide_slot_covers_the_password_hash_alone(app_token, settings, make_user, tmp_path):
+    """PASSWORD_HASH_MACHINE_SLOTS is held around the Argon2 call only: while another process holds the
+    one slot, a sign-up whose name is taken is told so at once (its checks ran outside the slot), and one
+    that would be created waits, then answers busy with nothing written."""
+    import subprocess
+    import sys
+
+    settings.DATA_DIR = tmp_path
+    settings.PASSWORD_HASH_MACHINE_SLOTS = 1
+    settings.PASSWORD_HASH_WAIT_S = 0.2
+    make_user("taken_name")
+    (tmp_path / "hash-slots").mkdir()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys; f = open(sys.argv[1], 'ab'); fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); "
+            "sys.stdin.read()",
+            str(tmp_path / "hash-slots" / "slot-0.lock"),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        taken = sign_up(app_token, "taken_name", email="someone@example.org")
+        busy = sign_up(app_token, "free_name", email="free@example.org")
+    finally:
+        holder.communicate("", timeout=10)
+    assert taken.status_code == 422 and "taken" in taken.content.decode().lower()
+    assert busy.status_code == 429 and busy["Retry-After"] == "3"
+    assert not User.objects.filter(username="free_name").exists()
+    assert sign_up(app_token, "free_name", email="free@example.org").status_code == 200
