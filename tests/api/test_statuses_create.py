@@ -97,7 +97,7 @@ def test_a_retry_with_the_same_idempotency_key_answers_the_same_status(make_user
 
 
 def test_rendering_the_new_note_reads_nothing_again(make_user):
-    """Its row, author, photos and tags come with it from create_note (read once, inside its transaction)."""
+    """Its row, author, photos and tags come with it from create_note (read once, as its transaction left them)."""
     user = old_user(make_user)
     note = create_note(author=user, title="Tags", body="#one #two", hydrated=True)
     with CaptureQueriesContext(connection) as queries:
