@@ -25,10 +25,12 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, router, transaction
 from django.utils import timezone
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS
 from django_tasks.base import DEFAULT_TASK_PRIORITY, Task, TaskResult
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from core import queues, redis_outage
 
@@ -105,5 +107,22 @@ def background_task(
 
 
 def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
-    """Enqueue ``task`` once the current transaction commits (at once when none is open)."""
+    """Enqueue ``task`` so that it runs only once the current transaction commits (at once when none is
+    open). A queue that is a table of this same database (``django_tasks_db``: the embedded default, and
+    PostgreSQL without Redis) takes the task's row inside the transaction: it commits, or rolls back, with
+    the write that queued it, and a worker sees it from the commit on, as it would have seen a row written
+    after the commit; the post then writes once, not twice (on SQLite, one hold of the write lock, not
+    two). Any other queue (RQ on Redis) is given the task after the commit, as a separate system cannot
+    take part in the transaction."""
+    if transaction.get_connection().in_atomic_block and _queues_in_this_database(task):
+        task.enqueue(*args, **kwargs)
+        return
     transaction.on_commit(lambda: task.enqueue(*args, **kwargs))
+
+
+def _queues_in_this_database(task: Any) -> bool:
+    """Whether ``task`` goes to a database queue whose rows are written on the default connection."""
+    if not isinstance(task, Task):
+        return False
+    backend = task.get_backend() if not isinstance(task, PrioritisedTask) else task.for_backend().get_backend()
+    return isinstance(backend, DatabaseBackend) and router.db_for_write(DBTaskResult) == DEFAULT_DB_ALIAS

@@ -103,7 +103,8 @@ def _clean_note_fields(title: str, body: str) -> tuple[str, str]:
     return title, body
 
 
-def _resolve_tags(explicit: Sequence[str] | None, title: str, body: str) -> list[Tag]:
+def _tag_names(explicit: Sequence[str] | None, title: str, body: str) -> dict[str, str]:
+    """The note's tags as {key: display}, in order: the explicit ones, then the hashtags of its text."""
     keys: list[str] = []
     displays: dict[str, str] = {}
     for raw in list(explicit or []):
@@ -119,12 +120,27 @@ def _resolve_tags(explicit: Sequence[str] | None, title: str, body: str) -> list
     keys = list(dict.fromkeys(keys))
     if len(keys) > MAX_TAGS:
         raise ServiceError(_("At most %(n)s tags.") % {"n": MAX_TAGS}, field="tags")
-    existing = {t.name: t for t in Tag.objects.filter(name__in=keys)}
-    for key in keys:
+    return {key: displays[key] for key in keys}
+
+
+def _existing_tags(names: dict[str, str]) -> dict[str, Tag]:
+    """The tags among ``names`` that exist (read only; tags are never deleted, so this can be read before
+    the transaction that writes the note, and ``_tags_for`` makes only the missing ones in it)."""
+    return {t.name: t for t in Tag.objects.filter(name__in=list(names))} if names else {}
+
+
+def _tags_for(names: dict[str, str], existing: dict[str, Tag]) -> list[Tag]:
+    """``names`` as tags, in order, making the ones not in ``existing``."""
+    for key, display in names.items():
         if key not in existing:
-            tag, _created = Tag.objects.get_or_create(name=key, defaults={"display": displays[key]})
+            tag, _created = Tag.objects.get_or_create(name=key, defaults={"display": display})
             existing[key] = tag
-    return [existing[k] for k in keys]
+    return [existing[k] for k in names]
+
+
+def _resolve_tags(explicit: Sequence[str] | None, title: str, body: str) -> list[Tag]:
+    names = _tag_names(explicit, title, body)
+    return _tags_for(names, _existing_tags(names))
 
 
 def _resolve_place(place: dict | str | None) -> Place | None:
@@ -160,6 +176,8 @@ def _attach_photos(
         raise ServiceError(_("At most %(n)s photos.") % {"n": MAX_PHOTOS}, field="photos")
     if len(set(photo_ids)) != len(photo_ids):
         raise ServiceError(_("The same photo was given twice."), field="photos")
+    if not photo_ids and not allow_existing:  # a new note without photos: nothing to read or move
+        return []
     photos = {p.pk: p for p in Photo.objects.select_for_update().filter(pk__in=photo_ids, owner=author)}
     for pk in photo_ids:
         photo = photos.get(pk)
@@ -219,7 +237,6 @@ def _check_language(language: str | None) -> str:
     return language
 
 
-@transaction.atomic
 def create_note(
     *,
     author: User,
@@ -248,6 +265,9 @@ def create_note(
     author, until the worker has the video ready (notes/videos.py); ``require_processed_video`` (the
     Mastodon API) refuses such a video instead, as Mastodon does. Photos still processing make the note
     wait the same way (notes/photos.py), or are refused with ``require_processed_photos``.
+
+    Checking the input, detecting its language and reading its existing tags happen before the write
+    transaction opens, so that it is held (on SQLite: the database's one write lock) only for the writes.
     """
     title, body = _clean_note_fields(title, body)
     if visibility not in Visibility.values:
@@ -257,6 +277,8 @@ def create_note(
     if require_photo and not photo_ids and video_id is None:
         raise ServiceError(_("Add at least one photo."), field="photos")
     language = _check_language(language)
+    tag_names = _tag_names(tags, title, body)
+    known_tags = _existing_tags(tag_names)
     note = Note(
         author=author,
         title=title,
@@ -264,47 +286,53 @@ def create_note(
         visibility=visibility,
         language=language or detect_language(f"{title}\n{body}"),
         language_set_by_author=bool(language),
-        place=_resolve_place(place),
         application_name=application_name[:100],
         state=NoteState.PENDING,
         ip_country=posting_country(author),
     )
-    if created_at is not None:
-        note.id = id_for_time(created_at, new_id() & 0xFFFF)
-    note.save(force_insert=True)
-    if created_at is not None:
-        Note.objects.filter(pk=note.pk).update(created_at=created_at)
-        note.created_at = created_at
-    photos = _attach_photos(note, author, list(photo_ids), allow_existing=False, require_ready=require_processed_photos)
-    video = (
-        attach_video(note, author, video_id, require_ready=require_processed_video) if video_id is not None else None
-    )
-    note_tags = _resolve_tags(tags, title, body)
-    _set_tags(note, note_tags, new_note=True)
-    mentioned = _set_mentions(note=note, text=f"{title}\n{body}", new_note=True)
-    User.objects.filter(pk=author.pk).update(
-        notes_count=F("notes_count") + 1, last_note_at=timezone.now(), last_ip_country=note.ip_country
-    )
-    if (video is not None and not video.is_ready) or (
-        photo_ids and Photo.objects.filter(note=note, state=PhotoState.PROCESSING).exists()
-    ):
-        # Screening waits for the video's frames and the photos' renditions: the worker submits the note
-        # when the last of them is ready (notes/photos.py, release_note_if_media_ready).
-        Note.objects.filter(pk=note.pk).update(state=NoteState.PROCESSING)
-    else:
-        # The note stays pending until screening (review app, on commit) publishes, holds or rejects it;
-        # with settings.REVIEW_SCREENING off it is published here and now.
-        events.emit(NoteSubmitted(note_id=note.pk, author_id=author.pk))
-    # Screening may have decided already (screening off, or inline for bulk loads): return what is stored.
+    with transaction.atomic():
+        note.place = _resolve_place(place)
+        if created_at is not None:
+            note.id = id_for_time(created_at, new_id() & 0xFFFF)
+        note.save(force_insert=True)
+        if created_at is not None:
+            Note.objects.filter(pk=note.pk).update(created_at=created_at)
+            note.created_at = created_at
+        photos = _attach_photos(
+            note, author, list(photo_ids), allow_existing=False, require_ready=require_processed_photos
+        )
+        video = (
+            attach_video(note, author, video_id, require_ready=require_processed_video)
+            if video_id is not None
+            else None
+        )
+        note_tags = _tags_for(tag_names, known_tags)
+        _set_tags(note, note_tags, new_note=True)
+        mentioned = _set_mentions(note=note, text=f"{title}\n{body}", new_note=True)
+        User.objects.filter(pk=author.pk).update(
+            notes_count=F("notes_count") + 1, last_note_at=timezone.now(), last_ip_country=note.ip_country
+        )
+        if (video is not None and not video.is_ready) or (
+            photo_ids and Photo.objects.filter(note=note, state=PhotoState.PROCESSING).exists()
+        ):
+            # Screening waits for the video's frames and the photos' renditions: the worker submits the note
+            # when the last of them is ready (notes/photos.py, release_note_if_media_ready).
+            Note.objects.filter(pk=note.pk).update(state=NoteState.PROCESSING)
+        else:
+            # The note stays pending until screening (review app, on commit) publishes, holds or rejects it;
+            # with settings.REVIEW_SCREENING off it is published here and now.
+            events.emit(NoteSubmitted(note_id=note.pk, author_id=author.pk))
+        if mentioned:
+            events.emit(UsersMentioned(actor_id=author.pk, user_ids=tuple(u.pk for u in mentioned), note_id=note.pk))
+    # Screening may have decided already (screening off, or inline for bulk loads): return what is stored,
+    # read once the write transaction is closed (read-only; on SQLite, with the write lock released).
     if hydrated:
-        # With the author as stored now (its notes_count just moved), in the same one query.
+        # With the author as stored now (its notes_count moved), in the same one query.
         stored = Note.objects.select_related("author").only("state", "published_at", "author").get(pk=note.pk)
         note.state, note.published_at, note.author = stored.state, stored.published_at, stored.author
-    else:
-        note.refresh_from_db(fields=["state", "published_at"])
-    if mentioned:
-        events.emit(UsersMentioned(actor_id=author.pk, user_ids=tuple(u.pk for u in mentioned), note_id=note.pk))
-    return hydrated_note(note, photos, note_tags, video) if hydrated else note
+        return hydrated_note(note, photos, note_tags, video)
+    note.refresh_from_db(fields=["state", "published_at"])
+    return note
 
 
 def publish_note(*, note: Note) -> None:

@@ -97,7 +97,7 @@ def test_a_retry_with_the_same_idempotency_key_answers_the_same_status(make_user
 
 
 def test_rendering_the_new_note_reads_nothing_again(make_user):
-    """Its row, author, photos and tags come with it from create_note (read once, inside its transaction)."""
+    """Its row, author, photos and tags come with it from create_note (read once, as its transaction left them)."""
     user = old_user(make_user)
     note = create_note(author=user, title="Tags", body="#one #two", hydrated=True)
     with CaptureQueriesContext(connection) as queries:
@@ -115,3 +115,35 @@ def test_get_own_new_note_is_only_for_the_authors_own_note(make_user):
     with pytest.raises(ValueError):
         get_own_new_note(viewer=other, note=note)
     assert get_own_new_note(viewer=author, note=note) is not None
+
+
+def test_a_post_holds_its_write_transaction_only_for_its_writes(make_user, make_note, settings):
+    """The checks and the read of its existing tags come before the transaction (on SQLite, the one write
+    lock the server's workers share), the read of the stored note and author after it; a note without
+    photos reads no photos; it is 4 writes (note, tag link, tag count, author's counts) and its own
+    timeline entry."""
+    author = old_user(make_user)
+    make_note(author, title="Older", body="#known", photos=0)
+    with CaptureQueriesContext(connection) as captured:
+        note = create_note(author=author, title="New", body="#known and #fresh", hydrated=True)
+    sql = [q["sql"] for q in captured]
+    # The atomic block is a savepoint inside the test's transaction; subscribers open their own inside it.
+    first, last = (
+        sql.index(next(s for s in sql if s.startswith("SAVEPOINT"))),
+        max(i for i, s in enumerate(sql) if s.startswith("RELEASE SAVEPOINT")),
+    )
+    before, inside, after = sql[:first], sql[first : last + 1], sql[last + 1 :]
+    assert len(before) == 1 and "notes_tag" in before[0] and before[0].startswith("SELECT"), before
+    assert len(after) == 1 and after[0].startswith("SELECT") and "notes_note" in after[0], after
+    assert not any("notes_photo" in s for s in sql), sql
+    writes = [s.split("(")[0].split(" SET ")[0] for s in inside if s.startswith(("INSERT", "UPDATE"))]
+    expected = ["INSERT INTO notes_note", "INSERT INTO notes_tag", "INSERT INTO notes_notetag", "UPDATE notes_tag"]
+    expected += ["UPDATE accounts_user"]
+    if settings.TIMELINE_BACKEND == "db":  # (with Redis the author's own entry goes to Redis)
+        expected += [
+            "INSERT OR IGNORE INTO feeds_timelineentry"
+            if connection.vendor == "sqlite"
+            else "INSERT INTO feeds_timelineentry"
+        ]
+    assert [w.replace('"', "").strip() for w in writes] == expected, writes
+    assert [t.name for t in note.tags.all()] == ["known", "fresh"]

@@ -15,3 +15,12 @@ def sleepy(seconds: float, marker: str) -> str:
     Path(marker).write_text("started")
     time.sleep(seconds)
     return "done"
+
+
+RAN: list[str] = []
+
+
+@background_task(max_attempts=1)
+def record(value: str) -> None:
+    """Remembers that it ran (with the immediate backend, in this process)."""
+    RAN.append(value)

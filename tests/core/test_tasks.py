@@ -41,3 +41,51 @@ def test_failing_task_is_retried_later(settings):
     retried = DBTaskResult.objects.filter(status="READY")
     assert retried.count() == 1
     assert retried.get().run_after is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_queue_takes_the_task_in_the_transaction_that_queued_it(settings):
+    """One write for the post and its task (docs/architecture.md): the row commits or rolls back with it."""
+    if settings.REDIS_URL:
+        pytest.skip("covers the embedded database queue")
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from core.tasks import enqueue_on_commit
+    from tests.core.tasks_for_tests import flaky
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        enqueue_on_commit(flaky, "kept")
+        assert DBTaskResult.objects.filter(status="READY").count() == 1  # written before the commit
+    inserts = [q["sql"] for q in queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 1, inserts
+    with pytest.raises(RuntimeError), transaction.atomic():
+        enqueue_on_commit(flaky, "dropped")
+        raise RuntimeError("the write fails")
+    assert [r.args_kwargs["args"] for r in DBTaskResult.objects.all()] == [
+        ["kept"]
+    ]  # the other rolled back with its write
+    enqueue_on_commit(flaky, "no transaction")
+    assert DBTaskResult.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_queue_is_given_the_task_after_the_commit(settings):
+    """A queue outside the database (here the immediate backend, as RQ on Redis) cannot share the
+    transaction: the task goes to it on commit, and not at all on a rollback."""
+    from django.db import transaction
+
+    from core.tasks import enqueue_on_commit
+    from tests.core.tasks_for_tests import RAN, record
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    RAN.clear()
+    with transaction.atomic():
+        enqueue_on_commit(record, "committed")
+        assert RAN == []
+    assert RAN == ["committed"]
+    with pytest.raises(RuntimeError), transaction.atomic():
+        enqueue_on_commit(record, "rolled back")
+        raise RuntimeError("the write fails")
+    assert RAN == ["committed"]
