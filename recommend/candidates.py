@@ -211,19 +211,22 @@ def base_language(code: str) -> str:
 
 @dataclass
 class Reader:
+    """What ranking knows of a reader. Every field but the id defaults to empty: a reader with no
+    languages, interests, follows or history (a newcomer before onboarding, or a topic looked up alone)."""
+
     user_id: int
-    languages: set[str]
-    region: str
-    interests: set[str]
-    interest_words: list[str]
-    following: set[int]
-    history: dict[int, float]  # note id -> summed positive weight
-    history_kind: dict[int, str]  # note id -> the strongest kind (for the reason line)
-    history_authors: dict[int, float]  # author id -> summed positive weight
-    hidden_notes: set[int]
-    hidden_authors: dict[int, int]  # author id -> number of hides
-    blocked_authors: set[int]  # "show less from this author"
-    hidden_tags: dict[str, float]  # tag -> penalty weight
+    languages: set[str] = field(default_factory=set)
+    region: str = ""
+    interests: set[str] = field(default_factory=set)
+    interest_words: list[str] = field(default_factory=list)
+    following: set[int] = field(default_factory=set)
+    history: dict[int, float] = field(default_factory=dict)  # note id -> summed positive weight
+    history_kind: dict[int, str] = field(default_factory=dict)  # note id -> the strongest kind (reason line)
+    history_authors: dict[int, float] = field(default_factory=dict)  # author id -> summed positive weight
+    hidden_notes: set[int] = field(default_factory=set)
+    hidden_authors: dict[int, int] = field(default_factory=dict)  # author id -> number of hides
+    blocked_authors: set[int] = field(default_factory=set)  # "show less from this author"
+    hidden_tags: dict[str, float] = field(default_factory=dict)  # tag -> penalty weight
     language_mix: int = LanguageMix.MIX
     # Embeddings of the history's notes; None: read from NoteEmbedding when first needed.
     history_vectors: dict[int, np.ndarray] | None = None

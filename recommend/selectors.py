@@ -336,21 +336,7 @@ def topic_note_ids(word: str) -> list[int]:
     cached = cache.get(key)
     if cached is not None:
         return list(cached)
-    reader = candidates.Reader(
-        user_id=0,
-        languages=set(),
-        region="",
-        interests={word},
-        interest_words=[word],
-        following=set(),
-        history={},
-        history_kind={},
-        history_authors={},
-        hidden_notes=set(),
-        hidden_authors={},
-        blocked_authors=set(),
-        hidden_tags={},
-    )
+    reader = candidates.Reader(user_id=0, interests={word}, interest_words=[word])
     try:
         scores = candidates.interests(candidates.pool(), reader)
     except Exception:  # the embeddings are an extra: the tag page still answers, empty

@@ -316,21 +316,7 @@ def test_an_empty_pool_and_a_reader_with_nothing_score_nothing_or_popular():
         has_vector=np.zeros(0, dtype=bool),
     )
     p = synthetic_pool()
-    bare = c.Reader(
-        user_id=-1,
-        languages={"en"},
-        region="",
-        interests=set(),
-        interest_words=[],
-        following=set(),
-        history={},
-        history_kind={},
-        history_authors={},
-        hidden_notes=set(),
-        hidden_authors={},
-        blocked_authors=set(),
-        hidden_tags={},
-    )
+    bare = c.Reader(user_id=-1, languages={"en"})
     assert ranking.score(empty, bare, None) == []
     scored = ranking.score(p, bare, None)
     # Only the sources that need nothing of the reader find anything; no card claims a follow.

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -199,17 +204,13 @@ def test_log_in_waits_for_a_hashing_slot_and_gives_up_with_429(make_user, settin
     assert Client().post("/login/", credentials).status_code == 302
 
 
-def test_a_machine_wide_hashing_slot_held_by_another_process_makes_log_in_wait(make_user, settings, tmp_path):
-    """PASSWORD_HASH_MACHINE_SLOTS caps hashing across processes (another gunicorn worker, here a plain
-    process holding the one slot file's lock): a log-in waits for it, then answers busy."""
-    import subprocess
-    import sys
-
+@contextmanager
+def _machine_slot_held_elsewhere(settings, tmp_path: Path) -> Iterator[None]:
+    """One machine-wide hashing slot (PASSWORD_HASH_MACHINE_SLOTS = 1), held by another process (as another
+    gunicorn worker would) for the duration; when it ends the kernel releases its lock."""
     settings.DATA_DIR = tmp_path
     settings.PASSWORD_HASH_MACHINE_SLOTS = 1
     settings.PASSWORD_HASH_WAIT_S = 0.2
-    make_user("machine")
-    credentials = {"username": "machine", "password": "correct horse battery"}
     (tmp_path / "hash-slots").mkdir()
     holder = subprocess.Popen(
         [
@@ -225,10 +226,19 @@ def test_a_machine_wide_hashing_slot_held_by_another_process_makes_log_in_wait(m
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        yield
+    finally:
+        holder.communicate("", timeout=10)
+
+
+def test_a_machine_wide_hashing_slot_held_by_another_process_makes_log_in_wait(make_user, settings, tmp_path):
+    """PASSWORD_HASH_MACHINE_SLOTS caps hashing across processes (another gunicorn worker, here a plain
+    process holding the one slot file's lock): a log-in waits for it, then answers busy."""
+    make_user("machine")
+    credentials = {"username": "machine", "password": "correct horse battery"}
+    with _machine_slot_held_elsewhere(settings, tmp_path):
         busy = Client().post("/login/", credentials)
         assert busy.status_code == 429 and busy["Retry-After"] == "3"
-    finally:
-        holder.communicate("", timeout=10)  # the other process ends: the kernel releases its lock
     assert Client().post("/login/", credentials).status_code == 302
     # The per-process slot was given back with the busy answer: a second log-in is not refused either.
     assert Client().post("/login/", credentials).status_code == 302
@@ -323,32 +333,10 @@ def test_the_machine_wide_slot_covers_the_password_hash_alone(app_token, setting
     """PASSWORD_HASH_MACHINE_SLOTS is held around the Argon2 call only: while another process holds the
     one slot, a sign-up whose name is taken is told so at once (its checks ran outside the slot), and one
     that would be created waits, then answers busy with nothing written."""
-    import subprocess
-    import sys
-
-    settings.DATA_DIR = tmp_path
-    settings.PASSWORD_HASH_MACHINE_SLOTS = 1
-    settings.PASSWORD_HASH_WAIT_S = 0.2
     make_user("taken_name")
-    (tmp_path / "hash-slots").mkdir()
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import fcntl, sys; f = open(sys.argv[1], 'ab'); fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); "
-            "sys.stdin.read()",
-            str(tmp_path / "hash-slots" / "slot-0.lock"),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    with _machine_slot_held_elsewhere(settings, tmp_path):
         taken = sign_up(app_token, "taken_name", email="someone@example.org")
         busy = sign_up(app_token, "free_name", email="free@example.org")
-    finally:
-        holder.communicate("", timeout=10)
     assert taken.status_code == 422 and "taken" in taken.content.decode().lower()
     assert busy.status_code == 429 and busy["Retry-After"] == "3"
     assert not User.objects.filter(username="free_name").exists()
