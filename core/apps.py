@@ -3,3 +3,11 @@ from django.apps import AppConfig
 
 class CoreConfig(AppConfig):
     name = "core"
+
+    def ready(self) -> None:
+        from django_tasks.signals import task_enqueued
+
+        from core.worker_wake import on_task_enqueued
+
+        # A task queued on the database queue wakes its workers once it commits (core/worker_wake.py).
+        task_enqueued.connect(on_task_enqueued, dispatch_uid="core.worker_wake")

@@ -205,6 +205,8 @@ SWEEP_EVERY_S = float(os.environ.get("SWEEP_EVERY_S", str(SWEEP_LOST_WORK_AFTER_
 # Ids (core/ids.py): each process locks one of 256 slot files here; machines that share no such directory
 # take disjoint ranges of slots (ID_SLOTS=0-63 on one, 64-127 on the next, ...).
 ID_SLOT_DIR = Path(os.environ.get("ID_SLOT_DIR", DATA_DIR / "id-slots"))
+# Where database-queue workers listen for "a task was queued" (core/worker_wake.py).
+TASK_WAKE_DIR = Path(os.environ.get("TASK_WAKE_DIR", DATA_DIR / "run"))
 ID_SLOTS = os.environ.get("ID_SLOTS", "0-255")
 # How long a post's Idempotency-Key is remembered (api/idempotency.py; Mastodon keeps it an hour).
 IDEMPOTENCY_KEY_TTL_S = int(os.environ.get("IDEMPOTENCY_KEY_TTL_S", "3600"))

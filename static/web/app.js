@@ -98,19 +98,21 @@
 
   // --- translation drafts: while a block is pending, its drafts (the translation so far, written by
   // the local model) are read every quarter second and shown in place of the original, labelled as a
-  // draft. When nothing is pending any more the block is asked for again ("tr-done"): the final,
-  // validated translation replaces the draft, or the original comes back with the reason.
+  // draft; until the first words show, every tenth of a second, so that they show as soon as written.
+  // When nothing is pending any more the block is asked for again ("tr-done"): the final, validated
+  // translation replaces the draft, or the original comes back with the reason.
   var DRAFT_EVERY_MS = 250;
-  var DRAFT_MAX_POLLS = 480;  // two minutes; the block's own two-second poll carries on after that
+  var FIRST_WORDS_EVERY_MS = 100;
+  var DRAFT_FOR_MS = 120000;  // two minutes; the block's own two-second poll carries on after that
   function streamDrafts(root) {
     var blocks = root.matches && root.matches(".translatable[data-partial-url]") ? [root] : root.querySelectorAll(".translatable[data-partial-url]");
     Array.prototype.forEach.call(blocks, function (block) {
       if (block.dataset.streaming) return;
       block.dataset.streaming = "1";
-      var polls = 0;
+      var started = Date.now();
+      var seenWords = false;
       function tick() {
         if (!block.isConnected) return;
-        polls += 1;
         fetch(block.dataset.partialUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
           .then(function (r) { return r.ok ? r.json() : null; })
           .then(function (data) {
@@ -126,8 +128,9 @@
             });
             var label = block.querySelector(".tr-draft-label");
             if (shown && label) label.hidden = false;
+            if (shown) seenWords = true;
             if (!data.pending) { htmx.trigger(block, "tr-done"); return; }
-            if (polls < DRAFT_MAX_POLLS) setTimeout(tick, DRAFT_EVERY_MS);
+            if (Date.now() - started < DRAFT_FOR_MS) setTimeout(tick, seenWords ? DRAFT_EVERY_MS : FIRST_WORDS_EVERY_MS);
           })
           .catch(function () { /* the block's own poll still brings the result */ });
       }
