@@ -270,7 +270,21 @@ OAUTH2_PROVIDER = {
     "OAUTH2_VALIDATOR_CLASS": "api.oauth.NotebridgeOAuth2Validator",
     # Mastodon's granular scopes (read:statuses, write:media, ...); see api/oauth.py.
     "SCOPES_BACKEND_CLASS": "api.oauth.MastodonScopes",
+    # RFC 9700 (the OAuth 2.0 security best current practice), as far as Mastodon's clients allow: no
+    # implicit or password grant, PKCE with S256 only, tokens only in the Authorization header, `iss`
+    # in the authorization response, tokens stored as their SHA-256 only, a replayed refresh token
+    # revokes its family. Two stay off (silenced below): PKCE is optional, as Mastodon's clients do
+    # not send it, and http redirect URIs stay allowed for native apps' loopback callbacks (RFC 8252).
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
 }
+SILENCED_SYSTEM_CHECKS = ["oauth2_provider.W008", "oauth2_provider.W010"]
 
 # --- i18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

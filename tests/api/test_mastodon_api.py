@@ -118,6 +118,53 @@ def test_authorization_code_refresh_and_revoke(make_user):
     assert after.json() == {"error": "The access token is invalid"}
 
 
+def test_oauth_follows_rfc_9700_where_mastodon_clients_allow(make_user):
+    """Tokens are kept only as their SHA-256, a replayed refresh token revokes what it was exchanged
+    for, PKCE "plain" and the implicit and password grants are refused (notebridge/settings.py)."""
+    from oauth2_provider.models import AccessToken, Grant, RefreshToken
+
+    alice = make_user("alice")
+    app = _new_app()
+    secret = {"client_id": app["client_id"], "client_secret": app["client_secret"]}
+    code = _oauth_code(alice, app["client_id"])
+    token = Client().post(
+        "/oauth/token",
+        {"grant_type": "authorization_code", "code": code, "redirect_uri": "urn:ietf:wg:oauth:2.0:oob", **secret},
+    ).json()
+    raw, refresh = token["access_token"], token["refresh_token"]
+    stored = AccessToken.objects.get(user=alice)
+    assert stored.token == "" and raw not in stored.token_checksum  # a database dump holds no usable token
+    assert RefreshToken.objects.get(user=alice).token == ""
+    me = Client().get("/api/v1/accounts/verify_credentials", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert me.status_code == 200
+    in_query = Client().get("/api/v1/accounts/verify_credentials", {"access_token": raw})
+    assert in_query.status_code == 401
+
+    first = Client().post("/oauth/token", {"grant_type": "refresh_token", "refresh_token": refresh, **secret})
+    assert first.status_code == 200
+    replayed = Client().post("/oauth/token", {"grant_type": "refresh_token", "refresh_token": refresh, **secret})
+    assert replayed.status_code == 400
+    renewed = first.json()["access_token"]
+    after = Client().get("/api/v1/accounts/verify_credentials", HTTP_AUTHORIZATION=f"Bearer {renewed}")
+    assert after.status_code == 401  # the replay revoked the family: whoever stole the token lost it
+
+    password = Client().post(
+        "/oauth/token", {"grant_type": "password", "username": "alice", "password": "x", "scope": "read", **secret}
+    )
+    assert password.status_code in (400, 401) and "access_token" not in password.json()
+    browser = Client()
+    browser.force_login(alice)
+    base = {"client_id": app["client_id"], "redirect_uri": "urn:ietf:wg:oauth:2.0:oob", "scope": "read"}
+    implicit = browser.get("/oauth/authorize", {**base, "response_type": "token"})
+    assert 'id="oauth-code"' not in implicit.content.decode() and "access_token" not in implicit.get("Location", "")
+    plain = {**base, "response_type": "code", "code_challenge": "x" * 43, "code_challenge_method": "plain"}
+    page = browser.get("/oauth/authorize", plain).content.decode()
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+    done = browser.post("/oauth/authorize", {**fields, "allow": "Authorize"})
+    assert 'id="oauth-code"' not in done.content.decode() and "code=" not in done.get("Location", "")
+    assert not Grant.objects.filter(user=alice, code_challenge_method="plain").exists()
+
+
 def test_authorize_requires_login_and_app_scopes_bound_the_grant(make_user):
     app = _new_app(scopes="read")
     anonymous = Client().get(
