@@ -127,10 +127,14 @@ def test_oauth_follows_rfc_9700_where_mastodon_clients_allow(make_user):
     app = _new_app()
     secret = {"client_id": app["client_id"], "client_secret": app["client_secret"]}
     code = _oauth_code(alice, app["client_id"])
-    token = Client().post(
-        "/oauth/token",
-        {"grant_type": "authorization_code", "code": code, "redirect_uri": "urn:ietf:wg:oauth:2.0:oob", **secret},
-    ).json()
+    token = (
+        Client()
+        .post(
+            "/oauth/token",
+            {"grant_type": "authorization_code", "code": code, "redirect_uri": "urn:ietf:wg:oauth:2.0:oob", **secret},
+        )
+        .json()
+    )
     raw, refresh = token["access_token"], token["refresh_token"]
     stored = AccessToken.objects.get(user=alice)
     assert stored.token == "" and raw not in stored.token_checksum  # a database dump holds no usable token
