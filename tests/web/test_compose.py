@@ -154,6 +154,14 @@ def test_tag_suggestions(client, make_user, post_note):
     assert 'data-add-tag="travel"' in html and 'data-add-tag="trains"' in html
 
 
+def test_tag_suggestions_leave_out_the_tags_already_typed(client, make_user, post_note):
+    post_note(make_user(), title="x", tags=["travel", "trains", "food"])
+    typing = client.get("/tags/suggest/", {"tags": "travel tr"}).content.decode()
+    assert 'data-add-tag="trains"' in typing and 'data-add-tag="travel"' not in typing
+    finished = client.get("/tags/suggest/", {"tags": "travel, "}).content.decode()
+    assert 'data-add-tag="food"' in finished and 'data-add-tag="travel"' not in finished
+
+
 def test_edit_note_by_author(client, make_user, post_note, login):
     alice = make_user()
     note = post_note(alice, title="Old title", photos=2, tags=["food"], place="Queens")

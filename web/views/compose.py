@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from core.errors import ServiceError
+from core.text import normalize_tag
 from core.video import available as video_available
 from notes import services, videos
 from notes import translations as note_translations
@@ -231,7 +232,12 @@ def compose_photos(request: HttpRequest) -> HttpResponse:
 
 
 def tag_suggestions(request: HttpRequest) -> HttpResponse:
-    raw = request.GET.get("tags", "") or request.GET.get("q", "")
-    last = raw.replace("，", ",").replace(",", " ").split()[-1:] if raw.strip() else []
-    tags = search_tags(last[0], limit=8) if last else popular_tags(limit=10)
+    """htmx, as the Tags field is typed in: tags starting with the word being typed, or, after a space
+    or comma (a word finished), popular tags; never one the field already has."""
+    raw = (request.GET.get("tags", "") or request.GET.get("q", ""))[:1000].replace("，", ",").replace(",", " ")
+    words = raw.split()
+    typing = words[-1] if words and not raw[-1].isspace() else ""
+    chosen = {normalize_tag(w) for w in (words[:-1] if typing else words)}
+    found = search_tags(typing, limit=8 + len(chosen)) if typing else popular_tags(limit=10 + len(chosen))
+    tags = [t for t in found if t.name not in chosen][: 8 if typing else 10]
     return render(request, "web/_tag_suggestions.html", {"suggested_tags": tags})
