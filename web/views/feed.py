@@ -39,16 +39,17 @@ INTEREST_LABELS = {normalize_tag(code): label for code, label in INTEREST_CHOICE
 
 
 def _channels(request: HttpRequest) -> list[tuple[str, str]]:
-    """Topic tabs after Discover / Following: the viewer's interests, else the most used tags in the
+    """Topic tabs after Discover / Following, as (tag key, what the tab says): the viewer's interests,
+    named in the interface language ("美食", not the key "#food"), else the most used tags in the
     languages the reader reads."""
     if is_htmx(request) and request.GET.get("cursor"):
         return []
     user = viewer(request)
     if user is not None and user.interests:
         keys = [normalize_tag(i) for i in user.interests][:6]
-        return [(k, k) for k in keys if k]
+        return [(k, str(INTEREST_LABELS[k]) if k in INTEREST_LABELS else f"#{k}") for k in keys if k]
     tags = popular_tags_for_reader(_reader_languages(request, user), limit=6)
-    return [(t.name, t.display) for t in tags]
+    return [(t.name, f"#{t.display}") for t in tags]
 
 
 def _reader_languages(request: HttpRequest, user: User | None) -> list[str]:
