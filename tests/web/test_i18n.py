@@ -112,7 +112,7 @@ PYTHON_SKIP = {".venv", "tests", "bench", "var", "artifacts", "node_modules", "m
 
 def python_strings() -> list[tuple[str, str | None, str]]:
     """(module, context, msgid) for every literal string the Python code asks gettext for."""
-    found = []
+    found: list[tuple[str, str | None, str]] = []
     for path in sorted(ROOT.rglob("*.py")):
         if PYTHON_SKIP & set(path.relative_to(ROOT).parts):
             continue
@@ -123,8 +123,10 @@ def python_strings() -> list[tuple[str, str | None, str]]:
             args = node.args
             if node.func.id in GETTEXT and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str):
                 found.append((name, None, args[0].value))
-            elif node.func.id in PGETTEXT and len(args) > 1 and all(isinstance(a, ast.Constant) for a in args[:2]):
-                found.append((name, args[0].value, args[1].value))
+            elif node.func.id in PGETTEXT and len(args) > 1:
+                ctx, msgid = args[0], args[1]
+                if isinstance(ctx, ast.Constant) and isinstance(msgid, ast.Constant):
+                    found.append((name, str(ctx.value), str(msgid.value)))
     return found
 
 
