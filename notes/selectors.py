@@ -22,6 +22,8 @@ from django.utils import timezone
 
 from accounts.models import Follow, User
 from accounts.selectors import blocked_ids, following_ids, hidden_author_ids
+from core import languages as content_languages
+from core.language_detection import detect_language_cached
 from core.text import normalize_tag, script_variants
 from notes.models import (
     Board,
@@ -542,6 +544,24 @@ def popular_tags_cached(*, limit: int = 10) -> list[Tag]:
         tags = popular_tags(limit=limit)
         cache.set(key, tags, 60)
     return list(tags)
+
+
+def popular_tags_for_reader(reader_languages: Sequence[str], *, limit: int = 6) -> list[Tag]:
+    """The most used tags, those a reader can read first: the topic tabs of someone who picked no
+    interests. A tag's language is detected from its name (cached); one with none (a number, a brand)
+    counts as readable. Tags in other languages only fill the row when too few are in the reader's,
+    so a new English visitor is not greeted by #欢迎新朋友 while English tags are there to show."""
+    pool = popular_tags_cached(limit=limit * 5)
+    families = {content_languages.family(code) for code in reader_languages if code}
+    if not families:
+        return pool[:limit]
+
+    def readable(tag: Tag) -> bool:
+        detected = detect_language_cached(tag.display)
+        return not detected or content_languages.family(detected) in families
+
+    first = [t for t in pool if readable(t)]
+    return (first + [t for t in pool if t not in first])[:limit]
 
 
 def likes_and_collects_received(author: User) -> int:

@@ -157,6 +157,15 @@ def preparing_percent(source: str, target: str) -> int | None:
         return 0
 
 
+def switched_off(source: str, target: str) -> bool:
+    """The local engine would translate this pair and is not here because the operator turned its
+    preparation off (``NOTEBRIDGE_LOCAL_MODEL=0``): nothing is being prepared, and nothing will be."""
+    if settings.LOCAL_MODEL_PREPARE or "llm" not in settings.TRANSLATION_ENGINES or llm.is_available():
+        return False
+    engine = registry.get("llm")
+    return engine is not None and engine.supports(source, target)
+
+
 class StatusWriter:
     """Writes the status file atomically; prints a line when the stage or each tenth of it changes."""
 

@@ -20,8 +20,9 @@ REJECTED = "rejected"  # an engine answered, and its answer did not pass validat
 UNAVAILABLE = "unavailable"  # engines down, unreachable, slow or crashed
 FAILED = "failed"
 PREPARING = "preparing"  # the local engine for this pair is being built and installed (preparation.py)
+OFF = "off"  # the local engine would translate this pair, and the operator turned it off
 
-CODES = (NO_ENGINE, UNSUPPORTED, TOO_LONG, REJECTED, UNAVAILABLE, FAILED, PREPARING)
+CODES = (NO_ENGINE, UNSUPPORTED, TOO_LONG, REJECTED, UNAVAILABLE, FAILED, PREPARING, OFF)
 
 # What validation (translation/validation.py, spans.py) and the remote engines say about an answer
 # they refuse; any of these means an engine did answer.
@@ -45,6 +46,8 @@ def classify(raw: str) -> str:
         return UNSUPPORTED
     if "too long" in text:
         return TOO_LONG
+    if "switched off" in text:
+        return OFF
     if "no translation engine" in text:
         return NO_ENGINE
     if _REJECTED.search(text):
@@ -64,6 +67,7 @@ def message(code: str) -> str:
         UNAVAILABLE: _("The translation engine cannot be reached right now."),
         FAILED: _("The translation did not work this time."),
         PREPARING: _("The translation engine is being prepared. Try again in a few minutes."),
+        OFF: _("Machine translation of this language is switched off on this server."),
     }
     return messages.get(code, messages[FAILED])
 

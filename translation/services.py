@@ -262,8 +262,14 @@ def get_or_request_translation(
                 can_retry=True,
             )
         # Only the dictionary (or nothing) for this pair: no job for a worker unless a gloss is wanted.
+        # Said as it is: the local engine switched off by the operator, or no engine for the pair.
+        missing = (
+            "local engine switched off (NOTEBRIDGE_LOCAL_MODEL=0)"
+            if preparation.switched_off(source, target_code)
+            else "no translation engine for this language pair"
+        )
         if not engines:
-            return failure_view(text, source, target_code, "no translation engine for this language pair")
+            return failure_view(text, source, target_code, missing)
         if gloss and stored_gloss is None and enqueue:
             request_job(
                 obj_kind=obj_kind,
@@ -275,7 +281,7 @@ def get_or_request_translation(
                 reason=reason,
             )
             return original(Status.PENDING)
-        return gloss_or_failure("no translation engine for this language pair")
+        return gloss_or_failure(missing)
     if real[0].is_fast:
         result = real[0].translate_batch([text], source, target_code)[0]
         if result.ok:

@@ -77,15 +77,28 @@ def note_html(title: str, body: str) -> str:
     return "".join(parts)
 
 
+# Hashtags closing a line ("My first hot pot night #food #chengdu"), each after a space.
+_TRAILING_TAGS = re.compile(rf"(?:\s+{TAG_RE.pattern})+\s*$", re.UNICODE)
+
+
 def split_status_text(text: str) -> tuple[str, str]:
     """A Mastodon status posted as a note: (title, body).
 
     The first line becomes the title when it is short (at most 100 characters) and more text follows;
-    otherwise there is no title and everything is the body.
+    otherwise there is no title and everything is the body. Hashtags that close the first line are
+    the note's tags, not words of its title: they move to the end of the body (where a note keeps its
+    tags), so the title reads as a title and the tags stay tags.
     """
     text = text.replace("\r\n", "\n").strip()
     first, sep, rest = text.partition("\n")
     first, rest = first.strip(), rest.strip()
-    if sep and rest and 0 < len(first) <= 100:
+    if not (sep and rest and 0 < len(first) <= 100):
+        return "", text
+    trailing = _TRAILING_TAGS.search(" " + first)
+    if trailing is None:
         return first, rest
-    return "", text
+    if trailing.start() == 0:  # nothing but hashtags: no title
+        return "", text
+    tags = " ".join(trailing.group(0).split())
+    joiner = " " if _TRAILING_TAGS.fullmatch(" " + rest.rsplit("\n", 1)[-1]) else "\n\n"
+    return first[: trailing.start() - 1].rstrip(), f"{rest}{joiner}{tags}"

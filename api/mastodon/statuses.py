@@ -2,7 +2,8 @@
 
 Mapping (see docs/api.md):
 - ``POST /statuses`` without ``in_reply_to_id`` creates a note. The first line becomes the title when
-  it is at most 100 characters and more text follows; a non-standard ``title`` parameter sets it.
+  it is at most 100 characters and more text follows (hashtags closing it move to the end of the body:
+  they are tags, not words of the title); a non-standard ``title`` parameter sets it.
 - ``POST /statuses`` with ``in_reply_to_id`` creates a comment: on the note, or (one level of
   threads) in the thread of the comment replied to. Comments take no media.
 - A status id is a note id or a comment id (both 64-bit ids from one generator).

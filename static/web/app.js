@@ -233,6 +233,8 @@
       if (words.indexOf(addTag.dataset.addTag) === -1) words.push(addTag.dataset.addTag);
       input.value = words.join(" ") + " ";
       input.focus();
+      // As if typed: the suggestions follow the field (htmx asks again, without the tag just added).
+      input.dispatchEvent(new Event("input", { bubbles: true }));
     }
   });
 

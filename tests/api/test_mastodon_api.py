@@ -254,6 +254,37 @@ def test_status_text_maps_to_title_and_body(make_user, client_for, text, title, 
         assert data["content"].startswith(f"<p><strong>{title}</strong></p>")
 
 
+@pytest.mark.parametrize(
+    "text,title,body,tags",
+    [
+        (
+            "My first hot pot night #food\nWe queued for an hour and it was worth it.",
+            "My first hot pot night",
+            "We queued for an hour and it was worth it.\n\n#food",
+            ["food"],
+        ),
+        (
+            "第一次吃火锅 #美食 #成都\n排队一小时也值得\n#hotpot",
+            "第一次吃火锅",
+            "排队一小时也值得\n#hotpot #美食 #成都",
+            ["hotpot", "美食", "成都"],
+        ),
+        ("Best #hotpot in town\nSpicy.", "Best #hotpot in town", "Spicy.", ["hotpot"]),
+        ("#food #travel\nA day out.", "", "#food #travel\nA day out.", ["food", "travel"]),
+    ],
+)
+def test_hashtags_closing_the_first_line_are_tags_not_title(make_user, client_for, text, title, body, tags):
+    """The title a status gets on the web does not end in its hashtags; they move to the end of the
+    body, every word of the status is kept, and the tags are the note's tags."""
+    api = client_for(make_user())
+    data = api.post("/api/v1/statuses", {"status": text}).json()
+    assert (data["notebridge"]["title"], data["notebridge"]["body"]) == (title, body)
+    assert sorted(t["name"] for t in data["tags"]) == sorted(tags)
+    note = Note.objects.get(pk=int(data["id"]))
+    assert (note.title, note.body) == (title, body)
+    assert sorted(text.split()) == sorted(f"{title}\n{body}".split())
+
+
 def test_explicit_title_visibility_and_language(make_user, client_for):
     api = client_for(make_user())
     data = api.post(

@@ -96,6 +96,8 @@ def test_web_compose_without_javascript_waits_for_the_renditions(client, make_us
     page = client.get(f"/n/{note.pk}/")
     assert page.status_code == 200
     assert b"Your photos are being processed" in page.content and b'http-equiv="refresh"' in page.content
+    assert b'<img src=""' not in page.content  # no broken image while there is no rendition
+    assert page.content.count(b'class="photo-pending') == 2
     others = Client()
     _login(others, bob)
     assert others.get(f"/n/{note.pk}/").status_code == 404  # nobody else sees it yet

@@ -176,9 +176,11 @@ def test_no_engine_for_pair_fails_without_job(settings):
     assert not view.can_retry and not view.gloss_available
 
 
-def test_only_a_gloss_for_the_pair_is_no_translation_until_asked_for(settings, on_commit):
-    """No model and no remote engine (a fresh install): the reader is told, and may ask for the gloss."""
+def test_only_a_gloss_for_the_pair_is_no_translation_until_asked_for(settings, on_commit, tmp_path):
+    """No model and no remote engine (a fresh install, its model not being prepared): the reader is told,
+    and may ask for the gloss."""
     settings.TRANSLATION_ENGINES = ["opencc", "llm", "gloss"]
+    settings.LOCAL_MODEL_PREPARE, settings.DATA_DIR = True, tmp_path  # no preparation status there
     with on_commit():
         view = ask()
     assert view.status == Status.FAILED and view.error_code == "no_engine" and view.gloss_available

@@ -154,6 +154,14 @@ def test_tag_suggestions(client, make_user, post_note):
     assert 'data-add-tag="travel"' in html and 'data-add-tag="trains"' in html
 
 
+def test_tag_suggestions_leave_out_the_tags_already_typed(client, make_user, post_note):
+    post_note(make_user(), title="x", tags=["travel", "trains", "food"])
+    typing = client.get("/tags/suggest/", {"tags": "travel tr"}).content.decode()
+    assert 'data-add-tag="trains"' in typing and 'data-add-tag="travel"' not in typing
+    finished = client.get("/tags/suggest/", {"tags": "travel, "}).content.decode()
+    assert 'data-add-tag="food"' in finished and 'data-add-tag="travel"' not in finished
+
+
 def test_edit_note_by_author(client, make_user, post_note, login):
     alice = make_user()
     note = post_note(alice, title="Old title", photos=2, tags=["food"], place="Queens")
@@ -217,3 +225,21 @@ def test_photo_of_another_note_cannot_be_moved_in(client, make_user, post_note, 
     response = client.post(f"/n/{one.pk}/edit/", {"title": "x", "visibility": "public", "photo_ids": [other_photo.pk]})
     assert response.status_code == 422  # only its own and unattached photos are kept: none here
     assert two.photos.count() == 1
+
+
+def test_popular_tag_suggestions_come_in_the_authors_languages_first(client, make_user, post_note, login):
+    """Before a word is typed, a Chinese author is offered Chinese tags first, though English ones are used
+    more; an English author the other way round."""
+    writer = make_user()
+    for i in range(3):
+        post_note(writer, title=f"x{i}", tags=["newhere", "roadtrip"])
+    post_note(writer, title="y", tags=["收纳"])
+    login(make_user("mei", languages=["zh-Hans"]))
+    offered = client.get("/compose/").content.decode()
+    assert offered.index('data-add-tag="收纳"') < offered.index('data-add-tag="newhere"')
+    typed = client.get("/tags/suggest/", {"tags": "旅行 "}).content.decode()
+    assert typed.index('data-add-tag="收纳"') < typed.index('data-add-tag="newhere"')
+    client.logout()
+    login(make_user("sam", languages=["en"]))
+    offered = client.get("/compose/").content.decode()
+    assert offered.index('data-add-tag="newhere"') < offered.index('data-add-tag="收纳"')

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import unquote
 
 import pytest
 from django.core.cache import cache
@@ -304,3 +305,48 @@ def test_stats_page_for_the_author_and_staff_only(client, make_user, post_note, 
     login(staff)
     assert client.get(f"/n/{note.pk}/stats/").status_code == 200
     assert client.get("/n/99999999/stats/").status_code == 404
+
+
+# --- Discover's topic tabs for someone who picked no interests -------------------------------------------
+
+
+def _tabs(html: str) -> list[str]:
+    nav = html.split('<nav class="tabs"', 1)[1].split("</nav>", 1)[0]
+    return [unquote(part.split("/", 1)[0]) for part in nav.split('href="/tag/')[1:]]
+
+
+@pytest.fixture
+def tags_in_two_languages(make_user, post_note):
+    """A Chinese tag used most, six English tags used less, and a second Chinese one."""
+    alice, mei = make_user("alice"), make_user("mei", languages=["zh-Hans"])
+    for i in range(4):
+        post_note(mei, title=f"大家好 {i}", body="新来的，请多关照", tags=["欢迎新朋友"], language="zh-Hans")
+    post_note(mei, title="收纳小技巧", body="衣柜整理", tags=["收纳"], language="zh-Hans")
+    for i, tag in enumerate(["newhere", "roadtrip", "sunscreen", "baking", "coffee", "citywalk"]):
+        for k in range(3 if i < 2 else 2):
+            post_note(alice, title=f"About {tag} {k}", tags=[tag], language="en")
+    cache.clear()
+
+
+def test_a_visitor_reading_english_gets_english_tabs(client, tags_in_two_languages):
+    html = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
+    assert _tabs(html) == ["newhere", "roadtrip", "baking", "citywalk", "coffee", "sunscreen"]
+
+
+def test_a_visitor_reading_chinese_gets_chinese_tabs_first(client, tags_in_two_languages):
+    html = client.get("/", headers={"Accept-Language": "zh-CN,zh;q=0.9"}).content.decode()
+    assert _tabs(html)[:2] == ["欢迎新朋友", "收纳"] and len(_tabs(html)) == 6
+    assert "发现" in html  # the page itself in Chinese
+
+
+def test_a_visitor_reading_both_gets_the_most_used_in_either(client, tags_in_two_languages):
+    html = client.get("/", headers={"Accept-Language": "en-GB,zh-CN;q=0.5"}).content.decode()
+    assert _tabs(html)[0] == "欢迎新朋友" and "newhere" in _tabs(html)
+
+
+def test_a_signed_in_reader_without_interests_gets_tabs_in_the_languages_of_their_profile(
+    client, make_user, login, tags_in_two_languages
+):
+    login(make_user("wang", languages=["zh-Hans"]))
+    html = client.get("/", headers={"Accept-Language": "en-US"}).content.decode()
+    assert _tabs(html)[:2] == ["欢迎新朋友", "收纳"]

@@ -91,3 +91,16 @@ def test_channel_tabs_from_interests_or_popular_tags(client, make_user, post_not
     assert '<a href="/tag/food/" aria-current="page">#food</a>' in html
     html = client.get("/tag/pets/").content.decode()
     assert html.count('aria-current="page"') == 1  # the interest tab itself, not a second one
+
+
+def test_interest_tabs_are_named_in_the_interface_language(client, make_user, login):
+    """A reader who picked Food and Travel while signing up in Chinese sees 美食 and 旅行, not #food."""
+    from accounts.services import update_profile
+
+    reader = make_user("mei", languages=["zh-Hans"], interests=["food", "travel"])
+    login(update_profile(user=reader, ui_language="zh-hans"))
+    html = client.get("/").content.decode()
+    assert '<a href="/tag/food/" >美食</a>' in html and '<a href="/tag/travel/" >旅行</a>' in html
+    assert "#food" not in html
+    update_profile(user=reader, ui_language="en")
+    assert '<a href="/tag/food/" >Food</a>' in client.get("/").content.decode()

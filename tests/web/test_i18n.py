@@ -103,3 +103,38 @@ def test_country_names_and_shipped_clauses_are_translated():
         assert clauses <= set(SHIPPED_CLAUSES)
         assert [c for c in clauses if translation.gettext(c) == c] == []
     assert set(CATEGORIES) == set(packs.categories)
+
+
+GETTEXT = {"_": 0, "gettext": 0, "gettext_lazy": 0, "ngettext": 0, "ngettext_lazy": 0, "_lazy": 0}
+PGETTEXT = {"pgettext", "pgettext_lazy", "npgettext"}
+PYTHON_SKIP = {".venv", "tests", "bench", "var", "artifacts", "node_modules", "migrations"}
+
+
+def python_strings() -> list[tuple[str, str | None, str]]:
+    """(module, context, msgid) for every literal string the Python code asks gettext for."""
+    found: list[tuple[str, str | None, str]] = []
+    for path in sorted(ROOT.rglob("*.py")):
+        if PYTHON_SKIP & set(path.relative_to(ROOT).parts):
+            continue
+        name = str(path.relative_to(ROOT))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args):
+                continue
+            args = node.args
+            if node.func.id in GETTEXT and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str):
+                found.append((name, None, args[0].value))
+            elif node.func.id in PGETTEXT and len(args) > 1:
+                ctx, msgid = args[0], args[1]
+                if isinstance(ctx, ast.Constant) and isinstance(msgid, ast.Constant):
+                    found.append((name, str(ctx.value), str(msgid.value)))
+    return found
+
+
+def test_every_python_string_is_in_the_catalogue_and_translated():
+    """A string added in Python without ``make messages`` reaches a Chinese reader in English (the
+    review console's "account risk" did)."""
+    translated = {(ctx, msgid): msgstr for ctx, msgid, msgstr in entries()}
+    strings = python_strings()
+    missing = [(name, msgid) for name, ctx, msgid in strings if msgid and not translated.get((ctx, msgid))]
+    assert missing == []
+    assert len(strings) > 200

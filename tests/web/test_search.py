@@ -37,6 +37,9 @@ def test_hot_pot_finds_chinese_notes_with_the_original_marked_and_the_reverse(cl
     post_note(alice, title="A pot of tea", body="it was hot outside", language="en")
     html = client.get("/search/", {"q": "hot pot"}).content.decode()
     assert "Also searching in other languages: 火锅, hotpot" in html
+    client.cookies["django_language"] = "zh-hans"
+    assert "同时搜索其他语言：火锅、hotpot" in client.get("/search/", {"q": "hot pot"}).content.decode()
+    client.cookies.pop("django_language")
     assert "成都<mark>火锅</mark>推荐" in html  # the original, with what matched marked
     assert "台北的<mark>火鍋</mark>店" in html  # Traditional, matched through script folding
     assert "Best <mark>hot pot</mark> in Flushing" in html

@@ -107,3 +107,38 @@ def test_the_operator_page_shows_the_preparation(client, make_user, login, runni
     running.update(force=True, state="ready", seconds={"runtime": 612.3, "download": 80.1, "join": 9.5})
     html = client.get("/ops/translation/").content.decode()
     assert 'data-state="ready"' in html and "runtime 612.3 s" in html
+
+
+# --- the local model switched off (NOTEBRIDGE_LOCAL_MODEL=0): said as it is, not "cannot translate yet" --
+
+OFF_EN = "Machine translation of this language is switched off on this server."
+OFF_ZH = "本服务器已关闭这种语言的机器翻译。"
+
+
+@pytest.fixture
+def switched_off(settings):
+    settings.LOCAL_MODEL_PREPARE = False
+
+
+def test_native_api_says_machine_translation_is_switched_off(client, zh_note, switched_off):
+    title = client.post(f"/api/nb/v1/translation/note/{zh_note.pk}?target=en").json()["fields"]["title"]
+    assert title["status"] == "failed" and title["error_code"] == "off" and title["error"] == OFF_EN
+    assert title["can_retry"] is False and title["gloss_available"] is True
+    assert not TranslationJob.objects.exists()
+
+
+@pytest.mark.parametrize("ui,said,gloss", [("", OFF_EN, "Show a word gloss"), ("zh-hans", OFF_ZH, "逐词释义")])
+def test_the_note_page_says_it_is_switched_off_and_offers_the_gloss(
+    client, make_user, login, zh_note, switched_off, ui, said, gloss
+):
+    login(_reader(make_user, "sam", ui=ui))
+    html = client.get(f"/translate/note/{zh_note.pk}/", headers=HX).content.decode()
+    assert said in html and gloss in html
+    assert "cannot translate" not in html and "暂时无法翻译" not in html and "Try again" not in html
+
+
+def test_an_engine_for_another_pair_is_not_called_switched_off(client, make_user, zh_note, switched_off, settings):
+    """The local model is off, and the pair is one it would not translate either: no engine, plainly."""
+    settings.TRANSLATION_ENGINES = ["opencc", "gloss"]
+    title = client.post(f"/api/nb/v1/translation/note/{zh_note.pk}?target=en").json()["fields"]["title"]
+    assert title["error_code"] == "no_engine"

@@ -66,6 +66,14 @@ def photo_img(
     width = getattr(photo, "width", 0) or 4
     height = getattr(photo, "height", 0) or 5
     src = thumb.url if thumb else (large.url if large else "")
+    if not src:
+        # Still being processed (the author sees the note meanwhile): its colours, not a broken image.
+        return format_html(
+            '<span class="photo-pending {}" role="img" aria-label="{}" style="background:{}"></span>',
+            css_class,
+            gettext("Photo being processed"),
+            placeholder(getattr(photo, "blurhash", "")),
+        )
     srcset = ", ".join(f"{f.url} {w}w" for f, w in ((thumb, 400), (large, 1080)) if f)
     extra = format_html(' lang="{}"', alt_lang) if alt_lang else SafeString("")
     if mark:

@@ -16,18 +16,20 @@ from django.conf import settings
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from accounts.models import User
+from core import languages
 from core.errors import ServiceError
+from core.text import normalize_tag
 from core.video import available as video_available
 from notes import services, videos
 from notes import translations as note_translations
 from notes.models import Note, Photo, Video
-from notes.selectors import draft_photos, draft_video, get_visible_note, popular_tags, search_tags
+from notes.selectors import draft_photos, draft_video, get_visible_note, popular_tags_for_reader, search_tags
 from web.forms import NoteForm
-from web.views.common import add_service_error, login_required_page, me
+from web.views.common import add_service_error, login_required_page, me, viewer
 
 MAX_PHOTOS = settings.PHOTO_MAX_PER_NOTE
 
@@ -186,7 +188,7 @@ def _note_editor(request: HttpRequest, *, note: Note | None, initial: dict, phot
         "video_max_mb": settings.VIDEO_MAX_BYTES // (1024 * 1024),
         "video_max_seconds": int(settings.VIDEO_MAX_SECONDS),
         "max_photos": MAX_PHOTOS,
-        "suggested_tags": popular_tags(limit=10),
+        "suggested_tags": popular_tags_for_reader(me(request).languages, limit=10),
         "own_translations": note_translations.translations_of(note) if note is not None else [],
     }
     return render(request, "web/compose.html", context, status=status)
@@ -231,7 +233,17 @@ def compose_photos(request: HttpRequest) -> HttpResponse:
 
 
 def tag_suggestions(request: HttpRequest) -> HttpResponse:
-    raw = request.GET.get("tags", "") or request.GET.get("q", "")
-    last = raw.replace("，", ",").replace(",", " ").split()[-1:] if raw.strip() else []
-    tags = search_tags(last[0], limit=8) if last else popular_tags(limit=10)
+    """htmx, as the Tags field is typed in: tags starting with the word being typed, or, after a space
+    or comma (a word finished), popular tags; never one the field already has."""
+    raw = (request.GET.get("tags", "") or request.GET.get("q", ""))[:1000].replace("，", ",").replace(",", " ")
+    words = raw.split()
+    typing = words[-1] if words and not raw[-1].isspace() else ""
+    chosen = {normalize_tag(w) for w in (words[:-1] if typing else words)}
+    if typing:
+        found = search_tags(typing, limit=8 + len(chosen))
+    else:  # the author's languages first, as the feed's tabs
+        user = viewer(request)
+        reads = user.languages if user is not None else [languages.normalize(get_language())]
+        found = popular_tags_for_reader(reads, limit=10 + len(chosen))
+    tags = [t for t in found if t.name not in chosen][: 8 if typing else 10]
     return render(request, "web/_tag_suggestions.html", {"suggested_tags": tags})

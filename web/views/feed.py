@@ -6,16 +6,20 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
+from core import languages
 from core.errors import ServiceError
 from core.geo import viewer_country
 from core.text import is_tag_name, normalize_tag
 from feeds.selectors import discover, home_timeline, tag_timeline
 from notes import services as note_services
 from notes.models import Note
-from notes.selectors import count_seen_from, is_following_tag, popular_tags_cached, tag_by_name
+from notes.selectors import count_seen_from, is_following_tag, popular_tags_for_reader, tag_by_name
 from recommend.models import LanguageMix
 from recommend.selectors import for_you, language_mix_of, topic_notes
 from web.forms import INTEREST_CHOICES
@@ -35,14 +39,27 @@ INTEREST_LABELS = {normalize_tag(code): label for code, label in INTEREST_CHOICE
 
 
 def _channels(request: HttpRequest) -> list[tuple[str, str]]:
-    """Topic tabs after Discover / Following: the viewer's interests, else the most used tags."""
+    """Topic tabs after Discover / Following, as (tag key, what the tab says): the viewer's interests,
+    named in the interface language ("美食", not the key "#food"), else the most used tags in the
+    languages the reader reads."""
     if is_htmx(request) and request.GET.get("cursor"):
         return []
     user = viewer(request)
     if user is not None and user.interests:
         keys = [normalize_tag(i) for i in user.interests][:6]
-        return [(k, k) for k in keys if k]
-    return [(t.name, t.display) for t in popular_tags_cached(limit=6)]
+        return [(k, str(INTEREST_LABELS[k]) if k in INTEREST_LABELS else f"#{k}") for k in keys if k]
+    tags = popular_tags_for_reader(_reader_languages(request, user), limit=6)
+    return [(t.name, f"#{t.display}") for t in tags]
+
+
+def _reader_languages(request: HttpRequest, user: User | None) -> list[str]:
+    """What the reader reads: the languages of a signed-in reader's profile; for a visitor, the page's
+    language and those the browser asks for (Accept-Language, any weight)."""
+    if user is not None and user.languages:
+        return [str(code) for code in user.languages]
+    asked = [code for code, weight in parse_accept_lang_header(request.headers.get("Accept-Language", "")) if weight]
+    found = [languages.normalize(code) for code in [get_language() or "", *asked[:8]]]
+    return list(dict.fromkeys(code for code in found if code))
 
 
 def _render_feed(
