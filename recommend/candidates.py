@@ -54,6 +54,10 @@ class Pool:
     vectors: np.ndarray  # one row per note, zeros where a note has no embedding yet
     has_vector: np.ndarray
     index: dict[int, int] = field(default_factory=dict)
+    # ``interests_column`` by (interests, interest words): it depends on nothing else of the reader, and
+    # an instance's readers share a few dozen onboarding choices, so each set costs its matrix product
+    # (and its cache read of the words' embeddings) once per pool, not once per ranking.
+    interest_columns: dict[tuple[frozenset[str], tuple[str, ...]], np.ndarray] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -447,7 +451,24 @@ def collaborative(p: Pool, r: Reader, model: Model | None) -> dict[int, float]:
     return as_dict(p, collaborative_column(p, r, model))
 
 
+INTEREST_COLUMNS = 1000  # distinct interest sets kept per pool; past that the memo starts again
+
+
 def interests_column(p: Pool, r: Reader) -> np.ndarray:
+    """The interests source's column (read-only: shared by every reader with the same interests until
+    the pool is rebuilt, a minute; an encoder that failed to load is retried with the next pool)."""
+    key = (frozenset(r.interests), tuple(r.interest_words))
+    column = p.interest_columns.get(key)
+    if column is None:
+        column = _interests_column(p, r)
+        column.flags.writeable = False
+        if len(p.interest_columns) >= INTEREST_COLUMNS:
+            p.interest_columns.clear()
+        p.interest_columns[key] = column
+    return column
+
+
+def _interests_column(p: Pool, r: Reader) -> np.ndarray:
     n = len(p)
     values = np.zeros(n)
     members = np.zeros(n, dtype=bool)

@@ -506,3 +506,18 @@ def test_ranking_ahead_puts_the_first_pages_notes_in_the_note_cache(catalogue, r
         cards, _ = for_you(reader, limit=10)
     assert cards
     assert not [q["sql"] for q in ctx.captured_queries if 'FROM "notes_note"' in q["sql"]], "notes read again"
+
+
+def test_the_interests_column_is_worked_out_once_per_pool_and_set_of_interests():
+    """It depends on the pool and the reader's interests alone: readers who chose the same onboarding
+    interests share one read-only column until the pool is rebuilt."""
+    from dataclasses import replace
+
+    p = synthetic_pool()
+    r = synthetic_reader(p)
+    first = c.interests_column(p, r)
+    assert np.array_equal(first, c._interests_column(p, r)) and not first.flags.writeable
+    assert c.interests_column(p, replace(r, user_id=r.user_id + 1, history={})) is first
+    other = c.interests_column(p, replace(r, interests={"cars"}))
+    assert other is not first and np.array_equal(other, c._interests_column(p, replace(r, interests={"cars"})))
+    assert c.interests_column(synthetic_pool(), r) is not first  # a new pool, worked out again
