@@ -521,3 +521,30 @@ def test_the_interests_column_is_worked_out_once_per_pool_and_set_of_interests()
     other = c.interests_column(p, replace(r, interests={"cars"}))
     assert other is not first and np.array_equal(other, c._interests_column(p, replace(r, interests={"cars"})))
     assert c.interests_column(synthetic_pool(), r) is not first  # a new pool, worked out again
+
+
+def test_a_reader_is_read_in_one_query(catalogue, reader, on_commit, django_assert_num_queries):
+    """Interactions, follows and the language-mix setting come back from one query (``_signals``), in
+    the shapes ranking reads: newest interaction first, the follows as a set, the setting or the
+    default."""
+    from accounts.services import follow
+    from notes.services import like_note
+    from recommend.models import HideReason, LanguageMix
+    from recommend.services import hide_note, set_language_mix
+
+    authors, notes = catalogue
+    with django_assert_num_queries(1):
+        fresh = c.reader_for(reader)
+    assert fresh.following == set() and fresh.history == {} and fresh.language_mix == LanguageMix.MIX
+    with on_commit():
+        follow(follower=reader, followee=authors["hiker"])
+        like_note(user=reader, note_id=notes[0].pk)
+        like_note(user=reader, note_id=notes[3].pk)
+        hide_note(user=reader, note_id=notes[8].pk, reason=HideReason.AUTHOR)
+    set_language_mix(user=reader, language_mix=LanguageMix.WORLD)
+    with django_assert_num_queries(2):  # and the hidden note's tags
+        r = c.reader_for(reader)
+    assert r.following == {authors["hiker"].pk}
+    assert r.language_mix == LanguageMix.WORLD
+    assert list(r.history)[:2] == [notes[3].pk, notes[0].pk] and r.history_kind[notes[0].pk] == "like"
+    assert r.hidden_notes == {notes[8].pk} and r.blocked_authors == {authors["coder"].pk}
