@@ -548,3 +548,24 @@ def test_a_reader_is_read_in_one_query(catalogue, reader, on_commit, django_asse
     assert r.language_mix == LanguageMix.WORLD
     assert list(r.history)[:2] == [notes[3].pk, notes[0].pk] and r.history_kind[notes[0].pk] == "like"
     assert r.hidden_notes == {notes[8].pk} and r.blocked_authors == {authors["coder"].pk}
+
+
+def test_a_first_page_keeps_the_mix_with_the_list_and_a_change_marked_meanwhile(
+    catalogue, reader, django_assert_num_queries
+):
+    """The list, its features and the language mix are written together; a "changed" mark the caller
+    did not read (set while the list was ranked) is left for the next page to act on."""
+    from recommend import selectors
+    from recommend.models import LanguageMix
+    from recommend.services import DIRTY_KEY, mark_changed, set_language_mix
+
+    set_language_mix(user=reader, language_mix=LanguageMix.WORLD)
+    cache.delete(DIRTY_KEY.format(reader.pk))
+    for_you(reader, limit=5)
+    with django_assert_num_queries(0):
+        assert selectors.language_mix_of(reader) == LanguageMix.WORLD
+    mark_changed(reader.pk)  # as a like landing while the next ranking runs
+    selectors._rerank(reader, offset=0, cached=None, old_features={}, dirty=False)
+    assert cache.get(DIRTY_KEY.format(reader.pk))
+    selectors._rerank(reader, offset=0, cached=None, old_features={}, dirty=True)
+    assert cache.get(DIRTY_KEY.format(reader.pk)) is None
