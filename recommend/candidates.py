@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from django.core.cache import cache
+from django.db import connection
 from django.utils import timezone
 
-from accounts.models import User
-from accounts.selectors import following_ids
+from accounts.models import Follow, User
 from core.text import normalize_tag
 from notes.models import Note, NoteTag
 from notes.selectors import popularity
@@ -54,6 +54,10 @@ class Pool:
     vectors: np.ndarray  # one row per note, zeros where a note has no embedding yet
     has_vector: np.ndarray
     index: dict[int, int] = field(default_factory=dict)
+    # ``interests_column`` by (interests, interest words): it depends on nothing else of the reader, and
+    # an instance's readers share a few dozen onboarding choices, so each set costs its matrix product
+    # (and its cache read of the words' embeddings) once per pool, not once per ranking.
+    interest_columns: dict[tuple[frozenset[str], tuple[str, ...]], np.ndarray] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -240,16 +244,41 @@ class Reader:
         return not language or base_language(language) in self.languages
 
 
-def reader_for(user: User, pool: Pool | None = None) -> Reader:
-    """The reader's taste signals: one query over their recent interactions, their follows and their
-    language mix. With ``pool``, the embeddings of engaged notes in it come from the pool (only the
-    others are read from the database)."""
-    rows = list(
-        Interaction.objects.filter(user_id=user.pk)
-        .exclude(kind=Kind.IMPRESSION)
-        .order_by("-created_at")
-        .values_list("note_id", "author_id", "kind", "reason")[:HISTORY]
+def _signals(user_id: int) -> tuple[list[tuple[int, int, str, str]], set[int], int | None]:
+    """The reader's recent interactions (impressions aside, newest first, at most ``HISTORY``) as
+    (note, author, kind, reason), the authors they follow and their language-mix setting (None when
+    never set): one hand-written query, where three ORM queries cost more to build than to run on a
+    cold reader's page. Only table and column names are formatted in; every value is a parameter."""
+    interaction, follow = Interaction._meta.db_table, Follow._meta.db_table
+    preference = ReaderPreference._meta.db_table
+    sql = (
+        "SELECT 0, note_id, author_id, kind, reason, created_at FROM ("  # noqa: S608
+        f"SELECT note_id, author_id, kind, reason, created_at FROM {interaction} "
+        "WHERE user_id = %s AND NOT (kind = %s) ORDER BY created_at DESC LIMIT %s) recent "
+        f"UNION ALL SELECT 1, followee_id, NULL, NULL, NULL, NULL FROM {follow} WHERE follower_id = %s "
+        f"UNION ALL SELECT 2, language_mix, NULL, NULL, NULL, NULL FROM {preference} WHERE user_id = %s "
+        "ORDER BY 1, 6 DESC"
     )
+    history: list[tuple[int, int, str, str]] = []
+    following: set[int] = set()
+    mix: int | None = None
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id, str(Kind.IMPRESSION), HISTORY, user_id, user_id])
+        for part, value, author_id, kind, reason, _at in cursor.fetchall():
+            if part == 0:
+                history.append((value, author_id, kind, reason))
+            elif part == 1:
+                following.add(value)
+            else:
+                mix = int(value)
+    return history, following, mix
+
+
+def reader_for(user: User, pool: Pool | None = None) -> Reader:
+    """The reader's taste signals: one query for their recent interactions, their follows and their
+    language mix (``_signals``). With ``pool``, the embeddings of engaged notes in it come from the pool
+    (only the others are read from the database)."""
+    rows, following, pref = _signals(user.pk)
     history: dict[int, float] = {}
     history_authors: dict[int, float] = {}
     history_kind: dict[int, str] = {}
@@ -275,7 +304,6 @@ def reader_for(user: User, pool: Pool | None = None) -> Reader:
         reasons = {n: r for n, _a, k, r in rows if k == Kind.HIDE}
         for note_id, name in NoteTag.objects.filter(note_id__in=hidden_notes).values_list("note_id", "tag__name"):
             hidden_tags[name] = hidden_tags.get(name, 0.0) + (1.0 if reasons.get(note_id) == HideReason.TOPIC else 0.4)
-    pref = ReaderPreference.objects.filter(user_id=user.pk).values_list("language_mix", flat=True).first()
     langs = {base_language(c) for c in (user.languages or []) if c} or {base_language(user.preferred_language)}
     interests = [str(i) for i in (user.interests or []) if i]
     history_vectors: dict[int, np.ndarray] | None = None
@@ -296,7 +324,7 @@ def reader_for(user: User, pool: Pool | None = None) -> Reader:
         region=(user.region or "").upper(),
         interests={k for i in interests if (k := normalize_tag(i))},
         interest_words=interests,
-        following=following_ids(user),
+        following=following,
         history=history,
         history_kind=history_kind,
         history_authors={a: w for a, w in history_authors.items() if a not in hidden_authors},
@@ -447,7 +475,24 @@ def collaborative(p: Pool, r: Reader, model: Model | None) -> dict[int, float]:
     return as_dict(p, collaborative_column(p, r, model))
 
 
+INTEREST_COLUMNS = 1000  # distinct interest sets kept per pool; past that the memo starts again
+
+
 def interests_column(p: Pool, r: Reader) -> np.ndarray:
+    """The interests source's column (read-only: shared by every reader with the same interests until
+    the pool is rebuilt, a minute; an encoder that failed to load is retried with the next pool)."""
+    key = (frozenset(r.interests), tuple(r.interest_words))
+    column = p.interest_columns.get(key)
+    if column is None:
+        column = _interests_column(p, r)
+        column.flags.writeable = False
+        if len(p.interest_columns) >= INTEREST_COLUMNS:
+            p.interest_columns.clear()
+        p.interest_columns[key] = column
+    return column
+
+
+def _interests_column(p: Pool, r: Reader) -> np.ndarray:
     n = len(p)
     values = np.zeros(n)
     members = np.zeros(n, dtype=bool)

@@ -43,7 +43,7 @@ WINDOW = 40
 FOREIGN_FLOOR = {0: 0.5, 1: 0.4, 2: 0.3, 3: 0.15, 4: 0.05}
 
 
-@dataclass
+@dataclass(slots=True)
 class Scored:
     note_id: int
     score: float

@@ -95,17 +95,17 @@ def parse_cursor(cursor: str | None) -> int:
 
 def _rank(
     user: User, *, exclude: set[int] | None = None, limit: int = RANKED
-) -> tuple[list[tuple[int, str, str]], dict[int, bytes]]:
-    """The ranked list and each ranked note's features (kept with its impressions for training)."""
+) -> tuple[list[tuple[int, str, str]], dict[int, bytes], int]:
+    """The ranked list, each ranked note's features (kept with its impressions for training) and the
+    reader's language-mix setting as the ranking read it (kept beside the list: ``language_mix_of``)."""
     pool = candidates.pool()
     reader = candidates.reader_for(user, pool)
-    cache.set(MIX_KEY.format(user.pk), int(reader.language_mix), RANKING_SECONDS)
     # Re-ranking a page of ``limit`` never looks past the best limit + WINDOW of either language group.
     scored = ranking.score(pool, reader, training.current_model(), exclude=exclude, keep=limit + ranking.WINDOW)
     ranked = ranking.rerank(scored, reader, limit=limit, observed_own=ranking.observed_own_share(pool, reader))
     packed = training.pack_rows([s.row for s in ranked])
     features = dict(zip((s.note_id for s in ranked), packed, strict=True))
-    return [(s.note_id, s.reason, s.detail) for s in ranked], features
+    return [(s.note_id, s.reason, s.detail) for s in ranked], features, int(reader.language_mix)
 
 
 def _trending(exclude: set[int]) -> list[tuple[int, str, str]]:
@@ -119,21 +119,39 @@ def list_seconds() -> int:
     return max(RANKING_SECONDS, int(getattr(settings, "RECOMMEND_LIST_SECONDS", 3600)))
 
 
-def _store(user_id: int, ranked: list[tuple[int, str, str]], features: dict[int, bytes]) -> None:
-    seconds = list_seconds()
-    cache.set_many({RANK_KEY.format(user_id): (time.time(), ranked), FEATURES_KEY.format(user_id): features}, seconds)
-    cache.delete(DIRTY_KEY.format(user_id))
+def _store(
+    user_id: int, ranked: list[tuple[int, str, str]], features: dict[int, bytes], *, mix: int | None, dirty: bool
+) -> None:
+    """Keep the list, its features and the language mix in one write (a setting's change deletes the mix:
+    ``services.set_language_mix``); clear the "changed" mark only where the caller read one."""
+    entries: dict[str, object] = {
+        RANK_KEY.format(user_id): (time.time(), ranked),
+        FEATURES_KEY.format(user_id): features,
+    }
+    if mix is not None:
+        entries[MIX_KEY.format(user_id)] = mix
+    cache.set_many(entries, list_seconds())
+    if dirty:
+        cache.delete(DIRTY_KEY.format(user_id))
 
 
 def _rerank(
-    user: User, *, offset: int, cached: list[tuple[int, str, str]] | None, old_features: dict[int, bytes]
+    user: User,
+    *,
+    offset: int,
+    cached: list[tuple[int, str, str]] | None,
+    old_features: dict[int, bytes],
+    dirty: bool = True,
 ) -> tuple[list[tuple[int, str, str]], dict[int, bytes]]:
-    """Rank the reader's list again, keeping the first ``offset`` (already shown) entries of ``cached``."""
+    """Rank the reader's list again, keeping the first ``offset`` (already shown) entries of ``cached``.
+    ``dirty``: whether the caller found the reader marked changed (``DIRTY_KEY``), so the mark is
+    cleared; a mark set while ranking stays for the next page."""
     head = cached[:offset] if cached is not None and offset > 0 else []
     shown = {pk for pk, _r, _d in head}
     features = {pk: old_features[pk] for pk in shown if pk in old_features}
+    mix: int | None = None
     try:
-        tail, tail_features = _rank(user, exclude=shown)
+        tail, tail_features, mix = _rank(user, exclude=shown)
         features.update(tail_features)
     except Exception:
         logger.exception("recommend: ranking failed for user %s; serving trending", user.pk)
@@ -142,7 +160,7 @@ def _rerank(
         logger.warning("recommend: nothing ranked for user %s; serving trending", user.pk)
         tail = _trending(shown)
     result = head + tail
-    _store(user.pk, result, features)
+    _store(user.pk, result, features, mix=mix, dirty=dirty)
     return result, features
 
 
@@ -175,7 +193,7 @@ def refresh_for_you(user: User, *, force: bool = False) -> bool:
         return False
     cached = entry[1] if entry is not None else None
     old_features: dict[int, bytes] = (cache.get(FEATURES_KEY.format(user.pk)) or {}) if cached else {}
-    ranked, _features = _rerank(user, offset=offset, cached=cached, old_features=old_features)
+    ranked, _features = _rerank(user, offset=offset, cached=cached, old_features=old_features, dirty=bool(dirty))
     _warm_notes(ranked, offset)
     return True
 
@@ -235,7 +253,11 @@ def for_you(
     if entry is None or got.get(keys[1]):
         cached = entry[1] if entry is not None else None
         ranked, ranked_features = _rerank(
-            user, offset=offset, cached=cached, old_features=ranked_features if cached else {}
+            user,
+            offset=offset,
+            cached=cached,
+            old_features=ranked_features if cached else {},
+            dirty=bool(got.get(keys[1])),
         )
     else:
         ranked = entry[1]

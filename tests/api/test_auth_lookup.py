@@ -31,3 +31,34 @@ def test_a_cold_token_costs_one_query_and_a_warm_one_none(make_user, token_for, 
     with pytest.raises(AuthFailed) as refused:
         authenticate(request, auth=AUTH_USER, scope="read")
     assert refused.value.status == 403
+
+
+def test_the_token_read_by_hand_is_the_orm_read(make_user, token_for, app):
+    """``_read_token`` (one hand-written SELECT, values converted by ``core.rows``) gives what the ORM's
+    read of the token, its app and its user gives; an app-only token has no user; an unknown checksum
+    reads nothing."""
+    from oauth2_provider.models import AccessToken
+
+    from accounts.models import User
+    from api.auth import _checksum, _read_token
+    from api.services import issue_token
+
+    def fields(obj):
+        return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+    user = make_user("reader", languages=["en", "th"], interests=["food"], display_name="Ree")
+    raw = token_for(user, "read write")
+    found = _read_token(_checksum(raw))
+    assert found is not None
+    info, owner = found
+    orm = AccessToken.objects.select_related("application", "user").get(token_checksum=_checksum(raw))
+    assert owner is not None and fields(owner) == fields(User.objects.get(pk=user.pk))
+    assert not owner._state.adding and owner._state.db == "default"
+    assert (info.user_id, info.scopes, info.application_id) == (user.pk, ["read", "write"], app.pk)
+    assert info.application_name == "Test client" and info.expires == orm.expires.timestamp()
+
+    _token, app_only = issue_token(user=None, application=app, scopes=["read"])  # type: ignore[arg-type]
+    app_found = _read_token(_checksum(app_only))
+    assert app_found is not None and app_found[1] is None
+    assert app_found[0].user_id is None and app_found[0].application_name == "Test client"
+    assert _read_token(_checksum("no such token")) is None

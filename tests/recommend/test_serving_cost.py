@@ -506,3 +506,66 @@ def test_ranking_ahead_puts_the_first_pages_notes_in_the_note_cache(catalogue, r
         cards, _ = for_you(reader, limit=10)
     assert cards
     assert not [q["sql"] for q in ctx.captured_queries if 'FROM "notes_note"' in q["sql"]], "notes read again"
+
+
+def test_the_interests_column_is_worked_out_once_per_pool_and_set_of_interests():
+    """It depends on the pool and the reader's interests alone: readers who chose the same onboarding
+    interests share one read-only column until the pool is rebuilt."""
+    from dataclasses import replace
+
+    p = synthetic_pool()
+    r = synthetic_reader(p)
+    first = c.interests_column(p, r)
+    assert np.array_equal(first, c._interests_column(p, r)) and not first.flags.writeable
+    assert c.interests_column(p, replace(r, user_id=r.user_id + 1, history={})) is first
+    other = c.interests_column(p, replace(r, interests={"cars"}))
+    assert other is not first and np.array_equal(other, c._interests_column(p, replace(r, interests={"cars"})))
+    assert c.interests_column(synthetic_pool(), r) is not first  # a new pool, worked out again
+
+
+def test_a_reader_is_read_in_one_query(catalogue, reader, on_commit, django_assert_num_queries):
+    """Interactions, follows and the language-mix setting come back from one query (``_signals``), in
+    the shapes ranking reads: newest interaction first, the follows as a set, the setting or the
+    default."""
+    from accounts.services import follow
+    from notes.services import like_note
+    from recommend.models import HideReason, LanguageMix
+    from recommend.services import hide_note, set_language_mix
+
+    authors, notes = catalogue
+    with django_assert_num_queries(1):
+        fresh = c.reader_for(reader)
+    assert fresh.following == set() and fresh.history == {} and fresh.language_mix == LanguageMix.MIX
+    with on_commit():
+        follow(follower=reader, followee=authors["hiker"])
+        like_note(user=reader, note_id=notes[0].pk)
+        like_note(user=reader, note_id=notes[3].pk)
+        hide_note(user=reader, note_id=notes[8].pk, reason=HideReason.AUTHOR)
+    set_language_mix(user=reader, language_mix=LanguageMix.WORLD)
+    with django_assert_num_queries(2):  # and the hidden note's tags
+        r = c.reader_for(reader)
+    assert r.following == {authors["hiker"].pk}
+    assert r.language_mix == LanguageMix.WORLD
+    assert list(r.history)[:2] == [notes[3].pk, notes[0].pk] and r.history_kind[notes[0].pk] == "like"
+    assert r.hidden_notes == {notes[8].pk} and r.blocked_authors == {authors["coder"].pk}
+
+
+def test_a_first_page_keeps_the_mix_with_the_list_and_a_change_marked_meanwhile(
+    catalogue, reader, django_assert_num_queries
+):
+    """The list, its features and the language mix are written together; a "changed" mark the caller
+    did not read (set while the list was ranked) is left for the next page to act on."""
+    from recommend import selectors
+    from recommend.models import LanguageMix
+    from recommend.services import DIRTY_KEY, mark_changed, set_language_mix
+
+    set_language_mix(user=reader, language_mix=LanguageMix.WORLD)
+    cache.delete(DIRTY_KEY.format(reader.pk))
+    for_you(reader, limit=5)
+    with django_assert_num_queries(0):
+        assert selectors.language_mix_of(reader) == LanguageMix.WORLD
+    mark_changed(reader.pk)  # as a like landing while the next ranking runs
+    selectors._rerank(reader, offset=0, cached=None, old_features={}, dirty=False)
+    assert cache.get(DIRTY_KEY.format(reader.pk))
+    selectors._rerank(reader, offset=0, cached=None, old_features={}, dirty=True)
+    assert cache.get(DIRTY_KEY.format(reader.pk)) is None
