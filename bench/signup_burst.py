@@ -480,7 +480,7 @@ def main() -> None:
                         / max(1, len(results)),
                         1,
                     ),
-                    "newcomer_check_s": env.get("TRUST_NEWCOMER_CHECK_S", "2"),
+                    "newcomer_check_s": env.get("TRUST_NEWCOMER_CHECK_S", "default"),
                     "load_average": {
                         "before_window": round(load_quiet, 1),
                         "before_burst": round(load_before, 1),

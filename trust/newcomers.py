@@ -26,18 +26,13 @@ BATCH = 200
 
 
 def add(user_id: int) -> None:
-    """Note a new account for the next batch (inside the caller's transaction)."""
-    NewcomerCheck.objects.get_or_create(user_id=user_id)
+    """Note a new account for the next batch (inside the caller's transaction; one insert)."""
+    NewcomerCheck.objects.bulk_create([NewcomerCheck(user_id=user_id)], ignore_conflicts=True)
 
 
 def forget(user_id: int) -> None:
     """A refused sign-up is never checked (its account stays inactive)."""
     NewcomerCheck.objects.filter(user_id=user_id).delete()
-
-
-def pending() -> int:
-    """How many active accounts wait for their check."""
-    return NewcomerCheck.objects.filter(user__is_active=True).count()
 
 
 def check_pending() -> int:
