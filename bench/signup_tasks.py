@@ -1,7 +1,8 @@
 """CPU per sign-up of what a sign-up costs besides Argon2: the request's own work and the task jobs it queues.
 
 A sign-up through ``trust.signup.register`` queues, once it commits, the impersonation check of the
-newcomer (review queue) and assesses its risk inline (``trust.tasks.assess_newcomer``, which queues a
+newcomer (one job per sign-up before trust/newcomers.py; now a deferred batch every few seconds, review
+queue) and assesses its risk inline (``trust.tasks.assess_newcomer``, which queues a
 cluster job only when a cluster rule fired). This benchmark measures both halves apart from the HTTP
 server and from Argon2 (the MD5 hasher of the tests), on PostgreSQL and Redis:
 
