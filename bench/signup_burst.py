@@ -5,6 +5,10 @@ Starts ``scripts/run-prod`` (what ``make run-prod`` runs: migrations, ``check --
 ``TRUSTED_PROXIES=127.0.0.1``, and ``manage.py admit_waitlist --loop 1`` beside it (the stack has no
 scheduler of its own). Seeds a reader whose home timeline has notes in it, then:
 
+0. **warm-up**: for ``--warmup-s`` seconds, ``--clients`` readers read the timeline at once (every web
+   worker and thread serves some: none answers its first request, the slow one, in the measured
+   windows), then the probe alone reads it for the rest of the warm-up, its times discarded; the
+   stack's own start-up work (the task workers loading their tables, the first jobs) is over by then;
 1. **before**: the reader's ``GET /api/v1/timelines/home?limit=20`` for ``--probe-s`` seconds, one
    request at a time, every 0.2 s;
 2. **burst**: ``--clients`` concurrent clients sign up ``--accounts`` accounts, each request carrying its
@@ -17,11 +21,12 @@ scheduler of its own). Seeds a reader whose home timeline has notes in it, then:
 Checks and reports: the answers (200 created or waitlisted, 429 retried, 5xx, other), every account
 present and admitted at the end (none lost), the sustained admission rate (admissions per second
 between the first and the last, from the records), sign-up latency, and the home timeline's p50 and p99
-before and during the burst.
+before and during the burst, with their ratios (during / before: the issue's target is a p99 ratio of at
+most 2).
 
     python bench/signup_burst.py [--accounts 500] [--clients 20] [--capacity-per-hour 18000]
         [--window 10] [--port 8715] [--database nb_bench_signup] [--redis-db 5] [--fast-hasher]
-        [--hash-nice N] [--machine-slots N]
+        [--hash-nice N] [--machine-slots N] [--code PATH] [--probe-s 20] [--warmup-s 20] [--newcomer-check-s N]
 
 Real Argon2 by default. Drops and recreates ``--database`` and flushes ``--redis-db``: give it ones of
 its own. Uses ``var/bench-signup`` for the data directory.
@@ -65,8 +70,8 @@ print(issue_token(user=reader, application=app, scopes=['read'])[1])
 """
 
 
-def run(cmd: list[str], env: dict[str, str]) -> str:
-    return subprocess.run(cmd, env=env, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+def run(cmd: list[str], env: dict[str, str], code: Path) -> str:
+    return subprocess.run(cmd, env=env, cwd=code, check=True, capture_output=True, text=True).stdout
 
 
 MAX_BUSY_RETRIES = 100
@@ -104,13 +109,14 @@ def sign_up(port: int, token: str, i: int) -> tuple[str, float, int]:
 
 
 class Probe(threading.Thread):
-    """The reader's home timeline, one request at a time, every 0.2 s, labelled by phase."""
+    """The reader's home timeline, one request at a time, every 0.2 s, labelled by phase (the warm-up's
+    times are kept apart and never reported)."""
 
     def __init__(self, port: int, token: str) -> None:
         super().__init__(daemon=True)
         self.port, self.token = port, token
-        self.phase = "before"
-        self.times: dict[str, list[float]] = {"before": [], "during": []}
+        self.phase = "warmup"
+        self.times: dict[str, list[float]] = {"warmup": [], "before": [], "during": []}
         self.failures: Counter[str] = Counter()
         self.stop = threading.Event()
 
@@ -130,6 +136,38 @@ class Probe(threading.Thread):
             except Exception as exc:
                 self.failures[f"{phase} {type(exc).__name__}"] += 1
             self.stop.wait(0.2)
+
+
+def warm_up(port: int, token: str, readers: int, seconds: float) -> int:
+    """``readers`` threads reading the home timeline back to back for ``seconds``: every web worker and
+    thread answers its first (slow) requests here, not in the measured windows. Returns how many."""
+    url = f"http://127.0.0.1:{port}/api/v1/timelines/home?limit=20"
+    done = Counter[str]()
+    lock = threading.Lock()
+    until = time.perf_counter() + seconds
+
+    def read() -> None:
+        while time.perf_counter() < until:
+            request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+            try:
+                with urllib.request.urlopen(request, timeout=60) as response:
+                    response.read()
+                outcome = "ok"
+            except Exception as exc:
+                outcome = type(exc).__name__
+            with lock:
+                done[outcome] += 1
+
+    threads = [threading.Thread(target=read, daemon=True) for _ in range(readers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(done.values())
+
+
+def ratio(during: float | None, before: float | None) -> float | None:
+    return round(during / before, 2) if during and before else None
 
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -264,10 +302,30 @@ def main() -> None:
         help="the waitlist's capacity once influx mode is on (a burst from one language switches it on); "
         "default: --capacity-per-hour, so the figures are the waitlist's own",
     )
+    parser.add_argument(
+        "--code",
+        type=Path,
+        default=ROOT,
+        help="the checkout whose server runs (default: this one): compare two in the same sitting",
+    )
     parser.add_argument("--port", type=int, default=8715)
     parser.add_argument("--database", default="nb_bench_signup")
     parser.add_argument("--redis-db", type=int, default=5)
-    parser.add_argument("--probe-s", type=float, default=20)
+    parser.add_argument("--probe-s", type=float, default=20, help="seconds of the 'before' window")
+    parser.add_argument(
+        "--warmup-s",
+        type=float,
+        default=20,
+        help="seconds of warm-up before the 'before' window (half with --clients readers, half the probe "
+        "alone); not measured",
+    )
+    parser.add_argument(
+        "--newcomer-check-s",
+        type=int,
+        default=None,
+        help="TRUST_NEWCOMER_CHECK_S for the server: newcomers' impersonation checks batched this often "
+        "(0: a job per sign-up; default: the environment's)",
+    )
     parser.add_argument("--fast-hasher", action="store_true")
     parser.add_argument(
         "--hash-nice", type=int, default=None, help="PASSWORD_HASH_NICE for the server (default: the environment's)"
@@ -279,6 +337,7 @@ def main() -> None:
         help="PASSWORD_HASH_MACHINE_SLOTS for the server (default: the environment's)",
     )
     args = parser.parse_args()
+    code = args.code.resolve()
 
     serving.reset(DATA, database=args.database, redis_db=args.redis_db)
     env = {
@@ -303,17 +362,23 @@ def main() -> None:
         env["PASSWORD_HASH_NICE"] = str(args.hash_nice)
     if args.machine_slots is not None:
         env["PASSWORD_HASH_MACHINE_SLOTS"] = str(args.machine_slots)
+    if args.newcomer_check_s is not None:
+        env["TRUST_NEWCOMER_CHECK_S"] = str(args.newcomer_check_s)
     log = open(DATA / "run-prod.log", "w")  # noqa: SIM115 (kept open for the server's lifetime)
-    server = serving.start(["scripts/run-prod"], env, log)
+    server = serving.start(["scripts/run-prod"], env, log, cwd=code)
     admitter: subprocess.Popen[bytes] | None = None
     try:
         serving.wait_ready(args.port, 900)
-        app_token, reader_token = run([PY, "manage.py", "shell", "-c", SEED], env).strip().splitlines()[-2:]
+        app_token, reader_token = run([PY, "manage.py", "shell", "-c", SEED], env, code).strip().splitlines()[-2:]
         admitter = subprocess.Popen(
-            [PY, "manage.py", "admit_waitlist", "--loop", "1"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL
+            [PY, "manage.py", "admit_waitlist", "--loop", "1"], env=env, cwd=code, stdout=subprocess.DEVNULL
         )
+        warmup_reads = warm_up(args.port, reader_token, args.clients, args.warmup_s / 2)
         probe = Probe(args.port, reader_token)
         probe.start()
+        time.sleep(args.warmup_s / 2)
+        probe.phase = "before"
+        load_quiet = os.getloadavg()[0]
         time.sleep(args.probe_s)
         probe.phase = "during"
 
@@ -361,6 +426,7 @@ def main() -> None:
         print(
             json.dumps(
                 {
+                    "code": f"{code} at {serving.git_commit(code)}",
                     "accounts": args.accounts,
                     "clients": args.clients,
                     "server": "scripts/run-prod (runstack --prod), PostgreSQL + Redis",
@@ -386,6 +452,7 @@ def main() -> None:
                     "lost": max(0, answers.get("ok", 0) - now["users"]),
                     "admission_rate_per_s": round(len(times) / span, 2) if span else None,
                     "influx_mode_at_end": now["influx_mode"],
+                    "warmup": {"s": args.warmup_s, "reads": warmup_reads + len(probe.times["warmup"])},
                     "home_before": {
                         "n": len(probe.times["before"]),
                         "p50_ms": pct(probe.times["before"], 0.5),
@@ -399,6 +466,9 @@ def main() -> None:
                         if probe.times["during"]
                         else None,
                     },
+                    # The target: during / before at most 2 for the p99.
+                    "home_p99_ratio": ratio(pct(probe.times["during"], 0.99), pct(probe.times["before"], 0.99)),
+                    "home_p50_ratio": ratio(pct(probe.times["during"], 0.5), pct(probe.times["before"], 0.5)),
                     "home_failures": dict(probe.failures),
                     # CPU seconds each part of the stack used during the burst, and in all per sign-up
                     # (the probe's few reads included): a figure that other load on the machine does not move.
@@ -410,7 +480,12 @@ def main() -> None:
                         / max(1, len(results)),
                         1,
                     ),
-                    "load_average": {"before_burst": round(load_before, 1), "after_burst": round(load_after, 1)},
+                    "newcomer_check_s": env.get("TRUST_NEWCOMER_CHECK_S", "default"),
+                    "load_average": {
+                        "before_window": round(load_quiet, 1),
+                        "before_burst": round(load_before, 1),
+                        "after_burst": round(load_after, 1),
+                    },
                     "cores": os.cpu_count(),
                 }
             )

@@ -1,7 +1,8 @@
 """CPU per sign-up of what a sign-up costs besides Argon2: the request's own work and the task jobs it queues.
 
 A sign-up through ``trust.signup.register`` queues, once it commits, the impersonation check of the
-newcomer (review queue) and assesses its risk inline (``trust.tasks.assess_newcomer``, which queues a
+newcomer (one job per sign-up before trust/newcomers.py; now a deferred batch every few seconds, review
+queue) and assesses its risk inline (``trust.tasks.assess_newcomer``, which queues a
 cluster job only when a cluster rule fired). This benchmark measures both halves apart from the HTTP
 server and from Argon2 (the MD5 hasher of the tests), on PostgreSQL and Redis:
 
@@ -12,9 +13,11 @@ server and from Argon2 (the MD5 hasher of the tests), on PostgreSQL and Redis:
 2. one process signs up ``--accounts`` newcomers from ``--subnets`` /24s in turn (more than 10 from one
    /24 in a day fires ``subnet_signups``, which queues the cluster reassessment), and reports its own
    CPU per sign-up (the request's work less HTTP and hashing);
-3. ``manage.py rqworker --burst`` (the production worker class: it warms, then forks a work horse per
-   job) runs the queued jobs, and its CPU, horses included, less that of a run with an empty queue, is
-   divided by the sign-ups.
+3. ``manage.py rqworker --burst --with-scheduler`` (the production worker class: it warms, then forks a
+   work horse per job) runs the queued jobs, the deferred ones included (the newcomers' impersonation
+   checks are batched every ``TRUST_NEWCOMER_CHECK_S`` seconds, trust/newcomers.py: the benchmark waits
+   that long first), and its CPU, horses included, less that of a run with an empty queue, is divided by
+   the sign-ups.
 
 Run it against two checkouts with the same arguments to compare them (``--code PATH`` runs the
 management commands of another worktree; its own database and Redis db are the ones given).
@@ -76,8 +79,12 @@ def protected_names(count: int) -> list[str]:
 
 
 def queue_length(redis_db: int, queue: str) -> int:
-    llen = ["redis-cli", "-n", str(redis_db), "llen", f"rq:queue:{queue}"]
-    return int(subprocess.run(llen, capture_output=True, text=True).stdout or 0)
+    """Jobs queued and deferred on ``queue``."""
+    total = 0
+    for command in (["llen", f"rq:queue:{queue}"], ["zcard", f"rq:scheduled:{queue}"]):
+        found = subprocess.run(["redis-cli", "-n", str(redis_db), *command], capture_output=True, text=True)
+        total += int(found.stdout or 0)
+    return total
 
 
 def children_cpu() -> float:
@@ -139,7 +146,9 @@ def main() -> None:
     signup_cpu, signup_wall = float(out[0]), float(out[1])
     queued = {q: queue_length(args.redis_db, q) for q in ("high", "review", "default", "media", "translation", "low")}
 
-    worker = [PY, "manage.py", "rqworker", "--burst", "high", "review", "default", "media", "translation", "low"]
+    time.sleep(1 + int(os.environ.get("TRUST_NEWCOMER_CHECK_S", "2")))  # the last batch is due
+    queues = ["high", "review", "default", "media", "translation", "low"]
+    worker = [PY, "manage.py", "rqworker", "--burst", "--with-scheduler", *queues]
     before = children_cpu()
     t0 = time.perf_counter()
     subprocess.run(worker, env=env, cwd=code, check=True, capture_output=True)

@@ -465,6 +465,9 @@ SIGNUP_CAPACITY_WINDOW_S = int(os.environ.get("SIGNUP_CAPACITY_WINDOW_S", "600")
 # In influx mode (trust/influx.py) the waitlist opens at this capacity instead. The operator page
 # (/ops/trust/) overrides SIGNUP_MODE and both capacities; its values are kept in the database.
 SIGNUP_INFLUX_CAPACITY_PER_HOUR = int(os.environ.get("SIGNUP_INFLUX_CAPACITY_PER_HOUR", "600"))
+# Newcomers' handles and display names are compared with the protected accounts in one task job at most
+# this often, not one job per sign-up (trust/newcomers.py; 0: a job per sign-up, at once).
+TRUST_NEWCOMER_CHECK_S = int(os.environ.get("TRUST_NEWCOMER_CHECK_S", "2"))
 # rel="me" link checks may fetch from loopback: for tests only, never in production (trust/links.py).
 TRUST_LINKS_ALLOW_LOOPBACK = False
 # Password hashing at sign-up and log-in: at most this many at once per process, waiting at most this long.

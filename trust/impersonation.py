@@ -468,18 +468,28 @@ def protected_index(accounts: list[User]) -> ProtectedIndex:
     return index
 
 
-def find_matches(user: User, *, check_avatar: bool = True, cfg: dict[str, Any] | None = None) -> list[Match]:
+def find_matches(
+    user: User,
+    *,
+    check_avatar: bool = True,
+    cfg: dict[str, Any] | None = None,
+    protected: tuple[list[User], ProtectedIndex] | None = None,
+) -> list[Match]:
     """The best finding per protected account for ``user``'s names and avatar. A verified account is
     not checked (it is who it says it is); an account is never compared with itself. The names are
     compared with the protected accounts the index finds near them (``ProtectedIndex.near``); with an
-    avatar to compare, with every protected account."""
+    avatar to compare, with every protected account. ``protected``: the protected accounts and their
+    index, loaded once by a caller that checks many accounts (trust.newcomers)."""
     cfg = cfg or config()
     if user.verified_at is not None:
         return []
     mine = _names(user)
     my_hash = avatar_phash(user) if check_avatar else ""
-    accounts = protected_accounts(cfg)
-    index = protected_index(accounts)
+    if protected is None:
+        accounts = protected_accounts(cfg)
+        index = protected_index(accounts)
+    else:
+        accounts, index = protected
     near: set[str] = set()
     for _subject, name in mine:
         near |= index.near(name, cfg)
@@ -524,7 +534,7 @@ def check_account(*, user_id: int, check_avatar: bool = True) -> list[Match]:
     if user is None:
         return []
     with transaction.atomic():
-        return [m for m in find_matches(user, check_avatar=check_avatar) if _send(user, m)]
+        return [m for m in find_matches(user, check_avatar=check_avatar) if send_finding(user, m)]
 
 
 def recheck_against(*, protected_id: int, joined_within_days: int | None = None) -> int:
@@ -547,7 +557,7 @@ def recheck_against(*, protected_id: int, joined_within_days: int | None = None)
         match = _best_match(user, _names_uncached(user), hashes.get(user.pk, ""), protected, theirs, their_hash, cfg)
         if match is not None:
             with transaction.atomic():
-                sent += int(_send(user, match))
+                sent += int(send_finding(user, match))
     return sent
 
 
@@ -559,7 +569,7 @@ def _names_uncached(user: User) -> list[tuple[str, Name]]:
     return out
 
 
-def _send(user: User, match: Match) -> bool:
+def send_finding(user: User, match: Match) -> bool:
     """Keep the finding and announce it, once per (account, protected account, signal, value)."""
     try:
         with transaction.atomic():

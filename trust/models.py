@@ -245,3 +245,16 @@ class MostFollowed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} since {self.entered_at:%Y-%m-%d %H:%M}"
+
+
+class NewcomerCheck(models.Model):
+    """A new account whose names are still to be compared with the protected accounts (trust.newcomers).
+    Written in the sign-up's own transaction and deleted once the account is checked, so a batch that a
+    dying worker leaves half done is finished by the next one. An account waiting on the waitlist or for
+    approval is inactive and waits here until it is admitted."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} since {self.created_at:%Y-%m-%d %H:%M:%S}"

@@ -10,12 +10,13 @@ from core import standing
 from core.network import client_ip
 from core.tasks import enqueue_on_commit
 from notes.events import CommentCreated, NoteSubmitted, UsersMentioned
-from trust import links, payloads, posts, risk, signup
+from trust import links, newcomers, payloads, posts, risk, signup
 from trust.models import ProfileLink
 from trust.tasks import (
     assess_poster_task,
     check_impersonation_task,
     schedule_most_followed_refresh,
+    schedule_newcomer_checks,
     verify_links_task,
 )
 
@@ -24,8 +25,11 @@ CHECKED_FIELDS = frozenset({"display_name", "avatar"})
 
 
 def check_new_account(event: UserRegistered) -> None:
-    """A new account's handle and display name are compared with the protected accounts once it commits."""
-    enqueue_on_commit(check_impersonation_task, event.user_id, False)
+    """A new account's handle and display name are compared with the protected accounts in the next
+    batch after it commits (trust.newcomers): a burst of sign-ups queues a job every few seconds, not
+    one per account."""
+    newcomers.add(event.user_id)
+    schedule_newcomer_checks()
 
 
 def check_changed_profile(event: ProfileChanged) -> None:

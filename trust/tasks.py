@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from core import queues
@@ -15,6 +19,34 @@ from trust.impersonation import check_account, recheck_against
 def check_impersonation_task(user_id: int, check_avatar: bool = True) -> int:
     """Compare the account with the protected ones; returns how many new findings went to review."""
     return len(check_account(user_id=user_id, check_avatar=check_avatar))
+
+
+@background_task(queue_name=queues.REVIEW)
+def check_newcomers_task() -> int:
+    """Newcomers' handles and display names, in one batch (trust.newcomers); returns new findings."""
+    from trust import newcomers  # (cycle) trust.newcomers imports trust.impersonation, as this module does
+
+    return newcomers.check_pending()
+
+
+def schedule_newcomer_checks() -> None:
+    """Once the caller's write commits, queue the newcomers' batch to run ``TRUST_NEWCOMER_CHECK_S``
+    seconds later, unless one is already due by then (across processes sharing the cache).
+
+    The gate lasts as long as the delay: a sign-up that finds it held committed before the queued batch
+    runs, so that batch sees its row. Where the backend cannot defer a task (the immediate backend of
+    the tests), each commit runs a batch at once."""
+    delay = max(0, int(getattr(settings, "TRUST_NEWCOMER_CHECK_S", 2)))
+
+    def schedule() -> None:
+        task = check_newcomers_task
+        if delay and task.get_backend().supports_defer:
+            if not cache.add("trust:newcomer-checks", 1, timeout=delay):
+                return
+            task = task.using(run_after=timezone.now() + timedelta(seconds=delay))
+        task.enqueue()
+
+    transaction.on_commit(schedule)
 
 
 @background_task(queue_name=queues.LOW)

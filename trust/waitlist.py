@@ -21,8 +21,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from trust import operator
+from trust import newcomers, operator
 from trust.models import Signup
+from trust.tasks import schedule_newcomer_checks
 
 TICK_SECONDS = 2
 
@@ -70,6 +71,7 @@ def admit_due(now: datetime | None = None) -> int:
         ids = [signup_id for signup_id, _user in chosen]
         Signup.objects.filter(id__in=ids, state=Signup.WAITING).update(state=Signup.ADMITTED, decided_at=now)
         User.objects.filter(pk__in=[user_id for _id, user_id in chosen]).update(is_active=True)
+        schedule_newcomer_checks()  # the admitted accounts' names (trust.newcomers)
     return len(chosen)
 
 
@@ -99,4 +101,8 @@ def decide(signup: Signup, *, approve: bool) -> Signup:
         signup.decided_at = timezone.now()
         signup.save(update_fields=["state", "decided_at"])
         User.objects.filter(pk=signup.user_id).update(is_active=approve)
+        if approve:
+            schedule_newcomer_checks()  # its names, now that it is active (trust.newcomers)
+        else:
+            newcomers.forget(signup.user_id)
     return signup
