@@ -5,7 +5,7 @@ from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
 
 from accounts.events import Followed, ProfileChanged, Unfollowed, UserRegistered
-from core import standing, warmup
+from core import standing, sweeper, warmup
 from core.events import EARLY, IN_TRANSACTION, subscribe
 from notes.events import CommentCreated, NoteSubmitted, UsersMentioned
 
@@ -17,6 +17,10 @@ class TrustConfig(AppConfig):
     def ready(self) -> None:
         from trust import impersonation, posts, risk  # (registry ready) the policies read models
         from trust import subscribers as on  # (registry ready) the subscribers use models
+        from trust.tasks import sweep_waiting_newcomers  # (registry ready) it reads models
+
+        # A newcomers' batch that was lost is queued again by the lost-work sweep (core/sweeper.py).
+        sweeper.register("newcomer checks waiting", sweep_waiting_newcomers)
 
         # Impersonation: a new account, a changed display name or avatar (docs/trust.md).
         subscribe(UserRegistered, on.check_new_account, when=IN_TRANSACTION)

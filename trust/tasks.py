@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -47,6 +47,20 @@ def schedule_newcomer_checks() -> None:
         task.enqueue()
 
     transaction.on_commit(schedule)
+
+
+def sweep_waiting_newcomers(cutoff: datetime, limit: int) -> int:
+    """Sweep (core/sweeper.py): accounts waiting for their check since before ``cutoff`` (their batch
+    was lost with a worker or a Redis restart, or they committed as the batch read its rows, and no
+    sign-up or admission came after) get a batch now; returns how many were waiting (at most
+    ``limit``)."""
+    from trust.models import NewcomerCheck
+
+    lost = NewcomerCheck.objects.filter(user__is_active=True, created_at__lt=cutoff)
+    waiting = len(lost.values_list("pk", flat=True)[:limit])
+    if waiting:
+        enqueue_on_commit(check_newcomers_task)
+    return waiting
 
 
 @background_task(queue_name=queues.LOW)

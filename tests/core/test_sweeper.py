@@ -47,6 +47,7 @@ def test_the_sweeps_of_every_app_are_registered():
         "notes pending screening",
         "comments pending screening",
         "expired idempotency keys",
+        "newcomer checks waiting",
     }
 
 

@@ -103,3 +103,24 @@ def test_an_approved_impersonator_is_flagged_and_a_refused_one_forgotten(
     assert ImpersonationFlag.objects.get(user=held).signal == "homoglyph"
     assert not ImpersonationFlag.objects.filter(user=refused).exists()
     assert not NewcomerCheck.objects.exists()
+
+
+def test_a_lost_batch_with_no_sign_up_after_it_is_swept(
+    db, verified, database_queue, django_capture_on_commit_callbacks
+):
+    from core import sweeper
+
+    first, _signup = register("first", "Jеss Tremblay", django_capture_on_commit_callbacks)
+    DBTaskResult.objects.all().delete()  # its batch is lost, and nobody signs up after it
+    assert sweeper.sweep()["newcomer checks waiting"] == 0  # younger than the lease: its batch may be due
+    NewcomerCheck.objects.update(created_at=timezone.now() - timedelta(hours=1))
+    waiting = NewcomerCheck.objects.count()
+    assert NewcomerCheck.objects.filter(user=first).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweeper.sweep()["newcomer checks waiting"] == waiting
+    assert queued("check_newcomers_task")
+    assert check_newcomers_task.call() == 1
+    assert ImpersonationFlag.objects.get(user=first).signal == "homoglyph"
+    assert not NewcomerCheck.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweeper.sweep()["newcomer checks waiting"] == 0
