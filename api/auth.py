@@ -44,6 +44,13 @@ TOKEN_CACHE_SECONDS = 30
 USER_CACHE_SECONDS = 30
 MAX_TOKEN_LENGTH = 255  # longer than any token we issue: refused without a query
 
+# Whose a token is never changes, so each process remembers it (by checksum) once it has seen the token:
+# the token's cache entry and its user's are then read together, one round trip to Redis instead of two
+# on every authenticated request. Whether the token is still valid and the user still active is read
+# from the cache as before; this only says which user entry to ask for beside it.
+_token_owners: dict[str, int] = {}
+TOKEN_OWNERS_KEPT = 50_000
+
 
 class AuthFailed(Exception):
     """The request may not go on: ``status`` 401 (no or bad token), 403 (disabled, out of scope) or 422
@@ -101,14 +108,20 @@ def lookup_token(raw: str) -> TokenInfo | None:
 
 
 def _lookup(raw: str) -> tuple[TokenInfo | None, User | None]:
-    """``lookup_token``, and on a cache miss the token's user too: one query reads the token, its app
-    and its user, and both go into the cache (``cached_user`` then answers without a query)."""
+    """``lookup_token``, and the token's user where it came with it (else None, for ``cached_user``): on
+    a cache miss one query reads the token, its app and its user, and both go into the cache; on a hit
+    for a token this process has seen, its user's entry is read in the same round trip."""
     if len(raw) > MAX_TOKEN_LENGTH:
         return None, None
     checksum = _checksum(raw)
     key = _token_key(checksum)
-    info = cache.get(key)
+    owner = _token_owners.get(checksum)
     user = None
+    if owner is None:
+        info = cache.get(key)
+    else:
+        found = cache.get_many([key, _user_key(owner)])
+        info, user = found.get(key), found.get(_user_key(owner))
     if info is None:
         found = _read_token(checksum)
         if found is None:
@@ -120,6 +133,10 @@ def _lookup(raw: str) -> tuple[TokenInfo | None, User | None]:
         cache.set_many(entries, TOKEN_CACHE_SECONDS)
     if info.expires <= timezone.now().timestamp():
         return None, None
+    if owner is None and info.user_id is not None:
+        if len(_token_owners) >= TOKEN_OWNERS_KEPT:
+            _token_owners.clear()
+        _token_owners[checksum] = info.user_id
     return info, user
 
 

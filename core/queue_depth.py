@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import time
 
-import django_rq
 from django.conf import settings
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from core import redis_outage
+from core import redis_outage, rq_backend
 
 TTL_S = 1.0
 
@@ -29,7 +28,7 @@ def _count(queue_name: str) -> int:
     backend = _backend()
     if backend.endswith("RQBackend") and redis_outage.available():
         try:
-            return int(django_rq.get_queue(queue_name).count)
+            return int(rq_backend.queue(queue_name).count)
         except redis_outage.ERRORS as error:
             redis_outage.failed("queue depth", error)
     if backend.endswith("RQBackend") or backend.endswith("DatabaseBackend"):

@@ -170,7 +170,8 @@ if REDIS_URL:
         for name in ("default", "high", "low", "media", "translation", "review")
     }
     TASKS = {
-        "default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": list(RQ_QUEUES)},
+        # django-tasks' RQ backend over one Redis client per process (core/rq_backend.py).
+        "default": {"BACKEND": "core.rq_backend.RQBackend", "QUEUES": list(RQ_QUEUES)},
         # Where a task goes while Redis is down (core/tasks.py); runstack runs a database worker for it.
         "fallback": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": list(RQ_QUEUES)},
     }

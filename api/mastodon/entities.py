@@ -383,13 +383,15 @@ def statuses_json(notes: list[Note], viewer: User | None, *, just_made: bool = F
 
     The viewer-independent part is cached as JSON text without its closing brace; the viewer's flags
     are appended, so a warm page costs no serialisation and two queries (likes, collects). Notes
-    ``just_made`` (committed a moment ago, rendered as their transaction left them) have neither.
+    ``just_made`` (committed a moment ago, rendered as their transaction left them) have neither, and
+    nothing cached yet: they are serialised without asking the cache (a round trip to Redis that could
+    only miss), and cached for the reads that follow.
     """
     if not notes:
         return []
     seen = _counts_seen((note.author for note in notes), viewer_country(viewer))
     keys = {note.pk: _status_key(note, seen[note.author_id]) for note in notes}
-    cached: dict[str, str] = cache.get_many(list(keys.values()))
+    cached: dict[str, str] = {} if just_made else cache.get_many(list(keys.values()))
     missing = [n for n in notes if keys[n.pk] not in cached]
     if missing:
         mentioned = _mentioned_users(f"{n.title}\n{n.body}" for n in missing)

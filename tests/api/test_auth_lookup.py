@@ -1,5 +1,6 @@
 """api.auth: a bearer token's first look-up reads the token, its app and its user in one query and
-caches both; a suspension still refuses the token on the next request."""
+caches both; later ones read both cache entries in one call (one round trip to Redis); a suspension or
+a revocation still refuses the token on the next request."""
 
 from __future__ import annotations
 
@@ -10,7 +11,22 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from accounts.services import suspend_account
-from api.auth import AUTH_USER, AuthFailed, authenticate
+from api.auth import AUTH_USER, AuthFailed, authenticate, revoke_tokens_of
+from core.cache_backends import LocMemCache
+
+
+class CountingCache(LocMemCache):
+    """The in-process cache, noting each read call (a test backend: every call to Redis is a round trip)."""
+
+    reads: list[str] = []
+
+    def get(self, key, default=None, version=None):
+        self.reads.append("get")
+        return super().get(key, default, version)
+
+    def get_many(self, keys, version=None):
+        self.reads.append("get_many")
+        return super().get_many(keys, version)
 
 
 def test_a_cold_token_costs_one_query_and_a_warm_one_none(make_user, token_for, on_commit):
@@ -62,3 +78,33 @@ def test_the_token_read_by_hand_is_the_orm_read(make_user, token_for, app):
     assert app_found is not None and app_found[1] is None
     assert app_found[0].user_id is None and app_found[0].application_name == "Test client"
     assert _read_token(_checksum("no such token")) is None
+
+
+def test_a_warm_token_and_its_user_are_read_in_one_cache_call(settings, make_user, token_for, on_commit):
+    settings.CACHES = {"default": {"BACKEND": "tests.api.test_auth_lookup.CountingCache", "LOCATION": "counted"}}
+    user = make_user("counted")
+    raw = token_for(user)
+    request = RequestFactory().get("/api/v1/timelines/home", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    authenticate(request, auth=AUTH_USER, scope="read")  # read from the database and cached
+    CountingCache.reads.clear()
+    caller = authenticate(request, auth=AUTH_USER, scope="read")
+    assert caller.user is not None and caller.user.pk == user.pk
+    assert CountingCache.reads == ["get_many"]  # the token's entry and its user's, together
+
+    revoke_tokens_of(user.pk)  # the token and its entry go; its user's entry stays
+    with pytest.raises(AuthFailed) as revoked:
+        authenticate(request, auth=AUTH_USER, scope="read")
+    assert revoked.value.status == 401
+
+
+def test_a_suspended_user_of_a_token_seen_before_is_refused(settings, make_user, token_for, on_commit):
+    settings.CACHES = {"default": {"BACKEND": "tests.api.test_auth_lookup.CountingCache", "LOCATION": "counted"}}
+    user = make_user("soon_suspended")
+    request = RequestFactory().get("/api/v1/timelines/home", HTTP_AUTHORIZATION=f"Bearer {token_for(user)}")
+    authenticate(request, auth=AUTH_USER, scope="read")
+    authenticate(request, auth=AUTH_USER, scope="read")
+    with on_commit():
+        suspend_account(user=user)
+    with pytest.raises(AuthFailed) as refused:
+        authenticate(request, auth=AUTH_USER, scope="read")
+    assert refused.value.status == 403

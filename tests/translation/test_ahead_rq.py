@@ -23,7 +23,7 @@ def rq_backend(settings, libretranslate):
     """Tasks on RQ; Chinese -> English by the LibreTranslate stand-in (tests/translation/fake_servers.py)."""
     import django_rq
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": list(settings.RQ_QUEUES)}}
+    settings.TASKS = {"default": {"BACKEND": "core.rq_backend.RQBackend", "QUEUES": list(settings.RQ_QUEUES)}}
     settings.TRANSLATION_ENGINES = ["opencc", "libretranslate", "gloss"]
     queue = django_rq.get_queue("translation")
     queue.empty()

@@ -21,7 +21,7 @@ def real_queue(request, settings):
             pytest.skip("needs REDIS_URL: RQ is the Redis deployment's queue")
         import django_rq
 
-        backend = "django_tasks_rq.RQBackend"
+        backend = "core.rq_backend.RQBackend"
         for name in queues.ALL:
             django_rq.get_queue(name).empty()
     else:
