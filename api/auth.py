@@ -123,10 +123,10 @@ def _lookup(raw: str) -> tuple[TokenInfo | None, User | None]:
         found = cache.get_many([key, _user_key(owner)])
         info, user = found.get(key), found.get(_user_key(owner))
     if info is None:
-        found = _read_token(checksum)
-        if found is None:
+        read = _read_token(checksum)
+        if read is None:
             return None, None
-        info, user = found
+        info, user = read
         entries: dict[str, object] = {key: info}
         if user is not None:
             entries[_user_key(user.pk)] = user
