@@ -11,10 +11,11 @@ and ``POST /api/v1/statuses``. Prints one JSON line per measurement; medians of 
 change, then this one), so before and after are measured in one run. A bare Django JSON view
 (bench/bare_django.py) is measured first and every figure carries its ratio to it.
 
-``--scenario post`` measures posting alone; ``--users/--follows/--notes`` seed a smaller data set for a
-short run. ``--reuse`` keeps a data set an earlier run of this configuration seeded (home reads only: posting
-adds notes to it). Needs Debian's ``wrk``. Uses ``var/bench-*``, the PostgreSQL database ``notebridge_bench`` and
-Redis db 9 (``BENCH_PG_DATABASE`` and ``BENCH_REDIS_DB`` choose others).
+``--scenario post`` measures posting alone; ``--users/--follows/--notes`` seed a smaller data set for a short
+run. ``--reuse`` keeps a data set an earlier run of this configuration seeded (home reads only: posting adds
+notes to it). Needs Debian's ``wrk``. Uses ``var/bench-*``, the PostgreSQL databases ``notebridge_bench`` (and
+``notebridge_bench_redis`` for postgres+redis) and Redis db 9 (``BENCH_PG_DATABASE`` and ``BENCH_REDIS_DB``
+choose others).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import json
 import os
 import statistics
 import subprocess
+import urllib.request
 from pathlib import Path
 
 import serving
@@ -31,7 +33,6 @@ from serving import PY, ROOT
 
 # Another database and Redis db where several runs share the machine (BENCH_PG_DATABASE, BENCH_REDIS_DB).
 DATABASE = os.environ.get("BENCH_PG_DATABASE", "notebridge_bench")
-PG_URL = f"{serving.PG}/{DATABASE}"
 REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "9"))
 
 
@@ -43,14 +44,33 @@ def env_for(config: str, data: Path) -> dict[str, str]:
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
     if config.startswith("postgres"):
-        env["DATABASE_URL"] = PG_URL
+        env["DATABASE_URL"] = f"{serving.PG}/{database_for(config)}"
     if config.endswith("+redis"):
         env["REDIS_URL"] = f"redis://127.0.0.1:6379/{REDIS_DB}"
     return env
 
 
+def database_for(config: str) -> str:
+    """Each PostgreSQL configuration has a database of its own, so that ``--reuse`` of one never reads
+    what another seeded (with Redis the timelines live in Redis and the table is empty)."""
+    return DATABASE + ("_redis" if config.endswith("+redis") else "")
+
+
+def check_timeline(port: int, tokens: Path) -> None:
+    """A seeded reader's home timeline is a full page: an empty one (a data set seeded for another
+    configuration, timelines lost) would be measured as a very fast, and wrong, figure."""
+    token = tokens.read_text().split()[0]
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/v1/timelines/home?limit=20", headers={"Authorization": f"Bearer {token}"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        statuses = json.loads(answer.read())
+    if len(statuses) < 20:
+        raise SystemExit(f"the seeded home timeline has {len(statuses)} statuses, not 20: seed again (no --reuse)")
+
+
 def reset(config: str, data: Path) -> None:
-    database = DATABASE if config.startswith("postgres") else None
+    database = database_for(config) if config.startswith("postgres") else None
     serving.reset(data, database=database, redis_db=REDIS_DB if config.endswith("+redis") else None)
 
 
@@ -107,6 +127,7 @@ def run_config(config: str, args: argparse.Namespace, code: Path = ROOT) -> dict
     try:
         serving.wait_ready(port)
         tokens = data / "tokens.txt"
+        check_timeline(port, tokens)
         wrk(port, tokens, "GET", "/api/v1/timelines/home?limit=20", 5)  # warm-up
         home = [
             wrk(port, tokens, "GET", "/api/v1/timelines/home?limit=20", args.duration)
