@@ -50,6 +50,25 @@ WORDS = [
 ]
 
 
+PASSWORD = "correct horse battery"
+
+
+def sign_in(page, url: str, username: str, *, password: str = PASSWORD, lands_on: str | None = "/") -> None:
+    """Sign in through the log-in form, as a person would, on a Playwright page.
+
+    Waits until the browser lands on ``lands_on`` (the home page by default); ``None`` waits only until it
+    has left the log-in page (a reviewer is sent to the console, a next= to its page).
+    """
+    page.goto(f"{url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+    if lands_on is None:
+        page.wait_for_url(lambda u: "/login/" not in u)
+    else:
+        page.wait_for_url(f"{url}{lands_on}")
+
+
 def distinct_image(seed: int, fmt: str = "JPEG", size: tuple[int, int] = (640, 800)) -> bytes:
     """A photo unlike any other seed's: random blocks, so perceptual hashes differ between notes."""
     rng = random.Random(seed)

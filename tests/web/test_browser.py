@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw
 # Playwright's sync API runs an event loop in this thread; the test still reads the database directly.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from tests.web.conftest import distinct_text
+from tests.web.conftest import distinct_text, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -368,11 +368,7 @@ def test_translation_swaps_in_and_back(live_server, transactional_db, browser, s
         context = browser.new_context(viewport=MOBILE, locale="en-US", java_script_enabled=js)
         page = context.new_page()
         page.set_default_timeout(15000)
-        page.goto(f"{url}/login/")
-        page.fill("#id_username", "tw")
-        page.fill("#id_password", "correct horse battery")
-        page.click("main button[type=submit]")
-        page.wait_for_url(f"{url}/")
+        sign_in(page, url, "tw")
         page.goto(f"{url}/n/{note.pk}/")
         if not js:
             assert "豆浆" in page.inner_text(".note-body")
@@ -412,11 +408,7 @@ def test_ip_location_and_review_console_in_chinese(live_server, transactional_db
     context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(15000)
-    page.goto(f"{url}/login/")
-    page.fill("#id_username", "xiaolin")
-    page.fill("#id_password", "correct horse battery")
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{url}/")
+    sign_in(page, url, "xiaolin")
     page.goto(f"{url}/n/{note.pk}/")
     assert page.inner_text(".note-meta .ip-location") == "IP属地：美国"
     shoot(page, "note-ip-location-zh")

@@ -13,11 +13,11 @@ import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from tests.web.conftest import PASSWORD
 from tests.web.test_browser import MOBILE, browser, shoot  # noqa: F401  (browser is a fixture)
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
 
 # How many line boxes an element's text takes (a label wrapped letter by letter takes several).
 LINES = """el => { const r = document.createRange(); r.selectNodeContents(el);

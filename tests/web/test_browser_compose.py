@@ -13,11 +13,11 @@ import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from tests.web.conftest import PASSWORD, sign_in
 from tests.web.test_browser import DESKTOP, MOBILE, browser, shoot  # noqa: F401  (browser is a fixture)
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
 CHIPS = "#tag-suggestions .chip"
 
 
@@ -78,11 +78,7 @@ def test_tag_suggestions_follow_typing_and_cover_no_field(live_server, tagged, b
     page.set_default_timeout(15000)
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "tagger")
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server.url, "tagger")
     page.goto(f"{live_server.url}/compose/")
 
     page.locator("#id_title").press_sequentially("Saturday match", delay=20)

@@ -12,9 +12,9 @@ import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from tests.web.conftest import distinct_text
+from tests.web.conftest import distinct_text, sign_in
 from tests.web.test_browser import DESKTOP, MOBILE, browser, shoot  # noqa: F401  (browser is a fixture)
-from tests.web.test_browser_rough_edges import PASSWORD, _page, _user, photo
+from tests.web.test_browser_rough_edges import _page, _user, photo
 
 pytestmark = pytest.mark.browser
 
@@ -63,19 +63,11 @@ def town(transactional_db, settings):
     return {"ada": ada, "mei": mei, "notes": notes}
 
 
-def _log_in(page, url, username):
-    page.goto(f"{url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{url}/")
-
-
 @pytest.mark.parametrize("viewport,suffix", [(DESKTOP, "desktop"), (MOBILE, "mobile")])
 def test_hot_searches_suggestions_and_recent_searches(live_server, town, browser, viewport, suffix):  # noqa: F811
     url = live_server.url
     context, page = _page(browser, viewport)
-    _log_in(page, url, "ada")
+    sign_in(page, url, "ada")
     page.goto(f"{url}/search/")
     hot = page.locator(".hot-list a")
     assert hot.first.inner_text().split()[:2] == ["1", "bagels"]
@@ -140,7 +132,7 @@ def test_profile_tabs_respect_privacy(live_server, town, browser, viewport, suff
     url = live_server.url
     notes = town["notes"]
     context, page = _page(browser, viewport, locale=locale)
-    _log_in(page, url, "ada")
+    sign_in(page, url, "ada")
     page.goto(f"{url}/u/mei/")
     tabs = page.locator(".profile-tabs a")
     assert tabs.count() == 2  # Notes and Collects; Liked is private by default
@@ -153,7 +145,7 @@ def test_profile_tabs_respect_privacy(live_server, town, browser, viewport, suff
     context.close()
 
     context, page = _page(browser, viewport, locale=locale, js=False)
-    _log_in(page, url, "mei")
+    sign_in(page, url, "mei")
     page.goto(f"{url}/u/mei/liked/")
     assert page.locator(f".waterfall a.card-link[href^='/n/{notes['rye'].pk}/?']").count() == 1
     assert page.locator(".tab-privacy").is_visible()
@@ -182,7 +174,7 @@ def test_the_author_reads_where_readers_came_from(live_server, town, browser, vi
     page.wait_for_url(f"{url}/n/{note.pk}/?src=search")  # the link names the page it was on (web/sources.py)
     reader.close()
     context, page = _page(browser, viewport, locale=locale)
-    _log_in(page, url, "ada")
+    sign_in(page, url, "ada")
     page.goto(f"{url}/n/{note.pk}/")
     page.click(f"a[href='/n/{note.pk}/stats/']")
     page.wait_for_url(f"{url}/n/{note.pk}/stats/")
@@ -191,6 +183,6 @@ def test_the_author_reads_where_readers_came_from(live_server, town, browser, vi
     shoot(page, f"note-stats-{suffix}")
     context.close()
     other, page = _page(browser, viewport)
-    _log_in(page, url, "mei")
+    sign_in(page, url, "mei")
     assert page.goto(f"{url}/n/{note.pk}/stats/").status == 404
     other.close()

@@ -14,8 +14,9 @@ import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from tests.web.conftest import sign_in
 from tests.web.test_browser import DESKTOP, MOBILE, SHOTS, browser, shoot  # noqa: F401  (browser is a fixture)
-from tests.web.test_browser_rough_edges import PASSWORD, _note, _user
+from tests.web.test_browser_rough_edges import _note, _user
 
 pytestmark = pytest.mark.browser
 
@@ -56,14 +57,6 @@ def _page(browser, viewport, *, locale="en-US", js=True, touch=False):  # noqa: 
     return context, page
 
 
-def _log_in(page, url, username):
-    page.goto(f"{url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{url}/")
-
-
 def test_double_tap_a_photo_likes_it_with_a_heart(live_server, inbox_site, browser):  # noqa: F811
     from notes.models import CommentLike, Like
 
@@ -71,7 +64,7 @@ def test_double_tap_a_photo_likes_it_with_a_heart(live_server, inbox_site, brows
     note, comment = inbox_site["plain"], inbox_site["comment"]
     for likes, (viewport, suffix, touch) in enumerate(((MOBILE, "mobile", True), (DESKTOP, "desktop", False)), 1):
         context, page = _page(browser, viewport, touch=touch)
-        _log_in(page, url, "mei" if touch else "ada")
+        sign_in(page, url, "mei" if touch else "ada")
         page.goto(f"{url}/n/{note.pk}/")
         like = page.locator("#note-actions button[name=action]")
         assert like.get_attribute("value") == "like"
@@ -112,7 +105,7 @@ def test_without_javascript_the_like_buttons_still_work(live_server, inbox_site,
     url = live_server.url
     note, comment = inbox_site["plain"], inbox_site["comment"]
     context, page = _page(browser, MOBILE, js=False)
-    _log_in(page, url, "mei")
+    sign_in(page, url, "mei")
     page.goto(f"{url}/n/{note.pk}/")
     page.click("#note-actions button[name=action][value=like]")
     page.wait_for_selector("#note-actions button[name=action][value=unlike]")
@@ -135,7 +128,7 @@ def test_inbox_tabs_show_grouped_likes(live_server, inbox_site, browser):  # noq
     for viewport, suffix, locale, who, grouped, follows_tab, comments in cases:
         Notification.objects.filter(recipient__username=who).update(read=False)  # each case starts unread
         context, page = _page(browser, viewport, locale=locale)
-        _log_in(page, url, who)
+        sign_in(page, url, who)
         page.goto(f"{url}/notifications/")
         first = page.locator(".notifications .notification").first
         assert " ".join(first.locator(".notif-line").inner_text().split()).startswith(grouped)
@@ -164,7 +157,7 @@ def test_mention_autocomplete_in_comments_and_compose(live_server, inbox_site, b
     note = inbox_site["liked"]
     # Phone, in Chinese: a comment that mentions someone, picked from the list with the keyboard.
     context, page = _page(browser, MOBILE, locale="zh-CN", touch=True)
-    _log_in(page, url, "mei")
+    sign_in(page, url, "mei")
     page.goto(f"{url}/n/{note.pk}/")
     field = page.locator("#comment-body")
     field.click()
@@ -187,7 +180,7 @@ def test_mention_autocomplete_in_comments_and_compose(live_server, inbox_site, b
 
     # Desktop, in English: compose's text field, picked with the mouse.
     context, page = _page(browser, DESKTOP)
-    _log_in(page, url, "ada")
+    sign_in(page, url, "ada")
     page.goto(f"{url}/compose/")
     body = page.locator("#id_body")
     body.click()

@@ -17,11 +17,10 @@ import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from tests.web.conftest import PASSWORD, sign_in
 from tests.web.test_browser import DESKTOP, MOBILE, browser, picture, shoot  # noqa: F401  (browser is a fixture)
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
@@ -62,11 +61,7 @@ def _login(browser, url, username, viewport, locale, **kwargs):  # noqa: F811
     context = browser.new_context(viewport=viewport, locale=locale, **kwargs)
     page = context.new_page()
     page.set_default_timeout(20000)
-    page.goto(f"{url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(lambda u: "/login/" not in u)
+    sign_in(page, url, username, lands_on=None)
     return context, page
 
 

@@ -15,12 +15,10 @@ from PIL import Image, ImageDraw
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from tests.web.conftest import distinct_text
+from tests.web.conftest import PASSWORD, distinct_text, sign_in
 from tests.web.test_browser import DESKTOP, MOBILE, SHOTS, browser, shoot  # noqa: F401  (browser is a fixture)
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "correct horse battery"
 
 
 def photo(seed: int, size: tuple[int, int]) -> bytes:
@@ -92,14 +90,6 @@ def _page(browser, viewport, *, locale="en-US", js=True, **kwargs):  # noqa: F81
     return context, page
 
 
-def _log_in(page, url, username):
-    page.goto(f"{url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{url}/")
-
-
 def _visible(page, selector) -> bool:
     return page.locator(selector).first.is_visible()
 
@@ -111,7 +101,7 @@ def test_comment_counts_agree_and_share_keeps_its_icon(live_server, site, browse
     note = site["notes"]["portrait"]
     for viewport, suffix in ((MOBILE, "mobile"), (DESKTOP, "desktop")):
         context, page = _page(browser, viewport, permissions=["clipboard-read", "clipboard-write"])
-        _log_in(page, url, "ada")
+        sign_in(page, url, "ada")
         page.goto(f"{url}/n/{note.pk}/")
         bar_count = "#note-actions a[href='#comment-body'] .count"
         before = int(page.inner_text(bar_count))
@@ -236,7 +226,7 @@ def test_boards_show_their_covers(live_server, site, browser):  # noqa: F811
     url = live_server.url
     for viewport, suffix in ((MOBILE, "mobile"), (DESKTOP, "desktop")):
         context, page = _page(browser, viewport, locale="zh-CN")
-        _log_in(page, url, "mei")
+        sign_in(page, url, "mei")
         page.goto(f"{url}/boards/")
         page.wait_for_load_state("networkidle")
         bakes = page.locator(f".board-tile a[href='/boards/{site['boards']['bakes'].pk}/']")
@@ -291,7 +281,7 @@ def test_operator_on_a_phone(live_server, site, browser, failed_translation, loc
     _user("kai", staff=True, ui=ui)
     url = live_server.url
     context, page = _page(browser, MOBILE, locale=locale)
-    _log_in(page, url, "kai")
+    sign_in(page, url, "kai")
     page.goto(f"{url}/ops/translation/")
     page.wait_for_load_state("networkidle")
     assert page.evaluate("document.documentElement.scrollWidth") <= MOBILE["width"]
@@ -341,7 +331,7 @@ def test_phone_navigation_without_javascript(live_server, site, browser):  # noq
     page.goto(f"{url}/")
     assert page.locator(".topbar > a[href='/signup/']").is_visible()
     assert page.locator(".card-cover-text").first.is_visible()  # text covers are plain HTML and CSS
-    _log_in(page, url, "kai")
+    sign_in(page, url, "kai")
     page.click(".phone-more summary")
     page.click(".phone-more-panel a[href='/ops/translation/']")
     page.wait_for_url(f"{url}/ops/translation/")

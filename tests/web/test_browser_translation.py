@@ -14,12 +14,10 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from tests.conftest import image_bytes
 from tests.translation.fake_servers import FakeServer
-from tests.web.conftest import distinct_image
+from tests.web.conftest import PASSWORD, distinct_image, sign_in
 from tests.web.test_browser import DESKTOP, MOBILE, SHOTS, browser, shoot  # noqa: F401  (browser is a fixture)
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(autouse=True)
@@ -36,14 +34,6 @@ def _user(name, langs, *, auto=True, bio="", staff=False):
         user.is_staff = True
         user.save(update_fields=["is_staff"])
     return user
-
-
-def _log_in(page, url, username):
-    page.goto(f"{url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{url}/")
 
 
 def _watch(page):
@@ -63,7 +53,7 @@ def test_profile_bio_toggle(live_server, transactional_db, browser):  # noqa: F8
     context = browser.new_context(viewport=MOBILE, locale="en-US")
     page = context.new_page()
     page.set_default_timeout(15000)
-    _log_in(page, url, "lin")
+    sign_in(page, url, "lin")
     page.goto(f"{url}/u/chen/")
     assert "喜欢吃早餐" in page.inner_text(f"{block} .bio")
     page.click(f"{block} .translate-tools a:text('Translate')")
@@ -81,7 +71,7 @@ def test_profile_bio_toggle(live_server, transactional_db, browser):  # noqa: F8
     context = browser.new_context(viewport=MOBILE, locale="en-US")
     page = context.new_page()
     page.set_default_timeout(15000)
-    _log_in(page, url, "mei")
+    sign_in(page, url, "mei")
     page.goto(f"{url}/u/chen/")
     page.wait_for_selector(f"{block} .translated-by")
     assert "喜歡吃早餐" in page.inner_text(f"{block} .bio")
@@ -112,7 +102,7 @@ def test_card_titles_and_comments_swap_in_from_one_request(live_server, transact
     context = browser.new_context(viewport=DESKTOP, locale="en-US")
     page = context.new_page()
     page.set_default_timeout(15000)
-    _log_in(page, url, "mei")
+    sign_in(page, url, "mei")
     requests = _watch(page)
     page.goto(f"{url}/")
     for note in notes:
@@ -140,7 +130,7 @@ def test_card_titles_and_comments_swap_in_from_one_request(live_server, transact
         context = browser.new_context(viewport=MOBILE, locale="en-US")
         page = context.new_page()
         page.set_default_timeout(15000)
-        _log_in(page, url, "sam")
+        sign_in(page, url, "sam")
         requests = _watch(page)
         response = page.goto(f"{url}/")
         assert response is not None and 'lang="zh-Hans">台湾的早餐</h3>' in response.text()  # the original first
@@ -180,7 +170,7 @@ def test_bilingual_reader_sees_no_gloss_unasked(live_server, transactional_db, b
     context = browser.new_context(viewport=DESKTOP, locale="en-US")
     page = context.new_page()
     page.set_default_timeout(15000)
-    _log_in(page, url, "amy")
+    sign_in(page, url, "amy")
     requests = _watch(page)
 
     page.goto(f"{url}/")
@@ -230,7 +220,7 @@ def test_alt_text_and_tags_follow_the_notes_translation(live_server, transaction
     context = browser.new_context(viewport=MOBILE, locale="en-US")
     page = context.new_page()
     page.set_default_timeout(15000)
-    _log_in(page, url, "mei")
+    sign_in(page, url, "mei")
     page.goto(f"{url}/n/{note.pk}/")
     img = f'img[data-photo="{photo.pk}"]'
     page.wait_for_selector(f"#tr-note-{note.pk} .translated-by")
@@ -270,7 +260,7 @@ def test_operator_page_and_retry(live_server, transactional_db, browser, setting
         context = browser.new_context(viewport=DESKTOP, locale="en-US")
         page = context.new_page()
         page.set_default_timeout(15000)
-        _log_in(page, url, "kai")
+        sign_in(page, url, "kai")
         page.click("nav.topnav .nav-menu summary")  # staff pages sit in the Manage menu
         page.click("nav.topnav .nav-menu a:text('Translation')")
         page.wait_for_url(f"{url}/ops/translation/")
@@ -316,7 +306,7 @@ def test_the_translation_shows_as_it_is_written(live_server, transactional_db, b
         context = browser.new_context(viewport=MOBILE, locale="en-US")
         page = context.new_page()
         page.set_default_timeout(15000)
-        _log_in(page, live_server.url, "sam")
+        sign_in(page, live_server.url, "sam")
         requests = _watch(page)
         page.goto(f"{live_server.url}/n/{note.pk}/")
         page.click(f"{block} .translate-tools a:text('Translate')")

@@ -14,12 +14,10 @@ import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from tests.web.conftest import distinct_image
+from tests.web.conftest import PASSWORD, distinct_image, sign_in
 from tests.web.test_browser import DESKTOP, MOBILE, browser, shoot  # noqa: F401  (browser is a fixture)
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(autouse=True)
@@ -37,11 +35,7 @@ def _session(browser, url, username, viewport=MOBILE):  # noqa: F811
     context = browser.new_context(viewport=viewport, locale="en-US")
     page = context.new_page()
     page.set_default_timeout(15000)
-    page.goto(f"{url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{url}/")
+    sign_in(page, url, username)
     return context, page
 
 

@@ -17,11 +17,10 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from tests.servers import server_env
 from tests.videos import needs_ffmpeg, video_bytes
+from tests.web.conftest import PASSWORD, sign_in
 from tests.web.test_browser import DESKTOP, MOBILE, browser, shoot  # noqa: F401  (browser is a fixture)
 
 pytestmark = [pytest.mark.browser, needs_ffmpeg]
-
-PASSWORD = "correct horse battery"
 
 
 def _run_worker(tmp_path) -> None:
@@ -42,11 +41,7 @@ def test_post_a_video_note_on_a_phone_and_watch_it(live_server, transactional_db
     context = browser.new_context(viewport=MOBILE, locale="en-US", has_touch=True, is_mobile=True)
     page = context.new_page()
     page.set_default_timeout(20000)
-    page.goto(f"{url}/login/")
-    page.fill("#id_username", "reel")
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{url}/")
+    sign_in(page, url, "reel")
 
     page.goto(f"{url}/compose/")
     page.set_input_files(
