@@ -210,9 +210,11 @@ class Command(BaseCommand):
             nice = ["nice", "-n", "19"] if shutil.which("nice") else []
             env = {**os.environ, "CMAKE_BUILD_PARALLEL_LEVEL": os.environ.get("CMAKE_BUILD_PARALLEL_LEVEL", "2")}
             background.append(subprocess.Popen([*nice, python, "manage.py", "prepare_translation_model"], env=env))
+            # The log translation.preparation.log_path() writes (core does not import the translation app).
+            log = os.path.join(settings.DATA_DIR, "logs", "translation-engine.log")
             self.stdout.write(
                 "Preparing the local translation engine in the background (about 15 minutes the first time; "
-                "progress on /ops/translation/ and in var/logs/translation-engine.log)."
+                f"progress on /ops/translation/ and in {log})."
             )
         started = time.monotonic()
         next_lease_check = started + LEASE_CHECK_EVERY_S
