@@ -375,6 +375,7 @@ def profile(readers: int, pages: int, top: int, trace: bool = False, clock: str 
             print(
                 f"profile {name}: {len(rows)} requests, wall median {statistics.median(walls):.1f} ms, "
                 f"CPU median {statistics.median(cpus):.1f} ms, mean {statistics.fmean(cpus):.1f} ms, "
+                f"min {min(cpus):.1f} ms, p25 {statistics.quantiles(cpus, n=4)[0]:.1f} ms, "
                 f"SQL queries median {statistics.median(sqls):.0f}, Redis round trips median "
                 f"{statistics.median(redis):.0f}"
             )
