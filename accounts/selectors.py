@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Block, Follow, Mute, SuggestionDismissal, User
-from core import generations
+from core import generations, request_reads
 
 
 def hidden_author_ids(viewer: User | None) -> set[int]:
@@ -21,8 +21,9 @@ def hidden_author_ids(viewer: User | None) -> set[int]:
     """
     if viewer is None or not viewer.is_authenticated:
         return set()
-    key = f"hidden-authors:{generations.current('blocks')}:{viewer.pk}"
-    cached = cache.get(key)
+    key = hidden_authors_key(viewer.pk)
+    # A page that read it ahead with its own keys (``request_reads.get_many(also=...)``) asks no more.
+    cached = request_reads.get(key)
     if cached is not None:
         return set(cached)
     # One hand-written query for blocks both ways and mutes (a cold reader's page made two ORM queries
@@ -37,7 +38,13 @@ def hidden_author_ids(viewer: User | None) -> set[int]:
         cursor.execute(sql, [viewer.pk, viewer.pk, viewer.pk])
         ids = {row[0] for row in cursor.fetchall()}
     cache.set(key, list(ids), 30)
+    request_reads.put(key, list(ids))
     return ids
+
+
+def hidden_authors_key(user_id: int) -> str:
+    """The cache key of ``hidden_author_ids(user)``: a page may read it with its own keys."""
+    return f"hidden-authors:{generations.current('blocks')}:{user_id}"
 
 
 def blocked_ids(viewer: User | None) -> set[int]:
@@ -52,7 +59,9 @@ def blocked_ids(viewer: User | None) -> set[int]:
 
 def forget_hidden_authors(user_id: int) -> None:
     """After a block, unblock, mute or unmute: every worker reads the change on its next request."""
-    cache.delete(f"hidden-authors:{generations.current('blocks')}:{user_id}")
+    key = hidden_authors_key(user_id)
+    cache.delete(key)
+    request_reads.forget(key)
     generations.bump("blocks")
 
 

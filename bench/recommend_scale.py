@@ -41,6 +41,7 @@ import time
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import serving
@@ -290,12 +291,37 @@ def _serve(readers: int, requests: int) -> None:
     )
 
 
-def profile(readers: int, pages: int, top: int) -> None:
+def redis_round_trips() -> list[str]:
+    """A list that each Redis round trip of this process appends to (a command, or a pipeline's
+    commands), as it happens: cleared by the caller, counted per request. Nothing is counted without
+    Redis (``REDIS_URL``)."""
+    import redis
+
+    trips: list[str] = []
+    command, execute = redis.Redis.execute_command, redis.client.Pipeline.execute
+
+    def counted_command(self: Any, *args: Any, **options: Any) -> Any:
+        trips.append(" ".join(str(a)[:60] for a in args[:2]))
+        return command(self, *args, **options)
+
+    def counted_execute(self: Any, raise_on_error: bool = True) -> Any:
+        stack = getattr(self, "command_stack", [])
+        trips.append("pipeline: " + ", ".join(" ".join(str(a)[:60] for a in c[0][:2]) for c in stack))
+        return execute(self, raise_on_error)
+
+    redis.Redis.execute_command = counted_command  # type: ignore[method-assign]
+    redis.client.Pipeline.execute = counted_execute  # type: ignore[method-assign]
+    return trips
+
+
+def profile(readers: int, pages: int, top: int, trace: bool = False, clock: str = "wall") -> None:
     """One For-you request at a time in this process, through the whole Django stack (middleware, the
     native API's bearer authentication, ``recommend.selectors.for_you``, serialisation) with Django's test
     client: wall and CPU ms of a cold first page and of a next page (a slice of the ranked list), each
-    request's SQL count, then cProfile over the same requests (the top ``top`` functions by cumulative
-    time, one table for first pages and one for next pages)."""
+    request's SQL count and Redis round trips, then cProfile over the same requests (the top ``top``
+    functions by cumulative time, one table for first pages and one for next pages; ``clock`` "cpu":
+    by CPU time rather than wall time). ``trace``: list each query and Redis call of one next page and
+    one first page instead of the cProfile tables."""
     import cProfile
     import pstats
 
@@ -317,32 +343,48 @@ def profile(readers: int, pages: int, top: int) -> None:
     client = Client(HTTP_HOST="localhost")
     path = "/api/nb/v1/recommend/for-you?limit=20"
 
-    def get(token: str, page: int) -> tuple[float, float, int]:
+    trips = redis_round_trips()
+
+    def get(token: str, page: int) -> tuple[float, float, int, int]:
         url = path + (f"&cursor={page * 20}" if page else "")
+        trips.clear()
         with CaptureQueriesContext(connection) as queries:
             c0, t0 = time.process_time(), time.perf_counter()
             response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}")
             wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         assert response.status_code == 200, response.content[:300]
         assert len(response.json()["items"]) == 20
-        return wall * 1000, cpu * 1000, len(queries)
+        if trace:
+            print(f"--- page {page}: {len(queries)} SQL, {len(trips)} Redis round trips")
+            for q in queries:
+                print("  SQL", q["sql"][:160])
+            for t in trips:
+                print("  REDIS", t)
+        return wall * 1000, cpu * 1000, len(queries), len(trips)
 
     with threadpool_limits(limits=1, user_api="blas"):
         get(tokens.pop(), 0)  # warm: pool, model, imports
         candidates.pool()
-        first: list[tuple[float, float, int]] = []
-        later: list[tuple[float, float, int]] = []
+        first: list[tuple[float, float, int, int]] = []
+        later: list[tuple[float, float, int, int]] = []
         for token in tokens[:readers]:
             first.append(get(token, 0))
             later.extend(get(token, p) for p in range(1, pages))
         for name, rows in (("first page (cold ranking)", first), ("next page (slice)", later)):
-            walls, cpus, sqls = zip(*rows, strict=True)
+            walls, cpus, sqls, redis = zip(*rows, strict=True)
             print(
                 f"profile {name}: {len(rows)} requests, wall median {statistics.median(walls):.1f} ms, "
                 f"CPU median {statistics.median(cpus):.1f} ms, mean {statistics.fmean(cpus):.1f} ms, "
-                f"SQL queries median {statistics.median(sqls):.0f}"
+                f"min {min(cpus):.1f} ms, p25 {statistics.quantiles(cpus, n=4)[0]:.1f} ms, "
+                f"SQL queries median {statistics.median(sqls):.0f}, Redis round trips median "
+                f"{statistics.median(redis):.0f}"
             )
-        first_prof, later_prof = cProfile.Profile(), cProfile.Profile()
+        if trace:
+            get(tokens[0], 1)  # a reader seen above: a next page
+            get(tokens[-1], 0)  # a reader not seen yet: a cold first page
+            return
+        timer = time.process_time if clock == "cpu" else time.perf_counter
+        first_prof, later_prof = cProfile.Profile(timer), cProfile.Profile(timer)
         for token in tokens[readers : 2 * readers]:
             first_prof.runcall(get, token, 0)
             for p in range(1, pages):
@@ -533,6 +575,10 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep an already seeded database")
     parser.add_argument("--only", choices=["serve", "train", "embed", "http", "profile"], default=None)
     parser.add_argument("--profile-top", type=int, default=45, help="--only profile: functions listed")
+    parser.add_argument(
+        "--profile-clock", choices=["wall", "cpu"], default="wall", help="--only profile: cProfile's clock"
+    )
+    parser.add_argument("--trace", action="store_true", help="--only profile: list each SQL query and Redis call")
     parser.add_argument("--http", action="store_true", help="also measure pages through gunicorn (--only http: only)")
     parser.add_argument("--auth", choices=["bearer", "cookie"], default="bearer", help="native API or web page")
     parser.add_argument("--pages", type=int, nargs="+", default=[1, 5], help="pages per reader, one run each")
@@ -561,7 +607,7 @@ def main() -> None:
     settings.RECOMMEND_MODEL_DIR = os.environ["RECOMMEND_MODEL_DIR"]
     print(f"load average at start: {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs; data in {data}")
     if args.only == "profile":
-        profile(args.readers, max(args.pages), args.profile_top)
+        profile(args.readers, max(args.pages), args.profile_top, trace=args.trace, clock=args.profile_clock)
     if args.only in (None, "serve", "http"):
         from accounts.models import User
 

@@ -23,6 +23,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Follow, User
+from core import request_reads
 from core.text import normalize_tag
 from notes.models import Note, NoteTag
 from notes.selectors import popularity
@@ -175,6 +176,8 @@ def _build_pool() -> Pool:
     )
 
 
+# Read with the other instance-wide entries, once per request (core/request_reads.py).
+POOL_GEN_KEY = request_reads.shared("rec:pool:gen")
 _pool: tuple[str, Pool] | None = None
 _pool_lock = threading.Lock()
 
@@ -185,10 +188,11 @@ def pool() -> Pool:
     One thread of a process rebuilds it; the process's other threads meanwhile keep ranking with the
     pool they have (a few seconds older at most) rather than each building one more."""
     global _pool
-    gen = cache.get("rec:pool:gen")
+    gen = request_reads.get(POOL_GEN_KEY)
     if gen is None:
         gen = uuid.uuid4().hex
-        cache.set("rec:pool:gen", gen, POOL_SECONDS)
+        cache.set(POOL_GEN_KEY, gen, POOL_SECONDS)
+        request_reads.put(POOL_GEN_KEY, gen)
     current = _pool
     if current is not None and current[0] == gen:
         return current[1]
@@ -206,7 +210,8 @@ def pool() -> Pool:
 
 def forget_pool() -> None:
     """Rebuild the pool on the next read (after training, and in tests that add notes)."""
-    cache.delete("rec:pool:gen")
+    cache.delete(POOL_GEN_KEY)
+    request_reads.forget(POOL_GEN_KEY)
 
 
 def base_language(code: str) -> str:

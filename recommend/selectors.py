@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.selectors import hidden_authors_key
+from core import request_reads
 from core.errors import ServiceError
 from core.tasks import enqueue_on_commit
 from notes.models import Note
@@ -44,6 +46,7 @@ FEATURES_KEY = "rec:rankfeat:{}"  # note id -> its ranking features, beside RANK
 MIX_KEY = "rec:mix:{}"
 REFRESH_LOCK_KEY = "rec:refreshing:{}"
 REFRESH_LOCK_SECONDS = 120
+SERVED_SECONDS = RANKING_SECONDS * 6  # what For you served a reader (SERVED_KEY), for training and paging
 WARM_NOTES = 100  # notes of the next pages put in the note cache by a ranking done ahead
 
 
@@ -120,19 +123,41 @@ def list_seconds() -> int:
 
 
 def _store(
-    user_id: int, ranked: list[tuple[int, str, str]], features: dict[int, bytes], *, mix: int | None, dirty: bool
+    user_id: int,
+    ranked: list[tuple[int, str, str]],
+    features: dict[int, bytes],
+    *,
+    mix: int | None,
+    dirty: bool,
+    also: dict[str, object] | None = None,
 ) -> None:
     """Keep the list, its features and the language mix in one write (a setting's change deletes the mix:
-    ``services.set_language_mix``); clear the "changed" mark only where the caller read one."""
+    ``services.set_language_mix``); clear the "changed" mark only where the caller read one. ``also``:
+    entries kept ``SERVED_SECONDS`` (what the page served), in the same write where both times agree."""
     entries: dict[str, object] = {
         RANK_KEY.format(user_id): (time.time(), ranked),
         FEATURES_KEY.format(user_id): features,
     }
     if mix is not None:
         entries[MIX_KEY.format(user_id)] = mix
+    if also and list_seconds() == SERVED_SECONDS:
+        entries.update(also)
+        also = None
     cache.set_many(entries, list_seconds())
+    if also:
+        cache.set_many(also, SERVED_SECONDS)
     if dirty:
         cache.delete(DIRTY_KEY.format(user_id))
+
+
+@dataclass
+class _Unstored:
+    """A ranking ``for_you`` writes with what its page served, in one write (``_store``'s arguments)."""
+
+    ranked: list[tuple[int, str, str]]
+    features: dict[int, bytes]
+    mix: int | None
+    dirty: bool
 
 
 def _rerank(
@@ -142,10 +167,12 @@ def _rerank(
     cached: list[tuple[int, str, str]] | None,
     old_features: dict[int, bytes],
     dirty: bool = True,
+    unstored: list[_Unstored] | None = None,
 ) -> tuple[list[tuple[int, str, str]], dict[int, bytes]]:
     """Rank the reader's list again, keeping the first ``offset`` (already shown) entries of ``cached``.
     ``dirty``: whether the caller found the reader marked changed (``DIRTY_KEY``), so the mark is
-    cleared; a mark set while ranking stays for the next page."""
+    cleared; a mark set while ranking stays for the next page. With ``unstored`` the list is not
+    written here but appended to it, for the caller to write with its own entries (``_store``)."""
     head = cached[:offset] if cached is not None and offset > 0 else []
     shown = {pk for pk, _r, _d in head}
     features = {pk: old_features[pk] for pk in shown if pk in old_features}
@@ -160,7 +187,10 @@ def _rerank(
         logger.warning("recommend: nothing ranked for user %s; serving trending", user.pk)
         tail = _trending(shown)
     result = head + tail
-    _store(user.pk, result, features, mix=mix, dirty=dirty)
+    if unstored is not None:
+        unstored.append(_Unstored(result, features, mix, dirty))
+    else:
+        _store(user.pk, result, features, mix=mix, dirty=dirty)
     return result, features
 
 
@@ -234,10 +264,11 @@ def for_you(
 ) -> tuple[list[Card], str | None]:
     """A page of the reader's For you and the cursor of the next page (None at the end).
 
-    The common case, a reader with a list: one read of the reader's keys, a slice, the access gate on
-    the slice, one write of what was served. A list older than ``RANKING_SECONDS`` is served as it is
-    and re-ranked in the background; a reader who did something since (a like, a hide) is re-ranked
-    here, so the next page shows it; a reader without a list is ranked here."""
+    The common case, a reader with a list: one read of the reader's keys (with the viewer's hidden
+    authors, which the access gate reads), a slice, the access gate on the slice, one write of what was
+    served. A list older than ``RANKING_SECONDS`` is served as it is and re-ranked in the background; a
+    reader who did something since (a like, a hide) is re-ranked here, so the next page shows it; a
+    reader without a list is ranked here, and the list is written with what the page served."""
     offset = parse_cursor(cursor)
     limit = max(1, min(int(limit), MAX_LIMIT))
     keys = [
@@ -247,9 +278,10 @@ def for_you(
         SERVED_KEY.format(user.pk),
         SERVED_FEATURES_KEY.format(user.pk),
     ]
-    got = cache.get_many(keys)
+    got = request_reads.get_many(keys, also=[hidden_authors_key(user.pk)])
     entry = got.get(keys[0])
     ranked_features: dict[int, bytes] = got.get(keys[2]) or {}
+    unstored: list[_Unstored] = []
     if entry is None or got.get(keys[1]):
         cached = entry[1] if entry is not None else None
         ranked, ranked_features = _rerank(
@@ -258,6 +290,7 @@ def for_you(
             cached=cached,
             old_features=ranked_features if cached else {},
             dirty=bool(got.get(keys[1])),
+            unstored=unstored,
         )
     else:
         ranked = entry[1]
@@ -274,7 +307,12 @@ def for_you(
     served_features: dict[int, bytes] = {} if offset == 0 else got.get(keys[4]) or {}
     served.update({card.note.pk: card.position for card in cards})
     served_features.update({c.note.pk: ranked_features[c.note.pk] for c in cards if c.note.pk in ranked_features})
-    cache.set_many({keys[3]: served, keys[4]: served_features}, RANKING_SECONDS * 6)
+    page_entries: dict[str, object] = {keys[3]: served, keys[4]: served_features}
+    if unstored:
+        u = unstored[0]
+        _store(user.pk, u.ranked, u.features, mix=u.mix, dirty=u.dirty, also=page_entries)
+    else:
+        cache.set_many(page_entries, SERVED_SECONDS)
     next_offset = offset + limit
     return cards, (str(next_offset) if next_offset < len(ranked) else None)
 

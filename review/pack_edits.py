@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import request_reads
 from core.errors import Forbidden, ServiceError
 from review import audit, rescreen
 from review.models import (
@@ -47,5 +48,7 @@ def update_pack(*, actor: Any, code: str, source: str) -> PolicyPackOverride:
 
 
 def packs_changed() -> None:
-    cache.set(PACKS_VERSION_KEY, timezone.now().timestamp(), None)
+    version = timezone.now().timestamp()
+    cache.set(PACKS_VERSION_KEY, version, None)
+    request_reads.put(PACKS_VERSION_KEY, version)
     reload_packs()

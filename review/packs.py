@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from django.db.utils import DatabaseError
 
+from core import request_reads
 from review.models import PolicyPackOverride
 from review.normalize import fold_phrase, fold_substring, fold_word, is_cjk_or_thai
 
@@ -279,14 +280,13 @@ _lock = threading.Lock()
 _cache: dict[str, Any] = {}
 
 
-PACKS_VERSION_KEY = "review:packs-version"
+# Read with the other instance-wide entries, once per request (core/request_reads.py).
+PACKS_VERSION_KEY = request_reads.shared("review:packs-version")
 
 
 def get_packs() -> PackSet:
     """The compiled packs; rebuilt when an admin's edit (in any process) bumps the cached version."""
-    from django.core.cache import cache
-
-    version = cache.get(PACKS_VERSION_KEY)
+    version = request_reads.get(PACKS_VERSION_KEY)
     with _lock:
         if "packs" not in _cache or _cache.get("version") != version:
             _cache["packs"] = build_packs(_override_sources())

@@ -15,6 +15,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from accounts.models import User
+from core import generations, request_reads
 from notes.models import Comment, Note
 from notifications.models import Notification
 from notifications.selectors import moderation_notices_for
@@ -42,20 +43,32 @@ def exclude_withheld(queryset: QuerySet[Any], country: str | None, *, note_field
     return queryset.filter(~Exists(withheld))
 
 
-WITHHELD_COUNTRIES_KEY = "review:withheld-countries"
+WITHHELD_COUNTRIES_KEY = "review:withheld-countries:{}"
+
+
+@request_reads.shared_key  # read with the other instance-wide entries, once per request
+def withheld_countries_key() -> str:
+    """The key of the countries with withholdings: with the generation "withholdings", so that on the
+    embedded default (each worker its own cache) a withholding applies in every worker at once."""
+    return WITHHELD_COUNTRIES_KEY.format(generations.current("withholdings"))
 
 
 def countries_with_withholdings() -> set[str]:
     """Countries where anything is withheld, cached: most countries have none, so most reads skip the query."""
-    found = cache.get(WITHHELD_COUNTRIES_KEY)
+    key = withheld_countries_key()
+    found = request_reads.get(key)
     if found is None:
         found = set(Withholding.objects.values_list("country", flat=True).distinct())
-        cache.set(WITHHELD_COUNTRIES_KEY, found, 300)
+        cache.set(key, found, 300)
+        request_reads.put(key, found)
     return set(found)
 
 
 def forget_withheld_countries() -> None:
-    cache.delete(WITHHELD_COUNTRIES_KEY)
+    key = withheld_countries_key()
+    cache.delete(key)
+    request_reads.forget(key)
+    generations.bump("withholdings")
 
 
 def withheld_note_ids(note_ids: Iterable[int], country: str | None) -> set[int]:

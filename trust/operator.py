@@ -21,13 +21,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import events
+from core import events, request_reads
 from core.errors import ServiceError
 from trust import rules
 from trust.events import TrustSettingChanged
 from trust.models import OperatorSettings, SignupRule
 
-CACHE_KEY = "trust:operator-settings"
+# Read with the other instance-wide entries, once per request (core/request_reads.py).
+CACHE_KEY = request_reads.shared("trust:operator-settings")
 CACHE_SECONDS = 5
 SIGNUP_MODES = ("open", "approval", "invite", "closed")
 MAX_CAPACITY = 1_000_000
@@ -53,7 +54,7 @@ def row() -> OperatorSettings:
 
 
 def snapshot() -> Snapshot:
-    cached = cache.get(CACHE_KEY)
+    cached = request_reads.get(CACHE_KEY)
     if isinstance(cached, Snapshot):
         return cached
     obj = OperatorSettings.objects.filter(pk=1).first()
@@ -71,11 +72,13 @@ def snapshot() -> Snapshot:
         )
     )
     cache.set(CACHE_KEY, snap, CACHE_SECONDS)
+    request_reads.put(CACHE_KEY, snap)
     return snap
 
 
 def forget() -> None:
     cache.delete(CACHE_KEY)
+    request_reads.forget(CACHE_KEY)
 
 
 # --- what the rest of trust reads ----------------------------------------------------------------
