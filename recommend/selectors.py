@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
+import numpy as np
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
@@ -36,6 +37,8 @@ from recommend.services import DIRTY_KEY, SERVED_FEATURES_KEY, SERVED_KEY
 logger = logging.getLogger("recommend")
 
 RANKING_SECONDS = 600
+# A list ranked while more than this share of the pool has no embedding is ranked again soon (provisional).
+PROVISIONAL_SHARE = 0.1
 RANKED = 300
 MAX_LIMIT = 60
 # The ranking does not depend on the viewer's country (what it withholds is left out per page), so one
@@ -96,11 +99,21 @@ def parse_cursor(cursor: str | None) -> int:
     return int(cursor)
 
 
+def provisional(pool: candidates.Pool) -> bool:
+    """Whether a list ranked from ``pool`` should be ranked again as soon as the pool is rebuilt: more
+    than ``PROVISIONAL_SHARE`` of its notes have no embedding yet (a server just started, or a demo just
+    loaded, while the low queue embeds them), so the content sources (interests, similar) saw only part
+    of the catalogue, and a newcomer's first list would otherwise stay that thin for ``RANKING_SECONDS``."""
+    n = len(pool)
+    return bool(n) and float(np.count_nonzero(~pool.has_vector)) > PROVISIONAL_SHARE * n
+
+
 def _rank(
     user: User, *, exclude: set[int] | None = None, limit: int = RANKED
-) -> tuple[list[tuple[int, str, str]], dict[int, bytes], int]:
-    """The ranked list, each ranked note's features (kept with its impressions for training) and the
-    reader's language-mix setting as the ranking read it (kept beside the list: ``language_mix_of``)."""
+) -> tuple[list[tuple[int, str, str]], dict[int, bytes], int, bool]:
+    """The ranked list, each ranked note's features (kept with its impressions for training), the
+    reader's language-mix setting as the ranking read it (kept beside the list: ``language_mix_of``) and
+    whether the list is ``provisional``."""
     pool = candidates.pool()
     reader = candidates.reader_for(user, pool)
     # Re-ranking a page of ``limit`` never looks past the best limit + WINDOW of either language group.
@@ -108,7 +121,7 @@ def _rank(
     ranked = ranking.rerank(scored, reader, limit=limit, observed_own=ranking.observed_own_share(pool, reader))
     packed = training.pack_rows([s.row for s in ranked])
     features = dict(zip((s.note_id for s in ranked), packed, strict=True))
-    return [(s.note_id, s.reason, s.detail) for s in ranked], features, int(reader.language_mix)
+    return [(s.note_id, s.reason, s.detail) for s in ranked], features, int(reader.language_mix), provisional(pool)
 
 
 def _trending(exclude: set[int]) -> list[tuple[int, str, str]]:
@@ -130,12 +143,18 @@ def _store(
     mix: int | None,
     dirty: bool,
     also: dict[str, object] | None = None,
+    provisional: bool = False,
 ) -> None:
     """Keep the list, its features and the language mix in one write (a setting's change deletes the mix:
     ``services.set_language_mix``); clear the "changed" mark only where the caller read one. ``also``:
-    entries kept ``SERVED_SECONDS`` (what the page served), in the same write where both times agree."""
+    entries kept ``SERVED_SECONDS`` (what the page served), in the same write where both times agree.
+    A ``provisional`` list is stored as if ranked long enough ago that the first request after the pool's
+    next rebuild (``POOL_SECONDS``) re-ranks it in the background."""
+    ranked_at = time.time()
+    if provisional:
+        ranked_at -= RANKING_SECONDS - candidates.POOL_SECONDS
     entries: dict[str, object] = {
-        RANK_KEY.format(user_id): (time.time(), ranked),
+        RANK_KEY.format(user_id): (ranked_at, ranked),
         FEATURES_KEY.format(user_id): features,
     }
     if mix is not None:
@@ -158,6 +177,7 @@ class _Unstored:
     features: dict[int, bytes]
     mix: int | None
     dirty: bool
+    provisional: bool = False
 
 
 def _rerank(
@@ -177,8 +197,9 @@ def _rerank(
     shown = {pk for pk, _r, _d in head}
     features = {pk: old_features[pk] for pk in shown if pk in old_features}
     mix: int | None = None
+    thin = False
     try:
-        tail, tail_features, mix = _rank(user, exclude=shown)
+        tail, tail_features, mix, thin = _rank(user, exclude=shown)
         features.update(tail_features)
     except Exception:
         logger.exception("recommend: ranking failed for user %s; serving trending", user.pk)
@@ -188,9 +209,9 @@ def _rerank(
         tail = _trending(shown)
     result = head + tail
     if unstored is not None:
-        unstored.append(_Unstored(result, features, mix, dirty))
+        unstored.append(_Unstored(result, features, mix, dirty, thin))
     else:
-        _store(user.pk, result, features, mix=mix, dirty=dirty)
+        _store(user.pk, result, features, mix=mix, dirty=dirty, provisional=thin)
     return result, features
 
 
@@ -310,7 +331,7 @@ def for_you(
     page_entries: dict[str, object] = {keys[3]: served, keys[4]: served_features}
     if unstored:
         u = unstored[0]
-        _store(user.pk, u.ranked, u.features, mix=u.mix, dirty=u.dirty, also=page_entries)
+        _store(user.pk, u.ranked, u.features, mix=u.mix, dirty=u.dirty, also=page_entries, provisional=u.provisional)
     else:
         cache.set_many(page_entries, SERVED_SECONDS)
     next_offset = offset + limit

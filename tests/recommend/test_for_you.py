@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from recommend import training
+from recommend import candidates, selectors, training
 from recommend.candidates import forget_pool
 from recommend.selectors import for_you
 from tests.recommend.conftest import ON_TOPIC
@@ -215,3 +215,24 @@ def test_bad_cursor_is_a_clear_error(reader):
 
     with pytest.raises(ServiceError):
         for_you(reader, cursor="-1")
+
+
+def test_a_list_ranked_before_the_notes_are_embedded_is_ranked_again_once_they_are(catalogue, reader, monkeypatch):
+    """On a server just started (the demo loaded, its notes still queued for embedding) a newcomer's first
+    list sees only the tags, so "food" misses #美食; that list is ranked again once the pool is rebuilt
+    (``POOL_SECONDS``, here at once), not kept ``RANKING_SECONDS`` (ten minutes)."""
+    monkeypatch.setattr(candidates, "POOL_SECONDS", 0)
+    first, _ = for_you(reader, limit=8)
+    assert selectors.provisional(candidates.pool()), "no note is embedded yet"
+    assert not {"麻辣火锅", "手工饺子"} & set(titles(first)), "nothing found 美食 without embeddings"
+    training.train()  # embeds the notes
+    forget_pool()
+    assert not selectors.provisional(candidates.pool())
+    assert selectors.refresh_for_you(reader), "the thin list was kept"
+    # The page already served stays as it was; what follows it is ranked with the embeddings.
+    again, _ = for_you(reader, limit=8)
+    assert titles(again) == titles(first)
+    following, _ = for_you(reader, cursor="8", limit=8)
+    assert {c.note.title for c in following if c.reason == "interest"} & {"麻辣火锅", "手工饺子", "西湖一日游"}
+    # A list ranked from an embedded pool is kept.
+    assert not selectors.refresh_for_you(reader)
