@@ -172,3 +172,12 @@ def test_changes_show_on_the_next_warm_request(world, make_user, client_for, adm
     with on_commit():
         delete_note(author=author, note_id=rich.pk)
     assert set(_home(other)) == {str(plain.pk)}
+
+
+def test_a_bearer_request_without_a_session_cookie_reads_no_session(world, client_for):
+    _author, reader, _rich, _plain = world
+    response = client_for(reader).get("/api/v1/timelines/home")
+    assert response.status_code == 200
+    # The user was never looked up in an (absent) session, so nothing says the answer varies by cookie.
+    assert "cookie" not in response.headers.get("Vary", "").lower()
+    assert "accept-language" in response.headers.get("Vary", "").lower()
