@@ -36,6 +36,12 @@ def path(route: str, view: Callable[..., Any], name: str | None = None) -> URLPa
 
 
 mastodon = [
+    # Timelines first: Django tries the patterns in order, and the home timeline is the most requested
+    # route (about 45 regular expressions fewer per request). No other pattern here starts with
+    # api/v1/timelines, so the order changes which view answers nothing.
+    path("api/v1/timelines/home", timelines.home),
+    path("api/v1/timelines/public", timelines.public),
+    path("api/v1/timelines/tag/<str:hashtag>", timelines.tag),
     # apps and OAuth
     path("api/v1/apps", apps.create_app),
     path("api/v1/apps/verify_credentials", apps.verify_app),
@@ -88,10 +94,6 @@ mastodon = [
     path("api/v1/media", media.upload),
     path("api/v2/media", media.upload),
     path("api/v1/media/<str:media_id>", methods(GET=media.show, PUT=media.update)),
-    # timelines
-    path("api/v1/timelines/home", timelines.home),
-    path("api/v1/timelines/public", timelines.public),
-    path("api/v1/timelines/tag/<str:hashtag>", timelines.tag),
     # notifications
     path("api/v1/notifications", notifications.index),
     path("api/v1/notifications/clear", notifications.clear),

@@ -36,12 +36,21 @@ def _path(name: str) -> Path:
     return Path(settings.DATA_DIR) / "generations" / name
 
 
+# (data directory, name) -> the file's path as a string: ``current`` runs several times on every API
+# request, and building the Path and checking the name cost more than the stat() itself.
+_paths: dict[tuple[str, str], str] = {}
+
+
 def current(name: str) -> int:
     """The generation of ``name``: changes whenever ``bump(name)`` runs in any process here."""
     if cache_is_shared():
         return 0
+    where = (str(settings.DATA_DIR), name)
+    path = _paths.get(where)
+    if path is None:
+        path = _paths[where] = str(_path(name))
     try:
-        return os.stat(_path(name)).st_mtime_ns
+        return os.stat(path).st_mtime_ns
     except FileNotFoundError:
         return 0
 

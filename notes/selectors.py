@@ -123,18 +123,104 @@ def _attach(note: Note, photos: list[Photo], tags: list[Tag], video: Video | Non
     return note
 
 
+class _PrefetchedRows(dict):  # type: ignore[type-arg]
+    """``note._prefetched_objects_cache`` of a note read from the note cache: its photos and tags are built
+    from their cached rows the first time anything asks for them (``note.photos.all()``, Django's prefetch
+    checks, a refresh). A warm feed page serves every status from the status cache and never asks, so it
+    no longer builds a model instance for each tag and photo of each note (docs/benchmarks.md, "Home
+    timeline: session 12"). Every way Django reads, tests, pops or deletes an entry fills it first."""
+
+    def __init__(self, note: Note, db: str, photo_rows: list[tuple], tag_rows: list[tuple]) -> None:  # type: ignore[type-arg]
+        super().__init__()
+        self._note, self._db = note, db
+        self._pending: dict[str, list[tuple]] = {"photos": photo_rows, "tags": tag_rows}  # type: ignore[type-arg]
+
+    def _fill(self, name: object) -> None:
+        pending = self._pending
+        if not pending or name not in pending:
+            return
+        found = pending.pop(name)  # type: ignore[call-overload]
+        if name == "photos":
+            photos = [_instance(Photo, row, self._db) for row in found]
+            for photo in photos:
+                photo._state.fields_cache["note"] = self._note  # as the prefetch leaves them
+            dict.__setitem__(self, name, _results(Photo, photos))  # in Photo's Meta.ordering, as fetched
+        else:
+            dict.__setitem__(self, name, _results(Tag, [_instance(Tag, row, self._db) for row in found]))
+
+    def _fill_all(self) -> None:
+        for name in list(self._pending):
+            self._fill(name)
+
+    def __missing__(self, name: str) -> QuerySet:
+        self._fill(name)
+        if not dict.__contains__(self, name):
+            raise KeyError(name)  # as a plain dict: the related manager then reads the database
+        return dict.__getitem__(self, name)
+
+    def __contains__(self, name: object) -> bool:
+        self._fill(name)
+        return dict.__contains__(self, name)
+
+    def get(self, name: str, default: object = None) -> object:  # type: ignore[override]
+        self._fill(name)
+        return dict.get(self, name, default)
+
+    def pop(self, name: str, *default: object) -> object:  # type: ignore[override]
+        self._fill(name)
+        return dict.pop(self, name, *default)
+
+    def __delitem__(self, name: str) -> None:
+        self._fill(name)
+        dict.__delitem__(self, name)
+
+    def __setitem__(self, name: str, value: QuerySet) -> None:
+        self._pending.pop(name, None)
+        dict.__setitem__(self, name, value)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        self._fill_all()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        self._fill_all()
+        return dict.__len__(self)
+
+    def keys(self):  # type: ignore[no-untyped-def]
+        self._fill_all()
+        return dict.keys(self)
+
+    def values(self):  # type: ignore[no-untyped-def]
+        self._fill_all()
+        return dict.values(self)
+
+    def items(self):  # type: ignore[no-untyped-def]
+        self._fill_all()
+        return dict.items(self)
+
+    def copy(self) -> dict:  # type: ignore[type-arg,override]
+        self._fill_all()
+        return dict(dict.items(self))
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        # Pickled (a note put in some cache) as the plain dict it stands for.
+        self._fill_all()
+        return (dict, (dict(dict.items(self)),))
+
+
 def _unpacked(packed: Packed) -> Note:
     db, note_row, author_row, place_row, photo_rows, tag_rows, video_row = packed
     note = _instance(Note, note_row, db)
     cache_of = note._state.fields_cache
     cache_of["author"] = _instance(User, author_row, db)
     cache_of["place"] = _instance(Place, place_row, db) if place_row is not None else None
-    photos = [_instance(Photo, row, db) for row in photo_rows]
-    for photo in photos:
-        photo._state.fields_cache["note"] = note  # as the prefetch leaves them
-    tags = [_instance(Tag, row, db) for row in tag_rows]
+    # The same shape _attach gives, the photos and tags built on first use.
+    note._prefetched_objects_cache = _PrefetchedRows(note, db, photo_rows, tag_rows)  # type: ignore[attr-defined]
     video = _instance(Video, video_row, db) if video_row is not None else None
-    return _attach(note, photos, tags, video)
+    cache_of["video"] = video
+    if video is not None:
+        video._state.fields_cache["note"] = note
+    return note
 
 
 def hydrated(note: Note, photos: list[Photo], tags: list[Tag], video: Video | None) -> Note:

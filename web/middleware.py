@@ -6,6 +6,7 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
@@ -27,7 +28,9 @@ class ViewerPreferencesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
+        # Without a session cookie the user is anonymous: an API client sending its bearer token (every
+        # home-timeline read) costs no session and user look-up here.
+        user = getattr(request, "user", None) if settings.SESSION_COOKIE_NAME in request.COOKIES else None
         if user is not None and user.is_authenticated and user.ui_language:
             translation.activate(user.ui_language)
             request.LANGUAGE_CODE = translation.get_language()

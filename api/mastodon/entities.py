@@ -287,7 +287,7 @@ def _status_key(note: Note, statuses_count: int) -> str:
     stamp = note.edited_at.timestamp() if note.edited_at else 0
     video = note.attached_video  # its attachment appears once it is ready
     return (
-        f"mst:{note.pk}:{note.like_count}:{note.collect_count}:{note.comment_count}:{stamp}:{note.visibility}"
+        f"mst:{note.id}:{note.like_count}:{note.collect_count}:{note.comment_count}:{stamp}:{note.visibility}"
         f":{a.updated_at.timestamp()}:{a.followers_count}:{a.following_count}:{statuses_count}"
         f":{video.state if video is not None else '-'}"
     )
@@ -370,9 +370,13 @@ def _flags_json(favourited: bool, bookmarked: bool) -> str:
     )
 
 
+# The four endings a status can have, made once: (favourited, bookmarked) -> JSON text.
+_FLAGS_JSON = {(f, b): _flags_json(f, b) for f in (False, True) for b in (False, True)}
+
+
 def _counts_seen(users: Iterable[User], country: str | None) -> dict[int, int]:
-    unique = list({u.pk: u for u in users}.values())
-    return {u.pk: u.notes_seen for u in with_counts_seen_from(unique, country)}  # type: ignore[attr-defined]
+    unique = list({u.id: u for u in users}.values())
+    return {u.id: u.notes_seen for u in with_counts_seen_from(unique, country)}  # type: ignore[attr-defined]
 
 
 def statuses_json(notes: list[Note], viewer: User | None, *, just_made: bool = False) -> list[str]:
@@ -390,21 +394,21 @@ def statuses_json(notes: list[Note], viewer: User | None, *, just_made: bool = F
     if not notes:
         return []
     seen = _counts_seen((note.author for note in notes), viewer_country(viewer))
-    keys = {note.pk: _status_key(note, seen[note.author_id]) for note in notes}
-    cached: dict[str, str] = {} if just_made else cache.get_many(list(keys.values()))
-    missing = [n for n in notes if keys[n.pk] not in cached]
+    # In the order of ``notes`` (``.id``, not ``.pk``: this loop runs for every status of every page).
+    keys = [_status_key(note, seen[note.author_id]) for note in notes]
+    cached: dict[str, str] = {} if just_made else cache.get_many(keys)
+    missing = {key: n for n, key in zip(notes, keys, strict=True) if key not in cached}
     if missing:
-        mentioned = _mentioned_users(f"{n.title}\n{n.body}" for n in missing)
+        mentioned = _mentioned_users(f"{n.title}\n{n.body}" for n in missing.values())
         fresh = {
-            keys[n.pk]: json.dumps(
-                _note_base(n, mentioned, seen[n.author_id]), ensure_ascii=False, separators=(",", ":")
-            )[:-1]
-            for n in missing
+            key: json.dumps(_note_base(n, mentioned, seen[n.author_id]), ensure_ascii=False, separators=(",", ":"))[:-1]
+            for key, n in missing.items()
         }
         cache.set_many(fresh, STATUS_CACHE_SECONDS)
         cached.update(fresh)
-    liked, collected = (set(), set()) if just_made else viewer_state(viewer, [n.pk for n in notes])
-    return [cached[keys[n.pk]] + _flags_json(n.pk in liked, n.pk in collected) for n in notes]
+    liked, collected = (set(), set()) if just_made else viewer_state(viewer, [n.id for n in notes])
+    flags = _FLAGS_JSON
+    return [cached[key] + flags[n.id in liked, n.id in collected] for n, key in zip(notes, keys, strict=True)]
 
 
 def statuses(notes: list[Note], viewer: User | None) -> list[dict[str, Any]]:
