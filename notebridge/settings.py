@@ -141,6 +141,11 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # Each gunicorn worker and thread keeps its connection (DB_CONN_MAX_AGE seconds), as on
+            # PostgreSQL: opening one per request (connect, the PRAGMAs above, mapping the file again)
+            # was a fifth of a home-timeline request's server time (docs/benchmarks.md, session 12).
+            # Workers close what the arbiter opened before they fork (deploy/gunicorn.conf.py).
+            "CONN_MAX_AGE": int(os.environ.get("DB_CONN_MAX_AGE", "60")),
             # Tests use a file, not Django's default in-memory database: with an in-memory database the
             # live server's threads share the test's one connection, and a page that fires requests in
             # parallel (htmx batches and polls) breaks it ("database table is locked").
