@@ -414,9 +414,7 @@ def test_one_machine_wide_slot_lets_one_process_hash_at_a_time(settings, tmp_pat
 
     log = tmp_path / "slot.log"
     context = multiprocessing.get_context("fork")
-    workers = [
-        context.Process(target=_hash_in_the_machine_slot, args=(str(tmp_path), str(log), 15)) for _ in range(3)
-    ]
+    workers = [context.Process(target=_hash_in_the_machine_slot, args=(str(tmp_path), str(log), 15)) for _ in range(3)]
     for worker in workers:
         worker.start()
     for worker in workers:
