@@ -15,7 +15,8 @@ server error: Django's own hasher raises ``InvalidHashError`` from ``must_update
 
 **Hashing at a lower CPU priority** (``PASSWORD_HASH_NICE``, docs/trust.md "Password hashing"). When
 set above 0, Argon2 (hashing and checking) runs in one dedicated thread per process that has lowered its
-own priority to that nice value (``os.setpriority`` on Linux applies to the calling thread only), and
+own priority by that many nice steps below the thread that started it (at most to 19; ``os.setpriority``
+on Linux applies to the calling thread only), and
 the request's thread waits for it. A burst of sign-ups then takes the CPU that page reads leave free,
 instead of taking turns with them. Only argon2's C call runs long in that thread, and argon2-cffi
 releases the GIL during it; the Python around it is a few microseconds, so a niced thread holding the
@@ -51,10 +52,13 @@ class _NicedThread:
 
     def _run(self) -> None:
         self.native_id = threading.get_native_id()
-        # Never below the process's own nice: an unprivileged thread may only lower its priority. Not
-        # Linux, or not allowed: the thread runs at the process's priority.
+        # ``nice`` steps below the priority this thread started at (its creator's), at most 19: a server
+        # started under ``nice`` (a systemd unit's Nice=, a benchmark's ``nice -n 10``) still hashes below
+        # its own page reads. An absolute value would do nothing there: a thread at nice 10 told to go to
+        # 10 stays level with the reads. Not Linux, or not allowed: the thread runs at the process's
+        # priority.
         with contextlib.suppress(OSError, AttributeError):
-            os.setpriority(os.PRIO_PROCESS, 0, max(self.nice, os.getpriority(os.PRIO_PROCESS, 0)))
+            os.setpriority(os.PRIO_PROCESS, 0, min(19, os.getpriority(os.PRIO_PROCESS, 0) + self.nice))
         self.started.set()
         while True:
             job, box, done = self.jobs.get()

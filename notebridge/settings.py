@@ -486,10 +486,12 @@ PASSWORD_HASH_WAIT_S = float(os.environ.get("PASSWORD_HASH_WAIT_S", "10"))
 PASSWORD_HASH_MAX_WAITING = int(os.environ.get("PASSWORD_HASH_MAX_WAITING", "1"))
 # At most this many hashing slots across every process on the machine (flock'd files under DATA_DIR/hash-slots;
 # 0: no machine-wide cap, only PASSWORD_HASH_CONCURRENCY per process). docs/trust.md "Password hashing".
-PASSWORD_HASH_MACHINE_SLOTS = int(os.environ.get("PASSWORD_HASH_MACHINE_SLOTS", "0"))
-# Argon2 runs in a per-process thread at this nice value (0: in the request's thread, at its priority),
-# so a burst of sign-ups takes the CPU page reads leave free (accounts/hashers.py, docs/trust.md).
-PASSWORD_HASH_NICE = int(os.environ.get("PASSWORD_HASH_NICE", "0"))
+# 1 by default since session 12: with 2 web workers a burst otherwise hashes on both cores at once.
+PASSWORD_HASH_MACHINE_SLOTS = int(os.environ.get("PASSWORD_HASH_MACHINE_SLOTS", "1"))
+# Argon2 runs in a per-process thread this many nice steps below the server's own priority (at most 19;
+# 0: in the request's thread, at its priority), so a burst of sign-ups takes the CPU page reads leave free
+# (accounts/hashers.py, docs/trust.md). 10 by default since session 12.
+PASSWORD_HASH_NICE = int(os.environ.get("PASSWORD_HASH_NICE", "10"))
 # runstack --prod runs the background task worker (housekeeping, translation, the low queue) at this nice
 # value; the urgent worker (screening, fan-out) stays at normal priority (docs/deploy.md). 0: not niced.
 BACKGROUND_WORKER_NICE = int(os.environ.get("BACKGROUND_WORKER_NICE", "10"))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import ipaddress
+import logging
 import re
 import threading
 import time
@@ -44,6 +45,8 @@ from core.network import parse_ip, subnet_of
 from trust import limits, operator, rules, waitlist
 from trust.models import Invite, SecurityEvent, Signup, SignupRule
 from trust.tasks import assess_newcomer, schedule_influx_check
+
+logger = logging.getLogger(__name__)
 
 MAX_USERNAME = 64  # longer than any handle: a pattern never runs on more than this
 GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
@@ -218,7 +221,8 @@ def _machine_slot_files() -> list[Path]:
 
 def _take_machine_slot(files: list[Path], deadline: float) -> IO[bytes] | None:
     """One of the machine's slot files, locked (``flock``, released by the kernel if the process dies),
-    polled every 10 ms until ``deadline``; None when none came free in time."""
+    polled every 10 ms until ``deadline``; None when none came free in time. Raises ``OSError`` when a
+    slot file cannot be opened at all."""
     while True:
         for path in files:
             handle = path.open("ab")
@@ -236,12 +240,20 @@ def _take_machine_slot(files: list[Path], deadline: float) -> IO[bytes] | None:
 def machine_slot(deadline: float) -> Iterator[None]:
     """With ``PASSWORD_HASH_MACHINE_SLOTS`` set, one of that many slots shared by every process on the
     machine (files under ``DATA_DIR/hash-slots``): a burst's hashing then uses at most that many cores,
-    whatever the number of web workers. Raises the busy answer when none comes free by ``deadline``."""
-    files = _machine_slot_files()
+    whatever the number of web workers. Raises the busy answer when none comes free by ``deadline``.
+
+    When the slot files cannot be made or opened (``DATA_DIR`` read-only or full, ``hash-slots`` not a
+    folder), the hash runs without the machine's cap, under the per-process slot alone, and the fault is
+    logged: a broken slot folder must not turn every sign-up and log-in into a server error."""
+    try:
+        files = _machine_slot_files()
+        handle = _take_machine_slot(files, deadline) if files else None
+    except OSError as exc:
+        logger.warning("password hashing without the machine-wide slot: %s", exc)
+        files, handle = [], None
     if not files:
         yield
         return
-    handle = _take_machine_slot(files, deadline)
     if handle is None:
         raise _busy()
     try:

@@ -341,3 +341,88 @@ def test_the_machine_wide_slot_covers_the_password_hash_alone(app_token, setting
     assert busy.status_code == 429 and busy["Retry-After"] == "3"
     assert not User.objects.filter(username="free_name").exists()
     assert sign_up(app_token, "free_name", email="free@example.org").status_code == 200
+
+
+def test_a_hashing_slot_whose_holder_dies_is_free_again(app_token, settings, tmp_path):
+    """The machine's slot is a kernel lock: a web worker killed while hashing (SIGKILL, the OOM killer)
+    cannot keep it, so the next sign-up gets it and nothing waits for a process that is gone."""
+    settings.DATA_DIR = tmp_path
+    settings.PASSWORD_HASH_MACHINE_SLOTS = 1
+    settings.PASSWORD_HASH_WAIT_S = 0.2
+    (tmp_path / "hash-slots").mkdir()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys, time; f = open(sys.argv[1], 'ab'); fcntl.flock(f, fcntl.LOCK_EX); "
+            "print('held', flush=True); time.sleep(600)",
+            str(tmp_path / "hash-slots" / "slot-0.lock"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        busy = sign_up(app_token, "while_held", email="held@example.org")
+        assert busy.status_code == 429  # the slot really is taken
+    finally:
+        holder.kill()
+        holder.wait(10)
+    created = sign_up(app_token, "after_death", email="after@example.org")
+    assert created.status_code == 200 and created.json()["access_token"]
+    assert User.objects.filter(username="after_death").exists()
+
+
+def test_sign_up_and_log_in_work_when_the_slot_files_cannot_be_made(app_token, settings, tmp_path, caplog):
+    """A broken slot folder (here ``hash-slots`` is a plain file; a read-only or full disk is the same
+    OSError) costs the machine-wide cap, not the sign-ups: they hash under the per-process slot alone and
+    the fault is logged."""
+    settings.DATA_DIR = tmp_path
+    settings.PASSWORD_HASH_MACHINE_SLOTS = 1
+    (tmp_path / "hash-slots").write_text("not a folder")
+    with caplog.at_level("WARNING", logger="trust.signup"):
+        created = sign_up(app_token, "no_slot_dir", email="noslot@example.org")
+    assert created.status_code == 200 and created.json()["access_token"]
+    assert User.objects.filter(username="no_slot_dir").exists()
+    assert "without the machine-wide slot" in caplog.text
+    assert Client().post("/login/", {"username": "no_slot_dir", "password": "a long passphrase 9"}).status_code == 302
+
+
+def _hash_in_the_machine_slot(data_dir: str, log: str, rounds: int) -> None:
+    """A forked process (another web worker) taking the machine's slot ``rounds`` times and writing, inside
+    it, 'in' then 'out' lines with its pid to the shared log."""
+    import os
+    import time
+
+    from django.conf import settings
+
+    settings.DATA_DIR = Path(data_dir)
+    settings.PASSWORD_HASH_MACHINE_SLOTS = 1
+    for _ in range(rounds):
+        with trust_signup.machine_slot(time.monotonic() + 30):
+            with open(log, "a") as out:
+                out.write(f"in {os.getpid()}\n")
+            time.sleep(0.01)
+            with open(log, "a") as out:
+                out.write(f"out {os.getpid()}\n")
+
+
+def test_one_machine_wide_slot_lets_one_process_hash_at_a_time(settings, tmp_path):
+    """PASSWORD_HASH_MACHINE_SLOTS = 1 across processes: three forked processes taking the slot over and
+    over never have two inside it at once (every 'in' is followed by the same process's 'out')."""
+    import multiprocessing
+
+    log = tmp_path / "slot.log"
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=_hash_in_the_machine_slot, args=(str(tmp_path), str(log), 15)) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+        assert worker.exitcode == 0
+    lines = log.read_text().split()
+    events = list(zip(lines[0::2], lines[1::2], strict=True))
+    assert len(events) == 3 * 15 * 2
+    assert len({pid for _kind, pid in events}) == 3
+    for (kind_in, pid_in), (kind_out, pid_out) in zip(events[0::2], events[1::2], strict=True):
+        assert (kind_in, kind_out) == ("in", "out") and pid_in == pid_out
