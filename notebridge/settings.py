@@ -122,6 +122,9 @@ if DATABASE_URL:
             disable_server_side_cursors=env_bool("DB_PGBOUNCER", False),
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_CHEAP_HEALTH_CHECK", True):
+        # The health check polls the socket instead of a SELECT 1 round trip per request (core/postgresql).
+        DATABASES["default"]["ENGINE"] = "core.postgresql"
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
     DATABASES["default"].setdefault("TEST", {})
     if os.environ.get("TEST_DATABASE_NAME"):
