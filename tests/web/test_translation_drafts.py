@@ -9,6 +9,7 @@ streaming is tested in tests/translation/test_llm_streaming.py.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -176,8 +177,6 @@ def test_a_taps_stages_are_traced_in_order_only_when_asked(
     run (here inline: the tests' task backend is immediate), the worker's first draft, the poll that
     returns it and the final are each one JSON line, in the order they happened; without it nothing
     is written."""
-    import json  # (only this test reads the trace file)
-
     trace = tmp_path / "stages.jsonl"
     first = _note(make_user, post_note, "周末去了西湖，风景绝了")
     client.get(f"/translate/note/{first.pk}/", headers=HX)
