@@ -47,6 +47,8 @@ NOTES_ZH = [
     "今年第一次自己种番茄，阳台上结了十几个果子，虽然很小但是特别甜，很有成就感",
     "周五晚上和朋友去看了一场话剧，演员的表演太精彩了，散场的时候大家都在鼓掌",
 ]
+# Not one of the notes: the engine's warm-up shares no more than the prompt's prefix with them.
+WARM_UP_ZH = "今天天气很好，我们下午去公园散步，顺便买了一杯奶茶"
 PASSWORD = "correct horse battery"
 CHROMIUM = "/usr/bin/chromium"
 
@@ -71,6 +73,7 @@ OBSERVE = """(dom) => {
   new MutationObserver(seen).observe(document.body, what);
   const link = document.querySelector("#" + dom + " .translate-tools a");
   window.__tr.t0 = performance.now();
+  window.__tr.epoch = (performance.timeOrigin + window.__tr.t0) / 1000;
   link.click();
 }"""
 
@@ -107,7 +110,64 @@ def prepare(data: Path, notes: int) -> list[int]:
     return [create_note(author=author, body=text, language="zh-Hans").pk for text in texts]
 
 
-def page_figures(note_ids: list[int], port: int, env: dict[str, str], log_path: Path) -> dict:
+# The stages of one tap in the trace (translation/trace.py), in the order they happen.
+STAGES = [
+    "request",
+    "commit",
+    "queued",
+    "response",
+    "job_start",
+    "claimed",
+    "engine_call",
+    "prompt_built",
+    "model_ready",
+    "prefix_ready",
+    "first_piece",
+    "draft_written",
+    "poll_draft",
+    "page_first_words",
+    "generated",
+    "state_saved",
+    "postcheck",
+    "final",
+    "page_final",
+]
+
+
+def stage_figures(runs: list[dict], trace: Path) -> dict:
+    """Each counted tap's stages, in ms from the tap (the first time each stage is seen after it and
+    before the next tap), and their medians."""
+    lines = [json.loads(line) for line in trace.read_text().splitlines() if line.strip()]
+    taps = [r["tap_epoch"] for r in runs] + [float("inf")]
+    timelines: list[dict[str, float]] = []
+    for i, run in enumerate(runs):
+        if run["warm_up"]:
+            continue
+        start, end = taps[i], taps[i + 1]
+        seen: dict[str, float] = {}
+        for line in lines:
+            stage = line["stage"]
+            if stage == "poll_out" and line.get("draft"):
+                stage = "poll_draft"
+            if start <= line["t"] < end and stage not in seen:
+                seen[stage] = round((line["t"] - start) * 1000, 1)
+        if run["first_s"] is not None:
+            seen["page_first_words"] = round(run["first_s"] * 1000, 1)
+        if run["final_s"] is not None:
+            seen["page_final"] = round(run["final_s"] * 1000, 1)
+        polls = [line for line in lines if start <= line["t"] < end and line["stage"] in ("poll_in", "poll_out")]
+        seen["polls"] = sum(1 for line in polls if line["stage"] == "poll_in")
+        timelines.append(seen)
+        print(json.dumps({s: seen[s] for s in [*STAGES, "polls"] if s in seen}), flush=True)
+    medians = {
+        s: median([t[s] for t in timelines if s in t]) for s in [*STAGES, "polls"] if any(s in t for t in timelines)
+    }
+    return {"stages_median_ms": medians}
+
+
+def page_figures(
+    note_ids: list[int], port: int, env: dict[str, str], log_path: Path, trace: Path | None = None
+) -> dict:
     from playwright.sync_api import sync_playwright
 
     python = sys.executable
@@ -163,6 +223,7 @@ def page_figures(note_ids: list[int], port: int, env: dict[str, str], log_path: 
                     "failed": got["failed"] is not None,
                     "first_words": got["firstText"][:40],
                     "warm_up": i == 0,
+                    "tap_epoch": got["epoch"],
                 }
                 runs.append(run)
                 print(json.dumps(run, ensure_ascii=False), flush=True)
@@ -176,7 +237,8 @@ def page_figures(note_ids: list[int], port: int, env: dict[str, str], log_path: 
                 process.kill()
         log.close()
     counted = [r for r in runs if not r["warm_up"]]
-    return {
+    stages = stage_figures(runs, trace) if trace else {}
+    return stages | {
         "first_words_median_s": median([r["first_s"] for r in counted if r["first_s"] is not None]),
         "final_median_s": median([r["final_s"] for r in counted if r["final_s"] is not None]),
         "drafts_seen": sum(1 for r in counted if r["first_s"] is not None and r["first_s"] < (r["final_s"] or 0)),
@@ -186,20 +248,25 @@ def page_figures(note_ids: list[int], port: int, env: dict[str, str], log_path: 
 
 
 def engine_figures(n: int) -> dict:
-    """The engine alone, alternating with and without drafts reported: medians of the final answer."""
+    """The engine alone, alternating with and without drafts reported: medians of the final answer.
+
+    Every run translates a note the run before did not: llama.cpp reuses the tokens a prompt shares
+    with the one before, so the same note twice in a row (as this did before session 12) evaluates
+    only its last token the second time, and half the runs measured no prompt at all."""
     from translation import llm, progress
     from translation.engines.llm_engine import LlmEngine
 
     if not llm.is_available():
         return {"engine": "model not available"}
     engine = LlmEngine()
-    engine.translate_batch([NOTES_ZH[0]], "zh-Hans", "en")  # load, and warm the prompt prefix
+    engine.translate_batch([WARM_UP_ZH], "zh-Hans", "en")  # load, and warm the prompt prefix
     plain: list[float] = []
     drafted: list[float] = []
     firsts: list[float] = []
     for i in range(n):
-        text = NOTES_ZH[i % len(NOTES_ZH)] + f"（{i}）"
-        for with_drafts in (i % 2 == 0, i % 2 == 1):
+        for j, with_drafts in enumerate((i % 2 == 0, i % 2 == 1)):
+            k = 2 * i + j
+            text = NOTES_ZH[k % len(NOTES_ZH)] + f"（{k}）"
             t0 = time.perf_counter()
             first: list[float] = []
 
@@ -280,6 +347,9 @@ def main() -> None:
     parser.add_argument("--speculative", type=int, default=0, help="prompt-lookup decoding vs plain, on N notes")
     parser.add_argument("--pred-tokens", type=int, default=10)
     parser.add_argument("--skip-page", action="store_true")
+    parser.add_argument(
+        "--stages", action="store_true", help="trace each tap's stages in the servers (translation/trace.py)"
+    )
     args = parser.parse_args()
     data = args.data or Path(tempfile.mkdtemp(prefix="stream-bench-"))
     data.mkdir(parents=True, exist_ok=True)
@@ -287,7 +357,10 @@ def main() -> None:
     env = {**os.environ, "DEBUG": "1", "TASK_BACKEND": "django_tasks_db.DatabaseBackend"}
     env.pop("REDIS_URL", None)
     print(f"load average before: {load_average()}", flush=True)
-    figures = {} if args.skip_page else page_figures(note_ids, args.port, env, data / "servers.log")
+    trace = data / "stages.jsonl" if args.stages else None
+    if trace:
+        env["TRANSLATION_TRACE_PATH"] = str(trace)
+    figures = {} if args.skip_page else page_figures(note_ids, args.port, env, data / "servers.log", trace)
     if args.speculative:
         figures |= speculative_figures(args.speculative, args.pred_tokens)
     if args.engine:

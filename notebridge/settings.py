@@ -352,6 +352,8 @@ TRANSLATION_MAX_CHARS = int(os.environ.get("TRANSLATION_MAX_CHARS", "6000"))
 TRANSLATION_MAX_ATTEMPTS = int(os.environ.get("TRANSLATION_MAX_ATTEMPTS", "5"))
 # How long the Mastodon translate endpoint (a synchronous API) waits for a worker before answering 503.
 TRANSLATION_SYNC_WAIT_S = float(os.environ.get("TRANSLATION_SYNC_WAIT_S", "8"))
+# A file the stages of each on-demand translation are appended to (translation/trace.py; benchmarks only).
+TRANSLATION_TRACE_PATH = os.environ.get("TRANSLATION_TRACE_PATH", "")
 
 # --- files ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -21,6 +21,8 @@ from typing import Any
 
 from django.conf import settings
 
+from translation import trace
+
 logger = logging.getLogger("notebridge.translation")
 
 _lock = threading.RLock()
@@ -108,6 +110,7 @@ class _PrefixStates:
         self.live = ""
         self.broken = False
         self.restores = 0
+        self.saves = 0
 
     def clear(self) -> None:
         self.states.clear()
@@ -138,8 +141,14 @@ class _PrefixStates:
         self.restores += 1
 
     def after(self, model: Any, key: str) -> None:
+        """Keep the state of a prefix not yet saved. One already saved is not copied again (about
+        75 ms a call on a busy 2-core box, before the job can finish): its saved state holds the same
+        prefix, and what follows it (the last call's post and answer) llama.cpp re-evaluates anyway."""
         self.live = key
         if self.broken or self.capacity <= 0:
+            return
+        if key in self.states:
+            self.states.move_to_end(key)
             return
         import llama_cpp
 
@@ -149,6 +158,7 @@ class _PrefixStates:
             used = llama_cpp.llama_state_get_data(model._ctx.ctx, buffer, size)
             ids = model.input_ids[: model.n_tokens].copy()
             self.states[key] = (ctypes.string_at(buffer, used), ids, model.n_tokens)
+            self.saves += 1
         except Exception as exc:
             self._give_up(model, exc)
             return
@@ -182,6 +192,7 @@ def chat_complete(
     the reply so far as the model writes it (streamed generation; the same tokens as without it).
     """
     model = get_model()
+    trace.mark("model_ready")
     if model is None:
         return None
     clean = [
@@ -195,6 +206,7 @@ def chat_complete(
     try:
         with _lock:
             _prefixes.before(model, key)
+            trace.mark("prefix_ready", restores=_prefixes.restores)
             options = {
                 "messages": clean,
                 "max_tokens": max(1, min(int(max_tokens), settings.LLM_CONTEXT // 2)),
@@ -205,10 +217,12 @@ def chat_complete(
                 content = model.create_chat_completion(**options)["choices"][0]["message"]["content"]
             else:
                 content = _streamed(model, options, on_text)
+            trace.mark("generated", chars=len(content) if isinstance(content, str) else None)
             if remember:
                 _prefixes.after(model, key)
             else:
                 _prefixes.live = key
+            trace.mark("state_saved")
     except Exception as exc:
         logger.warning("model generation failed: %s", exc)
         return None
@@ -221,6 +235,8 @@ def _streamed(model: Any, options: dict[str, Any], on_text: Callable[[str], None
     for chunk in model.create_chat_completion(**options, stream=True):
         piece = chunk["choices"][0]["delta"].get("content")
         if piece:
+            if not parts:
+                trace.mark("first_piece", piece=piece)
             parts.append(piece)
             on_text("".join(parts))
     return "".join(parts)
@@ -239,4 +255,5 @@ def info() -> dict[str, Any]:
         "last_error": _state["error"],
         "prefix_states": len(_prefixes.states),
         "prefix_restores": _prefixes.restores,
+        "prefix_saves": _prefixes.saves,
     }

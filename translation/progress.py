@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from translation import trace
 from translation.models import JobState, TranslationJob
 
 logger = logging.getLogger("notebridge.translation")
@@ -90,4 +91,6 @@ class JobDrafts:
         self.last[index] = now
         # Only while the job runs: a job finished (or reset by an edit) meanwhile keeps its empty draft.
         TranslationJob.objects.filter(pk=job_id, state=JobState.RUNNING).update(partial_text=text[:MAX_DRAFT_CHARS])
+        if not self.writes:
+            trace.mark("draft_written", job=job_id, text=text[:40])
         self.writes += 1

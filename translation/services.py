@@ -24,7 +24,7 @@ from core import languages
 from core.language_detection import detect_language
 from notes import translations as note_translations
 from notes.models import Note
-from translation import preparation, progress, reasons, tasks
+from translation import preparation, progress, reasons, tasks, trace
 from translation.another_way import translate_another_way
 from translation.engines import registry
 from translation.engines.base import Result
@@ -413,13 +413,19 @@ def _enqueue(job_id: int, *, delay: timedelta | None = None) -> None:
     # robust: a queue that is down is logged; the job stays pending and is picked up again by a later
     # reader (stale pending jobs are re-queued) or `manage.py translations retry`.
     if delay is None:
-        transaction.on_commit(lambda: tasks.translate_job.enqueue(job_id), robust=True)
+        transaction.on_commit(lambda: _enqueue_now(job_id), robust=True)
         return
     backend = tasks.translate_job.get_backend()
     if getattr(backend, "supports_defer", False):
         run_after = timezone.now() + delay
         transaction.on_commit(lambda: tasks.translate_job.using(run_after=run_after).enqueue(job_id), robust=True)
     # Without deferral the retry happens when a reader asks again or `manage.py translations retry` runs.
+
+
+def _enqueue_now(job_id: int) -> None:
+    trace.mark("commit", job=job_id)
+    tasks.translate_job.enqueue(job_id)
+    trace.mark("queued", job=job_id)
 
 
 def drafts(*, obj_kind: str, obj_id: int, target: str, texts: dict[str, str]) -> tuple[dict[str, str], bool]:
@@ -513,7 +519,9 @@ def process_job(job_id: int) -> TranslationView | None:
 
 def process_jobs(job_ids: list[int]) -> dict[int, TranslationView]:
     """Claim and do several jobs, batching those with the same language pair into one engine call."""
+    trace.mark("job_start", jobs=job_ids)
     claimed = [job for job_id in dict.fromkeys(job_ids) if (job := _claim(job_id)) is not None]
+    trace.mark("claimed", jobs=[job.pk for job in claimed])
     groups: dict[tuple[str, str], list[TranslationJob]] = {}
     for job in claimed:
         groups.setdefault((job.source_language, job.target_language), []).append(job)
@@ -530,6 +538,7 @@ def process_jobs(job_ids: list[int]) -> dict[int, TranslationView]:
             continue
         # Readers waiting on a page see the translation grow (translation/progress.py).
         drafts = progress.JobDrafts([job.pk if job.reason == "reader" else None for job in pending])
+        trace.mark("engine_call", jobs=[job.pk for job in pending])
         with progress.reporting(drafts):
             best, tried = translate_texts([job.source_text for job in pending], source, target)
         for job, result, attempts in zip(pending, best, tried, strict=True):
@@ -564,6 +573,7 @@ def _finish(job: TranslationJob, *, memory: TranslationMemory, error: str = "") 
         updated_at=timezone.now(),
     )
     cache.delete(_cache_key(job.obj_kind, job.obj_id, job.field, job.target_language, job.source_hash))
+    trace.mark("final", job=job.pk)
     if retry_at is not None:
         _enqueue(job.pk, delay=retry_at - timezone.now())
     return _view_from_memory(memory, job.source_language, job.target_language)

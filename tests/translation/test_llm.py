@@ -113,3 +113,23 @@ def test_saved_prompt_states_give_the_same_answers(real_model):
     engine.translate_batch([first], "en", "zh-Hans")
     live = engine.translate_batch([second], "en", "zh-Hans")[0]
     assert restored.ok and restored.text == live.text
+
+
+def test_a_saved_prompt_state_is_not_copied_again(real_model):
+    """Each prompt prefix is saved once: a later call with the same prefix, live or restored, does not
+    copy the model's state again (it would only delay the job's finish), and is restored from the
+    first save when another prefix came between."""
+    engine = LlmEngine()
+    llm.unload()
+    saves = llm.info()["prefix_saves"]
+    engine.translate_batch(["Rainy Sunday, homemade dumplings"], "en", "zh-Hans")
+    assert llm.info()["prefix_saves"] == saves + 1
+    engine.translate_batch(["Thrifted this jacket for 15 dollars"], "en", "zh-Hans")
+    assert llm.info()["prefix_saves"] == saves + 1
+    engine.translate_batch(["今天的早餐是豆浆油条"], "zh-Hans", "en")
+    assert llm.info()["prefix_saves"] == saves + 2
+    restores = llm.info()["prefix_restores"]
+    again = engine.translate_batch(["Best find of the year"], "en", "zh-Hans")[0]
+    assert again.ok
+    assert llm.info()["prefix_restores"] == restores + 1
+    assert llm.info()["prefix_saves"] == saves + 2

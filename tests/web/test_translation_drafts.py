@@ -9,6 +9,7 @@ streaming is tested in tests/translation/test_llm_streaming.py.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -167,3 +168,36 @@ def test_a_growing_draft_is_not_taking_a_while(client, make_user, post_note, sam
     _worker_writes(TranslationJob.objects.get(obj_id=note.pk, field="body"), "Went to")
     html = client.get(f"/translate/note/{note.pk}/?n=30", headers=HX).content.decode()
     assert "taking a while" not in html and "Went to" in html and "data-partial-url" in html
+
+
+def test_a_taps_stages_are_traced_in_order_only_when_asked(
+    settings, tmp_path, client, make_user, post_note, sam, remote, django_capture_on_commit_callbacks
+):
+    """translation/trace.py: with TRANSLATION_TRACE_PATH set, the page's request, the job queued and
+    run (here inline: the tests' task backend is immediate), the worker's first draft, the poll that
+    returns it and the final are each one JSON line, in the order they happened; without it nothing
+    is written."""
+    trace = tmp_path / "stages.jsonl"
+    first = _note(make_user, post_note, "周末去了西湖，风景绝了")
+    client.get(f"/translate/note/{first.pk}/", headers=HX)
+    assert not trace.exists()
+
+    settings.TRANSLATION_TRACE_PATH = str(trace)
+    second = post_note(first.author, title="", body="今天的早餐是豆浆油条", photos=0, language="zh-Hans")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(f"/translate/note/{second.pk}/", headers=HX)
+    job = TranslationJob.objects.get(obj_id=first.pk, field="body")
+    _worker_writes(job, "Went to")
+    client.get(f"/translate/note/{first.pk}/partial/")
+    lines = [json.loads(line) for line in trace.read_text().splitlines()]
+    stages = [line["stage"] for line in lines]
+    jobs = TranslationJob.objects.filter(obj_id=second.pk).count()
+    # The test's own transaction holds the jobs' commit until the request is over (in a server it
+    # comes before the response); each of the note's jobs then runs inline.
+    each = ["commit", "job_start", "claimed", "engine_call", "final", "queued"]
+    assert jobs >= 1
+    assert stages == ["request", "response", *each * jobs, "draft_written", "poll_in", "poll_out"]
+    assert [line["t"] for line in lines] == sorted(line["t"] for line in lines)
+    assert lines[0]["obj"] == second.pk and lines[-1]["obj"] == first.pk
+    assert lines[-1]["draft"] is True and lines[-1]["pending"] is True
+    assert lines[-3]["text"] == "Went to" and lines[-3]["job"] == job.pk

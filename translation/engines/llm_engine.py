@@ -18,7 +18,7 @@ from django.conf import settings
 
 from core import languages
 from core.language_detection import _opencc
-from translation import chunking, llm, progress, prompts, termbase
+from translation import chunking, llm, progress, prompts, termbase, trace
 from translation.engines.base import EngineBase, Result
 from translation.engines.gloss import dictionary
 from translation.spans import Protected, only_spans, protect
@@ -133,6 +133,7 @@ class LlmEngine(EngineBase):
                     sent, source, target, few_shot=opts.few_shot, with_placeholders=use_placeholders, terms=hints
                 )
             max_tokens = min(settings.LLM_CONTEXT // 2, 48 + 3 * len(sent))
+            trace.mark("prompt_built", variant=variant)
             on_text = partial(show, protected) if show is not None and variant == "primary" else None
             reply = llm.chat_complete(
                 messages, max_tokens=max_tokens, temperature=0.0 if variant == "primary" else 0.3, on_text=on_text
@@ -208,6 +209,7 @@ class LlmEngine(EngineBase):
         self.stats["postcheck_issues"] += 1
         # The same prefix as the first answer's: llama.cpp evaluates only the new last message, and the
         # saved prompt state need not be copied again.
+        trace.mark("postcheck", issues=issues)
         reply = llm.chat_complete(
             prompts.with_notes(messages, issues, target), max_tokens=max_tokens, temperature=0.0, remember=False
         )

@@ -19,6 +19,7 @@ from core.geo import viewer_country
 from notes.models import Comment, Note, NoteState, Tag
 from notes.note_stats import record_translated_read
 from notes.selectors import get_visible_comment, get_visible_note, visible_comments, visible_notes
+from translation import trace
 from web.translation import (
     BATCH_KINDS,
     MAX_POLLS,
@@ -85,6 +86,7 @@ def translate(request: HttpRequest, kind: str, obj_id: int) -> HttpResponse:
     Without htmx, the reader is sent to the page with the translations shown (``?translate=1``, or
     ``gloss`` / ``retry`` / ``0`` for the other links).
     """
+    trace.mark("request", kind=kind, obj=obj_id)
     obj, page_url = _translatable_object(request, kind, obj_id)
     mode = _fragment_mode(request)
     if not is_htmx(request):
@@ -99,7 +101,9 @@ def translate(request: HttpRequest, kind: str, obj_id: int) -> HttpResponse:
     if kind == "note" and block.state == "ready" and isinstance(obj, Note) and obj.state == NoteState.PUBLISHED:
         # The author's stats count reads in translation (once per reader; notes.note_stats).
         record_translated_read(note=obj, reader=viewer(request), reader_token=reader_token(request))
-    return render(request, "web/_translatable.html", {"block": block})
+    response = render(request, "web/_translatable.html", {"block": block})
+    trace.mark("response", kind=kind, obj=obj_id, state=block.state)
+    return response
 
 
 def translate_partial(request: HttpRequest, kind: str, obj_id: int) -> JsonResponse:
@@ -107,8 +111,11 @@ def translate_partial(request: HttpRequest, kind: str, obj_id: int) -> JsonRespo
     sees the translation grow: ``{"pending": bool, "target": code, "fields": {name: draft}}``. When
     ``pending`` turns false the page asks for the block itself, which shows the final, validated
     result, or the original with the reason. The same visibility rules as the block."""
+    trace.mark("poll_in", kind=kind, obj=obj_id)
     obj, _ = _translatable_object(request, kind, obj_id)
-    response = JsonResponse(draft_state(request, kind, obj))
+    state = draft_state(request, kind, obj)
+    trace.mark("poll_out", kind=kind, obj=obj_id, draft=bool(state["fields"]), pending=state["pending"])
+    response = JsonResponse(state)
     response["Cache-Control"] = "no-store"
     return response
 
