@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.web.conftest import sign_in
 from tests.web.test_browser import DESKTOP, MOBILE, browser, shoot  # noqa: F401  (browser is a fixture)
-from tests.web.test_browser_rough_edges import _log_in, _page, _user
+from tests.web.test_browser_rough_edges import _page, _user
 from trust.models import SignupRule
 
 pytestmark = pytest.mark.browser
@@ -17,7 +18,7 @@ def test_the_trust_page_fits_and_its_forms_work(live_server, transactional_db, b
     _user("tess", staff=True, ui=ui)
     url = live_server.url
     context, page = _page(browser, viewport, locale=locale)
-    _log_in(page, url, "tess")
+    sign_in(page, url, "tess")
     page.goto(f"{url}/ops/trust/")
     assert page.locator("h1").inner_text() == ("Trust and safety" if ui == "en" else "信任与安全")
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
