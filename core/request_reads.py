@@ -26,6 +26,9 @@ from django.http import HttpRequest, HttpResponse
 
 _KEYS: list[str | Callable[[], str]] = []  # a key, or a function giving it (one that carries a generation)
 _memo: ContextVar[dict[str, Any] | None] = ContextVar("request_reads", default=None)
+# Functions giving keys of the request itself (its bearer token's entries), read with the shared ones.
+_REQUEST_KEYS: list[Callable[[HttpRequest], list[str]]] = []
+_request: ContextVar[HttpRequest | None] = ContextVar("request_reads_request", default=None)
 
 
 def shared(key: str) -> str:
@@ -43,8 +46,22 @@ def shared_key(key_of: Callable[[], str]) -> Callable[[], str]:
     return key_of
 
 
+def of_request(keys_of: Callable[[HttpRequest], list[str]]) -> Callable[[HttpRequest], list[str]]:
+    """Register a function giving keys that depend on the request (a bearer token's entry and its user's),
+    read in the same round trip as the shared ones; returns it. Whoever reads them later in the request
+    with ``get_many`` is answered from that read."""
+    if keys_of not in _REQUEST_KEYS:
+        _REQUEST_KEYS.append(keys_of)
+    return keys_of
+
+
 def _registered() -> list[str]:
-    return [k() if callable(k) else k for k in _KEYS]
+    keys = [k() if callable(k) else k for k in _KEYS]
+    request = _request.get()
+    if request is not None:
+        for keys_of in _REQUEST_KEYS:
+            keys.extend(keys_of(request))
+    return keys
 
 
 def get(key: str) -> Any:
@@ -71,11 +88,15 @@ def get_many(keys: list[str], *, also: list[str] | None = None) -> dict[str, Any
     if memo is None:
         return cache.get_many(keys)
     asked = set(keys)
+    known = {k: memo[k] for k in keys if k in memo}  # read ahead in this request (``of_request``)
+    missing = [k for k in keys if k not in known]
+    if not missing:
+        return {k: v for k, v in known.items() if v is not None}
     kept = list(dict.fromkeys(k for k in (also or []) + _registered() if k not in memo and k not in asked))
-    found = cache.get_many(list(keys) + kept)
+    found = cache.get_many(missing + kept)
     for k in kept:
         memo[k] = found.get(k)
-    return {k: v for k, v in found.items() if k in asked}
+    return {k: v for k, v in known.items() if v is not None} | {k: v for k, v in found.items() if k in asked}
 
 
 def put(key: str, value: Any) -> None:
@@ -100,7 +121,9 @@ class RequestReadsMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         token = _memo.set({})
+        request_token = _request.set(request)
         try:
             return self.get_response(request)
         finally:
+            _request.reset(request_token)
             _memo.reset(token)

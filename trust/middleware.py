@@ -26,6 +26,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from oauth2_provider.models import AccessToken
 
+from core import request_reads
 from core.errors import RateLimited
 from core.network import client_ip, subnet_of
 from trust import limits
@@ -111,10 +112,23 @@ def _bearer(request: HttpRequest) -> str | None:
     return None
 
 
+def _owner_key(checksum: str) -> str:
+    return f"rl:tok:{checksum}"
+
+
+@request_reads.of_request
+def _request_keys(request: HttpRequest) -> list[str]:
+    """A bearer request's owner entry, read with the request's first cache read (core/request_reads.py)."""
+    raw = _bearer(request)
+    if raw is None or len(raw) > 255:
+        return []
+    return [_owner_key(hashlib.sha256(raw.encode()).hexdigest())]
+
+
 def _token_owner(raw: str) -> Caller | None:
     checksum = hashlib.sha256(raw.encode()).hexdigest()
-    key = f"rl:tok:{checksum}"
-    found = cache.get(key)
+    key = _owner_key(checksum)
+    found = request_reads.get_many([key]).get(key)
     if found is None:
         row = (
             AccessToken.objects.filter(token_checksum=checksum)

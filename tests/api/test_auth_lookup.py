@@ -19,6 +19,7 @@ class CountingCache(LocMemCache):
     """The in-process cache, noting each read call (a test backend: every call to Redis is a round trip)."""
 
     reads: list[str] = []
+    keys: list[list[str]] = []  # the keys of each get_many
 
     def get(self, key, default=None, version=None):
         self.reads.append("get")
@@ -26,6 +27,7 @@ class CountingCache(LocMemCache):
 
     def get_many(self, keys, version=None):
         self.reads.append("get_many")
+        self.keys.append(list(keys))
         return super().get_many(keys, version)
 
 
@@ -108,3 +110,28 @@ def test_a_suspended_user_of_a_token_seen_before_is_refused(settings, make_user,
     with pytest.raises(AuthFailed) as refused:
         authenticate(request, auth=AUTH_USER, scope="read")
     assert refused.value.status == 403
+
+
+def test_a_bearer_requests_token_is_read_with_the_requests_first_cache_read(settings, make_user, token_for, client):
+    """Through the whole middleware: the rate limit's look-up of the caller, the instance-wide entries
+    (core/request_reads.py) and the API's token entry and its user's come in one round trip, and the API's
+    authentication makes none of its own."""
+    settings.CACHES = {"default": {"BACKEND": "tests.api.test_auth_lookup.CountingCache", "LOCATION": "counted"}}
+    from api.auth import _checksum, _token_key, _user_key  # (the entries' names, to find them in the read)
+    from trust.operator import CACHE_KEY as OPERATOR_KEY  # (an instance-wide entry)
+
+    user = make_user("reads_once")
+    raw = token_for(user)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    assert client.get("/api/v1/timelines/home", **headers).status_code == 200  # the token is cached
+    CountingCache.reads.clear()
+    CountingCache.keys.clear()
+    assert client.get("/api/v1/timelines/home", **headers).status_code == 200
+    first = CountingCache.keys[0]
+    for key in (f"rl:tok:{_checksum(raw)}", OPERATOR_KEY, _token_key(_checksum(raw)), _user_key(user.pk)):
+        assert key in first, key
+    later = [k for keys in CountingCache.keys[1:] for k in keys]
+    assert _token_key(_checksum(raw)) not in later, "the API read its token again"
+    # A revoked token is refused on the next request all the same.
+    revoke_tokens_of(user.pk)
+    assert client.get("/api/v1/timelines/home", **headers).status_code == 401
