@@ -53,20 +53,29 @@ from serving import PG, PY, ROOT, address, pct
 DATA = ROOT / "var" / "bench-signup"
 
 SEED = """
+from datetime import timedelta
+from django.utils import timezone
+from accounts.models import User
 from accounts.services import register_user, follow
 from api.services import register_app, issue_token
 from notes.services import create_note
 from review import intake
 app, _ = register_app(name='burst', redirect_uris='urn:ietf:wg:oauth:2.0:oob', scopes='read write')
 reader = register_user(username='burst_reader', password=None, languages=['en'], check_password=False)
+warmer = register_user(username='burst_warmer', password=None, languages=['en'], check_password=False)
+# Readers who joined long ago: the probe stands for an established reader, whom neither a new account's
+# stricter limits nor influx mode's tighten.
+User.objects.filter(pk__in=[reader.pk, warmer.pk]).update(date_joined=timezone.now() - timedelta(days=60))
 with intake.inline_screening():
     for a in range(10):
         author = register_user(username=f'burst_author{a}', password=None, languages=['en'], check_password=False)
         follow(follower=reader, followee=author)
+        follow(follower=warmer, followee=author)
         for n in range(5):
             create_note(author=author, title=f'Note {n} by author {a}', body='Weekend market, fresh peaches.')
 print(issue_token(user=None, application=app, scopes=['read', 'write'])[1])
 print(issue_token(user=reader, application=app, scopes=['read'])[1])
+print(issue_token(user=warmer, application=app, scopes=['read'])[1])
 """
 
 
@@ -146,9 +155,10 @@ def warm_up(port: int, token: str, readers: int, seconds: float) -> int:
     lock = threading.Lock()
     until = time.perf_counter() + seconds
 
-    def read() -> None:
+    def read(i: int) -> None:
+        headers = {"Authorization": f"Bearer {token}", "X-Forwarded-For": f"203.0.113.{1 + i % 254}"}
         while time.perf_counter() < until:
-            request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+            request = urllib.request.Request(url, headers=headers)
             try:
                 with urllib.request.urlopen(request, timeout=60) as response:
                     response.read()
@@ -158,7 +168,7 @@ def warm_up(port: int, token: str, readers: int, seconds: float) -> int:
             with lock:
                 done[outcome] += 1
 
-    threads = [threading.Thread(target=read, daemon=True) for _ in range(readers)]
+    threads = [threading.Thread(target=read, args=(i,), daemon=True) for i in range(readers)]
     for t in threads:
         t.start()
     for t in threads:
@@ -369,11 +379,15 @@ def main() -> None:
     admitter: subprocess.Popen[bytes] | None = None
     try:
         serving.wait_ready(args.port, 900)
-        app_token, reader_token = run([PY, "manage.py", "shell", "-c", SEED], env, code).strip().splitlines()[-2:]
+        app_token, reader_token, warmer_token = (
+            run([PY, "manage.py", "shell", "-c", SEED], env, code).strip().splitlines()[-3:]
+        )
         admitter = subprocess.Popen(
             [PY, "manage.py", "admit_waitlist", "--loop", "1"], env=env, cwd=code, stdout=subprocess.DEVNULL
         )
-        warmup_reads = warm_up(args.port, reader_token, args.clients, args.warmup_s / 2)
+        # The warm-up reads as another account from other addresses: the probe's own account and address
+        # must not spend their rate limits before "before" (session 12: every "before" read got 429).
+        warmup_reads = warm_up(args.port, warmer_token, args.clients, args.warmup_s / 2)
         probe = Probe(args.port, reader_token)
         probe.start()
         time.sleep(args.warmup_s / 2)
