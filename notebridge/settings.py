@@ -450,6 +450,9 @@ LOGGING = {
 # How long hydrated notes stay cached. In-process caches are per worker and cannot be invalidated
 # across workers, so keep them short there; Redis is shared and invalidated on every write.
 NOTE_CACHE_SECONDS = int(os.environ.get("NOTE_CACHE_SECONDS", "300" if REDIS_URL else "10"))
+# Statuses' JSON also kept in each process in front of Redis (api/mastodon/entities.py: the entries are
+# named by their content, so a copy cannot differ); pointless in front of the in-process cache.
+STATUS_LOCAL_CACHE = env_bool("STATUS_LOCAL_CACHE", bool(REDIS_URL))
 # How long the related-notes block under a note keeps the ids it showed (per note and country; 0: not
 # kept). Every reader's copy still goes through the access gate (recommend.selectors.related_notes).
 RELATED_BLOCK_SECONDS = int(os.environ.get("RELATED_BLOCK_SECONDS", "60"))

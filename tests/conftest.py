@@ -46,6 +46,9 @@ def _isolated_media(settings, tmp_path):
     from django.core.cache import cache
 
     cache.clear()
+    from api.mastodon.entities import forget_local_statuses
+
+    forget_local_statuses()
     from feeds.timelines import store
 
     if settings.TIMELINE_BACKEND == "redis":

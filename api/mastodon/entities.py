@@ -10,6 +10,7 @@ the cache; the per-viewer flags (favourited, bookmarked) are added per request i
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -31,6 +32,14 @@ from notes.selectors import liked_comment_ids, viewer_state, with_counts_seen_fr
 from review.models import ItemStatus, Report, ReviewItem
 
 STATUS_CACHE_SECONDS = 600
+# A status's cached JSON is named by everything it shows (``_status_key``), so a copy kept in the process
+# in front of a shared cache (Redis) is the same text: where ``STATUS_LOCAL_CACHE`` is on (by default
+# with Redis) a warm page reads its statuses from the process, not in a 20-key MGET (about 30 KB over the
+# wire and a round trip a page). Kept at most ``LOCAL_STATUS_SECONDS``, well inside the shared entry's
+# ``STATUS_CACHE_SECONDS``, and at most ``LOCAL_STATUS_MAX`` (past that the copy starts again).
+LOCAL_STATUS_SECONDS = 60.0
+LOCAL_STATUS_MAX = 10_000
+_local_statuses: dict[str, tuple[float, str]] = {}
 VISIBILITY_OUT: dict[str, str] = {
     Visibility.PUBLIC.value: "public",
     Visibility.UNLISTED.value: "unlisted",
@@ -396,7 +405,21 @@ def statuses_json(notes: list[Note], viewer: User | None, *, just_made: bool = F
     seen = _counts_seen((note.author for note in notes), viewer_country(viewer))
     # In the order of ``notes`` (``.id``, not ``.pk``: this loop runs for every status of every page).
     keys = [_status_key(note, seen[note.author_id]) for note in notes]
-    cached: dict[str, str] = {} if just_made else cache.get_many(keys)
+    local = settings.STATUS_LOCAL_CACHE
+    cached: dict[str, str] = {}
+    if not just_made:
+        if local:
+            now = time.monotonic()
+            for key in keys:
+                kept = _local_statuses.get(key)
+                if kept is not None and kept[0] > now:
+                    cached[key] = kept[1]
+        unread = [key for key in keys if key not in cached] if cached else keys
+        if unread:
+            found = cache.get_many(unread)
+            cached.update(found)
+            if local:
+                _keep_locally(found)
     missing = {key: n for n, key in zip(notes, keys, strict=True) if key not in cached}
     if missing:
         mentioned = _mentioned_users(f"{n.title}\n{n.body}" for n in missing.values())
@@ -406,9 +429,26 @@ def statuses_json(notes: list[Note], viewer: User | None, *, just_made: bool = F
         }
         cache.set_many(fresh, STATUS_CACHE_SECONDS)
         cached.update(fresh)
+        if local:
+            _keep_locally(fresh)
     liked, collected = (set(), set()) if just_made else viewer_state(viewer, [n.id for n in notes])
     flags = _FLAGS_JSON
     return [cached[key] + flags[n.id in liked, n.id in collected] for n, key in zip(notes, keys, strict=True)]
+
+
+def forget_local_statuses() -> None:
+    """Drop this process's copy of statuses' JSON (tests, after clearing the shared cache)."""
+    _local_statuses.clear()
+
+
+def _keep_locally(entries: dict[str, str]) -> None:
+    if not entries:
+        return
+    if len(_local_statuses) + len(entries) > LOCAL_STATUS_MAX:
+        _local_statuses.clear()
+    until = time.monotonic() + LOCAL_STATUS_SECONDS
+    for key, text in entries.items():
+        _local_statuses[key] = (until, text)
 
 
 def statuses(notes: list[Note], viewer: User | None) -> list[dict[str, Any]]:

@@ -41,6 +41,15 @@ def world(make_user, make_note, on_commit, settings):
     return author, reader, rich, plain
 
 
+@pytest.fixture(params=[False, True], ids=["shared-cache", "process-copy"])
+def status_copy(request, settings):
+    """Statuses' JSON from the shared cache alone, or also from this process's copy (``STATUS_LOCAL_CACHE``,
+    on by default with Redis)."""
+    settings.STATUS_LOCAL_CACHE = request.param
+    entities.forget_local_statuses()
+    return request.param
+
+
 def _home(api) -> dict[str, dict]:
     response = api.get("/api/v1/timelines/home", {"limit": 20})
     assert response.status_code == 200, response.content
@@ -57,7 +66,7 @@ def _slow_status(note_id: int, viewer) -> dict:
     return json.loads(text + entities._flags_json(note.pk in liked, note.pk in collected))
 
 
-def test_warm_home_page_matches_the_status_built_the_slow_way(world, client_for):
+def test_warm_home_page_matches_the_status_built_the_slow_way(world, client_for, status_copy):
     author, reader, rich, plain = world
     api = client_for(reader)
     _home(api)  # fills the note and status caches
@@ -132,7 +141,7 @@ def test_photos_and_tags_built_on_first_use_are_those_the_database_gives(world):
         assert all(isinstance(t, Tag) for t in tags), ask
 
 
-def test_changes_show_on_the_next_warm_request(world, make_user, client_for, admin_user, on_commit):
+def test_changes_show_on_the_next_warm_request(world, make_user, client_for, admin_user, on_commit, status_copy):
     author, reader, rich, plain = world
     api = client_for(reader)
     _home(api)
@@ -181,3 +190,24 @@ def test_a_bearer_request_without_a_session_cookie_reads_no_session(world, clien
     # The user was never looked up in an (absent) session, so nothing says the answer varies by cookie.
     assert "cookie" not in response.headers.get("Vary", "").lower()
     assert "accept-language" in response.headers.get("Vary", "").lower()
+
+
+def test_with_the_process_copy_a_warm_page_reads_no_status_from_the_shared_cache(world, client_for, settings):
+    from tests.api.test_auth_lookup import CountingCache  # (the counting test cache)
+
+    settings.CACHES = {"default": {"BACKEND": "tests.api.test_auth_lookup.CountingCache", "LOCATION": "statuses"}}
+    settings.STATUS_LOCAL_CACHE = True
+    entities.forget_local_statuses()
+    _author, reader, rich, _plain = world
+    api = client_for(reader)
+    _home(api)
+    CountingCache.keys.clear()
+    warm = _home(api)
+    assert warm[str(rich.pk)] == _slow_status(rich.pk, reader)
+    read = [k for keys in CountingCache.keys for k in keys]
+    assert not [k for k in read if k.startswith("mst:")], read
+    # Without it the page reads them (the test can fail).
+    settings.STATUS_LOCAL_CACHE = False
+    CountingCache.keys.clear()
+    _home(api)
+    assert [k for keys in CountingCache.keys for k in keys if k.startswith("mst:")]
