@@ -205,9 +205,10 @@ def test_log_in_waits_for_a_hashing_slot_and_gives_up_with_429(make_user, settin
 
 
 @contextmanager
-def _machine_slot_held_elsewhere(settings, tmp_path: Path) -> Iterator[None]:
+def _machine_slot_held_elsewhere(settings, tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
     """One machine-wide hashing slot (PASSWORD_HASH_MACHINE_SLOTS = 1), held by another process (as another
-    gunicorn worker would) for the duration; when it ends the kernel releases its lock."""
+    gunicorn worker would) for the duration; when it ends (or the yielded process is killed) the kernel
+    releases its lock."""
     settings.DATA_DIR = tmp_path
     settings.PASSWORD_HASH_MACHINE_SLOTS = 1
     settings.PASSWORD_HASH_WAIT_S = 0.2
@@ -226,9 +227,10 @@ def _machine_slot_held_elsewhere(settings, tmp_path: Path) -> Iterator[None]:
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        yield
+        yield holder
     finally:
-        holder.communicate("", timeout=10)
+        if holder.poll() is None:
+            holder.communicate("", timeout=10)
 
 
 def test_a_machine_wide_hashing_slot_held_by_another_process_makes_log_in_wait(make_user, settings, tmp_path):
@@ -346,27 +348,10 @@ def test_the_machine_wide_slot_covers_the_password_hash_alone(app_token, setting
 def test_a_hashing_slot_whose_holder_dies_is_free_again(app_token, settings, tmp_path):
     """The machine's slot is a kernel lock: a web worker killed while hashing (SIGKILL, the OOM killer)
     cannot keep it, so the next sign-up gets it and nothing waits for a process that is gone."""
-    settings.DATA_DIR = tmp_path
-    settings.PASSWORD_HASH_MACHINE_SLOTS = 1
-    settings.PASSWORD_HASH_WAIT_S = 0.2
-    (tmp_path / "hash-slots").mkdir()
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import fcntl, sys, time; f = open(sys.argv[1], 'ab'); fcntl.flock(f, fcntl.LOCK_EX); "
-            "print('held', flush=True); time.sleep(600)",
-            str(tmp_path / "hash-slots" / "slot-0.lock"),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    with _machine_slot_held_elsewhere(settings, tmp_path) as holder:
         busy = sign_up(app_token, "while_held", email="held@example.org")
         assert busy.status_code == 429  # the slot really is taken
-    finally:
-        holder.kill()
+        holder.kill()  # SIGKILL: no clean release
         holder.wait(10)
     created = sign_up(app_token, "after_death", email="after@example.org")
     assert created.status_code == 200 and created.json()["access_token"]
