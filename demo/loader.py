@@ -148,16 +148,20 @@ class DemoLoader:
                 + ", ".join(self.pool.missing)
                 + "; notes whose photos would come from them are posted as text notes"
             )
-        self.create_users()
-        self.appoint_reviewers()
-        self.create_follows()
-        self.create_boards()
-        # Screened now, so the notes can be liked and commented on at once. The demo's accounts share
-        # a small photo pool by design, which the photo-reuse signal would rightly call a spam wave.
-        with inline_screening(photos_from_a_shared_pool=True):
-            self.create_notes()
-        self.record_searches()
-        self.rebuild_timelines()
+        # All or nothing: a load stopped part way (Ctrl-C during the minute or more it takes) leaves no
+        # content, so the next `make run` loads the demo again; committed in steps, it left the demo
+        # accounts without their notes, and `--if-empty` then skipped the demo for good.
+        with transaction.atomic():
+            self.create_users()
+            self.appoint_reviewers()
+            self.create_follows()
+            self.create_boards()
+            # Screened now, so the notes can be liked and commented on at once. The demo's accounts share
+            # a small photo pool by design, which the photo-reuse signal would rightly call a spam wave.
+            with inline_screening(photos_from_a_shared_pool=True):
+                self.create_notes()
+            self.record_searches()
+            self.rebuild_timelines()
         self.summary.seconds = time.monotonic() - self.started
         self.summary.cpu_seconds = time.process_time() - self.cpu_started
         return self.summary

@@ -389,4 +389,16 @@
   });
   setInterval(recFlush, 5000);
   window.addEventListener("pagehide", recFlush);
+
+  // --- copy buttons (the OAuth code page): select the field and copy it; the text stays selectable without.
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest("[data-copy]");
+    if (!button) return;
+    var field = document.querySelector(button.dataset.copy);
+    if (!field) return;
+    field.select();
+    var done = function () { button.textContent = button.dataset.copied || button.textContent; };
+    if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(field.value).then(done, function () {});
+    else { try { if (document.execCommand("copy")) done(); } catch (err) { /* selected: the reader copies it */ } }
+  });
 })();

@@ -314,6 +314,27 @@ def test_if_empty_is_idempotent(on_commit):
     assert (User.objects.count(), Note.objects.count(), Photo.objects.count()) == counts
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_load_stopped_part_way_leaves_nothing_and_the_next_one_loads_everything():
+    """Ctrl-C while the notes are posted (a newcomer's `make run` takes a minute or more): nothing stays,
+    so `--if-empty` loads the demo next time instead of skipping a site of accounts without notes."""
+    from demo.loader import load_demo, site_has_content
+
+    def stop_at_the_notes(line: str) -> None:
+        if line.strip().startswith("notes:"):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        load_demo(users=3, notes=6, log=stop_at_the_notes)
+    assert (User.objects.count(), Note.objects.count(), Follow.objects.count(), Board.objects.count()) == (0, 0, 0, 0)
+    assert not site_has_content()
+
+    output = io.StringIO()
+    call_command("load_demo", users=3, notes=6, if_empty=True, stdout=output)
+    assert "Demo loaded: 3 users, 6 notes" in output.getvalue()
+    assert (User.objects.count(), Note.objects.count()) == (3, 6)
+
+
 @pytest.mark.django_db
 def test_if_empty_leaves_a_site_with_notes_alone(on_commit, make_user, make_note):
     make_note(make_user("someone_real"))
