@@ -591,6 +591,27 @@ def timing_summary(folder: Path, start: float, end: float) -> dict:
     }
 
 
+def forget_lists(users: list) -> None:
+    """Drop what an earlier invocation left in the shared cache for these readers (their ranked lists are
+    kept an hour, ``RECOMMEND_LIST_SECONDS``): every invocation takes the same readers, so without this
+    a second run's "cold" pages were mostly slices of the lists the first one ranked."""
+    from django.core.cache import cache
+
+    from recommend import selectors, services
+
+    templates = [
+        selectors.RANK_KEY,
+        selectors.FEATURES_KEY,
+        selectors.MIX_KEY,
+        services.DIRTY_KEY,
+        services.SERVED_KEY,
+        services.SERVED_FEATURES_KEY,
+    ]
+    keys = [t.format(u.pk) for u in users for t in templates]
+    for start in range(0, len(keys), 5000):
+        cache.delete_many(keys[start : start + 5000])
+
+
 def http_serve(args: argparse.Namespace, data: Path) -> None:
     """For-you pages through HTTP: gunicorn (``--workers`` x ``--threads``) serving this checkout (or
     ``--code DIR``) on the seeded data, driven by wrk with ``--readers`` connections, each reading as one
@@ -607,6 +628,7 @@ def http_serve(args: argparse.Namespace, data: Path) -> None:
         embeddings.interest_vectors(list(words))
     users = list(User.objects.order_by("id"))
     random.Random(5).shuffle(users)
+    forget_lists(users)
     warm = args.warm_readers
     per_run = (len(users) - warm) // len(args.pages)
     folder = Path(tempfile.mkdtemp(prefix="nb-for-you-http-"))
