@@ -192,8 +192,8 @@ def _build_pool() -> Pool:
 POOL_KEEP = 3
 POOL_FORMAT = 1
 POOL_CHECK_SECONDS = 5.0
-# A process whose newest pool is older than this queues a build (once per instance: BUILD_LOCK_KEY);
-# past POOL_STALE_SECONDS the builder is not keeping up (no worker?) and the log says so, once per pool.
+# A process whose pool is older than POOL_SECONDS queues a build (one per instance: BUILD_LOCK_KEY); past
+# POOL_STALE_SECONDS the builder is not keeping up (no low-queue worker?) and the log says so, once a pool.
 POOL_STALE_SECONDS = 10 * POOL_SECONDS
 BUILD_LOCK_KEY = "rec:pool:building"
 
