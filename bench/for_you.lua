@@ -10,6 +10,9 @@ local pages = tonumber(os.getenv("BENCH_PAGES") or "1")
 local limit = tonumber(os.getenv("BENCH_LIMIT") or "20")
 local cred_file = os.getenv("BENCH_CREDS") or "creds.txt"
 local threads_total = tonumber(os.getenv("BENCH_THREADS") or "8")
+-- BENCH_CLOSE=1: a new connection per request, as nginx's proxy_pass opens them (docs/deploy.md), rather
+-- than one kept-alive connection per thread, which stays with whichever gunicorn process accepted it.
+local close = os.getenv("BENCH_CLOSE") == "1"
 
 for line in io.lines(cred_file) do
   if #line > 0 then creds[#creds + 1] = line end
@@ -34,6 +37,7 @@ request = function()
   else
     headers["Authorization"] = "Bearer " .. cred
   end
+  if close then headers["Connection"] = "close" end
   local sep = string.find(path, "?", 1, true) and "&" or "?"
   local url = path
   if page > 0 then url = path .. sep .. "cursor=" .. tostring(page * limit) end

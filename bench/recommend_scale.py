@@ -13,7 +13,12 @@ database: set DATABASE_URL), then
   (a cold ranking each time), ``--pages 5`` has each reader read five pages (one ranking, four slices of
   the cached list). p50 / p90 / p95 / p99 and the load average before and after each run. ``--auth
   cookie`` reads the web page (``/``, HTML) instead of the native API
-  (``/api/nb/v1/recommend/for-you``).
+  (``/api/nb/v1/recommend/for-you``). ``--timings``: the server logs each request's stages
+  (``bench/for_you_timings.py``) and each run reports the server-side percentiles, wrk's connections
+  per worker process, the requests that built or loaded the candidate pool and where the slowest 1%
+  spent their time. A checkout whose web workers only load a stored pool (``manage.py build_pool``)
+  gets it built before the runs and again every minute while they go, in a process of its own (its
+  CPU reported apart: ``builder_cpu_ms_per_request``).
 
 Seeding uses bulk inserts, not the services (no screening, fan-out or translation): the point is the
 recommender's reads. Embeddings of the seeded notes are random unit vectors (the encoder's cost is
@@ -238,8 +243,9 @@ def _serve(readers: int, requests: int) -> None:
     assert loaded is not None and loaded.ranker is not None
     rss1 = rss_mb()
     t0 = time.monotonic()
-    pool = candidates.pool()
+    candidates.rebuild_pool()
     pool_s = time.monotonic() - t0
+    pool = candidates.pool()
     rss2 = rss_mb()
     n = loaded.neighbours
     model_bytes = n.item_ids.nbytes + n.indptr.nbytes + n.indices.nbytes + n.scores.nbytes
@@ -273,7 +279,8 @@ def _serve(readers: int, requests: int) -> None:
                 times.append(elapsed)
         conn.close()
 
-    cache.clear()  # also the pool's generation: rebuild it once, before the clock starts
+    cache.clear()
+    candidates.rebuild_pool()  # before the clock starts, as the low queue has it built
     candidates.pool()
     threads = [threading.Thread(target=worker) for _ in range(readers)]
     cpu0, t0 = time.process_time(), time.monotonic()
@@ -335,6 +342,7 @@ def profile(readers: int, pages: int, top: int, trace: bool = False, clock: str 
 
     if not training._versions():
         save_model()
+    candidates.rebuild_pool()
     users = list(User.objects.order_by("?")[: 2 * readers + 1])
     for words in {tuple(sorted(u.interests)) for u in users}:
         embeddings.interest_vectors(list(words))
@@ -467,6 +475,7 @@ def wrk_for_you(port: int, creds: Path, args: argparse.Namespace, pages: int, du
         "BENCH_LIMIT": "30" if args.auth == "cookie" else "20",  # the web page shows 30 cards
         "BENCH_CREDS": str(creds),
         "BENCH_THREADS": str(args.readers),
+        "BENCH_CLOSE": "1" if args.close else "0",
     }
     return serving.wrk_json(port, LUA, duration, env, threads=args.readers, connections=args.readers, timeout_s=10)
 
@@ -490,6 +499,119 @@ def rank_ahead(code: Path, env: dict, creds: Path, count: int) -> Path:
     return path
 
 
+class PoolBuilder:
+    """The task worker's part, for a checkout whose web workers only load a stored candidate pool
+    (``manage.py build_pool``): built before the runs, then again every pool period while they go, in a
+    process of its own as the low-queue worker would (its CPU is counted apart from the server's). A
+    checkout without the command builds its pool in the web workers; nothing runs here then."""
+
+    def __init__(self, code: Path, env: dict) -> None:
+        self.code, self.env = code, env
+        self.enabled = (code / "recommend" / "management" / "commands" / "build_pool.py").exists()
+        self.builds, self.cpu_s = 0, 0.0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def build(self) -> None:
+        child = subprocess.Popen([sys.executable, "manage.py", "build_pool"], env=self.env, cwd=self.code)
+        _pid, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        self.builds += 1
+        self.cpu_s += usage.ru_utime + usage.ru_stime
+
+    def start(self) -> None:
+        if not self.enabled:
+            return
+        self.build()  # before the first request, as a deployment's worker would have
+        period = float(self.env.get("BENCH_POOL_SECONDS", "60"))
+
+        def loop() -> None:
+            while not self._stop.wait(period):
+                self.build()
+
+        self._thread = threading.Thread(target=loop, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def snapshot(self) -> tuple[int, float]:
+        return self.builds, self.cpu_s
+
+    def since(self, before: tuple[int, float], requests: int) -> dict:
+        if not self.enabled:
+            return {}
+        builds, cpu = self.builds - before[0], self.cpu_s - before[1]
+        return {"builder_runs": builds, "builder_cpu_ms_per_request": round(cpu / max(1, requests) * 1000, 1)}
+
+
+def timing_summary(folder: Path, start: float, end: float) -> dict:
+    """The server's own per-request log (``bench/for_you_timings.py``) over one run: wall and CPU
+    percentiles, how many requests built or loaded the pool, and where the slowest 1% spent their time
+    (per stage, mean wall / mean CPU in ms)."""
+    records = []
+    for path in folder.glob("timings.*"):
+        for line in path.read_text().splitlines():
+            r = json.loads(line)
+            if start <= r["at"] <= end and "for-you" in r["path"]:
+                records.append(r)
+    if not records:
+        return {}
+    records.sort(key=lambda r: r["wall"])
+    walls = [r["wall"] for r in records]
+    cpus = sorted(r["cpu"] for r in records)
+    slow = records[int(len(records) * 0.99) :]
+    stages: dict[str, list[float]] = {}
+    for r in slow:
+        for k, (w, c, _n) in r["stages"].items():
+            acc = stages.setdefault(k, [0.0, 0.0])
+            acc[0] += w / len(slow)
+            acc[1] += c / len(slow)
+    slow_wall = statistics.fmean(r["wall"] for r in slow)
+    slow_cpu = statistics.fmean(r["cpu"] for r in slow)
+    slow_proc = statistics.fmean(r.get("proc", 0.0) for r in slow)
+    return {
+        "requests": len(records),
+        "wall_ms": {q: serving.pct([w / 1000 for w in walls], p) for q, p in (("p50", 0.5), ("p99", 0.99))},
+        "thread_cpu_ms": {q: serving.pct([c / 1000 for c in cpus], p) for q, p in (("p50", 0.5), ("p99", 0.99))},
+        # wrk's connections each worker process served (keep-alive holds a connection to one process).
+        "connections_per_worker": sorted(
+            len({r.get("port") for r in records if r["pid"] == pid}) for pid in {r["pid"] for r in records}
+        ),
+        "pool_builds": sum(1 for r in records if "pool_build" in r["stages"]),
+        "pool_loads": sum(1 for r in records if "pool_load" in r["stages"]),
+        "slowest_1pct": {
+            "n": len(slow),
+            "wall": round(slow_wall, 1),
+            "cpu": round(slow_cpu, 1),
+            "process_cpu": round(slow_proc, 1),
+            "with_pool_build": sum(1 for r in slow if "pool_build" in r["stages"]),
+            "stages_wall_cpu": {k: [round(w, 1), round(c, 1)] for k, (w, c) in sorted(stages.items())},
+        },
+    }
+
+
+def forget_lists(users: list) -> None:
+    """Drop what an earlier invocation left in the shared cache for these readers (their ranked lists are
+    kept an hour, ``RECOMMEND_LIST_SECONDS``): every invocation takes the same readers, so without this
+    a second run's "cold" pages were mostly slices of the lists the first one ranked."""
+    from django.core.cache import cache
+
+    from recommend import selectors, services
+
+    templates = [
+        selectors.RANK_KEY,
+        selectors.FEATURES_KEY,
+        selectors.MIX_KEY,
+        services.DIRTY_KEY,
+        services.SERVED_KEY,
+        services.SERVED_FEATURES_KEY,
+    ]
+    keys = [t.format(u.pk) for u in users for t in templates]
+    for start in range(0, len(keys), 5000):
+        cache.delete_many(keys[start : start + 5000])
+
+
 def http_serve(args: argparse.Namespace, data: Path) -> None:
     """For-you pages through HTTP: gunicorn (``--workers`` x ``--threads``) serving this checkout (or
     ``--code DIR``) on the seeded data, driven by wrk with ``--readers`` connections, each reading as one
@@ -506,6 +628,7 @@ def http_serve(args: argparse.Namespace, data: Path) -> None:
         embeddings.interest_vectors(list(words))
     users = list(User.objects.order_by("id"))
     random.Random(5).shuffle(users)
+    forget_lists(users)
     warm = args.warm_readers
     per_run = (len(users) - warm) // len(args.pages)
     folder = Path(tempfile.mkdtemp(prefix="nb-for-you-http-"))
@@ -520,12 +643,17 @@ def http_serve(args: argparse.Namespace, data: Path) -> None:
     }
     command = [sys.executable, "-m", "gunicorn", "notebridge.wsgi:application", "--bind", f"127.0.0.1:{args.port}"]
     command += ["--workers", str(args.workers), "--threads", str(args.threads), "--log-level", "warning"]
+    timings = folder / "timings"
+    if args.timings:
+        command += ["-c", str(ROOT / "bench" / "for_you_timings.py")]
+        env["BENCH_TIMINGS"] = str(timings)
     warm_creds = credentials(users[:warm], args.auth, folder / "warm.txt")
     runs = [
         credentials(users[warm + k * per_run : warm + (k + 1) * per_run], args.auth, folder / f"run{k}.txt")
         for k in range(len(args.pages))
     ]
     server = subprocess.Popen(command, env=env, cwd=code)
+    builder = PoolBuilder(code, env)
     try:
         for _ in range(200):
             try:
@@ -536,14 +664,19 @@ def http_serve(args: argparse.Namespace, data: Path) -> None:
         else:
             raise RuntimeError("server did not start")
         # Warm-up on other readers: each worker builds its pool, loads the model and the interests' vectors.
+        builder.start()
         wrk_for_you(args.port, warm_creds, args, 1, args.warm)
         for pages, creds in zip(args.pages, runs, strict=True):
             if args.ahead:
                 creds = rank_ahead(code, env, creds, args.ahead)
             load0 = os.getloadavg()[0]
-            cpu0 = server_cpu_s(server.pid)
+            cpu0, builds0 = server_cpu_s(server.pid), builder.snapshot()
+            started = time.time()
             result = wrk_for_you(args.port, creds, args, pages, args.duration)
             cpu = server_cpu_s(server.pid) - cpu0
+            if args.timings:
+                result |= {"timings": timing_summary(folder, started, time.time())}
+            result |= builder.since(builds0, result["requests"])
             result |= {
                 "server_cpu_ms_per_request": round(cpu / max(1, result["requests"]) * 1000, 1),
                 "pages_per_reader": pages,
@@ -551,6 +684,7 @@ def http_serve(args: argparse.Namespace, data: Path) -> None:
                 "workers": args.workers,
                 "threads": args.threads,
                 "auth": args.auth,
+                "connection_close": args.close,
                 "ranked_ahead": args.ahead,
                 "code": str(code),
                 "load_before": round(load0, 2),
@@ -558,6 +692,7 @@ def http_serve(args: argparse.Namespace, data: Path) -> None:
             }
             print("http " + json.dumps(result), flush=True)
     finally:
+        builder.stop()
         server.terminate()
         server.wait(timeout=30)
 
@@ -592,6 +727,14 @@ def main() -> None:
         "--ahead", type=int, default=0, help="--only http: rank this many readers of each run ahead; only they read"
     )
     parser.add_argument("--code", type=Path, default=None, help="checkout gunicorn serves (default: this one)")
+    parser.add_argument(
+        "--close",
+        action="store_true",
+        help="--only http: a new connection per request (as behind nginx) instead of keep-alive connections",
+    )
+    parser.add_argument(
+        "--timings", action="store_true", help="--only http: log each request's stages (bench/for_you_timings.py)"
+    )
     args = parser.parse_args()
     data = Path(os.environ.setdefault("NOTEBRIDGE_DATA_DIR", "/tmp/nb-recommend-scale"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "notebridge.settings")

@@ -2,8 +2,8 @@
 
 A few entries do not depend on the viewer but are read by most requests, each by a different app: the
 operator's settings (every rate-limit check), the regional policy packs' version (every native answer's
-``where``), the countries with withholdings (every access gate and every count, twice a page) and the
-For-you pool's generation. With Redis each read was a round trip of its own, five on a cold For-you page.
+``where``) and the countries with withholdings (every access gate and every count, twice a page). With
+Redis each read was a round trip of its own, five on a cold For-you page.
 A page may also read ahead, with its own keys, an entry another module reads later in the request (For
 you reads the viewer's hidden authors with the viewer's list: ``get_many(keys, also=[...])``).
 

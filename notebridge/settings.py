@@ -69,7 +69,7 @@ MIDDLEWARE = [
     # /healthz and /readyz answer before anything else: no host check, session, rate limit or log-in.
     "core.health.HealthCheckMiddleware",
     # The instance-wide entries most requests read (operator settings, policy packs' version, withheld
-    # countries, the For-you pool's generation): one cache read per request (core/request_reads.py).
+    # countries): one cache read per request (core/request_reads.py).
     "core.request_reads.RequestReadsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

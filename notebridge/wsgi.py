@@ -1,3 +1,4 @@
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -11,3 +12,11 @@ for _var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "notebridge.settings")
 application = get_wsgi_application()
+
+# What importing the application left alive stays alive for the process's life: ~330,000 objects that
+# the garbage collector can track, 200,000 of them pypinyin's phrase lists. Every full collection walked
+# them all, 100-200 ms of CPU on the loaded 2-core box, holding the GIL, so each stalled the worker's
+# other request threads: the slowest For-you pages of a run (docs/benchmarks.md, 2026-12-05). Frozen, a
+# full collection walks only what requests allocated since; with gunicorn's preload_app this runs in
+# the arbiter, before the fork.
+gc.freeze()

@@ -1,19 +1,23 @@
 """Candidate sources for For you. Each takes the shared ``Pool`` of recent public notes and a
 ``Reader`` and returns ``{note_id: score in [0, 1]}``, so each can be measured alone (docs/recommend.md).
 
-The pool is built once a minute per process (recent public notes, their tags, languages, countries,
-decayed popularity and embeddings); the reader is one query over their recent interactions."""
+The pool (recent public notes, their tags, languages, countries, decayed popularity and embeddings) is
+built about once a minute by the low queue and stored as a file; web processes only load it (``pool``).
+The reader is one query over their recent interactions."""
 
 from __future__ import annotations
 
+import logging
 import math
+import os
+import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,17 +27,16 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Follow, User
-from core import request_reads
 from core.text import normalize_tag
 from notes.models import Note, NoteTag
 from notes.selectors import popularity
-from recommend import embeddings
+from recommend import embeddings, training
 from recommend.models import POSITIVE, WEIGHTS, HideReason, Interaction, Kind, LanguageMix, ReaderPreference
 from recommend.training import Model
 
 POOL_SIZE = 3000
 POOL_DAYS = 30
-POOL_SECONDS = 60
+POOL_SECONDS = 60  # a new pool is built about this often (by the low queue, never by a request)
 HISTORY = 300
 SOURCE_LIMIT = 200
 FRESH_HOURS = 48.0
@@ -41,6 +44,8 @@ FRESH_HOURS = 48.0
 # "#food" against a Chinese hot-pot note is about 0.23, against unrelated notes under 0.08).
 INTEREST_FLOOR = 0.1
 INTEREST_SPAN = 0.12
+
+logger = logging.getLogger("recommend")
 
 
 @dataclass
@@ -176,42 +181,214 @@ def _build_pool() -> Pool:
     )
 
 
-# Read with the other instance-wide entries, once per request (core/request_reads.py).
-POOL_GEN_KEY = request_reads.shared("rec:pool:gen")
-_pool: tuple[str, Pool] | None = None
+# --- the stored pool ---------------------------------------------------------------------------
+#
+# A request never builds the pool: building it reads ~3,000 notes, their tags and embeddings and runs
+# Python over them, and in a web worker that held the GIL against the worker's other request threads
+# (and both workers rebuilt at the same minute). The low queue builds it (``tasks.build_pool``) into
+# ``<RECOMMEND_MODEL_DIR>/pool-<version>.npz``, beside the model; web processes only load the newest
+# file that loads, looking for a newer one every ``POOL_CHECK_SECONDS``.
+
+POOL_KEEP = 3
+POOL_FORMAT = 1
+POOL_CHECK_SECONDS = 5.0
+# A process whose pool is older than POOL_SECONDS queues a build (one per instance: BUILD_LOCK_KEY); past
+# POOL_STALE_SECONDS the builder is not keeping up (no low-queue worker?) and the log says so, once a pool.
+POOL_STALE_SECONDS = 10 * POOL_SECONDS
+BUILD_LOCK_KEY = "rec:pool:building"
+
+
+class PoolMissing(Exception):
+    """No stored pool loads and this process has none: the caller serves trending (a build is queued)."""
+
+
+def _pool_dir() -> Path:
+    return training.model_dir()
+
+
+def stored_pools() -> list[Path]:
+    """Stored pool files, newest first."""
+    d = _pool_dir()
+    return sorted(d.glob("pool-*.npz"), reverse=True) if d.exists() else []
+
+
+def _save(p: Pool) -> Path:
+    d = _pool_dir()
+    d.mkdir(parents=True, exist_ok=True)
+    path = d / f"pool-{timezone.now().strftime('%Y%m%d%H%M%S%f')}.npz"
+    flat_tags = [name for names in p.tags for name in names]
+    offsets = np.cumsum([0] + [len(names) for names in p.tags], dtype=np.int64)
+    fd, tmp = tempfile.mkstemp(dir=d, prefix=".pool-", suffix=".tmp")
+    with os.fdopen(fd, "wb") as f:
+        np.savez(
+            f,
+            format=np.array([POOL_FORMAT]),
+            ids=p.ids,
+            authors=p.authors,
+            languages=np.array(p.languages, dtype=str),
+            countries=np.array(p.countries, dtype=str),
+            created=p.created,
+            popularity=p.popularity,
+            tag_names=np.array(flat_tags, dtype=str),
+            tag_offsets=offsets,
+            vectors=p.vectors,
+            has_vector=p.has_vector,
+        )
+    os.replace(tmp, path)
+    for old in stored_pools()[POOL_KEEP:]:
+        old.unlink(missing_ok=True)
+    return path
+
+
+def _load_stored(path: Path) -> Pool:
+    """A stored pool, checked for consistency (a truncated or foreign file raises), with its column
+    views worked out here, once, rather than by the first rankings that need them."""
+    with np.load(path, allow_pickle=False) as z:
+        if int(z["format"][0]) != POOL_FORMAT:
+            raise ValueError(f"format {int(z['format'][0])}, expected {POOL_FORMAT}")
+        ids = np.asarray(z["ids"], dtype=np.int64)
+        n = len(ids)
+        names = [str(x) for x in z["tag_names"]]
+        offsets = np.asarray(z["tag_offsets"], dtype=np.int64)
+        vectors = np.asarray(z["vectors"], dtype=np.float32)
+        columns = {k: z[k] for k in ("authors", "languages", "countries", "created", "popularity", "has_vector")}
+    if any(len(c) != n for c in columns.values()) or len(offsets) != n + 1 or vectors.shape != (n, embeddings.DIM):
+        raise ValueError("inconsistent pool arrays")
+    if n and (int(offsets[0]) != 0 or int(offsets[-1]) != len(names) or np.any(np.diff(offsets) < 0)):
+        raise ValueError("inconsistent tag offsets")
+    bounds = offsets.tolist()
+    p = Pool(
+        ids=ids,
+        authors=np.asarray(columns["authors"], dtype=np.int64),
+        languages=[str(x) for x in columns["languages"]],
+        countries=[str(x) for x in columns["countries"]],
+        created=np.asarray(columns["created"], dtype=np.float64),
+        popularity=np.asarray(columns["popularity"], dtype=np.float64),
+        tags=[tuple(names[bounds[i] : bounds[i + 1]]) for i in range(n)],
+        vectors=vectors,
+        has_vector=np.asarray(columns["has_vector"], dtype=bool),
+        index={int(pk): i for i, pk in enumerate(ids.tolist())},
+    )
+    for view in ("language_codes", "country_array", "author_codes", "tag_matrix"):
+        getattr(p, view)
+    return p
+
+
+def build_pool(*, unless_younger_than: float = 0.0) -> Path | None:
+    """Build the pool from the database and store it for the web processes (the low queue's
+    ``tasks.build_pool``, the commands, tests); None when the newest stored pool is younger than
+    ``unless_younger_than`` seconds (another build just ran)."""
+    newest = stored_pools()[:1]
+    if newest and unless_younger_than > 0 and _age(newest[0]) < unless_younger_than:
+        return None
+    t0 = time.monotonic()
+    path = _save(_build_pool())
+    logger.info("recommend: built candidate pool %s in %.2fs", path.name, time.monotonic() - t0)
+    return path
+
+
+def rebuild_pool() -> Path | None:
+    """Build and store a pool now, and have this process read it on its next ``pool()`` (after training,
+    embedding, and in tests that add notes)."""
+    path = build_pool()
+    _loaded.pop(str(_pool_dir()), None)
+    return path
+
+
+def _age(path: Path) -> float:
+    try:
+        return time.time() - path.stat().st_mtime
+    except OSError:
+        return math.inf
+
+
+def _queue_build(why: str) -> None:
+    """Queue one build for the instance (the lock, a cache entry, expires on its own if the task is
+    lost; the task removes it when done). A failure to queue is logged, never the request's."""
+    if not cache.add(BUILD_LOCK_KEY, True, POOL_SECONDS):
+        return
+    from recommend import tasks  # import cycle: the tasks module calls the selectors, which call this one
+
+    logger.info("recommend: %s; queueing a pool build", why)
+    try:
+        tasks.build_pool.enqueue()
+    except Exception:
+        logger.exception("recommend: could not queue a pool build")
+        cache.delete(BUILD_LOCK_KEY)
+
+
+# Per model directory: (when last looked for a newer file, monotonic; that file; the pool it holds).
+_loaded: dict[str, tuple[float, Path, Pool]] = {}
+_warned: set[Path] = set()
 _pool_lock = threading.Lock()
 
 
 def pool() -> Pool:
-    """The shared pool, rebuilt when its generation in the cache expires (a minute) or the cache is cleared.
+    """The newest stored pool, looked for every ``POOL_CHECK_SECONDS``; never built here.
 
-    One thread of a process rebuilds it; the process's other threads meanwhile keep ranking with the
-    pool they have (a few seconds older at most) rather than each building one more."""
-    global _pool
-    gen = request_reads.get(POOL_GEN_KEY)
-    if gen is None:
-        gen = uuid.uuid4().hex
-        cache.set(POOL_GEN_KEY, gen, POOL_SECONDS)
-        request_reads.put(POOL_GEN_KEY, gen)
-    current = _pool
-    if current is not None and current[0] == gen:
-        return current[1]
-    if current is not None and not _pool_lock.acquire(blocking=False):
-        return current[1]  # another thread is building the new one
-    if current is None:
+    One thread of a process looks (and loads a new file); the process's other threads meanwhile keep
+    ranking with the pool they have. A file that does not load is logged and the previous version is
+    used; with none stored a build is queued and ``PoolMissing`` raised (the caller serves trending)."""
+    key = str(_pool_dir())
+    hit = _loaded.get(key)
+    if hit is not None and time.monotonic() - hit[0] < POOL_CHECK_SECONDS:
+        return hit[2]
+    if hit is not None and not _pool_lock.acquire(blocking=False):
+        return hit[2]  # another thread is looking
+    if hit is None:
         _pool_lock.acquire()
     try:
-        if _pool is None or _pool[0] != gen:
-            _pool = (gen, _build_pool())
-        return _pool[1]
+        return _refresh(key)
     finally:
         _pool_lock.release()
 
 
-def forget_pool() -> None:
-    """Rebuild the pool on the next read (after training, and in tests that add notes)."""
-    cache.delete(POOL_GEN_KEY)
-    request_reads.forget(POOL_GEN_KEY)
+def _refresh(key: str) -> Pool:
+    hit = _loaded.get(key)
+    versions = stored_pools()
+    if not versions:
+        _queue_build("no candidate pool stored")
+        versions = stored_pools()  # an immediate task backend (tests, a shell) has built it meanwhile
+    chosen: tuple[Path, Pool] | None = None
+    for i, path in enumerate(versions):
+        if hit is not None and hit[1] == path:
+            chosen = (path, hit[2])
+            break
+        try:
+            chosen = (path, _load_stored(path))
+        except Exception as exc:  # a corrupt, truncated or foreign file: try the previous version
+            logger.warning(
+                "recommend: candidate pool %s unusable (%s: %s); falling back to the previous version",
+                path.name,
+                type(exc).__name__,
+                exc,
+            )
+            continue
+        if i > 0:
+            logger.warning("recommend: serving previous candidate pool %s", path.name)
+        break
+    if chosen is None and hit is not None:
+        logger.warning("recommend: no stored candidate pool loads; keeping %s", hit[1].name)
+        chosen = (hit[1], hit[2])
+    if chosen is None:
+        logger.warning("recommend: no candidate pool in %s; serving trending until one is built", key)
+        _queue_build("no candidate pool loads")
+        raise PoolMissing(key)
+    age = _age(chosen[0])
+    if age > POOL_SECONDS:
+        _queue_build(f"candidate pool {chosen[0].name} is {age:.0f}s old")
+    if age > POOL_STALE_SECONDS and chosen[0] not in _warned:
+        _warned.add(chosen[0])
+        logger.warning(
+            "recommend: candidate pool %s is %.0fs old; is the low-queue worker running?", chosen[0].name, age
+        )
+    _loaded[key] = (time.monotonic(), chosen[0], chosen[1])
+    return chosen[1]
+
+
+def forget_loaded_pool() -> None:
+    """Drop every process-held pool (tests)."""
+    _loaded.clear()
 
 
 def base_language(code: str) -> str:

@@ -201,6 +201,8 @@ def _rerank(
     try:
         tail, tail_features, mix, thin = _rank(user, exclude=shown)
         features.update(tail_features)
+    except candidates.PoolMissing:  # logged where found; stored as provisional, ranked again soon
+        tail, thin = _trending(shown), True
     except Exception:
         logger.exception("recommend: ranking failed for user %s; serving trending", user.pk)
         tail = _trending(shown)

@@ -1,5 +1,6 @@
 """Background work of the recommender: embedding a note when it is published (low priority),
-training on a schedule, ranking For you ahead for active readers, and the purge of old interactions.
+building the candidate pool that web processes load (about once a minute, queued by them), training on a
+schedule, ranking For you ahead for active readers, and the purge of old interactions.
 
 Neither queue has a scheduler of its own, so the scheduled tasks re-enqueue themselves: run
 ``manage.py train_recommender --schedule`` once (or ``enqueue`` either task with ``every_hours``) and
@@ -17,7 +18,7 @@ from django.utils import timezone
 from accounts.models import User
 from core import queues
 from core.tasks import background_task
-from recommend import embeddings, selectors, services, training
+from recommend import candidates, embeddings, selectors, services, training
 
 
 def _again(task: Any, every_hours: float) -> None:
@@ -59,6 +60,18 @@ def refresh_for_you(user_id: int) -> bool:
         return selectors.refresh_for_you(user) if user is not None else False
     finally:
         cache.delete(selectors.REFRESH_LOCK_KEY.format(user_id))
+
+
+@background_task(queue_name=queues.LOW, max_attempts=2)
+def build_pool() -> str:
+    """Build and store For you's candidate pool for the web processes (candidates.build_pool), queued by
+    the first of them that finds theirs older than ``POOL_SECONDS``; a build that another one finished
+    moments ago is skipped. Returns the file's name ("" when skipped)."""
+    try:
+        path = candidates.build_pool(unless_younger_than=candidates.POOL_SECONDS / 2)
+        return path.name if path is not None else ""
+    finally:
+        cache.delete(candidates.BUILD_LOCK_KEY)
 
 
 @background_task(queue_name=queues.LOW, max_attempts=3)

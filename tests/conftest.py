@@ -29,6 +29,8 @@ def _default_language():
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Each test's own For-you models and candidate pools (recommend: files, not cache entries).
+    settings.RECOMMEND_MODEL_DIR = tmp_path / "recommend"
     # No local model in tests unless a test asks for it (tests/translation: real_model): ahead-of-time
     # translation runs inline with the immediate task backend and must not load a 1.1 GB model.
     settings.TRANSLATION_MODEL_PATH = tmp_path / "no-model.gguf"

@@ -1,5 +1,5 @@
-"""Recommend fixtures: a small multilingual catalogue made through the real services, and a model
-directory of each test's own."""
+"""Recommend fixtures: a small multilingual catalogue made through the real services (each test has
+a model directory of its own, tests/conftest.py, where its candidate pool is stored too)."""
 
 from __future__ import annotations
 
@@ -31,16 +31,10 @@ CATALOGUE = [
 ON_TOPIC = ("#food", "#travel", "#美食", "#旅行")
 
 
-@pytest.fixture(autouse=True)
-def _model_dir(settings, tmp_path):
-    settings.RECOMMEND_MODEL_DIR = tmp_path / "recommend-models"
-    yield
-
-
 @pytest.fixture
 def catalogue(make_user, post):  # noqa: F811  (the shared fixture)
     """Authors and their notes (all published), by key."""
-    from recommend.candidates import forget_pool
+    from recommend.candidates import rebuild_pool
 
     authors: dict[str, object] = {}
     notes = []
@@ -48,7 +42,7 @@ def catalogue(make_user, post):  # noqa: F811  (the shared fixture)
         if key not in authors:
             authors[key] = make_user(key, languages=[language], region="CN" if language.startswith("zh") else "GB")
         notes.append(post(authors[key], body, title=title, language=language))
-    forget_pool()
+    rebuild_pool()
     return authors, notes
 
 

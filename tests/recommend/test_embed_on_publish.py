@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from recommend import embeddings, tasks
-from recommend.candidates import forget_pool
+from recommend.candidates import rebuild_pool
 from recommend.models import NoteEmbedding
 from recommend.selectors import related_note_ids
 
@@ -21,7 +21,7 @@ def test_a_published_note_is_embedded_and_found_in_another_language(make_user, p
     assert NoteEmbedding.objects.filter(note_id__in=[hot_pot.pk, other.pk]).count() == 2
     english = post(chef, "Spicy broth, tofu and noodles #food", title="Sichuan hot pot at home")
     assert NoteEmbedding.objects.filter(note_id=english.pk).exists()
-    forget_pool()
+    rebuild_pool()
     # No training run happened: related notes already find the Chinese hot pot by its text.
     related = related_note_ids(english)
     assert hot_pot.pk in related

@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from recommend import candidates, selectors, training
-from recommend.candidates import forget_pool
+from recommend.candidates import rebuild_pool
 from recommend.selectors import for_you
 from tests.recommend.conftest import ON_TOPIC
 
@@ -19,7 +19,7 @@ def titles(cards):
 
 def test_cold_start_is_never_empty_and_follows_interests(catalogue, reader):
     training.train()  # embeds the notes: "food" also finds 美食
-    forget_pool()
+    rebuild_pool()
     cards, _cursor = for_you(reader, limit=12)
     assert cards, "a new account's For you is empty"
     top = titles(cards[:6])
@@ -48,7 +48,7 @@ def test_likes_pull_similar_notes_up(catalogue, make_user, on_commit):
     _authors, notes = catalogue
     gamer_fan = make_user("fan", languages=["en"])
     training.train()
-    forget_pool()
+    rebuild_pool()
     before = titles(for_you(gamer_fan, limit=12)[0])
     with on_commit():
         like_note(user=gamer_fan, note_id=notes[10].pk)  # Speedrunning classics
@@ -136,7 +136,7 @@ def test_blocked_muted_withheld_and_held_notes_are_never_served(catalogue, reade
     mute(muter=reader, muted=authors["wok"])
     withholding.withhold_note(actor=admin_user, note=notes[5], countries=["GB"], reason_code="other")
     set_note_state(note=notes[6], state=NoteState.HELD)
-    forget_pool()
+    rebuild_pool()
     served = {c.note.pk for c in for_you(reader, limit=60, country="GB")[0]}
     assert served
     banned = {n.pk for n in notes if n.author_id in (authors["chef"].pk, authors["wok"].pk)} | {
@@ -226,7 +226,7 @@ def test_a_list_ranked_before_the_notes_are_embedded_is_ranked_again_once_they_a
     assert selectors.provisional(candidates.pool()), "no note is embedded yet"
     assert not {"麻辣火锅", "手工饺子"} & set(titles(first)), "nothing found 美食 without embeddings"
     training.train()  # embeds the notes
-    forget_pool()
+    rebuild_pool()
     assert not selectors.provisional(candidates.pool())
     assert selectors.refresh_for_you(reader), "the thin list was kept"
     # The page already served stays as it was; what follows it is ranked with the embeddings.

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from recommend import training
-from recommend.candidates import forget_pool
+from recommend.candidates import rebuild_pool
 from recommend.models import Interaction
 from recommend.selectors import for_you
 from recommend.services import record_client_events
@@ -87,7 +87,7 @@ def test_training_fits_a_ranker_that_serving_uses(food_readers, make_user, caplo
     assert np.allclose(loaded.ranker.coef, model.ranker.coef)
     # Food notes were opened, travel notes (as interest-matched) were not: the ranker learned the difference.
     newcomer = make_user("newcomer", languages=["en"], region="GB", interests=["food", "travel"])
-    forget_pool()
+    rebuild_pool()
     with caplog.at_level(logging.WARNING, logger="recommend"):
         cards, _ = for_you(newcomer, limit=6)
     assert "hand blend" not in caplog.text

@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from recommend import training
-from recommend.candidates import forget_pool
+from recommend.candidates import rebuild_pool
 from recommend.selectors import RELATED_KEY, related_notes
 
 
@@ -22,7 +22,7 @@ def test_shared_tags_and_place_first_and_never_the_note_itself(make_user, post):
     one = post(bo, "Brioche #baking", title="Brioche")
     here = post(bo, "Coffee at the market", title="Coffee", place="Leeds Market")
     post(bo, "Tomatoes on the balcony #gardening", title="Tomatoes")
-    forget_pool()
+    rebuild_pool()
     found = related_notes(note, None, country=None)
     assert [n.pk for n in found] == [both.pk, here.pk, one.pk]
 
@@ -43,7 +43,7 @@ def test_the_gate_drops_blocked_muted_withheld_private_and_inactive(make_user, p
     gone.is_active = False
     gone.save()
     withholding.withhold_note(actor=admin_user, note=withheld, countries=["TH"], reason_code="state_protection")
-    forget_pool()
+    rebuild_pool()
     assert [n.pk for n in related_notes(note, reader, country="TH")] == [shown.pk]
     everyone = {n.pk for n in related_notes(note, None, country="GB")}
     assert withheld.pk in everyone and shown.pk in everyone and not everyone & {h.pk for h in hidden[2:]}
@@ -52,7 +52,7 @@ def test_the_gate_drops_blocked_muted_withheld_private_and_inactive(make_user, p
 def test_similar_text_in_another_language_is_related(catalogue):
     _authors, notes = catalogue
     training.train()  # embeds the notes (multilingual)
-    forget_pool()
+    rebuild_pool()
     cache.clear()
     hot_pot = next(n for n in notes if n.title == "Sichuan hot pot at home")
     titles = [n.title for n in related_notes(hot_pot, None, country=None)]
@@ -68,11 +68,11 @@ def test_the_block_is_kept_a_while_and_still_gated_per_reader(make_user, post, s
     ada, bo, reader = make_user("ada"), make_user("bo"), make_user("reader")
     note = post(ada, "Dim sum #yumcha", title="Dim sum")
     first = post(bo, "Har gow #yumcha", title="Har gow")
-    forget_pool()
+    rebuild_pool()
     assert [n.pk for n in related_notes(note, None, country=None)] == [first.pk]
     # Kept: a note posted since waits for the block to expire (the pool behind it is asked afresh)...
     later = post(bo, "Siu mai #yumcha", title="Siu mai")
-    forget_pool()
+    rebuild_pool()
     cache.delete(RELATED_KEY.format(note.pk))
     assert [n.pk for n in related_notes(note, None, country=None)] == [first.pk]
     # ... but what the gate refuses goes at once, for each reader.
@@ -94,7 +94,7 @@ def test_a_reader_who_hides_much_of_the_block_still_gets_a_full_one(make_user, p
     # The loud account's notes are the newest, so they fill the cached block.
     quiet_notes = [post(quiet, f"Oolong {i} #oolong", title=f"q{i}") for i in range(12)]
     loud_notes = [post(loud, f"Oolong loud {i} #oolong", title=f"l{i}") for i in range(18)]
-    forget_pool()
+    rebuild_pool()
     assert {n.pk for n in related_notes(note, None, country=None)} <= {n.pk for n in loud_notes}
     mute(muter=reader, muted=loud)
     found = related_notes(note, reader, country=None)

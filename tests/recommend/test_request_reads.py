@@ -1,5 +1,5 @@
 """The instance-wide entries a For-you page reads (operator settings, the policy packs' version, the
-countries with withholdings, the pool's generation) and the viewer's hidden authors are read once per
+countries with withholdings) and the viewer's hidden authors are read once per
 request, together (core/request_reads.py), and never kept past the request: a block, a mute, a
 withholding or an operator's change applies on the viewer's next page."""
 
@@ -12,7 +12,6 @@ from django.test import Client
 
 from accounts.selectors import hidden_author_ids, hidden_authors_key
 from core import request_reads
-from recommend.candidates import POOL_GEN_KEY
 from review.packs import PACKS_VERSION_KEY
 from review.selectors import countries_with_withholdings, forget_withheld_countries, withheld_countries_key
 from tests.api.test_revocation_across_workers import oauth_app, two_servers  # noqa: F401  (fixtures)
@@ -46,7 +45,7 @@ def test_the_registered_entries_are_read_together_and_only_for_that_request(db):
     assert in_a_request(reads) == (1, {"DE"})
     # ...and the next request reads it again.
     assert in_a_request(countries_with_withholdings) == {"DE", "GB"}
-    for key in (OPERATOR_KEY, POOL_GEN_KEY, PACKS_VERSION_KEY, withheld_countries_key()):
+    for key in (OPERATOR_KEY, PACKS_VERSION_KEY, withheld_countries_key()):
         assert key in request_reads._registered()
 
 

@@ -8,7 +8,7 @@ from django.core.cache import cache
 def test_an_interest_tab_nobody_tagged_shows_notes_about_it(client, make_user, post, settings):
     """Onboarding puts "#travel" beside For you; when no note carries that tag, the tab shows notes
     about travel in any language (by their text), not "Nothing here yet" and a Post button."""
-    from recommend.candidates import forget_pool
+    from recommend.candidates import rebuild_pool
 
     settings.RECOMMEND_EMBED_ON_PUBLISH = True  # the notes' text embeddings, as a running server makes
     hiker = make_user("hiker", languages=["en"])
@@ -18,7 +18,7 @@ def test_an_interest_tab_nobody_tagged_shows_notes_about_it(client, make_user, p
     trip = "第一次去云南旅行：大理、丽江和香格里拉，七天的路线和住宿 #云南"
     post(guide, trip, title="云南七日游", language="zh-Hans")
     post(coder, "Lifetimes explained with diagrams #programming", title="Rust borrow checker tips")
-    forget_pool()
+    rebuild_pool()
     cache.clear()
     reader = make_user("reader", languages=["en"], interests=["food", "travel"])
     client.force_login(reader)

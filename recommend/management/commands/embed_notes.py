@@ -31,5 +31,5 @@ class Command(BaseCommand):
         ids = list(notes.values_list("id", flat=True)[:limit] if limit else notes.values_list("id", flat=True))
         with tqdm(total=len(ids), desc="embed", unit="notes", disable=options["verbosity"] == 0) as bar:
             done = embeddings.embed_notes(ids, progress=bar.update)
-        candidates.forget_pool()
+        candidates.rebuild_pool()
         self.stdout.write(f"embedded {done} notes ({len(ids) - done} of {len(ids)} already had an embedding)")

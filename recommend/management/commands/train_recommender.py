@@ -42,7 +42,7 @@ class Command(BaseCommand):
         model = training.train(days=options["days"], progress=progress, embed=not options["no_embed"])
         for bar in bars.values():
             bar.close()
-        candidates.forget_pool()
+        candidates.rebuild_pool()
         self.stdout.write(
             f"model {model.version}: {len(model.neighbours.item_ids)} items, {len(model.neighbours.scores)} neighbour "
             f"pairs, at {model.path}"
