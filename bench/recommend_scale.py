@@ -595,8 +595,7 @@ def forget_lists(users: list) -> None:
     """Drop what an earlier invocation left in the shared cache for these readers (their ranked lists are
     kept an hour, ``RECOMMEND_LIST_SECONDS``): every invocation takes the same readers, so without this
     a second run's "cold" pages were mostly slices of the lists the first one ranked."""
-    from django.core.cache import cache
-
+    from core.shared_cache import shared_cache
     from recommend import selectors, services
 
     templates = [
@@ -609,7 +608,7 @@ def forget_lists(users: list) -> None:
     ]
     keys = [t.format(u.pk) for u in users for t in templates]
     for start in range(0, len(keys), 5000):
-        cache.delete_many(keys[start : start + 5000])
+        shared_cache.delete_many(keys[start : start + 5000])
 
 
 def http_serve(args: argparse.Namespace, data: Path) -> None:

@@ -205,6 +205,20 @@ else:
             "QUEUES": ["default", "high", "low", "media", "translation", "review"],
         }
     }
+# Entries every web process must see alike: a reader's For-you list, what it served them and at which
+# position, the "changed" mark a like sets, their language mix (core/shared_cache.py). With Redis that is
+# the default cache; on the embedded default, whose cache is each process's own memory, files under
+# DATA_DIR shared by the gunicorn workers (a page served by one worker, its events posted to the other).
+CACHES["shared"] = (
+    dict(CACHES["default"])
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "shared"),
+        "OPTIONS": {"MAX_ENTRIES": 20000, "CULL_FREQUENCY": 4},  # type: ignore[dict-item]
+    }
+)
+SHARED_CACHE_IS_DEFAULT = bool(REDIS_URL)
 TIMELINE_BACKEND = "redis" if REDIS_URL else "db"
 # A task RUNNING this long with no sign of its worker goes back to the database queue (core/task_leases.py).
 TASK_LEASE_S = float(os.environ.get("TASK_LEASE_S", "900"))

@@ -24,8 +24,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import hidden_authors_key
-from core import request_reads
 from core.errors import ServiceError
+from core.shared_cache import get_many as shared_get_many
+from core.shared_cache import shared_cache
 from core.tasks import enqueue_on_commit
 from notes.models import Note
 from notes.related import related_by_tags_and_place
@@ -162,11 +163,11 @@ def _store(
     if also and list_seconds() == SERVED_SECONDS:
         entries.update(also)
         also = None
-    cache.set_many(entries, list_seconds())
+    shared_cache.set_many(entries, list_seconds())
     if also:
-        cache.set_many(also, SERVED_SECONDS)
+        shared_cache.set_many(also, SERVED_SECONDS)
     if dirty:
-        cache.delete(DIRTY_KEY.format(user_id))
+        shared_cache.delete(DIRTY_KEY.format(user_id))
 
 
 @dataclass
@@ -219,11 +220,11 @@ def _rerank(
 
 def ranked_ids(user: User, *, offset: int) -> list[tuple[int, str, str]]:
     """The reader's ranked list (note id, reason, detail), computed or from the cache."""
-    entry = cache.get(RANK_KEY.format(user.pk))
+    entry = shared_cache.get(RANK_KEY.format(user.pk))
     cached = entry[1] if entry is not None else None
-    if cached is not None and not cache.get(DIRTY_KEY.format(user.pk)):
+    if cached is not None and not shared_cache.get(DIRTY_KEY.format(user.pk)):
         return cached  # type: ignore[no-any-return]
-    old_features: dict[int, bytes] = (cache.get(FEATURES_KEY.format(user.pk)) or {}) if cached else {}
+    old_features: dict[int, bytes] = (shared_cache.get(FEATURES_KEY.format(user.pk)) or {}) if cached else {}
     return _rerank(user, offset=offset, cached=cached, old_features=old_features)[0]
 
 
@@ -239,13 +240,13 @@ def refresh_for_you(user: User, *, force: bool = False) -> bool:
     ``RANKING_SECONDS`` or ``force``d, keeping what For you already served them (``SERVED_KEY``), as
     their next page would; then warm the note cache for their next pages. Returns whether it ranked."""
     keys = [RANK_KEY.format(user.pk), DIRTY_KEY.format(user.pk), SERVED_KEY.format(user.pk)]
-    got = cache.get_many(keys)
+    got = shared_cache.get_many(keys)
     entry, dirty, served = got.get(keys[0]), got.get(keys[1]), got.get(keys[2]) or {}
     offset = max(served.values(), default=-1) + 1
     if entry is not None and not dirty and not force and time.time() - entry[0] < RANKING_SECONDS:
         return False
     cached = entry[1] if entry is not None else None
-    old_features: dict[int, bytes] = (cache.get(FEATURES_KEY.format(user.pk)) or {}) if cached else {}
+    old_features: dict[int, bytes] = (shared_cache.get(FEATURES_KEY.format(user.pk)) or {}) if cached else {}
     ranked, _features = _rerank(user, offset=offset, cached=cached, old_features=old_features, dirty=bool(dirty))
     _warm_notes(ranked, offset)
     return True
@@ -265,7 +266,7 @@ def precompute_for_you(user_ids: Iterable[int]) -> int:
 def _queue_refresh(user_id: int) -> None:
     """Re-rank a stale list in the background, once at a time per reader (the lock expires on its own
     if the task is lost)."""
-    if not cache.add(REFRESH_LOCK_KEY.format(user_id), True, REFRESH_LOCK_SECONDS):
+    if not shared_cache.add(REFRESH_LOCK_KEY.format(user_id), True, REFRESH_LOCK_SECONDS):
         return
     from recommend import tasks  # import cycle: the tasks module calls these selectors
 
@@ -301,7 +302,7 @@ def for_you(
         SERVED_KEY.format(user.pk),
         SERVED_FEATURES_KEY.format(user.pk),
     ]
-    got = request_reads.get_many(keys, also=[hidden_authors_key(user.pk)])
+    got = shared_get_many(keys, also=[hidden_authors_key(user.pk)])
     entry = got.get(keys[0])
     ranked_features: dict[int, bytes] = got.get(keys[2]) or {}
     unstored: list[_Unstored] = []
@@ -335,14 +336,14 @@ def for_you(
         u = unstored[0]
         _store(user.pk, u.ranked, u.features, mix=u.mix, dirty=u.dirty, also=page_entries, provisional=u.provisional)
     else:
-        cache.set_many(page_entries, SERVED_SECONDS)
+        shared_cache.set_many(page_entries, SERVED_SECONDS)
     next_offset = offset + limit
     return cards, (str(next_offset) if next_offset < len(ranked) else None)
 
 
 def language_mix_of(user: User) -> int:
     """The reader's language-mix setting (read with the ranking, so a page asks once)."""
-    cached = cache.get(MIX_KEY.format(user.pk))
+    cached = shared_cache.get(MIX_KEY.format(user.pk))
     if cached is not None:
         return int(cached)
     found = ReaderPreference.objects.filter(user_id=user.pk).values_list("language_mix", flat=True).first()

@@ -9,12 +9,12 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from core.errors import RateLimited, ServiceError
+from core.shared_cache import shared_cache
 from notes.models import Note, NoteState
 from notes.selectors import visible_notes
 from recommend.models import HideReason, Interaction, Kind, LanguageMix, ReaderPreference, Surface
@@ -39,7 +39,7 @@ def event_days() -> int:
 
 def mark_changed(user_id: int) -> None:
     """The reader's taste signal changed: the next For-you page re-ranks what it has not shown yet."""
-    cache.set(DIRTY_KEY.format(user_id), True, 3600)
+    shared_cache.set(DIRTY_KEY.format(user_id), True, 3600)
 
 
 def record_interaction(
@@ -110,11 +110,11 @@ def _parse(raw: Mapping[str, Any], index: int) -> ClientEvent:
 
 def _check_flood(user_id: int, count: int) -> None:
     key = f"rec:flood:{user_id}:{int(timezone.now().timestamp() // 60)}"
-    cache.add(key, 0, 120)
+    shared_cache.add(key, 0, 120)
     try:
-        total = cache.incr(key, count)
+        total = shared_cache.incr(key, count)
     except ValueError:  # expired between add and incr
-        cache.set(key, count, 120)
+        shared_cache.set(key, count, 120)
         total = count
     if total > FLOOD_LIMIT:
         raise RateLimited("Too many events; send them in batches, at most 300 a minute")
@@ -136,8 +136,9 @@ def record_client_events(*, user: User, events: Iterable[Mapping[str, Any]], cou
     parsed = [_parse(r, i) for i, r in enumerate(raw)]
     _check_flood(user.pk, len(parsed))
     seen = {n.pk: n for n in visible_notes({e.note_id for e in parsed}, user, country=country, for_feed=False)}
-    served: dict[int, int] = cache.get(SERVED_KEY.format(user.pk)) or {}
-    served_features: dict[int, bytes] = cache.get(SERVED_FEATURES_KEY.format(user.pk)) or {}
+    got = shared_cache.get_many([SERVED_KEY.format(user.pk), SERVED_FEATURES_KEY.format(user.pk)])
+    served: dict[int, int] = got.get(SERVED_KEY.format(user.pk)) or {}
+    served_features: dict[int, bytes] = got.get(SERVED_FEATURES_KEY.format(user.pk)) or {}
     for i, e in enumerate(parsed):
         if e.note_id not in seen:
             raise _bad("No such note", i, "note_id", "unknown_note")
@@ -201,7 +202,7 @@ def set_language_mix(*, user: User, language_mix: int) -> ReaderPreference:
             "language_mix must be 0 (mostly my languages) to 4 (show me the world)", field="language_mix"
         )
     pref, _ = ReaderPreference.objects.update_or_create(user=user, defaults={"language_mix": language_mix})
-    cache.delete(f"rec:mix:{user.pk}")
+    shared_cache.delete(f"rec:mix:{user.pk}")
     mark_changed(user.pk)
     return pref
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core import queues
+from core.shared_cache import shared_cache
 from core.tasks import background_task
 from recommend import candidates, embeddings, selectors, services, training
 
@@ -59,7 +60,7 @@ def refresh_for_you(user_id: int) -> bool:
         user = User.objects.filter(pk=user_id, is_active=True).first()
         return selectors.refresh_for_you(user) if user is not None else False
     finally:
-        cache.delete(selectors.REFRESH_LOCK_KEY.format(user_id))
+        shared_cache.delete(selectors.REFRESH_LOCK_KEY.format(user_id))
 
 
 @background_task(queue_name=queues.LOW, max_attempts=2)

@@ -45,6 +45,12 @@ def _isolated_media(settings, tmp_path):
             "QUEUES": settings.TASKS["default"].get("QUEUES", []),
         }
     }
+    if not settings.SHARED_CACHE_IS_DEFAULT:
+        # Each test's own shared cache (files): never a `make run` server's of the same checkout.
+        settings.CACHES = {
+            **settings.CACHES,
+            "shared": {**settings.CACHES["shared"], "LOCATION": str(tmp_path / "shared")},
+        }
     from django.core.cache import cache
 
     cache.clear()

@@ -147,5 +147,5 @@ def test_a_corrupt_pool_falls_back_to_the_previous_one_then_to_trending(settings
     assert {c.reason for c in cards} == {"popular"} and len(cards) == len(catalogue[1])
     assert "no candidate pool" in caplog.text
     assert queued_builds() == 1
-    ranked_at, _ranked = selectors.cache.get(selectors.RANK_KEY.format(reader.pk))
+    ranked_at, _ranked = selectors.shared_cache.get(selectors.RANK_KEY.format(reader.pk))
     assert ranked_at < time.time() - (selectors.RANKING_SECONDS - candidates.POOL_SECONDS) + 5  # ranked again soon

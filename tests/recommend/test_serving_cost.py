@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.shared_cache import shared_cache
 from recommend import candidates as c
 from recommend import ranking
 from recommend.cf import item_neighbours
@@ -348,6 +349,7 @@ def interaction_queries(queries) -> list[str]:
 
 def test_a_reader_ranked_ahead_is_served_a_slice_without_ranking(catalogue, reader):
     cache.clear()
+    shared_cache.clear()
     assert precompute_for_you([reader.pk]) == 1
     assert precompute_for_you([reader.pk]) == 0  # fresh: nothing to do
     with CaptureQueriesContext(connection) as ctx:
@@ -361,6 +363,7 @@ def test_a_list_ranked_ahead_still_passes_the_gate_at_serving(catalogue, reader)
 
     authors, _notes = catalogue
     cache.clear()
+    shared_cache.clear()
     precompute_for_you([reader.pk])
     before = {card.note.author_id for card in for_you(reader, limit=60)[0]}
     assert authors["chef"].pk in before
@@ -373,6 +376,7 @@ def test_a_hide_after_ranking_ahead_changes_the_next_page(catalogue, reader):
     from recommend.services import hide_note
 
     cache.clear()
+    shared_cache.clear()
     precompute_for_you([reader.pk])
     first, cursor = for_you(reader, limit=3)
     hidden = first[0].note
@@ -410,6 +414,7 @@ def test_the_scheduled_task_ranks_active_readers(catalogue, reader):
         events=[{"note_id": cards[0].note.pk, "kind": "impression", "surface": "for_you", "position": 0}],
     )
     cache.clear()
+    shared_cache.clear()
     result = tasks.precompute_for_you.enqueue()
     assert result.return_value == 1
 
@@ -418,8 +423,8 @@ def _age_list(user_id: int, seconds: float) -> None:
     """Make the reader's cached list look ranked ``seconds`` ago."""
     from recommend.selectors import RANK_KEY
 
-    at, ranked = cache.get(RANK_KEY.format(user_id))
-    cache.set(RANK_KEY.format(user_id), (at - seconds, ranked), 3600)
+    at, ranked = shared_cache.get(RANK_KEY.format(user_id))
+    shared_cache.set(RANK_KEY.format(user_id), (at - seconds, ranked), 3600)
 
 
 def test_a_stale_list_is_served_as_it_is_and_ranked_again_in_the_background(
@@ -428,9 +433,10 @@ def test_a_stale_list_is_served_as_it_is_and_ranked_again_in_the_background(
     from recommend.selectors import RANK_KEY, RANKING_SECONDS
 
     cache.clear()
+    shared_cache.clear()
     first, cursor = for_you(reader, limit=5)
     _age_list(reader.pk, RANKING_SECONDS + 1)
-    stale_at = cache.get(RANK_KEY.format(reader.pk))[0]
+    stale_at = shared_cache.get(RANK_KEY.format(reader.pk))[0]
     with django_capture_on_commit_callbacks(execute=False) as queued:
         with CaptureQueriesContext(connection) as ctx:
             nxt, _ = for_you(reader, cursor=cursor, limit=5)
@@ -438,7 +444,7 @@ def test_a_stale_list_is_served_as_it_is_and_ranked_again_in_the_background(
         for_you(reader, cursor="10", limit=5)
     assert len(queued) == 1, "one refresh at a time per reader"
     queued[0]()  # the refresh task, as the queue runs it: keeps what was shown, re-ranks the rest
-    at, ranked = cache.get(RANK_KEY.format(reader.pk))
+    at, ranked = shared_cache.get(RANK_KEY.format(reader.pk))
     assert at > stale_at
     shown = [c.note.pk for c in first + nxt]
     assert [pk for pk, _r, _d in ranked[: len(shown)]] == shown
@@ -449,14 +455,15 @@ def test_the_refresh_task_ranks_and_releases_its_lock(catalogue, reader, on_comm
     from recommend.selectors import RANK_KEY, RANKING_SECONDS, REFRESH_LOCK_KEY
 
     cache.clear()
+    shared_cache.clear()
     for_you(reader, limit=5)
     _age_list(reader.pk, RANKING_SECONDS + 1)
     # The immediate backend of the tests runs the task when the page's queueing commits.
     with on_commit():
         for_you(reader, cursor="5", limit=5)
-    at, _ranked = cache.get(RANK_KEY.format(reader.pk))
+    at, _ranked = shared_cache.get(RANK_KEY.format(reader.pk))
     assert time.time() - at < RANKING_SECONDS
-    assert cache.get(REFRESH_LOCK_KEY.format(reader.pk)) is None
+    assert shared_cache.get(REFRESH_LOCK_KEY.format(reader.pk)) is None
     assert tasks.refresh_for_you.enqueue(reader.pk).return_value is False  # fresh now: nothing to do
 
 
@@ -468,6 +475,7 @@ def test_a_stale_list_still_passes_the_gate(catalogue, reader):
 
     authors, _notes = catalogue
     cache.clear()
+    shared_cache.clear()
     ranked = [c.note for c in for_you(reader, limit=60)[0]]
     _age_list(reader.pk, RANKING_SECONDS + 1)
     block(blocker=reader, blocked=authors["chef"])
@@ -485,15 +493,16 @@ def test_a_like_on_a_list_ranked_ahead_is_on_the_next_page(catalogue, reader, on
     from recommend.selectors import RANK_KEY
 
     cache.clear()
+    shared_cache.clear()
     precompute_for_you([reader.pk])
     first, cursor = for_you(reader, limit=3)
-    before = cache.get(RANK_KEY.format(reader.pk))
+    before = shared_cache.get(RANK_KEY.format(reader.pk))
     with on_commit():
         like_note(user=reader, note_id=first[0].note.pk)
     with CaptureQueriesContext(connection) as ctx:
         rest = for_you(reader, cursor=cursor, limit=20)[0]
     assert interaction_queries(ctx.captured_queries), "the like did not re-rank the next page"
-    after = cache.get(RANK_KEY.format(reader.pk))
+    after = shared_cache.get(RANK_KEY.format(reader.pk))
     assert after[0] >= before[0] and after[1][:3] == before[1][:3]
     assert not {c.note.pk for c in first} & {c.note.pk for c in rest}
 
@@ -501,6 +510,7 @@ def test_a_like_on_a_list_ranked_ahead_is_on_the_next_page(catalogue, reader, on
 def test_ranking_ahead_puts_the_first_pages_notes_in_the_note_cache(catalogue, reader, settings):
     settings.NOTE_CACHE_SECONDS = 300  # as with Redis: long enough for warming to matter
     cache.clear()
+    shared_cache.clear()
     precompute_for_you([reader.pk])
     with CaptureQueriesContext(connection) as ctx:
         cards, _ = for_you(reader, limit=10)
@@ -560,12 +570,12 @@ def test_a_first_page_keeps_the_mix_with_the_list_and_a_change_marked_meanwhile(
     from recommend.services import DIRTY_KEY, mark_changed, set_language_mix
 
     set_language_mix(user=reader, language_mix=LanguageMix.WORLD)
-    cache.delete(DIRTY_KEY.format(reader.pk))
+    shared_cache.delete(DIRTY_KEY.format(reader.pk))
     for_you(reader, limit=5)
     with django_assert_num_queries(0):
         assert selectors.language_mix_of(reader) == LanguageMix.WORLD
     mark_changed(reader.pk)  # as a like landing while the next ranking runs
     selectors._rerank(reader, offset=0, cached=None, old_features={}, dirty=False)
-    assert cache.get(DIRTY_KEY.format(reader.pk))
+    assert shared_cache.get(DIRTY_KEY.format(reader.pk))
     selectors._rerank(reader, offset=0, cached=None, old_features={}, dirty=True)
-    assert cache.get(DIRTY_KEY.format(reader.pk)) is None
+    assert shared_cache.get(DIRTY_KEY.format(reader.pk)) is None
