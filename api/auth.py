@@ -32,6 +32,7 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, RefreshToken, get_application_model
 
 from accounts.models import User
+from accounts.selectors import hidden_authors_key
 from api.oauth import token_allows
 from core import generations, request_reads, rows
 
@@ -178,14 +179,18 @@ def _read_token(checksum: str) -> tuple[TokenInfo, User | None] | None:
 
 @request_reads.of_request
 def _request_keys(request: HttpRequest) -> list[str]:
-    """A bearer request's token entry (and its user's, where this process knows the owner), read in the
-    request's first cache round trip (the rate limit's, core/request_reads.py) instead of one of their own."""
+    """A bearer request's token entry (and its user's and the accounts hidden from that user, where this
+    process knows the owner), read in the request's first cache round trip (the rate limit's,
+    core/request_reads.py) instead of rounds of their own: every page of notes filters by the hidden
+    accounts, a round trip of its own on each warm home page before."""
     raw = bearer_token(request)
     if raw is None or len(raw) > MAX_TOKEN_LENGTH:
         return []
     checksum = _checksum(raw)
     owner = _token_owners.get(checksum)
-    return [_token_key(checksum)] if owner is None else [_token_key(checksum), _user_key(owner)]
+    if owner is None:
+        return [_token_key(checksum)]
+    return [_token_key(checksum), _user_key(owner), hidden_authors_key(owner)]
 
 
 def forget_token(raw: str) -> None:

@@ -64,6 +64,11 @@ def _registered() -> list[str]:
     return keys
 
 
+def in_request() -> bool:
+    """Whether this runs inside a request (so ``get`` answers from the request's single read)."""
+    return _memo.get() is not None
+
+
 def get(key: str) -> Any:
     """``cache.get(key)``, answered from this request's single read of the registered keys."""
     memo = _memo.get()

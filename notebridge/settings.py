@@ -467,6 +467,9 @@ NOTE_CACHE_SECONDS = int(os.environ.get("NOTE_CACHE_SECONDS", "300" if REDIS_URL
 # Statuses' JSON also kept in each process in front of Redis (api/mastodon/entities.py: the entries are
 # named by their content, so a copy cannot differ); pointless in front of the in-process cache.
 STATUS_LOCAL_CACHE = env_bool("STATUS_LOCAL_CACHE", bool(REDIS_URL))
+# Hydrated notes also kept in each process in front of Redis, behind a generation that every change to a
+# note bumps (notes/note_copy.py); pointless in front of the in-process cache.
+NOTE_LOCAL_CACHE = env_bool("NOTE_LOCAL_CACHE", bool(REDIS_URL))
 # How long the related-notes block under a note keeps the ids it showed (per note and country; 0: not
 # kept). Every reader's copy still goes through the access gate (recommend.selectors.related_notes).
 RELATED_BLOCK_SECONDS = int(os.environ.get("RELATED_BLOCK_SECONDS", "60"))

@@ -25,6 +25,7 @@ from core import languages as content_languages
 from core import rows
 from core.language_detection import detect_language_cached
 from core.text import normalize_tag, script_variants
+from notes import note_copy
 from notes.models import (
     Board,
     Collect,
@@ -50,7 +51,9 @@ NOTE_KEY = "note:v5:{}"
 
 
 def forget_note(note_id: int) -> None:
-    cache.delete(NOTE_KEY.format(note_id))
+    key = NOTE_KEY.format(note_id)
+    cache.delete(key)
+    note_copy.changed(note_id, key)
 
 
 def _base_queryset() -> QuerySet[Note]:
@@ -244,19 +247,26 @@ def get_own_new_note(*, viewer: User, note: Note, country: str | None = None) ->
 
 
 def notes_by_ids(ids: Iterable[int]) -> dict[int, Note]:
-    """Notes with author, place, photos and tags, from the cache where possible (3 queries on a miss)."""
+    """Notes with author, place, photos and tags, from this process's copy (notes/note_copy.py) or the
+    cache where possible (3 queries on a miss)."""
     ids = list(dict.fromkeys(ids))
     if not ids:
         return {}
-    keys = {NOTE_KEY.format(i): i for i in ids}
-    found = cache.get_many(list(keys))
-    result: dict[int, Note] = {keys[k]: _unpacked(v) for k, v in found.items()}
-    missing = [i for i in ids if i not in result]
-    if missing:
-        fresh = packed_notes(missing)
-        cache.set_many({NOTE_KEY.format(pk): p for pk, p in fresh.items()}, settings.NOTE_CACHE_SECONDS)
-        result.update({pk: _unpacked(p) for pk, p in fresh.items()})
-    return result
+    local, generation = note_copy.generation()
+    packed = note_copy.kept(ids, generation) if local else {}
+    unread = [i for i in ids if i not in packed] if packed else ids
+    if unread:
+        keys = {NOTE_KEY.format(i): i for i in unread}
+        found: dict[int, Packed] = {keys[k]: v for k, v in cache.get_many(list(keys)).items()}
+        missing = [i for i in unread if i not in found]
+        if missing:
+            fresh = packed_notes(missing)
+            cache.set_many({NOTE_KEY.format(pk): p for pk, p in fresh.items()}, settings.NOTE_CACHE_SECONDS)
+            found.update(fresh)
+        if local:
+            note_copy.keep(found, generation)
+        packed.update(found)
+    return {i: _unpacked(packed[i]) for i in ids if i in packed}
 
 
 def packed_notes(ids: Sequence[int]) -> dict[int, Packed]:

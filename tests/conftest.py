@@ -57,6 +57,9 @@ def _isolated_media(settings, tmp_path):
     from api.mastodon.entities import forget_local_statuses
 
     forget_local_statuses()
+    from notes.note_copy import forget_all as forget_local_notes
+
+    forget_local_notes()
     from feeds.timelines import store
 
     if settings.TIMELINE_BACKEND == "redis":
