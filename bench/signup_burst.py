@@ -26,7 +26,7 @@ most 2).
 
     python bench/signup_burst.py [--accounts 500] [--clients 20] [--capacity-per-hour 18000]
         [--window 10] [--port 8715] [--database nb_bench_signup] [--redis-db 5] [--fast-hasher]
-        [--hash-nice N] [--machine-slots N] [--code PATH] [--probe-s 20] [--warmup-s 20] [--newcomer-check-s N]
+        [--hash-nice N] [--machine-slots N] [--code PATH] [--probe-s 20] [--probe-log PATH] [--warmup-s 20] [--newcomer-check-s N]
 
 Real Argon2 by default. Drops and recreates ``--database`` and flushes ``--redis-db``: give it ones of
 its own. Uses ``var/bench-signup`` for the data directory.
@@ -127,19 +127,22 @@ class Probe(threading.Thread):
         self.phase = "warmup"
         self.times: dict[str, list[float]] = {"warmup": [], "before": [], "during": []}
         self.failures: Counter[str] = Counter()
+        # (wall-clock start, phase, seconds) of every read, for --probe-log.
+        self.log: list[tuple[float, str, float]] = []
         self.stop = threading.Event()
 
     def run(self) -> None:
         url = f"http://127.0.0.1:{self.port}/api/v1/timelines/home?limit=20"
         while not self.stop.is_set():
             phase = self.phase
-            start = time.perf_counter()
+            started_at, start = time.time(), time.perf_counter()
             try:
                 request = urllib.request.Request(url, headers={"Authorization": f"Bearer {self.token}"})
                 with urllib.request.urlopen(request, timeout=60) as response:
                     if len(json.loads(response.read())) == 0:
                         self.failures["empty"] += 1
                 self.times[phase].append(time.perf_counter() - start)
+                self.log.append((started_at, phase, time.perf_counter() - start))
             except urllib.error.HTTPError as exc:
                 self.failures[f"{phase} {exc.code}"] += 1
             except Exception as exc:
@@ -336,6 +339,13 @@ def main() -> None:
         help="TRUST_NEWCOMER_CHECK_S for the server: newcomers' impersonation checks batched this often "
         "(0: a job per sign-up; default: the environment's)",
     )
+    parser.add_argument(
+        "--probe-log",
+        type=Path,
+        default=None,
+        help="write every probe read (start time, phase, seconds) and every admission's time here as JSON, to "
+        "line slow reads up with what the stack was doing",
+    )
     parser.add_argument("--fast-hasher", action="store_true")
     parser.add_argument(
         "--hash-nice", type=int, default=None, help="PASSWORD_HASH_NICE for the server (default: the environment's)"
@@ -414,6 +424,7 @@ def main() -> None:
         meter.start()
         cpu_before = meter.totals()
         load_before = os.getloadavg()[0]
+        burst_t0 = time.time()
         start = time.perf_counter()
         threads = [threading.Thread(target=client, daemon=True) for _ in range(args.clients)]
         for t in threads:
@@ -434,6 +445,10 @@ def main() -> None:
                 break
             time.sleep(2)
         times = now["admitted_times"]
+        if args.probe_log:
+            reads = [{"at": at, "phase": phase, "s": round(s, 4)} for at, phase, s in probe.log]
+            admitted = [t.timestamp() for t in times]
+            args.probe_log.write_text(json.dumps({"reads": reads, "admitted": admitted, "burst_start": burst_t0}))
         span = (times[-1] - times[0]).total_seconds() if len(times) > 1 else 0.0
         latencies = [t for _kind, t, _r in results]
         answers = Counter(kind for kind, _t, _r in results)
