@@ -26,7 +26,8 @@ most 2).
 
     python bench/signup_burst.py [--accounts 500] [--clients 20] [--capacity-per-hour 18000]
         [--window 10] [--port 8715] [--database nb_bench_signup] [--redis-db 5] [--fast-hasher]
-        [--hash-nice N] [--machine-slots N] [--code PATH] [--probe-s 20] [--probe-log PATH] [--warmup-s 20] [--newcomer-check-s N]
+        [--hash-nice N] [--machine-slots N] [--code PATH] [--probe-s 20] [--warmup-s 20] [--newcomer-check-s N]
+        [--probe-log PATH]
 
 Real Argon2 by default. Drops and recreates ``--database`` and flushes ``--redis-db``: give it ones of
 its own. Uses ``var/bench-signup`` for the data directory.
@@ -278,6 +279,31 @@ class CpuMeter(threading.Thread):
         return {name: round(seconds, 1) for name, seconds in sorted(by_role.items())}
 
 
+def job_times(redis_db: int) -> list[dict[str, Any]]:
+    """Every RQ job still recorded in ``redis_db``: what it ran, when it started and ended (epoch seconds)."""
+    from datetime import UTC, datetime
+
+    import redis
+
+    client = redis.Redis.from_url(f"redis://127.0.0.1:6379/{redis_db}", decode_responses=True)
+
+    def epoch(text: str | None) -> float | None:
+        if not text:
+            return None
+        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC).timestamp()
+
+    jobs = []
+    for key in client.scan_iter("rq:job:*"):
+        if key.count(":") != 2:
+            continue
+        task, started, ended = (
+            str(v) if v else None for v in client.hmget(key, "description", "started_at", "ended_at")
+        )
+        if task:
+            jobs.append({"task": task.split("(")[0], "start": epoch(started), "end": epoch(ended)})
+    return jobs
+
+
 def states(database: str) -> dict[str, Any]:
     import psycopg
 
@@ -448,7 +474,8 @@ def main() -> None:
         if args.probe_log:
             reads = [{"at": at, "phase": phase, "s": round(s, 4)} for at, phase, s in probe.log]
             admitted = [t.timestamp() for t in times]
-            args.probe_log.write_text(json.dumps({"reads": reads, "admitted": admitted, "burst_start": burst_t0}))
+            trace = {"reads": reads, "admitted": admitted, "burst_start": burst_t0, "jobs": job_times(args.redis_db)}
+            args.probe_log.write_text(json.dumps(trace))
         span = (times[-1] - times[0]).total_seconds() if len(times) > 1 else 0.0
         latencies = [t for _kind, t, _r in results]
         answers = Counter(kind for kind, _t, _r in results)
