@@ -27,6 +27,7 @@ most 2).
     python bench/signup_burst.py [--accounts 500] [--clients 20] [--capacity-per-hour 18000]
         [--window 10] [--port 8715] [--database nb_bench_signup] [--redis-db 5] [--fast-hasher]
         [--hash-nice N] [--machine-slots N] [--code PATH] [--probe-s 20] [--warmup-s 20] [--newcomer-check-s N]
+        [--probe-log PATH]
 
 Real Argon2 by default. Drops and recreates ``--database`` and flushes ``--redis-db``: give it ones of
 its own. Uses ``var/bench-signup`` for the data directory.
@@ -127,19 +128,22 @@ class Probe(threading.Thread):
         self.phase = "warmup"
         self.times: dict[str, list[float]] = {"warmup": [], "before": [], "during": []}
         self.failures: Counter[str] = Counter()
+        # (wall-clock start, phase, seconds) of every read, for --probe-log.
+        self.log: list[tuple[float, str, float]] = []
         self.stop = threading.Event()
 
     def run(self) -> None:
         url = f"http://127.0.0.1:{self.port}/api/v1/timelines/home?limit=20"
         while not self.stop.is_set():
             phase = self.phase
-            start = time.perf_counter()
+            started_at, start = time.time(), time.perf_counter()
             try:
                 request = urllib.request.Request(url, headers={"Authorization": f"Bearer {self.token}"})
                 with urllib.request.urlopen(request, timeout=60) as response:
                     if len(json.loads(response.read())) == 0:
                         self.failures["empty"] += 1
                 self.times[phase].append(time.perf_counter() - start)
+                self.log.append((started_at, phase, time.perf_counter() - start))
             except urllib.error.HTTPError as exc:
                 self.failures[f"{phase} {exc.code}"] += 1
             except Exception as exc:
@@ -275,6 +279,31 @@ class CpuMeter(threading.Thread):
         return {name: round(seconds, 1) for name, seconds in sorted(by_role.items())}
 
 
+def job_times(redis_db: int) -> list[dict[str, Any]]:
+    """Every RQ job still recorded in ``redis_db``: what it ran, when it started and ended (epoch seconds)."""
+    from datetime import UTC, datetime
+
+    import redis
+
+    client = redis.Redis.from_url(f"redis://127.0.0.1:6379/{redis_db}", decode_responses=True)
+
+    def epoch(text: str | None) -> float | None:
+        if not text:
+            return None
+        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC).timestamp()
+
+    jobs = []
+    for key in client.scan_iter("rq:job:*"):
+        if key.count(":") != 2:
+            continue
+        task, started, ended = (
+            str(v) if v else None for v in client.hmget(key, "description", "started_at", "ended_at")
+        )
+        if task:
+            jobs.append({"task": task.split("(")[0], "start": epoch(started), "end": epoch(ended)})
+    return jobs
+
+
 def states(database: str) -> dict[str, Any]:
     import psycopg
 
@@ -335,6 +364,13 @@ def main() -> None:
         default=None,
         help="TRUST_NEWCOMER_CHECK_S for the server: newcomers' impersonation checks batched this often "
         "(0: a job per sign-up; default: the environment's)",
+    )
+    parser.add_argument(
+        "--probe-log",
+        type=Path,
+        default=None,
+        help="write every probe read (start time, phase, seconds) and every admission's time here as JSON, to "
+        "line slow reads up with what the stack was doing",
     )
     parser.add_argument("--fast-hasher", action="store_true")
     parser.add_argument(
@@ -414,6 +450,7 @@ def main() -> None:
         meter.start()
         cpu_before = meter.totals()
         load_before = os.getloadavg()[0]
+        burst_t0 = time.time()
         start = time.perf_counter()
         threads = [threading.Thread(target=client, daemon=True) for _ in range(args.clients)]
         for t in threads:
@@ -434,6 +471,11 @@ def main() -> None:
                 break
             time.sleep(2)
         times = now["admitted_times"]
+        if args.probe_log:
+            reads = [{"at": at, "phase": phase, "s": round(s, 4)} for at, phase, s in probe.log]
+            admitted = [t.timestamp() for t in times]
+            trace = {"reads": reads, "admitted": admitted, "burst_start": burst_t0, "jobs": job_times(args.redis_db)}
+            args.probe_log.write_text(json.dumps(trace))
         span = (times[-1] - times[0]).total_seconds() if len(times) > 1 else 0.0
         latencies = [t for _kind, t, _r in results]
         answers = Counter(kind for kind, _t, _r in results)

@@ -3,8 +3,10 @@ load warmed once before the first fork (core/warmup.py), so that every work hors
 heap then frozen (``freeze_heap``) so that a horse's garbage collector leaves those shared pages alone.
 
 A job from the ``translation`` or ``low`` queue (translate-ahead, training, housekeeping, the per-sign-up
-cluster checks) runs in a work horse that lowers its own CPU priority to ``BACKGROUND_WORKER_NICE``
-first, so that it takes only the CPU page reads leave free (a sign-up burst, docs/trust.md). Only the
+cluster checks), or of a task declared ``below_reads`` on any queue (the newcomers' impersonation
+batches, core/tasks.py), runs in a work horse that lowers its own CPU priority to
+``BACKGROUND_WORKER_NICE`` first, so that it takes only the CPU page reads leave free (a sign-up burst,
+docs/trust.md). Only the
 job is niced, never the worker: a worker niced as a whole once held screening jobs it had picked up
 while the web workers kept the CPU busy, and notes stayed pending (``tests/core/test_faults.py``).
 """
@@ -23,11 +25,20 @@ from core import queues, warmup
 NICED_QUEUES = frozenset({queues.TRANSLATION, queues.LOW})
 
 
-def job_nice(queue_name: str) -> int:
-    """How much a job taken from ``queue_name`` lowers its work horse's priority (0: not at all)."""
-    if queue_name not in NICED_QUEUES:
+def job_nice(queue_name: str, task: Any = None) -> int:
+    """How much a job taken from ``queue_name`` lowers its work horse's priority (0: not at all): every
+    job of the ``translation`` and ``low`` queues, and a task declared ``below_reads`` from any queue."""
+    if queue_name not in NICED_QUEUES and not getattr(task, "below_reads", False):
         return 0
     return max(0, min(19, int(getattr(settings, "BACKGROUND_WORKER_NICE", 0))))
+
+
+def task_of(job: Any) -> Any:
+    """The django-tasks task a job runs, or None when it names none (RQ then fails the job itself)."""
+    try:
+        return job.func
+    except Exception:
+        return None
 
 
 def keep_redis_version() -> None:
@@ -59,7 +70,7 @@ class Worker(ForkingWorker):
         return bool(super().work(*args, **kwargs))
 
     def main_work_horse(self, job: Any, queue: Any) -> None:
-        nice = job_nice(queue.name)
+        nice = job_nice(queue.name, task_of(job))
         if nice:
             os.nice(nice)  # in the forked horse only: the worker itself stays at its priority
         super().main_work_horse(job, queue)

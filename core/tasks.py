@@ -45,6 +45,9 @@ class PrioritisedTask(Task):  # type: ignore[type-arg]
     """A task whose priority is applied at enqueue time, and only where the backend supports it."""
 
     wanted_priority: int = DEFAULT_TASK_PRIORITY
+    # Runs below the page reads' CPU priority (``BACKGROUND_WORKER_NICE``, set in its RQ work horse by
+    # core/rq_worker.py) whatever queue it is on: bulk work that nobody watches happen.
+    below_reads: bool = False
 
     def for_backend(self) -> Task:  # type: ignore[type-arg]
         """This task as the backend that will run it can take it."""
@@ -72,8 +75,17 @@ class PrioritisedTask(Task):  # type: ignore[type-arg]
 
 
 def background_task(
-    *, queue_name: str = queues.DEFAULT, max_attempts: int = 5, base_delay: float = 5.0, priority: int = 0
+    *,
+    queue_name: str = queues.DEFAULT,
+    max_attempts: int = 5,
+    base_delay: float = 5.0,
+    priority: int = 0,
+    below_reads: bool = False,
 ) -> Callable[[Callable[..., Any]], Any]:
+    """``below_reads``: the job runs at ``BACKGROUND_WORKER_NICE`` on RQ even from an urgent queue, as jobs
+    from the ``translation`` and ``low`` queues do (core/rq_worker.py): for batches that a burst of
+    requests makes large and that nobody waits for, yet that should not wait behind translation."""
+
     def decorate(func: Callable[..., Any]) -> Any:
         holder: dict[str, Any] = {}
 
@@ -99,6 +111,7 @@ def background_task(
             backend=DEFAULT_TASK_BACKEND_ALIAS,
             priority=DEFAULT_TASK_PRIORITY,
             wanted_priority=priority,
+            below_reads=below_reads,
         )
         holder["task"] = task_obj
         return task_obj

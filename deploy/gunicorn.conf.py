@@ -11,6 +11,7 @@ that waits on the database, Redis or an upload does not hold a whole worker.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 _env = os.environ.get
@@ -37,6 +38,20 @@ forwarded_allow_ips = _env("TRUSTED_PROXIES") or "127.0.0.1,::1"
 accesslog: str | None = "-"
 errorlog: str | None = "-"
 loglevel = _env("LOG_LEVEL", "info").lower()
+
+
+# How long a thread running Python keeps the interpreter before one waiting for it gets it (Python's
+# default is 5 ms). A request that comes back from the database or Redis needs the interpreter again,
+# and while another thread of its worker runs Python (a sign-up's checks and inserts in a burst) it
+# waited up to 5 ms at each of those returns, and a page read makes several (docs/trust.md, "Keeping page
+# reads fast during a burst"; docs/deploy.md).
+switch_interval_s = float(_env("WEB_SWITCH_INTERVAL_MS") or "1") / 1000
+
+
+def post_fork(server: object, worker: object) -> None:
+    """Each web worker hands the interpreter over every ``WEB_SWITCH_INTERVAL_MS`` (above)."""
+    if switch_interval_s > 0:
+        sys.setswitchinterval(switch_interval_s)
 
 
 def when_ready(server: object) -> None:

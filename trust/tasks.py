@@ -21,9 +21,13 @@ def check_impersonation_task(user_id: int, check_avatar: bool = True) -> int:
     return len(check_account(user_id=user_id, check_avatar=check_avatar))
 
 
-@background_task(queue_name=queues.REVIEW)
+@background_task(queue_name=queues.REVIEW, below_reads=True)
 def check_newcomers_task() -> int:
-    """Newcomers' handles and display names, in one batch (trust.newcomers); returns new findings."""
+    """Newcomers' handles and display names, in one batch (trust.newcomers); returns new findings. Below
+    the reads' CPU priority: during a sign-up burst one runs every couple of seconds and after each
+    admission, and the page reads that overlapped one at the reads' priority were the burst's slowest
+    (docs/trust.md, "Keeping page reads fast during a burst"). On the review queue still, so that it
+    never waits behind translation."""
     from trust import newcomers  # (cycle) trust.newcomers imports trust.impersonation, as this module does
 
     return newcomers.check_pending()

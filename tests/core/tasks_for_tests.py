@@ -24,3 +24,19 @@ RAN: list[str] = []
 def record(value: str) -> None:
     """Remembers that it ran (with the immediate backend, in this process)."""
     RAN.append(value)
+
+
+@background_task(queue_name="review", max_attempts=1)
+def nice_on_review() -> int:
+    """The CPU priority (nice) its work horse ran at."""
+    import os
+
+    return os.nice(0)
+
+
+@background_task(queue_name="review", max_attempts=1, below_reads=True)
+def nice_below_reads() -> int:
+    """The same, declared ``below_reads``."""
+    import os
+
+    return os.nice(0)

@@ -66,6 +66,56 @@ def test_a_low_queue_job_runs_in_a_niced_work_horse_and_a_review_job_does_not(se
     assert [r.return_value for r in results if r is not None] == [base + 7, base]
 
 
+def test_a_task_declared_below_reads_runs_niced_from_an_urgent_queue_and_its_neighbours_do_not(settings):
+    """``below_reads`` (core/tasks.py): the newcomers' impersonation batch stays on the review queue, where
+    it never waits behind translation, yet its work horse runs at BACKGROUND_WORKER_NICE, as a low-queue job
+    does; the screening beside it on the same queue keeps the reads' priority. Through the RQ backend and the
+    real forking worker against the test Redis."""
+    if not settings.REDIS_URL:
+        pytest.skip("RQ runs on Redis (REDIS_URL)")
+    import django_rq
+    from django_tasks import default_task_backend
+
+    from core import rq_backend
+    from tests.core.tasks_for_tests import nice_below_reads, nice_on_review
+    from trust.tasks import check_newcomers_task
+
+    assert check_newcomers_task.below_reads and not nice_on_review.below_reads
+    settings.TASKS = {"default": {"BACKEND": "core.rq_backend.RQBackend", "QUEUES": list(settings.RQ_QUEUES)}}
+    settings.BACKGROUND_WORKER_NICE = 6
+    review = rq_backend.queue("review")
+    review.empty()
+    try:
+        results = [nice_on_review.enqueue(), nice_below_reads.enqueue()]
+        django_rq.get_worker("review", worker_class=Worker).work(burst=True)  # the deployment's job class
+        base = os.nice(0)
+        assert [default_task_backend.get_result(r.id).return_value for r in results] == [base, base + 6]
+    finally:
+        review.empty()
+
+
+def test_production_web_workers_hand_the_interpreter_over_every_millisecond(tmp_path):
+    """WEB_SWITCH_INTERVAL_MS (deploy/gunicorn.conf.py, default 1): a read coming back from the database
+    waits for the interpreter at most that long while a sign-up in another thread of its worker runs
+    Python, not Python's default 5 ms. Read from a real gunicorn worker started with the production config."""
+    env = server_env(tmp_path)
+    conf = "deploy/gunicorn.conf.py"
+    env.pop("WEB_SWITCH_INTERVAL_MS", None)
+    for setting, expected in ((None, 0.001), ("3", 0.003)):
+        if setting:
+            env["WEB_SWITCH_INTERVAL_MS"] = setting
+        port = free_port()
+        cmd = [sys.executable, "-m", "gunicorn", "tests.core.switch_interval_app", "-c", conf, "--workers", "1"]
+        cmd += ["--bind", f"127.0.0.1:{port}"]
+        server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_until_serving(f"http://127.0.0.1:{port}")
+            assert float(requests.get(f"http://127.0.0.1:{port}/", timeout=30).text) == expected
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
 def _children(pid: int) -> list[str]:
     return [" ".join(c.cmdline()) for c in psutil.Process(pid).children()]
 
