@@ -74,6 +74,12 @@ LLM_CONFIGS: dict[str, LlmOptions] = {
     # The full pipeline before the term base and post-checks (issue 10): the "before" of those changes.
     "llm-baseline": LlmOptions(terms=False, postcheck=False),
     "llm-terms": LlmOptions(postcheck=False),
+    # Issue 10, ahead-of-time options (translation/examples.py): the two trusted pairs nearest the post as
+    # further examples; two candidates (with and without those examples) and the one closest to the
+    # source in the multilingual space; two candidates of the full prompt (greedy and sampled at 0.6).
+    "llm-retrieved": LlmOptions(retrieve=2),
+    "llm-best-of-2": LlmOptions(retrieve=2, candidates=2),
+    "llm-sampled-2": LlmOptions(candidates=2),
 }
 # "llm-full-p4": the full pipeline with the previous prompt version (p4: sandwich-shaped retry, no edge
 # re-attachment); kept because its outputs were produced before the change, see docs/benchmarks.md.
