@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from notes.translations import set_author_translation
-from translation import examples, prompts
+from translation import ahead, examples, prompts
+from translation.engines import registry
 from translation.engines.llm_engine import LlmEngine, LlmOptions
 from translation.models import TranslationMemory, text_hash
 
@@ -102,3 +103,19 @@ def test_best_of_two_with_retrieved_examples_on_the_real_model(real_model):
     assert result.ok, result.error
     assert "🧋" in result.text and "tea" in result.text.lower()
     assert engine.stats["candidate_1_chosen"] + engine.stats["candidate_2_chosen"] == 1
+
+
+def test_a_note_translated_ahead_of_time_gets_two_candidates_on_the_real_model(
+    real_model, settings, make_user, make_note
+):
+    settings.TRANSLATION_ENGINES = ["llm"]
+    settings.TRANSLATION_AHEAD_EXAMPLES = 2
+    settings.TRANSLATION_AHEAD_CANDIDATES = 2
+    registry._instances.cache_clear()
+    note = make_note(
+        make_user("chen", languages=["zh-Hans"]), title="", body="周末去吃了火锅，毛肚很新鲜", language="zh-Hans"
+    )
+    assert ahead.translate_note_ahead(note.pk, ["en"]) == 1
+    stats = registry.get("llm").stats  # type: ignore[union-attr]
+    assert stats["candidate_1_chosen"] + stats["candidate_2_chosen"] == 1
+    assert TranslationMemory.objects.filter(engine="llm", target_language="en").count() == 1
