@@ -40,6 +40,7 @@ import sacrebleu  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from core.language_detection import _opencc, detect_language  # noqa: E402
+from translation import examples  # noqa: E402
 from translation.engines.gloss import GlossEngine  # noqa: E402
 from translation.engines.llm_engine import LlmEngine, LlmOptions  # noqa: E402
 from translation.spans import protect  # noqa: E402
@@ -74,6 +75,12 @@ LLM_CONFIGS: dict[str, LlmOptions] = {
     # The full pipeline before the term base and post-checks (issue 10): the "before" of those changes.
     "llm-baseline": LlmOptions(terms=False, postcheck=False),
     "llm-terms": LlmOptions(postcheck=False),
+    # Issue 10, ahead-of-time options (translation/examples.py): the two trusted pairs nearest the post as
+    # further examples; two candidates (with and without those examples) and the one closest to the
+    # source in the multilingual space; two candidates of the full prompt (greedy and sampled at 0.6).
+    "llm-retrieved": LlmOptions(retrieve=2),
+    "llm-best-of-2": LlmOptions(retrieve=2, candidates=2),
+    "llm-sampled-2": LlmOptions(candidates=2),
 }
 # "llm-full-p4": the full pipeline with the previous prompt version (p4: sandwich-shaped retry, no edge
 # re-attachment); kept because its outputs were produced before the change, see docs/benchmarks.md.
@@ -251,6 +258,37 @@ def report(n: int, prefix: int) -> dict:
     return summary
 
 
+def choose_offline(first: str, second: str, datasets: list[str], posts: int, n: int) -> None:
+    """What ``LlmOptions(candidates=2)`` keeps, recomputed from two configs' cached outputs: of the
+    accepted ones, the closer to the source in the multilingual space (translation/examples.choose).
+    With ``first`` = llm-retrieved and ``second`` = llm-full these are the two candidates of
+    llm-best-of-2 (both greedy), so the check costs no model time. Also prints the oracle (the
+    candidate with the higher sentence chrF: an upper bound no chooser reaches)."""
+    for dataset in datasets:
+        for direction in ("zh-en", "en-zh"):
+            a, b = (load_cache(cache_file(c, dataset, direction)) for c in (first, second))
+            sizes = (posts, n)
+            k = min(len(a), len(b), sizes[dataset == "tatoeba"])
+            if not k:
+                continue
+            rows = items(dataset, sizes[dataset == "tatoeba"], direction)[:k]
+            refs = [r["ref"] for r in rows]
+            chosen, oracle, picks = [], [], 0
+            for x, y, ref in zip(a[:k], b[:k], refs, strict=True):
+                ok = [o for o in (x, y) if o["ok"]] or [x]
+                pick = examples.choose(x["text"], [o["hyp"] for o in ok]) if len(ok) == 2 else 0
+                picks += ok[pick] is x
+                chosen.append(ok[pick]["hyp"])
+                best = max(ok, key=lambda o: sacrebleu.sentence_chrf(o["hyp"], [ref]).score)
+                oracle.append(best["hyp"])
+            tokenize = "zh" if direction == "en-zh" else "13a"
+            for name, hyps in (("chosen", chosen), ("oracle", oracle)):
+                chrf = sacrebleu.corpus_chrf(hyps, [refs]).score
+                bleu = sacrebleu.corpus_bleu(hyps, [refs], tokenize=tokenize).score
+                print(f"| {dataset} {direction} n={k} {name}({first},{second}) | {chrf:.1f} | {bleu:.1f} |", end="")
+                print(f" {first} kept {picks}/{k} |" if name == "chosen" else "", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=200, help="Tatoeba pairs per direction")
@@ -262,7 +300,12 @@ def main() -> None:
     parser.add_argument("--prefix", type=int, default=60, help="also score every config on the first N pairs")
     parser.add_argument("--posts", type=int, default=100, help="social, social2 and dev posts per direction")
     parser.add_argument("--report", action="store_true", help="only score cached outputs")
+    parser.add_argument("--choose-from", default="", help="A,B: score the candidates' choice from two caches")
     args = parser.parse_args()
+    if args.choose_from:
+        first, second = args.choose_from.split(",")
+        choose_offline(first, second, args.datasets.split(","), args.posts, args.n)
+        return
     if not args.report:
         for dataset in args.datasets.split(","):
             size = args.n if dataset == "tatoeba" else args.posts

@@ -366,6 +366,11 @@ TRANSLATION_MAX_CHARS = int(os.environ.get("TRANSLATION_MAX_CHARS", "6000"))
 TRANSLATION_MAX_ATTEMPTS = int(os.environ.get("TRANSLATION_MAX_ATTEMPTS", "5"))
 # How long the Mastodon translate endpoint (a synchronous API) waits for a worker before answering 503.
 TRANSLATION_SYNC_WAIT_S = float(os.environ.get("TRANSLATION_SYNC_WAIT_S", "8"))
+# Ahead-of-time work only (translation/examples.py, docs/translation.md "Retrieved examples and
+# candidates"): how many trusted pairs like the post join the prompt's examples, and how many candidate
+# translations the local model writes (the one closest to the source in the multilingual space wins).
+TRANSLATION_AHEAD_EXAMPLES = int(os.environ.get("TRANSLATION_AHEAD_EXAMPLES", "0"))
+TRANSLATION_AHEAD_CANDIDATES = int(os.environ.get("TRANSLATION_AHEAD_CANDIDATES", "1"))
 # A file the stages of each on-demand translation are appended to (translation/trace.py; benchmarks only).
 TRANSLATION_TRACE_PATH = os.environ.get("TRANSLATION_TRACE_PATH", "")
 

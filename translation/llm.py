@@ -117,8 +117,9 @@ class _PrefixStates:
         self.live = ""
 
     @staticmethod
-    def key(messages: list[dict[str, str]]) -> str:
-        return hashlib.sha256(json.dumps(messages[:-1], ensure_ascii=False).encode()).hexdigest()
+    def key(messages: list[dict[str, str]], shared: int | None = None) -> str:
+        prefix = messages[:-1] if shared is None else messages[: max(0, min(shared, len(messages) - 1))]
+        return hashlib.sha256(json.dumps(prefix, ensure_ascii=False).encode()).hexdigest()
 
     def before(self, model: Any, key: str) -> None:
         if self.broken or key == self.live or key not in self.states:
@@ -183,6 +184,7 @@ def chat_complete(
     *,
     remember: bool = True,
     on_text: Callable[[str], None] | None = None,
+    shared: int | None = None,
 ) -> str | None:
     """The model's reply to a chat, or None when no model is installed or generation fails.
 
@@ -190,6 +192,9 @@ def chat_complete(
     text: callers validate it before acting on it. ``remember=False``: a one-off prefix (a follow-up
     on a draft) whose state is not worth a slot in the saved prompt states. ``on_text``: called with
     the reply so far as the model writes it (streamed generation; the same tokens as without it).
+    ``shared``: how many leading messages are the prefix worth a saved state (default: all but the
+    last). Messages after it that differ from post to post (retrieved examples, translation/examples.py)
+    are read afresh each time and do not take a slot of their own.
     """
     model = get_model()
     trace.mark("model_ready")
@@ -202,7 +207,7 @@ def chat_complete(
     ]
     if not clean:
         return None
-    key = _PrefixStates.key(clean)
+    key = _PrefixStates.key(clean, shared if len(clean) == len(messages) else None)
     try:
         with _lock:
             _prefixes.before(model, key)

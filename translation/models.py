@@ -27,6 +27,9 @@ class TranslationMemory(models.Model):
     engine_version = models.CharField(max_length=100)
     text = models.TextField()
     is_gloss = models.BooleanField(default=False)
+    # The source itself, kept only for pairs people wrote (engine "author"): the pool of few-shot
+    # examples (translation/examples.py). Empty for machine output.
+    source_text = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -15,6 +15,10 @@ worked example shows such a line so the model uses it without translating it. It
 message, so the system message and examples stay one shared prefix (llm._PrefixStates).
 ``with_notes`` is the targeted retry after a post-check (validation.quality_issues): the same prompt
 with a line naming the problems before the post.
+
+``retrieved`` (translation/examples.py): trusted pairs like the post, shown as further worked examples
+after the fixed ones. The fixed part (system message and fixed examples) stays the shared prefix whose
+model state is kept; only the retrieved pairs and the post are read afresh (``shared_messages``).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from __future__ import annotations
 import re
 
 from core import languages
+from translation.spans import PLACEHOLDER_RE, placeholder, protect
 
 PROMPT_VERSION = "p9"
 
@@ -149,9 +154,11 @@ def build_messages(
     with_placeholders: bool = True,
     variant: str = "primary",
     terms: list[tuple[str, str]] | None = None,
+    retrieved: list[tuple[str, str]] | None = None,
 ) -> list[dict[str, str]]:
     """The chat for one post. ``terms``: None leaves term lines out entirely (prompt as in p8); a list,
-    even an empty one, turns them on (system message and first example), with the post's own line."""
+    even an empty one, turns them on (system message and first example), with the post's own line.
+    ``retrieved``: (source, translation) pairs shown after the fixed examples, nearest the post last."""
     post = defuse(text)
     if variant == "sandwich":
         instruction = (
@@ -169,9 +176,33 @@ def build_messages(
             line = terms_line(_EXAMPLE_TERMS.get(pair, []), target) if with_terms and n == 0 else ""
             messages.append({"role": "user", "content": f"{line}<post>{src}</post>"})
             messages.append({"role": "assistant", "content": tgt})
+    for src, tgt in retrieved or []:
+        if with_placeholders:
+            src, tgt = with_markers(src, tgt)
+        messages.append({"role": "user", "content": f"<post>{defuse(src)}</post>"})
+        messages.append({"role": "assistant", "content": tgt})
     line = terms_line([(defuse(a), b) for a, b in terms or []], target)
     messages.append({"role": "user", "content": f"{line}<post>{post}</post>"})
     return messages
+
+
+def shared_messages(messages: list[dict[str, str]], retrieved: list[tuple[str, str]] | None) -> int:
+    """How many leading messages of ``build_messages``' chat are the same for every post of a direction
+    (system message and fixed examples): the prefix whose model state llm.chat_complete keeps."""
+    return len(messages) - 1 - 2 * len(retrieved or [])
+
+
+def with_markers(source: str, translation: str) -> tuple[str, str]:
+    """A worked example in the form the post is sent: its protected spans (emoji, tags, numbers) as
+    ⟦n⟧ markers, in the translation too where it carries them verbatim."""
+    if PLACEHOLDER_RE.search(source) or PLACEHOLDER_RE.search(translation):
+        return source, translation
+    protected = protect(source)
+    if not protected.spans:
+        return source, translation
+    number = {span: n for n, span in reversed(list(enumerate(protected.spans, start=1)))}
+    spans = re.compile("|".join(re.escape(span) for span in sorted(number, key=len, reverse=True)))
+    return protected.text, spans.sub(lambda m: placeholder(number[m.group(0)]), translation)
 
 
 def with_notes(messages: list[dict[str, str]], problems: list[str], target: str) -> list[dict[str, str]]:

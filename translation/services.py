@@ -24,7 +24,7 @@ from core import languages
 from core.language_detection import detect_language
 from notes import translations as note_translations
 from notes.models import Note
-from translation import preparation, progress, reasons, tasks, trace
+from translation import examples, preparation, progress, reasons, tasks, trace
 from translation.another_way import translate_another_way
 from translation.engines import registry
 from translation.engines.base import Result
@@ -336,7 +336,7 @@ def remember_author_translation(*, note_id: int, language: str) -> int:
             target_language=languages.normalize(language),
             engine=AUTHOR_ENGINE,
             engine_version=AUTHOR_ENGINE_VERSION,
-            defaults={"text": translated, "is_gloss": False},
+            defaults={"text": translated, "is_gloss": False, "source_text": original},
         )
         stored += 1
     return stored
@@ -522,11 +522,13 @@ def process_jobs(job_ids: list[int]) -> dict[int, TranslationView]:
     trace.mark("job_start", jobs=job_ids)
     claimed = [job for job_id in dict.fromkeys(job_ids) if (job := _claim(job_id)) is not None]
     trace.mark("claimed", jobs=[job.pk for job in claimed])
-    groups: dict[tuple[str, str], list[TranslationJob]] = {}
+    # Jobs done ahead of time (no reader waits) apart from the others: engines may spend more on them
+    # (retrieved examples, several candidates: translation/examples.py).
+    groups: dict[tuple[str, str, bool], list[TranslationJob]] = {}
     for job in claimed:
-        groups.setdefault((job.source_language, job.target_language), []).append(job)
+        groups.setdefault((job.source_language, job.target_language, job.reason == "ahead"), []).append(job)
     views: dict[int, TranslationView] = {}
-    for (source, target), jobs in groups.items():
+    for (source, target, ahead), jobs in groups.items():
         pending: list[TranslationJob] = []
         for job in jobs:
             memory = memory_lookup(job.source_hash, source, target)
@@ -539,7 +541,7 @@ def process_jobs(job_ids: list[int]) -> dict[int, TranslationView]:
         # Readers waiting on a page see the translation grow (translation/progress.py).
         drafts = progress.JobDrafts([job.pk if job.reason == "reader" else None for job in pending])
         trace.mark("engine_call", jobs=[job.pk for job in pending])
-        with progress.reporting(drafts):
+        with progress.reporting(drafts), examples.ahead_of_time(ahead):
             best, tried = translate_texts([job.source_text for job in pending], source, target)
         for job, result, attempts in zip(pending, best, tried, strict=True):
             errors = "; ".join(f"{r.engine}: {r.error}" for r in attempts if not r.ok)

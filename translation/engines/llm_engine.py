@@ -18,7 +18,7 @@ from django.conf import settings
 
 from core import languages
 from core.language_detection import _opencc
-from translation import chunking, llm, progress, prompts, termbase, trace
+from translation import chunking, examples, llm, progress, prompts, termbase, trace
 from translation.engines.base import EngineBase, Result
 from translation.engines.gloss import dictionary
 from translation.spans import Protected, only_spans, protect
@@ -38,6 +38,15 @@ class LlmOptions:
     repair: bool = True  # romanise Chinese names the model left in English output (西湖 -> Xihu)
     terms: bool = True  # the term base's renderings of the post's terms and amounts in the prompt
     postcheck: bool = True  # quality checks (words left untranslated, numbers, terms) with one targeted retry
+    # Trusted pairs like the post shown as further examples (translation/examples.py), and candidate
+    # translations to choose from. Ahead-of-time work uses at least the settings'
+    # TRANSLATION_AHEAD_EXAMPLES and TRANSLATION_AHEAD_CANDIDATES; these force them everywhere (evaluation).
+    retrieve: int = 0
+    candidates: int = 1
+
+
+# The second candidate when there are no retrieved examples to leave out: the same prompt, sampled.
+CANDIDATE_TEMPERATURE = 0.6
 
 
 class LlmEngine(EngineBase):
@@ -109,10 +118,53 @@ class LlmEngine(EngineBase):
 
         return show
 
+    def _budget(self) -> tuple[int, int]:
+        """(retrieved examples, candidates) for this call: more when working ahead of time."""
+        opts = self.options
+        retrieve, candidates = opts.retrieve, opts.candidates
+        if examples.is_ahead():
+            retrieve = max(retrieve, settings.TRANSLATION_AHEAD_EXAMPLES)
+            candidates = max(candidates, settings.TRANSLATION_AHEAD_CANDIDATES)
+        if not (opts.prompt and opts.few_shot):
+            retrieve = 0
+        return retrieve, max(1, min(candidates, 2))
+
     def _translate_piece(
         self, piece: str, source: str, target: str, *, show: DraftShow | None = None
     ) -> tuple[str | None, str, str]:
-        """(translation or None, error, last draft)."""
+        """(translation or None, error, last draft). With two candidates, the second is written without
+        the retrieved examples (or, without any, sampled at ``CANDIDATE_TEMPERATURE``), and of those
+        that pass validation the one closest to the source in the multilingual space is kept."""
+        retrieve, candidates = self._budget()
+        retrieved: list[tuple[str, str]] = []
+        if retrieve:
+            trace.mark("retrieve")
+            retrieved = [(p.source_text, p.translation) for p in examples.nearest(piece, source, target, retrieve)]
+            trace.mark("retrieved", pairs=len(retrieved))
+        first = self._attempts(piece, source, target, retrieved=retrieved, show=show)
+        if candidates < 2:
+            return first
+        second = self._attempts(
+            piece, source, target, retrieved=[], temperature=0.0 if retrieved else CANDIDATE_TEMPERATURE
+        )
+        found = [c for c in (first, second) if c[0] is not None]
+        if len(found) < 2:
+            return found[0] if found else first
+        pick = examples.choose(piece, [str(c[0]) for c in found])
+        self.stats[f"candidate_{pick + 1}_chosen"] += 1
+        return found[pick]
+
+    def _attempts(
+        self,
+        piece: str,
+        source: str,
+        target: str,
+        *,
+        retrieved: list[tuple[str, str]],
+        temperature: float = 0.0,
+        show: DraftShow | None = None,
+    ) -> tuple[str | None, str, str]:
+        """One candidate: the first attempt, validated, with its retry and post-check."""
         opts = self.options
         protected = protect(piece) if opts.spans else Protected(text=piece)
         if opts.spans and only_spans(protected):
@@ -130,13 +182,24 @@ class LlmEngine(EngineBase):
                 messages = prompts.zero_shot_messages(sent, source, target)
             else:
                 messages = prompts.build_messages(
-                    sent, source, target, few_shot=opts.few_shot, with_placeholders=use_placeholders, terms=hints
+                    sent,
+                    source,
+                    target,
+                    few_shot=opts.few_shot,
+                    with_placeholders=use_placeholders,
+                    terms=hints,
+                    retrieved=retrieved,
                 )
+            shared = prompts.shared_messages(messages, retrieved) if opts.prompt else None
             max_tokens = min(settings.LLM_CONTEXT // 2, 48 + 3 * len(sent))
             trace.mark("prompt_built", variant=variant)
             on_text = partial(show, protected) if show is not None and variant == "primary" else None
             reply = llm.chat_complete(
-                messages, max_tokens=max_tokens, temperature=0.0 if variant == "primary" else 0.3, on_text=on_text
+                messages,
+                max_tokens=max_tokens,
+                temperature=temperature if variant == "primary" else max(temperature, 0.3),
+                on_text=on_text,
+                shared=shared,
             )
             if reply is None:
                 return None, "model failed to answer", draft
@@ -148,7 +211,17 @@ class LlmEngine(EngineBase):
                 self.stats[f"{variant}_ok"] += 1
                 if opts.postcheck and opts.prompt:
                     result, draft = self._postcheck(
-                        messages, raw, result, draft, piece, source, target, protected, use_placeholders, max_tokens
+                        messages,
+                        raw,
+                        result,
+                        draft,
+                        piece,
+                        source,
+                        target,
+                        protected,
+                        use_placeholders,
+                        max_tokens,
+                        shared,
                     )
                 return result, "", draft
             errors.append(f"{variant}: {'; '.join(problems)}")
@@ -196,6 +269,7 @@ class LlmEngine(EngineBase):
         protected: Protected,
         use_placeholders: bool,
         max_tokens: int,
+        shared: int | None = None,
     ) -> tuple[str, str]:
         """A valid answer checked for what a reader would find wrong (validation.quality_issues: words
         left untranslated, numbers or currency lost, term-base renderings missing); if anything is, the
@@ -211,7 +285,11 @@ class LlmEngine(EngineBase):
         # saved prompt state need not be copied again.
         trace.mark("postcheck", issues=issues)
         reply = llm.chat_complete(
-            prompts.with_notes(messages, issues, target), max_tokens=max_tokens, temperature=0.0, remember=False
+            prompts.with_notes(messages, issues, target),
+            max_tokens=max_tokens,
+            temperature=0.0,
+            remember=False,
+            shared=shared,
         )
         if reply is None:
             return result, draft
