@@ -54,7 +54,9 @@ def test_a_page_served_by_one_process_is_continued_and_acknowledged_by_the_other
     assert not {int(item["id"]) for item in second.json()["items"]} & {pk for pk, _ in shown}
 
     # A forged position is still refused, by either process.
-    forged = [{"note_id": str(shown[0][0]), "kind": "impression", "surface": "for_you", "position": 40}]
+    forged: list[dict[str, str | int]] = [
+        {"note_id": str(shown[0][0]), "kind": "impression", "surface": "for_you", "position": 40}
+    ]
     for base in (one, two):
         refused = requests.post(base + EVENTS, json={"events": forged}, headers=auth, timeout=60)
         assert refused.status_code == 422, refused.text[:300]
