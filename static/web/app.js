@@ -390,6 +390,35 @@
   setInterval(recFlush, 5000);
   window.addEventListener("pagehide", recFlush);
 
+  // --- card titles being translated: a quiet "Translating…" under each title whose translation the page's
+  // batch request is still waiting for (its ids: data-ids of the .tr-batch element); gone when the title
+  // is swapped in, or when the batch gives up and the original stays.
+  function markTranslating() {
+    var pending = {}, label = "", changed = false;
+    document.querySelectorAll(".tr-batch[data-batch=card]").forEach(function (b) {
+      label = b.dataset.label || label;
+      (b.dataset.ids || "").split(",").forEach(function (id) { if (id) pending[id] = 1; });
+    });
+    document.querySelectorAll(".card-title-box").forEach(function (box) {
+      var id = box.id.replace("ct-", ""), mark = box.querySelector(".card-translating");
+      if (pending[id] && !mark) {
+        mark = document.createElement("p");
+        mark.className = "card-translating";
+        mark.textContent = label;
+        box.appendChild(mark);
+        changed = true;
+      } else if (!pending[id] && mark) {
+        mark.remove();
+        changed = true;
+      }
+    });
+    if (changed) layoutAll();
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    markTranslating();
+    document.body.addEventListener("htmx:afterSettle", markTranslating);
+  });
+
   // --- copy buttons (the OAuth code page): select the field and copy it; the text stays selectable without.
   document.addEventListener("click", function (e) {
     var button = e.target.closest("[data-copy]");

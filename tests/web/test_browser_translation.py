@@ -143,6 +143,46 @@ def test_card_titles_and_comments_swap_in_from_one_request(live_server, transact
         context.close()
 
 
+def test_a_card_title_being_translated_says_so_quietly(live_server, transactional_db, browser, settings):  # noqa: F811
+    """While a card's translation is queued, the original title shows with a quiet "Translating…" under
+    it (nothing else: no gloss); when the job is done the translation swaps in and the line is gone."""
+    from django.core.management import call_command
+
+    from notes.services import create_note
+
+    chen = _user("chen", ["zh-Hans"])
+    _user("sam", ["en"], auto=True)
+    notes = [
+        create_note(author=chen, title=t, body="这里的豆浆很好喝。", language="zh-Hans")
+        for t in ("台湾的早餐", "豆浆要趁热喝")
+    ]
+    with FakeServer() as remote:
+        settings.TRANSLATION_ENGINES = ["opencc", "libretranslate", "gloss"]
+        settings.LIBRETRANSLATE_URL = remote.url
+        # The jobs wait in the database queue until a worker takes them (here: the test, below).
+        settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
+        context = browser.new_context(viewport=DESKTOP, locale="en-US")
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        sign_in(page, live_server.url, "sam")
+        page.goto(f"{live_server.url}/")
+        for note in notes:
+            mark = page.locator(f"#ct-{note.pk} .card-translating")
+            mark.wait_for()
+            assert mark.inner_text() == "Translating…"
+            assert page.inner_text(f"#ct-{note.pk} .card-title") in {"台湾的早餐", "豆浆要趁热喝"}
+        assert page.locator(".gloss").count() == 0
+        shoot(page, "discover-card-translating-desktop")
+
+        call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*")
+        page.wait_for_selector(f"#ct-{notes[0].pk} .card-translated", timeout=20000)
+        assert page.inner_text(f"#ct-{notes[0].pk} .card-title") == "Breakfast in Taiwan"
+        page.wait_for_function("!document.querySelector('.card-translating')", timeout=20000)
+        # The title the engine does not know keeps its original, without the line.
+        assert page.inner_text(f"#ct-{notes[1].pk} .card-title") == "豆浆要趁热喝"
+        context.close()
+
+
 def test_bilingual_reader_sees_no_gloss_unasked(live_server, transactional_db, browser):  # noqa: F811
     """A reader of English and Simplified Chinese, auto-translate on, on an instance whose only engine for
     Chinese -> English is the word gloss: Discover and the note page stay as written, nothing is asked

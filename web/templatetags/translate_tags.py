@@ -54,7 +54,7 @@ def translate_batch(context: template.Context, kind: str, objects: Any) -> dict[
         ids = comments_to_translate(request, objects, context.get("translate_mode") or "auto")
     # Search results keep the original that matched; the translation goes below it.
     keep = kind == "card" and bool(context.get("search_terms"))
-    return {"url": batch_url(kind, ids, keep=keep) if ids else "", "kind": kind}
+    return {"url": batch_url(kind, ids, keep=keep) if ids else "", "kind": kind, "ids": ids}
 
 
 @register.simple_tag

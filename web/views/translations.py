@@ -155,4 +155,5 @@ def translate_batch(request: HttpRequest, kind: str) -> HttpResponse:
         context["blocks"] = blocks
     if pending and polls + 1 < MAX_POLLS:
         context["next_url"] = batch_url(kind, pending, polls + 1, keep=keep)
+        context["pending"] = pending
     return render(request, "web/_translate_batch.html", context)
